@@ -1,0 +1,107 @@
+"""Build the project's authority registry from the reference files in ../shared/reference.
+
+Run once when the reference data changes:
+
+    python tools/build_registry.py ../shared/reference src/ombuds/registry/authorities.csv
+
+The output is the project's own file of facts; `src/ombuds/registry/SOURCES.md` names the sources and licences.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+TYPES = {
+    "CTY": "County",
+    "NMD": "District",
+    "MD": "Metropolitan",
+    "UA": "Unitary",
+    "LBO": "London Borough",
+    "CC": "London Borough",  # City of London counts as a London Borough (SPEC 1.1)
+    "COMB": "Other",
+    "SRA": "Other",
+}
+COLUMNS = [
+    "code", "name", "short_name", "type", "register_code", "start_date", "end_date", "successors",
+    "county", "region", "population_2020", "lat", "long", "former_codes", "aliases",
+]
+IN_SCOPE_SINCE = date(2014, 4, 1)
+
+
+def start_date(value: str) -> str:
+    """Dates in 2005 are when the register began recording a council, not when it was created."""
+    return "" if not value or value.startswith("2005-") else value
+
+
+def end_date(value: str) -> str:
+    """The source mixes 'last day' (2020-03-31) and 'first day gone' (2023-04-01); we keep the last day."""
+    if not value:
+        return ""
+    day = date.fromisoformat(value)
+    if (day.month, day.day) == (4, 1):
+        day -= timedelta(days=1)
+    return day.isoformat()
+
+
+def number(value: str) -> str:
+    return str(int(float(value))) if value else ""
+
+
+def build(reference: Path) -> list[dict[str, str]]:
+    with open(reference / "uk_local_authorities.csv", encoding="utf-8") as f:
+        source = [r for r in csv.DictReader(f) if r["nation"] == "England"]
+    gss = {r["local-authority-code"]: r["gss-code"] for r in source}
+    with open(reference / "ons_lad_to_county_2021.csv", encoding="utf-8-sig") as f:
+        ons = {r["LAD21CD"]: r for r in csv.DictReader(f)}
+    by_code = {}
+    for r in source:
+        ended = end_date(r["end-date"])
+        if ended and date.fromisoformat(ended) < IN_SCOPE_SINCE:
+            continue
+        names = {r["official-name"].strip(), r["nice-name"].strip()}
+        names.update(n.strip() for n in r["alt-names"].split(",") if n.strip())
+        county = gss.get(r["county-la"], "")
+        lookup = ons.get(r["gss-code"])
+        if lookup and lookup["CTY21CD"].startswith("E10"):
+            if county and county != lookup["CTY21CD"]:
+                sys.exit(f"county mismatch for {r['gss-code']}: {county} vs {lookup['CTY21CD']}")
+            county = lookup["CTY21CD"]
+            names.add(lookup["LAD21NM"].strip())
+        by_code[r["gss-code"]] = {
+            "code": r["gss-code"],
+            "name": " ".join(r["official-name"].split()),
+            "short_name": r["nice-name"].strip(),
+            "type": TYPES[r["local-authority-type"]],
+            "register_code": r["local-authority-code"],
+            "start_date": start_date(r["start-date"]),
+            "end_date": ended,
+            "successors": " ".join(gss[c] for c in r["replaced-by"].split(",") if c),
+            "county": county,
+            "region": r["region"],
+            "population_2020": number(r["pop-2020"]),
+            "lat": f"{float(r['lat']):.5f}" if r["lat"] else "",
+            "long": f"{float(r['long']):.5f}" if r["long"] else "",
+            "former_codes": " ".join(r["former-gss-codes"].split(",")).strip(),
+            "aliases": "|".join(sorted(names - {r["official-name"].strip()}, key=str.lower)),
+        }
+    for row in by_code.values():  # an abolished council's region is its successor's
+        if not row["region"] and row["successors"]:
+            row["region"] = by_code[row["successors"].split()[0]]["region"]
+    return sorted(by_code.values(), key=lambda row: row["code"])
+
+
+def main() -> None:
+    reference, out = Path(sys.argv[1]), Path(sys.argv[2])
+    rows = build(reference)
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"{len(rows)} authorities written to {out}")
+
+
+if __name__ == "__main__":
+    main()
