@@ -1,0 +1,130 @@
+"""The six kinds of input file (SPEC 2.1): their columns, how each is recognised, and how a row is checked.
+
+A row checker returns the row as stored (the table's columns in order) or None when it has problems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ombuds.errors import OmbudsError
+from ombuds.ingest.fields import RowCheck
+from ombuds.labels import ADDRESSEE, COMPLIANCE, OUTCOMES, ROLES, SERVICE_AREAS, UPHELD, lookup
+from ombuds.years import Year
+
+_AREAS = lookup(SERVICE_AREAS)
+_OUTCOMES = lookup(OUTCOMES)
+_COMPLIANCE = lookup(COMPLIANCE)
+_ROLES = lookup(ROLES)
+
+Row = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    check: Callable[[Row, RowCheck], tuple | None]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+def _received(row: Row, c: RowCheck) -> tuple | None:
+    reference = c.text(row, "reference")
+    received = c.date(row, "received_date")
+    code = c.authority(row, "authority", received)
+    area = c.choice(row, "service_area", _AREAS)
+    return None if c.problems else (reference, code, received, area)
+
+
+def _decided(row: Row, c: RowCheck) -> tuple | None:
+    reference = c.text(row, "reference")
+    decided = c.date(row, "decision_date")
+    code = c.authority(row, "authority", decided)
+    outcome = c.choice(row, "outcome", _OUTCOMES)
+    area = c.choice(row, "service_area", _AREAS, required=False)
+    remedy = c.flag(row, "satisfactory_remedy")
+    remedied = c.flag(row, "remedied_by_ombudsman")
+    public_report = c.flag(row, "public_report")
+    summary = c.text(row, "summary", required=False)
+    if outcome is not None and outcome != UPHELD:
+        for column, value in (("satisfactory_remedy", remedy), ("remedied_by_ombudsman", remedied)):
+            if value:
+                c.problem(column, f"yes on a decision that is '{outcome}': only an Upheld decision can have it")
+    if c.problems:
+        return None
+    return (reference, code, decided, outcome, area, remedy, remedied, public_report, summary)
+
+
+def _compliance(row: Row, c: RowCheck) -> tuple | None:
+    reference = c.text(row, "reference")
+    recorded = c.date(row, "recorded_date")
+    code = c.authority(row, "authority", recorded)
+    outcome = c.choice(row, "compliance", _COMPLIANCE)
+    return None if c.problems else (reference, code, recorded, outcome)
+
+
+def _improvements(row: Row, c: RowCheck) -> tuple | None:
+    reference = c.text(row, "reference")
+    agreed = c.date(row, "agreed_date")
+    code = c.authority(row, "authority", agreed)
+    improvement = c.text(row, "improvement")
+    return None if c.problems else (reference, improvement, code, agreed)
+
+
+def _contacts(row: Row, c: RowCheck) -> tuple | None:
+    code = c.authority(row, "authority", None, case=False)
+    role = c.choice(row, "role", _ROLES, default=ADDRESSEE)
+    values = [c.text(row, column) for column in ("name", "title", "salutation")]
+    email = c.email(row, "email")
+    return None if c.problems else (code, role, *values, email)
+
+
+def _population(row: Row, c: RowCheck) -> tuple | None:
+    year = None
+    label = c.text(row, "year")
+    if label is not None:
+        try:
+            year = Year.parse(label)
+        except OmbudsError as error:
+            c.problem("year", str(error))
+    code = c.authority(row, "authority", year.start if year else None, case=False)
+    people = c.count(row, "population")
+    return None if c.problems else (code, year.label, people)
+
+
+KINDS = {
+    kind.name: kind
+    for kind in (
+        Kind("received", ("reference", "authority", "received_date", "service_area"), (), _received),
+        Kind("decided", ("reference", "authority", "decision_date", "outcome"),
+             ("service_area", "satisfactory_remedy", "remedied_by_ombudsman", "public_report", "summary"),
+             _decided),
+        Kind("compliance", ("reference", "authority", "recorded_date", "compliance"), (), _compliance),
+        Kind("improvements", ("reference", "authority", "agreed_date", "improvement"), (), _improvements),
+        Kind("contacts", ("authority", "name", "title", "salutation"), ("email", "role"), _contacts),
+        Kind("population", ("authority", "year", "population"), (), _population),
+    )
+}
+
+
+def recognise(header: list[str]) -> tuple[Kind | None, str]:
+    """The kind whose required columns the header has; otherwise None and what is wrong."""
+    present = set(header)
+    complete = [k for k in KINDS.values() if set(k.required) <= present]
+    if len(complete) == 1:
+        return complete[0], ""
+    if len(complete) > 1:
+        names = " and ".join(k.name for k in complete)
+        return None, f"the header fits both {names} files: give each kind its own file"
+    best = max(KINDS.values(), key=lambda k: len(set(k.required) & present) / len(k.required))
+    distinctive = set(best.required) - {"reference", "authority"}
+    if distinctive & present:
+        missing = ", ".join(c for c in best.required if c not in present)
+        return None, f"looks like a {best.name} file but lacks the required column(s) {missing}"
+    expected = "; ".join(f"{k.name}: {', '.join(k.required)}" for k in KINDS.values())
+    return None, f"cannot tell what kind of file this is from its header; expected the columns of one of {expected}"

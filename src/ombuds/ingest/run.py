@@ -1,0 +1,182 @@
+"""One `ombuds import`: every file checked, then everything loaded in one transaction, or nothing."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from ombuds.errors import OmbudsError
+from ombuds.ingest.fields import RowCheck
+from ombuds.ingest.kinds import Kind, recognise
+from ombuds.ingest.read import UnreadableFile, column_key, open_table, progress_bar
+from ombuds.registry import Registry, registry
+from ombuds.store import Database
+from ombuds.store.load import POSITION, Changes, Staging, decision_date_problems
+
+BATCH = 20_000
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.column}: {self.reason}"
+
+
+class ImportFailed(OmbudsError):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        super().__init__("\n".join([*map(str, problems), f"{count} found; nothing was imported"]))
+
+
+@dataclass
+class FileRead:
+    path: str
+    kind: str
+    rows: int
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    files: list[FileRead]
+    changes: dict[str, Changes]
+    checked_only: bool
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f"{f.path}: warning: ignored unknown column(s) {', '.join(f.ignored_columns)} (not stored)"
+                for f in self.files if f.ignored_columns]
+
+    @property
+    def unchanged(self) -> bool:
+        return all(c.new == 0 and c.changed == 0 for c in self.changes.values())
+
+    def lines(self) -> list[str]:
+        out = [f"{f.path}: {f.rows:,} {f.kind} row{'s' if f.rows != 1 else ''}" for f in self.files]
+        verb = "would be" if self.checked_only else ""
+        for kind, c in self.changes.items():
+            line = f"{kind}: {c.new:,} new, {c.changed:,} changed, {c.unchanged:,} unchanged"
+            if c.changed:
+                more = f" and {c.changed - len(c.changed_keys):,} more" if c.changed > len(c.changed_keys) else ""
+                line += f" (changed: {', '.join(c.changed_keys)}{more})"
+            out.append(line)
+        if self.unchanged:
+            out.append("No changes: every row was already in the database.")
+        elif self.checked_only:
+            out.append(f"Check only: the files are valid; nothing {verb} written.".replace("  ", " "))
+        return out
+
+
+class _Run:
+    """The state of one import: where each file's rows went and what was wrong with them."""
+
+    def __init__(self, connection: Connection, authorities: Registry, progress):
+        self.connection = connection
+        self.check = RowCheck(authorities)
+        self.progress = progress
+        self.staged: dict[str, Staging] = {}
+        self.problems: list[Problem] = []
+        self.files: list[FileRead] = []
+        self.paths: list[str] = []
+
+    def where(self, pos: int) -> tuple[str, int]:
+        return self.paths[pos // POSITION - 1], pos % POSITION
+
+    def read(self, path: Path) -> None:
+        self.paths.append(str(path))
+        file_no = len(self.paths)
+        try:
+            with open_table(path, self.progress) as (header, rows):
+                keys = [column_key(name) for name in header]
+                kind, why = recognise(keys)
+                if kind is None:
+                    self.problems.append(Problem(str(path), 1, "header", why))
+                    return
+                if self._header_problems(path, kind, header, keys):
+                    return
+                ignored = [name for name, key in zip(header, keys, strict=True) if key and key not in kind.columns]
+                count = self._rows(path, file_no, kind, keys, rows)
+                self.files.append(FileRead(str(path), kind.name, count, ignored))
+        except UnreadableFile as error:
+            self.problems.append(Problem(error.path, error.line, "file", error.reason))
+
+    def _header_problems(self, path: Path, kind: Kind, header: list[str], keys: list[str]) -> bool:
+        repeated = sorted({h for h, k in zip(header, keys, strict=True) if k in kind.columns and keys.count(k) > 1})
+        for name in repeated:
+            self.problems.append(Problem(str(path), 1, name, "column appears more than once in the header"))
+        return bool(repeated)
+
+    def _rows(self, path: Path, file_no: int, kind: Kind, keys: list[str], rows) -> int:
+        where = {key: i for i, key in enumerate(keys) if key in kind.columns}
+        stage = self.staged.get(kind.name) or self.staged.setdefault(kind.name, Staging(self.connection, kind.name))
+        check, batch, count, base = self.check, [], 0, file_no * POSITION
+        for line, values in rows:
+            if not any(v.strip() for v in values):
+                continue
+            count += 1
+            width = len(values)
+            row = {key: (values[i] if i < width else "") for key, i in where.items()}
+            check.problems.clear()
+            record = kind.check(row, check)
+            if record is None:
+                self.problems.extend(Problem(str(path), line, column, reason) for column, reason in check.problems)
+                continue
+            batch.append((*record, base + line))
+            if len(batch) >= BATCH:
+                stage.add(batch)
+                batch = []
+        stage.add(batch)
+        return count
+
+    def cross_checks(self) -> None:
+        for stage in self.staged.values():
+            stage.index()
+            column = "reference" if "reference" in stage.key else "authority"
+            for conflict in stage.conflicts():
+                file, line = self.where(conflict.pos)
+                first_file, first_line = self.where(conflict.first_pos)
+                first = f"line {first_line}" if first_file == file else f"{first_file}:{first_line}"
+                reason = f"'{conflict.key}' appears again with different content (first at {first})"
+                self.problems.append(Problem(file, line, column, reason))
+            stage.drop_repeats()
+        for p in decision_date_problems(self.connection, self.staged):
+            file, line = self.where(p.pos)
+            column = "decision_date" if p.staged == "decided" else "received_date"
+            self.problems.append(Problem(
+                file, line, column,
+                f"decision date {p.decision_date.isoformat()} is before the complaint was received "
+                f"({p.received_date.isoformat()}) for reference '{p.reference}'"))
+
+    def merge(self) -> dict[str, Changes]:
+        changes = {}
+        for kind, stage in self.staged.items():
+            changes[kind] = stage.merge()
+            stage.drop()
+        return changes
+
+
+def import_files(database: Database, paths: list[Path | str], *, check: bool = False, progress: bool = False,
+                 authorities: Registry | None = None) -> ImportReport:
+    """Import the files in one transaction; raise ImportFailed listing every problem if any row is invalid."""
+    bar = progress_bar(progress)
+    with database.engine.connect() as connection, connection.begin() as transaction:
+        run = _Run(connection, authorities or registry(), bar)
+        with bar or contextlib.nullcontext():
+            for path in paths:
+                run.read(Path(path))
+        run.cross_checks()
+        if run.problems:
+            raise ImportFailed(sorted(run.problems, key=lambda p: (run.paths.index(p.file), p.line, p.column)))
+        changes = run.merge()
+        if check:
+            transaction.rollback()
+    return ImportReport(run.files, changes, check)

@@ -1,0 +1,42 @@
+"""The ombudsman's labels (SPEC 1.2, 2.1), in their published spelling and order."""
+
+SERVICE_AREAS = (
+    "Adult Care Services",
+    "Benefits and Tax",
+    "Corporate and Other Services",
+    "Education and Children's Services",
+    "Environment Services",
+    "Highways and Transport",
+    "Housing",
+    "Planning and Development",
+    "Other",
+)
+
+OUTCOMES = (
+    "Incomplete or Invalid",
+    "Advice Given",
+    "Referred back for Local Resolution",
+    "Closed After Initial Enquiries",
+    "Not Upheld",
+    "Upheld",
+)
+UPHELD = "Upheld"
+NOT_UPHELD = "Not Upheld"
+DETAILED_INVESTIGATION = (NOT_UPHELD, UPHELD)
+NOT_FOR_US = ("Incomplete or Invalid", "Advice Given", "Referred back for Local Resolution")
+ASSESSED_AND_CLOSED = ("Closed After Initial Enquiries",)
+
+COMPLIANCE = ("on time", "late", "not complied")
+
+ROLES = ("chief executive", "link officer", "monitoring officer", "leader", "scrutiny chair")
+ADDRESSEE = "chief executive"
+
+
+def label_key(text: str) -> str:
+    """How labels are compared: any case, curly or straight apostrophes, any spacing, -/_ as spaces."""
+    text = text.replace("’", "'").replace("-", " ").replace("_", " ").replace("&", " and ")
+    return " ".join(text.casefold().split())
+
+
+def lookup(labels: tuple[str, ...]) -> dict[str, str]:
+    return {label_key(label): label for label in labels}

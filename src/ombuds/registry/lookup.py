@@ -1,0 +1,152 @@
+"""Loading the registry file and resolving codes and names to authorities."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+from collections import defaultdict
+from datetime import date
+from functools import cache
+from importlib import resources
+
+from ombuds.errors import OmbudsError
+from ombuds.registry.authorities import Authority
+from ombuds.years import Year
+
+_GSS = re.compile(r"^[A-Za-z]\d{8}$")
+_FILLER = frozenset({"council", "borough", "city", "district", "county", "metropolitan", "of", "the",
+                     "corporation", "royal"})
+
+
+def strict_key(name: str) -> str:
+    """Case, punctuation and "&"/"and" do not matter."""
+    text = name.casefold().replace("&", " and ").replace("'", "").replace("’", "")
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
+
+
+def loose_key(name: str) -> str:
+    """Nor do the words Council, Borough, City, District, County and their like."""
+    return " ".join(word for word in strict_key(name).split() if word not in _FILLER)
+
+
+class AuthorityNotFound(OmbudsError):
+    """An unknown or ambiguous authority; the message lists the closest matches."""
+
+
+class Registry:
+    def __init__(self, authorities: list[Authority]):
+        self.authorities = sorted(authorities, key=lambda a: a.name)
+        self.by_code = {a.code: a for a in authorities}
+        self._codes: dict[str, Authority] = {}
+        self._official: dict[str, set[str]] = defaultdict(set)
+        self._strict: dict[str, set[str]] = defaultdict(set)
+        self._loose: dict[str, set[str]] = defaultdict(set)
+        self._names: dict[str, Authority] = {}
+        for a in authorities:
+            for code in (a.code, *a.former_codes):
+                self._codes[code.upper()] = a
+            self._official[strict_key(a.name)].add(a.code)
+            for name in (a.name, a.short_name, *a.aliases):
+                self._strict[strict_key(name)].add(a.code)
+                if loose_key(name):
+                    self._loose[loose_key(name)].add(a.code)
+            for name in (a.name, a.short_name):
+                self._names.setdefault(strict_key(name), a)
+
+    def __iter__(self):
+        return iter(self.authorities)
+
+    def __len__(self) -> int:
+        return len(self.authorities)
+
+    def get(self, code: str) -> Authority:
+        return self.by_code[code]
+
+    def candidates(self, text: str) -> list[Authority]:
+        """Every authority `text` may name: a code gives one, a name may give several."""
+        text = text.strip()
+        if _GSS.match(text):
+            found = self._codes.get(text.upper())
+            return [found] if found else []
+        codes = self._official.get(strict_key(text))
+        if not codes:  # a short name or alias may be shared by an abolished council and its successor
+            codes = self._strict.get(strict_key(text), set()) | self._loose.get(loose_key(text) or "-", set())
+        return sorted((self.by_code[c] for c in codes), key=lambda a: a.code)
+
+    def resolve(self, text: str, on: date | None = None) -> Authority:
+        """The one authority `text` names; `on` picks among namesakes by who existed that day."""
+        found = self.candidates(text)
+        if len(found) > 1 and on is not None:
+            found = pick_by_date(found, on)
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise AuthorityNotFound(f"unknown authority '{text}'{self._suggestions(text)}")
+        listed = "; ".join(f"{a.name} ({a.code}{lifespan(a)})" for a in found)
+        raise AuthorityNotFound(f"ambiguous authority '{text}': could be {listed}; use the GSS code")
+
+    def _suggestions(self, text: str) -> str:
+        close = difflib.get_close_matches(strict_key(text), list(self._names), n=8, cutoff=0.6)
+        matches = list(dict.fromkeys(self._names[k] for k in close))[:5]
+        if not matches:
+            return ""
+        return "; closest matches: " + ", ".join(f"{a.name} ({a.code})" for a in matches)
+
+    def current_in(self, year: Year) -> list[Authority]:
+        return [a for a in self.authorities if a.current_in(year)]
+
+
+def pick_by_date(found: list[Authority], on: date) -> list[Authority]:
+    existing = [a for a in found if a.existed_on(on)]
+    if existing:
+        return existing
+    return [a for a in found if a.lifetime_problem(on) is None] or found
+
+
+def lifespan(a: Authority) -> str:
+    if a.start_date and a.end_date:
+        return f", {a.start_date.isoformat()} to {a.end_date.isoformat()}"
+    if a.start_date:
+        return f", from {a.start_date.isoformat()}"
+    if a.end_date:
+        return f", until {a.end_date.isoformat()}"
+    return ""
+
+
+def _optional_date(value: str) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _read(rows: list[dict[str, str]]) -> list[Authority]:
+    predecessors: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        for successor in row["successors"].split():
+            predecessors[successor].append(row["code"])
+    return [
+        Authority(
+            code=row["code"],
+            name=row["name"],
+            short_name=row["short_name"],
+            type=row["type"],
+            start_date=_optional_date(row["start_date"]),
+            end_date=_optional_date(row["end_date"]),
+            successors=tuple(row["successors"].split()),
+            predecessors=tuple(sorted(predecessors[row["code"]])),
+            county=row["county"] or None,
+            region=row["region"],
+            population_2020=int(row["population_2020"]) if row["population_2020"] else None,
+            lat=float(row["lat"]) if row["lat"] else None,
+            long=float(row["long"]) if row["long"] else None,
+            former_codes=tuple(row["former_codes"].split()),
+            aliases=tuple(a for a in row["aliases"].split("|") if a),
+        )
+        for row in rows
+    ]
+
+
+@cache
+def registry() -> Registry:
+    """The registry shipped with the package (loaded once)."""
+    with resources.files("ombuds.registry").joinpath("authorities.csv").open(encoding="utf-8") as f:
+        return Registry(_read(list(csv.DictReader(f))))

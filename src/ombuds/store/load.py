@@ -1,0 +1,191 @@
+"""Loading validated rows: staged in a temporary table, checked in SQL, then merged into the real table.
+
+Staging keeps memory flat for million-row files and lets the database find duplicates and cross-file problems.
+Every step runs inside the caller's transaction, so a failed import leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Index,
+    MetaData,
+    Table,
+    and_,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
+
+from ombuds.store.schema import TABLES
+
+sqlite3.register_adapter(date, date.isoformat)  # explicit: the default date adapter is deprecated
+
+POSITION = 10**9  # pos = file number * POSITION + line: one sortable number per input row
+
+
+@dataclass
+class Changes:
+    """What merging one kind did: new rows, changed rows (with a few of their keys), unchanged rows."""
+
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    changed_keys: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    pos: int
+    first_pos: int
+    key: str
+
+
+@dataclass(frozen=True)
+class DateOrderProblem:
+    pos: int
+    reference: str
+    decision_date: date
+    received_date: date
+    staged: str  # which side is in the file being imported: "decided" or "received"
+
+
+class Staging:
+    """A temporary copy of one table's columns plus each row's position in the input."""
+
+    def __init__(self, connection: Connection, kind: str):
+        self.connection = connection
+        self.target = TABLES[kind]
+        self.columns = [c.name for c in self.target.columns]
+        self.key = [c.name for c in self.target.primary_key.columns]
+        self.content = [c for c in self.columns if c not in self.key]
+        self.table = Table(
+            f"stage_{kind}", MetaData(),
+            *(Column(c.name, c.type) for c in self.target.columns),
+            Column("pos", BigInteger, nullable=False),
+            prefixes=["TEMPORARY"],
+        )
+        self.table.create(connection)
+        self.rows = 0
+
+    def add(self, rows: Sequence[tuple]) -> None:
+        """Append rows: the table's columns in order, then pos."""
+        if not rows:
+            return
+        self.rows += len(rows)
+        raw = self.connection.connection.driver_connection
+        names = ", ".join([*self.columns, "pos"])
+        if self.connection.dialect.name == "postgresql":
+            with raw.cursor() as cursor, cursor.copy(f"COPY {self.table.name} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" * (len(self.columns) + 1))
+            raw.cursor().executemany(f"INSERT INTO {self.table.name} ({names}) VALUES ({marks})", rows)
+
+    def index(self) -> None:
+        Index(f"ix_{self.table.name}_key", *(self.table.c[k] for k in self.key)).create(self.connection)
+
+    def _same_key(self, other) -> list:
+        return [self.table.c[k] == other.c[k] for k in self.key]
+
+    def conflicts(self) -> list[Conflict]:
+        """Rows whose key appeared earlier in the input with different content."""
+        s = self.table
+        first = (
+            select(*(s.c[k] for k in self.key), func.min(s.c.pos).label("first_pos"))
+            .group_by(*(s.c[k] for k in self.key))
+            .having(func.count() > 1)
+            .subquery()
+        )
+        earlier = s.alias("earlier")
+        query = (
+            select(s.c.pos, first.c.first_pos, *(s.c[k] for k in self.key))
+            .join(first, and_(*self._same_key(first)))
+            .join(earlier, and_(earlier.c.pos == first.c.first_pos))
+            .where(or_(*(s.c[c].is_distinct_from(earlier.c[c]) for c in self.content)))
+            .order_by(s.c.pos)
+        )
+        return [Conflict(row[0], row[1], " / ".join(str(v) for v in row[2:]))
+                for row in self.connection.execute(query)]
+
+    def drop_repeats(self) -> None:
+        """Identical repeats of a row are harmless: keep the first."""
+        s = self.table
+        firsts = select(func.min(s.c.pos)).group_by(*(s.c[k] for k in self.key))
+        self.connection.execute(s.delete().where(s.c.pos.not_in(firsts)))
+
+    def merge(self, sample: int = 10) -> Changes:
+        """Insert new keys, update changed rows, count the unchanged ones."""
+        s, t = self.table, self.target
+        same = and_(*self._same_key(t))
+        differs = or_(*(s.c[c].is_distinct_from(t.c[c]) for c in self.content)) if self.content else literal(False)
+        changed = select(*(s.c[k] for k in self.key)).join(t, same).where(differs)
+        changes = Changes()
+        changes.changed = self.connection.execute(select(func.count()).select_from(changed.subquery())).scalar()
+        if changes.changed:
+            changes.changed_keys = [
+                " / ".join(str(v) for v in row)
+                for row in self.connection.execute(changed.order_by(s.c.pos).limit(sample))
+            ]
+            values = {c: select(s.c[c]).where(same).scalar_subquery() for c in self.content}
+            self.connection.execute(
+                update(t).values(values).where(exists().where(and_(same, differs)))
+            )
+        new = select(*(s.c[c] for c in self.columns)).where(~exists().where(same))
+        changes.new = self.connection.execute(insert(t).from_select(self.columns, new)).rowcount
+        total = self.connection.execute(select(func.count()).select_from(s)).scalar()
+        changes.unchanged = total - changes.new - changes.changed
+        return changes
+
+    def drop(self) -> None:
+        self.table.drop(self.connection)
+
+
+def decision_date_problems(connection: Connection, staged: dict[str, Staging]) -> list[DateOrderProblem]:
+    """Decisions dated before the same reference's receipt: staged decisions against staged or stored receipts,
+    and staged receipts against stored decisions that this import does not replace."""
+    problems: list[DateOrderProblem] = []
+    received, decided = TABLES["received"], TABLES["decided"]
+    if "decided" in staged:
+        d = staged["decided"].table
+        receipts = select(received.c.reference, received.c.received_date)
+        if "received" in staged:
+            r = staged["received"].table
+            receipts = union_all(
+                receipts.where(~exists().where(r.c.reference == received.c.reference)),
+                select(r.c.reference, r.c.received_date),
+            )
+        receipts = receipts.subquery()
+        query = (select(d.c.pos, d.c.reference, d.c.decision_date, receipts.c.received_date)
+                 .join(receipts, receipts.c.reference == d.c.reference)
+                 .where(receipts.c.received_date > d.c.decision_date))
+        problems += [DateOrderProblem(pos, ref, _as_date(dd), _as_date(rd), "decided")
+                     for pos, ref, dd, rd in connection.execute(query)]
+    if "received" in staged:
+        r = staged["received"].table
+        query = (select(r.c.pos, r.c.reference, decided.c.decision_date, r.c.received_date)
+                 .join(decided, decided.c.reference == r.c.reference)
+                 .where(r.c.received_date > decided.c.decision_date))
+        if "decided" in staged:
+            d = staged["decided"].table
+            query = query.where(~exists().where(d.c.reference == r.c.reference))
+        problems += [DateOrderProblem(pos, ref, _as_date(dd), _as_date(rd), "received")
+                     for pos, ref, dd, rd in connection.execute(query)]
+    return problems
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)

@@ -1,0 +1,65 @@
+"""The tables. One per input kind (SPEC 2.1), keyed as the SPEC says a later import replaces a row."""
+
+from sqlalchemy import Boolean, Column, Date, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+received = Table(
+    "received", metadata,
+    Column("reference", String(40), primary_key=True),
+    Column("authority_code", String(9), nullable=False),
+    Column("received_date", Date, nullable=False),
+    Column("service_area", String(40), nullable=False),
+    Index("ix_received_date", "received_date", "authority_code"),
+)
+
+decided = Table(
+    "decided", metadata,
+    Column("reference", String(40), primary_key=True),
+    Column("authority_code", String(9), nullable=False),
+    Column("decision_date", Date, nullable=False),
+    Column("outcome", String(40), nullable=False),
+    Column("service_area", String(40)),
+    Column("satisfactory_remedy", Boolean, nullable=False),
+    Column("remedied_by_ombudsman", Boolean, nullable=False),
+    Column("public_report", Boolean, nullable=False),
+    Column("summary", Text),
+    Index("ix_decided_date", "decision_date", "authority_code"),
+)
+
+compliance = Table(
+    "compliance", metadata,
+    Column("reference", String(40), primary_key=True),
+    Column("authority_code", String(9), nullable=False),
+    Column("recorded_date", Date, nullable=False),
+    Column("compliance", String(20), nullable=False),
+    Index("ix_compliance_date", "recorded_date", "authority_code"),
+)
+
+improvements = Table(
+    "improvements", metadata,
+    Column("reference", String(40), primary_key=True),
+    Column("improvement", Text, primary_key=True),
+    Column("authority_code", String(9), nullable=False),
+    Column("agreed_date", Date, nullable=False),
+    Index("ix_improvements_authority", "authority_code", "agreed_date"),
+)
+
+contacts = Table(
+    "contacts", metadata,
+    Column("authority_code", String(9), primary_key=True),
+    Column("role", String(20), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("salutation", Text, nullable=False),
+    Column("email", Text),
+)
+
+population = Table(
+    "population", metadata,
+    Column("authority_code", String(9), primary_key=True),
+    Column("year", String(7), primary_key=True),
+    Column("population", Integer, nullable=False),
+)
+
+TABLES = {t.name: t for t in (received, decided, compliance, improvements, contacts, population)}
