@@ -1,0 +1,130 @@
+"""The `ombuds` command: argument parsing and calls into the packages; no logic the tests cannot call directly."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from ombuds.errors import OmbudsError
+from ombuds.ingest import ImportFailed, import_files
+from ombuds.registry import registry
+from ombuds.stats import AVERAGE_METHODS, authority_statistics, year_statistics, years_held
+from ombuds.stats.export import flatten
+from ombuds.store import open_database
+from ombuds.years import Year
+
+
+class OmbudsGroup(click.Group):
+    """Turns every OmbudsError into a message on stderr and a non-zero exit, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ImportFailed as error:
+            click.echo(str(error), err=True)
+            ctx.exit(1)
+        except OmbudsError as error:
+            click.echo(f"ombuds: error: {error}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=OmbudsGroup)
+@click.option("--db", "db_url", envvar="OMBUDS_DB", default=None, metavar="URL",
+              help="Database URL: a sqlite:///path or postgresql://… (default: sqlite:///ombuds.db here).")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None) -> None:
+    """ombuds: ombudsman complaint statistics, from case records to annual figures."""
+    ctx.obj = {"db_url": db_url}
+
+
+def _database(ctx: click.Context):
+    return open_database(ctx.obj["db_url"])
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Validate only; write nothing.")
+@click.pass_context
+def import_command(ctx: click.Context, files: tuple[Path, ...], check: bool) -> None:
+    """Import input files (SPEC 2.1) in one transaction: all of them, or nothing."""
+    report = import_files(_database(ctx), list(files), check=check, progress=sys.stderr.isatty())
+    for warning in report.warnings:
+        click.echo(warning, err=True)
+    for line in report.lines():
+        click.echo(line)
+
+
+@cli.command("stats")
+@click.option("--year", "year_label", default=None, help="The year, e.g. 2019-20 (default: every year held).")
+@click.option("--authority", default=None, help="A GSS code or any known name.")
+@click.option("--format", "output_format", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option("--average", "method", type=click.Choice(AVERAGE_METHODS), default="pooled", show_default=True,
+              help="Type averages: pooled rate, or the unweighted mean of the authorities' rates.")
+@click.pass_context
+def stats_command(ctx: click.Context, year_label: str | None, authority: str | None, output_format: str,
+                  method: str) -> None:
+    """Every count and rate per authority per year, with type averages (SPEC 2.3)."""
+    database = _database(ctx)
+    years = [Year.parse(year_label)] if year_label else years_held(database)
+    if not years:
+        raise OmbudsError("the database holds no case records yet: import some with 'ombuds import'")
+    results = []
+    for year in years:
+        if authority:
+            chosen = registry().resolve(authority, on=year.end)
+            results.append(authority_statistics(database, year, chosen, method))
+        else:
+            results.extend(year_statistics(database, year, method))
+    objects = [s.to_dict() for s in results]
+    if output_format == "json":
+        click.echo(json.dumps(objects, indent=2, ensure_ascii=False))
+    else:
+        rows = [flatten(o) for o in objects]
+        writer = csv.DictWriter(click.get_text_stream("stdout"), fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@cli.command("authority")
+@click.argument("name")
+def authority_command(name: str) -> None:
+    """Look up an authority in the registry by GSS code or name."""
+    a = registry().resolve(name)
+    click.echo(json.dumps({
+        "code": a.code, "name": a.name, "short_name": a.short_name, "type": a.type, "slug": a.slug,
+        "start_date": a.start_date and a.start_date.isoformat(), "end_date": a.end_date and a.end_date.isoformat(),
+        "successors": list(a.successors), "predecessors": list(a.predecessors), "county": a.county,
+        "region": a.region, "population_2020": a.population_2020, "centroid": [a.lat, a.long],
+        "former_codes": list(a.former_codes), "aliases": list(a.aliases),
+    }, indent=2, ensure_ascii=False))
+
+
+@cli.command("demo")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("demo-data"), show_default=True,
+              help="Where the synthetic case files are written.")
+@click.option("--seed", default=2017, show_default=True, help="Random seed: the same seed gives the same files.")
+@click.pass_context
+def demo_command(ctx: click.Context, out_dir: Path, seed: int) -> None:
+    """Make the synthetic demo data set, import it and print a national summary by year and type."""
+    from ombuds.demo import run_demo
+
+    run_demo(_database(ctx), out_dir, seed=seed, echo=click.echo)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="ombuds")
+    except KeyboardInterrupt:
+        click.echo("ombuds: interrupted; nothing half-written was kept", err=True)
+        sys.exit(130)
+    except Exception as error:  # a bug, not bad input: still no traceback unless asked for
+        if os.environ.get("OMBUDS_DEBUG"):
+            raise
+        click.echo(f"ombuds: internal error: {type(error).__name__}: {error} "
+                   "(set OMBUDS_DEBUG=1 to see where)", err=True)
+        sys.exit(70)

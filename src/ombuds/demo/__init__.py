@@ -1,0 +1,50 @@
+"""`ombuds demo`: the synthetic data set, imported, with a national summary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from ombuds.demo.generate import DemoFiles, generate
+from ombuds.ingest import import_files
+from ombuds.stats import format as fmt
+from ombuds.stats import year_statistics, years_held
+from ombuds.stats.summary import by_type, totals
+from ombuds.store import Database
+
+__all__ = ["DemoFiles", "generate", "run_demo", "summary_table"]
+
+
+def summary_table(database: Database) -> Table:
+    """National totals by year, and by type within each year, from the statistics of every authority."""
+    table = Table(title="SYNTHETIC demo data: national summary by year and type", title_justify="left")
+    for heading in ("Year", "Type", "Authorities", "Received", "Decided", "Investigated", "Upheld", "Uphold rate",
+                    "Satisfactory remedy rate", "Compliance rate"):
+        table.add_column(heading, justify="left" if heading in ("Year", "Type") else "right")
+    for year in years_held(database):
+        stats = year_statistics(database, year)
+        rows = [("All", totals(stats)), *by_type(stats).items()]
+        for i, (kind, t) in enumerate(rows):
+            table.add_row(year.label if i == 0 else "", kind, fmt.number(t.authorities), fmt.number(t.received),
+                          fmt.number(t.decided), fmt.number(t.detailed_investigations), fmt.number(t.upheld),
+                          fmt.percent(t.uphold_rate, none="-"), fmt.percent(t.satisfactory_remedy_rate, none="-"),
+                          fmt.percent(t.compliance_rate, none="-"), end_section=i == len(rows) - 1,
+                          style="bold" if i == 0 else None)
+    return table
+
+
+def run_demo(database: Database, out_dir: Path, *, seed: int = 2017, echo: Callable[[str], None] = print) -> DemoFiles:
+    echo(f"Making SYNTHETIC demo data (seed {seed}) in {out_dir}/ …")
+    files = generate(out_dir, seed=seed)
+    for kind, path in files.paths.items():
+        echo(f"  {path}: {files.rows[kind]:,} {kind} rows")
+    echo("Importing …")
+    report = import_files(database, list(files.paths.values()))
+    for line in report.lines()[len(files.paths):]:
+        echo(f"  {line}")
+    Console(width=160).print(summary_table(database))
+    echo("All figures above are synthetic: they describe no real council.")
+    return files

@@ -1,0 +1,90 @@
+"""Read queries: plain counts grouped by authority, for one year's date range."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Connection, case, func, select
+
+from ombuds.labels import UPHELD
+from ombuds.store.schema import compliance, contacts, decided, improvements, population, received
+from ombuds.years import Year
+
+Counts = dict[str, dict[str, int]]
+
+
+@dataclass
+class YearCounts:
+    """Everything counted in one year, by authority code: the raw material of the statistics."""
+
+    received: Counts = field(default_factory=lambda: defaultdict(dict))
+    decided: Counts = field(default_factory=lambda: defaultdict(dict))
+    satisfactory_remedies: dict[str, int] = field(default_factory=dict)
+    remedied_by_ombudsman: dict[str, int] = field(default_factory=dict)
+    compliance: Counts = field(default_factory=lambda: defaultdict(dict))
+    population: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def authority_codes(self) -> set[str]:
+        return set(self.received) | set(self.decided) | set(self.compliance)
+
+
+def year_counts(connection: Connection, year: Year) -> YearCounts:
+    counts = YearCounts()
+    start, end = year.start, year.end
+    query = (select(received.c.authority_code, received.c.service_area, func.count())
+             .where(received.c.received_date.between(start, end))
+             .group_by(received.c.authority_code, received.c.service_area))
+    for code, area, n in connection.execute(query):
+        counts.received[code][area] = n
+    query = (select(decided.c.authority_code, decided.c.outcome, func.count(),
+                    func.sum(case((decided.c.satisfactory_remedy, 1), else_=0)),
+                    func.sum(case((decided.c.remedied_by_ombudsman, 1), else_=0)))
+             .where(decided.c.decision_date.between(start, end))
+             .group_by(decided.c.authority_code, decided.c.outcome))
+    for code, outcome, n, remedies, remedied in connection.execute(query):
+        counts.decided[code][outcome] = n
+        if outcome == UPHELD:  # import allows the two flags on upheld decisions only
+            counts.satisfactory_remedies[code] = int(remedies or 0)
+            counts.remedied_by_ombudsman[code] = int(remedied or 0)
+    query = (select(compliance.c.authority_code, compliance.c.compliance, func.count())
+             .where(compliance.c.recorded_date.between(start, end))
+             .group_by(compliance.c.authority_code, compliance.c.compliance))
+    for code, outcome, n in connection.execute(query):
+        counts.compliance[code][outcome] = n
+    query = select(population.c.authority_code, population.c.population).where(population.c.year == year.label)
+    counts.population = dict(connection.execute(query).all())
+    return counts
+
+
+def date_range(connection: Connection) -> tuple[date, date] | None:
+    """The earliest and latest case dates held, or None for an empty database."""
+    firsts, lasts = [], []
+    for column in (received.c.received_date, decided.c.decision_date, compliance.c.recorded_date):
+        first, last = connection.execute(select(func.min(column), func.max(column))).one()
+        if first is not None:
+            firsts.append(_as_date(first))
+            lasts.append(_as_date(last))
+    return (min(firsts), max(lasts)) if firsts else None
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def contacts_of(connection: Connection, authority_code: str) -> list[dict]:
+    query = select(contacts).where(contacts.c.authority_code == authority_code).order_by(contacts.c.role)
+    return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def improvements_of(connection: Connection, authority_code: str) -> list[dict]:
+    query = (select(improvements).where(improvements.c.authority_code == authority_code)
+             .order_by(improvements.c.agreed_date, improvements.c.reference))
+    return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def table_counts(connection: Connection) -> dict[str, int]:
+    tables = (received, decided, compliance, improvements, contacts, population)
+    return {t.name: connection.execute(select(func.count()).select_from(t)).scalar() for t in tables}
