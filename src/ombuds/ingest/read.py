@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,17 +44,26 @@ def open_table(path: Path, progress: Progress | None = None) -> Iterator[tuple[l
 def _csv(path: Path, progress: Progress | None):
     handle = progress.open(path, "rb", description=path.name) if progress else open(path, "rb")  # noqa: SIM115
     try:
-        text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
-        reader = csv.reader(text)
+        reader = csv.reader(_decoded_lines(path, handle))
         try:
             header = next(reader, None)
-        except UnicodeDecodeError as error:
-            raise UnreadableFile(path, 1, f"not UTF-8 text ({error.reason})") from None
+        except csv.Error as error:
+            raise UnreadableFile(path, 1, f"malformed CSV ({error})") from None
         if header is None:
             raise UnreadableFile(path, 1, "empty, with no header row")
         yield header, _csv_rows(path, reader)
     finally:
         handle.close()
+
+
+def _decoded_lines(path: Path, handle) -> Iterator[str]:
+    """Decode line by line, so that a byte that is not UTF-8 is reported on its own line."""
+    for number, raw in enumerate(handle, start=1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise UnreadableFile(path, number, f"not UTF-8 text ({error.reason})") from None
+        yield text.removeprefix("\ufeff") if number == 1 else text
 
 
 def _csv_rows(path: Path, reader) -> Iterator[tuple[int, list[str]]]:
@@ -64,8 +72,6 @@ def _csv_rows(path: Path, reader) -> Iterator[tuple[int, list[str]]]:
         for row in reader:
             yield line + 1, row
             line = reader.line_num
-    except UnicodeDecodeError as error:
-        raise UnreadableFile(path, line + 1, f"not UTF-8 text ({error.reason})") from None
     except csv.Error as error:
         raise UnreadableFile(path, line + 1, f"malformed CSV ({error})") from None
 

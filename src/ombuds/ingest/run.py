@@ -110,7 +110,7 @@ class _Run:
             self.problems.append(Problem(error.path, error.line, "file", error.reason))
 
     def _header_problems(self, path: Path, kind: Kind, header: list[str], keys: list[str]) -> bool:
-        repeated = sorted({h for h, k in zip(header, keys, strict=True) if k in kind.columns and keys.count(k) > 1})
+        repeated = [h for i, (h, k) in enumerate(zip(header, keys, strict=True)) if k in kind.columns and k in keys[:i]]
         for name in repeated:
             self.problems.append(Problem(str(path), 1, name, "column appears more than once in the header"))
         return bool(repeated)
@@ -128,7 +128,8 @@ class _Run:
             check.problems.clear()
             record = kind.check(row, check)
             if record is None:
-                self.problems.extend(Problem(str(path), line, column, reason) for column, reason in check.problems)
+                in_file_order = sorted(check.problems, key=lambda problem: where.get(problem[0], len(where)))
+                self.problems.extend(Problem(str(path), line, column, reason) for column, reason in in_file_order)
                 continue
             batch.append((*record, base + line))
             if len(batch) >= BATCH:
@@ -175,7 +176,7 @@ def import_files(database: Database, paths: list[Path | str], *, check: bool = F
                 run.read(Path(path))
         run.cross_checks()
         if run.problems:
-            raise ImportFailed(sorted(run.problems, key=lambda p: (run.paths.index(p.file), p.line, p.column)))
+            raise ImportFailed(sorted(run.problems, key=lambda p: (run.paths.index(p.file), p.line)))
         changes = run.merge()
         if check:
             transaction.rollback()

@@ -43,6 +43,7 @@ class Registry:
         self._strict: dict[str, set[str]] = defaultdict(set)
         self._loose: dict[str, set[str]] = defaultdict(set)
         self._names: dict[str, Authority] = {}
+        self._loose_names: dict[str, Authority] = {}
         for a in authorities:
             for code in (a.code, *a.former_codes):
                 self._codes[code.upper()] = a
@@ -53,6 +54,7 @@ class Registry:
                     self._loose[loose_key(name)].add(a.code)
             for name in (a.name, a.short_name):
                 self._names.setdefault(strict_key(name), a)
+                self._loose_names.setdefault(loose_key(name), a)
 
     def __iter__(self):
         return iter(self.authorities)
@@ -87,11 +89,16 @@ class Registry:
         raise AuthorityNotFound(f"ambiguous authority '{text}': could be {listed}; use the GSS code")
 
     def _suggestions(self, text: str) -> str:
-        close = difflib.get_close_matches(strict_key(text), list(self._names), n=8, cutoff=0.6)
-        matches = list(dict.fromkeys(self._names[k] for k in close))[:5]
+        """Near misses on the distinctive words first (Stevenag → Stevenage), then on the whole name."""
+        key = loose_key(text)
+        matches = [a for k, a in self._loose_names.items() if key and k.startswith(key + " ")]
+        close = difflib.get_close_matches(key, list(self._loose_names), n=5, cutoff=0.7)
+        matches += [self._loose_names[k] for k in close]
         if not matches:
-            return ""
-        return "; closest matches: " + ", ".join(f"{a.name} ({a.code})" for a in matches)
+            close = difflib.get_close_matches(strict_key(text), list(self._names), n=5, cutoff=0.75)
+            matches = [self._names[k] for k in close]
+        matches = list(dict.fromkeys(matches))[:5]
+        return "; closest matches: " + ", ".join(f"{a.name} ({a.code})" for a in matches) if matches else ""
 
     def current_in(self, year: Year) -> list[Authority]:
         return [a for a in self.authorities if a.current_in(year)]
