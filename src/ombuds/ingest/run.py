@@ -62,7 +62,6 @@ class ImportReport:
 
     def lines(self) -> list[str]:
         out = [f"{f.path}: {f.rows:,} {f.kind} row{'s' if f.rows != 1 else ''}" for f in self.files]
-        verb = "would be" if self.checked_only else ""
         for kind, c in self.changes.items():
             line = f"{kind}: {c.new:,} new, {c.changed:,} changed, {c.unchanged:,} unchanged"
             if c.changed:
@@ -72,7 +71,7 @@ class ImportReport:
         if self.unchanged:
             out.append("No changes: every row was already in the database.")
         elif self.checked_only:
-            out.append(f"Check only: the files are valid; nothing {verb} written.".replace("  ", " "))
+            out.append("Check only: the files are valid; nothing was written.")
         return out
 
 

@@ -145,7 +145,9 @@ class Staging:
                 update(t).values(values).where(exists().where(and_(same, differs)))
             )
         new = select(*(s.c[c] for c in self.columns)).where(~exists().where(same))
-        changes.new = self.connection.execute(insert(t).from_select(self.columns, new)).rowcount
+        changes.new = self.connection.execute(select(func.count()).select_from(new.subquery())).scalar()
+        if changes.new:
+            self.connection.execute(insert(t).from_select(self.columns, new))
         total = self.connection.execute(select(func.count()).select_from(s)).scalar()
         changes.unchanged = total - changes.new - changes.changed
         return changes

@@ -1,0 +1,3 @@
+from ombuds.cli import main
+
+main()

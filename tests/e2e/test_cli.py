@@ -1,0 +1,148 @@
+"""The `ombuds` command as a user runs it: real processes, real databases, exact output."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import write_csv
+
+OMBUDS = str(Path(sys.executable).parent / "ombuds")
+RECEIVED = ["reference", "authority", "received_date", "service_area"]
+DECIDED = ["reference", "authority", "decision_date", "outcome", "satisfactory_remedy", "remedied_by_ombudsman"]
+SPEC_EXAMPLE = {  # SPEC 2.3, the shape every object keeps
+    "authority": {"code": "", "name": "", "type": ""}, "year": "",
+    "received": {"Adult Care Services": 0, "Benefits and Tax": 0, "Corporate and Other Services": 0,
+                 "Education and Children's Services": 0, "Environment Services": 0, "Highways and Transport": 0,
+                 "Housing": 0, "Planning and Development": 0, "Other": 0, "total": 0},
+    "decided": {"Incomplete or Invalid": 0, "Advice Given": 0, "Referred back for Local Resolution": 0,
+                "Closed After Initial Enquiries": 0, "Not Upheld": 0, "Upheld": 2, "total": 2},
+    "investigated": 2, "upheld": 2, "uphold_rate": 1.0, "satisfactory_remedies": 0, "satisfactory_remedy_rate": 0.0,
+    "remedied_by_ombudsman": 2, "compliance": {"recorded": 1, "on_time": 1, "late": 0, "not_complied": 0},
+    "compliance_rate": 1.0, "population": 79000, "upheld_per_100k": 2.53,
+    "average": {"method": "pooled", "uphold_rate": 0.45, "compliance_rate": 0.99, "satisfactory_remedy_rate": 0.2,
+                "upheld_per_100k": 1.4},
+}
+
+
+def ombuds(*args: str, db: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "OMBUDS_DB": db}
+    return subprocess.run([OMBUDS, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
+
+
+def shape(value):
+    if isinstance(value, dict):
+        return {k: shape(v) for k, v in value.items()}
+    return None
+
+
+def _wellingborough(tmp_path: Path) -> list[str]:
+    return [
+        str(write_csv(tmp_path / "decided.csv", DECIDED, [["W1", "Wellingborough", "2019-10-01", "Upheld", "", "yes"],
+                                                          ["W2", "Wellingborough", "2019-10-02", "Upheld", "", "y"]])),
+        str(write_csv(tmp_path / "compliance.csv", ["reference", "authority", "recorded_date", "compliance"],
+                      [["W1", "E07000156", "01/12/2019", "On time"]])),
+        str(write_csv(tmp_path / "population.csv", ["authority", "year", "population"],
+                      [["Wellingborough Borough Council", "2019-20", "79,000"]])),
+    ]
+
+
+def test_import_then_stats_json_in_the_spec_shape(db_url, tmp_path):
+    done = ombuds("import", *_wellingborough(tmp_path), db=db_url)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-3:] == ["decided: 2 new, 0 changed, 0 unchanged",
+                                             "compliance: 1 new, 0 changed, 0 unchanged",
+                                             "population: 1 new, 0 changed, 0 unchanged"]
+    again = ombuds("import", *_wellingborough(tmp_path), db=db_url)
+    assert again.stdout.splitlines()[-1] == "No changes: every row was already in the database."
+    result = ombuds("stats", "--year", "2019-20", "--authority", "Wellingborough", "--format", "json", db=db_url)
+    assert result.returncode == 0, result.stderr
+    [obj] = json.loads(result.stdout)
+    assert shape(obj) == shape(SPEC_EXAMPLE)
+    assert list(obj) == list(SPEC_EXAMPLE)
+    assert obj["authority"] == {"code": "E07000156", "name": "Wellingborough Borough Council", "type": "District"}
+    assert (obj["investigated"], obj["upheld"], obj["uphold_rate"], obj["remedied_by_ombudsman"]) == (2, 2, 1.0, 2)
+    assert (obj["compliance_rate"], obj["population"], obj["upheld_per_100k"]) == (1.0, 79000, 2 / 79000 * 100000)
+    assert obj["average"] == {"method": "pooled", "uphold_rate": 1.0, "compliance_rate": 1.0,
+                              "satisfactory_remedy_rate": 0.0, "upheld_per_100k": obj["average"]["upheld_per_100k"]}
+
+
+def test_stats_csv_one_flat_row_per_authority(db_url, tmp_path):
+    ombuds("import", *_wellingborough(tmp_path), db=db_url)
+    result = ombuds("stats", "--year", "2019-20", "--format", "csv", "--average", "mean", db=db_url)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    header = result.stdout.splitlines()[0].split(",")
+    assert header[:5] == ["authority.code", "authority.name", "authority.type", "year", "received.Adult Care Services"]
+    assert header[-6:] == ["upheld_per_100k", "average.method", "average.uphold_rate", "average.compliance_rate",
+                           "average.satisfactory_remedy_rate", "average.upheld_per_100k"]
+    assert len(header) == 39
+    wellingborough = next(r for r in rows if r["authority.code"] == "E07000156")
+    assert (wellingborough["decided.Upheld"], wellingborough["uphold_rate"], wellingborough["average.method"]) == (
+        "2", "1.0", "mean")
+    assert len({r["authority.code"] for r in rows}) == len(rows) > 300
+
+
+def test_bad_rows_exit_non_zero_list_every_problem_and_import_nothing(db_url, tmp_path):
+    bad = write_csv(tmp_path / "r.csv", RECEIVED, [["R1", "Stevenage", "2019-02-29", "Housing"],
+                                                   ["R2", "Atlantis", "2019-05-01", "Housing"]])
+    good = write_csv(tmp_path / "g.csv", RECEIVED, [["G1", "Stevenage", "2019-05-01", "Housing"]])
+    result = ombuds("import", str(good), str(bad), db=db_url)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [f"{bad}:2: received_date: impossible date '2019-02-29'",
+                                          f"{bad}:3: authority: unknown authority 'Atlantis'",
+                                          "2 problems found; nothing was imported"]
+    empty = ombuds("stats", "--year", "2019-20", db=db_url)
+    assert empty.returncode == 1
+    assert empty.stderr == "ombuds: error: no case records counted in 2019-20: the database holds no case records yet\n"
+
+
+def test_user_errors_are_one_clear_line_never_a_traceback(db_url, tmp_path):
+    ombuds("import", *_wellingborough(tmp_path), db=db_url)
+    cases = [
+        (["stats", "--year", "2019"], "ombuds: error: '2019' is not a year: write it as 2019-20 (1 April 2019 to "
+                                      "31 March 2020)\n"),
+        (["stats", "--year", "2019-20", "--authority", "Atlantis"], "ombuds: error: unknown authority 'Atlantis'\n"),
+        (["stats", "--year", "2012-13"], "ombuds: error: no case records counted in 2012-13: the database holds "
+                                         "2019-20 to 2019-20\n"),
+        (["stats", "--year", "2019-20", "--authority", "North Northamptonshire"],
+         "ombuds: error: North Northamptonshire Council (E06000061) has no statistics for 2019-20: it did not "
+         "exist then and no case about it was counted\n"),
+    ]
+    for args, message in cases:
+        result = ombuds(*args, db=db_url)
+        assert (result.returncode, result.stderr) == (1, message), args
+    missing = ombuds("import", str(tmp_path / "nope.csv"), db=db_url)
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert missing.stderr.splitlines()[0] == f"{tmp_path / 'nope.csv'}:1: file: no such file"
+    bad_db = ombuds("stats", db="mysql://nowhere/x")
+    assert bad_db.returncode == 1 and bad_db.stderr.startswith("ombuds: error: ")
+
+
+def test_authority_lookup(tmp_path):
+    result = ombuds("authority", "stevenage borough", db=f"sqlite:///{tmp_path / 'x.db'}")
+    found = json.loads(result.stdout)
+    assert (found["code"], found["name"], found["type"], found["county"]) == (
+        "E07000243", "Stevenage Borough Council", "District", "E10000015")
+
+
+def test_demo_end_to_end(tmp_path):
+    result = ombuds("demo", "--out", str(tmp_path / "data"), db=f"sqlite:///{tmp_path / 'demo.db'}", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith(f"Making SYNTHETIC demo data (seed 2017) in {tmp_path / 'data'}/ …")
+    assert "SYNTHETIC demo data: national summary by year and type" in out
+    assert all(label in out for label in ("2017-18", "2020-21", "2024-25", "County", "London Borough"))
+    assert out.rstrip().endswith("All figures above are synthetic: they describe no real council.")
+    stats = ombuds("stats", "--year", "2024-25", "--authority", "Birmingham", db=f"sqlite:///{tmp_path / 'demo.db'}")
+    [birmingham] = json.loads(stats.stdout)
+    with open(tmp_path / "data" / "synthetic-received.csv", encoding="utf-8") as f:
+        in_file = [r for r in csv.DictReader(f)
+                   if r["authority"] == "E08000025" and "2024-04-01" <= r["received_date"] <= "2025-03-31"]
+    assert birmingham["received"]["total"] == len(in_file) > 300

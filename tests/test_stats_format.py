@@ -1,0 +1,57 @@
+"""The display rules of SPEC 1.3, in the one formatting module."""
+
+from datetime import date
+
+import pytest
+
+from ombuds.stats import format as fmt
+from ombuds.years import Year
+
+
+@pytest.mark.parametrize(("numerator", "denominator", "shown"), [
+    (2, 16, "13%"), (49, 56, "88%"), (29, 200, "15%"), (1, 8, "13%"), (1, 3, "33%"), (2, 3, "67%"), (0, 5, "0%"),
+    (5, 5, "100%"), (1, 200, "1%"), (199, 200, "100%"), (53, 61, "87%"), (4, 53, "8%"), (94, 114, "82%"),
+])
+def test_percentages_round_half_up(numerator, denominator, shown):
+    assert fmt.percent(numerator / denominator) == shown
+
+
+def test_zero_denominators_by_layout():
+    assert fmt.percent(None) == "0%"
+    assert fmt.average(None) == "n/a"
+    assert fmt.rate(None, "uphold_rate", fmt.APPENDIX_2018) == "0"
+    assert fmt.rate(None, "compliance_rate", fmt.APPENDIX_2018) == "-"
+    assert fmt.rate(0.5, "uphold_rate", fmt.APPENDIX_2018) == "50"
+    assert fmt.rate(0.875, "compliance_rate", fmt.APPENDIX_2018) == "88%"
+    assert fmt.rate(0.5, "uphold_rate", fmt.APPENDIX_2017) == "50%"
+    for layout in (fmt.PANELS, fmt.PANELS_PER_100K, fmt.OVERVIEW):
+        assert fmt.rate(None, "uphold_rate", layout) == "0%"
+        assert fmt.rate(None, "compliance_rate", layout) == "0%"
+    with pytest.raises(ValueError, match="unknown layout"):
+        fmt.rate(0.5, "uphold_rate", "tables")
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (7.6, "7.6"), (11.0, "11"), (10.96, "11"), (3.35, "3.4"), (0.05, "0.1"), (0.04, "0"), (1234.56, "1,234.6"),
+    (53 / 1_576_069 * 100_000, "3.4"), (None, "n/a"),
+])
+def test_per_100k_one_decimal_trailing_zero_dropped(value, shown):
+    assert fmt.per_100k(value) == shown
+
+
+def test_counts_agree_with_their_nouns():
+    assert fmt.counted(1, "upheld decision") == "1 upheld decision"
+    assert fmt.counted(2, "upheld decision") == "2 upheld decisions"
+    assert fmt.counted(0, "compliance outcome") == "0 compliance outcomes"
+    assert fmt.counted(1, "compliance outcome") == "1 compliance outcome"
+    assert fmt.counted(1400, "person", "people") == "1,400 people"
+    assert fmt.number(22010) == "22,010"
+
+
+def test_dates_and_periods():
+    assert fmt.long_date(date(2019, 7, 24)) == "24 July 2019"
+    assert fmt.period(Year(2019)) == "1 April 2019 to 31 March 2020"
+    assert fmt.period_ending(Year(2018)) == "For the Period Ending: 31/03/2019"
+    assert [fmt.default_layout(Year(y)) for y in (2017, 2018, 2019, 2021, 2022, 2023, 2024, 2030)] == [
+        fmt.APPENDIX_2017, fmt.APPENDIX_2018, fmt.PANELS, fmt.PANELS, fmt.PANELS_PER_100K, fmt.PANELS_PER_100K,
+        fmt.OVERVIEW, fmt.OVERVIEW]
