@@ -3,76 +3,29 @@
 from __future__ import annotations
 
 import csv
-import glob
 import os
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 from itertools import count
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from ombuds.store import open_database
 from ombuds.store.queries import table_counts
 from ombuds.store.schema import TABLES
+from pgserver import create_database, throwaway_server
 
 _numbers = count()
 
 
-def _pg_bin(name: str) -> str:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or [shutil.which(name)]
-    if not found or not found[-1]:
-        pytest.fail(f"PostgreSQL's {name} is not installed: run 'make test', which installs it")
-    return found[-1]
-
-
-def _as_postgres(args: list[str]) -> list[str]:
-    """PostgreSQL refuses to run as root: run its tools as the postgres user then."""
-    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def pg_server():
-    """A PostgreSQL server of our own in a temporary folder, on 127.0.0.1, stopped at the end."""
-    folder = Path(tempfile.mkdtemp(prefix="ombuds-pg-"))
-    data = folder / "data"
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-    port = _free_port()
-    subprocess.run(_as_postgres([_pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-                                 "--no-sync", "-E", "UTF8"]), check=True, capture_output=True)
-    options = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-               "-c full_page_writes=off")
-    subprocess.run(_as_postgres([_pg_bin("pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"),
-                                 "-w", "start"]), check=True, capture_output=True)
-    url = f"postgresql://postgres@127.0.0.1:{port}"
-    for _ in range(50):
-        try:
-            psycopg.connect(f"{url}/postgres").close()
-            break
-        except psycopg.OperationalError:
-            time.sleep(0.1)
-    yield url
-    subprocess.run(_as_postgres([_pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-                   capture_output=True)
-    shutil.rmtree(folder, ignore_errors=True)
+    """A PostgreSQL server of our own, on 127.0.0.1, stopped at the end of the session."""
+    with throwaway_server() as url:
+        yield url
 
 
 def new_pg_database(server: str) -> str:
-    name = f"ombuds_test_{os.getpid()}_{next(_numbers)}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-        connection.execute(f"CREATE DATABASE {name}")
-    return f"{server}/{name}"
+    return create_database(server, f"ombuds_test_{os.getpid()}_{next(_numbers)}")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
