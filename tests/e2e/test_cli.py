@@ -146,3 +146,29 @@ def test_demo_end_to_end(tmp_path):
         in_file = [r for r in csv.DictReader(f)
                    if r["authority"] == "E08000025" and "2024-04-01" <= r["received_date"] <= "2025-03-31"]
     assert birmingham["received"]["total"] == len(in_file) > 300
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path):
+    """On a terminal the import shows a progress bar on stderr; piped, it prints none."""
+    import pty
+
+    rows = [[f"P{i}", "Stevenage", "2019-05-01", "Housing"] for i in range(20_000)]
+    f = write_csv(tmp_path / "big.csv", RECEIVED, rows)
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    piped = ombuds("import", str(f), db=db)
+    assert piped.stderr == "" and "━" not in piped.stdout
+    output = bytearray()
+
+    def read(fd):
+        data = os.read(fd, 65536)
+        output.extend(data)
+        return data
+
+    os.environ["OMBUDS_DB"] = f"sqlite:///{tmp_path / 'q.db'}"
+    try:
+        pty.spawn([OMBUDS, "import", str(f)], read)
+    finally:
+        del os.environ["OMBUDS_DB"]
+    text = output.decode("utf-8", "replace")
+    assert "big.csv" in text and "━" in text
+    assert "received: 20,000 new, 0 changed, 0 unchanged" in text

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
+from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ombuds.errors import OmbudsError
@@ -112,4 +113,4 @@ def progress_bar(enabled: bool) -> Progress | None:
     if not enabled:
         return None
     return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                    TimeRemainingColumn(), transient=True)
+                    TimeRemainingColumn(), transient=True, console=Console(stderr=True))
