@@ -18,6 +18,28 @@ def per_100k(count: int, population: int | None) -> float | None:
     return count / population * 100_000 if population else None
 
 
+class KeyRates:
+    """The key rates of SPEC 1.3, for anything that has the counts: one authority's Stats or a national total."""
+
+    upheld: int
+    detailed_investigations: int
+    satisfactory_remedies: int
+    complied: int
+    compliance_recorded: int
+
+    @property
+    def uphold_rate(self) -> float | None:
+        return rate(self.upheld, self.detailed_investigations)
+
+    @property
+    def satisfactory_remedy_rate(self) -> float | None:
+        return rate(self.satisfactory_remedies, self.upheld)
+
+    @property
+    def compliance_rate(self) -> float | None:
+        return rate(self.complied, self.compliance_recorded)
+
+
 @dataclass(frozen=True)
 class Compliance:
     on_time: int = 0
@@ -45,7 +67,7 @@ class Average:
 
 
 @dataclass(frozen=True)
-class Stats:
+class Stats(KeyRates):
     authority: Authority
     year: Year
     received: dict[str, int]  # every service area, in the published order
@@ -84,16 +106,12 @@ class Stats:
         return self.decided[UPHELD]
 
     @property
-    def uphold_rate(self) -> float | None:
-        return rate(self.upheld, self.detailed_investigations)
+    def complied(self) -> int:
+        return self.compliance.complied
 
     @property
-    def satisfactory_remedy_rate(self) -> float | None:
-        return rate(self.satisfactory_remedies, self.upheld)
-
-    @property
-    def compliance_rate(self) -> float | None:
-        return rate(self.compliance.complied, self.compliance.recorded)
+    def compliance_recorded(self) -> int:
+        return self.compliance.recorded
 
     @property
     def upheld_per_100k(self) -> float | None:

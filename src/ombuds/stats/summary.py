@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ombuds.registry import TYPES
-from ombuds.stats.model import Stats, rate
+from ombuds.stats.model import KeyRates, Stats
 
 
 @dataclass(frozen=True)
-class Totals:
+class Totals(KeyRates):
     authorities: int
     received: int
     decided: int
@@ -19,18 +19,6 @@ class Totals:
     satisfactory_remedies: int
     compliance_recorded: int
     complied: int
-
-    @property
-    def uphold_rate(self) -> float | None:
-        return rate(self.upheld, self.detailed_investigations)
-
-    @property
-    def satisfactory_remedy_rate(self) -> float | None:
-        return rate(self.satisfactory_remedies, self.upheld)
-
-    @property
-    def compliance_rate(self) -> float | None:
-        return rate(self.complied, self.compliance_recorded)
 
 
 def totals(stats: Iterable[Stats]) -> Totals:
