@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 system:
-	scripts/ensure-system.sh postgresql
+	scripts/ensure-system.sh postgresql poppler
 
 demo: $(STAMP)
 	$(VENV)/bin/ombuds demo
@@ -26,6 +26,8 @@ test: $(STAMP) system lint
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 bench: $(STAMP) system
+	scripts/ensure-system.sh pango
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) bench/run.py
 
 clean:

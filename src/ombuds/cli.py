@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -90,6 +91,35 @@ def stats_command(ctx: click.Context, year_label: str | None, authority: str | N
         writer.writerows(rows)
 
 
+@cli.command("letters")
+@click.option("--year", "year_label", required=True, help="The year, e.g. 2019-20.")
+@click.option("--authority", default=None, help="Only this authority (GSS code or any known name).")
+@click.option("--format", "output_format", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Folder for the letters.")
+@click.option("--edition", "edition_file", type=click.Path(path_type=Path), default=None,
+              help="An edition file (TOML) instead of the one shipped for the year.")
+@click.option("--allow-missing-contacts", is_flag=True,
+              help='Address a council with no chief executive on file as "Dear Chief Executive".')
+@click.pass_context
+def letters_command(ctx: click.Context, year_label: str, authority: str | None, output_format: str, out_dir: Path,
+                    edition_file: Path | None, allow_missing_contacts: bool) -> None:
+    """Write every authority's annual review letter for a year (SPEC 2.2 file names), printing each path."""
+    from ombuds.letters.batch import letter_jobs, render_letters
+    from ombuds.letters.editions import load_edition, shipped_edition
+
+    year = Year.parse(year_label)
+    edition = load_edition(edition_file) if edition_file else shipped_edition(year)
+    if edition.year != year:
+        raise OmbudsError(f"{edition.source}: year: the edition is for {edition.year}, not {year}")
+    chosen = registry().resolve(authority, on=year.end) if authority else None
+    jobs = letter_jobs(_database(ctx), year, edition, out_dir, output_format, authority=chosen,
+                       allow_missing_contacts=allow_missing_contacts)
+    if chosen is not None and not jobs:
+        raise OmbudsError(f"{chosen.name} ({chosen.code}) has no statistics for {year}")
+    with _progress(len(jobs)) as advance:
+        render_letters(jobs, on_written=lambda w: (click.echo(str(w.path)), advance()))
+
+
 @cli.command("authority")
 @click.argument("name")
 def authority_command(name: str) -> None:
@@ -114,6 +144,20 @@ def demo_command(ctx: click.Context, out_dir: Path, seed: int) -> None:
     from ombuds.demo import run_demo
 
     run_demo(_database(ctx), out_dir, seed=seed, echo=click.echo)
+
+
+@contextmanager
+def _progress(total: int):
+    """A progress bar on stderr when it is a terminal; yields the function that advances it."""
+    if not sys.stderr.isatty():
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("Rendering letters", total=total)
+        yield lambda: progress.advance(task)
 
 
 def main() -> None:

@@ -79,6 +79,12 @@ def per_100k(value: float | None, *, none: str = NOT_AVAILABLE) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def per_100k_phrase(value: float | None, singular: str, plural: str) -> str:
+    """`3.4 upheld decisions per 100,000 residents`; the noun agrees with the number as shown (`1 upheld decision`)."""
+    shown = per_100k(value)
+    return f"{shown} {singular if shown == '1' else plural} per 100,000 residents"
+
+
 def number(n: int) -> str:
     """A count with thousands separated: `1,400`."""
     return f"{n:,}"
@@ -87,6 +93,11 @@ def number(n: int) -> str:
 def counted(n: int, singular: str, plural: str | None = None) -> str:
     """A count with its noun agreeing: `1 upheld decision`, `2 upheld decisions`, `0 compliance outcomes`."""
     return f"{number(n)} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def was_were(n: int) -> str:
+    """The verb that agrees with a count: `1 was`, `2 were`."""
+    return f"{number(n)} {'was' if n == 1 else 'were'}"
 
 
 def long_date(day: date) -> str:

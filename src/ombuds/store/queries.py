@@ -89,3 +89,8 @@ def improvements_of(connection: Connection, authority_code: str) -> list[dict]:
 def table_counts(connection: Connection) -> dict[str, int]:
     tables = (received, decided, compliance, improvements, contacts, population)
     return {t.name: connection.execute(select(func.count()).select_from(t)).scalar() for t in tables}
+
+
+def all_contacts(connection: Connection) -> list[dict]:
+    query = select(contacts).order_by(contacts.c.authority_code, contacts.c.role)
+    return [dict(row._mapping) for row in connection.execute(query)]

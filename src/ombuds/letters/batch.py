@@ -1,0 +1,135 @@
+"""Every authority's letter for a year: rendered in parallel, each file written atomically, with an index."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from ombuds.letters.content import Contact, letter_content
+from ombuds.letters.editions import Edition
+from ombuds.letters.render import Renderer, timestamp
+from ombuds.registry import Authority
+from ombuds.stats import year_statistics
+from ombuds.store import Database
+from ombuds.store.queries import all_contacts
+from ombuds.years import Year
+
+FORMATS = ("pdf", "html")
+
+
+@dataclass(frozen=True)
+class LetterJob:
+    authority: Authority
+    path: Path
+    content: dict
+    created: int
+    output_format: str
+
+
+@dataclass(frozen=True)
+class Written:
+    authority: Authority
+    path: Path
+    sha256: str
+
+
+def letter_path(out_dir: Path, authority: Authority, year: Year, output_format: str) -> Path:
+    """SPEC 2.2: DIR/<slug>-<year>.<ext>."""
+    return out_dir / f"{authority.slug}-{year.label}.{output_format}"
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write beside the target, then rename over it: an interrupted run never leaves half a file."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def contacts_by_authority(database: Database) -> dict[str, list[Contact]]:
+    with database.read() as connection:
+        rows = all_contacts(connection)
+    found: dict[str, list[Contact]] = {}
+    for row in rows:
+        found.setdefault(row["authority_code"], []).append(
+            Contact(row["role"], row["name"], row["title"], row["salutation"], row["email"]))
+    return found
+
+
+def letter_jobs(database: Database, year: Year, edition: Edition, out_dir: Path, output_format: str, *,
+                authority: Authority | None = None, allow_missing_contacts: bool = False,
+                method: str = "pooled") -> list[LetterJob]:
+    """What to render: one job per authority (or the one asked for), each with its content ready."""
+    stats = year_statistics(database, year, method)
+    if authority is not None:
+        stats = [s for s in stats if s.authority.code == authority.code]
+    contacts = contacts_by_authority(database)
+    created = timestamp(edition.letter_date)
+    return [LetterJob(s.authority, letter_path(out_dir, s.authority, year, output_format),
+                      letter_content(s, edition, contacts.get(s.authority.code, []),
+                                     allow_missing_contacts=allow_missing_contacts),
+                      created, output_format)
+            for s in stats]
+
+
+_renderer: Renderer | None = None
+
+
+def _render_one(job: LetterJob) -> Written:
+    global _renderer  # one renderer per worker process: fonts and templates are loaded once
+    if _renderer is None:
+        _renderer = Renderer()
+    data = _renderer.render(job.content, job.created, job.output_format)
+    write_atomically(job.path, data)
+    return Written(job.authority, job.path, hashlib.sha256(data).hexdigest())
+
+
+def render_letters(jobs: list[LetterJob], *, workers: int | None = None,
+                   on_written: Callable[[Written], None] = lambda w: None) -> list[Written]:
+    """Render the jobs across the machine's cores, in order; then write DIR/index.csv."""
+    if not jobs:
+        return []
+    for folder in {job.path.parent for job in jobs}:
+        folder.mkdir(parents=True, exist_ok=True)
+    workers = min(workers or os.cpu_count() or 1, len(jobs))
+    written: list[Written] = []
+    results: Iterable[Written]
+    if workers == 1:
+        results = map(_render_one, jobs)
+        for w in results:
+            written.append(w)
+            on_written(w)
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for w in pool.map(_render_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))):
+                written.append(w)
+                on_written(w)
+    write_index(jobs[0].path.parent, written)
+    return written
+
+
+def write_index(out_dir: Path, written: list[Written]) -> Path:
+    """DIR/index.csv: authority, code, file, sha256 of every letter in the folder written by ombuds, this run's
+    rows replacing earlier ones for the same file."""
+    path = out_dir / "index.csv"
+    rows = {}
+    if path.exists():
+        with open(path, encoding="utf-8", newline="") as f:
+            rows = {r["file"]: r for r in csv.DictReader(f) if (out_dir / r["file"]).exists()}
+    for w in written:
+        rows[w.path.name] = {"authority": w.authority.name, "code": w.authority.code, "file": w.path.name,
+                             "sha256": w.sha256}
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=["authority", "code", "file", "sha256"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows[name] for name in sorted(rows))
+    write_atomically(path, buffer.getvalue().encode("utf-8"))
+    return path

@@ -1,0 +1,157 @@
+"""A letter as plain data: what the HTML and PDF renderings both draw, so that they always say the same.
+
+Narrative Markdown is parsed first and its placeholders filled afterwards, inside text runs: a name or figure from
+the data is always literal text, never markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+
+from ombuds.errors import OmbudsError
+from ombuds.labels import ADDRESSEE
+from ombuds.letters.editions import Edition, placeholders_in
+from ombuds.stats import Stats
+from ombuds.stats import format as fmt
+from ombuds.stats.layouts import statistics_sections
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+TYPE_PLURALS = {"County": "county councils", "District": "district councils", "Metropolitan": "metropolitan boroughs",
+                "Unitary": "unitary councils", "London Borough": "London boroughs", "Other": "similar bodies"}
+
+
+class MissingContact(OmbudsError):
+    """No chief executive on file for an authority that is getting a letter."""
+
+
+@dataclass(frozen=True)
+class Contact:
+    role: str
+    name: str
+    title: str
+    salutation: str
+    email: str | None = None
+
+
+def placeholder_values(s: Stats, edition: Edition) -> dict[str, str]:
+    """Every placeholder an edition may use, formatted for display."""
+    a = s.average
+    return {
+        "authority": s.authority.name,
+        "authority_short": s.authority.short_name,
+        "year": s.year.label,
+        "year_end": fmt.long_date(s.year.end),
+        "period": fmt.period(s.year),
+        "letter_date": fmt.long_date(edition.letter_date),
+        "publication_date": fmt.long_date(edition.publication_date),
+        "received": fmt.counted(s.received_total, "complaint or enquiry", "complaints and enquiries"),
+        "decided": fmt.counted(s.decided_total, "decision"),
+        "detailed_investigations": fmt.counted(s.detailed_investigations, "detailed investigation"),
+        "upheld": fmt.counted(s.upheld, "upheld decision"),
+        "uphold_rate": fmt.percent(s.uphold_rate),
+        "average_uphold_rate": fmt.average(a.uphold_rate),
+        "satisfactory_remedies": fmt.counted(s.satisfactory_remedies, "satisfactory remedy", "satisfactory remedies"),
+        "satisfactory_remedy_rate": fmt.percent(s.satisfactory_remedy_rate),
+        "average_satisfactory_remedy_rate": fmt.average(a.satisfactory_remedy_rate),
+        "compliance_outcomes": fmt.counted(s.compliance.recorded, "compliance outcome"),
+        "compliance_rate": fmt.percent(s.compliance_rate),
+        "average_compliance_rate": fmt.average(a.compliance_rate),
+        "upheld_per_100k": fmt.per_100k_phrase(s.upheld_per_100k, "upheld decision", "upheld decisions"),
+        "average_upheld_per_100k": fmt.per_100k_phrase(a.upheld_per_100k, "upheld decision", "upheld decisions"),
+        "type_plural": TYPE_PLURALS[s.authority.type],
+    }
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    for name in placeholders_in(text):
+        text = text.replace("{" + name + "}", values[name])
+    return text
+
+
+def markdown_blocks(source: str, values: dict[str, str]) -> list[dict]:
+    """Paragraphs, headings and list items, each a list of runs: text, strong, emph, link."""
+    blocks: list[dict] = []
+    kind = "paragraph"
+    for token in _MARKDOWN.parse(source):
+        if token.type == "heading_open":
+            kind = "heading"
+        elif token.type == "list_item_open":
+            kind = "item"
+        elif token.type in ("heading_close", "list_item_close"):
+            kind = "paragraph"
+        elif token.type == "inline":
+            blocks.append({"kind": kind, "runs": _runs(token.children or [], values)})
+    return blocks
+
+
+def _runs(children, values: dict[str, str]) -> list[dict]:
+    runs: list[dict] = []
+    strong = emph = 0
+    link = None
+    for child in children:
+        if child.type == "strong_open":
+            strong += 1
+        elif child.type == "strong_close":
+            strong -= 1
+        elif child.type == "em_open":
+            emph += 1
+        elif child.type == "em_close":
+            emph -= 1
+        elif child.type == "link_open":
+            link = str(child.attrs.get("href", ""))
+        elif child.type == "link_close":
+            link = None
+        else:
+            text = " " if child.type in ("softbreak", "hardbreak") else child.content
+            if text:
+                runs.append({"text": _fill(text, values), "strong": strong > 0, "emph": emph > 0, "link": link})
+    return runs
+
+
+def recipient(s: Stats, contacts: list[Contact], allow_missing: bool) -> tuple[list[str], str, Contact | None]:
+    """(recipient block lines, salutation, the chief executive's contact)."""
+    chief = next((c for c in contacts if c.role == ADDRESSEE), None)
+    if chief is None:
+        if not allow_missing:
+            raise MissingContact(
+                f"no chief executive contact for {s.authority.name} ({s.authority.code}): add one with a contacts "
+                "file (columns authority, name, title, salutation, email, role) and 'ombuds import', or pass "
+                "--allow-missing-contacts")
+        return ["The Chief Executive", s.authority.name], "Dear Chief Executive", None
+    return [chief.name, chief.title, s.authority.name], chief.salutation, chief
+
+
+def letter_content(s: Stats, edition: Edition, contacts: list[Contact], *, allow_missing_contacts: bool = False,
+                   statistics_json: dict | None = None) -> dict:
+    """Everything a letter shows, as JSON-ready data."""
+    values = placeholder_values(s, edition)
+    lines, salutation, _ = recipient(s, contacts, allow_missing_contacts)
+    blocks: list[dict] = []
+    for section in edition.sections:
+        if section.heading:
+            blocks.append({"kind": "heading", "runs": [{"text": _fill(section.heading, values), "strong": False,
+                                                         "emph": False, "link": None}]})
+        for paragraph in section.paragraphs:
+            blocks += markdown_blocks(paragraph, values)
+    extra = edition.authority_paragraphs.get(s.authority.code)
+    if extra:
+        blocks += markdown_blocks(extra, values)
+    return {
+        "lang": "en-GB",
+        "title": edition.title,
+        "document_title": f"{edition.title}: {s.authority.name}",
+        "organisation": edition.organisation,
+        "date": fmt.long_date(edition.letter_date),
+        "delivery": "By email",
+        "recipient": lines,
+        "salutation": salutation,
+        "blocks": blocks,
+        "closing": edition.closing,
+        "signatory": {"name": edition.signatory_name, "titles": list(edition.signatory_titles)},
+        "statistics": statistics_sections(s, edition.layout),
+        "authority": {"code": s.authority.code, "name": s.authority.name, "slug": s.authority.slug},
+        "year": s.year.label,
+        "statistics_json": statistics_json if statistics_json is not None else s.to_dict(),
+    }

@@ -1,0 +1,183 @@
+"""Editions: one data file per year holding the letter's date, title, layout, signatory and narrative.
+
+The narrative is Markdown with placeholders such as `{authority}` and `{uphold_rate}`; the placeholders are filled
+with figures formatted by `stats.format` after the Markdown is parsed, so nothing in the data can change the
+document's structure. Every problem in an edition file is reported with the file, the key and what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from ombuds.errors import OmbudsError
+from ombuds.registry import AuthorityNotFound, registry
+from ombuds.stats.format import LAYOUTS
+from ombuds.years import Year
+
+PLACEHOLDERS = frozenset({
+    "authority", "authority_short", "year", "year_end", "period", "letter_date", "publication_date",
+    "received", "decided", "detailed_investigations", "upheld", "uphold_rate", "average_uphold_rate",
+    "satisfactory_remedies", "satisfactory_remedy_rate", "average_satisfactory_remedy_rate", "compliance_outcomes",
+    "compliance_rate", "average_compliance_rate", "upheld_per_100k", "average_upheld_per_100k", "type_plural",
+})
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+class EditionError(OmbudsError):
+    """An edition file that cannot be used: every problem, each with its file and key."""
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str | None
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Edition:
+    source: str
+    year: Year
+    letter_date: date
+    publication_date: date
+    title: str
+    layout: str
+    organisation: str
+    signatory_name: str
+    signatory_titles: tuple[str, ...]
+    sections: tuple[Section, ...]
+    authority_paragraphs: dict[str, str] = field(default_factory=dict)  # authority code → Markdown
+
+    @property
+    def closing(self) -> str:
+        return "Yours sincerely,"
+
+
+def placeholders_in(text: str) -> list[str]:
+    return _PLACEHOLDER.findall(text)
+
+
+class _Checker:
+    def __init__(self, source: str):
+        self.source = source
+        self.problems: list[str] = []
+
+    def problem(self, key: str, reason: str) -> None:
+        self.problems.append(f"{self.source}: {key}: {reason}")
+
+    def text(self, data: dict, key: str, *, where: str = "") -> str:
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            self.problem(where + key, "required text is missing" if value is None else "must be text")
+            return ""
+        return value
+
+    def day(self, data: dict, key: str) -> date:
+        value = data.get(key)
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.problem(key, "required date is missing" if value is None else f"not a date: {value!r} (write 2020-07-22)")
+        return date(1970, 1, 1)
+
+    def markdown(self, text: str, key: str) -> str:
+        for name in placeholders_in(text):
+            if name not in PLACEHOLDERS:
+                self.problem(key, f"unknown placeholder {{{name}}}; known: {', '.join(sorted(PLACEHOLDERS))}")
+        return text
+
+
+def load_edition(path: Path | str) -> Edition:
+    """Read and check an edition file; raise EditionError listing every problem."""
+    path = Path(path)
+    source = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EditionError(f"{source}: no such edition file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise EditionError(f"{source}: not valid TOML: {error}") from None
+    c = _Checker(source)
+    year = None
+    try:
+        year = Year.parse(c.text(data, "year") or "?")
+    except OmbudsError as error:
+        c.problem("year", str(error))
+    layout = c.text(data, "layout")
+    if layout and layout not in LAYOUTS:
+        c.problem("layout", f"unknown layout '{layout}'; one of {', '.join(LAYOUTS)}")
+    signatory = data.get("signatory") if isinstance(data.get("signatory"), dict) else {}
+    if not signatory:
+        c.problem("signatory", "required table is missing (name and titles)")
+    titles = signatory.get("titles", [])
+    if not isinstance(titles, list) or not all(isinstance(t, str) for t in titles):
+        c.problem("signatory.titles", "must be a list of text")
+        titles = []
+    sections = []
+    for i, section in enumerate(data.get("section", []), start=1):
+        paragraphs = section.get("paragraphs", [])
+        if not isinstance(paragraphs, list) or not all(isinstance(p, str) for p in paragraphs):
+            c.problem(f"section[{i}].paragraphs", "must be a list of Markdown text")
+            continue
+        heading = section.get("heading")
+        sections.append(Section(heading, tuple(c.markdown(p, f"section[{i}].paragraphs") for p in paragraphs)))
+    if not sections:
+        c.problem("section", "the narrative has no sections")
+    extra = _authority_paragraphs(path, data.get("authority_paragraphs"), c)
+    edition = Edition(
+        source=source, year=year or Year(1970), letter_date=c.day(data, "letter_date"),
+        publication_date=c.day(data, "publication_date"), title=c.text(data, "title"), layout=layout,
+        organisation=c.text(data, "organisation"), signatory_name=c.text(signatory, "name", where="signatory."),
+        signatory_titles=tuple(titles), sections=tuple(sections), authority_paragraphs=extra,
+    )
+    for key in sorted(set(data) - {"year", "letter_date", "publication_date", "title", "layout", "organisation",
+                                   "signatory", "section", "authority_paragraphs"}):
+        c.problem(key, "unknown key")
+    if c.problems:
+        raise EditionError("\n".join(c.problems))
+    return edition
+
+
+def _authority_paragraphs(path: Path, name: object, c: _Checker) -> dict[str, str]:
+    """The optional file of extra paragraphs: `"authority name or code" = "Markdown"`."""
+    if name is None:
+        return {}
+    if not isinstance(name, str):
+        c.problem("authority_paragraphs", "must be the name of a file beside the edition")
+        return {}
+    extra_path = path.parent / name
+    try:
+        data = tomllib.loads(extra_path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        c.problem("authority_paragraphs", f"cannot read {extra_path}: {error}")
+        return {}
+    extra_checker = _Checker(str(extra_path))
+    paragraphs = {}
+    for key, text in data.items():
+        try:
+            authority = registry().resolve(key)
+        except AuthorityNotFound as error:
+            extra_checker.problem(key, str(error))
+            continue
+        if not isinstance(text, str):
+            extra_checker.problem(key, "must be Markdown text")
+            continue
+        paragraphs[authority.code] = extra_checker.markdown(text, key)
+    c.problems.extend(extra_checker.problems)
+    return paragraphs
+
+
+def shipped_edition(year: Year) -> Edition:
+    """The example edition shipped with ombuds for a year."""
+    path = resources.files("ombuds.letters").joinpath("editions").joinpath(f"{year.label}.toml")
+    if not path.is_file():
+        raise OmbudsError(f"no edition is shipped for {year}: give one with --edition FILE")
+    return load_edition(Path(str(path)))

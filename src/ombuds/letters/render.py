@@ -1,0 +1,61 @@
+"""Rendering a letter's content to standalone HTML or to tagged PDF (Typst, in-process, fonts loaded once)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from functools import cached_property
+from importlib import resources
+
+import jinja2
+import typst
+from markupsafe import Markup
+
+TEMPLATES = resources.files("ombuds.letters").joinpath("templates")
+
+
+def _script_json(data: dict) -> Markup:
+    """JSON that is safe inside a <script> element: no '<', '>' or '&' can end it early."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=False)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def timestamp(day: date) -> int:
+    """The PDF creation date: the letter's own date, so that the same input gives the same bytes."""
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+
+
+class Renderer:
+    """One per process: the Typst compiler keeps its fonts, the Jinja environment its compiled template."""
+
+    @cached_property
+    def _compiler(self) -> typst.Compiler:
+        return typst.Compiler(None, root=str(TEMPLATES), ignore_system_fonts=True)
+
+    @cached_property
+    def _typst_source(self) -> bytes:
+        return TEMPLATES.joinpath("letter.typ").read_bytes()
+
+    @cached_property
+    def _html_template(self) -> jinja2.Template:
+        environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
+                                         loader=jinja2.FunctionLoader(lambda n: TEMPLATES.joinpath(n).read_text()))
+        return environment.get_template("letter.html.j2")
+
+    @cached_property
+    def _css(self) -> str:
+        return TEMPLATES.joinpath("letter.css").read_text()
+
+    def pdf(self, content: dict, created: int) -> bytes:
+        """PDF/UA-1: tagged, with language and title; the statistics JSON attached as statistics.json."""
+        inputs = {"letter": json.dumps(content), "statistics": json.dumps(content["statistics_json"], indent=2)}
+        return self._compiler.compile(input=self._typst_source, format="pdf", sys_inputs=inputs,
+                                      pdf_standards=["ua-1"], timestamp=created)
+
+    def html(self, content: dict) -> bytes:
+        page = self._html_template.render(letter=content, css=Markup(self._css),
+                                          statistics_json=_script_json(content["statistics_json"]))
+        return page.encode("utf-8")
+
+    def render(self, content: dict, created: int, output_format: str) -> bytes:
+        return self.pdf(content, created) if output_format == "pdf" else self.html(content)
