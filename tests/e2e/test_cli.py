@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -172,3 +173,44 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
     text = output.decode("utf-8", "replace")
     assert "big.csv" in text and "━" in text
     assert "received: 20,000 new, 0 changed, 0 unchanged" in text
+
+
+def test_letters_for_every_authority_in_parallel_with_an_index(tmp_path):
+    db = f"sqlite:///{tmp_path / 'l.db'}"
+    contacts = write_csv(tmp_path / "contacts.csv", ["authority", "name", "title", "salutation"],
+                         [["Wellingborough", "Pat Example", "Chief Executive", "Dear Pat Example"]])
+    assert ombuds("import", *_wellingborough(tmp_path), str(contacts), db=db).returncode == 0
+    missing = ombuds("letters", "--year", "2019-20", "--out", str(tmp_path / "out"), db=db)
+    assert missing.returncode == 1
+    assert missing.stderr.startswith("ombuds: error: no chief executive contact for Adur District Council (E07000223)")
+    out = tmp_path / "out"
+    done = ombuds("letters", "--year", "2019-20", "--out", str(out), "--allow-missing-contacts", db=db)
+    assert done.returncode == 0, done.stderr
+    paths = done.stdout.splitlines()
+    assert len(paths) > 300 and f"{out}/wellingborough-borough-council-2019-20.pdf" in paths
+    assert sorted(p.name for p in out.iterdir()) == sorted([*(Path(p).name for p in paths), "index.csv"])
+    with open(out / "index.csv", encoding="utf-8") as f:
+        index = list(csv.DictReader(f))
+    row = next(r for r in index if r["code"] == "E07000156")
+    assert row["file"] == "wellingborough-borough-council-2019-20.pdf"
+    data = (out / row["file"]).read_bytes()
+    assert row["sha256"] == hashlib.sha256(data).hexdigest()
+    again = ombuds("letters", "--year", "2019-20", "--out", str(tmp_path / "again"), "--allow-missing-contacts",
+                   db=db)
+    assert (tmp_path / "again" / "index.csv").read_text() == (out / "index.csv").read_text()
+    assert again.returncode == 0
+    html = ombuds("letters", "--year", "2019-20", "--authority", "Wellingborough", "--format", "html", "--out",
+                  str(out), db=db)
+    assert html.stdout == f"{out}/wellingborough-borough-council-2019-20.html\n"
+    with open(out / "index.csv", encoding="utf-8") as f:
+        assert len(list(csv.DictReader(f))) == len(index) + 1
+
+
+def test_letters_edition_problems(tmp_path):
+    db = f"sqlite:///{tmp_path / 'l.db'}"
+    ombuds("import", *_wellingborough(tmp_path), db=db)
+    other = Path(__file__).parents[2] / "src/ombuds/letters/editions/2022-23.toml"
+    wrong = ombuds("letters", "--year", "2019-20", "--edition", str(other), "--out", str(tmp_path), db=db)
+    assert wrong.stderr == f"ombuds: error: {other}: year: the edition is for 2022-23, not 2019-20\n"
+    none = ombuds("letters", "--year", "2031-32", "--out", str(tmp_path), db=db)
+    assert none.stderr == "ombuds: error: no edition is shipped for 2031-32: give one with --edition FILE\n"

@@ -1,0 +1,211 @@
+"""Annual review letters: every edition renders, the PDF says exactly what the statistics say, tagged, attached,
+reproducible, and data text is always literal."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from builders import Cases
+from conftest import write_csv
+from ombuds.ingest import import_files
+from ombuds.letters.batch import letter_jobs, render_letters
+from ombuds.letters.content import MissingContact
+from ombuds.letters.editions import PLACEHOLDERS, EditionError, load_edition, shipped_edition
+from ombuds.letters.render import Renderer
+from ombuds.registry import registry
+from ombuds.stats import authority_statistics
+from ombuds.stats.layouts import statistics_sections
+from ombuds.store import open_database
+from ombuds.years import Year
+
+HOSTILE = 'Zoë <script>alert("x")</script> #set text(red) *bold* ] $x$ \\ [link](#) & ü'
+CONTACTS = ["authority", "name", "title", "salutation", "email", "role"]
+YEARS = ["2017-18", "2018-19", "2019-20", "2020-21", "2021-22", "2022-23", "2023-24", "2024-25"]
+
+
+@pytest.fixture(scope="module")
+def letters_db(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("letters")
+    cases = Cases(folder)
+    cases.received("Stevenage", "2018-06-01", [1, 0, 1, 0, 2, 0, 4, 1, 1])  # seed 000
+    cases.decided("Stevenage", "2018-09-03", [2, 1, 3, 6, 0, 0])
+    cases.received("Bromsgrove", "2017-05-02", [0, 2, 0, 0, 1, 0, 0, 8, 0])  # seed 003
+    cases.decided("Bromsgrove", "2017-11-20", [1, 0, 2, 6, 1, 1], remedied_by_ombudsman=1)
+    cases.decided("Wellingborough", "2019-10-01", {"Upheld": 2})  # seed 002
+    cases.compliance("Wellingborough", "2019-12-01", on_time=1)
+    cases.decided("Allerdale", "2023-06-12", {"Upheld": 1})  # abolished: n/a averages
+    cases.compliance("Allerdale", "2023-09-01", on_time=1)
+    cases.decided("Birmingham", "2024-08-01", [50, 30, 152, 226, 20, 94])
+    for year in YEARS:  # Hertsmere: 2 of 16 upheld every year (12.5% → 13%)
+        start = Year.parse(year).start
+        cases.decided("Hertsmere", f"{start.year}-06-01", {"Not Upheld": 14, "Upheld": 2}, satisfactory_remedies=1)
+        cases.compliance("Hertsmere", f"{start.year}-09-01", on_time=2, late=1)
+    files = cases.files()
+    files.append(write_csv(folder / "contacts.csv", CONTACTS, [
+        [name, "Pat Example", "Chief Executive", "Dear Pat Example", "pat@example.org", "chief executive"]
+        for name in ("Stevenage", "Bromsgrove", "Wellingborough", "Allerdale", "Birmingham")
+    ] + [["Hertsmere", HOSTILE, "Interim Managing Director", "Dear " + HOSTILE, "", ""]]))
+    database = open_database(f"sqlite:///{folder / 'letters.db'}")
+    import_files(database, files)
+    yield database
+    database.close()
+
+
+def pdf_text(path: Path) -> str:
+    """The letter as pdftotext reads it, white space folded."""
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return " ".join(text.split())
+
+
+def render(database, year: str, authority: str, out: Path, output_format: str = "pdf", **options) -> Path:
+    y = Year.parse(year)
+    edition = options.pop("edition", None) or shipped_edition(y)
+    jobs = letter_jobs(database, y, edition, out, output_format, authority=registry().resolve(authority, on=y.end),
+                       **options)
+    [written] = render_letters(jobs, workers=1)
+    return written.path
+
+
+def expected_texts(database, year: str, authority: str) -> list[str]:
+    """Every line and cell of the statistics as stats.layouts formats them."""
+    y = Year.parse(year)
+    s = authority_statistics(database, y, registry().resolve(authority, on=y.end))
+    texts = []
+    for section in statistics_sections(s, shipped_edition(y).layout):
+        texts += section.get("lines", [])
+        texts += [line["text"] for line in section.get("lines", []) if isinstance(line, dict)]
+        texts += section.get("sentences", [])
+        texts += [c["text"] for row in section.get("rows", []) for c in row if c["text"]]
+    return [t for t in texts if isinstance(t, str)]
+
+
+@pytest.mark.parametrize(("year", "authority"), [
+    ("2017-18", "Bromsgrove"), ("2018-19", "Stevenage"), ("2019-20", "Wellingborough"), ("2020-21", "Hertsmere"),
+    ("2021-22", "Hertsmere"), ("2022-23", "Hertsmere"), ("2023-24", "Allerdale"), ("2024-25", "Birmingham"),
+])
+def test_pdf_text_holds_exactly_the_formatted_statistics(letters_db, tmp_path, year, authority):
+    text = pdf_text(render(letters_db, year, authority, tmp_path))
+    for expected in expected_texts(letters_db, year, authority):
+        assert expected in text, expected
+
+
+def test_the_seed_figures_as_the_letters_show_them(letters_db, tmp_path):
+    stevenage = pdf_text(render(letters_db, "2018-19", "Stevenage", tmp_path))
+    assert "Local Authority Report: Stevenage Borough Council For the Period Ending: 31/03/2019" in stevenage
+    assert "1 0 1 0 2 0 4 1 1 10" in stevenage  # received, nine areas and the total
+    assert "2 1 3 6 0 0 0 12" in stevenage  # decisions, uphold rate 0 with nothing investigated, total
+    assert "Compliance rate** -" in stevenage
+    bromsgrove = pdf_text(render(letters_db, "2017-18", "Bromsgrove", tmp_path))
+    assert "0 2 0 0 1 0 0 8 0 11" in bromsgrove and "1 0 2 6 1 1 50% 11" in bromsgrove
+    wellingborough = pdf_text(render(letters_db, "2019-20", "Wellingborough", tmp_path))
+    for phrase in ("100% of complaints we investigated were upheld.", "2 upheld decisions",
+                   "based on a total of 2 detailed investigations for the period between 1 April 2019 to 31 March "
+                   "2020", "based on a total of 1 compliance outcome for", "0 satisfactory remedy decisions"):
+        assert phrase in wellingborough
+    allerdale = pdf_text(render(letters_db, "2023-24", "Allerdale", tmp_path))
+    assert "This compares to an average of n/a in similar authorities." in allerdale
+    assert "1 upheld decision " in allerdale
+    hertsmere = pdf_text(render(letters_db, "2021-22", "Hertsmere", tmp_path))
+    assert "13% of complaints we investigated were upheld." in hertsmere
+    birmingham = pdf_text(render(letters_db, "2024-25", "Birmingham", tmp_path))
+    assert ("Between 1 April 2024 to 31 March 2025, we dealt with 572 complaints. Of these, 232 were not for us or "
+            "not ready for us to investigate. We assessed and closed 226 complaints. We investigated 114 complaints."
+            ) in birmingham
+    assert "Adjusted for Birmingham City Council's population, this is 8.2 upheld decisions per 100,000" in birmingham
+
+
+def test_pdf_is_tagged_titled_in_english_and_carries_its_statistics(letters_db, tmp_path):
+    path = render(letters_db, "2019-20", "Wellingborough", tmp_path)
+    reader = PdfReader(path)
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    assert root["/Lang"] == "en-GB"
+    assert bool(root["/MarkInfo"]["/Marked"]) is True
+    assert reader.metadata.title == "Annual Review letter 2020: Wellingborough Borough Council"
+    [attached] = reader.attachments["statistics.json"]
+    s = authority_statistics(letters_db, Year.parse("2019-20"), registry().get("E07000156"))
+    assert json.loads(attached) == s.to_dict()
+
+
+def test_embedded_json_equals_ombuds_stats(letters_db, tmp_path):
+    path = render(letters_db, "2024-25", "Birmingham", tmp_path)
+    [attached] = PdfReader(path).attachments["statistics.json"]
+    url = str(letters_db.engine.url)
+    command = [str(Path(sys.executable).parent / "ombuds"), "--db", url, "stats", "--year", "2024-25",
+               "--authority", "E08000025"]
+    stats = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert json.loads(attached) == json.loads(stats.stdout)[0]
+
+
+def test_same_input_same_bytes(letters_db, tmp_path):
+    first = render(letters_db, "2022-23", "Hertsmere", tmp_path / "a").read_bytes()
+    second = render(letters_db, "2022-23", "Hertsmere", tmp_path / "b").read_bytes()
+    assert hashlib.sha256(first).digest() == hashlib.sha256(second).digest()
+    html = [render(letters_db, "2022-23", "Hertsmere", tmp_path / d, "html").read_bytes() for d in ("c", "d")]
+    assert html[0] == html[1]
+
+
+def _hostile_edition(tmp_path: Path) -> Path:
+    (tmp_path / "extra.toml").write_text(f'"Hertsmere" = {json.dumps(HOSTILE)}\n', encoding="utf-8")
+    edition = Path(shipped_edition(Year(2022)).source).read_text(encoding="utf-8")
+    path = tmp_path / "edition.toml"
+    path.write_text(edition.replace('organisation = "', 'authority_paragraphs = "extra.toml"\norganisation = "'),
+                    encoding="utf-8")
+    return path
+
+
+def test_hostile_text_renders_literally_in_pdf_and_html(letters_db, tmp_path):
+    edition = load_edition(_hostile_edition(tmp_path))
+    pdf = pdf_text(render(letters_db, "2022-23", "Hertsmere", tmp_path, edition=edition))
+    literal = " ".join(HOSTILE.split())
+    assert f"{literal} Interim Managing Director Hertsmere Borough Council Dear {literal}" in pdf
+    assert 'Zoë <script>alert("x")</script> #set text(red) bold ] $x$ \\ link & ü' in pdf  # Markdown in paragraph
+    html = render(letters_db, "2022-23", "Hertsmere", tmp_path, "html", edition=edition).read_text(encoding="utf-8")
+    assert "<script>alert" not in html
+    escaped = "Zoë &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; #set text(red) *bold* ] $x$ \\ [link](#) &amp; ü"
+    assert escaped in html
+    assert "<em>bold</em>" in html  # the paragraph is Markdown; names in contacts are not
+    assert re.search(r'<script type="application/json" id="statistics">[^<]*</script>', html)
+
+
+def test_missing_contact_is_an_error_naming_the_authority_unless_allowed(letters_db, tmp_path):
+    with pytest.raises(MissingContact, match=r"no chief executive contact for Dacorum Borough Council \(E07000096\): "
+                       r"add one with a contacts file .* or pass --allow-missing-contacts"):
+        render(letters_db, "2021-22", "Dacorum", tmp_path)
+    text = pdf_text(render(letters_db, "2021-22", "Dacorum", tmp_path, allow_missing_contacts=True))
+    assert "The Chief Executive Dacorum Borough Council Dear Chief Executive" in text
+
+
+def test_every_edition_renders_both_formats(letters_db, tmp_path):
+    renderer = Renderer()
+    for year in YEARS:
+        jobs = letter_jobs(letters_db, Year.parse(year), shipped_edition(Year.parse(year)), tmp_path, "pdf",
+                           authority=registry().resolve("Hertsmere"))
+        assert renderer.pdf(jobs[0].content, jobs[0].created).startswith(b"%PDF-")
+        assert renderer.html(jobs[0].content).startswith(b"<!DOCTYPE html>")
+
+
+def test_edition_problems_name_the_file_key_and_problem(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('year = "2019-20"\nletter_date = "22/07/2020"\npublication_date = 2020-07-29\n'
+                   'title = "T"\nlayout = "tables"\norganisation = "O"\ncolour = "red"\n'
+                   '[signatory]\nname = "N"\ntitles = ["A"]\n'
+                   '[[section]]\nparagraphs = ["Hello {authority} and {mayor}"]\n', encoding="utf-8")
+    with pytest.raises(EditionError) as error:
+        load_edition(bad)
+    assert str(error.value).splitlines() == [
+        f"{bad}: layout: unknown layout 'tables'; one of appendix-2017-18, appendix-2018-19, panels-2019-20, "
+        "panels-2022-23, overview-2024-25",
+        f"{bad}: section[1].paragraphs: unknown placeholder {{mayor}}; known: " + ", ".join(sorted(PLACEHOLDERS)),
+        f"{bad}: letter_date: not a date: '22/07/2020' (write 2020-07-22)",
+        f"{bad}: colour: unknown key",
+    ]
