@@ -105,12 +105,9 @@ def letters_command(ctx: click.Context, year_label: str, authority: str | None, 
                     edition_file: Path | None, allow_missing_contacts: bool) -> None:
     """Write every authority's annual review letter for a year (SPEC 2.2 file names), printing each path."""
     from ombuds.letters.batch import letter_jobs, render_letters
-    from ombuds.letters.editions import load_edition, shipped_edition
 
     year = Year.parse(year_label)
-    edition = load_edition(edition_file) if edition_file else shipped_edition(year)
-    if edition.year != year:
-        raise OmbudsError(f"{edition.source}: year: the edition is for {edition.year}, not {year}")
+    edition = _edition(year, edition_file)
     chosen = registry().resolve(authority, on=year.end) if authority else None
     jobs = letter_jobs(_database(ctx), year, edition, out_dir, output_format, authority=chosen,
                        allow_missing_contacts=allow_missing_contacts)
@@ -118,6 +115,40 @@ def letters_command(ctx: click.Context, year_label: str, authority: str | None, 
         raise OmbudsError(f"{chosen.name} ({chosen.code}) has no statistics for {year}")
     with _progress(len(jobs)) as advance:
         render_letters(jobs, on_written=lambda w: (click.echo(str(w.path)), advance()))
+
+
+@cli.command("send")
+@click.option("--year", "year_label", required=True, help="The year, e.g. 2019-20.")
+@click.option("--authority", default=None, help="Only this authority (GSS code or any known name).")
+@click.option("--edition", "edition_file", type=click.Path(path_type=Path), default=None,
+              help="An edition file (TOML) instead of the one shipped for the year.")
+@click.option("--dry-run", is_flag=True, help="Write each message as an .eml file instead of sending it.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("outbox"), show_default=True,
+              help="Where --dry-run writes the messages.")
+@click.option("--smtp-host", default=None, help="SMTP server (else OMBUDS_SMTP_HOST, else localhost).")
+@click.option("--smtp-port", type=int, default=None, help="SMTP port (else OMBUDS_SMTP_PORT, else 25).")
+@click.option("--starttls/--no-starttls", default=None, help="Use STARTTLS (else OMBUDS_SMTP_STARTTLS).")
+@click.option("--from", "sender", default=None, help="Sender address (else OMBUDS_SMTP_FROM).")
+@click.pass_context
+def send_command(ctx: click.Context, year_label: str, authority: str | None, edition_file: Path | None,
+                 dry_run: bool, out_dir: Path, smtp_host: str | None, smtp_port: int | None,
+                 starttls: bool | None, sender: str | None) -> None:
+    """Email each authority's letter (PDF attached, HTML body) to its chief executive, copying the other contacts.
+    Credentials come from OMBUDS_SMTP_USER and OMBUDS_SMTP_PASSWORD. Letters already sent are not sent again."""
+    from ombuds.letters.send import SmtpSettings, send_letters
+
+    year = Year.parse(year_label)
+    edition = _edition(year, edition_file)
+    settings = None
+    if not dry_run or sender or os.environ.get("OMBUDS_SMTP_FROM"):
+        settings = SmtpSettings.from_environment(smtp_host, smtp_port, starttls, sender)
+    chosen = registry().resolve(authority, on=year.end) if authority else None
+    report = send_letters(_database(ctx), year, edition, settings, dry_run_dir=out_dir if dry_run else None,
+                          authority=chosen, on_sent=click.echo)
+    for line in report.lines(dry_run):
+        click.echo(line, err=line.startswith("not sent"))
+    if report.no_address:
+        ctx.exit(1)
 
 
 @cli.command("authority")
@@ -144,6 +175,15 @@ def demo_command(ctx: click.Context, out_dir: Path, seed: int) -> None:
     from ombuds.demo import run_demo
 
     run_demo(_database(ctx), out_dir, seed=seed, echo=click.echo)
+
+
+def _edition(year: Year, edition_file: Path | None):
+    from ombuds.letters.editions import load_edition, shipped_edition
+
+    edition = load_edition(edition_file) if edition_file else shipped_edition(year)
+    if edition.year != year:
+        raise OmbudsError(f"{edition.source}: year: the edition is for {edition.year}, not {year}")
+    return edition
 
 
 @contextmanager

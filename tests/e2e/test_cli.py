@@ -140,7 +140,11 @@ def test_demo_end_to_end(tmp_path):
     assert out.startswith(f"Making SYNTHETIC demo data (seed 2017) in {tmp_path / 'data'}/ …")
     assert "SYNTHETIC demo data: national summary by year and type" in out
     assert all(label in out for label in ("2017-18", "2020-21", "2024-25", "County", "London Borough"))
-    assert out.rstrip().endswith("All figures above are synthetic: they describe no real council.")
+    assert "All figures above are synthetic: they describe no real council." in out
+    letters = tmp_path / "data" / "letters" / "2019-20"
+    assert f"  2019-20: {len(list(letters.glob('*.pdf'))):,} letters as PDF and HTML in {letters}/" in out
+    assert (letters / "wellingborough-borough-council-2019-20.pdf").read_bytes().startswith(b"%PDF-")
+    assert len(list(letters.glob("*.html"))) == len(list(letters.glob("*.pdf"))) > 300
     stats = ombuds("stats", "--year", "2024-25", "--authority", "Birmingham", db=f"sqlite:///{tmp_path / 'demo.db'}")
     [birmingham] = json.loads(stats.stdout)
     with open(tmp_path / "data" / "synthetic-received.csv", encoding="utf-8") as f:

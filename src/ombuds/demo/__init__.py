@@ -47,4 +47,20 @@ def run_demo(database: Database, out_dir: Path, *, seed: int = 2017, echo: Calla
         echo(f"  {line}")
     Console(width=160).print(summary_table(database))
     echo("All figures above are synthetic: they describe no real council.")
+    render_demo_letters(database, out_dir / "letters", echo)
     return files
+
+
+def render_demo_letters(database: Database, out_dir: Path, echo: Callable[[str], None] = print) -> None:
+    """Every year's letters, PDF and HTML, from the shipped example editions."""
+    from ombuds.letters.batch import letter_jobs, render_letters
+    from ombuds.letters.editions import shipped_edition
+
+    echo(f"Rendering every year's letters in {out_dir}/ …")
+    for year in years_held(database):
+        edition = shipped_edition(year)
+        written = []
+        for output_format in ("pdf", "html"):
+            jobs = letter_jobs(database, year, edition, out_dir / year.label, output_format)
+            written += render_letters(jobs)
+        echo(f"  {year}: {len(written) // 2:,} letters as PDF and HTML in {out_dir / year.label}/")

@@ -2,7 +2,7 @@
 
 The date indexes carry the columns a year's counts need, so the statistics read the indexes alone."""
 
-from sqlalchemy import Boolean, Column, Date, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, DateTime, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -63,6 +63,15 @@ population = Table(
     Column("authority_code", String(9), primary_key=True),
     Column("year", String(7), primary_key=True),
     Column("population", Integer, nullable=False),
+)
+
+sent_letters = Table(
+    "sent_letters", metadata,
+    Column("authority_code", String(9), primary_key=True),
+    Column("year", String(7), primary_key=True),
+    Column("message_id", Text, nullable=False),
+    Column("recipients", Text, nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
 )
 
 TABLES = {t.name: t for t in (received, decided, compliance, improvements, contacts, population)}
