@@ -29,6 +29,7 @@ bench: $(STAMP) system
 	scripts/ensure-system.sh pango
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) bench/run.py
+	$(PY) bench/letters.py
 
 clean:
 	rm -rf $(VENV) ombuds.db demo-data build dist .pytest_cache

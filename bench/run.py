@@ -40,6 +40,12 @@ def measure(args: list[str], db: str) -> tuple[float, int, str]:
     return elapsed, usage.ru_maxrss // 1024, out.decode()
 
 
+def generate_demo(folder: Path, *, scale: float, seed: int) -> Path:
+    """Generate the synthetic files in a process of its own: a child's peak RSS counts the parent's memory."""
+    subprocess.run([sys.executable, __file__, "--generate", str(folder), str(scale), str(seed)], check=True)
+    return folder
+
+
 def run(label: str, db: str, files: list[str]) -> list[tuple[str, str, str, str]]:
     rows = []
     seconds, peak, _ = measure(["import", *files], db)
@@ -61,8 +67,7 @@ def main() -> None:
     if not marker.exists():
         shutil.rmtree(data, ignore_errors=True)
         print(f"Generating about {CASES:,} synthetic cases in {data}/ …", flush=True)
-        # in a process of its own: a child's peak RSS counts the parent's memory at the fork
-        subprocess.run([sys.executable, __file__, "--generate", str(data), str(scale)], check=True)
+        generate_demo(data, scale=scale, seed=1)
         marker.touch()
     files = [str(data / f"synthetic-{kind}.csv") for kind in ("received", "decided", "compliance")]
     counted = 0
@@ -84,6 +89,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--generate"]:
-        generate(Path(sys.argv[2]), seed=1, scale=float(sys.argv[3]))
+        generate(Path(sys.argv[2]), scale=float(sys.argv[3]), seed=int(sys.argv[4]))
     else:
         main()
