@@ -124,3 +124,38 @@ def test_an_unreachable_server_is_a_clear_error(send_db):
     settings = SmtpSettings("127.0.0.1", free_port(), False, "letters@ombudsman.example.org")
     with pytest.raises(OmbudsError, match=r"cannot use the SMTP server 127\.0\.0\.1:\d+: "):
         send_letters(send_db, YEAR, shipped_edition(YEAR), settings, authority=registry().get("E07000243"))
+
+
+def test_starttls_with_credentials(send_db, tmp_path, monkeypatch):
+    """A server that insists on STARTTLS before anything else, with a certificate made for the test."""
+    import ssl
+    import subprocess
+
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(tmp_path / "key.pem"),
+                    "-out", str(tmp_path / "cert.pem"), "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(), tls_context=context,
+                            require_starttls=True,
+                            authenticator=lambda *args: AuthResult(success=args[4].password == b"s3cret"))
+    controller.start()
+    try:
+        monkeypatch.setenv("OMBUDS_SMTP_STARTTLS", "yes")
+        monkeypatch.setenv("OMBUDS_SMTP_USER", "ombuds")
+        monkeypatch.setenv("OMBUDS_SMTP_PASSWORD", "s3cret")
+        settings = SmtpSettings.from_environment("127.0.0.1", controller.port, None, "letters@ombudsman.example.org")
+        assert settings.starttls
+        from ombuds.errors import OmbudsError
+
+        with pytest.raises(OmbudsError, match="certificate verify failed"):  # not trusted: nothing is sent
+            send_letters(send_db, YEAR, shipped_edition(YEAR), settings, authority=registry().get("E07000243"))
+        monkeypatch.setenv("OMBUDS_SMTP_CA_FILE", str(tmp_path / "cert.pem"))
+        settings = SmtpSettings.from_environment("127.0.0.1", controller.port, None, "letters@ombudsman.example.org")
+        report = send_letters(send_db, YEAR, shipped_edition(YEAR), settings, authority=registry().get("E07000243"))
+        assert report.sent == ["Stevenage Borough Council"]
+        assert len(mailbox.envelopes) == 1
+    finally:
+        controller.stop()

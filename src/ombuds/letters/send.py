@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import smtplib
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,6 +37,7 @@ class SmtpSettings:
     sender: str
     username: str | None = None
     password: str | None = None
+    ca_file: str | None = None  # to trust a server certificate not signed by the system's authorities
 
     @classmethod
     def from_environment(cls, host: str | None = None, port: int | None = None, starttls: bool | None = None,
@@ -53,6 +55,7 @@ class SmtpSettings:
             sender=sender,
             username=env.get("OMBUDS_SMTP_USER") or None,
             password=env.get("OMBUDS_SMTP_PASSWORD") or None,
+            ca_file=env.get("OMBUDS_SMTP_CA_FILE") or None,
         )
 
 
@@ -151,8 +154,8 @@ def send_letters(database: Database, year: Year, edition: Edition, settings: Smt
 def _connect(settings: SmtpSettings) -> smtplib.SMTP:
     try:
         smtp = smtplib.SMTP(settings.host, settings.port, timeout=30)
-        if settings.starttls:
-            smtp.starttls()
+        if settings.starttls:  # the server's certificate and name are verified
+            smtp.starttls(context=ssl.create_default_context(cafile=settings.ca_file))
         if settings.username:
             smtp.login(settings.username, settings.password or "")
     except (OSError, smtplib.SMTPException) as error:
