@@ -43,6 +43,15 @@ def db(db_url):
     database.close()
 
 
+def shared_folder() -> Path:
+    """The workplace's shared/ folder (seed letters, example pages), beside the clone: ../shared."""
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "shared" / "seeds").is_dir():
+            return parent / "shared"
+    raise FileNotFoundError("no shared/ folder with seeds/ beside this clone: the parse tests read the seed letters "
+                            "and example pages from it (set up as in DEVELOPERS.md)")
+
+
 def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)

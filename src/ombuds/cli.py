@@ -14,7 +14,7 @@ import click
 from ombuds.errors import OmbudsError
 from ombuds.ingest import ImportFailed, import_files
 from ombuds.registry import registry
-from ombuds.stats import AVERAGE_METHODS, authority_statistics, year_statistics, years_held
+from ombuds.stats import AVERAGE_METHODS, authority_statistics, published_statistics, year_statistics, years_held
 from ombuds.stats.export import flatten
 from ombuds.store import open_database
 from ombuds.years import Year
@@ -74,6 +74,12 @@ def stats_command(ctx: click.Context, year_label: str | None, authority: str | N
     years = [Year.parse(year_label)] if year_label else years_held(database)
     if not years:
         raise OmbudsError("the database holds no case records yet: import some with 'ombuds import'")
+    if year_label and not authority:
+        published = published_statistics(database, years[0])
+        if published is not None:
+            click.echo(f"{years[0]}: no case records; these are the figures of published documents", err=True)
+            click.echo(json.dumps(published, indent=2, ensure_ascii=False))
+            return
     results = []
     for year in years:
         if authority:
@@ -148,6 +154,31 @@ def send_command(ctx: click.Context, year_label: str, authority: str | None, edi
     for line in report.lines(dry_run):
         click.echo(line, err=line.startswith("not sent"))
     if report.no_address:
+        ctx.exit(1)
+
+
+@cli.command("parse")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["json"]), default="json", show_default=True)
+@click.option("--import", "import_", is_flag=True,
+              help="Also store the figures as published aggregates, for years with no case-level data.")
+@click.pass_context
+def parse_command(ctx: click.Context, files: tuple[Path, ...], output_format: str, import_: bool) -> None:
+    """Read published letters or statistics pages (text, HTML or PDF) back into data (SPEC 2.3 shape)."""
+    from ombuds.parse import parse_files
+
+    results = parse_files(list(files))
+    click.echo(json.dumps(results.documents, indent=2, ensure_ascii=False))
+    for line in [*results.notes, *results.failures]:
+        click.echo(line, err=True)
+    if import_ and results.documents:
+        from ombuds.ingest.published import import_published
+
+        report = import_published(_database(ctx), results.documents)
+        for line in report.skipped:
+            click.echo(line, err=True)
+        click.echo(f"{len(report.imported)} published document(s) imported", err=True)
+    if results.failures:
         ctx.exit(1)
 
 

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import write_csv
+from conftest import shared_folder, write_csv
 
 OMBUDS = str(Path(sys.executable).parent / "ombuds")
 RECEIVED = ["reference", "authority", "received_date", "service_area"]
@@ -218,3 +218,22 @@ def test_letters_edition_problems(tmp_path):
     assert wrong.stderr == f"ombuds: error: {other}: year: the edition is for 2022-23, not 2019-20\n"
     none = ombuds("letters", "--year", "2031-32", "--out", str(tmp_path), db=db)
     assert none.stderr == "ombuds: error: no edition is shipped for 2031-32: give one with --edition FILE\n"
+
+
+def test_parse_prints_json_names_failures_and_imports_published_figures(tmp_path):
+    shared = shared_folder()
+    kent = shared / "examples" / "kent-county-council_2022-23_statspage.txt"
+    seed = shared / "seeds" / "000_6c9469a8adbda29b.txt"
+    db = f"sqlite:///{tmp_path / 'history.db'}"
+    result = ombuds("parse", str(kent), str(tmp_path / "missing.pdf"), str(seed), "--import", db=db)
+    assert result.returncode == 1
+    documents = json.loads(result.stdout)
+    assert [(d["authority"]["code"], d["year"], d["edition"]) for d in documents] == [
+        ("E10000016", "2022-23", "panels-2022-23"), ("E07000243", "2018-19", "appendix-2018-19")]
+    assert result.stderr.splitlines() == [f"{tmp_path / 'missing.pdf'}: no such file",
+                                          "2 published document(s) imported"]
+    stats = ombuds("stats", "--year", "2022-23", db=db)
+    assert stats.returncode == 0
+    assert stats.stderr == "2022-23: no case records; these are the figures of published documents\n"
+    [published] = json.loads(stats.stdout)
+    assert (published["upheld"], published["uphold_rate"], published["from"]) == (53, 0.87, "published letter")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from statistics import fmean
 
@@ -10,7 +11,7 @@ from ombuds.labels import OUTCOMES, SERVICE_AREAS
 from ombuds.registry import COUNCIL_TYPES, Authority, Registry, registry
 from ombuds.stats.model import Average, Compliance, Stats, per_100k, rate
 from ombuds.store import Database
-from ombuds.store.queries import YearCounts, date_range, year_counts
+from ombuds.store.queries import YearCounts, date_range, has_case_records, published_figures, year_counts
 from ombuds.years import Year
 
 AVERAGE_METHODS = ("pooled", "mean")
@@ -103,3 +104,13 @@ def authority_statistics(database: Database, year: Year, authority: Authority, m
             return stats
     raise OmbudsError(f"{authority.name} ({authority.code}) has no statistics for {year}: it did not exist then "
                       "and no case about it was counted")
+
+
+def published_statistics(database: Database, year: Year) -> list[dict] | None:
+    """For a year with no case records, the figures of published documents imported with `parse --import`
+    (each marked with its source); None when the year has case records or nothing was published."""
+    with database.read() as connection:
+        if has_case_records(connection, year):
+            return None
+        rows = published_figures(connection, year)
+    return [json.loads(row["figures"]) for row in rows] or None

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import Connection, case, func, select
 
 from ombuds.labels import UPHELD
-from ombuds.store.schema import compliance, contacts, decided, improvements, population, received
+from ombuds.store.schema import compliance, contacts, decided, improvements, population, published, received
 from ombuds.years import Year
 
 Counts = dict[str, dict[str, int]]
@@ -75,17 +75,6 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-def contacts_of(connection: Connection, authority_code: str) -> list[dict]:
-    query = select(contacts).where(contacts.c.authority_code == authority_code).order_by(contacts.c.role)
-    return [dict(row._mapping) for row in connection.execute(query)]
-
-
-def improvements_of(connection: Connection, authority_code: str) -> list[dict]:
-    query = (select(improvements).where(improvements.c.authority_code == authority_code)
-             .order_by(improvements.c.agreed_date, improvements.c.reference))
-    return [dict(row._mapping) for row in connection.execute(query)]
-
-
 def table_counts(connection: Connection) -> dict[str, int]:
     tables = (received, decided, compliance, improvements, contacts, population)
     return {t.name: connection.execute(select(func.count()).select_from(t)).scalar() for t in tables}
@@ -93,4 +82,18 @@ def table_counts(connection: Connection) -> dict[str, int]:
 
 def all_contacts(connection: Connection) -> list[dict]:
     query = select(contacts).order_by(contacts.c.authority_code, contacts.c.role)
+    return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def has_case_records(connection: Connection, year: Year) -> bool:
+    for column in (received.c.received_date, decided.c.decision_date, compliance.c.recorded_date):
+        if connection.execute(select(column).where(column.between(year.start, year.end)).limit(1)).first():
+            return True
+    return False
+
+
+def published_figures(connection: Connection, year: Year) -> list[dict]:
+    """The stored figures of published documents for a year, oldest source first, as plain records."""
+    query = (select(published).where(published.c.year == year.label)
+             .order_by(published.c.authority_code, published.c.source))
     return [dict(row._mapping) for row in connection.execute(query)]

@@ -74,4 +74,13 @@ sent_letters = Table(
     Column("sent_at", DateTime(timezone=True), nullable=False),
 )
 
+published = Table(  # figures read from published documents, kept apart from case-level records
+    "published", metadata,
+    Column("authority_code", String(9), primary_key=True),
+    Column("year", String(7), primary_key=True),
+    Column("source", Text, primary_key=True),
+    Column("edition", String(20)),
+    Column("figures", Text, nullable=False),  # the parsed SPEC 2.3 object, as JSON
+)
+
 TABLES = {t.name: t for t in (received, decided, compliance, improvements, contacts, population)}

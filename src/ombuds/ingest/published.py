@@ -1,0 +1,46 @@
+"""Published aggregates: figures parsed from letters and statistics pages, for years with no case-level data.
+
+They are kept in a table of their own, never mixed with case records, and always carry where they came from.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, delete, insert
+
+from ombuds.store import Database
+from ombuds.store.queries import has_case_records
+from ombuds.store.schema import published
+from ombuds.years import Year
+
+FROM_PUBLISHED = "published letter"
+
+
+@dataclass
+class PublishedReport:
+    imported: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def import_published(database: Database, documents: list[dict]) -> PublishedReport:
+    """Store each parsed document's figures unless its year has case-level records (those are the truth)."""
+    report = PublishedReport()
+    with database.transaction() as connection:
+        for document in documents:
+            year = Year.parse(document["year"])
+            code = document["authority"]["code"]
+            if has_case_records(connection, year):
+                report.skipped.append(f"{document['source']}: {year} has case-level records; its published figures "
+                                      "were not imported")
+                continue
+            figures = {**document, "from": FROM_PUBLISHED}
+            key = and_(published.c.authority_code == code, published.c.year == year.label,
+                       published.c.source == document["source"])
+            connection.execute(delete(published).where(key))
+            connection.execute(insert(published).values(authority_code=code, year=year.label,
+                                                        source=document["source"], edition=document["edition"],
+                                                        figures=json.dumps(figures, ensure_ascii=False)))
+            report.imported.append(f"{document['source']}: {document['authority']['name']} {year}")
+    return report

@@ -1,0 +1,290 @@
+"""Reading the figures of a published letter or statistics page into the SPEC 2.3 shape.
+
+Only what the document states is filled in; everything else stays None. Rates and averages are taken as shown
+(`87%` → 0.87, `n/a` → None). Tables are read by their structure (a row of nine service areas and a total, six
+outcomes, a rate and a total), not by their headings, which extracted text often loses or splits.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from ombuds.errors import OmbudsError
+from ombuds.labels import OUTCOMES, SERVICE_AREAS
+from ombuds.parse.text import UnreadableDocument, clean, flat, read_text
+from ombuds.registry import Authority, AuthorityNotFound, registry
+from ombuds.stats import format as fmt
+from ombuds.years import MONTHS, Year
+
+NUMBER = r"\d[\d,]*"
+RATE = r"(?:\d+(?:\.\d+)?%|n/a|-)"
+_MONTH = "|".join(MONTHS)
+_LONG_DATE = re.compile(rf"\b(\d{{1,2}}) ({_MONTH}) (\d{{4}})\b")
+
+
+def _int(text: str | None) -> int | None:
+    return None if text is None else int(text.replace(",", ""))
+
+
+def _rate(text: str | None) -> float | None:
+    """As shown: `87%` → 0.87, a bare `50` in a "(%)" column → 0.5, `n/a` or `-` → None."""
+    if text is None or text in ("n/a", "-"):
+        return None
+    return float(text.rstrip("%")) / 100
+
+
+def _decimal(text: str | None) -> float | None:
+    if text is None or text == "n/a":
+        return None
+    return float(text.replace(",", "").rstrip("%"))
+
+
+def empty_figures() -> dict:
+    """The SPEC 2.3 shape with nothing known."""
+    return {
+        "authority": None, "year": None,
+        "received": {**dict.fromkeys(SERVICE_AREAS), "total": None},
+        "decided": {**dict.fromkeys(OUTCOMES), "total": None},
+        "investigated": None, "upheld": None, "uphold_rate": None,
+        "satisfactory_remedies": None, "satisfactory_remedy_rate": None, "remedied_by_ombudsman": None,
+        "compliance": {"recorded": None, "on_time": None, "late": None, "not_complied": None},
+        "compliance_rate": None, "population": None, "upheld_per_100k": None,
+        "average": {"method": None, "uphold_rate": None, "compliance_rate": None, "satisfactory_remedy_rate": None,
+                    "upheld_per_100k": None},
+        "overview": None,
+    }
+
+
+def _after(text: str, heading: str) -> str:
+    """The text after the first heading matching `heading` ('' if absent)."""
+    match = re.search(heading, text, re.IGNORECASE)
+    return text[match.end():] if match else ""
+
+
+def read_tables(text: str, figures: dict) -> str | None:
+    """The 2017-18 and 2018-19 appendix tables; returns the layout found, or None."""
+    if not re.search(r"Local Authority Report", text, re.IGNORECASE):
+        return None
+    received = re.search(rf"((?:{NUMBER}\s+){{9}}{NUMBER})\b", _after(text, r"Complaints and enquiries received"))
+    if received:
+        values = [_int(v) for v in received[1].split()]
+        figures["received"] = {**dict(zip(SERVICE_AREAS, values[:9], strict=True)), "total": values[9]}
+    decisions = re.search(rf"((?:{NUMBER}\s+){{6}})({RATE}|\d+)\s+({NUMBER})\b", _after(text, r"Decisions\s+made"))
+    layout = fmt.APPENDIX_2018 if re.search(r"Compliance with Ombudsman recommendations", text) else fmt.APPENDIX_2017
+    if decisions:
+        counts = [_int(v) for v in decisions[1].split()]
+        figures["decided"] = {**dict(zip(OUTCOMES, counts, strict=True)), "total": _int(decisions[3])}
+        figures["investigated"] = counts[4] + counts[5]  # the table groups these two as detailed investigations
+        figures["upheld"] = counts[5]
+        figures["uphold_rate"] = _rate(decisions[2])
+    remedied = re.search(r"Satisfactorily\s+by\s+(?:the\s+)?authority\s+before\s+(?:the\s+)?(?:LGO|Ombudsman's)\s+"
+                         rf"involvement\s+({NUMBER})\s+({NUMBER})\b", text, re.IGNORECASE)
+    if remedied:
+        figures["remedied_by_ombudsman"], figures["satisfactory_remedies"] = _int(remedied[1]), _int(remedied[2])
+    remedy = re.search(rf"% of upheld cases\s+({NUMBER})\s+({RATE}|\d+)", text)
+    if remedy:
+        figures["satisfactory_remedies"], figures["satisfactory_remedy_rate"] = _int(remedy[1]), _rate(remedy[2])
+    _compliance_table(_after(text, r"Compliance with Ombudsman recommendations"), figures)
+    return layout
+
+
+def _compliance_table(section: str, figures: dict) -> None:
+    if not section:
+        return
+    counts = re.search(rf"(?<![\d*])((?:{NUMBER}\s+){{3}}{NUMBER})(?=\s|$)", section)
+    if counts:
+        recorded, on_time, late, not_complied = (_int(v) for v in counts[1].split())
+        figures["compliance"] = {"recorded": recorded, "on_time": on_time, "late": late,
+                                 "not_complied": not_complied}
+    rates = re.search(rf"({RATE})\s+Compliance rate|Compliance rate(?:\*\*)?\s+({RATE})", section)
+    if rates:
+        figures["compliance_rate"] = _rate(rates[1] or rates[2])
+
+
+_HEADLINES = {
+    "upheld": rf"({RATE}) of complaints we investigated were upheld",
+    "compliance": rf"({RATE}) of cases we were satisfied the (?:authority|council) had successfully implemented",
+    "remedy": rf"In ({RATE}) of upheld cases we found the (?:authority|council) had provided a satisfactory remedy",
+}
+
+
+def read_panels(text: str, figures: dict) -> str | None:
+    """The three panels (2019-20 on), the per-100,000 lines (2022-23 on) and the overview (2024-25 on)."""
+    line = flat(text)
+    found = {name: re.search(pattern, line, re.IGNORECASE) for name, pattern in _HEADLINES.items()}
+    starts = sorted((m.start(), name) for name, m in found.items() if m)
+    if not starts:
+        return None
+    segments = {name: line[start:(starts[i + 1][0] if i + 1 < len(starts) else len(line))]
+                for i, (start, name) in enumerate(starts)}
+    average = rf"average of ({RATE}) in similar authorities"
+    base = rf"based on a total of ({NUMBER}) "
+    if "upheld" in segments:
+        s = segments["upheld"]
+        figures["uphold_rate"] = _rate(found["upheld"][1])
+        figures["average"]["uphold_rate"] = _rate(_group(re.search(average, s)))
+        figures["upheld"] = _int(_group(re.search(rf"({NUMBER})\s*upheld decisions?\b(?!\s*per\s+100)", s)))
+        figures["investigated"] = _int(_group(re.search(base + r"(?:detailed )?investigations?", s)))
+        figures["upheld_per_100k"] = _decimal(_group(re.search(
+            r"this is\s+([\d.,]+)%?\s+upheld decisions? per 100,000", s)))
+        figures["average"]["upheld_per_100k"] = _decimal(_group(re.search(
+            r"average for authorities of this type is\s+([\d.,]+|n/a)%?\s+upheld decisions? per 100,000", s)))
+    if "compliance" in segments:
+        s = segments["compliance"]
+        figures["compliance_rate"] = _rate(found["compliance"][1])
+        figures["average"]["compliance_rate"] = _rate(_group(re.search(average, s)))
+        figures["compliance"]["recorded"] = _int(_group(re.search(base + r"compliance outcomes?", s)))
+    if "remedy" in segments:
+        s = segments["remedy"]
+        figures["satisfactory_remedy_rate"] = _rate(found["remedy"][1])
+        figures["average"]["satisfactory_remedy_rate"] = _rate(_group(re.search(average, s)))
+        figures["satisfactory_remedies"] = _int(_group(re.search(rf"({NUMBER})\s*satisfactory remedy decisions?", s)))
+        upheld = _int(_group(re.search(base + r"(?:upheld decisions?|detailed investigations?)", s)))
+        if figures["upheld"] is None:
+            figures["upheld"] = upheld
+    if figures["upheld"] is not None:
+        figures["decided"]["Upheld"] = figures["upheld"]
+    overview = _overview(line, figures)
+    if overview:
+        return fmt.OVERVIEW
+    if figures["upheld_per_100k"] is not None or "per 100,000" in line:
+        return fmt.PANELS_PER_100K
+    return fmt.PANELS
+
+
+def _overview(line: str, figures: dict) -> bool:
+    dealt = re.search(rf"we dealt with ({NUMBER}) complaints?", line)
+    if not dealt:
+        return False
+    overview = {
+        "dealt_with": _int(dealt[1]),
+        "not_for_us": _int(_group(re.search(rf"Of these, ({NUMBER}) (?:were|was) not for us", line))),
+        "assessed_and_closed": _int(_group(re.search(rf"We assessed and closed ({NUMBER}) complaints?", line))),
+        "investigated": _int(_group(re.search(rf"We investigated ({NUMBER}) complaints?", line))),
+    }
+    figures["overview"] = overview
+    figures["decided"]["total"] = overview["dealt_with"]
+    figures["decided"]["Closed After Initial Enquiries"] = overview["assessed_and_closed"]
+    if figures["investigated"] is None:
+        figures["investigated"] = overview["investigated"]
+    upheld = re.search(rf"We investigated {NUMBER} complaints? and upheld ({NUMBER})", line)
+    if upheld and figures["upheld"] is None:
+        figures["upheld"] = figures["decided"]["Upheld"] = _int(upheld[1])
+    return True
+
+
+def _group(match: re.Match | None) -> str | None:
+    return match[1] if match else None
+
+
+def find_year(text: str) -> Year | None:
+    """From the period, the period-ending date, the year-ending sentence, or the title."""
+    line = flat(text)
+    match = re.search(r"1 April (\d{4}) to 31 March \d{4}", line)
+    if match:
+        return Year(int(match[1]))
+    match = re.search(r"Period Ending:?\s*31/03/(\d{4})", line)
+    if match:
+        return Year(int(match[1]) - 1)
+    match = re.search(r"year end(?:ing|ed) 31 March (\d{4})", line)
+    if match:
+        return Year(int(match[1]) - 1)
+    match = re.search(r"Annual Review letter (\d{4})", line, re.IGNORECASE)
+    return Year(int(match[1]) - 1) if match else None
+
+
+def find_authority(text: str, year: Year | None) -> Authority | None:
+    """The authority the document is about: its report heading, a line that is its name, or the recipient block."""
+    on = year.end if year else None
+    line = flat(text)
+    report = re.search(r"Local Authority Report:\s*(.+?)\s*For the Period Ending", line)
+    candidates = [report[1]] if report else []
+    candidates += text.split("\n")[:40]
+    for candidate in candidates:
+        found = _resolve(candidate.strip(), on)
+        if found:
+            return found
+    for chunk in text.split("\n")[:40]:  # "Mr Clegg Chief Executive Stafford Borough Council": try its endings
+        words = chunk.split()
+        for i in range(len(words) - 1):
+            found = _resolve(" ".join(words[i:]), on)
+            if found:
+                return found
+    return None
+
+
+def _resolve(name: str, on: date | None) -> Authority | None:
+    if not name or len(name) > 80 or not re.search(r"[A-Za-z]", name):
+        return None
+    try:
+        return registry().resolve(name, on=on)
+    except AuthorityNotFound:
+        return None
+
+
+def read_letter(text: str) -> dict | None:
+    """Date, recipient, salutation and signatory of a letter (None for a statistics page)."""
+    lines = text.split("\n")
+    salutation = next((i for i, line in enumerate(lines) if line.startswith("Dear ")), None)
+    if salutation is None:
+        return None
+    head = lines[:salutation]
+    dated = next((i for i, line in enumerate(head) if _LONG_DATE.fullmatch(line)), None)
+    letter_date = None
+    if dated is not None:
+        day, month, year = _LONG_DATE.fullmatch(head[dated]).groups()
+        letter_date = date(int(year), MONTHS.index(month) + 1, int(day)).isoformat()
+    first = (dated + 1) if dated is not None else 0
+    block = [line for line in head[first:] if line.lower() != "by email"]
+    return {
+        "date": letter_date,
+        "recipient": ", ".join(block) or None,
+        "salutation": lines[salutation].rstrip(",") or None,
+        "signatory": _signatory(lines),
+    }
+
+
+def _signatory(lines: list[str]) -> str | None:
+    closing = next((i for i, line in enumerate(lines) if line.lower().startswith("yours sincerely")), None)
+    if closing is None:
+        return None
+    for line in lines[closing + 1:closing + 6]:
+        if line.lower().startswith(("a handwritten signature", "signature")):
+            continue
+        name = re.split(r"\s+(?=Local Government|Ombudsman|Chair\b)", line)[0]
+        return name or None
+    return None
+
+
+def parse_text(text: str, source: str) -> dict:
+    """The figures one document states, in the SPEC 2.3 shape plus source, edition and letter."""
+    text = clean(text)
+    figures = empty_figures()
+    layout = read_tables(text, figures) or read_panels(text, figures)
+    letter = read_letter(text)
+    if layout is None and letter is None:
+        raise UnreadableDocument(f"{source}: no statistics found (neither the appendix tables of 2017-18 and "
+                                 "2018-19 nor the panels of 2019-20 on) and no letter (no 'Dear …' line)")
+    year = find_year(text)
+    if year is None:
+        raise UnreadableDocument(f"{source}: no year found (no period, period-ending date or letter title)")
+    authority = find_authority(text, year)
+    if authority is None:
+        raise UnreadableDocument(f"{source}: no authority found: no line names a council in the registry")
+    figures["authority"] = {"code": authority.code, "name": authority.name, "type": authority.type}
+    figures["year"] = year.label
+    if layout == fmt.PANELS and year.start_year >= 2022:  # a 2022-23 or 2023-24 page may lack per-100,000 lines
+        layout = fmt.PANELS_PER_100K
+    return {**figures, "source": source, "edition": layout, "letter": letter}
+
+
+def parse_document(path: Path | str) -> dict:
+    path = Path(path)
+    try:
+        return parse_text(read_text(path), str(path))
+    except UnreadableDocument:
+        raise
+    except OmbudsError as error:
+        raise UnreadableDocument(f"{path}: {error}") from None

@@ -1,0 +1,64 @@
+"""What a document of a given layout shows of an authority's statistics, read back as `parse` would read it.
+
+Used to prove that ombuds' own letters say what its data says: render, parse, compare with this.
+"""
+
+from __future__ import annotations
+
+from ombuds.labels import ASSESSED_AND_CLOSED, UPHELD
+from ombuds.parse.documents import _decimal, _rate, empty_figures
+from ombuds.stats import Stats
+from ombuds.stats import format as fmt
+
+
+def shown(s: Stats, layout: str) -> dict:
+    """The SPEC 2.3 figures as `layout` displays them: rounded as shown, unshown figures None."""
+    d = s.to_dict()
+    figures = empty_figures()
+    figures["authority"], figures["year"] = d["authority"], d["year"]
+
+    def rate(name: str) -> float | None:
+        return _rate(fmt.rate(getattr(s, name), name, layout))
+
+    def average(name: str) -> float | None:
+        return _rate(fmt.average(getattr(s.average, name)))
+
+    if layout in (fmt.APPENDIX_2017, fmt.APPENDIX_2018):
+        figures.update(received=d["received"], decided=d["decided"], investigated=d["investigated"],
+                       upheld=d["upheld"], uphold_rate=rate("uphold_rate"),
+                       satisfactory_remedies=d["satisfactory_remedies"])
+        if layout == fmt.APPENDIX_2017:
+            figures["remedied_by_ombudsman"] = d["remedied_by_ombudsman"]
+        else:
+            figures.update(satisfactory_remedy_rate=rate("satisfactory_remedy_rate"), compliance=d["compliance"],
+                           compliance_rate=rate("compliance_rate"))
+        return figures
+    figures.update(investigated=d["investigated"], upheld=d["upheld"], uphold_rate=rate("uphold_rate"),
+                   satisfactory_remedies=d["satisfactory_remedies"],
+                   satisfactory_remedy_rate=rate("satisfactory_remedy_rate"), compliance_rate=rate("compliance_rate"))
+    figures["decided"][UPHELD] = d["upheld"]
+    figures["compliance"]["recorded"] = d["compliance"]["recorded"]
+    figures["average"].update(uphold_rate=average("uphold_rate"), compliance_rate=average("compliance_rate"),
+                              satisfactory_remedy_rate=average("satisfactory_remedy_rate"))
+    if layout in (fmt.PANELS_PER_100K, fmt.OVERVIEW):
+        figures["upheld_per_100k"] = _decimal(fmt.per_100k(s.upheld_per_100k)) if s.population else None
+        figures["average"]["upheld_per_100k"] = _decimal(fmt.per_100k(s.average.upheld_per_100k))
+    if layout == fmt.OVERVIEW:
+        figures["overview"] = {"dealt_with": s.dealt_with, "not_for_us": s.not_for_us,
+                               "assessed_and_closed": s.assessed_and_closed, "investigated": s.detailed_investigations}
+        figures["decided"]["total"] = s.dealt_with
+        figures["decided"][ASSESSED_AND_CLOSED[0]] = s.assessed_and_closed
+    return figures
+
+
+def differences(parsed: dict, expected: dict, path: str = "") -> list[str]:
+    """Every figure where the parsed document and the expectation differ, as `path: parsed != expected`."""
+    found = []
+    for key, want in expected.items():
+        got = parsed.get(key)
+        where = f"{path}{key}"
+        if isinstance(want, dict) and isinstance(got, dict):
+            found += differences(got, want, where + ".")
+        elif got != want:
+            found.append(f"{where}: {got!r} != {want!r}")
+    return found

@@ -1,0 +1,91 @@
+"""A published document as plain text: PDF (pypdfium2), HTML, or text, with formatting residue removed."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from ombuds.errors import OmbudsError
+
+
+class UnreadableDocument(OmbudsError):
+    """A document that cannot be read, or says too little to be parsed; the message names the file."""
+
+
+_BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "address",
+           "header", "dt", "dd", "caption", "title"}
+
+
+class _HTMLText(HTMLParser):
+    """Visible text, a line per block element; scripts and styles are not read."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag in _BLOCKS:
+            self.parts.append("\n")
+        elif tag in ("td", "th"):
+            self.parts.append("\t")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+        elif tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def read_text(path: Path) -> str:
+    """The document's text, whatever its format."""
+    if not path.is_file():
+        raise UnreadableDocument(f"{path}: no such file")
+    data = path.read_bytes()
+    if data.startswith(b"%PDF"):
+        return _pdf_text(path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnreadableDocument(f"{path}: neither a PDF nor UTF-8 text") from None
+    if re.match(r"\s*(<!DOCTYPE html|<html)", text, re.IGNORECASE):
+        parser = _HTMLText()
+        parser.feed(text)
+        return "".join(parser.parts)
+    return text
+
+
+def _pdf_text(path: Path) -> str:
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as error:
+        raise UnreadableDocument(f"{path}: not a readable PDF ({error})") from None
+    try:
+        return "\n".join(page.get_textpage().get_text_bounded() for page in document)
+    finally:
+        document.close()
+
+
+def clean(text: str) -> str:
+    """Markdown and HTML residue gone (`##`, `**`, `<u>…</u>`, `[text](#)`), lines trimmed, blank runs folded."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("’", "'")
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"</?u>", "", text)
+    text = re.sub(r"\*\*|__", "", text)
+    text = re.sub(r"^\s*#{1,6}\s*", "", text, flags=re.MULTILINE)
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def flat(text: str) -> str:
+    """One line, single spaces: for sentences that PDFs and pages break anywhere."""
+    return " ".join(text.split())

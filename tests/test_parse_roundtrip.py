@@ -1,0 +1,69 @@
+"""Round trip: ombuds' own letters, rendered for a sample of demo authorities in every edition, parsed back, say
+exactly what `ombuds stats` says, as each edition shows it. (`make bench` does every authority.)"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import snapshot
+from ombuds.demo import generate
+from ombuds.ingest import import_files
+from ombuds.ingest.published import import_published
+from ombuds.letters.batch import letter_jobs, render_letters
+from ombuds.letters.editions import shipped_edition
+from ombuds.parse import parse_document, parse_files
+from ombuds.parse.roundtrip import differences, shown
+from ombuds.stats import published_statistics, year_statistics, years_held
+from ombuds.store import open_database
+from ombuds.years import Year
+from test_parse import EXAMPLES, SEEDS
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("roundtrip")
+    files = generate(folder / "data", seed=11)
+    database = open_database(f"sqlite:///{folder / 'demo.db'}")
+    import_files(database, list(files.paths.values()))
+    yield database
+    database.close()
+
+
+def test_every_edition_round_trips_through_pdf_and_html(demo_db, tmp_path):
+    checked = 0
+    for year in years_held(demo_db):
+        edition = shipped_edition(year)
+        sample = {s.authority.code: s for s in year_statistics(demo_db, year)[::45]}
+        for output_format in ("pdf", "html"):
+            jobs = [j for j in letter_jobs(demo_db, year, edition, tmp_path / year.label, output_format)
+                    if j.authority.code in sample]
+            for written in render_letters(jobs, workers=1):
+                parsed = parse_document(written.path)
+                s = sample[written.authority.code]
+                assert parsed["edition"] == edition.layout
+                assert differences(parsed, shown(s, edition.layout)) == [], written.path
+                assert parsed["letter"]["salutation"].startswith("Dear ")
+                checked += 1
+    assert checked >= 8 * 2 * 7
+
+
+def test_published_figures_bootstrap_years_without_case_records(demo_db, tmp_path):
+    results = parse_files([*sorted(SEEDS.iterdir()), *sorted(EXAMPLES.iterdir())])
+    before = snapshot(demo_db)
+    report = import_published(demo_db, results.documents)
+    assert snapshot(demo_db) == before  # case-level tables untouched
+    assert len(report.imported) == 0 and len(report.skipped) == 8  # the demo holds case records for 2017-25
+    empty = open_database(f"sqlite:///{tmp_path / 'history.db'}")
+    report = import_published(empty, results.documents)
+    assert len(report.imported) == 8
+    [stevenage] = published_statistics(empty, Year.parse("2018-19"))
+    assert stevenage["from"] == "published letter"
+    assert stevenage["source"].endswith("000_6c9469a8adbda29b.txt")
+    assert stevenage["received"]["total"] == 10 and stevenage["uphold_rate"] == 0.0
+    again = import_published(empty, results.documents)  # the same documents again replace, never duplicate
+    assert len(again.imported) == 8
+    assert len(published_statistics(empty, Year.parse("2019-20"))) == 3
+    assert json.dumps(published_statistics(empty, Year.parse("2024-25")))
+    assert published_statistics(demo_db, Year.parse("2018-19")) is None
