@@ -30,6 +30,7 @@ bench: $(STAMP) system
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) bench/run.py
 	$(PY) bench/letters.py
+	$(PY) bench/roundtrip.py
 
 clean:
 	rm -rf $(VENV) ombuds.db demo-data build dist .pytest_cache

@@ -49,7 +49,7 @@ def shared_folder() -> Path:
         if (parent / "shared" / "seeds").is_dir():
             return parent / "shared"
     raise FileNotFoundError("no shared/ folder with seeds/ beside this clone: the parse tests read the seed letters "
-                            "and example pages from it (set up as in DEVELOPERS.md)")
+                            "and example pages from it (../shared in the workplace)")
 
 
 def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
