@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+from contextlib import contextmanager
 from itertools import count
 from pathlib import Path
 
@@ -41,6 +42,21 @@ def db(db_url):
     database = open_database(db_url)
     yield database
     database.close()
+
+
+@contextmanager
+def demo_database(folder: Path, seed: int):
+    """The synthetic demo data generated into `folder` and imported into a SQLite file there."""
+    from ombuds.demo import generate
+    from ombuds.ingest import import_files
+
+    files = generate(folder / "data", seed=seed)
+    database = open_database(f"sqlite:///{folder / 'demo.db'}")
+    import_files(database, list(files.paths.values()))
+    try:
+        yield files, database
+    finally:
+        database.close()
 
 
 def shared_folder() -> Path:

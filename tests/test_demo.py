@@ -9,23 +9,18 @@ from datetime import date
 
 import pytest
 
+from conftest import demo_database
 from ombuds.demo import generate
 from ombuds.demo.calibration import TARGETS
-from ombuds.ingest import import_files
 from ombuds.stats import year_statistics
 from ombuds.stats.summary import totals
-from ombuds.store import open_database
 from ombuds.years import Year
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo")
-    files = generate(folder / "data", seed=2017)
-    database = open_database(f"sqlite:///{folder / 'demo.db'}")
-    import_files(database, list(files.paths.values()))
-    yield files, database
-    database.close()
+    with demo_database(tmp_path_factory.mktemp("demo"), seed=2017) as made:
+        yield made
 
 
 def _digest(paths) -> dict[str, str]:

@@ -7,9 +7,7 @@ import json
 
 import pytest
 
-from conftest import snapshot
-from ombuds.demo import generate
-from ombuds.ingest import import_files
+from conftest import demo_database, snapshot
 from ombuds.ingest.published import import_published
 from ombuds.letters.batch import letter_jobs, render_letters
 from ombuds.letters.editions import shipped_edition
@@ -23,12 +21,8 @@ from test_parse import EXAMPLES, SEEDS
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("roundtrip")
-    files = generate(folder / "data", seed=11)
-    database = open_database(f"sqlite:///{folder / 'demo.db'}")
-    import_files(database, list(files.paths.values()))
-    yield database
-    database.close()
+    with demo_database(tmp_path_factory.mktemp("roundtrip"), seed=11) as (_, database):
+        yield database
 
 
 def test_every_edition_round_trips_through_pdf_and_html(demo_db, tmp_path):
