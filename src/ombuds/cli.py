@@ -82,11 +82,15 @@ def stats_command(ctx: click.Context, year_label: str | None, authority: str | N
             return
     results = []
     for year in years:
-        if authority:
+        if authority and year_label:
+            results.append(authority_statistics(database, year, registry().resolve(authority, on=year.end), method))
+        elif authority:  # every year held in which the authority has statistics
             chosen = registry().resolve(authority, on=year.end)
-            results.append(authority_statistics(database, year, chosen, method))
+            results += [s for s in year_statistics(database, year, method) if s.authority.code == chosen.code]
         else:
             results.extend(year_statistics(database, year, method))
+    if not results:
+        raise OmbudsError(f"no statistics for '{authority}' in any year held ({years[0]} to {years[-1]})")
     objects = [s.to_dict() for s in results]
     if output_format == "json":
         click.echo(json.dumps(objects, indent=2, ensure_ascii=False))

@@ -126,6 +126,18 @@ def test_user_errors_are_one_clear_line_never_a_traceback(db_url, tmp_path):
     assert bad_db.returncode == 1 and bad_db.stderr.startswith("ombuds: error: ")
 
 
+def test_stats_for_one_authority_in_every_year_held(tmp_path):
+    db = f"sqlite:///{tmp_path / 'y.db'}"
+    rows = [["A1", "Wellingborough", "2019-10-01", "Upheld", "", ""],
+            ["A2", "North Northamptonshire", "2021-10-01", "Upheld", "", ""]]
+    ombuds("import", str(write_csv(tmp_path / "d.csv", DECIDED, rows)), db=db)
+    result = ombuds("stats", "--authority", "North Northamptonshire", db=db)
+    assert result.returncode == 0, result.stderr
+    assert [o["year"] for o in json.loads(result.stdout)] == ["2021-22"]
+    gone = ombuds("stats", "--authority", "Christchurch Borough Council", db=db)
+    assert gone.stderr == "ombuds: error: no statistics for 'Christchurch Borough Council' in any year held (2019-20 to 2021-22)\n"
+
+
 def test_authority_lookup(tmp_path):
     result = ombuds("authority", "stevenage borough", db=f"sqlite:///{tmp_path / 'x.db'}")
     found = json.loads(result.stdout)

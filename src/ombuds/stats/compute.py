@@ -81,9 +81,12 @@ def statistics_from_counts(year: Year, counts: YearCounts, method: str = "pooled
 
 
 def years_held(database: Database) -> list[Year]:
+    """The years in which at least one case record is counted, oldest first."""
     with database.read() as connection:
         span = date_range(connection)
-    return Year.span(Year.of(span[0]), Year.of(span[1])) if span else []
+        if span is None:
+            return []
+        return [y for y in Year.span(Year.of(span[0]), Year.of(span[1])) if has_case_records(connection, y)]
 
 
 def year_statistics(database: Database, year: Year, method: str = "pooled") -> list[Stats]:
