@@ -42,7 +42,7 @@ HEADERS = {
 }
 FIRST_NAMES = ("Alex", "Sam", "Jordan", "Morgan", "Robin", "Jamie", "Casey", "Taylor", "Charlie", "Drew", "Avery",
                "Quinn", "Rowan", "Sasha", "Kit", "Hayden", "Reese", "Emery", "Finley", "Skyler")
-SURNAMES = ("Example", "Sample", "Specimen", "Placeholder-Smith", "Demo", "Fictional", "Testwood", "Madeup",
+SURNAMES = ("Example", "Sample", "Specimen", "Exampleton", "Demo", "Fictional", "Testwood", "Madeup",
             "Synthetic", "Invented", "Notreal", "Pretend")
 TITLES = {"chief executive": "Chief Executive", "link officer": "Complaints Link Officer",
           "monitoring officer": "Monitoring Officer", "leader": "Leader of the Council",
