@@ -161,6 +161,12 @@ def test_every_problem_in_a_file_is_listed(seeded, tmp_path):
         [f"{f}:2", "authority"], [f"{f}:2", "received_date"], [f"{f}:2", "service_area"], [f"{f}:3", "reference"]]
 
 
+def test_overlong_reference(seeded, tmp_path):
+    f = write_csv(tmp_path / "r.csv", RECEIVED, [["R" * 41, "Stevenage", "2019-05-01", "Housing"],
+                                                 ["R" * 40, "Stevenage", "2019-05-01", "Housing"]])
+    assert problems_of(seeded, [f]) == [f"{f}:2: reference: longer than 40 characters"]
+
+
 def test_bad_contact_email_and_role(seeded, tmp_path):
     f = write_csv(tmp_path / "c.csv", ["authority", "name", "title", "salutation", "email", "role"],
                   [["Stevenage", "A Person", "Chief Executive", "Dear A Person", "not-an-address", "boss"]])

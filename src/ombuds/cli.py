@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import DBAPIError
 
 from ombuds.errors import OmbudsError
 from ombuds.ingest import ImportFailed, import_files
@@ -31,6 +32,9 @@ class OmbudsGroup(click.Group):
             ctx.exit(1)
         except OmbudsError as error:
             click.echo(f"ombuds: error: {error}", err=True)
+            ctx.exit(1)
+        except DBAPIError as error:  # the database refused (locked, gone, out of space): nothing was committed
+            click.echo(f"ombuds: error: the database: {str(error.orig).strip()}", err=True)
             ctx.exit(1)
 
 

@@ -13,6 +13,7 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _YES = frozenset({"yes", "true", "1", "y"})
 _NO = frozenset({"no", "false", "0", "n", ""})
+MAX_REFERENCE = 40  # the width of the reference columns in the store
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
@@ -32,6 +33,13 @@ class RowCheck:
         if not value:
             if required:
                 self.problem(column, "required, but empty")
+            return None
+        return value
+
+    def reference(self, row: dict[str, str]) -> str | None:
+        value = self.text(row, "reference")
+        if value is not None and len(value) > MAX_REFERENCE:
+            self.problem("reference", f"longer than {MAX_REFERENCE} characters")
             return None
         return value
 

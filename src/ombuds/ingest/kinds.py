@@ -34,7 +34,7 @@ class Kind:
 
 
 def _received(row: Row, c: RowCheck) -> tuple | None:
-    reference = c.text(row, "reference")
+    reference = c.reference(row)
     received = c.date(row, "received_date")
     code = c.authority(row, "authority", received)
     area = c.choice(row, "service_area", _AREAS)
@@ -42,7 +42,7 @@ def _received(row: Row, c: RowCheck) -> tuple | None:
 
 
 def _decided(row: Row, c: RowCheck) -> tuple | None:
-    reference = c.text(row, "reference")
+    reference = c.reference(row)
     decided = c.date(row, "decision_date")
     code = c.authority(row, "authority", decided)
     outcome = c.choice(row, "outcome", _OUTCOMES)
@@ -61,7 +61,7 @@ def _decided(row: Row, c: RowCheck) -> tuple | None:
 
 
 def _compliance(row: Row, c: RowCheck) -> tuple | None:
-    reference = c.text(row, "reference")
+    reference = c.reference(row)
     recorded = c.date(row, "recorded_date")
     code = c.authority(row, "authority", recorded)
     outcome = c.choice(row, "compliance", _COMPLIANCE)
@@ -69,7 +69,7 @@ def _compliance(row: Row, c: RowCheck) -> tuple | None:
 
 
 def _improvements(row: Row, c: RowCheck) -> tuple | None:
-    reference = c.text(row, "reference")
+    reference = c.reference(row)
     agreed = c.date(row, "agreed_date")
     code = c.authority(row, "authority", agreed)
     improvement = c.text(row, "improvement")
