@@ -135,7 +135,8 @@ def test_stats_for_one_authority_in_every_year_held(tmp_path):
     assert result.returncode == 0, result.stderr
     assert [o["year"] for o in json.loads(result.stdout)] == ["2021-22"]
     gone = ombuds("stats", "--authority", "Christchurch Borough Council", db=db)
-    assert gone.stderr == "ombuds: error: no statistics for 'Christchurch Borough Council' in any year held (2019-20 to 2021-22)\n"
+    assert gone.stderr == ("ombuds: error: no statistics for 'Christchurch Borough Council' in any year held "
+                           "(2019-20 to 2021-22)\n")
 
 
 def test_authority_lookup(tmp_path):
