@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,17 +102,15 @@ def render_letters(jobs: list[LetterJob], *, workers: int | None = None,
         folder.mkdir(parents=True, exist_ok=True)
     workers = min(workers or os.cpu_count() or 1, len(jobs))
     written: list[Written] = []
-    results: Iterable[Written]
-    if workers == 1:
-        results = map(_render_one, jobs)
+    with contextlib.ExitStack() as stack:
+        if workers == 1:
+            results = map(_render_one, jobs)
+        else:
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
+            results = pool.map(_render_one, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
         for w in results:
             written.append(w)
             on_written(w)
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for w in pool.map(_render_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))):
-                written.append(w)
-                on_written(w)
     write_index(jobs[0].path.parent, written)
     return written
 
