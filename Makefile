@@ -2,8 +2,10 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+NODE   := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
+ASSETS := src/ombuds/site/static/vendor/site.css
 
-.PHONY: demo test lint bench system clean
+.PHONY: demo test lint bench bench-scale system assets clean
 
 $(STAMP): pyproject.toml
 	scripts/ensure-system.sh python
@@ -13,24 +15,35 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-system:
-	scripts/ensure-system.sh postgresql poppler
+$(NODE): package.json package-lock.json
+	scripts/ensure-system.sh node
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
-demo: $(STAMP)
+# The site's stylesheet: GOV.UK Frontend compiled with our own typeface and colours (no GOV.UK brand).
+$(ASSETS): $(NODE) src/ombuds/site/assets/site.scss
+	scripts/build-assets.sh
+
+assets: $(ASSETS)
+
+system:
+	scripts/ensure-system.sh postgresql poppler chromium
+
+demo: $(STAMP) $(ASSETS)
 	$(VENV)/bin/ombuds demo
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench tools
 
-test: $(STAMP) system lint
+test: $(STAMP) $(ASSETS) system lint
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
-bench: $(STAMP) system
-	scripts/ensure-system.sh pango
+bench: $(STAMP) $(ASSETS) system
+	scripts/ensure-system.sh pango wrk
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) bench/run.py
 	$(PY) bench/letters.py
 	$(PY) bench/roundtrip.py
 
 clean:
-	rm -rf $(VENV) ombuds.db demo-data build dist .pytest_cache
+	rm -rf $(VENV) node_modules ombuds.db demo-data build dist .pytest_cache src/ombuds/site/static/vendor

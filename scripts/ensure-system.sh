@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a make target needs, only when they are missing.
 #   python      python3 with venv
+#   node        Node.js and npm (the site's pinned front-end packages and axe-core)
 #   postgresql  a PostgreSQL server (the tests start a throwaway one on loopback)
-#   poppler     pdftotext, which the tests use to read letters back
+#   poppler     pdftotext and pdftoppm, which the tests use to read and look at letters
+#   chromium    headless Chromium for the browser tests (never a downloaded browser)
 #   pango       the libraries WeasyPrint needs (benchmark only)
+#   wrk         the HTTP load generator (benchmark only)
 set -euo pipefail
 
 missing=()
 for need in "$@"; do
   case "$need" in
     python) python3 -m venv --help >/dev/null 2>&1 || missing+=(python3 python3-venv python3-dev) ;;
+    node) command -v npm >/dev/null 2>&1 || missing+=(nodejs npm) ;;
     postgresql) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql) ;;
-    poppler) command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils) ;;
+    poppler) command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils) ;;
+    chromium) [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core) ;;
     pango) ldconfig -p | grep -q libpango-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b) ;;
+    wrk) command -v wrk >/dev/null 2>&1 || missing+=(wrk) ;;
     *) echo "ensure-system: unknown need '$need'" >&2; exit 2 ;;
   esac
 done
