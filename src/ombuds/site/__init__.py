@@ -1,0 +1,1 @@
+"""The public site: "Your council's performance"."""
