@@ -141,12 +141,13 @@ def test_file_level_problems_are_reported_with_the_other_files_problems(seeded, 
     repeated = write_csv(tmp_path / "rep.csv", [*RECEIVED, "Reference"],
                          [["R1", "Stevenage", "2019-05-01", "Other", "R1"]])
     lines = problems_of(seeded, [unknown, partial, empty, latin, missing, bad_xlsx, repeated])
-    assert lines[0].startswith(f"{unknown}:1: header: cannot tell what kind of file this is from its header; "
-                               "expected the columns of one of received: reference, authority, received_date")
+    assert lines[0].startswith(f"{unknown}:1: header: cannot tell what kind of file this is from its header "
+                               "(looked for in the first 20 rows); expected the columns of one of received: "
+                               "reference, authority, received_date")
     assert lines[1:] == [
         f"{partial}:1: header: looks like a decided file but lacks the required column(s) decision_date",
         f"{empty}:1: file: empty, with no header row",
-        f"{latin}:2: file: not UTF-8 text (invalid start byte)",
+        f"{latin}:2: file: not UTF-8 text (invalid start byte); if it was saved by Excel, try --encoding cp1252",
         f"{missing}:1: file: no such file",
         f"{bad_xlsx}:1: file: not a readable XLSX workbook (File is not a zip file)",
         f"{repeated}:1: Reference: column appears more than once in the header",
@@ -174,3 +175,11 @@ def test_bad_contact_email_and_role(seeded, tmp_path):
         f"{f}:2: email: 'not-an-address' is not an email address",
         f"{f}:2: role: unknown value 'boss': expected one of chief executive, link officer, monitoring officer, "
         "leader, scrutiny chair"]
+
+
+def test_a_failed_import_or_a_check_leaves_nothing_behind_for_the_next_import(db, tmp_path):
+    bad = write_csv(tmp_path / "bad.csv", RECEIVED, [["R1", "Stevenage", "2019-05-01", "Parks"]])
+    good = write_csv(tmp_path / "good.csv", RECEIVED, [["R1", "Stevenage", "2019-05-01", "Housing"]])
+    problems_of(db, [bad])
+    import_files(db, [good], check=True)
+    assert import_files(db, [good]).lines()[-1] == "received: 1 new, 0 changed, 0 unchanged"

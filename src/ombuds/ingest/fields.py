@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time, timedelta
 
 from ombuds.labels import label_key
 from ombuds.registry import Authority, AuthorityNotFound, Registry
 from ombuds.registry.lookup import lifespan, pick_by_date
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _YES = frozenset({"yes", "true", "1", "y"})
 _NO = frozenset({"no", "false", "0", "n", ""})
 MAX_REFERENCE = 40  # the width of the reference columns in the store
+_EXCEL_DAY_ZERO = date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel counts a 29 February 1900 that never was)
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
 class RowCheck:
     """Collects the problems of the row being checked; reused row after row."""
 
-    def __init__(self, registry: Registry):
+    def __init__(self, registry: Registry, today: date | None = None):
         self.registry = registry
+        self.latest = a_year_after(today or date.today())
         self.problems: list[tuple[str, str]] = []
         self._names: dict[str, list[Authority] | str] = {}
 
@@ -37,8 +37,12 @@ class RowCheck:
         return value
 
     def reference(self, row: dict[str, str]) -> str | None:
+        """References are compared and stored trimmed and upper-cased: 'pr-0001' and 'PR-0001' are one case."""
         value = self.text(row, "reference")
-        if value is not None and len(value) > MAX_REFERENCE:
+        if value is None:
+            return None
+        value = value.upper()
+        if len(value) > MAX_REFERENCE:
             self.problem("reference", f"longer than {MAX_REFERENCE} characters")
             return None
         return value
@@ -47,20 +51,15 @@ class RowCheck:
         value = self.text(row, column)
         if value is None:
             return None
-        match = _ISO.match(value)
-        if match:
-            year, month, day = int(match[1]), int(match[2]), int(match[3])
-        else:
-            match = _DAY_FIRST.match(value)
-            if not match:
-                self.problem(column, f"malformed date '{value}': use 2019-07-24 or 24/07/2019")
-                return None
-            day, month, year = int(match[1]), int(match[2]), int(match[3])
-        try:
-            return date(year, month, day)
-        except ValueError:
-            self.problem(column, f"impossible date '{value}'")
+        found = read_date(value)
+        if isinstance(found, str):
+            self.problem(column, found)
             return None
+        if found > self.latest:
+            self.problem(column, f"'{value}' is more than a year after today: a date in the future would make years "
+                                 "that do not exist yet")
+            return None
+        return found
 
     def choice(self, row: dict[str, str], column: str, labels: dict[str, str], *, required: bool = True,
                default: str | None = None) -> str | None:
@@ -130,3 +129,73 @@ class RowCheck:
         except AuthorityNotFound as error:
             return str(error)
         raise AssertionError("resolve found what candidates did not")
+
+
+def a_year_after(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return date(day.year + 1, 3, 1)
+
+
+def read_date(value: str) -> date | str:
+    """The date written in `value`, or why there is none. ISO 2019-07-24 is the common case and is read first;
+    then 2019/07/24 and day-first 24/07/2019, any of them with a time of day after it (ignored); then Excel serial
+    numbers."""
+    if len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass  # read again below, to say what is wrong
+    if not value.isascii():
+        return _malformed(value)
+    day, _, clock = value.replace("T", " ", 1).partition(" ")
+    if clock and not _is_time(clock.strip()):
+        return _malformed(value)
+    separator = "-" if "-" in day else "/" if "/" in day else None
+    if separator is None:
+        return _serial_date(value) if not clock else _malformed(value)
+    parts = day.split(separator)
+    if len(parts) != 3:
+        return _malformed(value)
+    if len(parts[0]) == 4:
+        year, month, dom = parts
+    elif separator == "/":
+        dom, month, year = parts
+        if len(year) == 2 and year.isdigit():
+            return (f"two-digit year in '{value}': the century is ambiguous; write the year in full, as in "
+                    "24/07/2019")
+        if len(year) != 4:
+            return _malformed(value)
+    else:
+        return _malformed(value)
+    if not (year.isdigit() and 1 <= len(month) <= 2 and month.isdigit() and 1 <= len(dom) <= 2 and dom.isdigit()):
+        return _malformed(value)
+    try:
+        return date(int(year), int(month), int(dom))
+    except ValueError:
+        return f"impossible date '{value}'"
+
+
+def _is_time(clock: str) -> bool:
+    """10:30, 9:05, 10:30:15, 10:30:15.250, with or without a zone (which does not move the date)."""
+    if ":" not in clock:
+        return False
+    try:
+        time.fromisoformat(f"0{clock}" if clock[1] == ":" else clock)
+    except ValueError:
+        return False
+    return True
+
+
+def _serial_date(value: str) -> date | str:
+    """A five-digit number, perhaps with a fraction (the time of day), is an Excel serial date (1900 date system):
+    what Excel keeps in a date cell, and writes out when the cell has lost its date format."""
+    whole, _, fraction = value.partition(".")
+    if len(whole) == 5 and whole.isdigit() and (not fraction or fraction.isdigit()):
+        return _EXCEL_DAY_ZERO + timedelta(days=int(whole))
+    return _malformed(value)
+
+
+def _malformed(value: str) -> str:
+    return f"malformed date '{value}': use 2019-07-24 or 24/07/2019"

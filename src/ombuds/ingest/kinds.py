@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ombuds.errors import OmbudsError
 from ombuds.ingest.fields import RowCheck
+from ombuds.ingest.read import HEADER_WITHIN
 from ombuds.labels import ADDRESSEE, COMPLIANCE, OUTCOMES, ROLES, SERVICE_AREAS, UPHELD, lookup
 from ombuds.years import Year
 
@@ -94,6 +95,8 @@ def _population(row: Row, c: RowCheck) -> tuple | None:
             c.problem("year", str(error))
     code = c.authority(row, "authority", year.start if year else None, case=False)
     people = c.count(row, "population")
+    if people == 0:
+        c.problem("population", "a population of 0 is not possible: leave the row out if the figure is not known")
     return None if c.problems else (code, year.label, people)
 
 
@@ -112,6 +115,20 @@ KINDS = {
 }
 
 
+_DISTINCTIVE = frozenset(c for k in KINDS.values() for c in k.required) - {"reference", "authority"}
+HEADER, PARTIAL_HEADER, NOT_A_HEADER = 2, 1, 0
+
+
+def header_rank(keys: list[str]) -> int:
+    """How much a row of column keys looks like a header: HEADER if it has every required column of some kind,
+    PARTIAL_HEADER if it has a column that names a kind (a header lacking columns), else NOT_A_HEADER (a title,
+    a blank or a data row)."""
+    present = set(keys)
+    if any(set(k.required) <= present for k in KINDS.values()):
+        return HEADER
+    return PARTIAL_HEADER if _DISTINCTIVE & present else NOT_A_HEADER
+
+
 def recognise(header: list[str]) -> tuple[Kind | None, str]:
     """The kind whose required columns the header has; otherwise None and what is wrong."""
     present = set(header)
@@ -127,4 +144,5 @@ def recognise(header: list[str]) -> tuple[Kind | None, str]:
         missing = ", ".join(c for c in best.required if c not in present)
         return None, f"looks like a {best.name} file but lacks the required column(s) {missing}"
     expected = "; ".join(f"{k.name}: {', '.join(k.required)}" for k in KINDS.values())
-    return None, f"cannot tell what kind of file this is from its header; expected the columns of one of {expected}"
+    return None, (f"cannot tell what kind of file this is from its header (looked for in the first {HEADER_WITHIN} "
+                  f"rows); expected the columns of one of {expected}")

@@ -1,18 +1,37 @@
-"""Reading CSV (UTF-8) and XLSX (first sheet) files as a header and numbered rows of text."""
+"""Reading CSV and XLSX files as numbered rows of text, with the header row found among the first rows.
+
+CSV: UTF-8 with or without a byte-order mark, UTF-16 with one, or any named text encoding; the delimiter (comma,
+semicolon or tab) is the one under which a header is found. XLSX: a named worksheet, or the first. Either way a
+title or blank rows may stand above the header, and every row keeps its real line (or spreadsheet row) number.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import chain, islice
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ombuds.errors import OmbudsError
+
+HEADER_WITHIN = 20  # the header is looked for in this many first lines (or rows) of a file
+DELIMITERS = (",", ";", "\t")
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 .xls (and other old Office files)
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+Rows = Iterator[tuple[int, list[str]]]
+Rank = Callable[[list[str]], int]
+"""How much a row of cells looks like a header: the highest wins, the first of equals; 0 is not a header."""
 
 
 class UnreadableFile(OmbudsError):
@@ -23,51 +42,110 @@ class UnreadableFile(OmbudsError):
         super().__init__(f"{path}:{line}: file: {reason}")
 
 
+@dataclass
+class Table:
+    """A file's header row, its line number, and the rows below it as (line number, cell texts)."""
+
+    header: list[str]
+    line: int
+    rows: Rows
+
+
 def column_key(name: object) -> str:
     """Column names match case-insensitively; spaces and hyphens count as underscores."""
     return "_".join(str(name or "").strip().casefold().replace("-", " ").split())
 
 
+def check_encoding(name: str | None) -> None:
+    """An encoding name must be a known text encoding; this is said once, before any file is read."""
+    if name is None:
+        return
+    try:
+        "".encode(name)
+    except LookupError:
+        raise OmbudsError(f"unknown encoding '{name}': give a text encoding such as utf-8, cp1252 or latin-1") from None
+
+
 @contextmanager
-def open_table(path: Path, progress: Progress | None = None) -> Iterator[tuple[list[str], Iterator]]:
-    """Yield (original header, rows), rows being (line number, list of cell texts); the header is line 1."""
+def open_table(path: Path, rank: Rank, progress: Progress | None = None, *, sheet: str | None = None,
+               encoding: str | None = None) -> Iterator[Table]:
+    """Open a CSV or XLSX file (told apart by content as well as by name) and find its header row."""
     if not path.is_file():
         raise UnreadableFile(path, 1, "no such file")
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        with _xlsx(path) as table:
+    with open(path, "rb") as handle:
+        start = handle.read(len(_OLE))
+    if start.startswith(_OLE):
+        raise UnreadableFile(path, 1, "an Excel 97-2003 workbook (.xls), which cannot be read: save it as .xlsx "
+                                      "or as CSV")
+    if path.suffix.lower() in (".xlsx", ".xlsm") or start.startswith(_ZIP):
+        with _xlsx(path, rank, sheet) as table:
             yield table
     else:
-        with _csv(path, progress) as table:
+        with _csv(path, rank, progress, encoding, start) as table:
             yield table
+
+
+def _find_header(path: Path, rows: Rows, rank: Rank, empty: str = "empty, with no header row") -> Table:
+    """The highest-ranking row among the first HEADER_WITHIN (the first of equals); if none ranks at all, the first
+    row with anything in it, so that the problem is reported against what the file has."""
+    seen: list[tuple[int, list[str]]] = []
+    best, best_rank = None, 0
+    for line, cells in rows:
+        seen.append((line, cells))
+        if any(cell.strip() for cell in cells):
+            score = rank(cells)
+            if best is None or score > best_rank:
+                best, best_rank = len(seen) - 1, score
+        if line >= HEADER_WITHIN:
+            break
+    if best is None:
+        raise UnreadableFile(path, 1, empty)
+    line, header = seen[best]
+    return Table(header, line, chain(seen[best + 1:], rows))
 
 
 @contextmanager
-def _csv(path: Path, progress: Progress | None):
-    handle = progress.open(path, "rb", description=path.name) if progress else open(path, "rb")  # noqa: SIM115
+def _csv(path: Path, rank: Rank, progress: Progress | None, encoding: str | None, start: bytes):
+    codec = _codec(encoding, start)
+    raw = progress.open(path, "rb", description=path.name) if progress else open(path, "rb")  # noqa: SIM115
+    text = io.TextIOWrapper(raw, encoding=codec, newline="")
     try:
-        reader = csv.reader(_decoded_lines(path, handle))
         try:
-            header = next(reader, None)
-        except csv.Error as error:
-            raise UnreadableFile(path, 1, f"malformed CSV ({error})") from None
-        if header is None:
+            head = list(islice(text, HEADER_WITHIN))
+        except UnicodeDecodeError:
+            raise _undecodable(path, codec, encoding) from None
+        if not head:
             raise UnreadableFile(path, 1, "empty, with no header row")
-        yield header, _csv_rows(path, reader)
+        head[0] = head[0].removeprefix("\ufeff")
+        reader = csv.reader(chain(head, text), delimiter=_delimiter(head, rank))
+        yield _find_header(path, _csv_rows(path, reader, codec, encoding), rank)
     finally:
-        handle.close()
+        text.close()
 
 
-def _decoded_lines(path: Path, handle) -> Iterator[str]:
-    """Decode line by line, so that a byte that is not UTF-8 is reported on its own line."""
-    for number, raw in enumerate(handle, start=1):
+def _codec(encoding: str | None, start: bytes) -> str:
+    """UTF-8 by default (a byte-order mark is dropped), UTF-16 when the file starts with its byte-order mark."""
+    if encoding is None:
+        return "utf-16" if start.startswith(_UTF16_BOMS) else "utf-8-sig"
+    return "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+
+
+def _delimiter(head: list[str], rank: Rank) -> str:
+    """The delimiter under which the first lines hold the best header; failing that, the one that splits the first
+    line with anything in it into the most fields. Quoted fields are read as quoted, whatever they contain."""
+    best, best_score = DELIMITERS[0], (-1, -1)
+    for delimiter in DELIMITERS:
         try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise UnreadableFile(path, number, f"not UTF-8 text ({error.reason})") from None
-        yield text.removeprefix("\ufeff") if number == 1 else text
+            rows = [row for row in csv.reader(head, delimiter=delimiter) if any(cell.strip() for cell in row)]
+        except csv.Error:
+            continue
+        score = (max((rank(row) for row in rows), default=0), len(rows[0]) if rows else 0)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
 
 
-def _csv_rows(path: Path, reader) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(path: Path, reader, codec: str, encoding: str | None) -> Rows:
     line = reader.line_num
     try:
         for row in reader:
@@ -75,26 +153,59 @@ def _csv_rows(path: Path, reader) -> Iterator[tuple[int, list[str]]]:
             line = reader.line_num
     except csv.Error as error:
         raise UnreadableFile(path, line + 1, f"malformed CSV ({error})") from None
+    except UnicodeDecodeError:
+        raise _undecodable(path, codec, encoding) from None
+
+
+def _undecodable(path: Path, codec: str, encoding: str | None) -> UnreadableFile:
+    """The file decodes in large blocks, so the line of the first bad byte is found again, line by line."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    line, reason = 1, "cannot be decoded"
+    with open(path, "rb") as handle:
+        try:
+            for raw in handle:
+                line += decoder.decode(raw).count("\n")
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as error:
+            reason = error.reason
+    if encoding is None and codec == "utf-8-sig":
+        return UnreadableFile(path, line, f"not UTF-8 text ({reason}); if it was saved by Excel, try --encoding "
+                                          "cp1252")
+    return UnreadableFile(path, line, f"not {encoding or 'UTF-16'} text ({reason})")
 
 
 @contextmanager
-def _xlsx(path: Path):
+def _xlsx(path: Path, rank: Rank, sheet: str | None):
     from openpyxl import load_workbook  # imported here: only XLSX imports pay for it
 
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise UnreadableFile(path, 1, f"not a readable XLSX workbook ({error})") from None
-    try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            raise UnreadableFile(path, 1, "the first sheet is empty, with no header row")
-        yield [_cell(v) for v in header], (
-            (number, [_cell(v) for v in values]) for number, values in enumerate(rows, start=2)
-        )
-    finally:
-        workbook.close()
+    with open(path, "rb") as handle:  # a handle, not a name: openpyxl would refuse a workbook named .csv
+        try:
+            workbook = load_workbook(handle, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+            raise UnreadableFile(path, 1, f"not a readable XLSX workbook ({error})") from None
+        try:
+            worksheet = _worksheet(path, workbook, sheet)
+            worksheet.reset_dimensions()  # a workbook's stated size may be wrong; read every row there is
+            rows = ((number, [_cell(v) for v in values])
+                    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1))
+            yield _find_header(path, rows, rank, f"the sheet '{worksheet.title}' is empty, with no header row")
+        finally:
+            workbook.close()
+
+
+def _worksheet(path: Path, workbook, sheet: str | None):
+    """The sheet named (exactly, or else whatever the case), or the first; an unknown name lists the sheets."""
+    sheets = workbook.worksheets
+    if not sheets:
+        raise UnreadableFile(path, 1, "the workbook has no worksheets")
+    if sheet is None:
+        return sheets[0]
+    wanted = sheet.strip().casefold()
+    found = [s for s in sheets if s.title == sheet] or [s for s in sheets if s.title.strip().casefold() == wanted]
+    if not found:
+        names = ", ".join(f"'{s.title}'" for s in sheets)
+        raise UnreadableFile(path, 1, f"no sheet named '{sheet}'; the workbook's sheets are {names}")
+    return found[0]
 
 
 def _cell(value: object) -> str:

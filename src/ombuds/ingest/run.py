@@ -10,13 +10,14 @@ from sqlalchemy import Connection
 
 from ombuds.errors import OmbudsError
 from ombuds.ingest.fields import RowCheck
-from ombuds.ingest.kinds import Kind, recognise
-from ombuds.ingest.read import UnreadableFile, column_key, open_table, progress_bar
+from ombuds.ingest.kinds import Kind, header_rank, recognise
+from ombuds.ingest.read import Table, UnreadableFile, check_encoding, column_key, open_table, progress_bar
 from ombuds.registry import Registry, registry
 from ombuds.store import Database
 from ombuds.store.load import POSITION, Changes, Staging, decision_date_problems
 
 BATCH = 20_000
+LISTED = 100  # problems listed in full; the rest are counted
 
 
 @dataclass(frozen=True, order=True)
@@ -31,10 +32,18 @@ class Problem:
 
 
 class ImportFailed(OmbudsError):
+    """Every problem is kept in `problems`; the message lists the first LISTED and counts the rest."""
+
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-        super().__init__("\n".join([*map(str, problems), f"{count} found; nothing was imported"]))
+        lines = [str(p) for p in problems[:LISTED]]
+        if len(problems) > LISTED:
+            lines.append(f"… and {_plural(len(problems) - LISTED, 'more problem')}, not listed")
+        super().__init__("\n".join([*lines, f"{_plural(len(problems), 'problem')} found; nothing was imported"]))
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'s' if count != 1 else ''}"
 
 
 @dataclass
@@ -78,8 +87,10 @@ class ImportReport:
 class _Run:
     """The state of one import: where each file's rows went and what was wrong with them."""
 
-    def __init__(self, connection: Connection, authorities: Registry, progress):
+    def __init__(self, connection: Connection, authorities: Registry, progress, *, sheet: str | None = None,
+                 encoding: str | None = None):
         self.connection = connection
+        self.sheet, self.encoding = sheet, encoding
         self.check = RowCheck(authorities)
         self.progress = progress
         self.staged: dict[str, Staging] = {}
@@ -94,28 +105,33 @@ class _Run:
         self.paths.append(str(path))
         file_no = len(self.paths)
         try:
-            with open_table(path, self.progress) as (header, rows):
-                keys = [column_key(name) for name in header]
+            with open_table(path, _rank, self.progress, sheet=self.sheet, encoding=self.encoding) as table:
+                keys = [column_key(name) for name in table.header]
                 kind, why = recognise(keys)
                 if kind is None:
-                    self.problems.append(Problem(str(path), 1, "header", why))
+                    self.problems.append(Problem(str(path), table.line, "header", why))
                     return
-                if self._header_problems(path, kind, header, keys):
+                if self._header_problems(path, kind, table, keys):
                     return
-                ignored = [name for name, key in zip(header, keys, strict=True) if key and key not in kind.columns]
-                count = self._rows(path, file_no, kind, keys, rows)
+                ignored = [name for name, key in zip(table.header, keys, strict=True)
+                           if key and key not in kind.columns]
+                count = self._rows(path, file_no, kind, keys, table.rows)
+                if count == 0:
+                    self.problems.append(Problem(str(path), table.line + 1, "file", "no data rows below the header"))
                 self.files.append(FileRead(str(path), kind.name, count, ignored))
         except UnreadableFile as error:
             self.problems.append(Problem(error.path, error.line, "file", error.reason))
 
-    def _header_problems(self, path: Path, kind: Kind, header: list[str], keys: list[str]) -> bool:
-        repeated = [h for i, (h, k) in enumerate(zip(header, keys, strict=True)) if k in kind.columns and k in keys[:i]]
+    def _header_problems(self, path: Path, kind: Kind, table: Table, keys: list[str]) -> bool:
+        repeated = [h for i, (h, k) in enumerate(zip(table.header, keys, strict=True))
+                    if k in kind.columns and k in keys[:i]]
         for name in repeated:
-            self.problems.append(Problem(str(path), 1, name, "column appears more than once in the header"))
+            self.problems.append(Problem(str(path), table.line, name, "column appears more than once in the header"))
         return bool(repeated)
 
     def _rows(self, path: Path, file_no: int, kind: Kind, keys: list[str], rows) -> int:
         where = {key: i for i, key in enumerate(keys) if key in kind.columns}
+        columns = max((i + 1 for i, key in enumerate(keys) if key), default=0)  # up to the last named column
         stage = self.staged.get(kind.name) or self.staged.setdefault(kind.name, Staging(self.connection, kind.name))
         check, batch, count, base = self.check, [], 0, file_no * POSITION
         for line, values in rows:
@@ -123,6 +139,9 @@ class _Run:
                 continue
             count += 1
             width = len(values)
+            if width > columns and any(v.strip() for v in values[columns:]):
+                self.problems.append(Problem(str(path), line, "row", _too_many(values, columns)))
+                continue
             row = {key: (values[i] if i < width else "") for key, i in where.items()}
             check.problems.clear()
             record = kind.check(row, check)
@@ -156,6 +175,15 @@ class _Run:
                 f"decision date {p.decision_date.isoformat()} is before the complaint was received "
                 f"({p.received_date.isoformat()}) for reference '{p.reference}'"))
 
+    def drop_leftovers(self) -> None:
+        """After the transaction: SQLite (through pysqlite) creates the staging tables outside it, so a rollback
+        leaves them behind on the pooled connection, where the next import would find them."""
+        if self.connection.dialect.name != "sqlite" or not self.staged:
+            return
+        for stage in self.staged.values():
+            self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{stage.table.name}")
+        self.connection.commit()
+
     def merge(self) -> dict[str, Changes]:
         changes = {}
         for kind, stage in self.staged.items():
@@ -164,19 +192,38 @@ class _Run:
         return changes
 
 
+def _rank(cells: list[str]) -> int:
+    return header_rank([column_key(cell) for cell in cells])
+
+
+def _too_many(values: list[str], columns: int) -> str:
+    fields = max(i + 1 for i, value in enumerate(values) if value.strip())
+    return f"{fields} fields, but the header has {columns} column{'s' if columns != 1 else ''}"
+
+
 def import_files(database: Database, paths: list[Path | str], *, check: bool = False, progress: bool = False,
-                 authorities: Registry | None = None) -> ImportReport:
-    """Import the files in one transaction; raise ImportFailed listing every problem if any row is invalid."""
+                 authorities: Registry | None = None, sheet: str | None = None,
+                 encoding: str | None = None) -> ImportReport:
+    """Import the files in one transaction; raise ImportFailed listing every problem if any row is invalid.
+
+    `sheet` names the worksheet to read in XLSX files (default: the first); `encoding` is that of CSV files
+    (default: UTF-8, or UTF-16 with a byte-order mark). An unknown encoding raises OmbudsError before any file is read.
+    """
+    check_encoding(encoding)
     bar = progress_bar(progress)
-    with database.engine.connect() as connection, connection.begin() as transaction:
-        run = _Run(connection, authorities or registry(), bar)
-        with bar or contextlib.nullcontext():
-            for path in paths:
-                run.read(Path(path))
-        run.cross_checks()
-        if run.problems:
-            raise ImportFailed(sorted(run.problems, key=lambda p: (run.paths.index(p.file), p.line)))
-        changes = run.merge()
-        if check:
-            transaction.rollback()
+    with database.engine.connect() as connection:
+        run = _Run(connection, authorities or registry(), bar, sheet=sheet, encoding=encoding)
+        try:
+            with connection.begin() as transaction:
+                with bar or contextlib.nullcontext():
+                    for path in paths:
+                        run.read(Path(path))
+                run.cross_checks()
+                if run.problems:
+                    raise ImportFailed(sorted(run.problems, key=lambda p: (run.paths.index(p.file), p.line)))
+                changes = run.merge()
+                if check:
+                    transaction.rollback()
+        finally:
+            run.drop_leftovers()
     return ImportReport(run.files, changes, check)
