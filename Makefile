@@ -4,6 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 NODE   := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 ASSETS := src/ombuds/site/static/vendor/site.css
+INDEX  := src/ombuds/registry/postcodes-index.bin
 
 .PHONY: demo test lint bench bench-scale system assets clean
 
@@ -26,24 +27,29 @@ $(ASSETS): $(NODE) src/ombuds/site/assets/site.scss
 
 assets: $(ASSETS)
 
+# The postcode → council index for search, built from the pinned ONS postcode package (no download).
+$(INDEX): $(STAMP)
+	$(PY) -m ombuds.registry.postcodes build
+
 system:
 	scripts/ensure-system.sh postgresql poppler chromium
 
-demo: $(STAMP) $(ASSETS)
+demo: $(STAMP) $(ASSETS) $(INDEX)
 	$(VENV)/bin/ombuds demo
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench tools
 
-test: $(STAMP) $(ASSETS) system lint
+test: $(STAMP) $(ASSETS) $(INDEX) system lint
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
-bench: $(STAMP) $(ASSETS) system
+bench: $(STAMP) $(ASSETS) $(INDEX) system
 	scripts/ensure-system.sh pango wrk
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) bench/run.py
 	$(PY) bench/letters.py
 	$(PY) bench/roundtrip.py
+	$(PY) bench/postcodes.py
 
 clean:
-	rm -rf $(VENV) node_modules ombuds.db demo-data build dist .pytest_cache src/ombuds/site/static/vendor
+	rm -rf $(VENV) node_modules ombuds.db demo-data build dist .pytest_cache src/ombuds/site/static/vendor $(INDEX)

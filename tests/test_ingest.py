@@ -41,7 +41,7 @@ def test_a_changed_row_updates_the_stored_case_and_is_reported(db, tmp_path):
         row = connection.execute(select(decided).where(decided.c.reference == "D1")).one()
     assert (row.outcome, row.satisfactory_remedy) == ("Upheld", True)
     s = authority_statistics(db, Year.parse("2019-20"), registry().get("E07000243"))
-    assert (s.upheld, s.satisfactory_remedies, s.decided_total) == (2, 1, 3)
+    assert (s.upheld, s.satisfactory_remedies, s.dealt_with) == (2, 1, 3)
 
 
 def test_unknown_columns_are_named_in_a_warning_and_never_stored(db, tmp_path):

@@ -22,7 +22,7 @@ from ombuds.letters.editions import PLACEHOLDERS, EditionError, load_edition, sh
 from ombuds.letters.render import Renderer
 from ombuds.registry import registry
 from ombuds.stats import authority_statistics
-from ombuds.stats.layouts import statistics_sections
+from ombuds.stats.layouts import layout
 from ombuds.store import open_database
 from ombuds.years import Year
 
@@ -80,7 +80,7 @@ def expected_texts(database, year: str, authority: str) -> list[str]:
     y = Year.parse(year)
     s = authority_statistics(database, y, registry().resolve(authority, on=y.end))
     texts = []
-    for section in statistics_sections(s, shipped_edition(y).layout):
+    for section in layout(shipped_edition(y).layout).sections(s):
         texts += section.get("lines", [])
         texts += [line["text"] for line in section.get("lines", []) if isinstance(line, dict)]
         texts += section.get("sentences", [])
@@ -133,7 +133,7 @@ def test_pdf_is_tagged_titled_in_english_and_carries_its_statistics(letters_db, 
     assert reader.metadata.title == "Annual Review letter 2020: Wellingborough Borough Council"
     [attached] = reader.attachments["statistics.json"]
     s = authority_statistics(letters_db, Year.parse("2019-20"), registry().get("E07000156"))
-    assert json.loads(attached) == s.to_dict()
+    assert json.loads(attached) == s.to_json()
 
 
 def test_embedded_json_equals_ombuds_stats(letters_db, tmp_path):

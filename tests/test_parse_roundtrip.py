@@ -13,7 +13,7 @@ from ombuds.letters.batch import letter_jobs, render_letters
 from ombuds.letters.editions import shipped_edition
 from ombuds.parse import parse_document, parse_files
 from ombuds.parse.roundtrip import differences, shown
-from ombuds.stats import published_statistics, year_statistics, years_held
+from ombuds.stats import statistics_service, year_statistics, years_held
 from ombuds.store import open_database
 from ombuds.years import Year
 from test_parse import EXAMPLES, SEEDS
@@ -52,12 +52,15 @@ def test_published_figures_bootstrap_years_without_case_records(demo_db, tmp_pat
     empty = open_database(f"sqlite:///{tmp_path / 'history.db'}")
     report = import_published(empty, results.documents)
     assert len(report.imported) == 8
-    [stevenage] = published_statistics(empty, Year.parse("2018-19"))
+    published = statistics_service(empty).year(Year.parse("2018-19"))
+    assert published.published
+    [stevenage] = [r.to_json() for r in published.records]
     assert stevenage["from"] == "published letter"
     assert stevenage["source"].endswith("000_6c9469a8adbda29b.txt")
     assert stevenage["received"]["total"] == 10 and stevenage["uphold_rate"] == 0.0
     again = import_published(empty, results.documents)  # the same documents again replace, never duplicate
     assert len(again.imported) == 8
-    assert len(published_statistics(empty, Year.parse("2019-20"))) == 3
-    assert json.dumps(published_statistics(empty, Year.parse("2024-25")))
-    assert published_statistics(demo_db, Year.parse("2018-19")) is None
+    assert len(statistics_service(empty).year(Year.parse("2019-20")).records) == 3
+    assert json.dumps([r.to_json() for r in statistics_service(empty).year(Year.parse("2024-25")).records])
+    assert statistics_service(empty).years() == [Year(2017), Year(2018), Year(2019), Year(2022), Year(2023), Year(2024)]
+    assert not statistics_service(demo_db).year(Year.parse("2018-19")).published

@@ -45,4 +45,4 @@ def test_every_current_council_is_listed_with_zeros_and_other_bodies_only_with_c
     assert len(stats) == len(councils) + 1
     gmca = stats["E47000001"]
     assert gmca.authority.type == "Other" and gmca.average.uphold_rate is None and gmca.upheld == 1
-    assert stats["E07000098"].decided_total == 0 and stats["E07000098"].uphold_rate is None
+    assert stats["E07000098"].dealt_with == 0 and stats["E07000098"].uphold_rate is None

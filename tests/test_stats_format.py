@@ -1,10 +1,14 @@
 """The display rules of SPEC 1.3, in the one formatting module."""
 
+import subprocess
+import sys
 from datetime import date
 
 import pytest
 
+from ombuds.errors import OmbudsError
 from ombuds.stats import format as fmt
+from ombuds.stats import layouts
 from ombuds.years import Year
 
 
@@ -19,16 +23,25 @@ def test_percentages_round_half_up(numerator, denominator, shown):
 def test_zero_denominators_by_layout():
     assert fmt.percent(None) == "0%"
     assert fmt.average(None) == "n/a"
-    assert fmt.rate(None, "uphold_rate", fmt.APPENDIX_2018) == "0"
-    assert fmt.rate(None, "compliance_rate", fmt.APPENDIX_2018) == "-"
-    assert fmt.rate(0.5, "uphold_rate", fmt.APPENDIX_2018) == "50"
-    assert fmt.rate(0.875, "compliance_rate", fmt.APPENDIX_2018) == "88%"
-    assert fmt.rate(0.5, "uphold_rate", fmt.APPENDIX_2017) == "50%"
-    for layout in (fmt.PANELS, fmt.PANELS_PER_100K, fmt.OVERVIEW):
-        assert fmt.rate(None, "uphold_rate", layout) == "0%"
-        assert fmt.rate(None, "compliance_rate", layout) == "0%"
-    with pytest.raises(ValueError, match="unknown layout"):
-        fmt.rate(0.5, "uphold_rate", "tables")
+    assert fmt.rate(None) == "0%"
+    assert fmt.rate(None, zero="-") == "-"
+    assert fmt.rate(0.5, bare=True) == "50"
+    assert fmt.rate(0.875) == "88%"
+    appendix_2018 = layouts.layout(layouts.APPENDIX_2018)
+    assert appendix_2018.zero_denominator == {"uphold_rate": "0", "satisfactory_remedy_rate": "0",
+                                              "compliance_rate": "-"}
+    assert appendix_2018.bare_rates == {"uphold_rate", "satisfactory_remedy_rate"}
+    assert layouts.layout(layouts.APPENDIX_2017).zero_denominator["compliance_rate"] == "-"
+    for layout_id in (layouts.PANELS, layouts.PANELS_PER_100K, layouts.OVERVIEW):
+        assert layouts.layout(layout_id).zero_denominator == {}
+        assert layouts.layout(layout_id).bare_rates == frozenset()
+    with pytest.raises(OmbudsError, match="unknown layout 'tables'"):
+        layouts.layout("tables")
+
+
+def test_format_needs_no_database():
+    code = "import sys, ombuds.stats.format, ombuds.stats.layouts; print('sqlalchemy' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout == "False\n"
 
 
 @pytest.mark.parametrize(("value", "shown"), [
@@ -52,6 +65,6 @@ def test_dates_and_periods():
     assert fmt.long_date(date(2019, 7, 24)) == "24 July 2019"
     assert fmt.period(Year(2019)) == "1 April 2019 to 31 March 2020"
     assert fmt.period_ending(Year(2018)) == "For the Period Ending: 31/03/2019"
-    assert [fmt.default_layout(Year(y)) for y in (2017, 2018, 2019, 2021, 2022, 2023, 2024, 2030)] == [
-        fmt.APPENDIX_2017, fmt.APPENDIX_2018, fmt.PANELS, fmt.PANELS, fmt.PANELS_PER_100K, fmt.PANELS_PER_100K,
-        fmt.OVERVIEW, fmt.OVERVIEW]
+    assert [layouts.layout_for(Year(y)).id for y in (2017, 2018, 2019, 2021, 2022, 2023, 2024, 2030)] == [
+        layouts.APPENDIX_2017, layouts.APPENDIX_2018, layouts.PANELS, layouts.PANELS, layouts.PANELS_PER_100K,
+        layouts.PANELS_PER_100K, layouts.OVERVIEW, layouts.OVERVIEW]

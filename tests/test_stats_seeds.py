@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from builders import Cases
 from ombuds.ingest import import_files
+from ombuds.labels import OUTCOMES
 from ombuds.registry import registry
-from ombuds.stats import authority_statistics
+from ombuds.stats import authority_statistics, layouts
 from ombuds.stats import format as fmt
 from ombuds.years import Year
 
@@ -24,7 +25,7 @@ def test_stevenage_2018_19_every_cell_of_both_tables(db, tmp_path):
     cases.received("Stevenage Borough Council", "2018-06-01", [1, 0, 1, 0, 2, 0, 4, 1, 1])
     cases.decided("Stevenage", "2018-09-03", [2, 1, 3, 6, 0, 0])
     s = _stats(db, cases, "2018-19", STEVENAGE)
-    d = s.to_dict()
+    d = s.to_json()
     assert d["authority"] == {"code": "E07000243", "name": "Stevenage Borough Council", "type": "District"}
     assert d["year"] == "2018-19"
     assert list(d["received"].values()) == [1, 0, 1, 0, 2, 0, 4, 1, 1, 10]
@@ -33,12 +34,12 @@ def test_stevenage_2018_19_every_cell_of_both_tables(db, tmp_path):
     assert (d["satisfactory_remedies"], d["satisfactory_remedy_rate"]) == (0, None)
     assert d["compliance"] == {"recorded": 0, "on_time": 0, "late": 0, "not_complied": 0}
     assert d["compliance_rate"] is None
-    layout = fmt.default_layout(s.year)
-    assert layout == fmt.APPENDIX_2018
-    assert fmt.period_ending(s.year) == "For the Period Ending: 31/03/2019"
-    assert fmt.rate(s.uphold_rate, "uphold_rate", layout) == "0"
-    assert fmt.rate(s.satisfactory_remedy_rate, "satisfactory_remedy_rate", layout) == "0"
-    assert fmt.rate(s.compliance_rate, "compliance_rate", layout) == "-"
+    layout = layouts.layout_for(s.period)
+    assert layout.id == layouts.APPENDIX_2018
+    assert fmt.period_ending(s.period) == "For the Period Ending: 31/03/2019"
+    assert layout.rate(s, "uphold_rate") == "0"
+    assert layout.rate(s, "satisfactory_remedy_rate") == "0"
+    assert layout.rate(s, "compliance_rate") == "-"
 
 
 def test_bromsgrove_2017_18(db, tmp_path):
@@ -48,11 +49,11 @@ def test_bromsgrove_2017_18(db, tmp_path):
     cases.decided("Bromsgrove District Council", "2017-11-20", [1, 0, 2, 6, 1, 1], remedied_by_ombudsman=1)
     s = _stats(db, cases, "2017-18", BROMSGROVE)
     assert s.received["Benefits and Tax"] == 2
-    assert (s.received_total, s.decided_total) == (11, 11)
-    assert list(s.decided.values()) == [1, 0, 2, 6, 1, 1]
-    assert (s.detailed_investigations, s.upheld, s.uphold_rate) == (2, 1, 0.5)
+    assert (s.received_total, s.dealt_with) == (11, 11)
+    assert [s.decided[o] for o in OUTCOMES] == [1, 0, 2, 6, 1, 1]
+    assert (s.investigated, s.upheld, s.uphold_rate) == (2, 1, 0.5)
     assert (s.remedied_by_ombudsman, s.satisfactory_remedies) == (1, 0)
-    assert fmt.rate(s.uphold_rate, "uphold_rate", fmt.default_layout(s.year)) == "50%"
+    assert layouts.layout_for(s.period).rate(s, "uphold_rate") == "50%"
 
 
 def test_wellingborough_2019_20_with_its_district_averages(db, tmp_path):
@@ -65,7 +66,7 @@ def test_wellingborough_2019_20_with_its_district_averages(db, tmp_path):
     cases.compliance("Stevenage", "2019-12-01", on_time=90, late=8, not_complied=1)
     cases.population("Wellingborough", "2019-20", 79000)
     s = _stats(db, cases, "2019-20", WELLINGBOROUGH)
-    d = s.to_dict()
+    d = s.to_json()
     assert d["authority"] == {"code": "E07000156", "name": "Wellingborough Borough Council", "type": "District"}
     assert (d["investigated"], d["upheld"], d["uphold_rate"]) == (2, 2, 1.0)
     assert (d["satisfactory_remedies"], d["satisfactory_remedy_rate"]) == (0, 0.0)
@@ -77,10 +78,10 @@ def test_wellingborough_2019_20_with_its_district_averages(db, tmp_path):
     assert d["average"]["compliance_rate"] == 99 / 100
     assert d["average"]["satisfactory_remedy_rate"] == 9 / 45
     panel = [fmt.percent(s.uphold_rate), fmt.average(s.average.uphold_rate), fmt.counted(s.upheld, "upheld decision"),
-             fmt.counted(s.detailed_investigations, "detailed investigation"), fmt.percent(s.compliance_rate),
+             fmt.counted(s.investigated, "detailed investigation"), fmt.percent(s.compliance_rate),
              fmt.average(s.average.compliance_rate), fmt.counted(s.compliance.recorded, "compliance outcome"),
              fmt.percent(s.satisfactory_remedy_rate), fmt.average(s.average.satisfactory_remedy_rate),
-             fmt.counted(s.satisfactory_remedies, "satisfactory remedy decision"), fmt.period(s.year)]
+             fmt.counted(s.satisfactory_remedies, "satisfactory remedy decision"), fmt.period(s.period)]
     assert panel == ["100%", "45%", "2 upheld decisions", "2 detailed investigations", "100%", "99%",
                      "1 compliance outcome", "0%", "20%", "0 satisfactory remedy decisions",
                      "1 April 2019 to 31 March 2020"]
@@ -105,7 +106,7 @@ def test_kent_2022_23_statistics_page(db, tmp_path):
     s = _stats(db, cases, "2022-23", KENT)
     shown = [fmt.percent(s.uphold_rate), fmt.average(s.average.uphold_rate), fmt.counted(s.upheld, "upheld decision"),
              fmt.per_100k(s.upheld_per_100k), fmt.per_100k(s.average.upheld_per_100k),
-             fmt.counted(s.detailed_investigations, "detailed investigation"), fmt.percent(s.compliance_rate),
+             fmt.counted(s.investigated, "detailed investigation"), fmt.percent(s.compliance_rate),
              fmt.average(s.average.compliance_rate), fmt.counted(s.compliance.recorded, "compliance outcome"),
              fmt.percent(s.satisfactory_remedy_rate), fmt.average(s.average.satisfactory_remedy_rate),
              fmt.counted(s.satisfactory_remedies, "satisfactory remedy decision")]
@@ -121,13 +122,13 @@ def test_birmingham_2024_25_complaint_overview(db, tmp_path):
     cases.decided("Birmingham", "2024-08-01", [50, 30, 152, 226, 20, 94])
     cases.decided("Coventry", "2024-08-01", {"Not Upheld": 18, "Upheld": 68})
     s = _stats(db, cases, "2024-25", BIRMINGHAM)
-    assert (s.dealt_with, s.not_for_us, s.assessed_and_closed, s.detailed_investigations) == (572, 232, 226, 114)
+    assert (s.dealt_with, s.not_for_us, s.assessed_and_closed, s.investigated) == (572, 232, 226, 114)
     assert s.upheld == 94
     assert fmt.percent(s.uphold_rate) == "82%"
     assert fmt.average(s.average.uphold_rate) == "81%"
     assert s.population == 1_140_525
     assert fmt.per_100k(s.upheld_per_100k) == "8.2"
-    assert fmt.default_layout(s.year) == fmt.OVERVIEW
+    assert layouts.layout_for(s.period).id == layouts.OVERVIEW
 
 
 def test_allerdale_2023_24_after_abolition_has_no_averages(db, tmp_path):
@@ -138,7 +139,7 @@ def test_allerdale_2023_24_after_abolition_has_no_averages(db, tmp_path):
     cases.decided("Carlisle", "2023-06-12", {"Upheld": 3, "Not Upheld": 1})  # a district peer, also abolished
     cases.decided("Stevenage", "2023-06-12", {"Upheld": 3, "Not Upheld": 1})
     s = _stats(db, cases, "2023-24", ALLERDALE)
-    d = s.to_dict()
+    d = s.to_json()
     assert d["average"] == {"method": "pooled", "uphold_rate": None, "compliance_rate": None,
                             "satisfactory_remedy_rate": None, "upheld_per_100k": None}
     assert [fmt.percent(s.uphold_rate), fmt.average(s.average.uphold_rate), fmt.counted(s.upheld, "upheld decision"),

@@ -10,13 +10,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from sqlalchemy.exc import DBAPIError
 
 from ombuds.errors import OmbudsError
 from ombuds.ingest import ImportFailed, import_files
 from ombuds.registry import registry
-from ombuds.stats import AVERAGE_METHODS, authority_statistics, published_statistics, year_statistics, years_held
+from ombuds.stats.compute import AVERAGE_METHODS
 from ombuds.stats.export import flatten
+from ombuds.stats.service import statistics_service
 from ombuds.store import open_database
 from ombuds.years import Year
 
@@ -33,9 +33,6 @@ class OmbudsGroup(click.Group):
         except OmbudsError as error:
             click.echo(f"ombuds: error: {error}", err=True)
             ctx.exit(1)
-        except DBAPIError as error:  # the database refused (locked, gone, out of space): nothing was committed
-            click.echo(f"ombuds: error: the database: {str(error.orig).strip()}", err=True)
-            ctx.exit(1)
 
 
 @click.group(cls=OmbudsGroup)
@@ -47,8 +44,9 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
     ctx.obj = {"db_url": db_url}
 
 
-def _database(ctx: click.Context):
-    return open_database(ctx.obj["db_url"])
+def _database(ctx: click.Context, *, create: bool = True):
+    """The database `--db` names; read-only commands pass create=False so that they never make a new file."""
+    return open_database(ctx.obj["db_url"], create=create)
 
 
 @cli.command("import")
@@ -74,28 +72,26 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], check: bool) -> 
 def stats_command(ctx: click.Context, year_label: str | None, authority: str | None, output_format: str,
                   method: str) -> None:
     """Every count and rate per authority per year, with type averages (SPEC 2.3)."""
-    database = _database(ctx)
-    years = [Year.parse(year_label)] if year_label else years_held(database)
+    statistics = statistics_service(_database(ctx, create=False))
+    years = [Year.parse(year_label)] if year_label else statistics.years()
     if not years:
         raise OmbudsError("the database holds no case records yet: import some with 'ombuds import'")
-    if year_label and not authority:
-        published = published_statistics(database, years[0])
-        if published is not None:
-            click.echo(f"{years[0]}: no case records; these are the figures of published documents", err=True)
-            click.echo(json.dumps(published, indent=2, ensure_ascii=False))
-            return
     results = []
     for year in years:
-        if authority and year_label:
-            results.append(authority_statistics(database, year, registry().resolve(authority, on=year.end), method))
-        elif authority:  # every year held in which the authority has statistics
-            chosen = registry().resolve(authority, on=year.end)
-            results += [s for s in year_statistics(database, year, method) if s.authority.code == chosen.code]
-        else:
-            results.extend(year_statistics(database, year, method))
+        held = statistics.year(year, method)
+        if held.published:
+            click.echo(f"{year}: no case records; these are the figures of published documents", err=True)
+        if not authority:
+            results.extend(held.records)
+            continue
+        chosen = registry().resolve(authority, on=year.end)
+        if year_label:
+            results.append(statistics.authority(year, chosen, method))
+        elif held.get(chosen.code):
+            results.append(held.get(chosen.code))
     if not results:
         raise OmbudsError(f"no statistics for '{authority}' in any year held ({years[0]} to {years[-1]})")
-    objects = [s.to_dict() for s in results]
+    objects = [r.to_json() for r in results]
     if output_format == "json":
         click.echo(json.dumps(objects, indent=2, ensure_ascii=False))
     else:
@@ -123,7 +119,7 @@ def letters_command(ctx: click.Context, year_label: str, authority: str | None, 
     year = Year.parse(year_label)
     edition = _edition(year, edition_file)
     chosen = registry().resolve(authority, on=year.end) if authority else None
-    jobs = letter_jobs(_database(ctx), year, edition, out_dir, output_format, authority=chosen,
+    jobs = letter_jobs(_database(ctx, create=False), year, edition, out_dir, output_format, authority=chosen,
                        allow_missing_contacts=allow_missing_contacts)
     if chosen is not None and not jobs:
         raise OmbudsError(f"{chosen.name} ({chosen.code}) has no statistics for {year}")
@@ -157,8 +153,8 @@ def send_command(ctx: click.Context, year_label: str, authority: str | None, edi
     if not dry_run or sender or os.environ.get("OMBUDS_SMTP_FROM"):
         settings = SmtpSettings.from_environment(smtp_host, smtp_port, starttls, sender)
     chosen = registry().resolve(authority, on=year.end) if authority else None
-    report = send_letters(_database(ctx), year, edition, settings, dry_run_dir=out_dir if dry_run else None,
-                          authority=chosen, on_sent=click.echo)
+    report = send_letters(_database(ctx, create=False), year, edition, settings,
+                          dry_run_dir=out_dir if dry_run else None, authority=chosen, on_sent=click.echo)
     for line in report.lines(dry_run):
         click.echo(line, err=line.startswith("not sent"))
     if report.no_address:

@@ -31,6 +31,9 @@ COMPLIANCE = ("on time", "late", "not complied")
 ROLES = ("chief executive", "link officer", "monitoring officer", "leader", "scrutiny chair")
 ADDRESSEE = "chief executive"
 
+FROM_CASE_RECORDS = "case records"
+FROM_PUBLISHED = "published letter"  # figures read back from published letters and pages (`parse --import`)
+
 
 def label_key(text: str) -> str:
     """How labels are compared: any case, curly or straight apostrophes, any spacing, -/_ as spaces."""
@@ -40,3 +43,9 @@ def label_key(text: str) -> str:
 
 def lookup(labels: tuple[str, ...]) -> dict[str, str]:
     return {label_key(label): label for label in labels}
+
+# Authority types (SPEC 1.1) as the letters and the site word them.
+TYPE_PLURALS = {"County": "county councils", "District": "district councils", "Metropolitan": "metropolitan boroughs",
+                "Unitary": "unitary councils", "London Borough": "London boroughs", "Other": "similar bodies"}
+TYPE_NAMES = {"County": "county council", "District": "district council", "Metropolitan": "metropolitan borough",
+              "Unitary": "unitary council", "London Borough": "London borough", "Other": "other body"}

@@ -9,6 +9,7 @@ from datetime import date
 from ombuds.errors import OmbudsError
 
 _LABEL = re.compile(r"^\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*$")
+FIRST_TO_LAST = range(1974, 2100)  # the ombudsman began work in 1974; later years are typing slips
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
 
@@ -26,7 +27,7 @@ class Year:
         if match:
             first, second = int(match[1]), match[2]
             expected = first + 1
-            if int(second) in (expected % 100, expected) and len(second) in (2, 4):
+            if int(second) in (expected % 100, expected) and len(second) in (2, 4) and first in FIRST_TO_LAST:
                 return cls(first)
         raise OmbudsError(f"'{text}' is not a year: write it as 2019-20 (1 April 2019 to 31 March 2020)")
 

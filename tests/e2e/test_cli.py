@@ -101,7 +101,8 @@ def test_bad_rows_exit_non_zero_list_every_problem_and_import_nothing(db_url, tm
                                           "2 problems found; nothing was imported"]
     empty = ombuds("stats", "--year", "2019-20", db=db_url)
     assert empty.returncode == 1
-    assert empty.stderr == "ombuds: error: no case records counted in 2019-20: the database holds no case records yet\n"
+    assert empty.stderr == ("ombuds: error: no figures for 2019-20: the database holds no case records or published "
+                            "figures yet: import some with 'ombuds import'\n")
 
 
 def test_user_errors_are_one_clear_line_never_a_traceback(db_url, tmp_path):
@@ -110,8 +111,10 @@ def test_user_errors_are_one_clear_line_never_a_traceback(db_url, tmp_path):
         (["stats", "--year", "2019"], "ombuds: error: '2019' is not a year: write it as 2019-20 (1 April 2019 to "
                                       "31 March 2020)\n"),
         (["stats", "--year", "2019-20", "--authority", "Atlantis"], "ombuds: error: unknown authority 'Atlantis'\n"),
-        (["stats", "--year", "2012-13"], "ombuds: error: no case records counted in 2012-13: the database holds "
-                                         "2019-20 to 2019-20\n"),
+        (["stats", "--year", "2012-13"], "ombuds: error: no figures for 2012-13: the database holds figures for "
+                                         "2019-20\n"),
+        (["stats", "--year", "9999-00"], "ombuds: error: '9999-00' is not a year: write it as 2019-20 (1 April 2019 "
+                                         "to 31 March 2020)\n"),
         (["stats", "--year", "2019-20", "--authority", "North Northamptonshire"],
          "ombuds: error: North Northamptonshire Council (E06000061) has no statistics for 2019-20: it did not "
          "exist then and no case about it was counted\n"),

@@ -11,7 +11,7 @@ from rich.table import Table
 from ombuds.demo.generate import DemoFiles, generate
 from ombuds.ingest import import_files
 from ombuds.stats import format as fmt
-from ombuds.stats import year_statistics, years_held
+from ombuds.stats.service import statistics_service
 from ombuds.stats.summary import by_type, totals
 from ombuds.store import Database
 
@@ -24,9 +24,10 @@ def summary_table(database: Database) -> Table:
     for heading in ("Year", "Type", "Authorities", "Received", "Decided", "Investigated", "Upheld", "Uphold rate",
                     "Satisfactory remedy rate", "Compliance rate"):
         table.add_column(heading, justify="left" if heading in ("Year", "Type") else "right")
-    for year in years_held(database):
-        stats = year_statistics(database, year)
-        rows = [("All", totals(stats)), *by_type(stats).items()]
+    statistics = statistics_service(database)
+    for year in statistics.years():
+        records = statistics.year(year).records
+        rows = [("All", totals(records)), *by_type(records).items()]
         for i, (kind, t) in enumerate(rows):
             table.add_row(year.label if i == 0 else "", kind, fmt.number(t.authorities), fmt.number(t.received),
                           fmt.number(t.decided), fmt.number(t.detailed_investigations), fmt.number(t.upheld),
@@ -57,7 +58,7 @@ def render_demo_letters(database: Database, out_dir: Path, echo: Callable[[str],
     from ombuds.letters.editions import shipped_edition
 
     echo(f"Rendering every year's letters in {out_dir}/ …")
-    for year in years_held(database):
+    for year in statistics_service(database).case_years():
         edition = shipped_edition(year)
         written = []
         for output_format in ("pdf", "html"):

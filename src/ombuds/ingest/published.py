@@ -8,14 +8,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, delete, insert
-
+from ombuds.labels import FROM_PUBLISHED
 from ombuds.store import Database
-from ombuds.store.queries import has_case_records
-from ombuds.store.schema import published
+from ombuds.store.queries import has_case_records, replace_published
 from ombuds.years import Year
-
-FROM_PUBLISHED = "published letter"
 
 
 @dataclass
@@ -36,11 +32,7 @@ def import_published(database: Database, documents: list[dict]) -> PublishedRepo
                                       "were not imported")
                 continue
             figures = {**document, "from": FROM_PUBLISHED}
-            key = and_(published.c.authority_code == code, published.c.year == year.label,
-                       published.c.source == document["source"])
-            connection.execute(delete(published).where(key))
-            connection.execute(insert(published).values(authority_code=code, year=year.label,
-                                                        source=document["source"], edition=document["edition"],
-                                                        figures=json.dumps(figures, ensure_ascii=False)))
+            replace_published(connection, code, year, document["source"], document["edition"],
+                              json.dumps(figures, ensure_ascii=False))
             report.imported.append(f"{document['source']}: {document['authority']['name']} {year}")
     return report

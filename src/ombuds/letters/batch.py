@@ -12,16 +12,15 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from ombuds.errors import OmbudsError
 from ombuds.letters.content import Contact, letter_content
 from ombuds.letters.editions import Edition
 from ombuds.letters.render import Renderer, timestamp
-from ombuds.registry import Authority
-from ombuds.stats import year_statistics
+from ombuds.registry import Authority, registry
+from ombuds.stats.service import statistics_service
 from ombuds.store import Database
 from ombuds.store.queries import all_contacts
 from ombuds.years import Year
-
-FORMATS = ("pdf", "html")
 
 
 @dataclass(frozen=True)
@@ -69,16 +68,22 @@ def letter_jobs(database: Database, year: Year, edition: Edition, out_dir: Path,
                 authority: Authority | None = None, allow_missing_contacts: bool = False,
                 method: str = "pooled") -> list[LetterJob]:
     """What to render: one job per authority (or the one asked for), each with its content ready."""
-    stats = year_statistics(database, year, method)
-    if authority is not None:
-        stats = [s for s in stats if s.authority.code == authority.code]
+    held = statistics_service(database).year(year, method)
+    if held.published:
+        raise OmbudsError(f"{year} has no case records, only the figures of published documents: letters are "
+                          "written from case records")
+    records = [r for r in held.records if authority is None or r.authority.code == authority.code]
     contacts = contacts_by_authority(database)
     created = timestamp(edition.letter_date)
-    return [LetterJob(s.authority, letter_path(out_dir, s.authority, year, output_format),
-                      letter_content(s, edition, contacts.get(s.authority.code, []),
-                                     allow_missing_contacts=allow_missing_contacts),
-                      created, output_format)
-            for s in stats]
+    authorities = registry()
+    jobs = []
+    for record in records:
+        a = authorities.get(record.authority.code)
+        jobs.append(LetterJob(a, letter_path(out_dir, a, year, output_format),
+                              letter_content(record, edition, contacts.get(a.code, []),
+                                             allow_missing_contacts=allow_missing_contacts),
+                              created, output_format))
+    return jobs
 
 
 _renderer: Renderer | None = None

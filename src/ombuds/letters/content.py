@@ -11,15 +11,14 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 
 from ombuds.errors import OmbudsError
-from ombuds.labels import ADDRESSEE
+from ombuds.labels import ADDRESSEE, TYPE_PLURALS
 from ombuds.letters.editions import Edition, placeholders_in
-from ombuds.stats import Stats
+from ombuds.registry import registry
 from ombuds.stats import format as fmt
-from ombuds.stats.layouts import statistics_sections
+from ombuds.stats.layouts import layout
+from ombuds.stats.record import StatisticsRecord
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False})
-TYPE_PLURALS = {"County": "county councils", "District": "district councils", "Metropolitan": "metropolitan boroughs",
-                "Unitary": "unitary councils", "London Borough": "London boroughs", "Other": "similar bodies"}
 
 
 class MissingContact(OmbudsError):
@@ -35,20 +34,20 @@ class Contact:
     email: str | None = None
 
 
-def placeholder_values(s: Stats, edition: Edition) -> dict[str, str]:
+def placeholder_values(s: StatisticsRecord, edition: Edition) -> dict[str, str]:
     """Every placeholder an edition may use, formatted for display."""
     a = s.average
     return {
         "authority": s.authority.name,
-        "authority_short": s.authority.short_name,
-        "year": s.year.label,
-        "year_end": fmt.long_date(s.year.end),
-        "period": fmt.period(s.year),
+        "authority_short": registry().get(s.authority.code).short_name,
+        "year": s.year,
+        "year_end": fmt.long_date(s.period.end),
+        "period": fmt.period(s.period),
         "letter_date": fmt.long_date(edition.letter_date),
         "publication_date": fmt.long_date(edition.publication_date),
         "received": fmt.counted(s.received_total, "complaint or enquiry", "complaints and enquiries"),
-        "decided": fmt.counted(s.decided_total, "decision"),
-        "detailed_investigations": fmt.counted(s.detailed_investigations, "detailed investigation"),
+        "decided": fmt.counted(s.dealt_with, "decision"),
+        "detailed_investigations": fmt.counted(s.investigated, "detailed investigation"),
         "upheld": fmt.counted(s.upheld, "upheld decision"),
         "uphold_rate": fmt.percent(s.uphold_rate),
         "average_uphold_rate": fmt.average(a.uphold_rate),
@@ -110,7 +109,8 @@ def _runs(children, values: dict[str, str]) -> list[dict]:
     return runs
 
 
-def recipient(s: Stats, contacts: list[Contact], allow_missing: bool) -> tuple[list[str], str, Contact | None]:
+def recipient(s: StatisticsRecord, contacts: list[Contact],
+              allow_missing: bool) -> tuple[list[str], str, Contact | None]:
     """(recipient block lines, salutation, the chief executive's contact)."""
     chief = next((c for c in contacts if c.role == ADDRESSEE), None)
     if chief is None:
@@ -123,8 +123,8 @@ def recipient(s: Stats, contacts: list[Contact], allow_missing: bool) -> tuple[l
     return [chief.name, chief.title, s.authority.name], chief.salutation, chief
 
 
-def letter_content(s: Stats, edition: Edition, contacts: list[Contact], *, allow_missing_contacts: bool = False,
-                   statistics_json: dict | None = None) -> dict:
+def letter_content(s: StatisticsRecord, edition: Edition, contacts: list[Contact], *,
+                   allow_missing_contacts: bool = False) -> dict:
     """Everything a letter shows, as JSON-ready data."""
     values = placeholder_values(s, edition)
     lines, salutation, _ = recipient(s, contacts, allow_missing_contacts)
@@ -150,8 +150,9 @@ def letter_content(s: Stats, edition: Edition, contacts: list[Contact], *, allow
         "blocks": blocks,
         "closing": edition.closing,
         "signatory": {"name": edition.signatory_name, "titles": list(edition.signatory_titles)},
-        "statistics": statistics_sections(s, edition.layout),
-        "authority": {"code": s.authority.code, "name": s.authority.name, "slug": s.authority.slug},
-        "year": s.year.label,
-        "statistics_json": statistics_json if statistics_json is not None else s.to_dict(),
+        "statistics": layout(edition.layout).sections(s),
+        "authority": {"code": s.authority.code, "name": s.authority.name,
+                      "slug": registry().get(s.authority.code).slug},
+        "year": s.year,
+        "statistics_json": s.to_json(),
     }

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ombuds.errors import OmbudsError
 from ombuds.registry import AuthorityNotFound, registry
-from ombuds.stats.format import LAYOUTS
+from ombuds.stats.layouts import LAYOUT_IDS
 from ombuds.years import Year
 
 PLACEHOLDERS = frozenset({
@@ -112,8 +112,8 @@ def load_edition(path: Path | str) -> Edition:
     except OmbudsError as error:
         c.problem("year", str(error))
     layout = c.text(data, "layout")
-    if layout and layout not in LAYOUTS:
-        c.problem("layout", f"unknown layout '{layout}'; one of {', '.join(LAYOUTS)}")
+    if layout and layout not in LAYOUT_IDS:
+        c.problem("layout", f"unknown layout '{layout}'; one of {', '.join(LAYOUT_IDS)}")
     signatory = data.get("signatory") if isinstance(data.get("signatory"), dict) else {}
     if not signatory:
         c.problem("signatory", "required table is missing (name and titles)")

@@ -16,8 +16,6 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
 
-from sqlalchemy import select
-
 from ombuds.errors import OmbudsError
 from ombuds.labels import ADDRESSEE, ROLES
 from ombuds.letters.batch import LetterJob, contacts_by_authority, letter_jobs, write_atomically
@@ -25,7 +23,7 @@ from ombuds.letters.content import Contact
 from ombuds.letters.editions import Edition
 from ombuds.letters.render import Renderer
 from ombuds.store import Database
-from ombuds.store.schema import sent_letters
+from ombuds.store.queries import log_sent, sent_codes
 from ombuds.years import Year
 
 
@@ -103,8 +101,7 @@ def message(job: LetterJob, edition: Edition, settings: SmtpSettings, to: str, c
 
 def already_sent(database: Database, year: Year) -> set[str]:
     with database.read() as connection:
-        query = select(sent_letters.c.authority_code).where(sent_letters.c.year == year.label)
-        return set(connection.execute(query).scalars())
+        return sent_codes(connection, year)
 
 
 DRY_RUN_SENDER = SmtpSettings("", 0, False, "ombuds@localhost")
@@ -165,5 +162,4 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
 
 def _log(database: Database, code: str, year: Year, message_id: str, to: list[str]) -> None:
     with database.transaction() as connection:
-        connection.execute(sent_letters.insert().values(authority_code=code, year=year.label, message_id=message_id,
-                                                        recipients=", ".join(to), sent_at=datetime.now(UTC)))
+        log_sent(connection, code, year, message_id, to, datetime.now(UTC))

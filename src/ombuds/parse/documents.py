@@ -15,7 +15,8 @@ from ombuds.errors import OmbudsError
 from ombuds.labels import OUTCOMES, SERVICE_AREAS
 from ombuds.parse.text import UnreadableDocument, clean, flat, read_text
 from ombuds.registry import Authority, AuthorityNotFound, registry
-from ombuds.stats import format as fmt
+from ombuds.stats import layouts
+from ombuds.stats.record import PublishedDocument
 from ombuds.years import MONTHS, Year
 
 NUMBER = r"\d[\d,]*"
@@ -72,7 +73,8 @@ def read_tables(text: str, figures: dict) -> str | None:
         values = [_int(v) for v in received[1].split()]
         figures["received"] = {**dict(zip(SERVICE_AREAS, values[:9], strict=True)), "total": values[9]}
     decisions = re.search(rf"((?:{NUMBER}\s+){{6}})({RATE}|\d+)\s+({NUMBER})\b", _after(text, r"Decisions\s+made"))
-    layout = fmt.APPENDIX_2018 if re.search(r"Compliance with Ombudsman recommendations", text) else fmt.APPENDIX_2017
+    compliance_table = re.search(r"Compliance with Ombudsman recommendations", text)
+    layout = layouts.APPENDIX_2018 if compliance_table else layouts.APPENDIX_2017
     if decisions:
         counts = [_int(v) for v in decisions[1].split()]
         figures["decided"] = {**dict(zip(OUTCOMES, counts, strict=True)), "total": _int(decisions[3])}
@@ -148,10 +150,10 @@ def read_panels(text: str, figures: dict) -> str | None:
         figures["decided"]["Upheld"] = figures["upheld"]
     overview = _overview(line, figures)
     if overview:
-        return fmt.OVERVIEW
+        return layouts.OVERVIEW
     if figures["upheld_per_100k"] is not None or "per 100,000" in line:
-        return fmt.PANELS_PER_100K
-    return fmt.PANELS
+        return layouts.PANELS_PER_100K
+    return layouts.PANELS
 
 
 def _overview(line: str, figures: dict) -> bool:
@@ -275,9 +277,10 @@ def parse_text(text: str, source: str) -> dict:
         raise UnreadableDocument(f"{source}: no authority found: no line names a council in the registry")
     figures["authority"] = {"code": authority.code, "name": authority.name, "type": authority.type}
     figures["year"] = year.label
-    if layout == fmt.PANELS and year.start_year >= 2022:  # a 2022-23 or 2023-24 page may lack per-100,000 lines
-        layout = fmt.PANELS_PER_100K
-    return {**figures, "source": source, "edition": layout, "letter": letter}
+    if layout == layouts.PANELS and year.start_year >= 2022:  # a 2022-23 or 2023-24 page may lack per-100,000 lines
+        layout = layouts.PANELS_PER_100K
+    document = {**figures, "source": source, "edition": layout, "letter": letter}
+    return PublishedDocument.model_validate(document).to_json()
 
 
 def parse_document(path: Path | str) -> dict:

@@ -7,27 +7,29 @@ from __future__ import annotations
 
 from ombuds.labels import ASSESSED_AND_CLOSED, UPHELD
 from ombuds.parse.documents import _decimal, _rate, empty_figures
-from ombuds.stats import Stats
 from ombuds.stats import format as fmt
+from ombuds.stats import layouts
+from ombuds.stats.record import StatisticsRecord
 
 
-def shown(s: Stats, layout: str) -> dict:
-    """The SPEC 2.3 figures as `layout` displays them: rounded as shown, unshown figures None."""
-    d = s.to_dict()
+def shown(s: StatisticsRecord, layout_id: str) -> dict:
+    """The SPEC 2.3 figures as the layout displays them: rounded as shown, unshown figures None."""
+    layout = layouts.layout(layout_id)
+    d = s.to_json()
     figures = empty_figures()
     figures["authority"], figures["year"] = d["authority"], d["year"]
 
     def rate(name: str) -> float | None:
-        return _rate(fmt.rate(getattr(s, name), name, layout))
+        return _rate(layout.rate(s, name))
 
     def average(name: str) -> float | None:
         return _rate(fmt.average(getattr(s.average, name)))
 
-    if layout in (fmt.APPENDIX_2017, fmt.APPENDIX_2018):
+    if layout.id in (layouts.APPENDIX_2017, layouts.APPENDIX_2018):
         figures.update(received=d["received"], decided=d["decided"], investigated=d["investigated"],
                        upheld=d["upheld"], uphold_rate=rate("uphold_rate"),
                        satisfactory_remedies=d["satisfactory_remedies"])
-        if layout == fmt.APPENDIX_2017:
+        if layout.id == layouts.APPENDIX_2017:
             figures["remedied_by_ombudsman"] = d["remedied_by_ombudsman"]
         else:
             figures.update(satisfactory_remedy_rate=rate("satisfactory_remedy_rate"), compliance=d["compliance"],
@@ -40,12 +42,12 @@ def shown(s: Stats, layout: str) -> dict:
     figures["compliance"]["recorded"] = d["compliance"]["recorded"]
     figures["average"].update(uphold_rate=average("uphold_rate"), compliance_rate=average("compliance_rate"),
                               satisfactory_remedy_rate=average("satisfactory_remedy_rate"))
-    if layout in (fmt.PANELS_PER_100K, fmt.OVERVIEW):
+    if layout.per_100k:
         figures["upheld_per_100k"] = _decimal(fmt.per_100k(s.upheld_per_100k)) if s.population else None
         figures["average"]["upheld_per_100k"] = _decimal(fmt.per_100k(s.average.upheld_per_100k))
-    if layout == fmt.OVERVIEW:
+    if layout.overview:
         figures["overview"] = {"dealt_with": s.dealt_with, "not_for_us": s.not_for_us,
-                               "assessed_and_closed": s.assessed_and_closed, "investigated": s.detailed_investigations}
+                               "assessed_and_closed": s.assessed_and_closed, "investigated": s.investigated}
         figures["decided"]["total"] = s.dealt_with
         figures["decided"][ASSESSED_AND_CLOSED[0]] = s.assessed_and_closed
     return figures

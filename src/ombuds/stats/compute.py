@@ -1,17 +1,16 @@
-"""Every authority's statistics for a year, and the type averages they are compared with (SPEC 1.2, 1.3)."""
+"""Every authority's statistics for a year from its counts, and the type averages they are compared with
+(SPEC 1.2, 1.3). The statistics service (`stats.service`) calls these once per year and method."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from statistics import fmean
 
 from ombuds.errors import OmbudsError
 from ombuds.labels import OUTCOMES, SERVICE_AREAS
-from ombuds.registry import COUNCIL_TYPES, Authority, Registry, registry
+from ombuds.registry import COUNCIL_TYPES, Authority, Registry
 from ombuds.stats.model import Average, Compliance, Stats, per_100k, rate
-from ombuds.store import Database
-from ombuds.store.queries import YearCounts, date_range, has_case_records, published_figures, year_counts
+from ombuds.store.queries import YearCounts
 from ombuds.years import Year
 
 AVERAGE_METHODS = ("pooled", "mean")
@@ -33,6 +32,11 @@ def _stats(authority: Authority, year: Year, counts: YearCounts, average: Averag
         population=counts.population.get(code, authority.population_2020),
         average=average,
     )
+
+
+def check_method(method: str) -> None:
+    if method not in AVERAGE_METHODS:
+        raise OmbudsError(f"unknown average method '{method}': use one of {', '.join(AVERAGE_METHODS)}")
 
 
 def type_average(group: list[Stats], method: str) -> Average:
@@ -59,13 +63,12 @@ def type_average(group: list[Stats], method: str) -> Average:
             satisfactory_remedy_rate=mean(s.satisfactory_remedy_rate for s in group),
             upheld_per_100k=mean(s.upheld_per_100k for s in group),
         )
-    raise OmbudsError(f"unknown average method '{method}': use one of {', '.join(AVERAGE_METHODS)}")
+    check_method(method)
+    raise AssertionError("unreachable")
 
 
-def statistics_from_counts(year: Year, counts: YearCounts, method: str = "pooled",
-                           authorities: Registry | None = None) -> list[Stats]:
+def statistics_from_counts(year: Year, counts: YearCounts, method: str, authorities: Registry) -> list[Stats]:
     """Stats for every current council and every authority with a case counted in the year, by name."""
-    authorities = authorities or registry()
     none = Average(method)
     current = [a for a in authorities if a.current_in(year) and a.type in COUNCIL_TYPES]
     averages = {}
@@ -80,40 +83,3 @@ def statistics_from_counts(year: Year, counts: YearCounts, method: str = "pooled
     ]
 
 
-def years_held(database: Database) -> list[Year]:
-    """The years in which at least one case record is counted, oldest first."""
-    with database.read() as connection:
-        span = date_range(connection)
-        if span is None:
-            return []
-        return [y for y in Year.span(Year.of(span[0]), Year.of(span[1])) if has_case_records(connection, y)]
-
-
-def year_statistics(database: Database, year: Year, method: str = "pooled") -> list[Stats]:
-    if method not in AVERAGE_METHODS:
-        raise OmbudsError(f"unknown average method '{method}': use one of {', '.join(AVERAGE_METHODS)}")
-    with database.read() as connection:
-        counts = year_counts(connection, year)
-    if not counts.authority_codes:
-        held = years_held(database)
-        where = f"the database holds {held[0]} to {held[-1]}" if held else "the database holds no case records yet"
-        raise OmbudsError(f"no case records counted in {year}: {where}")
-    return statistics_from_counts(year, counts, method)
-
-
-def authority_statistics(database: Database, year: Year, authority: Authority, method: str = "pooled") -> Stats:
-    for stats in year_statistics(database, year, method):
-        if stats.authority.code == authority.code:
-            return stats
-    raise OmbudsError(f"{authority.name} ({authority.code}) has no statistics for {year}: it did not exist then "
-                      "and no case about it was counted")
-
-
-def published_statistics(database: Database, year: Year) -> list[dict] | None:
-    """For a year with no case records, the figures of published documents imported with `parse --import`
-    (each marked with its source); None when the year has case records or nothing was published."""
-    with database.read() as connection:
-        if has_case_records(connection, year):
-            return None
-        rows = published_figures(connection, year)
-    return [json.loads(row["figures"]) for row in rows] or None

@@ -12,34 +12,6 @@ from ombuds.years import MONTHS, Year
 
 NOT_AVAILABLE = "n/a"
 
-# Layouts of the annual letter and page (SPEC 1.4), and the years each is the default for.
-APPENDIX_2017 = "appendix-2017-18"
-APPENDIX_2018 = "appendix-2018-19"
-PANELS = "panels-2019-20"
-PANELS_PER_100K = "panels-2022-23"
-OVERVIEW = "overview-2024-25"
-LAYOUTS = (APPENDIX_2017, APPENDIX_2018, PANELS, PANELS_PER_100K, OVERVIEW)
-
-# What a rate with nothing to divide by shows, by layout: the 2018-19 tables show 0 for the uphold rate and - for
-# compliance; the tables print rates as bare numbers under a "(%)" heading; the panels show 0%.
-_ZERO_RATE = {
-    APPENDIX_2017: {"uphold_rate": "0%", "satisfactory_remedy_rate": "0%", "compliance_rate": "-"},
-    APPENDIX_2018: {"uphold_rate": "0", "satisfactory_remedy_rate": "0", "compliance_rate": "-"},
-}
-_BARE_NUMBER = {APPENDIX_2018: {"uphold_rate", "satisfactory_remedy_rate"}}
-
-
-def default_layout(year: Year) -> str:
-    if year.start_year <= 2017:
-        return APPENDIX_2017
-    if year.start_year == 2018:
-        return APPENDIX_2018
-    if year.start_year <= 2021:
-        return PANELS
-    if year.start_year <= 2023:
-        return PANELS_PER_100K
-    return OVERVIEW
-
 
 def whole_percent(fraction: float) -> int:
     """Half up, never banker's: 2/16 = 12.5% → 13; 49/56 = 87.5% → 88. The shortest repr of the float is the
@@ -57,17 +29,12 @@ def average(fraction: float | None) -> str:
     return percent(fraction, none=NOT_AVAILABLE)
 
 
-def rate(fraction: float | None, name: str, layout: str) -> str:
-    """An authority's own rate as `layout` shows it, including the zero-denominator wording of that layout.
-
-    `name` is the Stats attribute: uphold_rate, satisfactory_remedy_rate or compliance_rate."""
-    if layout not in LAYOUTS:
-        raise ValueError(f"unknown layout '{layout}'")
+def rate(fraction: float | None, *, zero: str = "0%", bare: bool = False) -> str:
+    """An authority's own rate: `13%`, or `13` where a table's heading carries the `(%)`; a rate with a zero
+    denominator shows `zero` (the panels' `0%`, the 2018-19 tables' `0` and `-`)."""
     if fraction is None:
-        return _ZERO_RATE.get(layout, {}).get(name, "0%")
-    if name in _BARE_NUMBER.get(layout, ()):
-        return str(whole_percent(fraction))
-    return percent(fraction)
+        return zero
+    return str(whole_percent(fraction)) if bare else percent(fraction)
 
 
 def per_100k(value: float | None, *, none: str = NOT_AVAILABLE) -> str:
@@ -85,9 +52,9 @@ def per_100k_phrase(value: float | None, singular: str, plural: str) -> str:
     return f"{shown} {singular if shown == '1' else plural} per 100,000 residents"
 
 
-def number(n: int) -> str:
-    """A count with thousands separated: `1,400`."""
-    return f"{n:,}"
+def number(n: int | None) -> str:
+    """A count with thousands separated: `1,400`; `n/a` for a count a published document did not state."""
+    return NOT_AVAILABLE if n is None else f"{n:,}"
 
 
 def counted(n: int, singular: str, plural: str | None = None) -> str:

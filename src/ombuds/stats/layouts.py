@@ -1,15 +1,28 @@
 """The statistics part of a letter or page, laid out as each edition shows it (SPEC 1.4), as plain data.
 
-Letters (HTML and PDF) and the site draw these sections; every figure in them comes from `format`. A section is a
-dict with a `kind`: `heading` (lines), `table` (caption, header rows of cells, body rows, notes), `panel` (heading
-and lines, each with a role) or `overview` (heading, sentences and labelled counts).
+Each layout is a record: its id, the years it is the default for (the only year → layout rule), its wording for a
+rate with a zero denominator, and the function that lays out its sections. Letters (HTML and PDF) and the site
+draw the sections; every figure in them comes from `format`. A section is a dict with a `kind`: `heading` (lines),
+`table` (caption, header rows of cells, body rows, notes), `panel` (heading and lines, each with a role) or
+`overview` (heading, sentences and labelled counts).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from ombuds.errors import OmbudsError
 from ombuds.labels import OUTCOMES, SERVICE_AREAS
 from ombuds.stats import format as fmt
-from ombuds.stats.model import Stats
+from ombuds.stats.record import StatisticsRecord
+from ombuds.years import Year
+
+APPENDIX_2017 = "appendix-2017-18"
+APPENDIX_2018 = "appendix-2018-19"
+PANELS = "panels-2019-20"
+PANELS_PER_100K = "panels-2022-23"
+OVERVIEW = "overview-2024-25"
 
 UPHOLD_NOTE = ("The uphold rate is how often we found fault, as a percentage of the detailed investigations we "
                "completed.")
@@ -27,6 +40,27 @@ COMPLIANCE_PANEL_NOTE = ("Not complying with our recommendations is rare. A coun
                          "100% should look again at the complaints where it did not comply, and at what it can learn.")
 
 
+@dataclass(frozen=True)
+class Layout:
+    """How one edition lays out the statistics. `years` are the start years it is the default for."""
+
+    id: str
+    years: range
+    lay_out: Callable[[Layout, StatisticsRecord], list[dict]]
+    zero_denominator: Mapping[str, str] = field(default_factory=dict)  # rate name → what a 0/0 rate shows
+    bare_rates: frozenset[str] = frozenset()  # rates printed without `%` (the table heading carries it)
+    per_100k: bool = False
+    overview: bool = False
+
+    def rate(self, s: StatisticsRecord, name: str) -> str:
+        """An authority's own rate (uphold_rate, satisfactory_remedy_rate, compliance_rate) as this layout shows
+        it."""
+        return fmt.rate(getattr(s, name), zero=self.zero_denominator.get(name, "0%"), bare=name in self.bare_rates)
+
+    def sections(self, s: StatisticsRecord) -> list[dict]:
+        return self.lay_out(self, s)
+
+
 def _cell(text: str, span: int = 1) -> dict:
     return {"text": text, "span": span}
 
@@ -35,28 +69,27 @@ def _row(*texts: str) -> list[dict]:
     return [_cell(t) for t in texts]
 
 
-def _received_table(s: Stats) -> dict:
+def _received_table(s: StatisticsRecord) -> dict:
     return {"kind": "table", "caption": "Complaints and enquiries received",
             "header": [_row(*SERVICE_AREAS, "Total")],
             "rows": [_row(*(fmt.number(s.received[a]) for a in SERVICE_AREAS), fmt.number(s.received_total))],
             "notes": []}
 
 
-def _decisions_table(s: Stats, layout: str, rate_heading: str, notes: list[str]) -> dict:
+def _decisions_table(s: StatisticsRecord, layout: Layout, rate_heading: str, notes: list[str]) -> dict:
     return {"kind": "table", "caption": "Decisions made",
             "header": [[_cell("", 4), _cell("Detailed investigations", 3), _cell("")],
                        _row(*OUTCOMES, rate_heading, "Total")],
-            "rows": [_row(*(fmt.number(s.decided[o]) for o in OUTCOMES),
-                          fmt.rate(s.uphold_rate, "uphold_rate", layout), fmt.number(s.decided_total))],
+            "rows": [_row(*(fmt.number(s.decided[o]) for o in OUTCOMES), layout.rate(s, "uphold_rate"),
+                          fmt.number(s.dealt_with))],
             "notes": notes}
 
 
-def _report_heading(s: Stats) -> dict:
-    return {"kind": "heading", "lines": [f"Local Authority Report: {s.authority.name}", fmt.period_ending(s.year)]}
+def _report_heading(s: StatisticsRecord) -> dict:
+    return {"kind": "heading", "lines": [f"Local Authority Report: {s.authority.name}", fmt.period_ending(s.period)]}
 
 
-def appendix_2017(s: Stats) -> list[dict]:
-    layout = fmt.APPENDIX_2017
+def _appendix_2017(layout: Layout, s: StatisticsRecord) -> list[dict]:
     return [
         _report_heading(s),
         _received_table(s),
@@ -68,8 +101,7 @@ def appendix_2017(s: Stats) -> list[dict]:
     ]
 
 
-def appendix_2018(s: Stats) -> list[dict]:
-    layout = fmt.APPENDIX_2018
+def _appendix_2018(layout: Layout, s: StatisticsRecord) -> list[dict]:
     c = s.compliance
     return [
         _report_heading(s),
@@ -78,8 +110,7 @@ def appendix_2018(s: Stats) -> list[dict]:
         {"kind": "table", "caption": "Satisfactory remedy provided by authority",
          "header": [_row("Upheld cases where the authority had provided a satisfactory remedy before the complaint "
                          "reached the Ombudsman", "% of upheld cases")],
-         "rows": [_row(fmt.number(s.satisfactory_remedies),
-                       fmt.rate(s.satisfactory_remedy_rate, "satisfactory_remedy_rate", layout))],
+         "rows": [_row(fmt.number(s.satisfactory_remedies), layout.rate(s, "satisfactory_remedy_rate"))],
          "notes": [REMEDY_NOTE]},
         {"kind": "table", "caption": "Compliance with Ombudsman recommendations",
          "header": [_row("", "Complaints where compliance with the recommended remedy was recorded during the year*",
@@ -87,7 +118,7 @@ def appendix_2018(s: Stats) -> list[dict]:
                          "Has not complied with our recommendations")],
          "rows": [_row("Number", fmt.number(c.recorded), fmt.number(c.on_time), fmt.number(c.late),
                        fmt.number(c.not_complied)),
-                  [_cell("Compliance rate**"), _cell(fmt.rate(s.compliance_rate, "compliance_rate", layout), 4)]],
+                  [_cell("Compliance rate**"), _cell(layout.rate(s, "compliance_rate"), 4)]],
          "notes": list(COMPLIANCE_NOTES)},
     ]
 
@@ -96,24 +127,23 @@ def _line(role: str, text: str) -> dict:
     return {"role": role, "text": text}
 
 
-def _based_on(count: str, s: Stats) -> dict:
-    return _line("base", f"Statistics are based on a total of {count} for the period between {fmt.period(s.year)}")
+def _based_on(count: str, s: StatisticsRecord) -> dict:
+    return _line("base", f"Statistics are based on a total of {count} for the period between {fmt.period(s.period)}")
 
 
-def _upheld_panel(s: Stats, layout: str) -> dict:
+def _upheld_panel(layout: Layout, s: StatisticsRecord) -> dict:
     lines = []
-    if layout == fmt.OVERVIEW:
-        lines.append(_line("lead", f"We investigated {fmt.counted(s.detailed_investigations, 'complaint')} and "
+    if layout.overview:
+        lines.append(_line("lead", f"We investigated {fmt.counted(s.investigated, 'complaint')} and "
                                    f"upheld {fmt.number(s.upheld)}."))
     lines += [
-        _line("headline", f"{fmt.rate(s.uphold_rate, 'uphold_rate', layout)} of complaints we investigated were "
-                          "upheld."),
+        _line("headline", f"{layout.rate(s, 'uphold_rate')} of complaints we investigated were upheld."),
         _line("comparison", f"This compares to an average of {fmt.average(s.average.uphold_rate)} in similar "
                             "authorities."),
         _line("figure", fmt.counted(s.upheld, "upheld decision")),
     ]
-    if layout in (fmt.PANELS_PER_100K, fmt.OVERVIEW):
-        if s.population:
+    if layout.per_100k:
+        if s.upheld_per_100k is not None:
             lines.append(_line("per100k", f"Adjusted for {s.authority.name}'s population, this is "
                                f"{fmt.per_100k_phrase(s.upheld_per_100k, 'upheld decision', 'upheld decisions')}."))
         else:
@@ -121,14 +151,14 @@ def _upheld_panel(s: Stats, layout: str) -> dict:
                                           "100,000 residents is shown."))
         lines.append(_line("per100k", "The average for authorities of this type is "
                            f"{fmt.per_100k_phrase(s.average.upheld_per_100k, 'upheld decision', 'upheld decisions')}."))
-    lines.append(_based_on(fmt.counted(s.detailed_investigations, "detailed investigation"), s))
-    return {"kind": "panel", "heading": "Complaints upheld", "lines": lines}
+    lines.append(_based_on(fmt.counted(s.investigated, "detailed investigation"), s))
+    return {"kind": "panel", "id": "upheld", "heading": "Complaints upheld", "lines": lines}
 
 
-def _compliance_panel(s: Stats, layout: str) -> dict:
-    return {"kind": "panel", "heading": "Compliance with Ombudsman recommendations", "lines": [
-        _line("headline", f"In {fmt.rate(s.compliance_rate, 'compliance_rate', layout)} of cases we were satisfied "
-                          "the authority had successfully implemented our recommendations."),
+def _compliance_panel(layout: Layout, s: StatisticsRecord) -> dict:
+    return {"kind": "panel", "id": "compliance", "heading": "Compliance with Ombudsman recommendations", "lines": [
+        _line("headline", f"In {layout.rate(s, 'compliance_rate')} of cases we were satisfied the authority had "
+                          "successfully implemented our recommendations."),
         _line("comparison", f"This compares to an average of {fmt.average(s.average.compliance_rate)} in similar "
                             "authorities."),
         _based_on(fmt.counted(s.compliance.recorded, "compliance outcome"), s),
@@ -136,11 +166,10 @@ def _compliance_panel(s: Stats, layout: str) -> dict:
     ]}
 
 
-def _remedy_panel(s: Stats, layout: str) -> dict:
-    return {"kind": "panel", "heading": "Satisfactory remedies provided by the authority", "lines": [
-        _line("headline", f"In {fmt.rate(s.satisfactory_remedy_rate, 'satisfactory_remedy_rate', layout)} of upheld "
-                          "cases we found the authority had provided a satisfactory remedy before the complaint "
-                          "reached the Ombudsman."),
+def _remedy_panel(layout: Layout, s: StatisticsRecord) -> dict:
+    return {"kind": "panel", "id": "remedy", "heading": "Satisfactory remedies provided by the authority", "lines": [
+        _line("headline", f"In {layout.rate(s, 'satisfactory_remedy_rate')} of upheld cases we found the authority "
+                          "had provided a satisfactory remedy before the complaint reached the Ombudsman."),
         _line("comparison", f"This compares to an average of {fmt.average(s.average.satisfactory_remedy_rate)} in "
                             "similar authorities."),
         _line("figure", fmt.counted(s.satisfactory_remedies, "satisfactory remedy decision")),
@@ -148,27 +177,46 @@ def _remedy_panel(s: Stats, layout: str) -> dict:
     ]}
 
 
-def _overview(s: Stats) -> dict:
+def _overview(s: StatisticsRecord) -> dict:
     return {"kind": "overview", "heading": "Complaint overview", "sentences": [
-        f"Between {fmt.period(s.year)}, we dealt with {fmt.counted(s.dealt_with, 'complaint')}.",
+        f"Between {fmt.period(s.period)}, we dealt with {fmt.counted(s.dealt_with, 'complaint')}.",
         f"Of these, {fmt.was_were(s.not_for_us)} not for us or not ready for us to investigate.",
         f"We assessed and closed {fmt.counted(s.assessed_and_closed, 'complaint')}.",
-        f"We investigated {fmt.counted(s.detailed_investigations, 'complaint')}.",
+        f"We investigated {fmt.counted(s.investigated, 'complaint')}.",
     ], "items": [
         {"label": "Complaints dealt with", "value": fmt.number(s.dealt_with)},
         {"label": "Not for us", "value": fmt.number(s.not_for_us)},
         {"label": "Assessed and closed", "value": fmt.number(s.assessed_and_closed)},
-        {"label": "Investigated", "value": fmt.number(s.detailed_investigations)},
+        {"label": "Investigated", "value": fmt.number(s.investigated)},
     ]}
 
 
-def statistics_sections(s: Stats, layout: str) -> list[dict]:
-    """The sections of `layout` for one authority's statistics."""
-    if layout == fmt.APPENDIX_2017:
-        return appendix_2017(s)
-    if layout == fmt.APPENDIX_2018:
-        return appendix_2018(s)
-    if layout not in fmt.LAYOUTS:
-        raise ValueError(f"unknown layout '{layout}'")
-    panels = [_upheld_panel(s, layout), _compliance_panel(s, layout), _remedy_panel(s, layout)]
-    return [_overview(s), *panels] if layout == fmt.OVERVIEW else panels
+def _panels(layout: Layout, s: StatisticsRecord) -> list[dict]:
+    panels = [_upheld_panel(layout, s), _compliance_panel(layout, s), _remedy_panel(layout, s)]
+    return [_overview(s), *panels] if layout.overview else panels
+
+
+LAYOUTS = (
+    Layout(APPENDIX_2017, range(0, 2018), _appendix_2017,
+           zero_denominator={"uphold_rate": "0%", "satisfactory_remedy_rate": "0%", "compliance_rate": "-"}),
+    Layout(APPENDIX_2018, range(2018, 2019), _appendix_2018,
+           zero_denominator={"uphold_rate": "0", "satisfactory_remedy_rate": "0", "compliance_rate": "-"},
+           bare_rates=frozenset({"uphold_rate", "satisfactory_remedy_rate"})),
+    Layout(PANELS, range(2019, 2022), _panels),
+    Layout(PANELS_PER_100K, range(2022, 2024), _panels, per_100k=True),
+    Layout(OVERVIEW, range(2024, 10_000), _panels, per_100k=True, overview=True),
+)
+LAYOUT_IDS = tuple(layout.id for layout in LAYOUTS)
+_BY_ID = {layout.id: layout for layout in LAYOUTS}
+
+
+def layout_for(year: Year) -> Layout:
+    """The layout a year's letters and pages use unless an edition says otherwise."""
+    return next(layout for layout in LAYOUTS if year.start_year in layout.years)
+
+
+def layout(layout_id: str) -> Layout:
+    try:
+        return _BY_ID[layout_id]
+    except KeyError:
+        raise OmbudsError(f"unknown layout '{layout_id}': use one of {', '.join(LAYOUT_IDS)}") from None

@@ -1,11 +1,14 @@
-"""The Stats record: one authority's figures for one year, in the SPEC 2.3 shape."""
+"""The Stats record: one authority's counts for one year, and the rates computed from them (SPEC 1.3).
+
+Stats is the statistics package's working form; what leaves the package is its typed `StatisticsRecord`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ombuds.labels import ASSESSED_AND_CLOSED, DETAILED_INVESTIGATION, NOT_FOR_US, OUTCOMES, SERVICE_AREAS, UPHELD
+from ombuds.labels import DETAILED_INVESTIGATION, OUTCOMES, SERVICE_AREAS, UPHELD
 from ombuds.registry import Authority
+from ombuds.stats.record import AuthorityRef, Averages, ComplianceCounts, StatisticsRecord
 from ombuds.years import Year
 
 
@@ -16,28 +19,6 @@ def rate(numerator: int, denominator: int) -> float | None:
 
 def per_100k(count: int, population: int | None) -> float | None:
     return count / population * 100_000 if population else None
-
-
-class KeyRates:
-    """The key rates of SPEC 1.3, for anything that has the counts: one authority's Stats or a national total."""
-
-    upheld: int
-    detailed_investigations: int
-    satisfactory_remedies: int
-    complied: int
-    compliance_recorded: int
-
-    @property
-    def uphold_rate(self) -> float | None:
-        return rate(self.upheld, self.detailed_investigations)
-
-    @property
-    def satisfactory_remedy_rate(self) -> float | None:
-        return rate(self.satisfactory_remedies, self.upheld)
-
-    @property
-    def compliance_rate(self) -> float | None:
-        return rate(self.complied, self.compliance_recorded)
 
 
 @dataclass(frozen=True)
@@ -67,7 +48,7 @@ class Average:
 
 
 @dataclass(frozen=True)
-class Stats(KeyRates):
+class Stats:
     authority: Authority
     year: Year
     received: dict[str, int]  # every service area, in the published order
@@ -79,6 +60,18 @@ class Stats(KeyRates):
     average: Average
 
     @property
+    def uphold_rate(self) -> float | None:
+        return rate(self.upheld, self.detailed_investigations)
+
+    @property
+    def satisfactory_remedy_rate(self) -> float | None:
+        return rate(self.satisfactory_remedies, self.upheld)
+
+    @property
+    def compliance_rate(self) -> float | None:
+        return rate(self.complied, self.compliance_recorded)
+
+    @property
     def received_total(self) -> int:
         return sum(self.received.values())
 
@@ -86,16 +79,6 @@ class Stats(KeyRates):
     def decided_total(self) -> int:
         """From 2024-25 called complaints "dealt with"."""
         return sum(self.decided.values())
-
-    dealt_with = decided_total
-
-    @property
-    def not_for_us(self) -> int:
-        return sum(self.decided[o] for o in NOT_FOR_US)
-
-    @property
-    def assessed_and_closed(self) -> int:
-        return sum(self.decided[o] for o in ASSESSED_AND_CLOSED)
 
     @property
     def detailed_investigations(self) -> int:
@@ -117,34 +100,30 @@ class Stats(KeyRates):
     def upheld_per_100k(self) -> float | None:
         return per_100k(self.upheld, self.population)
 
+    def to_record(self) -> StatisticsRecord:
+        """The typed SPEC 2.3 object that every output receives."""
+        a, c, avg = self.authority, self.compliance, self.average
+        return StatisticsRecord(
+            authority=AuthorityRef(code=a.code, name=a.name, type=a.type),
+            year=self.year.label,
+            received={**{area: self.received[area] for area in SERVICE_AREAS}, "total": self.received_total},
+            decided={**{o: self.decided[o] for o in OUTCOMES}, "total": self.decided_total},
+            investigated=self.detailed_investigations,
+            upheld=self.upheld,
+            uphold_rate=self.uphold_rate,
+            satisfactory_remedies=self.satisfactory_remedies,
+            satisfactory_remedy_rate=self.satisfactory_remedy_rate,
+            remedied_by_ombudsman=self.remedied_by_ombudsman,
+            compliance=ComplianceCounts(recorded=c.recorded, on_time=c.on_time, late=c.late,
+                                        not_complied=c.not_complied),
+            compliance_rate=self.compliance_rate,
+            population=self.population,
+            upheld_per_100k=self.upheld_per_100k,
+            average=Averages(method=avg.method, uphold_rate=avg.uphold_rate, compliance_rate=avg.compliance_rate,
+                             satisfactory_remedy_rate=avg.satisfactory_remedy_rate,
+                             upheld_per_100k=avg.upheld_per_100k),
+        )
+
     def to_dict(self) -> dict:
-        """The SPEC 2.3 object."""
-        a = self.authority
-        return {
-            "authority": {"code": a.code, "name": a.name, "type": a.type},
-            "year": self.year.label,
-            "received": {**{area: self.received[area] for area in SERVICE_AREAS}, "total": self.received_total},
-            "decided": {**{o: self.decided[o] for o in OUTCOMES}, "total": self.decided_total},
-            "investigated": self.detailed_investigations,
-            "upheld": self.upheld,
-            "uphold_rate": self.uphold_rate,
-            "satisfactory_remedies": self.satisfactory_remedies,
-            "satisfactory_remedy_rate": self.satisfactory_remedy_rate,
-            "remedied_by_ombudsman": self.remedied_by_ombudsman,
-            "compliance": {
-                "recorded": self.compliance.recorded,
-                "on_time": self.compliance.on_time,
-                "late": self.compliance.late,
-                "not_complied": self.compliance.not_complied,
-            },
-            "compliance_rate": self.compliance_rate,
-            "population": self.population,
-            "upheld_per_100k": self.upheld_per_100k,
-            "average": {
-                "method": self.average.method,
-                "uphold_rate": self.average.uphold_rate,
-                "compliance_rate": self.average.compliance_rate,
-                "satisfactory_remedy_rate": self.average.satisfactory_remedy_rate,
-                "upheld_per_100k": self.average.upheld_per_100k,
-            },
-        }
+        """The SPEC 2.3 object as JSON data."""
+        return self.to_record().to_json()

@@ -1,4 +1,6 @@
-"""Totals over many authorities: the national picture by year and by type."""
+"""Totals over many authorities: the national picture by year and by type.
+
+A total is None where any authority's figure is unknown (a published document that did not state it)."""
 
 from __future__ import annotations
 
@@ -6,36 +8,63 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ombuds.registry import TYPES
-from ombuds.stats.model import KeyRates, Stats
+from ombuds.stats.model import rate
+from ombuds.stats.record import StatisticsRecord
 
 
 @dataclass(frozen=True)
-class Totals(KeyRates):
+class Totals:
     authorities: int
-    received: int
-    decided: int
-    detailed_investigations: int
-    upheld: int
-    satisfactory_remedies: int
-    compliance_recorded: int
-    complied: int
+    received: int | None
+    decided: int | None
+    detailed_investigations: int | None
+    upheld: int | None
+    satisfactory_remedies: int | None
+    compliance_recorded: int | None
+    complied: int | None
+
+    @property
+    def uphold_rate(self) -> float | None:
+        return _rate(self.upheld, self.detailed_investigations)
+
+    @property
+    def satisfactory_remedy_rate(self) -> float | None:
+        return _rate(self.satisfactory_remedies, self.upheld)
+
+    @property
+    def compliance_rate(self) -> float | None:
+        return _rate(self.complied, self.compliance_recorded)
 
 
-def totals(stats: Iterable[Stats]) -> Totals:
-    stats = list(stats)
+def _rate(numerator: int | None, denominator: int | None) -> float | None:
+    return None if numerator is None or denominator is None else rate(numerator, denominator)
+
+
+def _sum(values: Iterable[int | None]) -> int | None:
+    values = list(values)
+    return None if None in values else sum(values)
+
+
+def _complied(r: StatisticsRecord) -> int | None:
+    c = r.compliance
+    return None if c.on_time is None or c.late is None else c.on_time + c.late
+
+
+def totals(records: Iterable[StatisticsRecord]) -> Totals:
+    records = list(records)
     return Totals(
-        authorities=len(stats),
-        received=sum(s.received_total for s in stats),
-        decided=sum(s.decided_total for s in stats),
-        detailed_investigations=sum(s.detailed_investigations for s in stats),
-        upheld=sum(s.upheld for s in stats),
-        satisfactory_remedies=sum(s.satisfactory_remedies for s in stats),
-        compliance_recorded=sum(s.compliance.recorded for s in stats),
-        complied=sum(s.compliance.complied for s in stats),
+        authorities=len(records),
+        received=_sum(r.received_total for r in records),
+        decided=_sum(r.dealt_with for r in records),
+        detailed_investigations=_sum(r.investigated for r in records),
+        upheld=_sum(r.upheld for r in records),
+        satisfactory_remedies=_sum(r.satisfactory_remedies for r in records),
+        compliance_recorded=_sum(r.compliance.recorded for r in records),
+        complied=_sum(_complied(r) for r in records),
     )
 
 
-def by_type(stats: Iterable[Stats]) -> dict[str, Totals]:
-    stats = list(stats)
-    return {t: totals(s for s in stats if s.authority.type == t) for t in TYPES
-            if any(s.authority.type == t for s in stats)}
+def by_type(records: Iterable[StatisticsRecord]) -> dict[str, Totals]:
+    records = list(records)
+    return {t: totals(r for r in records if r.authority.type == t) for t in TYPES
+            if any(r.authority.type == t for r in records)}

@@ -1,41 +1,63 @@
-"""Connecting to SQLite or PostgreSQL and keeping the schema at the newest migration."""
+"""Connecting to SQLite or PostgreSQL, keeping the schema at the newest migration, and turning the database's
+refusals into the project's own error."""
 
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from ombuds.errors import OmbudsError
 
 DEFAULT_URL = "sqlite:///ombuds.db"
 
 
+class StoreError(OmbudsError):
+    """The database refused or failed (locked, gone, read-only, out of space): nothing was committed."""
+
+
 def database_url(url: str | None = None) -> str:
-    """`--db`, else `OMBUDS_DB`, else `ombuds.db` here; plain `postgresql://` means the psycopg 3 driver."""
-    url = url or os.environ.get("OMBUDS_DB") or DEFAULT_URL
+    """`--db`, else `OMBUDS_DB`, else `ombuds.db` here. A plain path is a SQLite file; `postgresql://` means the
+    psycopg 3 driver."""
+    if url is None:
+        url = os.environ.get("OMBUDS_DB") or DEFAULT_URL
+    if not url.strip():
+        raise OmbudsError("--db is empty: give a SQLite file path, a sqlite:///path or a postgresql:// URL")
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
+    if "://" not in url:
+        return f"sqlite:///{url}"
+    scheme = url.split("://", 1)[0]
+    if scheme not in ("sqlite", "postgresql+psycopg"):
+        raise OmbudsError(f"unsupported database '{url}': use a SQLite file path, a sqlite:///path or a "
+                          "postgresql:// URL")
     return url
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.execute("PRAGMA cache_size=-200000")
     cursor.close()
+
+
+def _sqlite_wal(dbapi_connection, _record) -> None:
+    dbapi_connection.execute("PRAGMA journal_mode=WAL")
 
 
 def _alembic_config(connection: Connection) -> Config:
@@ -45,22 +67,26 @@ def _alembic_config(connection: Connection) -> Config:
     return config
 
 
+def _head() -> str:
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("ombuds.store").joinpath("migrations")))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 @dataclass
 class Database:
     engine: Engine
-
-    @property
-    def dialect(self) -> str:
-        return self.engine.dialect.name
+    url: str
+    read_only: bool = False
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        with self.engine.begin() as connection:
+        with _store_errors(), self.engine.begin() as connection:
             yield connection
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as connection:
+        with _store_errors(), self.engine.connect() as connection:
             yield connection
 
     def revision(self) -> str | None:
@@ -68,33 +94,76 @@ class Database:
             return MigrationContext.configure(connection).get_current_revision()
 
     def migrate(self, revision: str = "head") -> None:
-        """Bring the schema up to `revision`: a new database is created, an older one upgraded."""
-        with self.engine.begin() as connection:
+        """Bring the schema up to `revision`: a new database is created, an older one upgraded (and its data
+        version bumped, since figures may be computed differently)."""
+        from ombuds.store.queries import bump_data_version  # queries import the schema; keep db.py light
+
+        with self.transaction() as connection:
             config = _alembic_config(connection)
             current = MigrationContext.configure(connection).get_current_revision()
             if revision == "head" and current == ScriptDirectory.from_config(config).get_current_head():
                 return
             command.upgrade(config, revision)
+            if MigrationContext.configure(connection).get_current_revision() >= "0006":
+                bump_data_version(connection)
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
-    """Open the database and, unless told not to, upgrade its schema to the newest migration."""
+@contextmanager
+def _store_errors() -> Iterator[None]:
+    try:
+        yield
+    except DBAPIError as error:
+        raise StoreError(f"the database: {str(error.orig).strip().splitlines()[0]}") from None
+
+
+def _sqlite_path(url: str) -> Path | None:
+    database = make_url(url).database
+    return Path(database) if database and database != ":memory:" else None
+
+
+def open_database(url: str | None = None, *, migrate: bool = True, create: bool = True,
+                  read_only: bool = False) -> Database:
+    """Open the database and, unless told not to, upgrade its schema to the newest migration.
+
+    `create=False` refuses to make a new SQLite file (read-only commands); `read_only=True` opens it so that
+    nothing can be written (the public server), which needs the schema to be current already."""
     url = database_url(url)
     try:
-        engine = create_engine(url)
+        engine = _engine(url, create=create, read_only=read_only)
     except (ArgumentError, ImportError) as error:
         raise OmbudsError(f"cannot use database '{url}': {error}") from None
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    elif engine.dialect.name != "postgresql":
-        raise OmbudsError(f"unsupported database '{url}': use a sqlite:/// path or a postgresql:// URL")
-    database = Database(engine)
-    if migrate:
-        try:
+    database = Database(engine, url, read_only)
+    try:
+        if read_only:
+            if database.revision() != _head():
+                raise OmbudsError(f"the database '{url}' is at schema version {database.revision() or 'none'}, "
+                                  f"not {_head()}: run 'ombuds status' or an import on it once to upgrade it")
+        elif migrate:
             database.migrate()
-        except OperationalError as error:
-            raise OmbudsError(f"cannot open database '{url}': {error.orig}") from None
+    except OperationalError as error:
+        raise OmbudsError(f"cannot open database '{url}': {error.orig}") from None
     return database
+
+
+def _engine(url: str, *, create: bool, read_only: bool) -> Engine:
+    if url.startswith("sqlite"):
+        path = _sqlite_path(url)
+        if path is not None and not path.exists() and (read_only or not create):
+            raise OmbudsError(f"no database at {path}: import files first with 'ombuds import', or give --db")
+        if path is not None and path.is_dir():
+            raise OmbudsError(f"--db names a folder, {path}: give a database file")
+        if read_only and path is not None:
+            uri = f"file:{path.resolve()}?mode=ro"
+            engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True,
+                                                                                check_same_thread=False))
+        else:
+            engine = create_engine(url)
+            event.listen(engine, "connect", _sqlite_wal)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if read_only:
+        return create_engine(url, connect_args={"options": "-c default_transaction_read_only=on"})
+    return create_engine(url)

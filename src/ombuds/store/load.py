@@ -29,6 +29,7 @@ from sqlalchemy import (
     update,
 )
 
+from ombuds.store.queries import bump_data_version
 from ombuds.store.schema import TABLES
 
 sqlite3.register_adapter(date, date.isoformat)  # explicit: the default date adapter is deprecated
@@ -78,13 +79,11 @@ class Staging:
             prefixes=["TEMPORARY"],
         )
         self.table.create(connection)
-        self.rows = 0
 
     def add(self, rows: Sequence[tuple]) -> None:
         """Append rows: the table's columns in order, then pos."""
         if not rows:
             return
-        self.rows += len(rows)
         raw = self.connection.connection.driver_connection
         names = ", ".join([*self.columns, "pos"])
         if self.connection.dialect.name == "postgresql":
@@ -150,6 +149,8 @@ class Staging:
             self.connection.execute(insert(t).from_select(self.columns, new))
         total = self.connection.execute(select(func.count()).select_from(s)).scalar()
         changes.unchanged = total - changes.new - changes.changed
+        if changes.new or changes.changed:
+            bump_data_version(self.connection)
         return changes
 
     def drop(self) -> None:

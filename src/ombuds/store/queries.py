@@ -1,15 +1,26 @@
-"""Read queries: plain counts grouped by authority, for one year's date range."""
+"""Queries: plain counts grouped by authority for one year's date range, the data version, published figures,
+contacts, improvements, decisions and the sent log. Every SQL statement outside loading lives here."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, and_, case, delete, func, insert, select, update
 
 from ombuds.labels import UPHELD
-from ombuds.store.schema import compliance, contacts, decided, improvements, population, published, received
+from ombuds.store.schema import (
+    compliance,
+    contacts,
+    decided,
+    improvements,
+    population,
+    published,
+    received,
+    sent_letters,
+    version_table,
+)
 from ombuds.years import Year
 
 Counts = dict[str, dict[str, int]]
@@ -85,6 +96,14 @@ def all_contacts(connection: Connection) -> list[dict]:
     return [dict(row._mapping) for row in connection.execute(query)]
 
 
+def case_record_years(connection: Connection) -> list[Year]:
+    """The years in which at least one case record is counted, oldest first."""
+    span = date_range(connection)
+    if span is None:
+        return []
+    return [y for y in Year.span(Year.of(span[0]), Year.of(span[1])) if has_case_records(connection, y)]
+
+
 def has_case_records(connection: Connection, year: Year) -> bool:
     for column in (received.c.received_date, decided.c.decision_date, compliance.c.recorded_date):
         if connection.execute(select(column).where(column.between(year.start, year.end)).limit(1)).first():
@@ -97,3 +116,39 @@ def published_figures(connection: Connection, year: Year) -> list[dict]:
     query = (select(published).where(published.c.year == year.label)
              .order_by(published.c.authority_code, published.c.source))
     return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def published_years(connection: Connection) -> list[Year]:
+    """The years for which figures of published documents are stored, oldest first."""
+    return sorted(Year.parse(y) for y in connection.execute(select(published.c.year).distinct()).scalars())
+
+
+def replace_published(connection: Connection, code: str, year: Year, source: str, edition: str | None,
+                      figures: str) -> None:
+    """Store one document's figures (JSON text), replacing an earlier import of the same document."""
+    key = and_(published.c.authority_code == code, published.c.year == year.label, published.c.source == source)
+    connection.execute(delete(published).where(key))
+    connection.execute(insert(published).values(authority_code=code, year=year.label, source=source,
+                                                edition=edition, figures=figures))
+    bump_data_version(connection)
+
+
+def data_version(connection: Connection) -> int:
+    """A number that changes whenever anything the figures are computed from changes."""
+    return connection.execute(select(version_table.c.version)).scalar_one()
+
+
+def bump_data_version(connection: Connection) -> None:
+    connection.execute(update(version_table).values(version=version_table.c.version + 1))
+
+
+def sent_codes(connection: Connection, year: Year) -> set[str]:
+    """The authorities whose letter for the year has been sent."""
+    query = select(sent_letters.c.authority_code).where(sent_letters.c.year == year.label)
+    return set(connection.execute(query).scalars())
+
+
+def log_sent(connection: Connection, code: str, year: Year, message_id: str, recipients: list[str],
+             sent_at: datetime) -> None:
+    connection.execute(insert(sent_letters).values(authority_code=code, year=year.label, message_id=message_id,
+                                                   recipients=", ".join(recipients), sent_at=sent_at))

@@ -84,3 +84,9 @@ published = Table(  # figures read from published documents, kept apart from cas
 )
 
 TABLES = {t.name: t for t in (received, decided, compliance, improvements, contacts, population)}
+
+version_table = Table(  # one row: bumped by every change to the figures' inputs (see store.queries.bump_version)
+    "data_version", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
+)

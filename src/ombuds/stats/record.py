@@ -1,0 +1,145 @@
+"""The SPEC 2.3 statistics object, typed: what `stats` hands to every output (CLI, letters, site, API, parse).
+
+`StatisticsRecord` is one authority's figures for one year. Figures computed from case records are all known;
+figures read from a published document are what it states, so any of them may be None. `PublishedDocument` adds
+where such figures came from (SPEC 2.3, `ombuds parse`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ombuds.labels import ASSESSED_AND_CLOSED, FROM_CASE_RECORDS, FROM_PUBLISHED, NOT_FOR_US
+from ombuds.years import Year
+
+AuthorityType = Literal["County", "District", "Metropolitan", "Unitary", "London Borough", "Other"]
+__all__ = ["FROM_CASE_RECORDS", "FROM_PUBLISHED", "AuthorityRef", "Averages", "ComplianceCounts", "LetterDetails",
+           "Overview", "PublishedDocument", "StatisticsRecord"]
+YEAR_PATTERN = r"^\d{4}-\d{2}$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="forbid")
+
+
+class AuthorityRef(_Model):
+    code: str = Field(description="GSS code, e.g. E07000243")
+    name: str = Field(description="Official name")
+    type: AuthorityType
+
+
+class ComplianceCounts(_Model):
+    recorded: int | None = Field(None, description="Compliance outcomes recorded in the year")
+    on_time: int | None = None
+    late: int | None = None
+    not_complied: int | None = None
+
+
+class Averages(_Model):
+    """The average of authorities of the same type; all None where there is none (abolished, or type Other)."""
+
+    method: Literal["pooled", "mean"] | None = Field(None, description="pooled: sum of numerators over sum of "
+                                                     "denominators; mean: unweighted mean of the authorities' rates")
+    uphold_rate: float | None = None
+    compliance_rate: float | None = None
+    satisfactory_remedy_rate: float | None = None
+    upheld_per_100k: float | None = None
+
+
+class Overview(_Model):
+    """The 2024-25 complaint overview."""
+
+    dealt_with: int | None = None
+    not_for_us: int | None = None
+    assessed_and_closed: int | None = None
+    investigated: int | None = None
+
+
+class LetterDetails(_Model):
+    date: str | None = None
+    recipient: str | None = None
+    salutation: str | None = None
+    signatory: str | None = None
+
+
+class StatisticsRecord(_Model):
+    """One authority's statistics for one year (SPEC 2.3). Rates are unrounded fractions, None where the
+    denominator is zero or the figure is unknown."""
+
+    authority: AuthorityRef
+    year: str = Field(pattern=YEAR_PATTERN, description="1 April to 31 March, e.g. 2019-20")
+    received: dict[str, int | None] = Field(description="Complaints and enquiries received, by service area, "
+                                            "and total")
+    decided: dict[str, int | None] = Field(description="Decisions by outcome, and total")
+    investigated: int | None = Field(description="Detailed investigations: Upheld + Not Upheld")
+    upheld: int | None
+    uphold_rate: float | None
+    satisfactory_remedies: int | None
+    satisfactory_remedy_rate: float | None
+    remedied_by_ombudsman: int | None
+    compliance: ComplianceCounts
+    compliance_rate: float | None
+    population: int | None
+    upheld_per_100k: float | None
+    average: Averages
+
+    @property
+    def period(self) -> Year:
+        return Year.parse(self.year)
+
+    @property
+    def received_total(self) -> int | None:
+        return self.received.get("total")
+
+    @property
+    def dealt_with(self) -> int | None:
+        """All decisions; from 2024-25 called complaints "dealt with"."""
+        return self.decided.get("total")
+
+    @property
+    def not_for_us(self) -> int | None:
+        return self._sum(NOT_FOR_US)
+
+    @property
+    def assessed_and_closed(self) -> int | None:
+        return self._sum(ASSESSED_AND_CLOSED)
+
+    def _sum(self, outcomes: tuple[str, ...]) -> int | None:
+        values = [self.decided.get(o) for o in outcomes]
+        return None if None in values else sum(values)
+
+    def to_json(self) -> dict:
+        """The SPEC 2.3 object as plain JSON data."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
+class PublishedDocument(StatisticsRecord):
+    """What a published letter or statistics page states (`ombuds parse`), and, once imported, where it came
+    from: `from` is "published letter" for figures served from the store."""
+
+    overview: Overview | None = None
+    source: str = Field(description="The document the figures were read from")
+    edition: str | None = Field(description="The layout found in the document; None for a letter whose "
+                                "statistics are missing")
+    letter: LetterDetails | None = None
+    from_: Literal["published letter"] | None = Field(None, alias="from")
+
+    @property
+    def dealt_with(self) -> int | None:
+        return self.overview.dealt_with if self.overview else super().dealt_with
+
+    @property
+    def not_for_us(self) -> int | None:
+        return self.overview.not_for_us if self.overview else super().not_for_us
+
+    @property
+    def assessed_and_closed(self) -> int | None:
+        return self.overview.assessed_and_closed if self.overview else super().assessed_and_closed
+
+    def to_json(self) -> dict:
+        data = super().to_json()
+        if data["from"] is None:
+            del data["from"]
+        return data

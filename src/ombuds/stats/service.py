@@ -1,0 +1,169 @@
+"""The statistics service: a year's statistics (every authority, the type averages) computed once per year and
+averaging method, and reused by every page, export, letter and CLI call until the data changes.
+
+The cache is keyed by the store's data version, which every import, published-figures import and migration bumps.
+Years with case records are computed from them; years with none but published documents (`parse --import`) are
+served from those documents' figures, each marked `"from": "published letter"`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ombuds.errors import OmbudsError
+from ombuds.registry import COUNCIL_TYPES, Authority, Registry, registry
+from ombuds.stats.compute import check_method, statistics_from_counts
+from ombuds.stats.record import FROM_CASE_RECORDS, FROM_PUBLISHED, Averages, PublishedDocument, StatisticsRecord
+from ombuds.store import Database
+from ombuds.store.queries import case_record_years, data_version, published_figures, published_years, year_counts
+from ombuds.years import Year
+
+
+@dataclass(frozen=True)
+class YearStatistics:
+    """Every authority's statistics for one year, by one averaging method."""
+
+    year: Year
+    method: str
+    source: str  # FROM_CASE_RECORDS or FROM_PUBLISHED
+    records: tuple[StatisticsRecord, ...]  # by name
+    averages: Mapping[str, Averages] = field(default_factory=dict)  # by council type; none for published years
+
+    @cached_property
+    def by_code(self) -> dict[str, StatisticsRecord]:
+        return {r.authority.code: r for r in self.records}
+
+    def get(self, code: str) -> StatisticsRecord | None:
+        return self.by_code.get(code)
+
+    @property
+    def published(self) -> bool:
+        return self.source == FROM_PUBLISHED
+
+
+class StatisticsService:
+    """One per database (see `service`); safe to share between threads."""
+
+    def __init__(self, database: Database, authorities: Registry | None = None):
+        self.database = database
+        self.authorities = authorities or registry()
+        self._lock = threading.Lock()
+        self._version: int | None = None
+        self._years: dict[str, list[Year]] = {}
+        self._computed: dict[tuple[Year, str], YearStatistics] = {}
+
+    def _current(self) -> None:
+        """Forget everything computed from an older version of the data."""
+        with self.database.read() as connection:
+            version = data_version(connection)
+        if version != self._version:
+            self._version, self._years, self._computed = version, {}, {}
+
+    def data_version(self) -> int:
+        with self._lock:
+            self._current()
+            return self._version
+
+    def case_years(self) -> list[Year]:
+        """Years with case records, oldest first."""
+        return self._held()["case"]
+
+    def years(self) -> list[Year]:
+        """Every year with figures: case records or, failing those, published documents; oldest first."""
+        held = self._held()
+        return sorted(set(held["case"]) | set(held["published"]))
+
+    def _held(self) -> dict[str, list[Year]]:
+        with self._lock:
+            self._current()
+            if not self._years:
+                with self.database.read() as connection:
+                    case = case_record_years(connection)
+                    published = [y for y in published_years(connection) if y not in case]
+                self._years = {"case": case, "published": published}
+            return self._years
+
+    def year(self, year: Year, method: str = "pooled") -> YearStatistics:
+        """The year's statistics, computed on first use and kept until the data changes."""
+        check_method(method)
+        held = self._held()
+        with self._lock:
+            found = self._computed.get((year, method))
+            if found is None:
+                if year in held["case"]:
+                    found = self._from_case_records(year, method)
+                elif year in held["published"]:
+                    found = self._from_published(year, method)
+                else:
+                    raise OmbudsError(f"no figures for {year}: {_holdings(held)}")
+                self._computed[(year, method)] = found
+            return found
+
+    def _from_case_records(self, year: Year, method: str) -> YearStatistics:
+        with self.database.read() as connection:
+            counts = year_counts(connection, year)
+        stats = statistics_from_counts(year, counts, method, self.authorities)
+        records = tuple(s.to_record() for s in stats)
+        averages = {}
+        for s, record in zip(stats, records, strict=True):
+            if s.authority.type in COUNCIL_TYPES and record.average.uphold_rate is not None:
+                averages.setdefault(s.authority.type, record.average)
+        return YearStatistics(year, method, FROM_CASE_RECORDS, records, averages)
+
+    def _from_published(self, year: Year, method: str) -> YearStatistics:
+        with self.database.read() as connection:
+            rows = published_figures(connection, year)
+        chosen: dict[str, PublishedDocument] = {}
+        for row in rows:  # one document per authority: a statistics page or letter with figures beats one without
+            document = PublishedDocument.model_validate(json.loads(row["figures"]))
+            code = document.authority.code
+            if code not in chosen or (chosen[code].edition is None and document.edition is not None):
+                chosen[code] = document
+        records = tuple(sorted(chosen.values(), key=lambda d: (d.authority.name, d.authority.code)))
+        return YearStatistics(year, method, FROM_PUBLISHED, records)
+
+    def authority(self, year: Year, authority: Authority, method: str = "pooled") -> StatisticsRecord:
+        found = self.year(year, method).get(authority.code)
+        if found is None:
+            raise OmbudsError(f"{authority.name} ({authority.code}) has no statistics for {year}: it did not exist "
+                              "then and no case about it was counted")
+        return found
+
+    def history(self, code: str, method: str = "pooled") -> list[StatisticsRecord]:
+        """The authority's statistics in every year that has them, oldest first."""
+        return [r for y in self.years() if (r := self.year(y, method).get(code)) is not None]
+
+
+def _holdings(held: dict[str, list[Year]]) -> str:
+    years = sorted(set(held["case"]) | set(held["published"]))
+    if not years:
+        return "the database holds no case records or published figures yet: import some with 'ombuds import'"
+    return f"the database holds figures for {', '.join(y.label for y in years)}"
+
+
+_services: dict[int, tuple[Database, StatisticsService]] = {}
+
+
+def statistics_service(database: Database) -> StatisticsService:
+    """The one statistics service of a database object, so that every caller shares its cache."""
+    entry = _services.get(id(database))
+    if entry is None or entry[0] is not database:
+        entry = _services[id(database)] = (database, StatisticsService(database))
+    return entry[1]
+
+
+def year_statistics(database: Database, year: Year, method: str = "pooled") -> list[StatisticsRecord]:
+    return list(statistics_service(database).year(year, method).records)
+
+
+def authority_statistics(database: Database, year: Year, authority: Authority,
+                         method: str = "pooled") -> StatisticsRecord:
+    return statistics_service(database).authority(year, authority, method)
+
+
+def years_held(database: Database) -> list[Year]:
+    return statistics_service(database).years()
