@@ -24,6 +24,7 @@ class RowCheck:
         self.latest = a_year_after(today or date.today())
         self.problems: list[tuple[str, str]] = []
         self._names: dict[str, list[Authority] | str] = {}
+        self._spellings: dict[int, dict[str, str]] = {}  # per label set: each spelling seen and its label
 
     def problem(self, column: str, reason: str) -> None:
         self.problems.append((column, reason))
@@ -66,9 +67,16 @@ class RowCheck:
         value = self.text(row, column, required=required and default is None)
         if value is None:
             return default
-        label = labels.get(label_key(value))
+        spellings = self._spellings.get(id(labels))
+        if spellings is None:
+            spellings = self._spellings[id(labels)] = {}
+        label = spellings.get(value)
         if label is None:
-            self.problem(column, f"unknown value '{value}': expected one of {', '.join(labels.values())}")
+            label = labels.get(label_key(value))
+            if label is None:
+                self.problem(column, f"unknown value '{value}': expected one of {', '.join(labels.values())}")
+                return None
+            spellings[value] = label
         return label
 
     def flag(self, row: dict[str, str], column: str) -> bool:
