@@ -200,6 +200,23 @@ def authority_command(name: str) -> None:
     }, indent=2, ensure_ascii=False))
 
 
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--profile", "profile_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The organisation's profile (TOML); default: the neutral demo profile.")
+@click.pass_context
+def serve_command(ctx: click.Context, host: str, port: int, profile_path: Path | None) -> None:
+    """Serve the public site live: every page, search and the API, with the database opened read-only."""
+    import uvicorn
+
+    from ombuds.site.app import serve_app
+
+    app = serve_app(ctx.obj["db_url"], profile_path)
+    click.echo(f"Serving the site at http://{host}:{port}/ (Ctrl+C to stop)")
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
 @cli.command("demo")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("demo-data"), show_default=True,
               help="Where the synthetic case files are written.")

@@ -51,6 +51,7 @@ class Edition:
     signatory_titles: tuple[str, ...]
     sections: tuple[Section, ...]
     authority_paragraphs: dict[str, str] = field(default_factory=dict)  # authority code → Markdown
+    comparability_note: str | None = None  # why the year should not be compared naively with others (site)
 
     @property
     def closing(self) -> str:
@@ -137,13 +138,23 @@ def load_edition(path: Path | str) -> Edition:
         publication_date=c.day(data, "publication_date"), title=c.text(data, "title"), layout=layout,
         organisation=c.text(data, "organisation"), signatory_name=c.text(signatory, "name", where="signatory."),
         signatory_titles=tuple(titles), sections=tuple(sections), authority_paragraphs=extra,
+        comparability_note=_optional_text(data, "comparability_note", c),
     )
     for key in sorted(set(data) - {"year", "letter_date", "publication_date", "title", "layout", "organisation",
-                                   "signatory", "section", "authority_paragraphs"}):
+                                   "signatory", "section", "authority_paragraphs",
+                                   "comparability_note"}):
         c.problem(key, "unknown key")
     if c.problems:
         raise EditionError("\n".join(c.problems))
     return edition
+
+
+def _optional_text(data: dict, key: str, c: _Checker) -> str | None:
+    value = data.get(key)
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        c.problem(key, "must be text")
+        return None
+    return value
 
 
 def _authority_paragraphs(path: Path, name: object, c: _Checker) -> dict[str, str]:

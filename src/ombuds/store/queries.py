@@ -152,3 +152,66 @@ def log_sent(connection: Connection, code: str, year: Year, message_id: str, rec
              sent_at: datetime) -> None:
     connection.execute(insert(sent_letters).values(authority_code=code, year=year.label, message_id=message_id,
                                                    recipients=", ".join(recipients), sent_at=sent_at))
+
+
+@dataclass(frozen=True)
+class Decision:
+    reference: str
+    decision_date: date
+    service_area: str | None
+    outcome: str
+    satisfactory_remedy: bool
+    public_report: bool
+    summary: str | None
+
+
+DECISION_FILTERS = ("all", "upheld", "satisfactory-remedy", "not-upheld")
+
+
+def _decision_filter(code: str, year: Year, outcome: str, service_area: str | None):
+    conditions = [decided.c.authority_code == code, decided.c.decision_date.between(year.start, year.end)]
+    if outcome == "upheld":
+        conditions.append(decided.c.outcome == UPHELD)
+    elif outcome == "not-upheld":
+        conditions.append(decided.c.outcome == "Not Upheld")
+    elif outcome == "satisfactory-remedy":
+        conditions.append(decided.c.satisfactory_remedy.is_(True))
+    if service_area:
+        conditions.append(decided.c.service_area == service_area)
+    return and_(*conditions)
+
+
+def decisions(connection: Connection, code: str, year: Year, *, outcome: str = "all", service_area: str | None = None,
+              limit: int | None = None, offset: int = 0, public_reports: bool = False) -> list[Decision]:
+    """An authority's decisions in a year, newest first: all, upheld, with a satisfactory remedy, or not upheld."""
+    where = _decision_filter(code, year, outcome, service_area)
+    if public_reports:
+        where = and_(where, decided.c.public_report.is_(True))
+    query = (select(decided.c.reference, decided.c.decision_date, decided.c.service_area, decided.c.outcome,
+                    decided.c.satisfactory_remedy, decided.c.public_report, decided.c.summary)
+             .where(where).order_by(decided.c.decision_date.desc(), decided.c.reference).offset(offset))
+    if limit is not None:
+        query = query.limit(limit)
+    return [Decision(r[0], _as_date(r[1]), r[2], r[3], bool(r[4]), bool(r[5]), r[6]) for r in connection.execute(query)]
+
+
+def decision_count(connection: Connection, code: str, year: Year, *, outcome: str = "all",
+                   service_area: str | None = None) -> int:
+    where = _decision_filter(code, year, outcome, service_area)
+    return connection.execute(select(func.count()).select_from(decided).where(where)).scalar_one()
+
+
+@dataclass(frozen=True)
+class Improvement:
+    reference: str
+    agreed_date: date
+    improvement: str
+
+
+def improvements_agreed(connection: Connection, code: str, year: Year) -> list[Improvement]:
+    """The service improvements an authority agreed to make in a year, newest first."""
+    query = (select(improvements.c.reference, improvements.c.agreed_date, improvements.c.improvement)
+             .where(improvements.c.authority_code == code,
+                    improvements.c.agreed_date.between(year.start, year.end))
+             .order_by(improvements.c.agreed_date.desc(), improvements.c.reference))
+    return [Improvement(r[0], _as_date(r[1]), r[2]) for r in connection.execute(query)]

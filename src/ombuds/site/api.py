@@ -1,0 +1,97 @@
+"""The read-only JSON API under /api/: years, authorities, statistics by year and authority. Its response models
+are the typed SPEC 2.3 record, so /api/openapi.json documents exactly what is served. Paths end in `.json` so the
+static build can write the same files."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from ombuds.site import urls
+from ombuds.site.data import NotFound, SiteData
+from ombuds.stats.record import AuthorityType, StatisticsRecord
+
+router = APIRouter(prefix="/api", tags=["open data"])
+
+
+class YearEntry(BaseModel):
+    year: str
+    source: str
+    statistics: str
+
+
+class AuthorityEntry(BaseModel):
+    code: str
+    name: str
+    type: AuthorityType
+    slug: str
+    start_date: str | None
+    end_date: str | None
+    successors: list[str]
+    predecessors: list[str]
+    years: list[str]
+
+
+def _site(request: Request) -> SiteData:
+    return request.app.state.site
+
+
+def _json(request: Request, data) -> Response:
+    from ombuds.site.app import respond  # the app imports this module
+
+    body = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+    return respond(request, body, "application/json", 300)
+
+
+def years_listing(site: SiteData) -> list[dict]:
+    return [{"year": y.label, "source": site.year_statistics(y).source,
+             "statistics": urls.api(f"statistics/{y.label}.json")} for y in site.years()]
+
+
+def authorities_listing(site: SiteData) -> list[dict]:
+    return [{"code": a.code, "name": a.name, "type": a.type, "slug": a.slug,
+             "start_date": a.start_date and a.start_date.isoformat(), "end_date": a.end_date and a.end_date.isoformat(),
+             "successors": list(a.successors), "predecessors": list(a.predecessors),
+             "years": [y.label for y in site.years_of(a)]} for a in site.authorities if site.years_of(a)]
+
+
+def year_records(site: SiteData, year: str) -> list[dict]:
+    try:
+        return [r.to_json() for r in site.year_statistics(site.year(year)).records]
+    except NotFound as error:
+        raise HTTPException(404, str(error)) from None
+
+
+def authority_record(site: SiteData, year: str, code: str) -> dict:
+    try:
+        authority = site.authorities.by_code.get(code)
+        if authority is None:
+            raise NotFound(f"no authority has the code '{code}'")
+        return site.record(authority, site.year(year)).to_json()
+    except NotFound as error:
+        raise HTTPException(404, str(error)) from None
+
+
+@router.get("/years.json", response_model=list[YearEntry], summary="The years with figures")
+def years(request: Request):
+    return _json(request, years_listing(_site(request)))
+
+
+@router.get("/authorities.json", response_model=list[AuthorityEntry], summary="Every authority with figures")
+def authorities(request: Request):
+    return _json(request, authorities_listing(_site(request)))
+
+
+@router.get("/statistics/{year}.json", response_model=list[StatisticsRecord],
+            summary="Every authority's statistics for a year (SPEC 2.3)")
+def statistics(request: Request, year: str):
+    return _json(request, year_records(_site(request), year))
+
+
+@router.get("/statistics/{year}/{code}.json", response_model=StatisticsRecord,
+            summary="One authority's statistics for a year, by GSS code")
+def authority_statistics(request: Request, year: str, code: str):
+    return _json(request, authority_record(_site(request), year, code))

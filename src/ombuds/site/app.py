@@ -1,0 +1,216 @@
+"""The live site: every page kind (`site.pages`) served from the database, opened read-only.
+
+Pages are rendered once per data version and kept, so publication-day traffic reads bytes from memory. Every
+response carries an ETag and Cache-Control (a matching If-None-Match gets 304), strict security headers, and
+GET-only CORS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from starlette.routing import Route
+from starlette.staticfiles import StaticFiles
+
+from ombuds.profile import Profile, load_profile
+from ombuds.site import assets
+from ombuds.site.data import NotFound, SiteData
+from ombuds.site.pages import FileKind, Page, PageKind, kinds
+from ombuds.site.render import render
+from ombuds.store import Database, open_database
+
+SECURITY_HEADERS = {
+    "content-security-policy": ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "strict-origin-when-cross-origin",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+}
+CORS_HEADERS = {"access-control-allow-origin": "*", "access-control-allow-methods": "GET, HEAD, OPTIONS",
+                "access-control-allow-headers": "If-None-Match", "access-control-max-age": "86400"}
+VERSION_CHECK_SECONDS = 1.0
+STATIC = Path(str(resources.files("ombuds.site").joinpath("static")))
+
+
+def etag(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+
+def respond(request: Request, body: bytes, media_type: str, max_age: int, status: int = 200,
+            tag: str | None = None) -> Response:
+    """A response with ETag and Cache-Control; 304 when the client already has these bytes."""
+    tag = tag or etag(body)
+    headers = {"etag": tag, "cache-control": f"public, max-age={max_age}", "vary": "Accept-Encoding"}
+    if status == 200 and tag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(body, status_code=status, media_type=media_type, headers=headers)
+
+
+class RenderedCache:
+    """Rendered responses by URL, dropped when the data version changes (checked at most once a second)."""
+
+    def __init__(self, site: SiteData):
+        self.site = site
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[int, bytes, str, str]] = {}
+        self._version = site.version()
+        self._checked = time.monotonic()
+
+    def version(self) -> int:
+        now = time.monotonic()
+        if now - self._checked > VERSION_CHECK_SECONDS:
+            with self._lock:
+                self._checked = now
+                version = self.site.version()
+                if version != self._version:
+                    self._version, self._entries = version, {}
+        return self._version
+
+    def get(self, key: str, make: Callable[[], tuple[int, bytes, str]]) -> tuple[int, bytes, str, str]:
+        self.version()
+        found = self._entries.get(key)
+        if found is None:
+            status, body, media_type = make()
+            found = (status, body, media_type, etag(body))
+            if status in (200, 404):
+                self._entries[key] = found
+        return found
+
+
+def create_app(database: Database, profile: Profile | None = None) -> FastAPI:
+    site = SiteData(database, profile or load_profile())
+    app = FastAPI(title=f"{site.profile.site_title}: open data API", version="1", docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json")
+    app.state.site = site
+    cache = RenderedCache(site)
+    app.state.cache = cache
+    for kind in kinds():
+        _add(app, site, cache, kind)
+    from ombuds.site.api import router as api_router
+
+    app.include_router(api_router)
+    app.router.routes.append(Route("/static/profile.css", _profile_css(site), methods=["GET", "HEAD"]))
+    app.router.routes.append(Route("/static/logo.svg", _logo(site), methods=["GET", "HEAD"]))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_exception_handler(404, _not_found(site))
+    app.add_exception_handler(405, _not_allowed)
+    app.add_middleware(_HeadersMiddleware)
+    return app
+
+
+def _page_bytes(site: SiteData, kind: PageKind, request: Request, as_json: bool) -> tuple[int, bytes, str]:
+    try:
+        page: Page = kind.build(site, request.query_params, **request.path_params)
+    except NotFound as error:
+        return 404, not_found_page(site, str(error)), "text/html; charset=utf-8"
+    if as_json:
+        body = json.dumps(page.json, ensure_ascii=False, indent=1).encode("utf-8")
+        return page.status, body, "application/json"
+    if page.redirect is not None:
+        return 307, ("/" + page.redirect).encode("utf-8"), "redirect"
+    return page.status, render(page.template, {**page.context, "site": site.profile}, root="/"), \
+        "text/html; charset=utf-8"
+
+
+def not_found_page(site: SiteData, reason: str) -> bytes:
+    return render("not_found.html", {"reason": reason, "site": site.profile}, root="/")
+
+
+def _add(app: FastAPI, site: SiteData, cache: RenderedCache, kind: PageKind | FileKind) -> None:
+    if isinstance(kind, FileKind):
+        def file_endpoint(request: Request) -> Response:
+            def make():
+                try:
+                    f = kind.build(site, **request.path_params)
+                except NotFound as error:
+                    return 404, not_found_page(site, str(error)), "text/html; charset=utf-8"
+                return 200, f.body, f.media_type
+            status, body, media_type, tag = cache.get(request.url.path, make)
+            return respond(request, body, media_type, kind.max_age, status, tag)
+
+        app.router.routes.append(Route(kind.path, file_endpoint, methods=["GET", "HEAD"], name=kind.name))
+        return
+
+    def endpoint(as_json: bool):
+        def handle(request: Request) -> Response:
+            key = f"{request.url.path}?{request.url.query}" if kind.query else request.url.path
+            status, body, media_type, tag = cache.get(key, lambda: _page_bytes(site, kind, request, as_json))
+            if media_type == "redirect":
+                return Response(status_code=307, headers={"location": body.decode("utf-8"),
+                                                          "cache-control": f"public, max-age={kind.max_age}"})
+            return respond(request, body, media_type, kind.max_age, status, tag)
+        return handle
+
+    app.router.routes.append(Route(kind.path, endpoint(False), methods=["GET", "HEAD"], name=kind.name))
+    if kind.json_path:
+        app.router.routes.append(Route(kind.json_path, endpoint(True), methods=["GET", "HEAD"],
+                                       name=f"{kind.name}-json"))
+
+
+def _profile_css(site: SiteData):
+    body = assets.profile_css(site.profile).encode("utf-8")
+
+    def handle(request: Request) -> Response:
+        return respond(request, body, "text/css; charset=utf-8", 3600)
+    return handle
+
+
+def _logo(site: SiteData):
+    body = (site.profile.logo_svg() or assets.DEFAULT_LOGO.read_text(encoding="utf-8")).encode("utf-8")
+
+    def handle(request: Request) -> Response:
+        return respond(request, body, "image/svg+xml", 3600)
+    return handle
+
+
+def _not_found(site: SiteData):
+    async def handle(request: Request, exc) -> Response:
+        if request.url.path.startswith("/api/"):
+            return Response(json.dumps({"detail": "Not found"}), status_code=404, media_type="application/json")
+        reason = "there is no page at this address"
+        return Response(not_found_page(site, reason), status_code=404, media_type="text/html; charset=utf-8")
+    return handle
+
+
+async def _not_allowed(request: Request, exc) -> Response:
+    return Response("This site is read-only: only GET and HEAD requests are allowed.\n", status_code=405,
+                    media_type="text/plain; charset=utf-8", headers={"allow": "GET, HEAD, OPTIONS"})
+
+
+class _HeadersMiddleware:
+    """Security and CORS headers on every response; CORS preflight answered for GET only. Pure ASGI, so it adds
+    almost nothing per request."""
+
+    def __init__(self, app):
+        self.app = app
+        self.extra = [(k.encode(), v.encode()) for k, v in {**SECURITY_HEADERS, **CORS_HEADERS}.items()]
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "OPTIONS":
+            await send({"type": "http.response.start", "status": 204, "headers": self.extra})
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *self.extra]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def serve_app(db_url: str | None, profile_path: str | None = None) -> FastAPI:
+    """The app `ombuds serve` runs: the database opened read-only."""
+    return create_app(open_database(db_url, read_only=True), load_profile(profile_path))

@@ -1,0 +1,112 @@
+"""What the site's pages read: the statistics service, the registry, editions and the store's listings.
+
+Pages never query the database or compute a figure themselves; they ask this object. Everything here is read-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from ombuds.errors import OmbudsError
+from ombuds.profile import Profile
+from ombuds.registry import Authority, registry
+from ombuds.stats.record import StatisticsRecord
+from ombuds.stats.service import StatisticsService, YearStatistics, statistics_service
+from ombuds.store import Database, queries
+from ombuds.years import Year
+
+PAGE_SIZE = 50
+
+
+class NotFound(OmbudsError):
+    """A page that does not exist; the message says what was asked for and where to go instead."""
+
+
+@dataclass
+class SiteData:
+    database: Database
+    profile: Profile
+    method: str = "pooled"
+
+    @property
+    def statistics(self) -> StatisticsService:
+        return statistics_service(self.database)
+
+    @cached_property
+    def authorities(self):
+        return registry()
+
+    def version(self) -> int:
+        return self.statistics.data_version()
+
+    def years(self) -> list[Year]:
+        """The years the site shows, oldest first."""
+        return self.statistics.years()
+
+    def latest_year(self) -> Year:
+        years = self.years()
+        if not years:
+            raise NotFound("there are no figures to show yet")
+        return years[-1]
+
+    def year(self, label: str) -> Year:
+        try:
+            year = Year.parse(label)
+        except OmbudsError:
+            raise NotFound(f"'{label}' is not a year") from None
+        if year not in self.years():
+            raise NotFound(f"there are no figures for {year}")
+        return year
+
+    def year_statistics(self, year: Year) -> YearStatistics:
+        return self.statistics.year(year, self.method)
+
+    def by_slug(self, slug: str) -> Authority:
+        found = self._slugs.get(slug)
+        if found is None:
+            raise NotFound(f"no council is called '{slug}'")
+        return found
+
+    @cached_property
+    def _slugs(self) -> dict[str, Authority]:
+        return {a.slug: a for a in self.authorities}
+
+    def record(self, authority: Authority, year: Year) -> StatisticsRecord:
+        found = self.year_statistics(year).get(authority.code)
+        if found is None:
+            raise NotFound(f"{authority.name} has no figures for {year}")
+        return found
+
+    def years_of(self, authority: Authority) -> list[Year]:
+        """The years in which the authority has figures."""
+        return [y for y in self.years() if self.year_statistics(y).get(authority.code) is not None]
+
+    def has_case_records(self, year: Year) -> bool:
+        return not self.year_statistics(year).published
+
+    def decisions(self, authority: Authority, year: Year, outcome: str, service_area: str | None, page: int):
+        with self.database.read() as connection:
+            total = queries.decision_count(connection, authority.code, year, outcome=outcome,
+                                           service_area=service_area)
+            rows = queries.decisions(connection, authority.code, year, outcome=outcome, service_area=service_area,
+                                     limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        return rows, total
+
+    def public_reports(self, authority: Authority, year: Year) -> list[queries.Decision]:
+        with self.database.read() as connection:
+            return queries.decisions(connection, authority.code, year, public_reports=True)
+
+    def recent_decisions(self, authority: Authority, limit: int = 50) -> list[queries.Decision]:
+        """The newest decisions across every year held, for the council's feed."""
+        found: list[queries.Decision] = []
+        with self.database.read() as connection:
+            for year in reversed(self.statistics.case_years()):
+                found += queries.decisions(connection, authority.code, year, limit=limit - len(found))
+                if len(found) >= limit:
+                    break
+        return found
+
+    def improvements(self, authority: Authority, year: Year) -> list[queries.Improvement]:
+        with self.database.read() as connection:
+            return queries.improvements_agreed(connection, authority.code, year)

@@ -1,0 +1,23 @@
+"""Every council, A to Z: the list that search falls back to without JavaScript."""
+
+from __future__ import annotations
+
+from ombuds.labels import TYPE_NAMES
+from ombuds.site import urls
+from ombuds.site.data import SiteData
+from ombuds.site.pages import Page, PageKind
+
+
+def councils(site: SiteData, query) -> Page:
+    year = site.latest_year()
+    shown = [a for a in site.authorities if site.years_of(a)]
+    rows = [{"authority": a, "type": TYPE_NAMES[a.type], "latest": site.years_of(a)[-1],
+             "current": a.current_in(year)} for a in sorted(shown, key=lambda a: a.name)]
+    letters = sorted({a.name[0].upper() for a in shown})
+    return Page("councils.html", {"rows": rows, "letters": letters, "year": year},
+                json=[{"code": r["authority"].code, "name": r["authority"].name, "type": r["authority"].type,
+                       "url": urls.council(r["authority"].slug)} for r in rows])
+
+
+KINDS = [PageKind("councils", "/councils/", councils, urls.councils, lambda site: [{}],
+                  json_path="/councils.json", json_url=lambda: "councils.json")]

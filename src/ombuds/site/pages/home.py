@@ -1,0 +1,78 @@
+"""The home page and the map pages: a hex map of every council, coloured by a chosen figure and year, with the
+same data as a table; search; the latest year's national headline figures."""
+
+from __future__ import annotations
+
+from ombuds.labels import TYPE_NAMES
+from ombuds.site import urls
+from ombuds.site.data import NotFound, SiteData
+from ombuds.site.map import MapHex, hex_layout, map_svg, tier_councils
+from ombuds.site.pages import Page, PageKind
+from ombuds.stats import format as fmt
+from ombuds.stats.bands import METRIC_LABELS, banding
+from ombuds.stats.summary import totals
+from ombuds.years import Year
+
+TIER_LABELS = {"lower": "Districts, boroughs and unitary councils", "upper": "Counties and single-tier councils"}
+
+
+def map_context(site: SiteData, year: Year, tier: str, metric: str) -> dict:
+    held = site.year_statistics(year)
+    councils = tier_councils(year, tier)
+    records = {a.code: held.get(a.code) for a in councils}
+    bands = banding(metric, records)
+    hexes, rows = {}, []
+    for a in councils:
+        band = bands.of(a.code)
+        shown = band.shown
+        label = f"{a.name}: {METRIC_LABELS[metric].lower()} {shown}"
+        hexes[a.code] = MapHex(a.code, "/" + urls.council(a.slug, year), label, band.css_class)
+        rows.append({"authority": a, "type": TYPE_NAMES[a.type], "shown": shown, "band": band})
+    return {
+        "year": year, "tier": tier, "metric": metric, "metric_label": METRIC_LABELS[metric],
+        "tier_label": TIER_LABELS[tier], "legend": bands.legend, "rows": rows,
+        "layout": hex_layout(year, tier), "hexes": hexes, "map_svg": map_svg,
+        "years": site.years(), "tiers": TIER_LABELS, "metrics": METRIC_LABELS,
+    }
+
+
+def _map_page(site: SiteData, year: Year, tier: str, metric: str, template: str) -> Page:
+    if tier not in urls.TIERS:
+        raise NotFound(f"there is no '{tier}' map: choose {' or '.join(urls.TIERS)}")
+    if metric not in urls.METRICS:
+        raise NotFound(f"there is no map of '{metric}'")
+    context = map_context(site, year, tier, metric)
+    return Page(template, context, json={"year": year.label, "tier": tier, "metric": metric, "councils": [
+        {"code": r["authority"].code, "name": r["authority"].name, "value": r["band"].value, "shown": r["shown"],
+         "url": urls.council(r["authority"].slug, year)} for r in context["rows"]]})
+
+
+def home(site: SiteData, query) -> Page:
+    year = site.latest_year()
+    page = _map_page(site, year, "lower", "uphold_rate", "home.html")
+    national = totals(site.year_statistics(year).records)
+    page.context.update(national=national, published=site.year_statistics(year).published)
+    return page
+
+
+def map_page(site: SiteData, query, year: str, tier: str, metric: str) -> Page:
+    return _map_page(site, site.year(year), tier, metric, "map.html")
+
+
+def _every_map(site: SiteData):
+    for year in site.years():
+        for tier in urls.TIERS:
+            for metric in urls.METRICS:
+                yield {"year": year.label, "tier": tier, "metric": metric}
+
+
+KINDS = [
+    PageKind("home", "/", home, lambda: urls.home(), lambda site: [{}], json_path="/index.json",
+             json_url=lambda: "index.json"),
+    PageKind("map", "/map/{year}/{tier}/{metric}/", map_page,
+             lambda year, tier, metric: urls.map_page(Year.parse(year), tier, metric), _every_map,
+             json_path="/map/{year}/{tier}/{metric}.json",
+             json_url=lambda year, tier, metric: urls.map_page(Year.parse(year), tier, metric)[:-1] + ".json"),
+]
+
+__all__ = ["KINDS", "fmt"]

@@ -1,0 +1,32 @@
+"""The Jinja environment of the site: our templates, GOV.UK Frontend's macros, and `stats.format` for figures."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import jinja2
+
+from ombuds.site import urls
+from ombuds.stats import format as fmt
+
+
+@cache
+def environment() -> jinja2.Environment:
+    loader = jinja2.ChoiceLoader([
+        jinja2.PackageLoader("ombuds.site", "templates"),
+        jinja2.PrefixLoader({"govuk_frontend_jinja": jinja2.PackageLoader("govuk_frontend_jinja")}),
+    ])
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+                             lstrip_blocks=True, auto_reload=False)
+    env.globals.update(fmt=fmt, urls=urls)
+    return env
+
+
+def render(template: str, context: dict, *, root: str) -> bytes:
+    """A page as bytes. `root` leads from the page to the site root: `/` live, `../../` in the static build."""
+    page = environment().get_template(template)
+
+    def url(path: str) -> str:
+        return root + path
+
+    return page.render(**context, url=url, root=root).encode("utf-8")

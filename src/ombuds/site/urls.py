@@ -1,0 +1,92 @@
+"""Every URL of the site, built in one place: pages, their JSON twins, the static build and the tests use these.
+
+Paths are relative to the site root and never start with `/` (`councils/stevenage-borough-council/2023-24/`),
+so the same page can be served live (root `/`) or written into a static build with relative links (root `../../`).
+A page's path ends in `/` (a folder with `index.html` in the static build); a file's path has an extension.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from ombuds.years import Year
+
+METRICS = ("uphold_rate", "satisfactory_remedy_rate", "compliance_rate", "upheld_per_100k")
+TIERS = ("lower", "upper")
+
+
+def home() -> str:
+    return ""
+
+
+def councils() -> str:
+    return "councils/"
+
+
+def council(slug: str, year: Year | None = None) -> str:
+    return f"councils/{slug}/" if year is None else f"councils/{slug}/{year.label}/"
+
+
+def council_json(slug: str, year: Year) -> str:
+    return f"councils/{slug}/{year.label}.json"
+
+
+def decisions(slug: str, year: Year, outcome: str = "all", page: int = 1) -> str:
+    path = f"councils/{slug}/{year.label}/decisions/"
+    if outcome != "all":
+        path += f"{outcome}/"
+    return path if page == 1 else f"{path}page-{page}/"
+
+
+def feed(slug: str) -> str:
+    return f"councils/{slug}/decisions.atom"
+
+
+def letter(slug: str, year: Year, output_format: str) -> str:
+    return f"councils/{slug}/{year.label}/letter.{output_format}"
+
+
+def map_page(year: Year, tier: str, metric: str) -> str:
+    return f"map/{year.label}/{tier}/{metric}/"
+
+
+def national(year: Year) -> str:
+    return f"national/{year.label}/"
+
+
+def data() -> str:
+    return "data/"
+
+
+def download(year: Year, extension: str) -> str:
+    return f"data/{year.label}/statistics.{extension}"
+
+
+def methods() -> str:
+    return "methods/"
+
+
+def search(query: str | None = None) -> str:
+    return "search/" if not query else "search/?" + urlencode({"q": query})
+
+
+def search_names() -> str:
+    return "search/names.json"
+
+
+def postcode_shard(outward: str) -> str:
+    return f"search/postcodes/{outward}.json"
+
+
+def api(path: str) -> str:
+    """`api("authorities.json")` → `api/authorities.json`."""
+    return f"api/{path}"
+
+
+def static(name: str) -> str:
+    return f"static/{name}"
+
+
+def relative_root(path: str) -> str:
+    """The prefix that leads from the page at `path` back to the site root in a static build: `../../`."""
+    return "../" * path.count("/") or "./"
