@@ -55,7 +55,7 @@ class FileKind:
     max_age: int = 300
 
 
-MODULES = ("home", "councils", "council")
+MODULES = ("home", "councils", "council", "search")
 
 
 def kinds() -> list[PageKind | FileKind]:

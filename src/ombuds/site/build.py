@@ -1,0 +1,223 @@
+"""The static build: every page and file of every page kind, written as files with relative links, plus the static
+assets, the API's JSON files, the search index and postcode shards, and a 404 page.
+
+The pages are exactly the live app's (`site.pages`), rendered with a root that leads from each page back to the site
+root (`../../`), so the folder can be served by any web server or opened from disk. Pages are rendered by a pool of
+forked workers, each with its own read-only connection to the database. The new site is written beside `out` and
+swapped in at the end, so a reader never sees half a build.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ombuds.profile import Profile, load_profile
+from ombuds.site import assets, urls
+from ombuds.site.data import NotFound, SiteData
+from ombuds.site.pages import FileKind, Page, PageKind, kinds
+from ombuds.site.render import render
+from ombuds.store import Database, open_database
+
+CHUNK = 40  # pages per task handed to a worker
+
+
+@dataclass
+class BuildReport:
+    out: Path
+    pages: int = 0
+    redirects: int = 0
+    files: int = 0  # JSON twins, file kinds, API files, assets, shards
+    skipped: list[str] = field(default_factory=list)  # pages whose data vanished between listing and rendering
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        skipped = f", {len(self.skipped)} skipped" if self.skipped else ""
+        return (f"{self.pages:,} pages, {self.redirects:,} redirects, {self.files:,} files{skipped} in {self.out} "
+                f"in {self.seconds:.1f} s")
+
+
+def page_path(path: str) -> str:
+    """Where a page's URL path is written: a folder's `index.html`."""
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def render_page(site: SiteData, kind: PageKind, params: dict, root: str) -> tuple[Page, bytes]:
+    """A page as the static build writes it: its HTML (a redirect as a meta-refresh page) with links from `root`.
+    Mirrors the live app's rendering; raises NotFound like it."""
+    page = kind.build(site, {}, **params)
+    context = {**page.context, "site": site.profile}
+    if page.redirect is not None:
+        template = page.template if page.template == "redirect.html" else "redirect.html"
+        return page, render(template, {**context, "target": page.redirect}, root=root)
+    return page, render(page.template, context, root=root)
+
+
+def not_found_html(site: SiteData, reason: str = "there is no page at this address") -> bytes:
+    """The 404 page: hosts serve it at any depth, so its links start from the site's root path."""
+    return render("not_found.html", {"reason": reason, "site": site.profile}, root="/")
+
+
+def _json_bytes(data) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def _write(folder: Path, path: str, body: bytes) -> None:
+    target = folder / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(body)
+
+
+# One worker's state, set by `_start_worker` in each forked process.
+_worker: dict = {}
+
+
+def _start_worker(url: str, profile: Profile, folder: str) -> None:
+    _worker["site"] = SiteData(open_database(url, read_only=True), profile)
+    _memoise_contacts()
+    _worker["folder"] = Path(folder)
+    _worker["kinds"] = kinds()
+
+
+def _memoise_contacts() -> None:
+    """In a build worker only: every letter reads the whole contacts table, which cannot change while the build
+    reads the database, so each worker reads it once (two thirds of a letter's time otherwise)."""
+    from ombuds.letters import batch
+
+    read = batch.contacts_by_authority
+    held: dict[int, dict] = {}
+
+    def contacts_by_authority(database: Database) -> dict:
+        if id(database) not in held:
+            held[id(database)] = read(database)
+        return held[id(database)]
+
+    batch.contacts_by_authority = contacts_by_authority
+
+
+def _build_chunk(items: list[tuple[int, dict]]) -> tuple[int, int, int, list[str]]:
+    return build_items(_worker["site"], _worker["kinds"], items, _worker["folder"])
+
+
+def build_items(site: SiteData, all_kinds: list, items: list[tuple[int, dict]],
+                folder: Path) -> tuple[int, int, int, list[str]]:
+    """Write the pages and files `items` name (kind position, params); (pages, redirects, files, skipped)."""
+    pages = redirects = files = 0
+    skipped: list[str] = []
+    for position, params in items:
+        kind = all_kinds[position]
+        path = kind.url(**params)
+        try:
+            if isinstance(kind, FileKind):
+                _write(folder, path, kind.build(site, **params).body)
+                files += 1
+                continue
+            page, body = render_page(site, kind, params, urls.relative_root(path))
+        except NotFound as error:
+            skipped.append(f"{path}: {error}")
+            continue
+        _write(folder, page_path(path), body)
+        if page.redirect is not None:
+            redirects += 1
+            continue
+        pages += 1
+        if kind.json_url is not None and page.json is not None:
+            _write(folder, kind.json_url(**params), _json_bytes(page.json))
+            files += 1
+    return pages, redirects, files, skipped
+
+
+def _write_api(site: SiteData, database: Database, folder: Path) -> int:
+    from ombuds.site.api import authorities_listing, years_listing
+    from ombuds.site.app import create_app
+
+    written = 0
+    _write(folder, urls.api("years.json"), _json_bytes(years_listing(site)))
+    _write(folder, urls.api("authorities.json"), _json_bytes(authorities_listing(site)))
+    for year in site.years():
+        records = site.year_statistics(year).records
+        _write(folder, urls.api(f"statistics/{year.label}.json"), _json_bytes([r.to_json() for r in records]))
+        for record in records:
+            _write(folder, urls.api(f"statistics/{year.label}/{record.authority.code}.json"),
+                   _json_bytes(record.to_json()))
+        written += 1 + len(records)
+    _write(folder, urls.api("openapi.json"), _json_bytes(create_app(database, site.profile).openapi()))
+    return written + 3
+
+
+def _write_assets(site: SiteData, folder: Path) -> int:
+    shutil.copytree(assets.STATIC, folder / "static", ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    _write(folder, urls.static("profile.css"), assets.profile_css(site.profile).encode("utf-8"))
+    logo = site.profile.logo_svg() or assets.DEFAULT_LOGO.read_text(encoding="utf-8")
+    _write(folder, urls.static("logo.svg"), logo.encode("utf-8"))
+    return sum(1 for p in (folder / "static").rglob("*") if p.is_file())
+
+
+def _write_shards(folder: str) -> int:
+    from ombuds.registry.postcodes import write_shards
+
+    return write_shards(Path(folder) / "search" / "postcodes")[0]
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[at:at + size] for at in range(0, len(items), size)]
+
+
+def build_site(database: Database, out: Path, profile: Profile | None = None, workers: int = 2) -> BuildReport:
+    """Write the whole static site into `out` (replaced at the end, all at once)."""
+    started = time.perf_counter()
+    out = Path(out).resolve()
+    profile = profile or load_profile()
+    site = SiteData(database, profile)
+    report = BuildReport(out)
+    temporary = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    if temporary.exists():
+        shutil.rmtree(temporary)
+    temporary.mkdir(parents=True)
+    try:
+        all_kinds = kinds()
+        items = [(position, dict(params)) for position, kind in enumerate(all_kinds) for params in kind.every(site)]
+        if workers > 1:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(workers, _start_worker, (database.url, profile, str(temporary))) as pool:
+                shards = pool.apply_async(_write_shards, (str(temporary),))
+                results = pool.imap_unordered(_build_chunk, _chunks(items, CHUNK))
+                for result in results:
+                    _add(report, result)
+                report.files += shards.get()
+        else:
+            _add(report, build_items(site, all_kinds, items, temporary))
+            report.files += _write_shards(str(temporary))
+        report.files += _write_assets(site, temporary)
+        report.files += _write_api(site, database, temporary)
+        _write(temporary, "404.html", not_found_html(site))
+        report.files += 1
+        _swap(temporary, out)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _add(report: BuildReport, result: tuple[int, int, int, list[str]]) -> None:
+    pages, redirects, files, skipped = result
+    report.pages += pages
+    report.redirects += redirects
+    report.files += files
+    report.skipped += skipped
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Put `new` where `out` is: the old build is renamed aside first, then deleted."""
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    if out.exists():
+        out.rename(old)
+    new.rename(out)
+    if old.exists():
+        shutil.rmtree(old)
