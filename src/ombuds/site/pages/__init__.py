@@ -55,7 +55,7 @@ class FileKind:
     max_age: int = 300
 
 
-MODULES = ("home", "councils", "council", "search")
+MODULES = ("home", "councils", "council", "search", "decisions", "methods", "national", "data")
 
 
 def kinds() -> list[PageKind | FileKind]:

@@ -1,0 +1,187 @@
+"""A council's decisions in a year: all of them, the upheld ones, those with a satisfactory remedy, or those not
+upheld, newest first, a page of `PAGE_SIZE` at a time; live, `?area=` narrows them to one service area."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+from ombuds.labels import SERVICE_AREAS, label_key
+from ombuds.registry import Authority
+from ombuds.site import urls
+from ombuds.site.data import PAGE_SIZE, NotFound, SiteData
+from ombuds.site.pages import Page, PageKind, query_value
+from ombuds.stats import format as fmt
+from ombuds.store.queries import DECISION_FILTERS, Decision
+from ombuds.years import Year
+
+OUTCOMES = ("upheld", "satisfactory-remedy", "not-upheld")  # the filters with their own address
+TITLES = {"all": "Decisions", "upheld": "Upheld decisions",
+          "satisfactory-remedy": "Decisions with a satisfactory remedy", "not-upheld": "Decisions not upheld"}
+LINK_TEXT = {"all": "All decisions", "upheld": "Upheld", "satisfactory-remedy": "Satisfactory remedy",
+             "not-upheld": "Not upheld"}
+
+
+def area_slug(label: str) -> str:
+    """`Education and Children's Services` → `education-and-childrens-services`."""
+    return re.sub(r"[^a-z0-9]+", "-", label.casefold().replace("'", "").replace("’", "")).strip("-")
+
+
+def service_area(text: str | None) -> str | None:
+    """The service area `text` names, by its label or its slug; None where it names none."""
+    if not text:
+        return None
+    for label in SERVICE_AREAS:
+        if label_key(text) == label_key(label) or area_slug(text) == area_slug(label):
+            return label
+    return None
+
+
+def _page_number(page) -> int:
+    try:
+        return int(page)
+    except (TypeError, ValueError):
+        raise NotFound(f"'{page}' is not a page number") from None
+
+
+def _pages(total: int) -> int:
+    return max(1, -(-total // PAGE_SIZE))
+
+
+def _held(site: SiteData, slug: str, year: str) -> tuple[Authority, Year]:
+    authority = site.by_slug(slug)
+    chosen = site.year(year)
+    site.record(authority, chosen)  # NotFound where the council has no figures that year
+    if not site.has_case_records(chosen):
+        raise NotFound(f"decisions are held only for years with case records; the figures for {chosen} come from "
+                       f"published documents, so there is no list of decisions for {authority.name} that year")
+    return authority, chosen
+
+
+def _pagination(slug: str, year: Year, outcome: str, page: int, pages: int, suffix: str) -> dict | None:
+    if pages <= 1:
+        return None
+
+    def href(n: int) -> str:
+        return urls.decisions(slug, year, outcome, n) + suffix
+
+    shown = sorted({n for n in (1, page - 1, page, page + 1, pages) if 1 <= n <= pages})
+    items: list[dict] = []
+    for n in shown:
+        if items and n - items[-1]["number"] > 1:
+            items.append({"ellipsis": True, "number": n - 1, "href": "", "current": False})
+        items.append({"number": n, "href": href(n), "current": n == page, "ellipsis": False})
+    return {"previous": href(page - 1) if page > 1 else None, "next": href(page + 1) if page < pages else None,
+            "items": items}
+
+
+def _twin(decision: Decision) -> dict:
+    return {"reference": decision.reference, "date": decision.decision_date.isoformat(),
+            "service_area": decision.service_area, "outcome": decision.outcome,
+            "satisfactory_remedy": decision.satisfactory_remedy, "public_report": decision.public_report,
+            "summary": decision.summary}
+
+
+def _every_decision(site: SiteData, authority: Authority, year: Year) -> list[Decision]:
+    found, total = site.decisions(authority, year, "all", None, 1)
+    page = 1
+    while len(found) < total:
+        page += 1
+        more, _ = site.decisions(authority, year, "all", None, page)
+        if not more:
+            break
+        found += more
+    return found
+
+
+def decisions(site: SiteData, query, slug: str, year: str, outcome: str = "all", page: int | str = 1) -> Page:
+    if outcome not in DECISION_FILTERS:
+        raise NotFound(f"'{outcome}' is not a kind of decision: choose upheld, satisfactory-remedy or not-upheld")
+    number = _page_number(page)
+    authority, chosen = _held(site, slug, year)
+    asked = query_value(query, "area") if query else None
+    area = service_area(asked)
+    unknown_area = asked if asked and area is None else None
+    suffix = "?" + urlencode({"area": area_slug(area)}) if area else ""
+    rows, total = site.decisions(authority, chosen, outcome, area, number)
+    pages = _pages(total)
+    if number > pages:
+        raise NotFound(f"there is no page {number} of {TITLES[outcome].lower()} about {authority.name} in "
+                       f"{chosen}: there {'is' if pages == 1 else 'are'} {fmt.counted(pages, 'page')}, starting at "
+                       f"/{urls.decisions(slug, chosen, outcome)}")
+    heading = f"{TITLES[outcome]} about {authority.name}, {chosen.label}"
+    if area:
+        heading += f": {area}"
+    heading += f" ({fmt.number(total)})"
+    filters = [{"outcome": o, "text": LINK_TEXT[o], "href": urls.decisions(slug, chosen, o) + suffix,
+                "current": o == outcome} for o in DECISION_FILTERS]
+    context = {
+        "authority": authority, "year": chosen, "outcome": outcome, "title": TITLES[outcome], "heading": heading,
+        "rows": rows, "total": total, "page": number, "pages": pages, "first": (number - 1) * PAGE_SIZE + 1,
+        "last": (number - 1) * PAGE_SIZE + len(rows), "area": area, "area_slug": area_slug(area) if area else "",
+        "unknown_area": unknown_area, "areas": [{"label": a, "slug": area_slug(a)} for a in SERVICE_AREAS],
+        "filters": filters, "form_action": urls.decisions(slug, chosen, outcome),
+        "pagination": _pagination(slug, chosen, outcome, number, pages, suffix),
+    }
+    twin = None
+    if outcome == "all" and number == 1:
+        every = _every_decision(site, authority, chosen)
+        twin = {"authority": authority.code, "name": authority.name, "year": chosen.label,
+                "url": urls.decisions(slug, chosen), "count": len(every), "decisions": [_twin(d) for d in every]}
+    return Page("decisions.html", context, json=twin)
+
+
+def _outcome_page(site: SiteData, query, slug: str, year: str, outcome: str, page: int | str = 1) -> Page:
+    if outcome == "all":
+        raise NotFound(f"every decision is listed at /{urls.decisions(slug, site.year(year))}")
+    return decisions(site, query, slug, year, outcome, page)
+
+
+def _paged(site: SiteData, query, slug: str, year: str, page: int | str, outcome: str = "all") -> Page:
+    if _page_number(page) < 2:
+        first = urls.decisions(slug, site.year(year), outcome if outcome in DECISION_FILTERS else "all")
+        raise NotFound(f"there is no page-{page} address: the first page of these decisions is at /{first}")
+    return (decisions if outcome == "all" else _outcome_page)(site, query, slug, year, outcome, page)
+
+
+def _council_years(site: SiteData):
+    for authority in site.authorities:
+        for year in site.years_of(authority):
+            if site.has_case_records(year):
+                yield authority, year
+
+
+def _every(site: SiteData, outcomes: tuple[str, ...], paged: bool):
+    for authority, year in _council_years(site):
+        for outcome in outcomes:
+            params = {"slug": authority.slug, "year": year.label}
+            if outcome != "all":
+                params["outcome"] = outcome
+            if not paged:
+                yield params
+                continue
+            _, total = site.decisions(authority, year, outcome, None, 1)
+            for page in range(2, _pages(total) + 1):
+                yield {**params, "page": page}
+
+
+KINDS = [
+    PageKind("decisions", "/councils/{slug}/{year}/decisions/", decisions,
+             lambda slug, year: urls.decisions(slug, Year.parse(year)),
+             lambda site: _every(site, ("all",), False),
+             json_path="/councils/{slug}/{year}/decisions.json",
+             json_url=lambda slug, year: f"councils/{slug}/{Year.parse(year).label}/decisions.json",
+             query=("area",)),
+    # the page-N kinds come before the outcome kind, whose `{outcome}` would otherwise take `page-2`
+    PageKind("decisions-page", "/councils/{slug}/{year}/decisions/page-{page:int}/",
+             lambda site, query, slug, year, page: _paged(site, query, slug, year, page),
+             lambda slug, year, page: urls.decisions(slug, Year.parse(year), "all", int(page)),
+             lambda site: _every(site, ("all",), True), query=("area",)),
+    PageKind("decisions-outcome-page", "/councils/{slug}/{year}/decisions/{outcome}/page-{page:int}/",
+             lambda site, query, slug, year, outcome, page: _paged(site, query, slug, year, page, outcome),
+             lambda slug, year, outcome, page: urls.decisions(slug, Year.parse(year), outcome, int(page)),
+             lambda site: _every(site, OUTCOMES, True), query=("area",)),
+    PageKind("decisions-outcome", "/councils/{slug}/{year}/decisions/{outcome}/", _outcome_page,
+             lambda slug, year, outcome: urls.decisions(slug, Year.parse(year), outcome),
+             lambda site: _every(site, OUTCOMES, False), query=("area",)),
+]
