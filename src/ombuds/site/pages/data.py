@@ -1,0 +1,65 @@
+"""Open data: every authority's statistics for each year as CSV, JSON and XLSX downloads, the API, the licence and
+notes on the columns."""
+
+from __future__ import annotations
+
+from ombuds.site import urls
+from ombuds.site.data import NotFound, SiteData
+from ombuds.site.pages import File, FileKind, Page, PageKind
+from ombuds.stats import downloads
+from ombuds.years import Year
+
+LICENCE = ("Open Government Licence v3.0",
+           "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
+COLUMNS = [
+    ("authority.code", "The authority's GSS code, for example E07000243."),
+    ("authority.name, authority.type", "Its official name and type (County, District, Metropolitan, Unitary, "
+                                       "London Borough or Other)."),
+    ("year", "The year, 1 April to 31 March, for example 2023-24."),
+    ("received.<service area>, received.total", "Complaints and enquiries received, by service area, and in all."),
+    ("decided.<outcome>, decided.total", "Decisions made, by outcome, and in all."),
+    ("investigated, upheld", "Detailed investigations (upheld plus not upheld), and those upheld."),
+    ("uphold_rate", "Upheld divided by detailed investigations, as a fraction (0.5 is 50%); empty where there were "
+                    "none."),
+    ("satisfactory_remedies, satisfactory_remedy_rate", "Upheld complaints where the council had already put "
+                                                        "things right, and their share of those upheld."),
+    ("remedied_by_ombudsman", "Upheld complaints where the ombudsman recommended a remedy."),
+    ("compliance.*, compliance_rate", "Recommendations whose compliance was recorded: on time, late, not "
+                                      "complied; the share complied with."),
+    ("population, upheld_per_100k", "Residents, and upheld decisions per 100,000 residents."),
+    ("average.*", "The average of authorities of the same type, and how it was worked out (pooled or mean)."),
+]
+
+
+def data(site: SiteData, query) -> Page:
+    years = list(reversed(site.years()))
+    rows = [{"year": y, "published": site.year_statistics(y).published,
+             "files": [(ext.upper(), urls.download(y, ext)) for ext in downloads.EXTENSIONS]} for y in years]
+    context = {"rows": rows, "licence": LICENCE, "columns": COLUMNS,
+               "api": {"openapi": urls.api("openapi.json"), "years": urls.api("years.json")}}
+    twin = {"licence": {"name": LICENCE[0], "url": LICENCE[1]},
+            "api": context["api"],
+            "downloads": {y.label: {ext: urls.download(y, ext) for ext in downloads.EXTENSIONS} for y in years}}
+    return Page("data.html", context, json=twin)
+
+
+def statistics_file(site: SiteData, year: str, extension: str) -> File:
+    if extension not in downloads.EXTENSIONS:
+        raise NotFound(f"there is no '{extension}' download: choose {', '.join(downloads.EXTENSIONS)}")
+    chosen = site.year(year)
+    body, media_type = downloads.download(site.year_statistics(chosen).records, extension)
+    return File(body, media_type)
+
+
+def _every_download(site: SiteData):
+    for y in site.years():
+        for ext in downloads.EXTENSIONS:
+            yield {"year": y.label, "extension": ext}
+
+
+KINDS = [
+    PageKind("data", "/data/", data, lambda: urls.data(), lambda site: [{}], json_path="/data.json",
+             json_url=lambda: "data.json"),
+    FileKind("download", "/data/{year}/statistics.{extension}", statistics_file,
+             lambda year, extension: urls.download(Year.parse(year), extension), _every_download, max_age=3600),
+]

@@ -1,0 +1,65 @@
+"""England's figures for a year: the totals, the same by type of authority, and complaints received by service
+area, with two bar charts each followed by a table of the same figures. No council is ranked."""
+
+from __future__ import annotations
+
+from ombuds.labels import TYPE_PLURALS
+from ombuds.site import urls
+from ombuds.site.charts import bar_chart
+from ombuds.site.data import SiteData
+from ombuds.site.pages import Page, PageKind
+from ombuds.stats import format as fmt
+from ombuds.stats.downloads import received_by_area
+from ombuds.stats.summary import Totals, by_type, totals
+from ombuds.years import Year
+
+
+def _totals_json(t: Totals) -> dict:
+    return {"authorities": t.authorities, "received": t.received, "decided": t.decided,
+            "detailed_investigations": t.detailed_investigations, "upheld": t.upheld,
+            "satisfactory_remedies": t.satisfactory_remedies, "compliance_recorded": t.compliance_recorded,
+            "complied": t.complied, "uphold_rate": t.uphold_rate,
+            "satisfactory_remedy_rate": t.satisfactory_remedy_rate, "compliance_rate": t.compliance_rate}
+
+
+def type_label(authority_type: str) -> str:
+    return TYPE_PLURALS[authority_type][:1].upper() + TYPE_PLURALS[authority_type][1:]
+
+
+def national(site: SiteData, query, year: str) -> Page:
+    chosen = site.year(year)
+    held = site.year_statistics(chosen)
+    records = held.records
+    england = totals(records)
+    types = by_type(records)
+    areas = received_by_area(records)
+    area_rows = [(name, n) for name, n in areas.items() if name != "total"]
+    uphold_chart = bar_chart(
+        [(type_label(t), v.uphold_rate, fmt.percent(v.uphold_rate, none="n/a")) for t, v in types.items()],
+        f"Uphold rate by type of authority, {chosen.label}",
+        "The share of detailed investigations in which the complaint was upheld, for each type of authority.",
+        chart_id="chart-uphold-by-type")
+    area_chart = bar_chart(
+        [(name, n, fmt.number(n)) for name, n in area_rows],
+        f"Complaints and enquiries received by service area, {chosen.label}",
+        "How many complaints and enquiries about councils in England were received in each service area.",
+        chart_id="chart-received-by-area")
+    context = {"year": chosen, "years": site.years(), "published": held.published, "england": england,
+               "types": [(type_label(t), v) for t, v in types.items()], "areas": area_rows,
+               "received_total": areas["total"], "uphold_chart": uphold_chart, "area_chart": area_chart}
+    twin = {"year": chosen.label, "url": urls.national(chosen), "published": held.published,
+            "england": _totals_json(england), "by_type": {t: _totals_json(v) for t, v in types.items()},
+            "received_by_service_area": areas,
+            "years": {y.label: urls.national(y) for y in site.years()}}
+    return Page("national.html", context, json=twin)
+
+
+def _every_year(site: SiteData):
+    return ({"year": y.label} for y in site.years())
+
+
+KINDS = [
+    PageKind("national", "/national/{year}/", national, lambda year: urls.national(Year.parse(year)), _every_year,
+             json_path="/national/{year}.json",
+             json_url=lambda year: urls.national(Year.parse(year))[:-1] + ".json"),
+]
