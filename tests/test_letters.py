@@ -178,8 +178,9 @@ def test_hostile_text_renders_literally_in_pdf_and_html(letters_db, tmp_path):
 
 
 def test_missing_contact_is_an_error_naming_the_authority_unless_allowed(letters_db, tmp_path):
-    with pytest.raises(MissingContact, match=r"no chief executive contact for Watford Borough Council \(E07000103\): "
-                       r"add one with a contacts file .* or pass --allow-missing-contacts"):
+    with pytest.raises(MissingContact, match=r"^no chief executive contact for 1 authority: Watford Borough Council "
+                       r"\(E07000103\)\. Add them with a contacts file .* or pass --allow-missing-contacts; no letter "
+                       r"was written$"):
         render(letters_db, "2021-22", "Watford", tmp_path)
     text = pdf_text(render(letters_db, "2021-22", "Watford", tmp_path, allow_missing_contacts=True))
     assert "The Chief Executive Watford Borough Council Dear Chief Executive" in text

@@ -36,8 +36,9 @@ class OmbudsGroup(click.Group):
 
 
 @click.group(cls=OmbudsGroup)
+@click.version_option(package_name="ombuds", prog_name="ombuds", message="%(prog)s %(version)s")
 @click.option("--db", "db_url", envvar="OMBUDS_DB", default=None, metavar="URL",
-              help="Database URL: a sqlite:///path or postgresql://… (default: sqlite:///ombuds.db here).")
+              help="Database: a SQLite file path, sqlite:///path or postgresql://… (default: ombuds.db here).")
 @click.pass_context
 def cli(ctx: click.Context, db_url: str | None) -> None:
     """ombuds: ombudsman complaint statistics, from case records to annual figures."""
@@ -49,13 +50,31 @@ def _database(ctx: click.Context, *, create: bool = True):
     return open_database(ctx.obj["db_url"], create=create)
 
 
-@cli.command("import")
+def _import_help() -> str:
+    from ombuds.ingest.kinds import KINDS
+
+    kinds = "\n".join(f"  {k.name}: {', '.join(k.required)}" for k in KINDS.values())
+    return ("Import input files in one transaction: all of them, or nothing. Each file is CSV (comma, semicolon or "
+            "tab; UTF-8 unless --encoding) or XLSX (first sheet unless --sheet); its kind is recognised from its "
+            "header row, which may sit below title rows. The kinds and their required columns:\n\n\b\n"
+            f"{kinds}\n\nEvery column, accepted value and date form: docs/input-files.md; an example of each "
+            "kind: examples/.")
+
+
+@cli.command("import", help=_import_help())
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Validate only; write nothing.")
+@click.option("--sheet", default=None, metavar="NAME", help="The worksheet to read in XLSX files (default: the first).")
+@click.option("--encoding", default=None, metavar="NAME",
+              help="The text encoding of CSV files, e.g. cp1252 (default: UTF-8, with or without BOM).")
 @click.pass_context
-def import_command(ctx: click.Context, files: tuple[Path, ...], check: bool) -> None:
-    """Import input files (SPEC 2.1) in one transaction: all of them, or nothing."""
-    report = import_files(_database(ctx), list(files), check=check, progress=sys.stderr.isatty())
+def import_command(ctx: click.Context, files: tuple[Path, ...], check: bool, sheet: str | None,
+                   encoding: str | None) -> None:
+    from ombuds.ingest.read import check_encoding
+
+    check_encoding(encoding)  # before the database is opened, so a bad name creates no database file
+    report = import_files(_database(ctx), list(files), check=check, progress=sys.stderr.isatty(), sheet=sheet,
+                          encoding=encoding)
     for warning in report.warnings:
         click.echo(warning, err=True)
     for line in report.lines():
@@ -73,7 +92,7 @@ def stats_command(ctx: click.Context, year_label: str | None, authority: str | N
                   method: str) -> None:
     """Every count and rate per authority per year, with type averages (SPEC 2.3)."""
     statistics = statistics_service(_database(ctx, create=False))
-    years = [Year.parse(year_label)] if year_label else statistics.years()
+    years = [Year.parse(year_label)] if year_label is not None else statistics.years()
     if not years:
         raise OmbudsError("the database holds no case records yet: import some with 'ombuds import'")
     results = []
@@ -85,7 +104,7 @@ def stats_command(ctx: click.Context, year_label: str | None, authority: str | N
             results.extend(held.records)
             continue
         chosen = registry().resolve(authority, on=year.end)
-        if year_label:
+        if year_label is not None:
             results.append(statistics.authority(year, chosen, method))
         elif held.get(chosen.code):
             results.append(held.get(chosen.code))
@@ -119,8 +138,11 @@ def letters_command(ctx: click.Context, year_label: str, authority: str | None, 
     year = Year.parse(year_label)
     edition = _edition(year, edition_file)
     chosen = registry().resolve(authority, on=year.end) if authority else None
+    if out_dir.exists() and not out_dir.is_dir():
+        _output_folder(out_dir, "--out")
     jobs = letter_jobs(_database(ctx, create=False), year, edition, out_dir, output_format, authority=chosen,
                        allow_missing_contacts=allow_missing_contacts)
+    _output_folder(out_dir, "--out")
     if chosen is not None and not jobs:
         raise OmbudsError(f"{chosen.name} ({chosen.code}) has no statistics for {year}")
     with _progress(len(jobs)) as advance:
@@ -153,6 +175,8 @@ def send_command(ctx: click.Context, year_label: str, authority: str | None, edi
     if not dry_run or sender or os.environ.get("OMBUDS_SMTP_FROM"):
         settings = SmtpSettings.from_environment(smtp_host, smtp_port, starttls, sender)
     chosen = registry().resolve(authority, on=year.end) if authority else None
+    if dry_run:
+        _output_folder(out_dir, "--out")
     report = send_letters(_database(ctx, create=False), year, edition, settings,
                           dry_run_dir=out_dir if dry_run else None, authority=chosen, on_sent=click.echo)
     for line in report.lines(dry_run):
@@ -184,6 +208,48 @@ def parse_command(ctx: click.Context, files: tuple[Path, ...], output_format: st
         click.echo(f"{len(report.imported)} published document(s) imported", err=True)
     if results.failures:
         ctx.exit(1)
+
+
+@cli.command("status")
+@click.pass_context
+def status_command(ctx: click.Context) -> None:
+    """What the database holds: schema, years, cases by year, other records, the last import."""
+    from ombuds.store import queries
+
+    database = _database(ctx, create=False)
+    statistics = statistics_service(database)
+    with database.read() as connection:
+        counts = queries.table_counts(connection)
+        case_years = statistics.case_years()
+        by_year = queries.cases_by_year(connection, case_years)
+        with_cases = queries.authorities_with_cases(connection)
+        last = queries.last_import(connection)
+        published = queries.published_years(connection)
+    click.echo(f"Database: {database.url} (schema {database.revision()}, data version {statistics.data_version()})")
+    click.echo(f"Years with case records: {_span(case_years)}")
+    click.echo(f"Years with published figures only: {_span([y for y in published if y not in case_years])}")
+    click.echo(f"Authorities with cases: {with_cases:,}")
+    if by_year:
+        click.echo(f"  {'year':8} {'received':>9} {'decided':>9} {'compliance':>11}")
+        for year, n in by_year.items():
+            click.echo(f"  {year.label:8} {n['received']:>9,} {n['decided']:>9,} {n['compliance']:>11,}")
+    click.echo(f"Improvements: {counts['improvements']:,}; contacts: {counts['contacts']:,}; population figures: "
+               f"{counts['population']:,}")
+    if last is None:
+        click.echo("Last import: none yet")
+    else:
+        files = ", ".join(last["files"].splitlines())
+        when = last["imported_at"]
+        stamp = when.strftime("%Y-%m-%d %H:%M UTC") if hasattr(when, "strftime") else str(when)[:16]
+        click.echo(f"Last import: {stamp} by {last['user_name']} on {last['host']}: {files}")
+        for line in last["summary"].splitlines():
+            click.echo(f"  {line}")
+
+
+def _span(years: list[Year]) -> str:
+    if not years:
+        return "none"
+    return ", ".join(y.label for y in years) if len(years) < 3 else f"{years[0]} to {years[-1]} ({len(years)} years)"
 
 
 @cli.command("authority")
@@ -227,6 +293,19 @@ def demo_command(ctx: click.Context, out_dir: Path, seed: int) -> None:
     from ombuds.demo import run_demo
 
     run_demo(_database(ctx), out_dir, seed=seed, echo=click.echo)
+
+
+def _output_folder(path: Path, option: str) -> Path:
+    """A folder to write into, made if missing; a file in the way or a place that cannot be written is an error."""
+    if path.exists() and not path.is_dir():
+        raise OmbudsError(f"{option}: {path} is a file, not a folder: name a folder to write into")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OmbudsError(f"{option}: cannot make the folder {path}: {error.strerror}") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise OmbudsError(f"{option}: cannot write into {path}: permission denied")
+    return path
 
 
 def _edition(year: Year, edition_file: Path | None):

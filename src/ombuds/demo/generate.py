@@ -28,18 +28,12 @@ from ombuds.demo.calibration import (
     TARGETS,
     TYPE_WEIGHT,
 )
-from ombuds.labels import ROLES
+from ombuds.ingest.kinds import KINDS
+from ombuds.labels import ROLES, SERVICE_AREAS
 from ombuds.registry import Authority, Registry, registry
 from ombuds.years import Year
 
-HEADERS = {
-    "received": ("reference", "authority", "received_date", "service_area"),
-    "decided": ("reference", "authority", "decision_date", "outcome", "service_area", "satisfactory_remedy",
-                "remedied_by_ombudsman", "public_report", "summary"),
-    "compliance": ("reference", "authority", "recorded_date", "compliance"),
-    "improvements": ("reference", "authority", "agreed_date", "improvement"),
-    "contacts": ("authority", "role", "name", "title", "salutation", "email"),
-}
+HEADERS = {kind: KINDS[kind].columns for kind in ("received", "decided", "compliance", "improvements", "contacts")}
 FIRST_NAMES = ("Alex", "Sam", "Jordan", "Morgan", "Robin", "Jamie", "Casey", "Taylor", "Charlie", "Drew", "Avery",
                "Quinn", "Rowan", "Sasha", "Kit", "Hayden", "Reese", "Emery", "Finley", "Skyler")
 SURNAMES = ("Example", "Sample", "Specimen", "Exampleton", "Demo", "Fictional", "Testwood", "Madeup",
@@ -54,9 +48,6 @@ IMPROVEMENTS = (
     "Train staff on the relevant law and guidance.",
     "Review its letters so that they explain rights of appeal clearly.",
 )
-AREAS_ALL = ("Adult Care Services", "Benefits and Tax", "Corporate and Other Services",
-             "Education and Children's Services", "Environment Services", "Highways and Transport", "Housing",
-             "Planning and Development", "Other")
 NOT_INVESTIGATED_OUTCOMES = tuple(NOT_INVESTIGATED)
 # Centred a little low: the spread between councils lifts the national rate above the logistic of the centre.
 UPHOLD_LOGIT = np.array([np.log(t.uphold_rate / (1 - t.uphold_rate)) - 0.08 for _, t in sorted(TARGETS.items())])
@@ -93,9 +84,9 @@ def _area_shares(a: Authority, year: int) -> np.ndarray:
         shares = SERVICE_SHARES["County"]
     else:
         shares = SERVICE_SHARES["upper"]
-    weights = np.array([shares.get(area, 0) for area in AREAS_ALL], dtype=float)
+    weights = np.array([shares.get(area, 0) for area in SERVICE_AREAS], dtype=float)
     if a.type != "District":
-        weights[AREAS_ALL.index("Education and Children's Services")] *= 1 + EDUCATION_GROWTH * (year - FIRST_YEAR)
+        weights[SERVICE_AREAS.index("Education and Children's Services")] *= 1 + EDUCATION_GROWTH * (year - FIRST_YEAR)
     return weights / weights.sum()
 
 
@@ -169,7 +160,7 @@ def generate(out_dir: Path, *, seed: int = 2017, scale: float = 1.0, authorities
             references = [f"SYN-{year % 100:02d}-{serial + i:07d}" for i in range(n)]
             serial += n
             received = rng.choice(days, n, p=weights / weights.sum())
-            areas = rng.choice(AREAS_ALL, n, p=_area_shares(a, year))
+            areas = rng.choice(SERVICE_AREAS, n, p=_area_shares(a, year))
             _write_cases(writer, rng, a, target, effect[a.code], references, received, areas, first_day, end_of_data)
     _write_contacts(writer, rng, everyone)
     writer.close()
@@ -241,6 +232,6 @@ def _write_contacts(writer: _Writer, rng: np.random.Generator, everyone: list[Au
         for role in ROLES:
             first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
             domain = f"{a.slug}.example.org"
-            rows.append((a.name, role, f"{first} {last}", TITLES[role], f"Dear {first} {last}",
-                         f"{role.replace(' ', '.')}@{domain}"))
+            rows.append((a.name, f"{first} {last}", TITLES[role], f"Dear {first} {last}",
+                         f"{role.replace(' ', '.')}@{domain}", role))
     writer.write("contacts", rows)

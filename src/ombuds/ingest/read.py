@@ -70,6 +70,8 @@ def check_encoding(name: str | None) -> None:
 def open_table(path: Path, rank: Rank, progress: Progress | None = None, *, sheet: str | None = None,
                encoding: str | None = None) -> Iterator[Table]:
     """Open a CSV or XLSX file (told apart by content as well as by name) and find its header row."""
+    if path.is_dir():
+        raise UnreadableFile(path, 1, "a folder, not a file: name the files in it (for example folder/*.csv)")
     if not path.is_file():
         raise UnreadableFile(path, 1, "no such file")
     with open(path, "rb") as handle:

@@ -15,6 +15,7 @@ from ombuds.ingest.read import Table, UnreadableFile, check_encoding, column_key
 from ombuds.registry import Registry, registry
 from ombuds.store import Database
 from ombuds.store.load import POSITION, Changes, Staging, decision_date_problems
+from ombuds.store.queries import log_import
 
 BATCH = 20_000
 LISTED = 100  # problems listed in full; the rest are counted
@@ -202,7 +203,7 @@ def _too_many(values: list[str], columns: int) -> str:
 
 
 def import_files(database: Database, paths: list[Path | str], *, check: bool = False, progress: bool = False,
-                 authorities: Registry | None = None, sheet: str | None = None,
+                 sheet: str | None = None,
                  encoding: str | None = None) -> ImportReport:
     """Import the files in one transaction; raise ImportFailed listing every problem if any row is invalid.
 
@@ -212,7 +213,7 @@ def import_files(database: Database, paths: list[Path | str], *, check: bool = F
     check_encoding(encoding)
     bar = progress_bar(progress)
     with database.engine.connect() as connection:
-        run = _Run(connection, authorities or registry(), bar, sheet=sheet, encoding=encoding)
+        run = _Run(connection, registry(), bar, sheet=sheet, encoding=encoding)
         try:
             with connection.begin() as transaction:
                 with bar or contextlib.nullcontext():
@@ -222,8 +223,11 @@ def import_files(database: Database, paths: list[Path | str], *, check: bool = F
                 if run.problems:
                     raise ImportFailed(sorted(run.problems, key=lambda p: (run.paths.index(p.file), p.line)))
                 changes = run.merge()
+                report = ImportReport(run.files, changes, check)
                 if check:
                     transaction.rollback()
+                elif not report.unchanged:
+                    log_import(connection, run.paths, "\n".join(report.lines()))
         finally:
             run.drop_leftovers()
-    return ImportReport(run.files, changes, check)
+    return report

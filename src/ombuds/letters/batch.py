@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import ctypes
+import ctypes.util
 import hashlib
 import io
 import os
+import re
+import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from ombuds.errors import OmbudsError
-from ombuds.letters.content import Contact, letter_content
+from ombuds.labels import ADDRESSEE
+from ombuds.letters.content import Contact, MissingContact, letter_content
 from ombuds.letters.editions import Edition
 from ombuds.letters.render import Renderer, timestamp
 from ombuds.registry import Authority, registry
@@ -74,19 +79,63 @@ def letter_jobs(database: Database, year: Year, edition: Edition, out_dir: Path,
                           "written from case records")
     records = [r for r in held.records if authority is None or r.authority.code == authority.code]
     contacts = contacts_by_authority(database)
+    if not allow_missing_contacts:
+        missing = [r.authority for r in records
+                   if not any(c.role == ADDRESSEE for c in contacts.get(r.authority.code, []))]
+        if missing:
+            raise MissingContact(missing_contacts_message(missing))
     created = timestamp(edition.letter_date)
     authorities = registry()
     jobs = []
     for record in records:
         a = authorities.get(record.authority.code)
         jobs.append(LetterJob(a, letter_path(out_dir, a, year, output_format),
-                              letter_content(record, edition, contacts.get(a.code, []),
-                                             allow_missing_contacts=allow_missing_contacts),
+                              letter_content(record, edition, contacts.get(a.code, []), allow_missing_contacts=True),
                               created, output_format))
     return jobs
 
 
+def missing_contacts_message(missing: list) -> str:
+    """Every authority with no chief executive on file, named at once."""
+    names = "; ".join(f"{a.name} ({a.code})" for a in missing)
+    return (f"no chief executive contact for {len(missing)} authorit{'y' if len(missing) == 1 else 'ies'}: {names}. "
+            "Add them with a contacts file (columns authority, name, title, salutation, email, role) and "
+            "'ombuds import', or pass --allow-missing-contacts; no letter was written")
+
+
 _renderer: Renderer | None = None
+PR_SET_PDEATHSIG = 1  # prctl option: the signal a process gets when its parent dies
+_TEMPORARY = re.compile(r"^\..+\.(\d+)\.tmp$")
+
+
+def _die_with_parent() -> None:
+    """Run in each worker: the kernel ends it when the parent process dies, even by kill -9 (Linux)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() == 1:  # the parent died before the line above ran
+        os._exit(1)
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Half-written letters left by an interrupted run (`.name.PID.tmp` whose process is gone)."""
+    removed = []
+    for path in folder.glob(".*.tmp"):
+        match = _TEMPORARY.match(path.name)
+        if match and not _alive(int(match[1])):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _render_one(job: LetterJob) -> Written:
@@ -105,13 +154,14 @@ def render_letters(jobs: list[LetterJob], *, workers: int | None = None,
         return []
     for folder in {job.path.parent for job in jobs}:
         folder.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(folder)
     workers = min(workers or os.cpu_count() or 1, len(jobs))
     written: list[Written] = []
     with contextlib.ExitStack() as stack:
         if workers == 1:
             results = map(_render_one, jobs)
         else:
-            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent))
             results = pool.map(_render_one, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
         for w in results:
             written.append(w)

@@ -104,6 +104,10 @@ def load_edition(path: Path | str) -> Edition:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise EditionError(f"{source}: no such edition file") from None
+    except IsADirectoryError:
+        raise EditionError(f"{source}: a folder, not an edition file: name the .toml file") from None
+    except OSError as error:
+        raise EditionError(f"{source}: cannot read the edition file: {error.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise EditionError(f"{source}: not valid TOML: {error}") from None
     c = _Checker(source)

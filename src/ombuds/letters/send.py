@@ -46,6 +46,8 @@ class SmtpSettings:
         sender = sender or env.get("OMBUDS_SMTP_FROM")
         if not sender:
             raise OmbudsError("no sender address: give --from or set OMBUDS_SMTP_FROM")
+        if "\n" in sender or "\r" in sender:
+            raise OmbudsError("--from: the sender address contains a line break; give one address on one line")
         return cls(
             host=host or env.get("OMBUDS_SMTP_HOST", "localhost"),
             port=port or int(env.get("OMBUDS_SMTP_PORT", "25")),

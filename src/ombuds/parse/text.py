@@ -46,6 +46,8 @@ class _HTMLText(HTMLParser):
 
 def read_text(path: Path) -> str:
     """The document's text, whatever its format."""
+    if path.is_dir():
+        raise UnreadableDocument(f"{path}: a folder, not a file: name the documents in it (for example folder/*.pdf)")
     if not path.is_file():
         raise UnreadableDocument(f"{path}: no such file")
     data = path.read_bytes()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, select, update
 
@@ -14,6 +14,7 @@ from ombuds.store.schema import (
     compliance,
     contacts,
     decided,
+    import_log,
     improvements,
     population,
     published,
@@ -215,3 +216,33 @@ def improvements_agreed(connection: Connection, code: str, year: Year) -> list[I
                     improvements.c.agreed_date.between(year.start, year.end))
              .order_by(improvements.c.agreed_date.desc(), improvements.c.reference))
     return [Improvement(r[0], _as_date(r[1]), r[2]) for r in connection.execute(query)]
+
+
+def log_import(connection: Connection, files: list[str], summary: str) -> None:
+    """Record an import in its own transaction: when, by which machine user, which files, what changed."""
+    import getpass
+    import socket
+
+    connection.execute(insert(import_log).values(imported_at=datetime.now(UTC), user_name=getpass.getuser(),
+                                                 host=socket.gethostname(), files="\n".join(files),
+                                                 summary=summary))
+
+
+def last_import(connection: Connection) -> dict | None:
+    row = connection.execute(select(import_log).order_by(import_log.c.id.desc()).limit(1)).first()
+    return dict(row._mapping) if row else None
+
+
+def cases_by_year(connection: Connection, years: list[Year]) -> dict[Year, dict[str, int]]:
+    """Received, decided and compliance records counted in each year."""
+    columns = {"received": received.c.received_date, "decided": decided.c.decision_date,
+               "compliance": compliance.c.recorded_date}
+    return {year: {name: connection.execute(select(func.count()).where(column.between(year.start, year.end)))
+                   .scalar_one() for name, column in columns.items()} for year in years}
+
+
+def authorities_with_cases(connection: Connection) -> int:
+    codes = set()
+    for table in (received, decided, compliance):
+        codes |= set(connection.execute(select(table.c.authority_code).distinct()).scalars())
+    return len(codes)

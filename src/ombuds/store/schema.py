@@ -90,3 +90,13 @@ version_table = Table(  # one row: bumped by every change to the figures' inputs
     Column("id", Integer, primary_key=True),
     Column("version", Integer, nullable=False),
 )
+
+import_log = Table(  # every import that wrote something: when, who on which machine, which files, what changed
+    "import_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("user_name", Text, nullable=False),
+    Column("host", Text, nullable=False),
+    Column("files", Text, nullable=False),
+    Column("summary", Text, nullable=False),
+)
