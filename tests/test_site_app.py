@@ -1,0 +1,140 @@
+"""The live site in-process: every page kind I own answers, errors are helpful 404s, and every response carries
+caching, security and CORS headers."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from fastapi.testclient import TestClient
+
+from builders import Cases
+from ombuds.ingest import import_files
+from ombuds.site.app import SECURITY_HEADERS, create_app
+from ombuds.store import open_database
+
+STEVENAGE = "stevenage-borough-council"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("site")
+    cases = Cases(folder, "S")
+    cases.decided("Stevenage", "2023-10-01", {"Upheld": 3, "Not Upheld": 1}, satisfactory_remedies=1)
+    cases.decided("Stevenage", "2024-10-01", {"Upheld": 1, "Not Upheld": 1})
+    cases.decided("Allerdale", "2023-06-01", {"Upheld": 1})
+    cases.compliance("Stevenage", "2023-11-01", on_time=2)
+    url = f"sqlite:///{folder / 'site.db'}"
+    import_files(open_database(url), cases.files())
+    with TestClient(create_app(open_database(url, read_only=True))) as test_client:
+        yield test_client
+
+
+def test_home_has_the_map_search_and_headline_figures(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    html = page.text
+    assert 'class="hex-map"' in html and 'data-code="E07000243"' in html
+    assert 'aria-label="Stevenage Borough Council: uphold rate 50%"' in html
+    assert '<input class="govuk-input' in html and 'name="q"' in html
+    assert "<h2 class=\"govuk-heading-l\">2024-25 in numbers</h2>" in html
+    twin = client.get("/index.json").json()
+    assert twin["year"] == "2024-25" and twin["tier"] == "lower"
+    [stevenage] = [c for c in twin["councils"] if c["code"] == "E07000243"]
+    assert stevenage == {"code": "E07000243", "name": "Stevenage Borough Council", "value": 0.5, "shown": "50%",
+                         "url": f"councils/{STEVENAGE}/2024-25/"}
+
+
+def test_map_pages_switch_tier_metric_and_year(client):
+    upper = client.get("/map/2023-24/upper/compliance_rate/")
+    assert upper.status_code == 200
+    assert 'data-code="E10000015"' in upper.text and 'data-code="E07000243"' not in upper.text
+    lower = client.get("/map/2023-24/lower/compliance_rate.json").json()
+    [stevenage] = [c for c in lower["councils"] if c["code"] == "E07000243"]
+    assert (stevenage["value"], stevenage["shown"]) == (1.0, "100%")
+    for bad in ("/map/2023-24/middle/uphold_rate/", "/map/2023-24/lower/happiness/", "/map/1999-00/lower/uphold_rate/"):
+        assert client.get(bad).status_code == 404, bad
+
+
+def test_council_page_shows_the_layout_decisions_letters_and_neighbours(client):
+    page = client.get(f"/councils/{STEVENAGE}/2023-24/")
+    assert page.status_code == 200
+    html = page.text
+    assert "<h1 class=\"govuk-heading-xl\">Stevenage Borough Council</h1>" in html
+    assert "75% of complaints we investigated were upheld." in html
+    assert "In 100% of cases we were satisfied the authority had successfully implemented our recommendations." in html
+    assert "In 33% of upheld cases we found the authority had provided a satisfactory remedy" in html
+    assert f'href="/councils/{STEVENAGE}/2023-24/decisions/upheld/"' in html
+    assert f'href="/councils/{STEVENAGE}/2024-25/"' in html  # the year switcher
+    assert f'href="/councils/{STEVENAGE}/2023-24/letter.pdf"' in html
+    assert f'href="/councils/{STEVENAGE}/decisions.atom"' in html
+    twin = client.get(f"/councils/{STEVENAGE}/2023-24.json").json()
+    assert twin["statistics"]["upheld"] == 3 and twin["statistics"]["uphold_rate"] == 0.75
+    assert twin["letters"]["2024-25"] == {"html": f"councils/{STEVENAGE}/2024-25/letter.html",
+                                          "pdf": f"councils/{STEVENAGE}/2024-25/letter.pdf"}
+
+
+def test_comparability_note_and_abolished_council(client):
+    allerdale = client.get("/councils/allerdale-borough-council/2023-24/")
+    assert allerdale.status_code == 200
+    assert "no longer existed for all of 2023-24" in allerdale.text
+    assert "This compares to an average of n/a in similar authorities." in allerdale.text
+    assert 'href="/councils/cumberland-council/' in allerdale.text  # its successor
+
+
+def test_latest_year_redirect(client):
+    page = client.get(f"/councils/{STEVENAGE}/", follow_redirects=False)
+    assert (page.status_code, page.headers["location"]) == (307, f"/councils/{STEVENAGE}/2024-25/")
+
+
+@pytest.mark.parametrize(("path", "reason"), [
+    ("/councils/atlantis/2023-24/", "no council is called 'atlantis'"),
+    (f"/councils/{STEVENAGE}/2010-11/", "there are no figures for 2010-11"),
+    (f"/councils/{STEVENAGE}/next-year/", "'next-year' is not a year"),
+    ("/no/such/page", "there is no page at this address"),
+])
+def test_unknown_pages_are_helpful_404s(client, path, reason):
+    page = client.get(path)
+    assert page.status_code == 404
+    assert f"We could not show this page: {reason}." in page.text.replace("&#39;", "'")
+    assert 'href="/search/"' in page.text and 'href="/councils/"' in page.text
+
+
+def test_letters_and_feed(client):
+    pdf = client.get(f"/councils/{STEVENAGE}/2023-24/letter.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    html = client.get(f"/councils/{STEVENAGE}/2023-24/letter.html")
+    assert html.status_code == 200 and "Stevenage Borough Council" in html.text
+    feed = ET.fromstring(client.get(f"/councils/{STEVENAGE}/decisions.atom").content)
+    entries = feed.findall("{http://www.w3.org/2005/Atom}entry")
+    assert len(entries) == 6
+    assert entries[0].find("{http://www.w3.org/2005/Atom}updated").text == "2024-10-01T00:00:00Z"
+
+
+def test_every_response_has_cache_security_and_cors_headers(client):
+    page = client.get(f"/councils/{STEVENAGE}/2023-24/")
+    for name, value in SECURITY_HEADERS.items():
+        assert page.headers[name] == value
+    assert "unsafe-inline" not in page.headers["content-security-policy"]
+    assert page.headers["cache-control"] == "public, max-age=300"
+    assert page.headers["access-control-allow-origin"] == "*"
+    again = client.get(f"/councils/{STEVENAGE}/2023-24/", headers={"if-none-match": page.headers["etag"]})
+    assert (again.status_code, again.content) == (304, b"")
+    preflight = client.options("/api/years.json", headers={"origin": "https://example.org",
+                                                           "access-control-request-method": "GET"})
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-methods"] == "GET, HEAD, OPTIONS"
+    assert client.post("/", content=b"x").status_code == 405
+    assert client.get("/static/vendor/site.css").headers["content-type"].startswith("text/css")
+
+
+def test_api_answers_from_the_typed_record(client):
+    years = client.get("/api/years.json").json()
+    assert [y["year"] for y in years] == ["2023-24", "2024-25"]
+    one = client.get("/api/statistics/2023-24/E07000243.json").json()
+    assert one == client.get(f"/councils/{STEVENAGE}/2023-24.json").json()["statistics"]
+    assert client.get("/api/statistics/2023-24/E99999999.json").status_code == 404
+    schema = client.get("/api/openapi.json").json()
+    assert "/api/statistics/{year}/{code}.json" in schema["paths"]
+    assert "StatisticsRecord" in json.dumps(schema["components"])
