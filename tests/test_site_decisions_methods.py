@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -11,11 +12,24 @@ from conftest import write_csv
 from ombuds.ingest import import_files
 from ombuds.site.app import create_app
 from ombuds.store import open_database
+from ombuds.store.queries import replace_published
+from ombuds.years import Year
 
 BASE = "/councils/stevenage-borough-council/2023-24/decisions/"
 COLUMNS = ["reference", "authority", "decision_date", "outcome", "service_area", "satisfactory_remedy",
            "remedied_by_ombudsman", "public_report", "summary"]
 HOSTILE = "<script>alert(1)</script>"
+
+
+PUBLISHED = {
+    "authority": {"code": "E07000243", "name": "Stevenage Borough Council", "type": "District"},
+    "year": "2018-19", "received": {"Housing": 4, "total": 10}, "decided": {"Upheld": 1, "total": 12},
+    "investigated": 2, "upheld": 1, "uphold_rate": 0.5, "satisfactory_remedies": 0,
+    "satisfactory_remedy_rate": 0.0, "remedied_by_ombudsman": None,
+    "compliance": {"recorded": 0}, "compliance_rate": None, "population": None, "upheld_per_100k": None,
+    "average": {}, "overview": None, "source": "letter.pdf", "edition": "appendix-2018-19", "letter": None,
+    "from": "published letter",
+}
 
 
 def _rows() -> list[list]:
@@ -38,6 +52,8 @@ def client(tmp_path_factory):
     url = f"sqlite:///{folder / 'site.db'}"
     database = open_database(url)
     import_files(database, [write_csv(folder / "decided.csv", COLUMNS, _rows())])
+    with database.transaction() as connection:  # 2018-19: figures from a published letter only
+        replace_published(connection, "E07000243", Year(2018), "letter.pdf", "appendix-2018-19", json.dumps(PUBLISHED))
     database.close()
     readonly = open_database(url, read_only=True)
     yield TestClient(create_app(readonly))
@@ -120,6 +136,31 @@ def test_not_found_messages_help(client):
     assert "the first page of these decisions is at" in client.get(BASE + "page-1/").text
     assert "kind of decision" in client.get(BASE + "nonsense/").text
     assert client.get("/councils/stevenage-borough-council/2019-20/decisions/").status_code == 404
+    published = client.get("/councils/stevenage-borough-council/2018-19/decisions/upheld/")
+    assert published.status_code == 404 and "only for years with case records" in published.text
+
+
+def test_the_static_build_lists_every_decisions_page(client):
+    from ombuds.site.pages import kinds
+
+    site = client.app.state.site
+    listed = {kind.url(**params) for kind in kinds() if kind.name.startswith("decisions")
+              for params in kind.every(site)}
+    stevenage = "councils/stevenage-borough-council/2023-24/decisions/"
+    assert {p for p in listed if p.startswith(stevenage)} == {
+        stevenage, stevenage + "page-2/", stevenage + "upheld/", stevenage + "satisfactory-remedy/",
+        stevenage + "not-upheld/"}
+    assert "councils/hertfordshire-county-council/2023-24/decisions/upheld/" in listed
+    assert not any("2018-19" in p for p in listed)
+    from ombuds.site import urls
+    from ombuds.site.build import render_page
+
+    for kind in kinds():
+        if kind.name.startswith("decisions") or kind.name == "methods":
+            for params in kind.every(site):
+                path = kind.url(**params)
+                _, body = render_page(site, kind, params, urls.relative_root(path))
+                assert f'href="{urls.relative_root(path)}methods/"'.encode() in body
 
 
 def test_json_twin_lists_every_decision(client):

@@ -145,9 +145,12 @@ def _paged(site: SiteData, query, slug: str, year: str, page: int | str, outcome
 
 
 def _council_years(site: SiteData):
-    for authority in site.authorities:
-        for year in site.years_of(authority):
-            if site.has_case_records(year):
+    """(authority, year) for every council with figures in a year with case records: one pass over the years."""
+    for year in site.years():
+        held = site.year_statistics(year)
+        if not held.published:
+            found = (site.authorities.get(r.authority.code) for r in held.records)
+            for authority in sorted((a for a in found if a is not None), key=lambda a: a.slug):
                 yield authority, year
 
 
