@@ -72,7 +72,7 @@ def _row(*texts: str) -> list[dict]:
 def _received_table(s: StatisticsRecord) -> dict:
     return {"kind": "table", "caption": "Complaints and enquiries received",
             "header": [_row(*SERVICE_AREAS, "Total")],
-            "rows": [_row(*(fmt.number(s.received[a]) for a in SERVICE_AREAS), fmt.number(s.received_total))],
+            "rows": [_row(*(fmt.number(s.received.get(a)) for a in SERVICE_AREAS), fmt.number(s.received_total))],
             "notes": []}
 
 
@@ -80,7 +80,7 @@ def _decisions_table(s: StatisticsRecord, layout: Layout, rate_heading: str, not
     return {"kind": "table", "caption": "Decisions made",
             "header": [[_cell("", 4), _cell("Detailed investigations", 3), _cell("")],
                        _row(*OUTCOMES, rate_heading, "Total")],
-            "rows": [_row(*(fmt.number(s.decided[o]) for o in OUTCOMES), layout.rate(s, "uphold_rate"),
+            "rows": [_row(*(fmt.number(s.decided.get(o)) for o in OUTCOMES), layout.rate(s, "uphold_rate"),
                           fmt.number(s.dealt_with))],
             "notes": notes}
 
