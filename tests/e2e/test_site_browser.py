@@ -262,6 +262,20 @@ def axe_contexts(browser):
         context.close()
 
 
+OVERFLOW = """() => {
+  const inner = window.innerWidth;
+  const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
+    (e.classList.length ? "." + [...e.classList].join(".") : "");
+  const wide = [...document.body.querySelectorAll("*")].filter((e) => {
+    const r = e.getBoundingClientRect();
+    const parent = e.parentElement.getBoundingClientRect();
+    return r.width > 0 && r.right > inner + 1 && parent.right <= inner + 1;
+  }).slice(0, 8).map((e) =>
+    `${name(e)} in ${name(e.parentElement)} (right edge ${Math.round(e.getBoundingClientRect().right)}px)`);
+  return {scroll: document.documentElement.scrollWidth, inner, wide};
+}"""
+
+
 def _describe(violations: list[dict]) -> str:
     lines = []
     for v in violations:
@@ -284,10 +298,12 @@ def test_accessible_and_fits(axe_contexts, site, name, width):
         page.screenshot(path=str(ARTEFACTS / f"{name}-{width}.png"), full_page=True)
         page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
         result = page.evaluate("async () => await axe.run()")
-        overflow = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        overflow = page.evaluate(OVERFLOW)
     finally:
         page.close()
     violations = result["violations"]
     assert not violations, f"axe found {len(violations)} violations on {name} at {width}px:\n{_describe(violations)}"
     if width < 600:
-        assert overflow[0] <= overflow[1], f"{name} scrolls sideways at {width}px: scrollWidth {overflow[0]}"
+        assert overflow["scroll"] <= overflow["inner"], (
+            f"{name} scrolls sideways at {width}px: scrollWidth {overflow['scroll']} > {overflow['inner']}; "
+            f"too wide: {'; '.join(overflow['wide'])}")
