@@ -35,6 +35,16 @@ class AuthorityEntry(BaseModel):
     years: list[str]
 
 
+class DecisionEntry(BaseModel):
+    reference: str
+    decision_date: str
+    service_area: str | None
+    outcome: str
+    satisfactory_remedy: bool
+    public_report: bool
+    summary: str | None
+
+
 def _site(request: Request) -> SiteData:
     return request.app.state.site
 
@@ -95,3 +105,26 @@ def statistics(request: Request, year: str):
             summary="One authority's statistics for a year, by GSS code")
 def authority_statistics(request: Request, year: str, code: str):
     return _json(request, authority_record(_site(request), year, code))
+
+
+def decision_listing(site: SiteData, code: str, year: str) -> list[dict]:
+    """Every decision about an authority in a year, newest first."""
+    try:
+        authority = site.authorities.by_code.get(code)
+        if authority is None:
+            raise NotFound(f"no authority has the code '{code}'")
+        chosen = site.year(year)
+        if not site.has_case_records(chosen):
+            raise NotFound(f"decisions are held only for years with case records, not {chosen}")
+        rows = site.all_decisions(authority, chosen)
+    except NotFound as error:
+        raise HTTPException(404, str(error)) from None
+    return [{"reference": d.reference, "decision_date": d.decision_date.isoformat(), "service_area": d.service_area,
+             "outcome": d.outcome, "satisfactory_remedy": d.satisfactory_remedy, "public_report": d.public_report,
+             "summary": d.summary} for d in rows]
+
+
+@router.get("/decisions/{code}/{year}.json", response_model=list[DecisionEntry],
+            summary="Every decision about one authority in a year, by GSS code")
+def authority_decisions(request: Request, code: str, year: str):
+    return _json(request, decision_listing(_site(request), code, year))

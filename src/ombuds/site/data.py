@@ -93,6 +93,10 @@ class SiteData:
                                      limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         return rows, total
 
+    def all_decisions(self, authority: Authority, year: Year) -> list[queries.Decision]:
+        with self.database.read() as connection:
+            return queries.decisions(connection, authority.code, year)
+
     def public_reports(self, authority: Authority, year: Year) -> list[queries.Decision]:
         with self.database.read() as connection:
             return queries.decisions(connection, authority.code, year, public_reports=True)

@@ -1,0 +1,32 @@
+"""The API's documentation as a page of the site (FastAPI's own docs page loads scripts from a CDN, which the site
+never does): each endpoint, what it returns, and a working example, beside the OpenAPI schema."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from ombuds.site import urls
+from ombuds.site.api import router
+from ombuds.site.data import SiteData
+from ombuds.site.pages import Page, PageKind
+
+
+def _example(path: str, site: SiteData) -> str:
+    year = site.latest_year().label
+    return path.removeprefix("/").replace("{year}", year).replace("{code}", "E07000243")
+
+
+def api_docs(site: SiteData, query) -> Page:
+    endpoints = []
+    for route in router.routes:
+        if isinstance(route, Route):
+            model = getattr(route, "response_model", None)
+            endpoints.append({"path": route.path, "summary": getattr(route, "summary", "") or route.name,
+                              "returns": getattr(model, "__name__", None) or str(model).replace("typing.", ""),
+                              "example": _example(route.path, site)})
+    return Page("api_docs.html", {"endpoints": endpoints, "schema": urls.api("openapi.json")},
+                json={"openapi": urls.api("openapi.json"), "endpoints": endpoints})
+
+
+KINDS = [PageKind("api-docs", "/api/", api_docs, lambda: urls.api(""), lambda site: [{}],
+                  json_path="/api/index.json", json_url=lambda: urls.api("index.json"))]
