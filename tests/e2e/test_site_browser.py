@@ -293,7 +293,6 @@ def test_accessible_and_fits(axe_contexts, site, name, width):
     page = axe_contexts[width].new_page()
     try:
         visit(page, site.url(CHECKED[name](site.latest)))
-        page.wait_for_load_state("networkidle")
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTEFACTS / f"{name}-{width}.png"), full_page=True)
         page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
