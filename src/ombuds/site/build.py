@@ -146,8 +146,33 @@ def _write_api(site: SiteData, database: Database, folder: Path) -> int:
             _write(folder, urls.api(f"statistics/{year.label}/{record.authority.code}.json"),
                    _json_bytes(record.to_json()))
         written += 1 + len(records)
+    written += _write_decisions_api(site, folder)
     _write(folder, urls.api("openapi.json"), _json_bytes(create_app(database, site.profile).openapi()))
     return written + 3
+
+
+def _write_decisions_api(site: SiteData, folder: Path) -> int:
+    """`api/decisions/<code>/<year>.json` for every authority with figures in a year with case records."""
+    from fastapi import HTTPException
+
+    from ombuds.site import api
+
+    listing = getattr(api, "decision_listing", None)
+    if listing is None:
+        return 0
+    written = 0
+    for year in site.years():
+        if not site.has_case_records(year):
+            continue
+        for record in site.year_statistics(year).records:
+            code = record.authority.code
+            try:
+                rows = listing(site, code, year.label)
+            except HTTPException:
+                continue
+            _write(folder, urls.api(f"decisions/{code}/{year.label}.json"), _json_bytes(rows))
+            written += 1
+    return written
 
 
 def _write_assets(site: SiteData, folder: Path) -> int:
@@ -187,14 +212,14 @@ def build_site(database: Database, out: Path, profile: Profile | None = None, wo
             with context.Pool(workers, _start_worker, (database.url, profile, str(temporary))) as pool:
                 shards = pool.apply_async(_write_shards, (str(temporary),))
                 results = pool.imap_unordered(_build_chunk, _chunks(items, CHUNK))
+                report.files += _write_assets(site, temporary) + _write_api(site, database, temporary)
                 for result in results:
                     _add(report, result)
                 report.files += shards.get()
         else:
             _add(report, build_items(site, all_kinds, items, temporary))
             report.files += _write_shards(str(temporary))
-        report.files += _write_assets(site, temporary)
-        report.files += _write_api(site, database, temporary)
+            report.files += _write_assets(site, temporary) + _write_api(site, database, temporary)
         _write(temporary, "404.html", not_found_html(site))
         report.files += 1
         _swap(temporary, out)
