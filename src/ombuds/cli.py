@@ -283,6 +283,28 @@ def serve_command(ctx: click.Context, host: str, port: int, profile_path: Path |
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
+@cli.group("site")
+def site_group() -> None:
+    """The public site as static files."""
+
+
+@site_group.command("build")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Folder for the site (replaced whole when the build succeeds).")
+@click.option("--profile", "profile_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The organisation's profile (TOML); default: the neutral demo profile.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Rendering processes.")
+@click.pass_context
+def site_build_command(ctx: click.Context, out_dir: Path, profile_path: Path | None, workers: int) -> None:
+    """Write every page, file, API response and search index of the public site into a folder."""
+    from ombuds.profile import load_profile
+    from ombuds.site.build import build_site
+
+    database = open_database(ctx.obj["db_url"], read_only=True)
+    report = build_site(database, out_dir, load_profile(profile_path), workers=workers)
+    click.echo(report.summary())
+
+
 @cli.command("demo")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("demo-data"), show_default=True,
               help="Where the synthetic case files are written.")
