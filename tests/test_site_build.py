@@ -116,7 +116,8 @@ HOME_MAP_ABSOLUTE = pytest.mark.xfail(reason="the map's hexes link to /councils/
                                             "absolute, so the static home page differs", strict=False)
 
 
-@pytest.mark.parametrize("path", [pytest.param("", marks=HOME_MAP_ABSOLUTE), "councils/", "councils/stevenage-borough-council/2023-24/",
+@pytest.mark.parametrize("path", [pytest.param("", marks=HOME_MAP_ABSOLUTE), "councils/",
+                                  "councils/stevenage-borough-council/2023-24/",
                                   "councils/birmingham-city-council/2023-24/", "search/"])
 def test_static_pages_match_the_live_pages(built, path):
     out, _, database = built
