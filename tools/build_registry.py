@@ -29,6 +29,17 @@ COLUMNS = [
     "county", "region", "population_2020", "lat", "long", "former_codes", "aliases",
 ]
 IN_SCOPE_SINCE = date(2014, 4, 1)
+# GSS codes ONS has issued since the register was made, kept as further codes of the council the register lists
+# (lookups by either code work; the register's code stays the primary one).
+NEW_CODES = {
+    "E08000016": ("E08000038",),  # Barnsley, recoded in 2024 after a boundary change with Sheffield
+    "E08000019": ("E08000039",),  # Sheffield, likewise
+}
+
+# Where the register names the wrong county for a district (checked against ONS's lookups of the time).
+COUNTY_CORRECTIONS = {
+    "E07000201": "E10000029",  # Forest Heath (abolished 2019) was in Suffolk; the register says Surrey (SRY)
+}
 
 
 def start_date(value: str) -> str:
@@ -70,6 +81,7 @@ def build(reference: Path) -> list[dict[str, str]]:
                 sys.exit(f"county mismatch for {r['gss-code']}: {county} vs {lookup['CTY21CD']}")
             county = lookup["CTY21CD"]
             names.add(lookup["LAD21NM"].strip())
+        county = COUNTY_CORRECTIONS.get(r["gss-code"], county)
         by_code[r["gss-code"]] = {
             "code": r["gss-code"],
             "name": " ".join(r["official-name"].split()),
@@ -84,13 +96,45 @@ def build(reference: Path) -> list[dict[str, str]]:
             "population_2020": number(r["pop-2020"]),
             "lat": f"{float(r['lat']):.5f}" if r["lat"] else "",
             "long": f"{float(r['long']):.5f}" if r["long"] else "",
-            "former_codes": " ".join(r["former-gss-codes"].split(",")).strip(),
-            "aliases": "|".join(sorted(names - {r["official-name"].strip()}, key=str.lower)),
+            "former_codes": " ".join([*r["former-gss-codes"].split(","), *NEW_CODES.get(r["gss-code"], ())]).strip(),
+            "aliases": "|".join(sorted(names - {r["official-name"].strip()}, key=lambda n: (n.lower(), n))),
         }
     for row in by_code.values():  # an abolished council's region is its successor's
         if not row["region"] and row["successors"]:
             row["region"] = by_code[row["successors"].split()[0]]["region"]
+    for row in by_code.values():
+        if row["type"] == "County":
+            row["lat"], row["long"] = county_centroid(row, by_code)
     return sorted(by_code.values(), key=lambda row: row["code"])
+
+
+def existed_on(row: dict[str, str], day: str) -> bool:
+    return (not row["start_date"] or row["start_date"] <= day) and (not row["end_date"] or day <= row["end_date"])
+
+
+def centroid(row: dict[str, str], by_code: dict[str, dict[str, str]]) -> tuple[float, float] | None:
+    """A council's own centroid, else the mean of its successors' (the register has none for some abolished ones)."""
+    if row["lat"] and row["long"]:
+        return float(row["lat"]), float(row["long"])
+    points = [p for p in (centroid(by_code[c], by_code) for c in row["successors"].split()) if p is not None]
+    if not points:
+        return None
+    return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
+
+
+def county_centroid(county: dict[str, str], by_code: dict[str, dict[str, str]]) -> tuple[str, str]:
+    """The mean of the centroids of the county's districts on its last day (today for a current county), else of
+    every district that names it. The register's own county centroids are unreliable (Lancashire's is in
+    Northamptonshire)."""
+    named = [r for r in by_code.values() if r["type"] == "District" and r["county"] == county["code"]]
+    last_day = county["end_date"] or date.today().isoformat()
+    districts = [r for r in named if existed_on(r, last_day)] or named
+    points = [p for p in (centroid(r, by_code) for r in districts) if p is not None]
+    if not points:
+        return county["lat"], county["long"]
+    lat = sum(p[0] for p in points) / len(points)
+    long = sum(p[1] for p in points) / len(points)
+    return f"{lat:.5f}", f"{long:.5f}"
 
 
 def main() -> None:

@@ -56,10 +56,6 @@ INDEX_ENV = "OMBUDS_POSTCODE_INDEX"
 INDEX_FORMAT = 1
 INWARD_SPAN = 10 * 26 * 26  # inward codes 0AA to 9ZZ as numbers
 
-# ONS gave Barnsley (E08000016) and Sheffield (E08000019) new codes after a boundary change between them; the
-# registry has only the old ones. Used only when the registry cannot resolve the new code.
-RECODED = {"E08000038": "E08000016", "E08000039": "E08000019"}
-
 # NPT: Newport's old outward code, still in the directory as terminated postcodes.
 _OUTWARD = r"(?:[A-Z]{1,2}[0-9][A-Z0-9]?|NPT)"
 _FULL = re.compile(rf"{_OUTWARD}[0-9][A-Z]{{2}}|GIR0AA")
@@ -390,13 +386,13 @@ def councils_of(lad: str) -> tuple[str, ...]:
 
 
 def _authority(lad: str) -> Authority | None:
-    for code in (lad, RECODED.get(lad)):
-        if code:
-            try:
-                return registry().resolve(code)
-            except AuthorityNotFound:
-                continue
-    return None
+    """Through the registry, which also knows ONS's newer codes (Barnsley's E08000038, Sheffield's E08000039)."""
+    if not lad:
+        return None
+    try:
+        return registry().resolve(lad)
+    except AuthorityNotFound:
+        return None
 
 
 def unresolved_districts(index: PostcodeIndex | None = None) -> list[str]:

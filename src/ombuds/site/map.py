@@ -128,11 +128,8 @@ def tier_councils(year: Year, tier: str) -> tuple[Authority, ...]:
 # Where they are
 
 def council_centroid(authority: Authority, year: Year) -> tuple[float, float]:
-    """(lat, long). A county sits at the mean of its districts' centroids: the register's county centroids are
-    unreliable (it puts Lancashire's in Northamptonshire). A council with none takes its successors' mean, or
-    else its predecessors'."""
-    if authority.type == "County":
-        return _county_centroid(authority, year)
+    """(lat, long) from the registry (a county's there is the mean of its districts'). A council with none takes its
+    successors' mean, or else its predecessors'. `year` is unused: a council's centroid does not change."""
     found = _own_or_related_centroid(authority, frozenset())
     if found is None:
         raise MapError(f"{authority.name} ({authority.code}) has no centroid in the registry, nor do its successors "
@@ -150,20 +147,6 @@ def _own_or_related_centroid(authority: Authority, seen: frozenset[str]) -> tupl
         if points:
             return float(np.mean([p[0] for p in points])), float(np.mean([p[1] for p in points]))
     return None
-
-
-def _county_centroid(county: Authority, year: Year) -> tuple[float, float]:
-    districts = [a for a in tier_councils(year, "lower") if a.county == county.code]
-    if not districts:
-        districts = [a for a in registry() if a.type == "District" and a.county == county.code]
-    if not districts:
-        found = _own_or_related_centroid(county, frozenset())
-        if found is None:
-            raise MapError(f"{county.name} ({county.code}) has no districts and no centroid in the registry: add "
-                           "its lat/long to the registry to place it on the map")
-        return found
-    points = [council_centroid(a, year) for a in districts]
-    return float(np.mean([p[0] for p in points])), float(np.mean([p[1] for p in points]))
 
 
 def _project(points: list[tuple[float, float]]) -> np.ndarray:
