@@ -32,6 +32,7 @@ class Profile:
     primary: str
     accent: str
     text_on_primary: str
+    minimum_denominator: int | None = None  # below it the site shows "too few cases" instead of a rate; None: off
 
     def logo_svg(self) -> str | None:
         """The logo's SVG text, or None for a PNG logo or none."""
@@ -85,12 +86,16 @@ def _profile(path: Path, data: dict) -> Profile:
         problems.append(f"{path}: postal_address: must be a list of lines")
         address = []
     for key in sorted(set(data) - {"name", "short_name", "site_title", "base_url", "web_address", "postal_address",
-                                   "logo", "typeface", "colours"}):
+                                   "logo", "typeface", "colours", "minimum_denominator"}):
         problems.append(f"{path}: {key}: unknown key")
+    minimum = data.get("minimum_denominator")
+    if minimum is not None and (not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 0):
+        problems.append(f"{path}: minimum_denominator: must be a whole number of cases, 0 or more")
+        minimum = None
     profile = Profile(str(path), text("name"), text("short_name"), text("site_title"), base_url,
                       text("web_address"), tuple(address), logo, str(data.get("typeface", "Libertinus Serif")),
                       str(colours.get("primary", "")), str(colours.get("accent", "")),
-                      str(colours.get("text_on_primary", "")))
+                      str(colours.get("text_on_primary", "")), minimum or None)
     if problems:
         raise OmbudsError("\n".join(problems))
     return profile

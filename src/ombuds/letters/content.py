@@ -37,6 +37,8 @@ class Contact:
 def placeholder_values(s: StatisticsRecord, edition: Edition) -> dict[str, str]:
     """Every placeholder an edition may use, formatted for display."""
     a = s.average
+    minimum = edition.minimum_denominator
+    changes = s.change
     return {
         "authority": s.authority.name,
         "authority_short": registry().get(s.authority.code).short_name,
@@ -49,17 +51,19 @@ def placeholder_values(s: StatisticsRecord, edition: Edition) -> dict[str, str]:
         "decided": fmt.counted(s.dealt_with, "decision"),
         "detailed_investigations": fmt.counted(s.investigated, "detailed investigation"),
         "upheld": fmt.counted(s.upheld, "upheld decision"),
-        "uphold_rate": fmt.percent(s.uphold_rate),
+        "uphold_rate": fmt.reliable_rate(s.uphold_rate, s.investigated, minimum),
         "average_uphold_rate": fmt.average(a.uphold_rate),
         "satisfactory_remedies": fmt.counted(s.satisfactory_remedies, "satisfactory remedy", "satisfactory remedies"),
-        "satisfactory_remedy_rate": fmt.percent(s.satisfactory_remedy_rate),
+        "satisfactory_remedy_rate": fmt.reliable_rate(s.satisfactory_remedy_rate, s.upheld, minimum),
         "average_satisfactory_remedy_rate": fmt.average(a.satisfactory_remedy_rate),
         "compliance_outcomes": fmt.counted(s.compliance.recorded, "compliance outcome"),
-        "compliance_rate": fmt.percent(s.compliance_rate),
+        "compliance_rate": fmt.reliable_rate(s.compliance_rate, s.compliance.recorded, minimum),
         "average_compliance_rate": fmt.average(a.compliance_rate),
         "upheld_per_100k": fmt.per_100k_phrase(s.upheld_per_100k, "upheld decision", "upheld decisions"),
         "average_upheld_per_100k": fmt.per_100k_phrase(a.upheld_per_100k, "upheld decision", "upheld decisions"),
         "type_plural": TYPE_PLURALS[s.authority.type],
+        **{f"{rate}_change": fmt.change_sentence(rate, getattr(changes, rate) if changes else None)
+           for rate in fmt.RATE_NAMES},
     }
 
 

@@ -24,6 +24,7 @@ PLACEHOLDERS = frozenset({
     "received", "decided", "detailed_investigations", "upheld", "uphold_rate", "average_uphold_rate",
     "satisfactory_remedies", "satisfactory_remedy_rate", "average_satisfactory_remedy_rate", "compliance_outcomes",
     "compliance_rate", "average_compliance_rate", "upheld_per_100k", "average_upheld_per_100k", "type_plural",
+    "uphold_rate_change", "satisfactory_remedy_rate_change", "compliance_rate_change",
 })
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -52,6 +53,7 @@ class Edition:
     sections: tuple[Section, ...]
     authority_paragraphs: dict[str, str] = field(default_factory=dict)  # authority code → Markdown
     comparability_note: str | None = None  # why the year should not be compared naively with others (site)
+    minimum_denominator: int | None = None  # rates on fewer cases read "too few cases to give a reliable rate"
 
     @property
     def closing(self) -> str:
@@ -143,10 +145,11 @@ def load_edition(path: Path | str) -> Edition:
         organisation=c.text(data, "organisation"), signatory_name=c.text(signatory, "name", where="signatory."),
         signatory_titles=tuple(titles), sections=tuple(sections), authority_paragraphs=extra,
         comparability_note=_optional_text(data, "comparability_note", c),
+        minimum_denominator=_optional_count(data, "minimum_denominator", c),
     )
     for key in sorted(set(data) - {"year", "letter_date", "publication_date", "title", "layout", "organisation",
                                    "signatory", "section", "authority_paragraphs",
-                                   "comparability_note"}):
+                                   "comparability_note", "minimum_denominator"}):
         c.problem(key, "unknown key")
     if c.problems:
         raise EditionError("\n".join(c.problems))
@@ -159,6 +162,14 @@ def _optional_text(data: dict, key: str, c: _Checker) -> str | None:
         c.problem(key, "must be text")
         return None
     return value
+
+
+def _optional_count(data: dict, key: str, c: _Checker) -> int | None:
+    value = data.get(key)
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+        c.problem(key, "must be a whole number of cases, 0 or more")
+        return None
+    return value or None
 
 
 def _authority_paragraphs(path: Path, name: object, c: _Checker) -> dict[str, str]:

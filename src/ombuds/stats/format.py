@@ -80,3 +80,81 @@ def period(year: Year) -> str:
 def period_ending(year: Year) -> str:
     """`For the Period Ending: 31/03/2019`."""
     return f"For the Period Ending: {year.period_ending}"
+
+
+# Fair comparison (docs/methods-fair-comparison.md): intervals, funnel classes, tested change, minimum numbers.
+
+TOO_FEW = "too few cases to give a reliable rate"
+WIDE_INTERVAL = 0.20
+"""An interval wider than 20 percentage points is worded as uncertain; a narrower one is given in brief."""
+RATE_NAMES = {"uphold_rate": "uphold rate", "satisfactory_remedy_rate": "satisfactory remedy rate",
+              "compliance_rate": "compliance rate"}
+RATE_BASES = {"uphold_rate": ("investigation", "investigations"),
+              "satisfactory_remedy_rate": ("upheld decision", "upheld decisions"),
+              "compliance_rate": ("compliance outcome", "compliance outcomes")}
+RATE_VERBS = {"uphold_rate": "upheld", "satisfactory_remedy_rate": "remedied satisfactorily",
+              "compliance_rate": "complied with"}
+FUNNEL_CLASSES = {"within": "within the expected range",
+                  "above_95": "above the expected range (outside the 95% limits)",
+                  "below_95": "below the expected range (outside the 95% limits)",
+                  "above": "well above the expected range (outside the 99.8% limits)",
+                  "below": "well below the expected range (outside the 99.8% limits)"}
+
+
+def reliable_rate(fraction: float | None, denominator: int | None, minimum: int | None, *,
+                  zero: str = "0%") -> str:
+    """The rate as `rate` shows it, or `too few cases to give a reliable rate` where the denominator is below the
+    minimum (None or 0: no minimum, the rate is always shown)."""
+    if minimum and denominator is not None and denominator < minimum:
+        return TOO_FEW
+    return rate(fraction, zero=zero)
+
+
+def interval_sentence(rate_name: str, denominator: int, interval: tuple[float, float] | None) -> str:
+    """`Based on 2 investigations, the uphold rate is uncertain: it could plausibly be anywhere between 34% and 100%.`
+    when the 95% interval is wider than 20 points; otherwise `The uphold rate could plausibly be between 70% and
+    86%.`; with no denominator, `There were no investigations, so there is no uphold rate.`"""
+    name = RATE_NAMES[rate_name]
+    singular, plural = RATE_BASES[rate_name]
+    if interval is None:
+        return f"There were no {plural}, so there is no {name}."
+    low, high = percent(interval[0]), percent(interval[1])
+    if interval[1] - interval[0] > WIDE_INTERVAL:
+        return (f"Based on {counted(denominator, singular, plural)}, the {name} is uncertain: it could plausibly be "
+                f"anywhere between {low} and {high}.")
+    return f"The {name} could plausibly be between {low} and {high}."
+
+
+def funnel_class(classification: str | None) -> str:
+    """`within the expected range`, …; `not compared` where there is nothing to compare."""
+    return FUNNEL_CLASSES.get(classification, "not compared") if classification else "not compared"
+
+
+def funnel_point_label(name: str, rate_name: str, numerator: int, denominator: int,
+                       classification: str | None) -> str:
+    """`Stevenage Borough Council: 3 of 4 upheld, 75%, within the expected range`."""
+    return (f"{name}: {number(numerator)} of {number(denominator)} {RATE_VERBS[rate_name]}, "
+            f"{percent(numerator / denominator)}, {funnel_class(classification)}")
+
+
+def p_value(p: float) -> str:
+    """`p = 0.01`, `p = 0.3`, `p < 0.001`: two significant figures at most."""
+    if p < 0.001:
+        return "p < 0.001"
+    return f"p = {float(f'{p:.2g}'):g}" if p < 0.995 else "p = 1"
+
+
+def change_sentence(rate_name: str, change) -> str:
+    """A `stats.record.RateChange` in words: `The uphold rate rose from 40% to 75%; a change this large is unlikely to
+    be chance (p = 0.01).` or `… ; the difference is within what chance would give.`; None: no earlier year."""
+    name = RATE_NAMES[rate_name]
+    if change is None:
+        return f"There is no earlier year to compare the {name} with."
+    before, after = percent(change.previous), percent(change.current)
+    if before == after:
+        moved = f"The {name} was {after}, as in {change.previous_year}"
+    else:
+        moved = f"The {name} {'rose' if change.current > change.previous else 'fell'} from {before} to {after}"
+    if change.significant:
+        return f"{moved}; a change this large is unlikely to be chance ({p_value(change.p_value)})."
+    return f"{moved}; the difference is within what chance would give."

@@ -15,8 +15,10 @@ from ombuds.labels import ASSESSED_AND_CLOSED, FROM_CASE_RECORDS, FROM_PUBLISHED
 from ombuds.years import Year
 
 AuthorityType = Literal["County", "District", "Metropolitan", "Unitary", "London Borough", "Other"]
-__all__ = ["FROM_CASE_RECORDS", "FROM_PUBLISHED", "AuthorityRef", "Averages", "ComplianceCounts", "LetterDetails",
-           "Overview", "PublishedDocument", "StatisticsRecord"]
+Classification = Literal["within", "above", "below", "above_95", "below_95"]
+__all__ = ["FROM_CASE_RECORDS", "FROM_PUBLISHED", "AuthorityRef", "Averages", "Changes", "ComplianceCounts",
+           "FunnelClasses", "Intervals", "LetterDetails", "Overview", "PublishedDocument", "RateChange",
+           "StatisticsRecord"]
 YEAR_PATTERN = r"^\d{4}-\d{2}$"
 
 
@@ -46,6 +48,41 @@ class Averages(_Model):
     compliance_rate: float | None = None
     satisfactory_remedy_rate: float | None = None
     upheld_per_100k: float | None = None
+
+
+class Intervals(_Model):
+    """95% Wilson intervals [low, high] of the three rates (fractions); None where the denominator is zero."""
+
+    uphold_rate: tuple[float, float] | None = None
+    satisfactory_remedy_rate: tuple[float, float] | None = None
+    compliance_rate: tuple[float, float] | None = None
+
+
+class FunnelClasses(_Model):
+    """Where the authority falls on the funnel plot of its type, per rate; None where it has no denominator or its
+    type has no average."""
+
+    uphold_rate: Classification | None = None
+    satisfactory_remedy_rate: Classification | None = None
+    compliance_rate: Classification | None = None
+
+
+class RateChange(_Model):
+    """A rate compared with the same authority's rate the year before (`stats.fairness.change_test`)."""
+
+    previous_year: str = Field(pattern=YEAR_PATTERN)
+    previous: float = Field(description="The rate the year before")
+    current: float
+    p_value: float
+    test: Literal["fisher", "two-proportion z"]
+    significant: bool = Field(description="p below 0.05")
+    direction: Literal["up", "down", "none"] = Field(description="none when not significant")
+
+
+class Changes(_Model):
+    uphold_rate: RateChange | None = None
+    satisfactory_remedy_rate: RateChange | None = None
+    compliance_rate: RateChange | None = None
 
 
 class Overview(_Model):
@@ -84,6 +121,11 @@ class StatisticsRecord(_Model):
     population: int | None
     upheld_per_100k: float | None
     average: Averages
+    interval: Intervals | None = Field(None, description="95% intervals of the rates; None for published figures")
+    funnel: FunnelClasses | None = Field(None, description="Funnel plot classes among authorities of the same type; "
+                                         "None for published figures and authorities without a type average")
+    change: Changes | None = Field(None, description="Tested change from the year before; None where there is no "
+                                   "year before with case records")
 
     @property
     def period(self) -> Year:
@@ -140,6 +182,7 @@ class PublishedDocument(StatisticsRecord):
 
     def to_json(self) -> dict:
         data = super().to_json()
-        if data["from"] is None:
-            del data["from"]
+        for key in ("from", "interval", "funnel", "change"):  # a document states none of the comparisons
+            if data[key] is None:
+                del data[key]
         return data

@@ -16,6 +16,7 @@ from functools import cached_property
 
 from ombuds.errors import OmbudsError
 from ombuds.registry import COUNCIL_TYPES, Authority, Registry, registry
+from ombuds.stats import comparison
 from ombuds.stats.compute import check_method, statistics_from_counts
 from ombuds.stats.record import FROM_CASE_RECORDS, FROM_PUBLISHED, Averages, PublishedDocument, StatisticsRecord
 from ombuds.store import Database
@@ -51,7 +52,7 @@ class StatisticsService:
     def __init__(self, database: Database, authorities: Registry | None = None):
         self.database = database
         self.authorities = authorities or registry()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: a year's tested change computes the year before
         self._version: int | None = None
         self._years: dict[str, list[Year]] = {}
         self._computed: dict[tuple[Year, str], YearStatistics] = {}
@@ -107,7 +108,11 @@ class StatisticsService:
         with self.database.read() as connection:
             counts = year_counts(connection, year)
         stats = statistics_from_counts(year, counts, method, self.authorities)
-        records = tuple(s.to_record() for s in stats)
+        groups = {s.authority.code: s.authority.type for s in stats
+                  if s.authority.current_in(year) and s.authority.has_type_average}
+        before = Year(year.start_year - 1)
+        previous = self.year(before, method).by_code if before in self.years() else None
+        records = comparison.compared((s.to_record() for s in stats), groups, previous)
         averages = {}
         for s, record in zip(stats, records, strict=True):
             if s.authority.type in COUNCIL_TYPES and record.average.uphold_rate is not None:
