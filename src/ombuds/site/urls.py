@@ -90,3 +90,14 @@ def static(name: str) -> str:
 def relative_root(path: str) -> str:
     """The prefix that leads from the page at `path` back to the site root in a static build: `../../`."""
     return "../" * path.count("/") or "./"
+
+
+def type_slug(council_type: str) -> str:
+    """`London Borough` → `london-borough`."""
+    return council_type.lower().replace(" ", "-")
+
+
+def funnel(year: Year, council_type: str, rate: str, highlight: str | None = None) -> str:
+    """`funnel/2023-24/district/uphold_rate/`; `highlight` (a GSS code) marks one council (live site only)."""
+    path = f"funnel/{year.label}/{type_slug(council_type)}/{rate}/"
+    return path if not highlight else path + "?" + urlencode({"highlight": highlight})

@@ -55,7 +55,7 @@ class FileKind:
     max_age: int = 300
 
 
-MODULES = ("home", "councils", "council", "search", "decisions", "methods", "national", "data", "api_docs")
+MODULES = ("home", "councils", "council", "search", "decisions", "methods", "national", "data", "api_docs", "funnel")
 
 
 def kinds() -> list[PageKind | FileKind]:

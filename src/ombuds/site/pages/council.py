@@ -11,9 +11,11 @@ from ombuds.labels import TYPE_NAMES, TYPE_PLURALS
 from ombuds.letters.editions import shipped_edition
 from ombuds.registry import Authority
 from ombuds.site import urls
+from ombuds.site.charts_fair import trend_chart
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import File, FileKind, Page, PageKind
-from ombuds.stats import layouts
+from ombuds.stats import comparison, layouts
+from ombuds.stats import format as fmt
 from ombuds.years import Year
 
 
@@ -26,6 +28,56 @@ def comparability_note(year: Year) -> str | None:
 
 def _linked(site: SiteData, codes: tuple[str, ...]) -> list[Authority]:
     return [a for a in (site.authorities.get(c) for c in codes) if site.years_of(a)]
+
+
+def fair_comparison(site: SiteData, authority: Authority, year: Year, record) -> list[dict]:
+    """Per rate: the rate (or "too few cases"), its interval in words, its funnel class and plot, and the tested
+    change from the year before."""
+    minimum = site.profile.minimum_denominator
+    rows = []
+    for rate in comparison.RATES:
+        pair = comparison.counts(record, rate)
+        n = pair[1] if pair else None
+        shown = fmt.reliable_rate(getattr(record, rate), n, minimum, zero=fmt.NOT_AVAILABLE)
+        entry = {"rate": rate, "name": fmt.RATE_NAMES[rate], "shown": shown, "interval": None, "funnel": None,
+                 "funnel_link": None, "change": None}
+        reliable = shown != fmt.TOO_FEW
+        if record.interval is not None and n is not None and reliable:
+            entry["interval"] = fmt.interval_sentence(rate, n, getattr(record.interval, rate))
+        if record.funnel is not None:
+            entry["funnel"] = fmt.funnel_class(getattr(record.funnel, rate))
+            entry["funnel_link"] = urls.funnel(year, authority.type, rate, highlight=authority.code)
+        if record.interval is not None and reliable:
+            entry["change"] = fmt.change_sentence(rate, getattr(record.change, rate) if record.change else None)
+        rows.append(entry)
+    return rows
+
+
+def trends(site: SiteData, authority: Authority) -> list[dict]:
+    """Per rate: the council's rate in every year against its type's average (a chart and a table); years before it
+    existed show its predecessors' combined figures, marked as such."""
+    held = [(y.label, site.year_statistics(y).by_code) for y in site.years()]
+    minimum = site.profile.minimum_denominator
+    out = []
+    for rate in comparison.RATES:
+        points = comparison.trend(held, authority.code, authority.predecessors, authority.type, rate)
+        if not points:
+            continue
+        name = fmt.RATE_NAMES[rate]
+        labels = [p.year for p in points]
+        series = [(authority.name, "own", [None if p.combined else p.rate for p in points]),
+                  ("Predecessors' combined figures", "predecessors", [p.rate if p.combined else None for p in points]),
+                  (f"Average for {TYPE_PLURALS[authority.type]}", "average", [p.average for p in points])]
+        chart = trend_chart(labels, series, f"{authority.name}: the {name} by year",
+                            f"The {name} of {authority.name} in each year from {labels[0]} to {labels[-1]}, with the "
+                            f"average for {TYPE_PLURALS[authority.type]}; the same figures are in the table below.",
+                            chart_id=f"trend-{rate}")
+        rows = [{"year": p.year, "shown": fmt.reliable_rate(p.rate, p.denominator, minimum, zero=fmt.NOT_AVAILABLE),
+                 "cases": fmt.number(p.denominator), "average": fmt.average(p.average),
+                 "predecessors": ", ".join(p.predecessors)} for p in points]
+        out.append({"rate": rate, "name": name, "chart": chart, "rows": rows,
+                    "combined": any(p.combined for p in points)})
+    return out
 
 
 def council(site: SiteData, query, slug: str, year: str) -> Page:
@@ -45,6 +97,7 @@ def council(site: SiteData, query, slug: str, year: str) -> Page:
         "improvements": [] if held.published else site.improvements(authority, chosen),
         "letters": letters, "predecessors": _linked(site, authority.predecessors),
         "successors": _linked(site, authority.successors),
+        "fair": fair_comparison(site, authority, chosen, record), "trends": trends(site, authority),
     }
     twin = {"statistics": record.to_json(), "url": urls.council(slug, chosen),
             "years": {y.label: urls.council(slug, y) for y in years},
@@ -55,7 +108,8 @@ def council(site: SiteData, query, slug: str, year: str) -> Page:
             "public_interest_reports": [r.reference for r in context["reports"]],
             "service_improvements": [{"reference": i.reference, "agreed": i.agreed_date.isoformat(),
                                       "improvement": i.improvement} for i in context["improvements"]],
-            "comparability_note": context["note"]}
+            "comparability_note": context["note"],
+            "funnel": {r: urls.funnel(chosen, authority.type, r) for r in comparison.RATES} if record.funnel else {}}
     return Page("council.html", context, json=twin)
 
 
