@@ -6,7 +6,7 @@ NODE   := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d
 ASSETS := src/ombuds/site/static/vendor/site.css
 INDEX  := src/ombuds/registry/postcodes-index.bin
 
-.PHONY: demo test lint bench bench-scale system assets clean
+.PHONY: demo test lint bench system assets clean
 
 $(STAMP): pyproject.toml
 	scripts/ensure-system.sh python
@@ -50,6 +50,7 @@ bench: $(STAMP) $(ASSETS) $(INDEX) system
 	$(PY) bench/letters.py
 	$(PY) bench/roundtrip.py
 	$(PY) bench/postcodes.py
+	$(PY) bench/site.py
 
 clean:
 	rm -rf $(VENV) node_modules ombuds.db demo-data build dist .pytest_cache src/ombuds/site/static/vendor $(INDEX)

@@ -112,11 +112,7 @@ def _normalised(html: str, root: str) -> str:
     return re.sub(r'(="(?:0; url=)?)' + re.escape(root), r"\1", html)
 
 
-HOME_MAP_ABSOLUTE = pytest.mark.xfail(reason="the map's hexes link to /councils/… (site/pages/home.py map_context), "
-                                            "absolute, so the static home page differs", strict=False)
-
-
-@pytest.mark.parametrize("path", [pytest.param("", marks=HOME_MAP_ABSOLUTE), "councils/",
+@pytest.mark.parametrize("path", ["", "councils/",
                                   "councils/stevenage-borough-council/2023-24/",
                                   "councils/birmingham-city-council/2023-24/", "search/"])
 def test_static_pages_match_the_live_pages(built, path):

@@ -68,3 +68,13 @@ def test_dates_and_periods():
     assert [layouts.layout_for(Year(y)).id for y in (2017, 2018, 2019, 2021, 2022, 2023, 2024, 2030)] == [
         layouts.APPENDIX_2017, layouts.APPENDIX_2018, layouts.PANELS, layouts.PANELS, layouts.PANELS_PER_100K,
         layouts.PANELS_PER_100K, layouts.OVERVIEW, layouts.OVERVIEW]
+
+
+def test_flatten_gives_every_row_the_same_columns():
+    from ombuds.stats.export import flatten
+
+    row = flatten({"year": "2019-20", "interval": {"uphold_rate": [0.25, 0.75], "compliance_rate": None},
+                   "average": {"method": "pooled", "uphold_rate": None}})
+    assert row == {"year": "2019-20", "interval.uphold_rate.low": 0.25, "interval.uphold_rate.high": 0.75,
+                   "interval.compliance_rate.low": "", "interval.compliance_rate.high": "",
+                   "average.method": "pooled", "average.uphold_rate": ""}

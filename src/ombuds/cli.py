@@ -309,12 +309,41 @@ def site_build_command(ctx: click.Context, out_dir: Path, profile_path: Path | N
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("demo-data"), show_default=True,
               help="Where the synthetic case files are written.")
 @click.option("--seed", default=2017, show_default=True, help="Random seed: the same seed gives the same files.")
+@click.option("--serve/--no-serve", default=True, show_default=True,
+              help="Serve the site on 127.0.0.1 at the end (until Ctrl+C).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to serve on; the next free one is used if it is taken.")
 @click.pass_context
-def demo_command(ctx: click.Context, out_dir: Path, seed: int) -> None:
-    """Make the synthetic demo data set, import it and print a national summary by year and type."""
+def demo_command(ctx: click.Context, out_dir: Path, seed: int, serve: bool, port: int) -> None:
+    """Make the synthetic demo data set, import it, print a national summary, render every year's letters, build
+    the public site as static files and serve it live on 127.0.0.1."""
     from ombuds.demo import run_demo
+    from ombuds.site.build import build_site
 
-    run_demo(_database(ctx), out_dir, seed=seed, echo=click.echo)
+    database = _database(ctx)
+    run_demo(database, out_dir, seed=seed, echo=click.echo)
+    click.echo(f"Building the site in {out_dir / 'site'}/ …")
+    click.echo(f"  {build_site(database, out_dir / 'site').summary()}")
+    if serve:
+        import uvicorn
+
+        from ombuds.site.app import create_app
+
+        app = create_app(open_database(database.url, read_only=True))
+        chosen = _free_port(port)
+        click.echo(f"Serving the demo site at http://127.0.0.1:{chosen}/ (Ctrl+C to stop)")
+        uvicorn.run(app, host="127.0.0.1", port=chosen, log_level="warning", access_log=False)
+
+
+def _free_port(first: int) -> int:
+    """`first`, or the next port up that nothing is listening on."""
+    import socket
+
+    for port in range(first, min(first + 100, 65536)):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    raise OmbudsError(f"no free port from {first} to {first + 99}: give --port")
 
 
 def _output_folder(path: Path, option: str) -> Path:

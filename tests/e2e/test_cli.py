@@ -150,7 +150,8 @@ def test_authority_lookup(tmp_path):
 
 
 def test_demo_end_to_end(tmp_path):
-    result = ombuds("demo", "--out", str(tmp_path / "data"), db=f"sqlite:///{tmp_path / 'demo.db'}", cwd=tmp_path)
+    result = ombuds("demo", "--no-serve", "--out", str(tmp_path / "data"), db=f"sqlite:///{tmp_path / 'demo.db'}",
+                    cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.startswith(f"Making SYNTHETIC demo data (seed 2017) in {tmp_path / 'data'}/ …")
@@ -161,6 +162,11 @@ def test_demo_end_to_end(tmp_path):
     assert f"  2019-20: {len(list(letters.glob('*.pdf'))):,} letters as PDF and HTML in {letters}/" in out
     assert (letters / "wellingborough-borough-council-2019-20.pdf").read_bytes().startswith(b"%PDF-")
     assert len(list(letters.glob("*.html"))) == len(list(letters.glob("*.pdf"))) > 300
+    site = tmp_path / "data" / "site"
+    assert f"Building the site in {site}/ …" in out
+    assert (site / "index.html").is_file() and (site / "councils" / "birmingham-city-council" / "2024-25"
+                                                / "index.html").is_file()
+    assert "Serving" not in out
     stats = ombuds("stats", "--year", "2024-25", "--authority", "Birmingham", db=f"sqlite:///{tmp_path / 'demo.db'}")
     [birmingham] = json.loads(stats.stdout)
     with open(tmp_path / "data" / "synthetic-received.csv", encoding="utf-8") as f:

@@ -5,7 +5,7 @@ Pages never query the database or compute a figure themselves; they ask this obj
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from ombuds.errors import OmbudsError
@@ -28,6 +28,7 @@ class SiteData:
     database: Database
     profile: Profile
     method: str = "pooled"
+    _decision_counts: dict = field(default_factory=dict, repr=False)
 
     @property
     def statistics(self) -> StatisticsService:
@@ -92,6 +93,14 @@ class SiteData:
             rows = queries.decisions(connection, authority.code, year, outcome=outcome, service_area=service_area,
                                      limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         return rows, total
+
+    def decision_counts(self, year: Year) -> dict[str, dict[str, int]]:
+        """Each authority's number of decisions in the year by filter (all, upheld, …), read once per year."""
+        key = (self.version(), year)
+        if key not in self._decision_counts:
+            with self.database.read() as connection:
+                self._decision_counts[key] = queries.decision_counts(connection, year)
+        return self._decision_counts[key]
 
     def all_decisions(self, authority: Authority, year: Year) -> list[queries.Decision]:
         with self.database.read() as connection:

@@ -1,4 +1,5 @@
-"""The SPEC 2.3 object as one flat CSV row: nested keys joined with dots (`received.Housing`, `average.method`)."""
+"""The SPEC 2.3 object as one flat CSV row: nested keys joined with dots (`received.Housing`, `average.method`),
+and an interval's two ends as `.low` and `.high` (`interval.uphold_rate.low`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ def flatten(obj: dict, prefix: str = "") -> dict:
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(flatten(value, f"{name}."))
+        elif isinstance(value, list | tuple) or (value is None and prefix == "interval."):
+            low, high = value or ("", "")
+            flat[f"{name}.low"], flat[f"{name}.high"] = low, high
         else:
             flat[name] = "" if value is None else value
     return flat

@@ -196,6 +196,17 @@ def decisions(connection: Connection, code: str, year: Year, *, outcome: str = "
     return [Decision(r[0], _as_date(r[1]), r[2], r[3], bool(r[4]), bool(r[5]), r[6]) for r in connection.execute(query)]
 
 
+def decision_counts(connection: Connection, year: Year) -> dict[str, dict[str, int]]:
+    """Every authority's decisions in a year by filter (all, upheld, satisfactory-remedy, not-upheld): one query."""
+    query = (select(decided.c.authority_code, func.count(),
+                    func.sum(case((decided.c.outcome == UPHELD, 1), else_=0)),
+                    func.sum(case((decided.c.satisfactory_remedy, 1), else_=0)),
+                    func.sum(case((decided.c.outcome == "Not Upheld", 1), else_=0)))
+             .where(decided.c.decision_date.between(year.start, year.end)).group_by(decided.c.authority_code))
+    return {code: dict(zip(DECISION_FILTERS, map(int, counts), strict=True))
+            for code, *counts in connection.execute(query)}
+
+
 def decision_count(connection: Connection, code: str, year: Year, *, outcome: str = "all",
                    service_area: str | None = None) -> int:
     where = _decision_filter(code, year, outcome, service_area)

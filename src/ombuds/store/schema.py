@@ -28,6 +28,7 @@ decided = Table(
     Column("summary", Text),
     Index("ix_decided_counts", "decision_date", "authority_code", "outcome", "satisfactory_remedy",
           "remedied_by_ombudsman"),
+    Index("ix_decided_authority", "authority_code", "decision_date"),
 )
 
 compliance = Table(

@@ -163,7 +163,7 @@ def _every(site: SiteData, outcomes: tuple[str, ...], paged: bool):
             if not paged:
                 yield params
                 continue
-            _, total = site.decisions(authority, year, outcome, None, 1)
+            total = site.decision_counts(year).get(authority.code, {}).get(outcome, 0)
             for page in range(2, _pages(total) + 1):
                 yield {**params, "page": page}
 

@@ -3,6 +3,8 @@ same data as a table; search; the latest year's national headline figures."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ombuds.labels import TYPE_NAMES
 from ombuds.site import urls
 from ombuds.site.data import NotFound, SiteData
@@ -16,6 +18,11 @@ from ombuds.years import Year
 TIER_LABELS = {"lower": "Districts, boroughs and unitary councils", "upper": "Counties and single-tier councils"}
 
 
+def rooted(hexes: dict[str, MapHex], root: str) -> dict[str, MapHex]:
+    """The hexes with their links led from the page to the site root (`/` live, `../../` in the static build)."""
+    return {code: replace(h, href=root + h.href) for code, h in hexes.items()}
+
+
 def map_context(site: SiteData, year: Year, tier: str, metric: str) -> dict:
     held = site.year_statistics(year)
     councils = tier_councils(year, tier)
@@ -26,12 +33,12 @@ def map_context(site: SiteData, year: Year, tier: str, metric: str) -> dict:
         band = bands.of(a.code)
         shown = band.shown
         label = f"{a.name}: {METRIC_LABELS[metric].lower()} {shown}"
-        hexes[a.code] = MapHex(a.code, "/" + urls.council(a.slug, year), label, band.css_class)
+        hexes[a.code] = MapHex(a.code, urls.council(a.slug, year), label, band.css_class)
         rows.append({"authority": a, "type": TYPE_NAMES[a.type], "shown": shown, "band": band})
     return {
         "year": year, "tier": tier, "metric": metric, "metric_label": METRIC_LABELS[metric],
         "tier_label": TIER_LABELS[tier], "legend": bands.legend, "rows": rows,
-        "layout": hex_layout(year, tier), "hexes": hexes, "map_svg": map_svg,
+        "layout": hex_layout(year, tier), "hexes": hexes, "map_svg": map_svg, "rooted": rooted,
         "years": site.years(), "tiers": TIER_LABELS, "metrics": METRIC_LABELS,
     }
 

@@ -1,0 +1,114 @@
+"""`make bench`: the public site. The static build of every page for 8 years of the demo data, then `ombuds serve`
+on loopback under wrk (a council page, 50 connections, 30 s) with the server's peak memory.
+
+Targets on the 2-core reference machine: static build ≤ 60 s; live council page ≥ 1,000 requests/s with
+p99 ≤ 50 ms; server memory ≤ 500 MB. (Postcode look-ups: bench/postcodes.py.)
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OMBUDS = str(Path(sys.executable).parent / "ombuds")
+PAGE = "/councils/stevenage-borough-council/2024-25/"
+RUNS = 3
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_demo(folder: Path) -> str:
+    db = f"sqlite:///{folder / 'demo.db'}"
+    subprocess.run([OMBUDS, "--db", db, "demo", "--no-serve", "--out", str(folder / "data")], check=True,
+                   stdout=subprocess.DEVNULL)
+    return db
+
+
+def static_build(db: str, out: Path) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run([OMBUDS, "--db", db, "site", "build", "--out", str(out)], check=True, capture_output=True,
+                          text=True)
+    return time.perf_counter() - started, done.stdout.strip().splitlines()[-1]
+
+
+def wait_for(url: str) -> None:
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit(f"the server at {url} did not answer")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def wrk(url: str, connections: int, seconds: int) -> tuple[float, float, int]:
+    """(requests/s, p99 latency in ms, non-2xx/3xx plus socket errors) from one wrk run."""
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s", url],
+                         check=True, capture_output=True, text=True, timeout=seconds + 60).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99[2]]
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rate, float(p99[1]) * scale, errors + (int(bad[1]) if bad else 0)
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: 'make bench' installs it (scripts/ensure-system.sh wrk)")
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    with tempfile.TemporaryDirectory(prefix="ombuds-bench-site-") as tmp:
+        folder = Path(tmp)
+        db = make_demo(folder)
+        builds = []
+        for run in range(RUNS):
+            seconds, summary = static_build(db, folder / "site")
+            builds.append(seconds)
+            print(f"  static build {run + 1}: {seconds:.1f} s ({summary})")
+        port = free_port()
+        server = subprocess.Popen([OMBUDS, "--db", db, "serve", "--port", str(port)], stdout=subprocess.DEVNULL)
+        try:
+            url = f"http://127.0.0.1:{port}{PAGE}"
+            wait_for(url)
+            wrk(url, 50, 5)  # warm-up
+            runs = [wrk(url, 50, 30) for _ in range(RUNS)]
+            memory = peak_rss_mb(server.pid)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    rate = statistics.median(r[0] for r in runs)
+    p99 = statistics.median(r[1] for r in runs)
+    errors = sum(r[2] for r in runs)
+    print(f"\n| measure (median of {RUNS}) | result | target |")
+    print("|---|---|---|")
+    print(f"| static build, every page of 8 years | {statistics.median(builds):.1f} s | ≤ 60 s |")
+    print(f"| live council page, 50 connections, 30 s | {rate:,.0f} requests/s | ≥ 1,000 |")
+    print(f"| live council page p99 latency | {p99:.1f} ms | ≤ 50 ms |")
+    print(f"| errors during the load | {errors} | 0 |")
+    print(f"| server peak memory | {memory:.0f} MB | ≤ 500 MB |")
+
+
+if __name__ == "__main__":
+    main()
