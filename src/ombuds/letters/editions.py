@@ -11,6 +11,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -201,6 +202,7 @@ def _authority_paragraphs(path: Path, name: object, c: _Checker) -> dict[str, st
     return paragraphs
 
 
+@cache
 def shipped_edition(year: Year) -> Edition:
     """The example edition shipped with ombuds for a year."""
     path = resources.files("ombuds.letters").joinpath("editions").joinpath(f"{year.label}.toml")

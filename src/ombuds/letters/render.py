@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import resources
 
 import jinja2
@@ -23,6 +23,12 @@ def _script_json(data: dict) -> Markup:
 def timestamp(day: date) -> int:
     """The PDF creation date: the letter's own date, so that the same input gives the same bytes."""
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+
+
+@cache
+def shared_renderer() -> Renderer:
+    """One renderer per process, for callers that render letters one at a time (the site)."""
+    return Renderer()
 
 
 class Renderer:

@@ -22,7 +22,7 @@ from ombuds.site import assets, urls
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import FileKind, Page, PageKind, kinds
 from ombuds.site.render import render
-from ombuds.store import Database, open_database
+from ombuds.store import Database
 
 CHUNK = 40  # pages per task handed to a worker
 
@@ -77,27 +77,13 @@ def _write(folder: Path, path: str, body: bytes) -> None:
 _worker: dict = {}
 
 
-def _start_worker(url: str, profile: Profile, folder: str) -> None:
-    _worker["site"] = SiteData(open_database(url, read_only=True), profile)
-    _memoise_contacts()
+def _start_worker(folder: str) -> None:
+    """In each forked worker: the parent's SiteData, whose statistics are already computed, with connections of
+    the worker's own."""
+    _worker["site"] = _worker["parent"]
+    _worker["site"].database.after_fork()
     _worker["folder"] = Path(folder)
     _worker["kinds"] = kinds()
-
-
-def _memoise_contacts() -> None:
-    """In a build worker only: every letter reads the whole contacts table, which cannot change while the build
-    reads the database, so each worker reads it once (two thirds of a letter's time otherwise)."""
-    from ombuds.letters import batch
-
-    read = batch.contacts_by_authority
-    held: dict[int, dict] = {}
-
-    def contacts_by_authority(database: Database) -> dict:
-        if id(database) not in held:
-            held[id(database)] = read(database)
-        return held[id(database)]
-
-    batch.contacts_by_authority = contacts_by_authority
 
 
 def _build_chunk(items: list[tuple[int, dict]]) -> tuple[int, int, int, list[str]]:
@@ -206,10 +192,11 @@ def build_site(database: Database, out: Path, profile: Profile | None = None, wo
     temporary.mkdir(parents=True)
     try:
         all_kinds = kinds()
+        _worker["parent"] = site
         items = [(position, dict(params)) for position, kind in enumerate(all_kinds) for params in kind.every(site)]
         if workers > 1:
             context = multiprocessing.get_context("fork")
-            with context.Pool(workers, _start_worker, (database.url, profile, str(temporary))) as pool:
+            with context.Pool(workers, _start_worker, (str(temporary),)) as pool:
                 shards = pool.apply_async(_write_shards, (str(temporary),))
                 results = pool.imap_unordered(_build_chunk, _chunks(items, CHUNK))
                 report.files += _write_assets(site, temporary) + _write_api(site, database, temporary)

@@ -28,7 +28,7 @@ class SiteData:
     database: Database
     profile: Profile
     method: str = "pooled"
-    _decision_counts: dict = field(default_factory=dict, repr=False)
+    _memo: dict = field(default_factory=dict, repr=False)  # read-once listings, keyed by data version
 
     @property
     def statistics(self) -> StatisticsService:
@@ -94,13 +94,22 @@ class SiteData:
                                      limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         return rows, total
 
+    def contacts(self) -> dict:
+        """The contacts on file by authority code, read once per data version (letters need the addressee)."""
+        from ombuds.letters.batch import contacts_by_authority
+
+        key = ("contacts", self.version())
+        if key not in self._memo:
+            self._memo[key] = contacts_by_authority(self.database)
+        return self._memo[key]
+
     def decision_counts(self, year: Year) -> dict[str, dict[str, int]]:
         """Each authority's number of decisions in the year by filter (all, upheld, …), read once per year."""
         key = (self.version(), year)
-        if key not in self._decision_counts:
+        if key not in self._memo:
             with self.database.read() as connection:
-                self._decision_counts[key] = queries.decision_counts(connection, year)
-        return self._decision_counts[key]
+                self._memo[key] = queries.decision_counts(connection, year)
+        return self._memo[key]
 
     def all_decisions(self, authority: Authority, year: Year) -> list[queries.Decision]:
         with self.database.read() as connection:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,6 +23,8 @@ from ombuds.stats.record import FROM_CASE_RECORDS, FROM_PUBLISHED, Averages, Pub
 from ombuds.store import Database
 from ombuds.store.queries import case_record_years, data_version, published_figures, published_years, year_counts
 from ombuds.years import Year
+
+VERSION_CHECK_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -54,11 +57,19 @@ class StatisticsService:
         self.authorities = authorities or registry()
         self._lock = threading.RLock()  # re-entrant: a year's tested change computes the year before
         self._version: int | None = None
+        self._checked = (-1, 0.0)  # (the database object's commits, when) at the last look at the data version
         self._years: dict[str, list[Year]] = {}
         self._computed: dict[tuple[Year, str], YearStatistics] = {}
 
     def _current(self) -> None:
-        """Forget everything computed from an older version of the data."""
+        """Forget everything computed from an older version of the data. The version is read again after any
+        commit through this process's database object, and otherwise at most every VERSION_CHECK_SECONDS (another
+        process may have imported)."""
+        now = time.monotonic()
+        commits, when = self._checked
+        if commits == self.database.commits and now - when < VERSION_CHECK_SECONDS:
+            return
+        self._checked = (self.database.commits, now)
         with self.database.read() as connection:
             version = data_version(connection)
         if version != self._version:

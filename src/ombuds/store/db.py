@@ -73,11 +73,22 @@ def _head() -> str:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
-@dataclass
+@dataclass(eq=False)
 class Database:
     engine: Engine
     url: str
     read_only: bool = False
+    commits: int = 0  # commits through this object: a cache of figures re-reads the data version after one
+
+    def __post_init__(self) -> None:
+        event.listen(self.engine, "commit", self._committed)
+
+    def _committed(self, _connection) -> None:
+        self.commits += 1
+
+    def after_fork(self) -> None:
+        """In a forked child: new connections of its own, leaving the parent's untouched (SQLAlchemy's advice)."""
+        self.engine.dispose(close=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

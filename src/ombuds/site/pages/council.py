@@ -133,9 +133,8 @@ def _every_council(site: SiteData):
 
 
 def letter(site: SiteData, slug: str, year: str, output_format: str) -> File:
-    from ombuds.letters.batch import contacts_by_authority
     from ombuds.letters.content import letter_content
-    from ombuds.letters.render import Renderer, timestamp
+    from ombuds.letters.render import shared_renderer, timestamp
 
     authority = site.by_slug(slug)
     chosen = site.year(year)
@@ -143,9 +142,8 @@ def letter(site: SiteData, slug: str, year: str, output_format: str) -> File:
         raise NotFound(f"no letter is held for {chosen}: that year's figures come from published documents")
     edition = shipped_edition(chosen)
     content = letter_content(site.record(authority, chosen), edition,
-                             contacts_by_authority(site.database).get(authority.code, []),
-                             allow_missing_contacts=True)
-    body = Renderer().render(content, timestamp(edition.letter_date), output_format)
+                             site.contacts().get(authority.code, []), allow_missing_contacts=True)
+    body = shared_renderer().render(content, timestamp(edition.letter_date), output_format)
     return File(body, "application/pdf" if output_format == "pdf" else "text/html; charset=utf-8")
 
 
