@@ -3,6 +3,9 @@ database, letter workers that end with their parent, and stale temporary files c
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 import signal
 import subprocess
@@ -156,3 +159,23 @@ def test_import_options_reach_the_reader(tmp_path):
     result = ombuds("import", "--encoding", "cp1252", str(path), db=db)
     assert result.returncode == 0, result.stderr
     assert "received: 1 new, 0 changed, 0 unchanged" in result.stdout
+
+
+def test_published_only_years_answer_like_any_year(tmp_path):
+    from conftest import shared_folder
+
+    seed = shared_folder() / "seeds" / "000_6c9469a8adbda29b.txt"
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    ombuds("import", *_wellingborough(tmp_path), db=db)
+    assert ombuds("parse", str(seed), "--import", db=db).returncode == 0
+    one = ombuds("stats", "--year", "2018-19", "--authority", "Stevenage", db=db)
+    assert one.returncode == 0, one.stderr
+    [stevenage] = json.loads(one.stdout)
+    assert (stevenage["from"], stevenage["received"]["total"], stevenage["decided"]["total"]) == (
+        "published letter", 10, 12)
+    flat = ombuds("stats", "--year", "2018-19", "--format", "csv", db=db)
+    rows = list(csv.DictReader(io.StringIO(flat.stdout)))
+    assert [(r["authority.code"], r["received.total"], r["from"]) for r in rows] == [
+        ("E07000243", "10", "published letter")]
+    every = json.loads(ombuds("stats", db=db).stdout)
+    assert sorted({o["year"] for o in every}) == ["2018-19", "2019-20"]

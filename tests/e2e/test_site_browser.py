@@ -246,6 +246,7 @@ CHECKED = {  # page name: path, given the latest year
     "council": lambda y: council_path(STEVENAGE_SLUG, y),
     "decisions": lambda y: council_path(STEVENAGE_SLUG, y) + "decisions/",
     "national": lambda y: f"/national/{y}/",
+    "funnel": lambda y: f"/funnel/{y}/district/uphold_rate/",
     "data": lambda y: "/data/",
     "methods": lambda y: "/methods/",
     "search": lambda y: "/search/?q=SG1+1HN",
