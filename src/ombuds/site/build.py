@@ -22,7 +22,7 @@ from ombuds.site import assets, urls
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import FileKind, Page, PageKind, kinds
 from ombuds.site.render import render
-from ombuds.store import Database
+from ombuds.store import Database, open_database
 
 CHUNK = 40  # pages per task handed to a worker
 
@@ -77,11 +77,12 @@ def _write(folder: Path, path: str, body: bytes) -> None:
 _worker: dict = {}
 
 
-def _start_worker(folder: str) -> None:
-    """In each forked worker: the parent's SiteData, whose statistics are already computed, with connections of
-    the worker's own."""
-    _worker["site"] = _worker["parent"]
-    _worker["site"].database.after_fork()
+def _start_worker(url: str, profile: Profile, folder: str, computed: tuple) -> None:
+    """In each worker: a read-only database and site of its own (no object, connection or lock is shared with the
+    parent), taking over the statistics the parent already computed."""
+    site = SiteData(open_database(url, read_only=True), profile)
+    site.statistics.adopt(computed)
+    _worker["site"] = site
     _worker["folder"] = Path(folder)
     _worker["kinds"] = kinds()
 
@@ -192,11 +193,11 @@ def build_site(database: Database, out: Path, profile: Profile | None = None, wo
     temporary.mkdir(parents=True)
     try:
         all_kinds = kinds()
-        _worker["parent"] = site
         items = [(position, dict(params)) for position, kind in enumerate(all_kinds) for params in kind.every(site)]
         if workers > 1:
             context = multiprocessing.get_context("fork")
-            with context.Pool(workers, _start_worker, (str(temporary),)) as pool:
+            with context.Pool(workers, _start_worker,
+                              (database.url, profile, str(temporary), site.statistics.computed())) as pool:
                 shards = pool.apply_async(_write_shards, (str(temporary),))
                 results = pool.imap_unordered(_build_chunk, _chunks(items, CHUNK))
                 report.files += _write_assets(site, temporary) + _write_api(site, database, temporary)

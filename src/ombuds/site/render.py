@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 
 import jinja2
@@ -20,6 +21,9 @@ def environment() -> jinja2.Environment:
                              lstrip_blocks=True, auto_reload=False)
     env.globals.update(fmt=fmt, urls=urls)
     return env
+
+
+os.register_at_fork(after_in_child=environment.cache_clear)  # a forked build worker never shares Jinja's locks
 
 
 def render(template: str, context: dict, *, root: str) -> bytes:

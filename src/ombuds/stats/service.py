@@ -75,6 +75,17 @@ class StatisticsService:
         if version != self._version:
             self._version, self._years, self._computed = version, {}, {}
 
+    def computed(self) -> tuple:
+        """What has been computed, as plain data, for another process reading the same data to `adopt`."""
+        with self._lock:
+            return self._version, dict(self._years), dict(self._computed)
+
+    def adopt(self, computed: tuple) -> None:
+        """Take over statistics computed by another process (the static build's workers take the parent's)."""
+        with self._lock:
+            self._version, self._years, self._computed = computed[0], dict(computed[1]), dict(computed[2])
+            self._checked = (self.database.commits, time.monotonic())
+
     def data_version(self) -> int:
         with self._lock:
             self._current()

@@ -86,10 +86,6 @@ class Database:
     def _committed(self, _connection) -> None:
         self.commits += 1
 
-    def after_fork(self) -> None:
-        """In a forked child: new connections of its own, leaving the parent's untouched (SQLAlchemy's advice)."""
-        self.engine.dispose(close=False)
-
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         with _store_errors(), self.engine.begin() as connection:
