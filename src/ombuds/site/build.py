@@ -21,6 +21,7 @@ from ombuds.profile import Profile, load_profile
 from ombuds.site import assets, urls
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import FileKind, Page, PageKind, kinds
+from ombuds.site.pages import kinds as all_page_kinds
 from ombuds.site.render import render
 from ombuds.store import Database, open_database
 
@@ -73,18 +74,19 @@ def _write(folder: Path, path: str, body: bytes) -> None:
     target.write_bytes(body)
 
 
-# One worker's state, set by `_start_worker` in each forked process.
+# One worker's state, set by `_start_worker` in each worker process.
 _worker: dict = {}
 
 
-def _start_worker(url: str, profile: Profile, folder: str, computed: tuple) -> None:
+def _start_worker(url: str, profile: Profile, folder: str, computed: tuple, names: list[str]) -> None:
     """In each worker: a read-only database and site of its own (no object, connection or lock is shared with the
     parent), taking over the statistics the parent already computed."""
     site = SiteData(open_database(url, read_only=True), profile)
     site.statistics.adopt(computed)
     _worker["site"] = site
     _worker["folder"] = Path(folder)
-    _worker["kinds"] = kinds()
+    by_name = {kind.name: kind for kind in all_page_kinds()}
+    _worker["kinds"] = [by_name[name] for name in names]  # the parent's kinds, in the parent's order
 
 
 def _build_chunk(items: list[tuple[int, dict]]) -> tuple[int, int, int, list[str]]:
@@ -195,9 +197,10 @@ def build_site(database: Database, out: Path, profile: Profile | None = None, wo
         all_kinds = kinds()
         items = [(position, dict(params)) for position, kind in enumerate(all_kinds) for params in kind.every(site)]
         if workers > 1:
-            context = multiprocessing.get_context("fork")
+            context = multiprocessing.get_context("spawn")  # never fork: a parent thread (a server) may hold a lock
             with context.Pool(workers, _start_worker,
-                              (database.url, profile, str(temporary), site.statistics.computed())) as pool:
+                              (database.url, profile, str(temporary), site.statistics.computed(),
+                               [kind.name for kind in all_kinds])) as pool:
                 shards = pool.apply_async(_write_shards, (str(temporary),))
                 results = pool.imap_unordered(_build_chunk, _chunks(items, CHUNK))
                 report.files += _write_assets(site, temporary) + _write_api(site, database, temporary)
