@@ -15,7 +15,7 @@ from ombuds.errors import OmbudsError
 from ombuds.ingest import ImportFailed, import_files
 from ombuds.registry import registry
 from ombuds.stats.compute import AVERAGE_METHODS
-from ombuds.stats.export import flatten
+from ombuds.stats.export import columns, flatten
 from ombuds.stats.service import statistics_service
 from ombuds.store import open_database
 from ombuds.years import Year
@@ -115,7 +115,8 @@ def stats_command(ctx: click.Context, year_label: str | None, authority: str | N
         click.echo(json.dumps(objects, indent=2, ensure_ascii=False))
     else:
         rows = [flatten(o) for o in objects]
-        writer = csv.DictWriter(click.get_text_stream("stdout"), fieldnames=list(rows[0]), lineterminator="\n")
+        writer = csv.DictWriter(click.get_text_stream("stdout"), fieldnames=columns(rows), lineterminator="\n",
+                                restval="")
         writer.writeheader()
         writer.writerows(rows)
 

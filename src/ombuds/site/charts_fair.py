@@ -1,6 +1,6 @@
 """Server-side SVG charts for fair comparison: the funnel plot and the trend line chart.
 
-As `site.charts`: role="img" with a title and description, no inline styles or scripts (the CSP forbids both), the
+As `site.charts`: role="group" with a title and description, no inline styles or scripts (the CSP forbids both), the
 look from `.funnel*`/`.trend*` classes, every text escaped, and a table with the same figures after each chart."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ LEFT, RIGHT, TOP, BOTTOM = 56, 16, 12, 44
 def _frame(title: str, description: str, base: str) -> list[str]:
     title_id, desc_id = f"{base}-title", f"{base}-desc"
     return [f'<svg class="chart fair-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-            f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="{title_id} {desc_id}">',
+            f'width="{WIDTH}" height="{HEIGHT}" role="group" aria-labelledby="{title_id} {desc_id}">',
             f'<title id="{title_id}">{escape(title)}</title>', f'<desc id="{desc_id}">{escape(description)}</desc>']
 
 

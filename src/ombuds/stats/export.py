@@ -16,3 +16,8 @@ def flatten(obj: dict, prefix: str = "") -> dict:
         else:
             flat[name] = "" if value is None else value
     return flat
+
+
+def columns(rows: list[dict]) -> list[str]:
+    """Every column of any row, in first-seen order: rows differ where a comparison is missing (no earlier year)."""
+    return list(dict.fromkeys(key for row in rows for key in row))
