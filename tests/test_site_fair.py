@@ -59,7 +59,7 @@ def test_funnel_page_points_are_links_with_labels_and_a_table(client):
     assert 'aria-label="Stevenage Borough Council: 3 of 4 upheld, 75%, within the expected range"' in text
     assert 'href="/councils/stevenage-borough-council/2023-24/"' in text
     assert "funnel-point--highlight" in text and "funnel-limit--99-8" in text and "funnel-target" in text
-    assert 'role="img"' in text and "style=" not in text
+    assert 'role="group"' in text and "style=" not in text
     assert "<table" in text
     assert client.get("/funnel/2023-24/nowhere/uphold_rate/").status_code == 404
     assert client.get("/funnel/2023-24/district/nothing/").status_code == 404
