@@ -17,6 +17,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 
@@ -75,11 +76,13 @@ class RenderedCache:
                     self._version, self._entries = version, {}
         return self._version
 
-    def get(self, key: str, make: Callable[[], tuple[int, bytes, str]]) -> tuple[int, bytes, str, str]:
+    async def get(self, key: str, make: Callable[[], tuple[int, bytes, str]]) -> tuple[int, bytes, str, str]:
+        """The cached response for `key`; a miss is rendered in a worker thread, so the event loop only ever
+        hands out bytes (a hit costs no thread switch)."""
         self.version()
         found = self._entries.get(key)
         if found is None:
-            status, body, media_type = make()
+            status, body, media_type = await run_in_threadpool(make)
             found = (status, body, media_type, etag(body))
             if status in (200, 404):
                 self._entries[key] = found
@@ -127,23 +130,23 @@ def not_found_page(site: SiteData, reason: str) -> bytes:
 
 def _add(app: FastAPI, site: SiteData, cache: RenderedCache, kind: PageKind | FileKind) -> None:
     if isinstance(kind, FileKind):
-        def file_endpoint(request: Request) -> Response:
+        async def file_endpoint(request: Request) -> Response:
             def make():
                 try:
                     f = kind.build(site, **request.path_params)
                 except NotFound as error:
                     return 404, not_found_page(site, str(error)), "text/html; charset=utf-8"
                 return 200, f.body, f.media_type
-            status, body, media_type, tag = cache.get(request.url.path, make)
+            status, body, media_type, tag = await cache.get(request.url.path, make)
             return respond(request, body, media_type, kind.max_age, status, tag)
 
         app.router.routes.append(Route(kind.path, file_endpoint, methods=["GET", "HEAD"], name=kind.name))
         return
 
     def endpoint(as_json: bool):
-        def handle(request: Request) -> Response:
+        async def handle(request: Request) -> Response:
             key = f"{request.url.path}?{request.url.query}" if kind.query else request.url.path
-            status, body, media_type, tag = cache.get(key, lambda: _page_bytes(site, kind, request, as_json))
+            status, body, media_type, tag = await cache.get(key, lambda: _page_bytes(site, kind, request, as_json))
             if media_type == "redirect":
                 return Response(status_code=307, headers={"location": body.decode("utf-8"),
                                                           "cache-control": f"public, max-age={kind.max_age}"})
@@ -159,7 +162,7 @@ def _add(app: FastAPI, site: SiteData, cache: RenderedCache, kind: PageKind | Fi
 def _profile_css(site: SiteData):
     body = assets.profile_css(site.profile).encode("utf-8")
 
-    def handle(request: Request) -> Response:
+    async def handle(request: Request) -> Response:
         return respond(request, body, "text/css; charset=utf-8", 3600)
     return handle
 
@@ -167,7 +170,7 @@ def _profile_css(site: SiteData):
 def _logo(site: SiteData):
     body = (site.profile.logo_svg() or assets.DEFAULT_LOGO.read_text(encoding="utf-8")).encode("utf-8")
 
-    def handle(request: Request) -> Response:
+    async def handle(request: Request) -> Response:
         return respond(request, body, "image/svg+xml", 3600)
     return handle
 
