@@ -468,3 +468,21 @@ def test_reliable(denominator, minimum, expected):
 def test_reliable_rejects_negative_minimum():
     with pytest.raises(ValueError):
         reliable(10, -1)
+
+
+def test_fast_binomial_and_fisher_agree_with_scipy():
+    """The hot paths that replace scipy.stats' per-call machinery give scipy's own numbers."""
+    from scipy.stats import binom, fisher_exact
+
+    from ombuds.stats import fairness
+
+    for n in (1, 2, 7, 40, 333):
+        for p in (0.001, 0.17, 0.5, 0.93):
+            for k in (-1, 0, 1, n // 3, n - 1, n):
+                assert fairness._binom_cdf(k, n, p) == pytest.approx(float(binom.cdf(k, n, p)), rel=1e-12, abs=0)
+                assert fairness._binom_sf(k, n, p) == pytest.approx(float(binom.sf(k, n, p)), rel=1e-12, abs=1e-300)
+            for q in (0.001, 0.025, 0.975, 0.999):
+                assert fairness._binom_ppf(q, n, p) == float(binom.ppf(q, n, p))
+    for k1, n1, k2, n2 in [(0, 5, 5, 5), (1, 3, 2, 4), (4, 9, 5, 9), (0, 50, 0, 60), (3, 40, 11, 42), (7, 7, 0, 1)]:
+        expected = float(fisher_exact([[k1, n1 - k1], [k2, n2 - k2]], alternative="two-sided").pvalue)
+        assert fairness._fisher_two_sided(k1, n1, k2, n2) == pytest.approx(expected, rel=1e-9)

@@ -4,14 +4,13 @@ static build can write the same files."""
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from ombuds.site import urls
 from ombuds.site.data import NotFound, SiteData
+from ombuds.site.render import json_bytes
 from ombuds.stats.record import AuthorityType, StatisticsRecord
 
 router = APIRouter(prefix="/api", tags=["open data"])
@@ -52,8 +51,7 @@ def _site(request: Request) -> SiteData:
 def _json(request: Request, data) -> Response:
     from ombuds.site.app import respond  # the app imports this module
 
-    body = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
-    return respond(request, body, "application/json", 300)
+    return respond(request, json_bytes(data), "application/json", 300)
 
 
 def years_listing(site: SiteData) -> list[dict]:

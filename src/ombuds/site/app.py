@@ -25,7 +25,7 @@ from ombuds.profile import Profile, load_profile
 from ombuds.site import assets
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import FileKind, Page, PageKind, kinds
-from ombuds.site.render import render
+from ombuds.site.render import json_bytes, render
 from ombuds.store import Database, open_database
 
 SECURITY_HEADERS = {
@@ -116,7 +116,7 @@ def _page_bytes(site: SiteData, kind: PageKind, request: Request, as_json: bool)
     except NotFound as error:
         return 404, not_found_page(site, str(error)), "text/html; charset=utf-8"
     if as_json:
-        body = json.dumps(page.json, ensure_ascii=False, indent=1).encode("utf-8")
+        body = json_bytes(page.json)
         return page.status, body, "application/json"
     if page.redirect is not None:
         return 307, ("/" + page.redirect).encode("utf-8"), "redirect"

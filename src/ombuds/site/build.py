@@ -9,7 +9,6 @@ swapped in at the end, so a reader never sees half a build.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import shutil
@@ -22,7 +21,7 @@ from ombuds.site import assets, urls
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import FileKind, Page, PageKind, kinds
 from ombuds.site.pages import kinds as all_page_kinds
-from ombuds.site.render import render
+from ombuds.site.render import json_bytes, render
 from ombuds.store import Database, open_database
 
 CHUNK = 40  # pages per task handed to a worker
@@ -62,10 +61,6 @@ def render_page(site: SiteData, kind: PageKind, params: dict, root: str) -> tupl
 def not_found_html(site: SiteData, reason: str = "there is no page at this address") -> bytes:
     """The 404 page: hosts serve it at any depth, so its links start from the site's root path."""
     return render("not_found.html", {"reason": reason, "site": site.profile}, root="/")
-
-
-def _json_bytes(data) -> bytes:
-    return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
 
 
 def _write(folder: Path, path: str, body: bytes) -> None:
@@ -116,7 +111,7 @@ def build_items(site: SiteData, all_kinds: list, items: list[tuple[int, dict]],
             continue
         pages += 1
         if kind.json_url is not None and page.json is not None:
-            _write(folder, kind.json_url(**params), _json_bytes(page.json))
+            _write(folder, kind.json_url(**params), json_bytes(page.json))
             files += 1
     return pages, redirects, files, skipped
 
@@ -126,17 +121,17 @@ def _write_api(site: SiteData, database: Database, folder: Path) -> int:
     from ombuds.site.app import create_app
 
     written = 0
-    _write(folder, urls.api("years.json"), _json_bytes(years_listing(site)))
-    _write(folder, urls.api("authorities.json"), _json_bytes(authorities_listing(site)))
+    _write(folder, urls.api("years.json"), json_bytes(years_listing(site)))
+    _write(folder, urls.api("authorities.json"), json_bytes(authorities_listing(site)))
     for year in site.years():
         records = site.year_statistics(year).records
-        _write(folder, urls.api(f"statistics/{year.label}.json"), _json_bytes([r.to_json() for r in records]))
+        _write(folder, urls.api(f"statistics/{year.label}.json"), json_bytes([r.to_json() for r in records]))
         for record in records:
             _write(folder, urls.api(f"statistics/{year.label}/{record.authority.code}.json"),
-                   _json_bytes(record.to_json()))
+                   json_bytes(record.to_json()))
         written += 1 + len(records)
     written += _write_decisions_api(site, folder)
-    _write(folder, urls.api("openapi.json"), _json_bytes(create_app(database, site.profile).openapi()))
+    _write(folder, urls.api("openapi.json"), json_bytes(create_app(database, site.profile).openapi()))
     return written + 3
 
 
@@ -159,7 +154,7 @@ def _write_decisions_api(site: SiteData, folder: Path) -> int:
                 rows = listing(site, code, year.label)
             except HTTPException:
                 continue
-            _write(folder, urls.api(f"decisions/{code}/{year.label}.json"), _json_bytes(rows))
+            _write(folder, urls.api(f"decisions/{code}/{year.label}.json"), json_bytes(rows))
             written += 1
     return written
 

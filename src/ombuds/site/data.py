@@ -5,6 +5,7 @@ Pages never query the database or compute a figure themselves; they ask this obj
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -17,6 +18,7 @@ from ombuds.store import Database, queries
 from ombuds.years import Year
 
 PAGE_SIZE = 50
+DECISIONS_KEPT = 64  # authority-years of decisions kept in memory: a council's pages are built or browsed together
 
 
 class NotFound(OmbudsError):
@@ -29,6 +31,8 @@ class SiteData:
     profile: Profile
     method: str = "pooled"
     _memo: dict = field(default_factory=dict, repr=False)  # read-once listings, keyed by data version
+    _decisions: dict = field(default_factory=dict, repr=False)  # recently read decisions, least recent first
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def statistics(self) -> StatisticsService:
@@ -87,12 +91,9 @@ class SiteData:
         return not self.year_statistics(year).published
 
     def decisions(self, authority: Authority, year: Year, outcome: str, service_area: str | None, page: int):
-        with self.database.read() as connection:
-            total = queries.decision_count(connection, authority.code, year, outcome=outcome,
-                                           service_area=service_area)
-            rows = queries.decisions(connection, authority.code, year, outcome=outcome, service_area=service_area,
-                                     limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-        return rows, total
+        """One page of the decisions a filter keeps, and how many it keeps in all."""
+        rows = queries.matching_decisions(self.all_decisions(authority, year), outcome, service_area)
+        return rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], len(rows)
 
     def contacts(self) -> dict:
         """The contacts on file by authority code, read once per data version (letters need the addressee)."""
@@ -112,12 +113,21 @@ class SiteData:
         return self._memo[key]
 
     def all_decisions(self, authority: Authority, year: Year) -> list[queries.Decision]:
-        with self.database.read() as connection:
-            return queries.decisions(connection, authority.code, year)
+        """An authority's decisions in a year, read once for all its filters and pages (the last few kept)."""
+        key = (self.version(), authority.code, year)
+        with self._lock:
+            found = self._decisions.pop(key, None)
+        if found is None:
+            with self.database.read() as connection:
+                found = queries.decisions(connection, authority.code, year)
+        with self._lock:
+            self._decisions[key] = found  # re-inserted last: the dict is kept in order of use
+            while len(self._decisions) > DECISIONS_KEPT:
+                del self._decisions[next(iter(self._decisions))]
+        return found
 
     def public_reports(self, authority: Authority, year: Year) -> list[queries.Decision]:
-        with self.database.read() as connection:
-            return queries.decisions(connection, authority.code, year, public_reports=True)
+        return [d for d in self.all_decisions(authority, year) if d.public_report]
 
     def recent_decisions(self, authority: Authority, limit: int = 50) -> list[queries.Decision]:
         """The newest decisions across every year held, for the council's feed."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from functools import cache
 
@@ -34,3 +35,9 @@ def render(template: str, context: dict, *, root: str) -> bytes:
         return root + path
 
     return page.render(**context, url=url, root=root).encode("utf-8")
+
+
+def json_bytes(data) -> bytes:
+    """A JSON twin, API answer or data file as UTF-8. Compact, because indenting forces Python's slow pure-Python
+    encoder (it was a fifth of the static build's time)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, select, update
 
-from ombuds.labels import UPHELD
+from ombuds.labels import NOT_UPHELD, UPHELD
 from ombuds.store.schema import (
     compliance,
     contacts,
@@ -169,31 +169,24 @@ class Decision:
 DECISION_FILTERS = ("all", "upheld", "satisfactory-remedy", "not-upheld")
 
 
-def _decision_filter(code: str, year: Year, outcome: str, service_area: str | None):
-    conditions = [decided.c.authority_code == code, decided.c.decision_date.between(year.start, year.end)]
-    if outcome == "upheld":
-        conditions.append(decided.c.outcome == UPHELD)
-    elif outcome == "not-upheld":
-        conditions.append(decided.c.outcome == "Not Upheld")
-    elif outcome == "satisfactory-remedy":
-        conditions.append(decided.c.satisfactory_remedy.is_(True))
-    if service_area:
-        conditions.append(decided.c.service_area == service_area)
-    return and_(*conditions)
-
-
-def decisions(connection: Connection, code: str, year: Year, *, outcome: str = "all", service_area: str | None = None,
-              limit: int | None = None, offset: int = 0, public_reports: bool = False) -> list[Decision]:
-    """An authority's decisions in a year, newest first: all, upheld, with a satisfactory remedy, or not upheld."""
-    where = _decision_filter(code, year, outcome, service_area)
-    if public_reports:
-        where = and_(where, decided.c.public_report.is_(True))
+def decisions(connection: Connection, code: str, year: Year, *, limit: int | None = None) -> list[Decision]:
+    """An authority's decisions in a year, newest first (the site filters and pages them: `matching_decisions`)."""
     query = (select(decided.c.reference, decided.c.decision_date, decided.c.service_area, decided.c.outcome,
                     decided.c.satisfactory_remedy, decided.c.public_report, decided.c.summary)
-             .where(where).order_by(decided.c.decision_date.desc(), decided.c.reference).offset(offset))
+             .where(decided.c.authority_code == code, decided.c.decision_date.between(year.start, year.end))
+             .order_by(decided.c.decision_date.desc(), decided.c.reference))
     if limit is not None:
         query = query.limit(limit)
     return [Decision(r[0], _as_date(r[1]), r[2], r[3], bool(r[4]), bool(r[5]), r[6]) for r in connection.execute(query)]
+
+
+def matching_decisions(rows: list[Decision], outcome: str = "all", service_area: str | None = None) -> list[Decision]:
+    """The decisions a filter keeps: all, upheld, with a satisfactory remedy, or not upheld; optionally one service
+    area. The same rules as `decision_counts`."""
+    keep = {"all": lambda d: True, "upheld": lambda d: d.outcome == UPHELD,
+            "not-upheld": lambda d: d.outcome == NOT_UPHELD,
+            "satisfactory-remedy": lambda d: d.satisfactory_remedy}[outcome]
+    return [d for d in rows if keep(d) and (not service_area or d.service_area == service_area)]
 
 
 def decision_counts(connection: Connection, year: Year) -> dict[str, dict[str, int]]:
@@ -201,16 +194,10 @@ def decision_counts(connection: Connection, year: Year) -> dict[str, dict[str, i
     query = (select(decided.c.authority_code, func.count(),
                     func.sum(case((decided.c.outcome == UPHELD, 1), else_=0)),
                     func.sum(case((decided.c.satisfactory_remedy, 1), else_=0)),
-                    func.sum(case((decided.c.outcome == "Not Upheld", 1), else_=0)))
+                    func.sum(case((decided.c.outcome == NOT_UPHELD, 1), else_=0)))
              .where(decided.c.decision_date.between(year.start, year.end)).group_by(decided.c.authority_code))
     return {code: dict(zip(DECISION_FILTERS, map(int, counts), strict=True))
             for code, *counts in connection.execute(query)}
-
-
-def decision_count(connection: Connection, code: str, year: Year, *, outcome: str = "all",
-                   service_area: str | None = None) -> int:
-    where = _decision_filter(code, year, outcome, service_area)
-    return connection.execute(select(func.count()).select_from(decided).where(where)).scalar_one()
 
 
 @dataclass(frozen=True)
