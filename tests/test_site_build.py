@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -145,3 +146,42 @@ def test_a_second_build_replaces_the_first_whole(built, tmp_path, monkeypatch):
     assert not (target / "left-over.txt").exists()
     assert (target / "index.html").is_file()
     assert [p.name for p in tmp_path.iterdir()] == ["again"]  # no .tmp or .old folder left beside it
+
+
+def test_a_rebuild_reuses_letters_made_from_the_same_inputs(tmp_path, monkeypatch):
+    """Letters are most of a build's cost: a rebuild links the previous build's copy of each letter whose content,
+    templates and renderer are unchanged, and makes again only those that changed."""
+    from ombuds.site import build
+
+    two = ("stevenage-borough-council", "hertfordshire-county-council")
+    letters = [replace(kind, every=lambda site, every=kind.every: (p for p in every(site) if p["slug"] in two))
+               for kind in build.kinds() if kind.name == "letter"]
+    monkeypatch.setattr(build, "kinds", lambda: letters)
+    url = f"sqlite:///{tmp_path / 'site.db'}"
+    (tmp_path / "first").mkdir()
+    (tmp_path / "more").mkdir()
+    first = Cases(tmp_path / "first", "R")
+    for name in ("Stevenage", "Hertfordshire"):
+        first.decided(name, "2023-10-01", {"Upheld": 2, "Not Upheld": 3})
+    database = open_database(url)
+    import_files(database, first.files())
+    out = tmp_path / "site"
+    letter = out / "councils/stevenage-borough-council/2023-24/letter.pdf"
+
+    made = build_site(database, out, workers=1)
+    assert made.reused == 0 and len(list(out.rglob("letter.*"))) == 4
+    pdf = letter.read_bytes()
+    again = build_site(database, out, workers=2)
+    assert again.reused == 4
+    assert "(4 unchanged since the last build)" in again.summary()
+    assert letter.read_bytes() == pdf
+
+    more = Cases(tmp_path / "more", "S")
+    more.decided("Stevenage", "2023-11-01", {"Upheld": 5})
+    import_files(database, more.files())
+    changed = build_site(database, out, workers=1)
+    assert changed.reused == 2  # Hertfordshire's two letters only
+    assert letter.read_bytes() != pdf
+    manifest = json.loads((out / ".ombuds-build.json").read_text(encoding="utf-8"))["fingerprints"]
+    assert sorted(manifest) == sorted(str(p.relative_to(out)) for p in out.rglob("letter.*"))
+    database.close()

@@ -9,6 +9,7 @@ swapped in at the end, so a reader never sees half a build.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import shutil
@@ -25,6 +26,7 @@ from ombuds.site.render import json_bytes, render
 from ombuds.store import Database, open_database
 
 CHUNK = 40  # pages per task handed to a worker
+MANIFEST = ".ombuds-build.json"  # what the build made each file from, for the next build
 
 
 @dataclass
@@ -33,13 +35,15 @@ class BuildReport:
     pages: int = 0
     redirects: int = 0
     files: int = 0  # JSON twins, file kinds, API files, assets, shards
+    reused: int = 0  # files unchanged since the previous build, linked rather than made again
     skipped: list[str] = field(default_factory=list)  # pages whose data vanished between listing and rendering
     seconds: float = 0.0
 
     def summary(self) -> str:
         skipped = f", {len(self.skipped)} skipped" if self.skipped else ""
-        return (f"{self.pages:,} pages, {self.redirects:,} redirects, {self.files:,} files{skipped} in {self.out} "
-                f"in {self.seconds:.1f} s")
+        reused = f" ({self.reused:,} unchanged since the last build)" if self.reused else ""
+        return (f"{self.pages:,} pages, {self.redirects:,} redirects, {self.files:,} files{reused}{skipped} "
+                f"in {self.out} in {self.seconds:.1f} s")
 
 
 def page_path(path: str) -> str:
@@ -73,7 +77,8 @@ def _write(folder: Path, path: str, body: bytes) -> None:
 _worker: dict = {}
 
 
-def _start_worker(url: str, profile: Profile, folder: str, computed: tuple, names: list[str]) -> None:
+def _start_worker(url: str, profile: Profile, folder: str, computed: tuple, names: list[str],
+                  previous: Previous) -> None:
     """In each worker: a read-only database and site of its own (no object, connection or lock is shared with the
     parent), taking over the statistics the parent already computed."""
     site = SiteData(open_database(url, read_only=True), profile)
@@ -82,24 +87,69 @@ def _start_worker(url: str, profile: Profile, folder: str, computed: tuple, name
     _worker["folder"] = Path(folder)
     by_name = {kind.name: kind for kind in all_page_kinds()}
     _worker["kinds"] = [by_name[name] for name in names]  # the parent's kinds, in the parent's order
+    _worker["previous"] = previous
 
 
-def _build_chunk(items: list[tuple[int, dict]]) -> tuple[int, int, int, list[str]]:
-    return build_items(_worker["site"], _worker["kinds"], items, _worker["folder"])
+def _build_chunk(items: list[tuple[int, dict]]) -> Result:
+    return build_items(_worker["site"], _worker["kinds"], items, _worker["folder"], _worker["previous"])
 
 
-def build_items(site: SiteData, all_kinds: list, items: list[tuple[int, dict]],
-                folder: Path) -> tuple[int, int, int, list[str]]:
-    """Write the pages and files `items` name (kind position, params); (pages, redirects, files, skipped)."""
-    pages = redirects = files = 0
-    skipped: list[str] = []
+@dataclass(frozen=True)
+class Previous:
+    """The build being replaced: its folder and the fingerprints of the files it made."""
+
+    folder: Path
+    fingerprints: dict[str, str]
+
+    @classmethod
+    def of(cls, out: Path) -> Previous:
+        try:
+            fingerprints = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["fingerprints"]
+        except (OSError, ValueError, KeyError, TypeError):
+            fingerprints = {}
+        return cls(out, fingerprints if isinstance(fingerprints, dict) else {})
+
+    def reuse(self, path: str, fingerprint: str | None, folder: Path) -> bool:
+        """Link the previous build's copy of `path` into `folder` when it was made from the same inputs."""
+        if fingerprint is None or self.fingerprints.get(path) != fingerprint:
+            return False
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(self.folder / path, target)
+        except OSError:
+            return False
+        return True
+
+
+@dataclass
+class Result:
+    pages: int = 0
+    redirects: int = 0
+    files: int = 0
+    reused: int = 0
+    skipped: list[str] = field(default_factory=list)
+    fingerprints: dict[str, str] = field(default_factory=dict)
+
+
+def build_items(site: SiteData, all_kinds: list, items: list[tuple[int, dict]], folder: Path,
+                previous: Previous | None = None) -> Result:
+    """Write the pages and files `items` name (kind position, params)."""
+    result = Result()
+    skipped = result.skipped
     for position, params in items:
         kind = all_kinds[position]
         path = kind.url(**params)
         try:
             if isinstance(kind, FileKind):
-                _write(folder, path, kind.build(site, **params).body)
-                files += 1
+                made = kind.build(site, **params)
+                if previous is not None and previous.reuse(path, made.fingerprint, folder):
+                    result.reused += 1
+                else:
+                    _write(folder, path, made.body)
+                if made.fingerprint is not None:
+                    result.fingerprints[path] = made.fingerprint
+                result.files += 1
                 continue
             page, body = render_page(site, kind, params, urls.relative_root(path))
         except NotFound as error:
@@ -107,13 +157,13 @@ def build_items(site: SiteData, all_kinds: list, items: list[tuple[int, dict]],
             continue
         _write(folder, page_path(path), body)
         if page.redirect is not None:
-            redirects += 1
+            result.redirects += 1
             continue
-        pages += 1
+        result.pages += 1
         if kind.json_url is not None and page.json is not None:
             _write(folder, kind.json_url(**params), json_bytes(page.json))
-            files += 1
-    return pages, redirects, files, skipped
+            result.files += 1
+    return result
 
 
 def _write_api(site: SiteData, database: Database, folder: Path) -> int:
@@ -188,6 +238,8 @@ def build_site(database: Database, out: Path, profile: Profile | None = None, wo
     if temporary.exists():
         shutil.rmtree(temporary)
     temporary.mkdir(parents=True)
+    previous = Previous.of(out)
+    fingerprints: dict[str, str] = {}
     try:
         all_kinds = kinds()
         items = [(position, dict(params)) for position, kind in enumerate(all_kinds) for params in kind.every(site)]
@@ -195,18 +247,19 @@ def build_site(database: Database, out: Path, profile: Profile | None = None, wo
             context = multiprocessing.get_context("spawn")  # never fork: a parent thread (a server) may hold a lock
             with context.Pool(workers, _start_worker,
                               (database.url, profile, str(temporary), site.statistics.computed(),
-                               [kind.name for kind in all_kinds])) as pool:
+                               [kind.name for kind in all_kinds], previous)) as pool:
                 shards = pool.apply_async(_write_shards, (str(temporary),))
                 results = pool.imap_unordered(_build_chunk, _chunks(items, CHUNK))
                 report.files += _write_assets(site, temporary) + _write_api(site, database, temporary)
                 for result in results:
-                    _add(report, result)
+                    _add(report, result, fingerprints)
                 report.files += shards.get()
         else:
-            _add(report, build_items(site, all_kinds, items, temporary))
+            _add(report, build_items(site, all_kinds, items, temporary, previous), fingerprints)
             report.files += _write_shards(str(temporary))
             report.files += _write_assets(site, temporary) + _write_api(site, database, temporary)
         _write(temporary, "404.html", not_found_html(site))
+        _write(temporary, MANIFEST, json_bytes({"fingerprints": fingerprints}))
         report.files += 1
         _swap(temporary, out)
     except BaseException:
@@ -216,12 +269,13 @@ def build_site(database: Database, out: Path, profile: Profile | None = None, wo
     return report
 
 
-def _add(report: BuildReport, result: tuple[int, int, int, list[str]]) -> None:
-    pages, redirects, files, skipped = result
-    report.pages += pages
-    report.redirects += redirects
-    report.files += files
-    report.skipped += skipped
+def _add(report: BuildReport, result: Result, fingerprints: dict[str, str]) -> None:
+    report.pages += result.pages
+    report.redirects += result.redirects
+    report.files += result.files
+    report.reused += result.reused
+    report.skipped += result.skipped
+    fingerprints.update(result.fingerprints)
 
 
 def _swap(new: Path, out: Path) -> None:

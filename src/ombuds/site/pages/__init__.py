@@ -39,8 +39,16 @@ class PageKind:
 
 @dataclass(frozen=True)
 class File:
-    body: bytes
+    """A file's bytes, or how to make them. A `fingerprint`, where given, is a hash of everything the bytes are made
+    from, known before they are made: the static build reuses the previous build's copy when it has not changed."""
+
+    content: bytes | Callable[[], bytes]
     media_type: str
+    fingerprint: str | None = None
+
+    @property
+    def body(self) -> bytes:
+        return self.content() if callable(self.content) else self.content
 
 
 @dataclass(frozen=True)

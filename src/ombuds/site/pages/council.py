@@ -3,7 +3,12 @@ public interest reports, service improvements, every year's letter, and the coun
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from ombuds.errors import OmbudsError
@@ -143,8 +148,26 @@ def letter(site: SiteData, slug: str, year: str, output_format: str) -> File:
     edition = shipped_edition(chosen)
     content = letter_content(site.record(authority, chosen), edition,
                              site.contacts().get(authority.code, []), allow_missing_contacts=True)
-    body = shared_renderer().render(content, timestamp(edition.letter_date), output_format)
-    return File(body, "application/pdf" if output_format == "pdf" else "text/html; charset=utf-8")
+    created = timestamp(edition.letter_date)
+    fingerprint = hashlib.sha256(json.dumps([renderer_fingerprint(), output_format, created, content],
+                                            sort_keys=True, default=str).encode("utf-8")).hexdigest()
+    return File(lambda: shared_renderer().render(content, created, output_format),
+                "application/pdf" if output_format == "pdf" else "text/html; charset=utf-8", fingerprint)
+
+
+@cache
+def renderer_fingerprint() -> str:
+    """A hash of what turns a letter's content into bytes: every file of the letters package (code, templates,
+    fonts) and the Typst version."""
+    import typst
+
+    digest = hashlib.sha256(getattr(typst, "__version__", "").encode("utf-8"))
+    package = Path(str(resources.files("ombuds.letters")))
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode("utf-8"))
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _every_letter(site: SiteData):
