@@ -1,4 +1,5 @@
-"""`make bench`: the public site. The static build of every page for 8 years of the demo data, then `ombuds serve`
+"""`make bench`: the public site. The static build of every page for 8 years of the demo data (from nothing, and over
+the previous build, whose unchanged letters it reuses), then `ombuds serve`
 on loopback under wrk (a council page, 50 connections, 30 s) with the server's peak memory.
 
 Targets on the 2-core reference machine: static build ≤ 60 s; live council page ≥ 1,000 requests/s with
@@ -82,11 +83,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ombuds-bench-site-") as tmp:
         folder = Path(tmp)
         db = make_demo(folder)
-        builds = []
+        cold, rebuilds = [], []
         for run in range(RUNS):
-            seconds, summary = static_build(db, folder / "site")
-            builds.append(seconds)
-            print(f"  static build {run + 1}: {seconds:.1f} s ({summary})")
+            seconds, summary = static_build(db, folder / f"cold-{run}")
+            cold.append(seconds)
+            print(f"  static build from nothing {run + 1}: {seconds:.1f} s ({summary})")
+        for run in range(RUNS):
+            seconds, summary = static_build(db, folder / "cold-0")
+            rebuilds.append(seconds)
+            print(f"  rebuild over the last build {run + 1}: {seconds:.1f} s ({summary})")
         port = free_port()
         server = subprocess.Popen([OMBUDS, "--db", db, "serve", "--port", str(port)], stdout=subprocess.DEVNULL)
         try:
@@ -103,7 +108,8 @@ def main() -> None:
     errors = sum(r[2] for r in runs)
     print(f"\n| measure (median of {RUNS}) | result | target |")
     print("|---|---|---|")
-    print(f"| static build, every page of 8 years | {statistics.median(builds):.1f} s | ≤ 60 s |")
+    print(f"| static build, every page of 8 years, from nothing | {statistics.median(cold):.1f} s | ≤ 60 s |")
+    print(f"| the same over the last build (letters unchanged) | {statistics.median(rebuilds):.1f} s | ≤ 60 s |")
     print(f"| live council page, 50 connections, 30 s | {rate:,.0f} requests/s | ≥ 1,000 |")
     print(f"| live council page p99 latency | {p99:.1f} ms | ≤ 50 ms |")
     print(f"| errors during the load | {errors} | 0 |")
