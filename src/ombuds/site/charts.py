@@ -9,13 +9,12 @@ import re
 
 from markupsafe import Markup, escape
 
-WIDTH = 720
-LABEL_WIDTH = 220
-VALUE_WIDTH = 70
-BAR_HEIGHT = 22
-GAP = 10
-TOP = 10
-AXIS = 24
+WIDTH = 400  # narrow, so that on a phone the chart is drawn near its own size and its text stays readable
+VALUE_WIDTH = 64
+LABEL_HEIGHT = 18  # each label sits on its own line above its bar
+BAR_HEIGHT = 16
+GAP = 12
+TOP = 4
 
 
 def _slug(text: str) -> str:
@@ -34,32 +33,27 @@ def bar_chart(items: list[tuple[str, float | None, str]], title: str, descriptio
     title_id, desc_id = f"{base}-title", f"{base}-desc"
     values = [v for _, v, _ in items if v is not None]
     top = max(values, default=0) or 1
-    plot = WIDTH - LABEL_WIDTH - VALUE_WIDTH
-    height = TOP + len(items) * (BAR_HEIGHT + GAP) + AXIS
+    plot = WIDTH - VALUE_WIDTH
+    row = LABEL_HEIGHT + BAR_HEIGHT + GAP
+    height = TOP + len(items) * row
     parts = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
              f'width="{WIDTH}" height="{height}" role="img" aria-labelledby="{title_id} {desc_id}">',
              f'<title id="{title_id}">{escape(title)}</title>', f'<desc id="{desc_id}">{escape(description)}</desc>']
-    bottom = height - AXIS
     for quarter in range(5):
-        x = LABEL_WIDTH + plot * quarter / 4
-        parts.append(f'<line class="chart-gridline" x1="{_number(x)}" y1="{TOP}" x2="{_number(x)}" '
-                     f'y2="{bottom}" aria-hidden="true"/>')
+        x = max(0.5, plot * quarter / 4)
+        parts.append(f'<line class="chart-gridline" x1="{_number(x)}" y1="{TOP + LABEL_HEIGHT}" x2="{_number(x)}" '
+                     f'y2="{height - GAP}" aria-hidden="true"/>')
     for i, (label, value, shown) in enumerate(items):
-        y = TOP + i * (BAR_HEIGHT + GAP)
-        middle = y + BAR_HEIGHT / 2 + 4
+        y = TOP + i * row
+        bar_top = y + LABEL_HEIGHT
         parts.append('<g class="chart-row">')
-        parts.append(f'<text class="chart-label" x="{LABEL_WIDTH - 8}" y="{_number(middle)}" '
-                     f'text-anchor="end">{escape(label)}</text>')
+        parts.append(f'<text class="chart-label" x="0" y="{y + LABEL_HEIGHT - 5}">{escape(label)}</text>')
+        width = plot * max(value, 0) / top if value is not None else 0
         if value is not None:
-            width = plot * max(value, 0) / top
-            parts.append(f'<rect class="chart-bar" x="{LABEL_WIDTH}" y="{y}" width="{_number(width)}" '
+            parts.append(f'<rect class="chart-bar" x="0" y="{bar_top}" width="{_number(width)}" '
                          f'height="{BAR_HEIGHT}"><title>{escape(label)}: {escape(shown)}</title></rect>')
-        else:
-            width = 0
-        parts.append(f'<text class="chart-label" x="{_number(LABEL_WIDTH + width + 6)}" y="{_number(middle)}">'
-                     f'{escape(shown)}</text>')
+        parts.append(f'<text class="chart-label chart-value" x="{_number(width + 6)}" '
+                     f'y="{bar_top + BAR_HEIGHT - 3}">{escape(shown)}</text>')
         parts.append("</g>")
-    parts.append(f'<line class="chart-gridline" x1="{LABEL_WIDTH}" y1="{bottom}" x2="{LABEL_WIDTH + plot}" '
-                 f'y2="{bottom}" aria-hidden="true"/>')
     parts.append("</svg>")
     return Markup("".join(parts))
