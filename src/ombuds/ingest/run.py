@@ -212,7 +212,7 @@ def import_files(database: Database, paths: list[Path | str], *, check: bool = F
     """
     check_encoding(encoding)
     bar = progress_bar(progress)
-    with database.engine.connect() as connection:
+    with database.read() as connection:  # a database failure (connection lost, disk full) is a StoreError
         run = _Run(connection, registry(), bar, sheet=sheet, encoding=encoding)
         try:
             with connection.begin() as transaction:

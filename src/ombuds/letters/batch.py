@@ -50,11 +50,14 @@ def letter_path(out_dir: Path, authority: Authority, year: Year, output_format: 
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write beside the target, then rename over it: an interrupted run never leaves half a file."""
+    """Write beside the target, then rename over it: an interrupted run never leaves half a file. A disk that is
+    full or cannot be written is an OmbudsError naming the file (the half-written temporary is removed)."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         temporary.write_bytes(data)
         os.replace(temporary, path)
+    except OSError as error:
+        raise OmbudsError(f"cannot write {path}: {error.strerror or error}") from None
     finally:
         temporary.unlink(missing_ok=True)
 

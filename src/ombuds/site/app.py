@@ -106,7 +106,8 @@ def create_app(database: Database, profile: Profile | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(404, _not_found(site))
     app.add_exception_handler(405, _not_allowed)
-    app.add_middleware(_HeadersMiddleware)
+    app.add_middleware(_LimitsMiddleware)
+    app.add_middleware(_HeadersMiddleware)  # added last, so outermost: its headers go on the limits' refusals too
     return app
 
 
@@ -212,6 +213,55 @@ class _HeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+MAX_TARGET = 8 * 1024  # bytes of path and query string
+MAX_HEADERS = 100
+MAX_HEADER_BYTES = 16 * 1024
+MAX_BODY = 64 * 1024  # the site takes no uploads: a body is at most a client's mistake
+
+
+class _LimitsMiddleware:
+    """Refuse what no reader of a read-only site sends: an overlong address (414), too many or too large headers
+    (431), a large request body (413), before any page is looked up."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = scope.get("headers", [])
+        length = dict(headers).get(b"content-length", b"0")
+        if len(scope.get("raw_path") or scope["path"].encode()) + len(scope.get("query_string", b"")) > MAX_TARGET:
+            await _refuse(send, 414, "The address is too long.")
+        elif len(headers) > MAX_HEADERS or sum(len(k) + len(v) for k, v in headers) > MAX_HEADER_BYTES:
+            await _refuse(send, 431, "The request's headers are too large.")
+        elif not length.isdigit() or int(length) > MAX_BODY:
+            await _refuse(send, 413, "The request's body is too large: this site takes no uploads.")
+        else:
+            await self.app(scope, _capped(receive), send)
+
+
+def _capped(receive):
+    """The request body as it streams in (no Content-Length, chunked): over MAX_BODY ends the request."""
+    seen = 0
+
+    async def capped():
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > MAX_BODY:
+            return {"type": "http.disconnect"}
+        return message
+    return capped
+
+
+async def _refuse(send, status: int, text: str) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": (text + "\n").encode("utf-8")})
 
 
 def serve_app(db_url: str | None, profile_path: str | None = None) -> FastAPI:

@@ -238,6 +238,7 @@ def build_site(database: Database, out: Path, profile: Profile | None = None, wo
     if temporary.exists():
         shutil.rmtree(temporary)
     temporary.mkdir(parents=True)
+    clear_interrupted_builds(out)
     previous = Previous.of(out)
     fingerprints: dict[str, str] = {}
     try:
@@ -267,6 +268,29 @@ def build_site(database: Database, out: Path, profile: Profile | None = None, wo
         raise
     report.seconds = time.perf_counter() - started
     return report
+
+
+def clear_interrupted_builds(out: Path) -> None:
+    """What a build killed part-way left beside `out`: its unfinished folder (`.NAME.tmp-PID`) is deleted, and the
+    previous build it had renamed aside (`.NAME.old-PID`) is put back if `out` is missing, else deleted."""
+    for path in sorted(out.parent.glob(f".{out.name}.*-*")):
+        kind, _, pid = path.name.rpartition("-")
+        if kind not in (f".{out.name}.tmp", f".{out.name}.old") or not pid.isdigit() or _alive(int(pid)):
+            continue
+        if kind.endswith(".old") and not out.exists():
+            path.rename(out)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _add(report: BuildReport, result: Result, fingerprints: dict[str, str]) -> None:

@@ -141,6 +141,8 @@ def letter(site: SiteData, slug: str, year: str, output_format: str) -> File:
     from ombuds.letters.content import letter_content
     from ombuds.letters.render import shared_renderer, timestamp
 
+    if output_format not in ("html", "pdf"):
+        raise NotFound(f"letters are HTML or PDF, not '{output_format}'")
     authority = site.by_slug(slug)
     chosen = site.year(year)
     if not site.has_case_records(chosen):
