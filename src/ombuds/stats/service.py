@@ -19,6 +19,7 @@ from ombuds.errors import OmbudsError
 from ombuds.registry import COUNCIL_TYPES, Authority, Registry, registry
 from ombuds.stats import comparison
 from ombuds.stats.compute import check_method, statistics_from_counts
+from ombuds.stats.model import Stats
 from ombuds.stats.record import FROM_CASE_RECORDS, FROM_PUBLISHED, Averages, PublishedDocument, StatisticsRecord
 from ombuds.store import Database
 from ombuds.store.queries import case_record_years, data_version, published_figures, published_years, year_counts
@@ -55,11 +56,12 @@ class StatisticsService:
     def __init__(self, database: Database, authorities: Registry | None = None):
         self.database = database
         self.authorities = authorities or registry()
-        self._lock = threading.RLock()  # re-entrant: a year's tested change computes the year before
+        self._lock = threading.RLock()  # re-entrant: a year's tested change reads the year before
         self._version: int | None = None
         self._checked = (-1, 0.0)  # (the database object's commits, when) at the last look at the data version
         self._years: dict[str, list[Year]] = {}
         self._computed: dict[tuple[Year, str], YearStatistics] = {}
+        self._plain: dict[tuple[Year, str], list[Stats]] = {}
 
     def _current(self) -> None:
         """Forget everything computed from an older version of the data. The version is read again after any
@@ -73,7 +75,7 @@ class StatisticsService:
         with self.database.read() as connection:
             version = data_version(connection)
         if version != self._version:
-            self._version, self._years, self._computed = version, {}, {}
+            self._version, self._years, self._computed, self._plain = version, {}, {}, {}
 
     def computed(self) -> tuple:
         """What has been computed, as plain data, for another process reading the same data to `adopt`."""
@@ -84,6 +86,7 @@ class StatisticsService:
         """Take over statistics computed by another process (the static build's workers take the parent's)."""
         with self._lock:
             self._version, self._years, self._computed = computed[0], dict(computed[1]), dict(computed[2])
+            self._plain = {}
             self._checked = (self.database.commits, time.monotonic())
 
     def data_version(self) -> int:
@@ -126,15 +129,29 @@ class StatisticsService:
                 self._computed[(year, method)] = found
             return found
 
+    def _counted(self, year: Year, method: str) -> list[Stats]:
+        """The year's statistics from its case counts, before any comparison (kept: the year after's tested
+        change needs only these, so one year's statistics do not compare every year before it)."""
+        found = self._plain.get((year, method))
+        if found is None:
+            with self.database.read() as connection:
+                counts = year_counts(connection, year)
+            found = self._plain[(year, method)] = statistics_from_counts(year, counts, method, self.authorities)
+        return found
+
+    def _previous(self, year: Year, method: str) -> dict[str, StatisticsRecord] | None:
+        """The year before's records by code, for the tested change: its counts, or its published figures."""
+        before = Year(year.start_year - 1)
+        held = self._held()
+        if before in held["case"]:
+            return {s.authority.code: s.to_record() for s in self._counted(before, method)}
+        return self.year(before, method).by_code if before in held["published"] else None
+
     def _from_case_records(self, year: Year, method: str) -> YearStatistics:
-        with self.database.read() as connection:
-            counts = year_counts(connection, year)
-        stats = statistics_from_counts(year, counts, method, self.authorities)
+        stats = self._counted(year, method)
         groups = {s.authority.code: s.authority.type for s in stats
                   if s.authority.current_in(year) and s.authority.has_type_average}
-        before = Year(year.start_year - 1)
-        previous = self.year(before, method).by_code if before in self.years() else None
-        records = comparison.compared((s.to_record() for s in stats), groups, previous)
+        records = comparison.compared((s.to_record() for s in stats), groups, self._previous(year, method))
         averages = {}
         for s, record in zip(stats, records, strict=True):
             if s.authority.type in COUNCIL_TYPES and record.average.uphold_rate is not None:

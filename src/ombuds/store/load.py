@@ -29,6 +29,7 @@ from sqlalchemy import (
     update,
 )
 
+from ombuds.store.aggregate import count_changes
 from ombuds.store.queries import bump_data_version
 from ombuds.store.schema import TABLES
 
@@ -129,6 +130,7 @@ class Staging:
     def merge(self, sample: int = 10) -> Changes:
         """Insert new keys, update changed rows, count the unchanged ones."""
         s, t = self.table, self.target
+        count_changes(self.connection, t.name, s)  # before the writes: the replaced rows' counts are taken away
         same = and_(*self._same_key(t))
         differs = or_(*(s.c[c].is_distinct_from(t.c[c]) for c in self.content)) if self.content else literal(False)
         changed = select(*(s.c[k] for k in self.key)).join(t, same).where(differs)

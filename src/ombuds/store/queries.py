@@ -1,4 +1,4 @@
-"""Queries: plain counts grouped by authority for one year's date range, the data version, published figures,
+"""Queries: a year's counts (from the aggregate kept by store.aggregate), the data version, published figures,
 contacts, improvements, decisions and the sent log. Every SQL statement outside loading lives here."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from sqlalchemy import Connection, and_, case, delete, func, insert, select, upd
 
 from ombuds.labels import NOT_UPHELD, UPHELD
 from ombuds.store.schema import (
+    case_counts,
     compliance,
     contacts,
     decided,
@@ -44,43 +45,20 @@ class YearCounts:
 
 
 def year_counts(connection: Connection, year: Year) -> YearCounts:
+    """The year's counts, read from the aggregate (a few thousand rows, however many cases are held)."""
     counts = YearCounts()
-    start, end = year.start, year.end
-    query = (select(received.c.authority_code, received.c.service_area, func.count())
-             .where(received.c.received_date.between(start, end))
-             .group_by(received.c.authority_code, received.c.service_area))
-    for code, area, n in connection.execute(query):
-        counts.received[code][area] = n
-    query = (select(decided.c.authority_code, decided.c.outcome, func.count(),
-                    func.sum(case((decided.c.satisfactory_remedy, 1), else_=0)),
-                    func.sum(case((decided.c.remedied_by_ombudsman, 1), else_=0)))
-             .where(decided.c.decision_date.between(start, end))
-             .group_by(decided.c.authority_code, decided.c.outcome))
-    for code, outcome, n, remedies, remedied in connection.execute(query):
-        counts.decided[code][outcome] = n
-        if outcome == UPHELD:  # import allows the two flags on upheld decisions only
-            counts.satisfactory_remedies[code] = int(remedies or 0)
-            counts.remedied_by_ombudsman[code] = int(remedied or 0)
-    query = (select(compliance.c.authority_code, compliance.c.compliance, func.count())
-             .where(compliance.c.recorded_date.between(start, end))
-             .group_by(compliance.c.authority_code, compliance.c.compliance))
-    for code, outcome, n in connection.execute(query):
-        counts.compliance[code][outcome] = n
+    c = case_counts.c
+    query = (select(c.kind, c.authority_code, c.label, c.cases, c.satisfactory_remedies, c.remedied_by_ombudsman)
+             .where(c.start_year == year.start_year))
+    by_kind = {"received": counts.received, "decided": counts.decided, "compliance": counts.compliance}
+    for kind, code, label, n, remedies, remedied in connection.execute(query):
+        by_kind[kind][code][label] = n
+        if kind == "decided" and label == UPHELD:  # import allows the two flags on upheld decisions only
+            counts.satisfactory_remedies[code] = remedies
+            counts.remedied_by_ombudsman[code] = remedied
     query = select(population.c.authority_code, population.c.population).where(population.c.year == year.label)
     counts.population = dict(connection.execute(query).all())
     return counts
-
-
-def date_range(connection: Connection) -> tuple[date, date] | None:
-    """The earliest and latest case dates held, or None for an empty database."""
-    firsts, lasts = [], []
-    for column in (received.c.received_date, decided.c.decision_date, compliance.c.recorded_date):
-        first = connection.execute(select(func.min(column))).scalar()  # apart: each is then one index probe
-        last = connection.execute(select(func.max(column))).scalar()
-        if first is not None:
-            firsts.append(_as_date(first))
-            lasts.append(_as_date(last))
-    return (min(firsts), max(lasts)) if firsts else None
 
 
 def _as_date(value) -> date:
@@ -88,8 +66,13 @@ def _as_date(value) -> date:
 
 
 def table_counts(connection: Connection) -> dict[str, int]:
-    tables = (received, decided, compliance, improvements, contacts, population)
-    return {t.name: connection.execute(select(func.count()).select_from(t)).scalar() for t in tables}
+    """Rows per input table; the case tables' from the aggregate."""
+    query = select(case_counts.c.kind, func.sum(case_counts.c.cases)).group_by(case_counts.c.kind)
+    counted = {kind: int(n) for kind, n in connection.execute(query)}
+    counts = {t.name: counted.get(t.name, 0) for t in (received, decided, compliance)}
+    for t in (improvements, contacts, population):
+        counts[t.name] = connection.execute(select(func.count()).select_from(t)).scalar()
+    return counts
 
 
 def all_contacts(connection: Connection) -> list[dict]:
@@ -99,17 +82,13 @@ def all_contacts(connection: Connection) -> list[dict]:
 
 def case_record_years(connection: Connection) -> list[Year]:
     """The years in which at least one case record is counted, oldest first."""
-    span = date_range(connection)
-    if span is None:
-        return []
-    return [y for y in Year.span(Year.of(span[0]), Year.of(span[1])) if has_case_records(connection, y)]
+    query = select(case_counts.c.start_year).distinct().order_by(case_counts.c.start_year)
+    return [Year(y) for y in connection.execute(query).scalars()]
 
 
 def has_case_records(connection: Connection, year: Year) -> bool:
-    for column in (received.c.received_date, decided.c.decision_date, compliance.c.recorded_date):
-        if connection.execute(select(column).where(column.between(year.start, year.end)).limit(1)).first():
-            return True
-    return False
+    query = select(case_counts.c.start_year).where(case_counts.c.start_year == year.start_year).limit(1)
+    return connection.execute(query).first() is not None
 
 
 def published_figures(connection: Connection, year: Year) -> list[dict]:
@@ -190,12 +169,14 @@ def matching_decisions(rows: list[Decision], outcome: str = "all", service_area:
 
 
 def decision_counts(connection: Connection, year: Year) -> dict[str, dict[str, int]]:
-    """Every authority's decisions in a year by filter (all, upheld, satisfactory-remedy, not-upheld): one query."""
-    query = (select(decided.c.authority_code, func.count(),
-                    func.sum(case((decided.c.outcome == UPHELD, 1), else_=0)),
-                    func.sum(case((decided.c.satisfactory_remedy, 1), else_=0)),
-                    func.sum(case((decided.c.outcome == NOT_UPHELD, 1), else_=0)))
-             .where(decided.c.decision_date.between(year.start, year.end)).group_by(decided.c.authority_code))
+    """Every authority's decisions in a year by filter (all, upheld, satisfactory-remedy, not-upheld), from the
+    aggregate."""
+    c = case_counts.c
+    query = (select(c.authority_code, func.sum(c.cases),
+                    func.sum(case((c.label == UPHELD, c.cases), else_=0)),
+                    func.sum(c.satisfactory_remedies),
+                    func.sum(case((c.label == NOT_UPHELD, c.cases), else_=0)))
+             .where(c.kind == "decided", c.start_year == year.start_year).group_by(c.authority_code))
     return {code: dict(zip(DECISION_FILTERS, map(int, counts), strict=True))
             for code, *counts in connection.execute(query)}
 
@@ -233,14 +214,14 @@ def last_import(connection: Connection) -> dict | None:
 
 def cases_by_year(connection: Connection, years: list[Year]) -> dict[Year, dict[str, int]]:
     """Received, decided and compliance records counted in each year."""
-    columns = {"received": received.c.received_date, "decided": decided.c.decision_date,
-               "compliance": compliance.c.recorded_date}
-    return {year: {name: connection.execute(select(func.count()).where(column.between(year.start, year.end)))
-                   .scalar_one() for name, column in columns.items()} for year in years}
+    c = case_counts.c
+    query = (select(c.start_year, c.kind, func.sum(c.cases))
+             .where(c.start_year.in_([y.start_year for y in years])).group_by(c.start_year, c.kind))
+    counted = {(y, kind): int(n) for y, kind, n in connection.execute(query)}
+    return {year: {kind: counted.get((year.start_year, kind), 0) for kind in ("received", "decided", "compliance")}
+            for year in years}
 
 
 def authorities_with_cases(connection: Connection) -> int:
-    codes = set()
-    for table in (received, decided, compliance):
-        codes |= set(connection.execute(select(table.c.authority_code).distinct()).scalars())
-    return len(codes)
+    query = select(func.count(case_counts.c.authority_code.distinct()))
+    return connection.execute(query).scalar_one()

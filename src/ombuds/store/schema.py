@@ -84,6 +84,17 @@ published = Table(  # figures read from published documents, kept apart from cas
     Column("figures", Text, nullable=False),  # the parsed SPEC 2.3 object, as JSON
 )
 
+case_counts = Table(  # the case tables counted by year, authority and label (see store.aggregate)
+    "case_counts", metadata,
+    Column("start_year", Integer, primary_key=True),  # the reporting year, by the calendar year it starts in
+    Column("kind", String(10), primary_key=True),  # received, decided or compliance
+    Column("authority_code", String(9), primary_key=True),
+    Column("label", String(40), primary_key=True),  # service area, outcome or compliance
+    Column("cases", Integer, nullable=False),
+    Column("satisfactory_remedies", Integer, nullable=False),  # decided only: with a satisfactory remedy
+    Column("remedied_by_ombudsman", Integer, nullable=False),  # decided only: remedied by the ombudsman
+)
+
 TABLES = {t.name: t for t in (received, decided, compliance, improvements, contacts, population)}
 
 version_table = Table(  # one row: bumped by every change to the figures' inputs (see store.queries.bump_version)
