@@ -49,6 +49,7 @@ bench: $(STAMP) $(ASSETS) $(INDEX) system
 	$(PY) bench/run.py
 	$(PY) bench/letters.py
 	$(PY) bench/roundtrip.py
+	$(PY) bench/parse.py
 	$(PY) bench/postcodes.py
 	$(PY) bench/site.py
 

@@ -12,13 +12,13 @@ from pathlib import Path
 import click
 
 from ombuds.errors import OmbudsError
-from ombuds.ingest import ImportFailed, import_files
+from ombuds.ingest.problems import ImportFailed
 from ombuds.registry import registry
-from ombuds.stats.compute import AVERAGE_METHODS
-from ombuds.stats.export import columns, flatten
-from ombuds.stats.service import statistics_service
-from ombuds.store import open_database
+from ombuds.stats.methods import AVERAGE_METHODS
 from ombuds.years import Year
+
+# Each command imports what it needs when it runs (the store, statistics, letters, site), so that `ombuds --help`
+# and the light commands start quickly; tests/test_cli_startup.py checks what `--help` loads.
 
 
 class OmbudsGroup(click.Group):
@@ -47,6 +47,8 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
 
 def _database(ctx: click.Context, *, create: bool = True):
     """The database `--db` names; read-only commands pass create=False so that they never make a new file."""
+    from ombuds.store import open_database
+
     return open_database(ctx.obj["db_url"], create=create)
 
 
@@ -71,6 +73,7 @@ def _import_help() -> str:
 def import_command(ctx: click.Context, files: tuple[Path, ...], check: bool, sheet: str | None,
                    encoding: str | None) -> None:
     from ombuds.ingest.read import check_encoding
+    from ombuds.ingest.run import import_files
 
     check_encoding(encoding)  # before the database is opened, so a bad name creates no database file
     report = import_files(_database(ctx), list(files), check=check, progress=sys.stderr.isatty(), sheet=sheet,
@@ -91,6 +94,9 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], check: bool, she
 def stats_command(ctx: click.Context, year_label: str | None, authority: str | None, output_format: str,
                   method: str) -> None:
     """Every count and rate per authority per year, with type averages (SPEC 2.3)."""
+    from ombuds.stats.export import columns, flatten
+    from ombuds.stats.service import statistics_service
+
     statistics = statistics_service(_database(ctx, create=False))
     years = [Year.parse(year_label)] if year_label is not None else statistics.years()
     if not years:
@@ -215,6 +221,7 @@ def parse_command(ctx: click.Context, files: tuple[Path, ...], output_format: st
 @click.pass_context
 def status_command(ctx: click.Context) -> None:
     """What the database holds: schema, years, cases by year, other records, the last import."""
+    from ombuds.stats.service import statistics_service
     from ombuds.store import queries
 
     database = _database(ctx, create=False)
@@ -300,6 +307,7 @@ def site_build_command(ctx: click.Context, out_dir: Path, profile_path: Path | N
     """Write every page, file, API response and search index of the public site into a folder."""
     from ombuds.profile import load_profile
     from ombuds.site.build import build_site
+    from ombuds.store import open_database
 
     database = open_database(ctx.obj["db_url"], read_only=True)
     report = build_site(database, out_dir, load_profile(profile_path), workers=workers)
@@ -329,6 +337,7 @@ def demo_command(ctx: click.Context, out_dir: Path, seed: int, serve: bool, port
         import uvicorn
 
         from ombuds.site.app import create_app
+        from ombuds.store import open_database
 
         app = create_app(open_database(database.url, read_only=True))
         chosen = _free_port(port)

@@ -17,9 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import chain, islice
 from pathlib import Path
-
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from typing import TYPE_CHECKING
 
 from ombuds.errors import OmbudsError
 
@@ -28,6 +26,9 @@ DELIMITERS = (",", ";", "\t")
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 .xls (and other old Office files)
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 Rows = Iterator[tuple[int, list[str]]]
 Rank = Callable[[list[str]], int]
@@ -225,5 +226,8 @@ def _cell(value: object) -> str:
 def progress_bar(enabled: bool) -> Progress | None:
     if not enabled:
         return None
+    from rich.console import Console  # imported here: only an import at a terminal draws a bar
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
     return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                     TimeRemainingColumn(), transient=True, console=Console(stderr=True))

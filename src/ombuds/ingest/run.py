@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from ombuds.errors import OmbudsError
 from ombuds.ingest.fields import RowCheck
 from ombuds.ingest.kinds import Kind, header_rank, recognise
+from ombuds.ingest.problems import ImportFailed, Problem
 from ombuds.ingest.read import Table, UnreadableFile, check_encoding, column_key, open_table, progress_bar
 from ombuds.registry import Registry, registry
 from ombuds.store import Database
@@ -18,33 +18,6 @@ from ombuds.store.load import POSITION, Changes, Staging, decision_date_problems
 from ombuds.store.queries import log_import
 
 BATCH = 20_000
-LISTED = 100  # problems listed in full; the rest are counted
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    file: str
-    line: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.column}: {self.reason}"
-
-
-class ImportFailed(OmbudsError):
-    """Every problem is kept in `problems`; the message lists the first LISTED and counts the rest."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        lines = [str(p) for p in problems[:LISTED]]
-        if len(problems) > LISTED:
-            lines.append(f"… and {_plural(len(problems) - LISTED, 'more problem')}, not listed")
-        super().__init__("\n".join([*lines, f"{_plural(len(problems), 'problem')} found; nothing was imported"]))
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'s' if count != 1 else ''}"
 
 
 @dataclass

@@ -14,7 +14,8 @@ from pathlib import Path
 from ombuds.errors import OmbudsError
 from ombuds.labels import OUTCOMES, SERVICE_AREAS
 from ombuds.parse.text import UnreadableDocument, clean, flat, read_text
-from ombuds.registry import Authority, AuthorityNotFound, registry
+from ombuds.registry import Authority, registry
+from ombuds.registry.lookup import pick_by_date
 from ombuds.stats import layouts
 from ombuds.stats.record import PublishedDocument
 from ombuds.years import MONTHS, Year
@@ -218,12 +219,14 @@ def find_authority(text: str, year: Year | None) -> Authority | None:
 
 
 def _resolve(name: str, on: date | None) -> Authority | None:
+    """The one authority a line names, or None. Most lines name none, so this looks names up without building the
+    closest-match suggestions of an error (which cost far more than the look-up)."""
     if not name or len(name) > 80 or not re.search(r"[A-Za-z]", name):
         return None
-    try:
-        return registry().resolve(name, on=on)
-    except AuthorityNotFound:
-        return None
+    found = registry().candidates(name)
+    if len(found) > 1 and on is not None:
+        found = pick_by_date(found, on)
+    return found[0] if len(found) == 1 else None
 
 
 def read_letter(text: str) -> dict | None:

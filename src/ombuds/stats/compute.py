@@ -9,11 +9,10 @@ from statistics import fmean
 from ombuds.errors import OmbudsError
 from ombuds.labels import OUTCOMES, SERVICE_AREAS
 from ombuds.registry import COUNCIL_TYPES, Authority, Registry
+from ombuds.stats.methods import AVERAGE_METHODS
 from ombuds.stats.model import Average, Compliance, Stats, per_100k, rate
 from ombuds.store.queries import YearCounts
 from ombuds.years import Year
-
-AVERAGE_METHODS = ("pooled", "mean")
 
 
 def _stats(authority: Authority, year: Year, counts: YearCounts, average: Average) -> Stats:

@@ -1,0 +1,75 @@
+"""`make bench`, parse: letters/s of `ombuds parse` on one core (target: at least 250).
+
+Renders every tenth demo authority's letter in every edition 2017-18 to 2024-25, as PDF and as HTML, then parses
+them all in this one process (one core) and reports letters per second, wall and CPU time, and a profile's
+top functions with `--profile`.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import os
+import platform
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ombuds.ingest import import_files
+from ombuds.letters.batch import letter_jobs, render_letters
+from ombuds.letters.editions import shipped_edition
+from ombuds.parse import parse_files
+from ombuds.stats import years_held
+from ombuds.store import open_database
+from run import generate_demo
+
+EVERY = 10  # every tenth authority of each year
+RUNS = 5
+
+
+def render(work: Path) -> dict[str, list[Path]]:
+    data = generate_demo(work / "data", scale=0.2, seed=2017)
+    database = open_database(f"sqlite:///{work / 'parse.db'}")
+    import_files(database, [data / f"synthetic-{k}.csv" for k in ("received", "decided", "compliance", "contacts")])
+    files: dict[str, list[Path]] = {"pdf": [], "html": []}
+    for year in years_held(database):
+        edition = shipped_edition(year)
+        for output_format in files:
+            jobs = letter_jobs(database, year, edition, work / "letters" / year.label, output_format)[::EVERY]
+            files[output_format] += [w.path for w in render_letters(jobs, workers=1)]
+    return files
+
+
+def timed(paths: list[Path]) -> tuple[float, float]:
+    """(wall, CPU) seconds to parse the files once; every one must parse."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    results = parse_files(paths)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if results.failures:
+        sys.exit("\n".join(results.failures))
+    return wall, cpu
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        files = render(Path(folder))
+        machine = f"{platform.machine()}, {os.cpu_count()} cores (shared), Python {platform.python_version()}"
+        print(f"\nombuds parse benchmark ({machine}), one process, median of {RUNS} runs")
+        for output_format, paths in files.items():
+            runs = [timed(paths) for _ in range(RUNS)]
+            wall = statistics.median(w for w, _ in runs)
+            cpu = statistics.median(c for _, c in runs)
+            print(f"  {output_format.upper():<4} {len(paths):>4} letters: {len(paths) / wall:6.0f} letters/s wall, "
+                  f"{len(paths) / cpu:6.0f} letters/s CPU")
+        if "--profile" in sys.argv:
+            profile = cProfile.Profile()
+            profile.runcall(parse_files, files["pdf"] + files["html"])
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+
+
+if __name__ == "__main__":
+    main()
