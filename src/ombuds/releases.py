@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tempfile
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -149,8 +151,8 @@ def _edition(year: Year):
 
 def letter_checksums(connection: Connection, held: YearStatistics) -> dict[str, tuple[str, str]]:
     """The sha256 of every authority's letter as the site publishes it (PDF, HTML), by authority code. Letters
-    are written from case records with the year's shipped edition; a year without either has none."""
-    from ombuds.letters.batch import LetterJob, letter_path, render_letters
+    are written from case records with the year's shipped edition; a year without either has none. Rendered by
+    spawned processes: a forked one could inherit a lock held by a thread of this one (Typst's, a server's)."""
     from ombuds.letters.content import Contact, letter_content
     from ombuds.letters.render import timestamp
     from ombuds.store.queries import all_contacts
@@ -162,20 +164,22 @@ def letter_checksums(connection: Connection, held: YearStatistics) -> dict[str, 
     for row in all_contacts(connection):
         contacts.setdefault(row["authority_code"], []).append(
             Contact(row["role"], row["name"], row["title"], row["salutation"], row["email"]))
-    authorities = registry()
-    sums: dict[str, dict[str, str]] = {}
-    with tempfile.TemporaryDirectory(prefix="ombuds-release-") as folder:
-        for output_format in ("pdf", "html"):
-            jobs = []
-            for record in held.records:
-                authority = authorities.get(record.authority.code)
-                content = letter_content(record, edition, contacts.get(authority.code, []),
-                                         allow_missing_contacts=True)
-                jobs.append(LetterJob(authority, letter_path(Path(folder), authority, held.year, output_format),
-                                      content, timestamp(edition.letter_date), output_format))
-            for written in render_letters(jobs):
-                sums.setdefault(written.authority.code, {})[output_format] = written.sha256
-    return {code: (s["pdf"], s["html"]) for code, s in sums.items()}
+    created = timestamp(edition.letter_date)
+    jobs = [(r.authority.code, letter_content(r, edition, contacts.get(r.authority.code, []),
+                                              allow_missing_contacts=True), created) for r in held.records]
+    workers = max(1, min(os.cpu_count() or 1, len(jobs)))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        done = pool.map(_letter_sha256, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
+        return {code: (pdf, html) for code, pdf, html in done}
+
+
+def _letter_sha256(job: tuple[str, dict, int]) -> tuple[str, str, str]:
+    from ombuds.letters.render import shared_renderer
+
+    code, content, created = job
+    renderer = shared_renderer()
+    return (code, hashlib.sha256(renderer.render(content, created, "pdf")).hexdigest(),
+            hashlib.sha256(renderer.render(content, created, "html")).hexdigest())
 
 
 # The steps
