@@ -43,7 +43,7 @@ def stats(url: str) -> list:
 def fill(url: str, folder: Path) -> None:
     cases = Cases(folder, "K")
     cases.decided("Stevenage", "2023-10-01", {"Upheld": 3, "Not Upheld": 1}, satisfactory_remedies=1)
-    cases.received("Kent", "2023-05-01", {"Education": 2, "Highways": 1})
+    cases.received("Kent", "2023-05-01", {"Education and Children's Services": 2, "Highways and Transport": 1})
     cases.compliance("Stevenage", "2023-11-01", on_time=1, late=1)
     database = open_database(url)
     import_files(database, cases.files())

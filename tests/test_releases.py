@@ -130,6 +130,8 @@ def test_an_import_changing_published_figures_is_refused_unless_it_is_a_revision
         page = client.get(f"/councils/{STEVENAGE}/2023-24/").text
         twin = client.get(f"/councils/{STEVENAGE}/2023-24.json").json()
         other = client.get("/councils/hertfordshire-county-council/2023-24/").text
+        data_page = client.get("/data/").text
+        data_twin = client.get("/data.json").json()
     assert f"Revised on {fmt.long_date(today)}: late decision records" in page
     assert ('<td class="govuk-table__cell">decided.Upheld</td><td class="govuk-table__cell">3</td>'
             '<td class="govuk-table__cell">4</td>') in page
@@ -137,6 +139,8 @@ def test_an_import_changing_published_figures_is_refused_unless_it_is_a_revision
     assert twin["revisions"][0]["changes"][0] == {"subject": "Stevenage Borough Council (E07000243)",
                                                   "figure": "decided.Upheld", "old": "3", "new": "4"}
     assert "Revised on" not in other  # a county: neither its figures nor its average changed
+    assert f"Case records<br><strong>Revised on {fmt.long_date(today)}: late decision records</strong>" in data_page
+    assert data_twin["revisions"] == {"2023-24": [{"date": today.isoformat(), "reason": "late decision records"}]}
 
 
 def test_an_unchanged_or_unrelated_import_passes_a_published_year(db, tmp_path):

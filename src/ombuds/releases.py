@@ -302,11 +302,11 @@ def site_releases(database: Database) -> dict[Year, Release]:
         return store.all_releases(connection)
 
 
-def revision_history(database: Database, year: Year, subjects: tuple[str, ...]) -> list[dict]:
-    """The revisions of a year touching these subjects (an authority's code and its type's average), oldest
-    first, each with its date, reason and the figures changed."""
+def revision_history(database: Database, year: Year, subjects: tuple[str, ...] | None = None) -> list[dict]:
+    """The revisions of a year touching these subjects (an authority's code and its type's average; None: any),
+    oldest first, each with its date, reason and the figures changed."""
     with database.read() as connection:
-        rows = [r for r in store.revisions_of(connection, year) if r.authority in subjects]
+        rows = [r for r in store.revisions_of(connection, year) if subjects is None or r.authority in subjects]
     grouped: dict[tuple[date, str], list] = {}
     for r in rows:
         grouped.setdefault((r.revised_on, r.reason), []).append(r)

@@ -78,6 +78,13 @@ class SiteData:
             by_code[authority.code] = releases.revision_history(self.database, year, (authority.code, authority.type))
         return by_code[authority.code]
 
+    def year_revisions(self, year: Year) -> list[dict]:
+        """Every revision of a year's figures, oldest first (the data page)."""
+        key = ("year revisions", self.version(), year)
+        if key not in self._memo:
+            self._memo[key] = releases.revision_history(self.database, year)
+        return self._memo[key]
+
     def latest_year(self) -> Year:
         years = self.years()
         if not years:

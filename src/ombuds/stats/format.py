@@ -165,6 +165,6 @@ def revised_figure(value: float | int | None) -> str:
     decimal places half up (`0.6667`), `none` for a figure that was not there."""
     if value is None:
         return "none"
-    if isinstance(value, bool) or isinstance(value, int):
+    if isinstance(value, int):  # bool is an int
         return f"{value:,}"
     return f"{Decimal(repr(value)).quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP).normalize():f}"
