@@ -32,7 +32,7 @@ $(INDEX): $(STAMP)
 	$(PY) -m ombuds.registry.postcodes build
 
 system:
-	scripts/ensure-system.sh postgresql poppler chromium
+	scripts/ensure-system.sh postgresql poppler chromium sqlite3
 
 demo: $(STAMP) $(ASSETS) $(INDEX)
 	$(VENV)/bin/ombuds demo
@@ -52,6 +52,7 @@ bench: $(STAMP) $(ASSETS) $(INDEX) system
 	$(PY) bench/parse.py
 	$(PY) bench/postcodes.py
 	$(PY) bench/site.py
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) node_modules ombuds.db demo-data build dist .pytest_cache src/ombuds/site/static/vendor $(INDEX)

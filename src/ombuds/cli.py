@@ -69,15 +69,17 @@ def _import_help() -> str:
 @click.option("--sheet", default=None, metavar="NAME", help="The worksheet to read in XLSX files (default: the first).")
 @click.option("--encoding", default=None, metavar="NAME",
               help="The text encoding of CSV files, e.g. cp1252 (default: UTF-8, with or without BOM).")
+@click.option("--revise", default=None, metavar="REASON",
+              help="Allow changes to a published year's figures, recording each as a revision with this reason.")
 @click.pass_context
 def import_command(ctx: click.Context, files: tuple[Path, ...], check: bool, sheet: str | None,
-                   encoding: str | None) -> None:
+                   encoding: str | None, revise: str | None) -> None:
     from ombuds.ingest.read import check_encoding
     from ombuds.ingest.run import import_files
 
     check_encoding(encoding)  # before the database is opened, so a bad name creates no database file
     report = import_files(_database(ctx), list(files), check=check, progress=sys.stderr.isatty(), sheet=sheet,
-                          encoding=encoding)
+                          encoding=encoding, revise=revise)
     for warning in report.warnings:
         click.echo(warning, err=True)
     for line in report.lines():
@@ -302,16 +304,63 @@ def site_group() -> None:
 @click.option("--profile", "profile_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="The organisation's profile (TOML); default: the neutral demo profile.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Rendering processes.")
+@click.option("--preview", is_flag=True,
+              help="A preview for staff: every year held, embargoed ones included and marked; not for publication.")
 @click.pass_context
-def site_build_command(ctx: click.Context, out_dir: Path, profile_path: Path | None, workers: int) -> None:
+def site_build_command(ctx: click.Context, out_dir: Path, profile_path: Path | None, workers: int,
+                       preview: bool) -> None:
     """Write every page, file, API response and search index of the public site into a folder."""
     from ombuds.profile import load_profile
     from ombuds.site.build import build_site
     from ombuds.store import open_database
 
     database = open_database(ctx.obj["db_url"], read_only=True)
-    report = build_site(database, out_dir, load_profile(profile_path), workers=workers)
+    report = build_site(database, out_dir, load_profile(profile_path), workers=workers, preview=preview)
     click.echo(report.summary())
+
+
+@cli.group("release")
+def release_group() -> None:
+    """Releases: freeze a year, publish it on a date, list every year's stage."""
+
+
+@release_group.command("create")
+@click.option("--year", "year_label", required=True, help="The year, e.g. 2019-20.")
+@click.pass_context
+def release_create_command(ctx: click.Context, year_label: str) -> None:
+    """Freeze a year: its statistics, edition, every letter's sha256 and a checksum of its case data."""
+    from ombuds.releases import create_release
+
+    click.echo(create_release(_database(ctx, create=False), Year.parse(year_label)))
+
+
+@release_group.command("publish")
+@click.option("--year", "year_label", required=True, help="The year, e.g. 2019-20.")
+@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day it becomes public, YYYY-MM-DD (default: today); until then it is embargoed.")
+@click.pass_context
+def release_publish_command(ctx: click.Context, year_label: str, on) -> None:
+    """Publish a frozen year, now or from a later day."""
+    from ombuds.releases import publish_release
+
+    click.echo(publish_release(_database(ctx, create=False), Year.parse(year_label), on.date() if on else None))
+
+
+@release_group.command("status")
+@click.pass_context
+def release_status_command(ctx: click.Context) -> None:
+    """Every year held or released: its stage, revisions and whether its case data is as frozen."""
+    from ombuds.releases import release_status
+    from ombuds.stats.service import statistics_service
+
+    database = _database(ctx, create=False)
+    rows = release_status(database, statistics_service(database).years())
+    if not rows:
+        click.echo("No years held and no releases.")
+    for row in rows:
+        parts = [row.stage, row.detail, f"{row.revisions} revision{'' if row.revisions == 1 else 's'}"
+                 if row.revisions else "", f"case data {row.case_data}" if row.case_data else ""]
+        click.echo(f"{row.year.label}  " + "; ".join(p for p in parts if p))
 
 
 @cli.command("demo")

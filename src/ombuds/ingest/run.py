@@ -13,6 +13,7 @@ from ombuds.ingest.kinds import Kind, header_rank, recognise
 from ombuds.ingest.problems import ImportFailed, Problem
 from ombuds.ingest.read import Table, UnreadableFile, check_encoding, column_key, open_table, progress_bar
 from ombuds.registry import Registry, registry
+from ombuds.releases import before_commit
 from ombuds.store import Database
 from ombuds.store.load import POSITION, Changes, Staging, decision_date_problems
 from ombuds.store.queries import log_import
@@ -33,6 +34,7 @@ class ImportReport:
     files: list[FileRead]
     changes: dict[str, Changes]
     checked_only: bool
+    revised: list[str] = field(default_factory=list)  # revisions of published figures (ombuds.releases)
 
     @property
     def warnings(self) -> list[str]:
@@ -55,7 +57,7 @@ class ImportReport:
             out.append("No changes: every row was already in the database.")
         elif self.checked_only:
             out.append("Check only: the files are valid; nothing was written.")
-        return out
+        return out + self.revised
 
 
 class _Run:
@@ -177,11 +179,12 @@ def _too_many(values: list[str], columns: int) -> str:
 
 def import_files(database: Database, paths: list[Path | str], *, check: bool = False, progress: bool = False,
                  sheet: str | None = None,
-                 encoding: str | None = None) -> ImportReport:
+                 encoding: str | None = None, revise: str | None = None) -> ImportReport:
     """Import the files in one transaction; raise ImportFailed listing every problem if any row is invalid.
 
     `sheet` names the worksheet to read in XLSX files (default: the first); `encoding` is that of CSV files
     (default: UTF-8, or UTF-16 with a byte-order mark). An unknown encoding raises OmbudsError before any file is read.
+    A change to a published year's figures is refused unless `revise` gives the reason (`ombuds.releases`).
     """
     check_encoding(encoding)
     bar = progress_bar(progress)
@@ -200,6 +203,7 @@ def import_files(database: Database, paths: list[Path | str], *, check: bool = F
                 if check:
                     transaction.rollback()
                 elif not report.unchanged:
+                    report.revised = before_commit(connection, revise)
                     log_import(connection, run.paths, "\n".join(report.lines()))
         finally:
             run.drop_leftovers()

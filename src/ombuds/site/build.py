@@ -55,7 +55,7 @@ def render_page(site: SiteData, kind: PageKind, params: dict, root: str) -> tupl
     """A page as the static build writes it: its HTML (a redirect as a meta-refresh page) with links from `root`.
     Mirrors the live app's rendering; raises NotFound like it."""
     page = kind.build(site, {}, **params)
-    context = {**page.context, "site": site.profile}
+    context = {**page.context, "site": site.profile, "preview": site.preview_notes() if site.preview else None}
     if page.redirect is not None:
         template = page.template if page.template == "redirect.html" else "redirect.html"
         return page, render(template, {**context, "target": page.redirect}, root=root)
@@ -78,10 +78,10 @@ _worker: dict = {}
 
 
 def _start_worker(url: str, profile: Profile, folder: str, computed: tuple, names: list[str],
-                  previous: Previous) -> None:
+                  previous: Previous, preview: bool = False) -> None:
     """In each worker: a read-only database and site of its own (no object, connection or lock is shared with the
     parent), taking over the statistics the parent already computed."""
-    site = SiteData(open_database(url, read_only=True), profile)
+    site = SiteData(open_database(url, read_only=True), profile, preview=preview)
     site.statistics.adopt(computed)
     _worker["site"] = site
     _worker["folder"] = Path(folder)
@@ -227,12 +227,13 @@ def _chunks(items: list, size: int) -> list[list]:
     return [items[at:at + size] for at in range(0, len(items), size)]
 
 
-def build_site(database: Database, out: Path, profile: Profile | None = None, workers: int = 2) -> BuildReport:
-    """Write the whole static site into `out` (replaced at the end, all at once)."""
+def build_site(database: Database, out: Path, profile: Profile | None = None, workers: int = 2,
+               preview: bool = False) -> BuildReport:
+    """Write the whole static site into `out` (replaced at the end, all at once); `preview` for staff."""
     started = time.perf_counter()
     out = Path(out).resolve()
     profile = profile or load_profile()
-    site = SiteData(database, profile)
+    site = SiteData(database, profile, preview=preview)
     report = BuildReport(out)
     temporary = out.parent / f".{out.name}.tmp-{os.getpid()}"
     if temporary.exists():
@@ -248,7 +249,7 @@ def build_site(database: Database, out: Path, profile: Profile | None = None, wo
             context = multiprocessing.get_context("spawn")  # never fork: a parent thread (a server) may hold a lock
             with context.Pool(workers, _start_worker,
                               (database.url, profile, str(temporary), site.statistics.computed(),
-                               [kind.name for kind in all_kinds], previous)) as pool:
+                               [kind.name for kind in all_kinds], previous, preview)) as pool:
                 shards = pool.apply_async(_write_shards, (str(temporary),))
                 results = pool.imap_unordered(_build_chunk, _chunks(items, CHUNK))
                 report.files += _write_assets(site, temporary) + _write_api(site, database, temporary)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 
+from ombuds import releases
 from ombuds.errors import OmbudsError
 from ombuds.profile import Profile
 from ombuds.registry import Authority, registry
@@ -30,6 +32,7 @@ class SiteData:
     database: Database
     profile: Profile
     method: str = "pooled"
+    preview: bool = False  # a staff preview: every year held, embargoed ones included (site build --preview)
     _memo: dict = field(default_factory=dict, repr=False)  # read-once listings, keyed by data version
     _decisions: dict = field(default_factory=dict, repr=False)  # recently read decisions, least recent first
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -42,12 +45,49 @@ class SiteData:
     def authorities(self):
         return registry()
 
-    def version(self) -> int:
-        return self.statistics.data_version()
+    def version(self) -> tuple[int, date]:
+        """Changes with the data and with the day (an embargoed year becomes public at the start of its day)."""
+        return self.statistics.data_version(), date.today()
 
     def years(self) -> list[Year]:
-        """The years the site shows, oldest first."""
-        return self.statistics.years()
+        """The years the site shows, oldest first: the one place an unpublished year is left out (see
+        `ombuds.releases.public_years`); a preview shows every year held."""
+        key = ("years", self.version())
+        if key not in self._memo:
+            held = self.statistics.years()
+            self._memo[key] = held if self.preview else releases.public_years(held, self._releases(), date.today())
+        return self._memo[key]
+
+    def _releases(self) -> dict:
+        key = ("releases", self.version())
+        if key not in self._memo:
+            self._memo[key] = releases.site_releases(self.database)
+        return self._memo[key]
+
+    def preview_notes(self) -> list[str]:
+        """In a preview, why each year shown is not public yet; empty on the public site."""
+        if not self.preview:
+            return []
+        found = self._releases()
+        public = releases.public_years(self.statistics.years(), found, date.today())
+        return [releases.embargo_note(y, found) for y in self.years() if y not in public]
+
+    def revisions(self, authority: Authority, year: Year) -> list[dict]:
+        """The revisions of the authority's figures (and its type's average) in a year, oldest first."""
+        key = ("revisions", self.version(), year)
+        if key not in self._memo:
+            self._memo[key] = {}
+        by_code = self._memo[key]
+        if authority.code not in by_code:
+            by_code[authority.code] = releases.revision_history(self.database, year, (authority.code, authority.type))
+        return by_code[authority.code]
+
+    def year_revisions(self, year: Year) -> list[dict]:
+        """Every revision of a year's figures, oldest first (the data page)."""
+        key = ("year revisions", self.version(), year)
+        if key not in self._memo:
+            self._memo[key] = releases.revision_history(self.database, year)
+        return self._memo[key]
 
     def latest_year(self) -> Year:
         years = self.years()
@@ -133,7 +173,7 @@ class SiteData:
         """The newest decisions across every year held, for the council's feed."""
         found: list[queries.Decision] = []
         with self.database.read() as connection:
-            for year in reversed(self.statistics.case_years()):
+            for year in reversed([y for y in self.statistics.case_years() if y in self.years()]):
                 found += queries.decisions(connection, authority.code, year, limit=limit - len(found))
                 if len(found) >= limit:
                     break

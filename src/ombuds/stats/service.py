@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from sqlalchemy import Connection
+
 from ombuds.errors import OmbudsError
 from ombuds.registry import COUNCIL_TYPES, Authority, Registry, registry
 from ombuds.stats import comparison
@@ -22,7 +24,14 @@ from ombuds.stats.compute import check_method, statistics_from_counts
 from ombuds.stats.model import Stats
 from ombuds.stats.record import FROM_CASE_RECORDS, FROM_PUBLISHED, Averages, PublishedDocument, StatisticsRecord
 from ombuds.store import Database
-from ombuds.store.queries import case_record_years, data_version, published_figures, published_years, year_counts
+from ombuds.store.queries import (
+    case_record_years,
+    data_version,
+    has_case_records,
+    published_figures,
+    published_years,
+    year_counts,
+)
 from ombuds.years import Year
 
 VERSION_CHECK_SECONDS = 0.5
@@ -148,27 +157,12 @@ class StatisticsService:
         return self.year(before, method).by_code if before in held["published"] else None
 
     def _from_case_records(self, year: Year, method: str) -> YearStatistics:
-        stats = self._counted(year, method)
-        groups = {s.authority.code: s.authority.type for s in stats
-                  if s.authority.current_in(year) and s.authority.has_type_average}
-        records = comparison.compared((s.to_record() for s in stats), groups, self._previous(year, method))
-        averages = {}
-        for s, record in zip(stats, records, strict=True):
-            if s.authority.type in COUNCIL_TYPES and record.average.uphold_rate is not None:
-                averages.setdefault(s.authority.type, record.average)
-        return YearStatistics(year, method, FROM_CASE_RECORDS, records, averages)
+        return _case_year(year, method, self._counted(year, method), self._previous(year, method))
 
     def _from_published(self, year: Year, method: str) -> YearStatistics:
         with self.database.read() as connection:
             rows = published_figures(connection, year)
-        chosen: dict[str, PublishedDocument] = {}
-        for row in rows:  # one document per authority: a statistics page or letter with figures beats one without
-            document = PublishedDocument.model_validate(json.loads(row["figures"]))
-            code = document.authority.code
-            if code not in chosen or (chosen[code].edition is None and document.edition is not None):
-                chosen[code] = document
-        records = tuple(sorted(chosen.values(), key=lambda d: (d.authority.name, d.authority.code)))
-        return YearStatistics(year, method, FROM_PUBLISHED, records)
+        return _published_year(year, method, rows)
 
     def authority(self, year: Year, authority: Authority, method: str = "pooled") -> StatisticsRecord:
         found = self.year(year, method).get(authority.code)
@@ -180,6 +174,45 @@ class StatisticsService:
     def history(self, code: str, method: str = "pooled") -> list[StatisticsRecord]:
         """The authority's statistics in every year that has them, oldest first."""
         return [r for y in self.years() if (r := self.year(y, method).get(code)) is not None]
+
+
+def _case_year(year: Year, method: str, stats: list[Stats],
+               previous: dict[str, StatisticsRecord] | None) -> YearStatistics:
+    groups = {s.authority.code: s.authority.type for s in stats
+              if s.authority.current_in(year) and s.authority.has_type_average}
+    records = comparison.compared((s.to_record() for s in stats), groups, previous)
+    averages = {}
+    for s, record in zip(stats, records, strict=True):
+        if s.authority.type in COUNCIL_TYPES and record.average.uphold_rate is not None:
+            averages.setdefault(s.authority.type, record.average)
+    return YearStatistics(year, method, FROM_CASE_RECORDS, records, averages)
+
+
+def _published_year(year: Year, method: str, rows: list[dict]) -> YearStatistics:
+    chosen: dict[str, PublishedDocument] = {}
+    for row in rows:  # one document per authority: a statistics page or letter with figures beats one without
+        document = PublishedDocument.model_validate(json.loads(row["figures"]))
+        code = document.authority.code
+        if code not in chosen or (chosen[code].edition is None and document.edition is not None):
+            chosen[code] = document
+    records = tuple(sorted(chosen.values(), key=lambda d: (d.authority.name, d.authority.code)))
+    return YearStatistics(year, method, FROM_PUBLISHED, records)
+
+
+def statistics_as_seen_by(connection: Connection, year: Year, method: str = "pooled", *,
+                          compared: bool = True) -> YearStatistics | None:
+    """A year's statistics as one connection sees them: inside an import's transaction, the rows it has written
+    but not yet committed (a release's figures are checked there before the commit). None for a year without
+    figures. `compared=False` leaves out the tested change from the year before."""
+    if has_case_records(connection, year):
+        previous = None
+        if compared:
+            before = statistics_as_seen_by(connection, Year(year.start_year - 1), method, compared=False)
+            previous = before.by_code if before is not None else None
+        counted = statistics_from_counts(year, year_counts(connection, year), method, registry())
+        return _case_year(year, method, counted, previous)
+    rows = published_figures(connection, year)
+    return _published_year(year, method, rows) if rows else None
 
 
 def _holdings(held: dict[str, list[Year]]) -> str:

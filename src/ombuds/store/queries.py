@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, select, update
 
 from ombuds.labels import NOT_UPHELD, UPHELD
 from ombuds.store.schema import (
+    audit_log,
     case_counts,
     compliance,
     contacts,
     decided,
-    import_log,
     improvements,
     population,
     published,
@@ -198,18 +198,20 @@ def improvements_agreed(connection: Connection, code: str, year: Year) -> list[I
 
 
 def log_import(connection: Connection, files: list[str], summary: str) -> None:
-    """Record an import in its own transaction: when, by which machine user, which files, what changed."""
-    import getpass
-    import socket
+    """Record an import in the audit log: when, by which machine user, which files, what changed."""
+    from ombuds.store.releases import log_audit
 
-    connection.execute(insert(import_log).values(imported_at=datetime.now(UTC), user_name=getpass.getuser(),
-                                                 host=socket.gethostname(), files="\n".join(files),
-                                                 summary=summary))
+    log_audit(connection, "import", "\n".join(files), summary)
 
 
 def last_import(connection: Connection) -> dict | None:
-    row = connection.execute(select(import_log).order_by(import_log.c.id.desc()).limit(1)).first()
-    return dict(row._mapping) if row else None
+    """The newest import in the audit log: imported_at, user_name, host, files, summary."""
+    query = (select(audit_log).where(audit_log.c.action == "import").order_by(audit_log.c.id.desc()).limit(1))
+    row = connection.execute(query).first()
+    if row is None:
+        return None
+    return {"imported_at": row.happened_at, "user_name": row.user_name, "host": row.host, "files": row.subject,
+            "summary": row.details}
 
 
 def cases_by_year(connection: Connection, years: list[Year]) -> dict[Year, dict[str, int]]:

@@ -2,7 +2,7 @@
 
 The date indexes carry the columns a year's counts need, so the statistics read the indexes alone."""
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -103,12 +103,47 @@ version_table = Table(  # one row: bumped by every change to the figures' inputs
     Column("version", Integer, nullable=False),
 )
 
-import_log = Table(  # every import that wrote something: when, who on which machine, which files, what changed
-    "import_log", metadata,
+audit_log = Table(  # every import, release and revision: when, who on which machine, what, what changed
+    "audit_log", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("happened_at", DateTime(timezone=True), nullable=False),
+    Column("action", String(20), nullable=False),  # import, release create, release publish, revision
     Column("user_name", Text, nullable=False),
     Column("host", Text, nullable=False),
-    Column("files", Text, nullable=False),
-    Column("summary", Text, nullable=False),
+    Column("subject", Text, nullable=False),  # the files imported, or the year released or revised
+    Column("details", Text, nullable=False),
+)
+
+releases = Table(  # a year frozen for publication (ombuds.releases)
+    "releases", metadata,
+    Column("year", String(7), primary_key=True),
+    Column("stage", String(20), nullable=False),  # created (frozen) or published (public from published_on)
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("published_at", DateTime(timezone=True)),
+    Column("published_on", Date),
+    Column("edition", Text),
+    Column("edition_sha256", String(64)),
+    Column("case_checksum", String(64), nullable=False),
+    Column("statistics", Text, nullable=False),  # the frozen records and type averages, as JSON
+)
+
+release_letters = Table(
+    "release_letters", metadata,
+    Column("year", String(7), ForeignKey("releases.year", ondelete="CASCADE"), primary_key=True),
+    Column("authority_code", String(9), primary_key=True),
+    Column("pdf_sha256", String(64), nullable=False),
+    Column("html_sha256", String(64), nullable=False),
+)
+
+revisions = Table(  # each published figure that an import changed (ombuds import --revise)
+    "revisions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year", String(7), nullable=False),
+    Column("authority", String(20), nullable=False),  # a GSS code, or a council type for its average
+    Column("figure", Text, nullable=False),
+    Column("old", Text, nullable=False),  # JSON values
+    Column("new", Text, nullable=False),
+    Column("revised_on", Date, nullable=False),
+    Column("reason", Text, nullable=False),
+    Index("ix_revisions_year", "year", "authority"),
 )

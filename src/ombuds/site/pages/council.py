@@ -103,6 +103,7 @@ def council(site: SiteData, query, slug: str, year: str) -> Page:
         "letters": letters, "predecessors": _linked(site, authority.predecessors),
         "successors": _linked(site, authority.successors),
         "fair": fair_comparison(site, authority, chosen, record), "trends": trends(site, authority),
+        "revisions": site.revisions(authority, chosen),
     }
     twin = {"statistics": record.to_json(), "url": urls.council(slug, chosen),
             "years": {y.label: urls.council(slug, y) for y in years},
@@ -113,7 +114,7 @@ def council(site: SiteData, query, slug: str, year: str) -> Page:
             "public_interest_reports": [r.reference for r in context["reports"]],
             "service_improvements": [{"reference": i.reference, "agreed": i.agreed_date.isoformat(),
                                       "improvement": i.improvement} for i in context["improvements"]],
-            "comparability_note": context["note"],
+            "comparability_note": context["note"], "revisions": context["revisions"],
             "funnel": {r: urls.funnel(chosen, authority.type, r) for r in comparison.RATES} if record.funnel else {}}
     return Page("council.html", context, json=twin)
 

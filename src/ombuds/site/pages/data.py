@@ -33,13 +33,15 @@ COLUMNS = [
 
 def data(site: SiteData, query) -> Page:
     years = list(reversed(site.years()))
-    rows = [{"year": y, "published": site.year_statistics(y).published,
+    rows = [{"year": y, "published": site.year_statistics(y).published, "revisions": site.year_revisions(y),
              "files": [(ext.upper(), urls.download(y, ext)) for ext in downloads.EXTENSIONS]} for y in years]
     context = {"rows": rows, "licence": LICENCE, "columns": COLUMNS,
                "api": {"openapi": urls.api("openapi.json"), "years": urls.api("years.json")}}
     twin = {"licence": {"name": LICENCE[0], "url": LICENCE[1]},
             "api": context["api"],
-            "downloads": {y.label: {ext: urls.download(y, ext) for ext in downloads.EXTENSIONS} for y in years}}
+            "downloads": {y.label: {ext: urls.download(y, ext) for ext in downloads.EXTENSIONS} for y in years},
+            "revisions": {row["year"].label: [{"date": r["date"], "reason": r["reason"]} for r in row["revisions"]]
+                          for row in rows if row["revisions"]}}
     return Page("data.html", context, json=twin)
 
 
