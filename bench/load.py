@@ -100,10 +100,13 @@ def wait_for(url: str, seconds: float = 60) -> None:
 
 
 def status_of(url: str) -> int:
+    """The HTTP status of one request; 0 when none came back in 5 s (the server is busy: ask again)."""
     try:
         return urllib.request.urlopen(url, timeout=5).status
     except urllib.error.HTTPError as error:
         return error.code
+    except (OSError, TimeoutError):
+        return 0
 
 
 def parse_wrk(out: str) -> dict:

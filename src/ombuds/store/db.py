@@ -18,6 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.pool import QueuePool
 
 from ombuds.errors import OmbudsError
 
@@ -164,8 +165,11 @@ def _engine(url: str, *, create: bool, read_only: bool) -> Engine:
             raise OmbudsError(f"--db names a folder, {path}: give a database file")
         if read_only and path is not None:
             uri = f"file:{path.resolve()}?mode=ro"
-            engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True,
-                                                                                check_same_thread=False))
+            # A queue pool hands each connection to one thread at a time. (A "sqlite://" URL would otherwise get
+            # SingletonThreadPool, which closes the connections of older threads, while they may be in use, once
+            # more threads than its size have asked for one: the server crashed under load.)
+            engine = create_engine("sqlite://", poolclass=QueuePool,
+                                   creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
         else:
             engine = create_engine(url)
             event.listen(engine, "connect", _sqlite_wal)
