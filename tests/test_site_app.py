@@ -138,3 +138,42 @@ def test_api_answers_from_the_typed_record(client):
     schema = client.get("/api/openapi.json").json()
     assert "/api/statistics/{year}/{code}.json" in schema["paths"]
     assert "StatisticsRecord" in json.dumps(schema["components"])
+
+
+def test_pages_stay_served_while_new_data_are_prepared(tmp_path, monkeypatch):
+    """After an import the server prepares the new statistics in the background, serving the pages it has until
+    they are ready, then switches to the new figures all at once."""
+    import threading
+    import time
+
+    from ombuds.site import app as live
+    from ombuds.stats import service
+
+    url = f"sqlite:///{tmp_path / 'site.db'}"
+    first = Cases(tmp_path, "P")
+    first.decided("Stevenage", "2024-10-01", {"Upheld": 1, "Not Upheld": 1})
+    import_files(open_database(url), first.files())
+    application = create_app(open_database(url, read_only=True))
+    cache = application.state.cache
+    gate = threading.Event()
+    prepare = cache._prepare
+    monkeypatch.setattr(cache, "_prepare", lambda version: (gate.wait(30), prepare(version)))
+    page = f"/councils/{STEVENAGE}/2024-25.json"
+    with TestClient(application) as test_client:
+        before = test_client.get(page).json()
+        (tmp_path / "more").mkdir()
+        more = Cases(tmp_path / "more", "Q")
+        more.decided("Stevenage", "2024-11-01", {"Upheld": 2})
+        import_files(open_database(url), more.files())
+        monkeypatch.setattr(live, "VERSION_CHECK_SECONDS", 0.0)
+        monkeypatch.setattr(service, "VERSION_CHECK_SECONDS", 0.0)
+        assert test_client.get(page).json() == before  # still the old figures while the new ones are prepared
+        assert cache._warming is not None
+        gate.set()
+        for _ in range(300):
+            if cache._warming is None:
+                break
+            time.sleep(0.1)
+        after = test_client.get(page).json()
+    assert after != before
+    assert (before["statistics"]["uphold_rate"], after["statistics"]["uphold_rate"]) == (0.5, 0.75)  # 1 of 2, 3 of 4

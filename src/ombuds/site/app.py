@@ -57,24 +57,40 @@ def respond(request: Request, body: bytes, media_type: str, max_age: int, status
 
 
 class RenderedCache:
-    """Rendered responses by URL, dropped when the data version changes (checked at most once a second)."""
+    """Rendered responses by URL, for one data version (checked at most once a second).
+
+    When the data change (an import, a release published), the new version's statistics are computed in a
+    background thread while the pages already rendered go on being served; the cache then switches to the new
+    version at once. So a publication never leaves hundreds of readers waiting on the same computation."""
 
     def __init__(self, site: SiteData):
         self.site = site
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[int, bytes, str, str]] = {}
         self._version = site.version()
+        self._warming = None  # the version being prepared, if any
         self._checked = time.monotonic()
 
-    def version(self) -> int:
+    def version(self):
         now = time.monotonic()
         if now - self._checked > VERSION_CHECK_SECONDS:
             with self._lock:
                 self._checked = now
                 version = self.site.version()
-                if version != self._version:
-                    self._version, self._entries = version, {}
+                if version != self._version and version != self._warming:
+                    self._warming = version
+                    threading.Thread(target=self._prepare, args=(version,), name="ombuds-prepare",
+                                     daemon=True).start()
         return self._version
+
+    def _prepare(self, version) -> None:
+        try:
+            for year in self.site.years():
+                self.site.year_statistics(year)
+        finally:
+            with self._lock:
+                if self._warming == version:
+                    self._version, self._entries, self._warming = version, {}, None
 
     async def get(self, key: str, make: Callable[[], tuple[int, bytes, str]]) -> tuple[int, bytes, str, str]:
         """The cached response for `key`; a miss is rendered in a worker thread, so the event loop only ever
