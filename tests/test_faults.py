@@ -153,24 +153,33 @@ def _wal_written(path: Path) -> Callable[[], bool]:
     return lambda: wal.exists() and wal.stat().st_size > 0
 
 
-def _after(seconds: float) -> Callable[[], bool]:
-    started = time.monotonic()
-    return lambda: time.monotonic() - started >= seconds
+def _reading(process: subprocess.Popen, name: str) -> Callable[[], bool]:
+    """True while the import holds the input file `name` open (it reads the files one by one)."""
+    def reached() -> bool:
+        try:
+            return any(os.readlink(fd).endswith(name) for fd in Path(f"/proc/{process.pid}/fd").iterdir())
+        except OSError:
+            return False
+    return reached
 
 
-@pytest.mark.parametrize("point", ["opened", "writing", "0.6 s", "1.2 s"])
+@pytest.mark.parametrize("point", ["opened", "reading decided", "reading received", "writing"])
 def test_import_killed_part_way_is_all_or_nothing(tmp_path, data, import_outcomes, point):
+    """Killed when the database is opened, while it reads the third or the last file, or when its commit writes."""
     before, after = import_outcomes
     path = tmp_path / "killed.db"
     assert run(["import", *base_files(data)], str(path)).returncode == 0
     process = start(["import", *demo_files(data)], str(path))
     condition = {"opened": _wal_exists(path), "writing": _wal_written(path)}.get(point) or \
-        _after(float(point.split()[0]))
+        _reading(process, f"synthetic-{point.split()[1]}.csv")
     try:
         wait_for(condition, process, timeout=60)
     finally:
         kill_hard(process)
-    assert sqlite_counts(path) in (before, after)
+    killed = sqlite_counts(path)
+    assert killed in (before, after)
+    if point != "writing":  # killed before its commit: the proof that the kill came part-way
+        assert killed == before
     rerun = run(["import", *demo_files(data)], str(path))
     assert rerun.returncode == 0, rerun.stderr
     assert sqlite_counts(path) == {**after, "imports": sqlite_counts(path)["imports"]}
