@@ -390,3 +390,25 @@ def test_disk_full_while_rendering_letters_is_one_clear_error_and_no_corrupt_pdf
         assert not (out / "index.csv").exists()
     finally:
         subprocess.run(["umount", str(out)], capture_output=True)
+
+
+def test_a_build_killed_between_renames_gets_its_previous_build_back(tmp_path):
+    """Killed after the old build was renamed aside and before the new one took its place: the next build puts the
+    old one back first (and deletes the killed build's folders), so the site is never left missing."""
+    from ombuds.site.build import clear_interrupted_builds
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    out = tmp_path / "site"
+    (tmp_path / f".site.old-{gone.pid}").mkdir()
+    (tmp_path / f".site.old-{gone.pid}" / "index.html").write_text("<html>old</html>\n", encoding="utf-8")
+    (tmp_path / f".site.tmp-{gone.pid}").mkdir()
+    (tmp_path / f".site.tmp-{os.getpid()}").mkdir()  # a build still running is left alone
+    (tmp_path / ".site.tmp-notapid").mkdir()
+    clear_interrupted_builds(out)
+    assert (out / "index.html").read_text(encoding="utf-8") == "<html>old</html>\n"
+    left = {p.name for p in tmp_path.iterdir()}
+    assert left == {".site.tmp-notapid", f".site.tmp-{os.getpid()}", "site"}
+    (tmp_path / f".site.old-{gone.pid}").mkdir()
+    clear_interrupted_builds(out)  # with the site in place, an old build left aside is only deleted
+    assert not (tmp_path / f".site.old-{gone.pid}").exists() and (out / "index.html").exists()
