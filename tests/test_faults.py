@@ -271,11 +271,13 @@ def site_db(tmp_path_factory, data) -> Path:
 
 
 def test_site_build_killed_part_way_leaves_the_published_build_alone(tmp_path, site_db):
+    """The published folder (a stand-in for last year's build, to spare the test a whole build) is untouched by
+    builds killed part-way; the rerun replaces it whole and clears what the killed builds left."""
     out = tmp_path / "public" / "site"
-    first = run(["site", "build", "--out", str(out)], str(site_db))
-    assert first.returncode == 0, first.stderr
+    (out / "councils" / "old").mkdir(parents=True)
+    for page in ("index.html", "404.html", "councils/old/index.html"):
+        (out / page).write_text(f"<!DOCTYPE html><html><body>{page}</body></html>\n", encoding="utf-8")
     published = tree_digest(out)
-    assert all(published[name] for name in ("index.html", "404.html"))
     for point in (50, 2500):
         process = start(["site", "build", "--out", str(out)], str(site_db))
         try:
@@ -287,9 +289,9 @@ def test_site_build_killed_part_way_leaves_the_published_build_alone(tmp_path, s
     assert rerun.returncode == 0, rerun.stderr
     assert sorted(p.name for p in out.parent.iterdir()) == ["site"]  # the killed builds' folders are gone
     rebuilt = tree_digest(out)
-    assert rebuilt.keys() == published.keys()
-    for page in (out / "index.html", out / "404.html"):
-        assert page.read_text(encoding="utf-8").rstrip().endswith("</html>")
+    assert "councils/old/index.html" not in rebuilt and len(rebuilt) > 5000
+    for page in out.rglob("*.html"):
+        assert page.read_text(encoding="utf-8").rstrip().endswith(("</html>", "</html>\n")), page
 
 
 class PostgresServer:
