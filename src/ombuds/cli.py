@@ -122,7 +122,9 @@ def stats_command(ctx: click.Context, year_label: str | None, authority: str | N
     if output_format == "json":
         click.echo(json.dumps(objects, indent=2, ensure_ascii=False))
     else:
-        rows = [flatten(o) for o in objects]
+        from ombuds.stats.downloads import neutralise
+
+        rows = [{k: neutralise(v) for k, v in flatten(o).items()} for o in objects]  # safe to open in a spreadsheet
         writer = csv.DictWriter(click.get_text_stream("stdout"), fieldnames=columns(rows), lineterminator="\n",
                                 restval="")
         writer.writeheader()
