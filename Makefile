@@ -6,7 +6,7 @@ NODE   := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d
 ASSETS := src/ombuds/site/static/vendor/site.css
 INDEX  := src/ombuds/registry/postcodes-index.bin
 
-.PHONY: demo test lint bench system assets clean
+.PHONY: demo test lint bench bench-scale system assets clean
 
 $(STAMP): pyproject.toml
 	scripts/ensure-system.sh python
@@ -53,6 +53,12 @@ bench: $(STAMP) $(ASSETS) $(INDEX) system
 	$(PY) bench/postcodes.py
 	$(PY) bench/site.py
 	$(PY) bench/load.py
+
+# 10 million generated cases on SQLite and a throwaway PostgreSQL server (long: not part of `make bench`).
+bench-scale: $(STAMP) $(ASSETS) $(INDEX)
+	scripts/ensure-system.sh postgresql
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	$(PY) bench/scale.py
 
 clean:
 	rm -rf $(VENV) node_modules ombuds.db demo-data build dist .pytest_cache src/ombuds/site/static/vendor $(INDEX)
