@@ -7,6 +7,7 @@
 #   chromium    headless Chromium for the browser tests (never a downloaded browser)
 #   pango       the libraries WeasyPrint needs (benchmark only)
 #   wrk         the HTTP load generator (benchmark only)
+#   sqlite3     the SQLite command line, whose .import is the import benchmark's baseline (benchmark only)
 set -euo pipefail
 
 missing=()
@@ -19,6 +20,7 @@ for need in "$@"; do
     chromium) [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core) ;;
     pango) ldconfig -p | grep -q libpango-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b) ;;
     wrk) command -v wrk >/dev/null 2>&1 || missing+=(wrk) ;;
+    sqlite3) command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3) ;;
     *) echo "ensure-system: unknown need '$need'" >&2; exit 2 ;;
   esac
 done
