@@ -232,7 +232,7 @@ def import_files(database: Database, paths: list[Path | str], *, check: bool = F
     bar = progress_bar(progress)
     with database.engine.connect() as connection:
         run = _Run(connection, registry(), bar, sheet=sheet, encoding=encoding)
-        stage_on_disk(connection)
+        cache_size = stage_on_disk(connection)
         try:
             with connection.begin() as transaction:
                 with bar or contextlib.nullcontext():
@@ -249,5 +249,5 @@ def import_files(database: Database, paths: list[Path | str], *, check: bool = F
                     log_import(connection, run.paths, "\n".join(report.lines()))
         finally:
             run.drop_leftovers()
-            stage_in_memory(connection)
+            stage_in_memory(connection, cache_size)
     return report

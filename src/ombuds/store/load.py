@@ -185,22 +185,28 @@ class Staging:
         self.table.drop(self.connection)
 
 
-STAGING_CACHE_KB = 64 * 1024
+IMPORT_CACHE_KB = 64 * 1024  # each of the database's and the staging tables' page caches during an import
 
 
-def stage_on_disk(connection: Connection) -> None:
-    """SQLite keeps temporary tables in memory (store.db); an import's staging tables go to a temporary file
-    instead, with a cache of fixed size, so that the memory an import needs does not grow with its files."""
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("PRAGMA temp_store=FILE")
-        connection.exec_driver_sql(f"PRAGMA temp.cache_size=-{STAGING_CACHE_KB}")
-        connection.commit()
+def stage_on_disk(connection: Connection) -> int | None:
+    """SQLite keeps temporary tables in memory and a large page cache (store.db); during an import the staging
+    tables go to a temporary file and both caches have a fixed size, so that the memory an import needs does not
+    grow with its files. Returns the cache size to restore afterwards."""
+    if connection.dialect.name != "sqlite":
+        return None
+    usual = connection.exec_driver_sql("PRAGMA main.cache_size").scalar()
+    connection.exec_driver_sql("PRAGMA temp_store=FILE")
+    connection.exec_driver_sql(f"PRAGMA temp.cache_size=-{IMPORT_CACHE_KB}")
+    connection.exec_driver_sql(f"PRAGMA main.cache_size=-{IMPORT_CACHE_KB}")
+    connection.commit()
+    return usual
 
 
-def stage_in_memory(connection: Connection) -> None:
-    """Back to the connection's usual setting once the import is over (its staging tables are gone)."""
+def stage_in_memory(connection: Connection, cache_size: int | None) -> None:
+    """Back to the connection's usual settings once the import is over (its staging tables are gone)."""
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("PRAGMA temp_store=MEMORY")
+        connection.exec_driver_sql(f"PRAGMA main.cache_size={int(cache_size)}")
         connection.commit()
 
 
