@@ -44,7 +44,7 @@ test: $(STAMP) $(ASSETS) $(INDEX) system lint
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 bench: $(STAMP) $(ASSETS) $(INDEX) system
-	scripts/ensure-system.sh pango wrk
+	scripts/ensure-system.sh pango wrk sqlite3
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) bench/run.py
 	$(PY) bench/letters.py

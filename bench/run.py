@@ -1,43 +1,84 @@
-"""`make bench`: import 1,000,000 generated cases and compute every year's statistics, on SQLite and PostgreSQL.
+"""`make bench`: import generated cases and compute every year's statistics, on SQLite and PostgreSQL, beside
+SQLite's own bulk load of the same files.
 
-Each measured step runs as its own `ombuds` process, so wall time and peak memory (max RSS) are that command's
-alone. Targets on the 2-core reference machine: import ≤ 30 s at ≤ 1 GB peak; all years' statistics ≤ 2 s.
+Each measured step runs as its own process, so wall time, CPU time (user + system) and peak memory (max RSS) are
+that command's alone. The baseline is the `sqlite3` command line's `.import` of the same three CSV files into the
+same tables, plus the same indexes, timed in the same run. Sizes: 1M cases (medians of --runs runs), then 3M (and
+any other --sizes) once each. Targets on the 2-core reference machine: import ≤ 2× the baseline at 1M cases, peak
+memory ≤ 400 MB at every size; all years' statistics ≤ 2 s.
+
+    bench/run.py [--sizes 1000000,3000000] [--runs 3] [--no-postgresql]
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from sqlalchemy.dialects import sqlite  # noqa: E402
+from sqlalchemy.schema import CreateIndex, CreateTable  # noqa: E402
+
 from ombuds.demo import generate  # noqa: E402
+from ombuds.store.schema import TABLES  # noqa: E402
 from pgserver import create_database, throwaway_server  # noqa: E402
 
-CASES = 1_000_000
 DEMO_CASES = 281_000  # received + decided + compliance rows of the demo at scale 1
+KINDS = ("received", "decided", "compliance")
 OMBUDS = str(Path(sys.executable).parent / "ombuds")
 
 
-def measure(args: list[str], db: str) -> tuple[float, int, str]:
-    """(wall seconds, peak RSS in MB, stdout) of one ombuds command."""
+@dataclass
+class Measure:
+    wall: float
+    cpu: float
+    peak_mb: int
+    out: str = ""
+
+
+def measure(command: list[str], env: dict | None = None, stdin: str | None = None) -> Measure:
+    """Wall and CPU seconds and peak RSS of one process (its own usage, read by wait4)."""
     started = time.perf_counter()
-    process = subprocess.Popen([OMBUDS, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env={**os.environ, "OMBUDS_DB": db})
+    process = subprocess.Popen(command, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+    if stdin is not None:
+        process.stdin.write(stdin.encode())
+        process.stdin.close()
     out = process.stdout.read()
     err = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     if status != 0:
-        sys.exit(f"ombuds {' '.join(args)} failed:\n{err.decode()}")
-    return elapsed, usage.ru_maxrss // 1024, out.decode()
+        sys.exit(f"{' '.join(command)} failed:\n{err.decode()}")
+    return Measure(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, out.decode())
+
+
+def ombuds(args: list[str], db: str) -> Measure:
+    return measure([OMBUDS, *args], env={"OMBUDS_DB": db})
+
+
+def sqlite_baseline(files: list[str], folder: Path) -> Measure:
+    """The sqlite3 command line: the same tables, `.import` of the same files, then the same indexes."""
+    dialect = sqlite.dialect()
+    tables = [TABLES[kind] for kind in KINDS]
+    script = ["PRAGMA journal_mode=WAL;", "PRAGMA synchronous=NORMAL;"]
+    script += [f"{str(CreateTable(t).compile(dialect=dialect)).strip()};" for t in tables]
+    script += [f".import --csv --skip 1 {name} {t.name}" for name, t in zip(files, tables, strict=True)]
+    script += [f"{str(CreateIndex(i).compile(dialect=dialect)).strip()};"
+               for t in tables for i in sorted(t.indexes, key=lambda i: i.name)]
+    database = folder / "baseline.db"
+    return measure(["sqlite3", str(database)], stdin="\n".join(script) + "\n")
 
 
 def generate_demo(folder: Path, *, scale: float, seed: int) -> Path:
@@ -46,45 +87,88 @@ def generate_demo(folder: Path, *, scale: float, seed: int) -> Path:
     return folder
 
 
-def run(label: str, db: str, files: list[str]) -> list[tuple[str, str, str, str]]:
-    rows = []
-    seconds, peak, _ = measure(["import", *files], db)
-    rows.append((label, "import 1,000,000 cases (3 files)", f"{seconds:.1f} s", f"{peak} MB"))
-    seconds, peak, _ = measure(["import", *files], db)
-    rows.append((label, "re-import, unchanged", f"{seconds:.1f} s", f"{peak} MB"))
-    seconds, peak, out = measure(["stats", "--format", "json"], db)
-    objects = out.count('"year"')
-    rows.append((label, f"stats, all years ({objects:,} authority-years)", f"{seconds:.2f} s", f"{peak} MB"))
-    seconds, peak, _ = measure(["stats", "--year", "2024-25", "--format", "csv"], db)
-    rows.append((label, "stats, one year, CSV", f"{seconds:.2f} s", f"{peak} MB"))
-    return rows
-
-
-def main() -> None:
-    data = ROOT / "bench-data"
-    scale = CASES / DEMO_CASES
-    marker = data / f"scale-{scale:.4f}"
+def case_files(cases: int) -> list[str]:
+    data = ROOT / "bench-data" / f"{cases}"
+    marker = data / "complete"
     if not marker.exists():
         shutil.rmtree(data, ignore_errors=True)
-        print(f"Generating about {CASES:,} synthetic cases in {data}/ …", flush=True)
-        generate_demo(data, scale=scale, seed=1)
+        print(f"Generating about {cases:,} synthetic cases in {data}/ …", flush=True)
+        generate_demo(data, scale=cases / DEMO_CASES, seed=1)
         marker.touch()
-    files = [str(data / f"synthetic-{kind}.csv") for kind in ("received", "decided", "compliance")]
+    return [str(data / f"synthetic-{kind}.csv") for kind in KINDS]
+
+
+def count_rows(files: list[str]) -> int:
     counted = 0
     for name in files:
         with open(name, "rb") as f:
             counted += sum(chunk.count(b"\n") for chunk in iter(lambda f=f: f.read(1 << 20), b"")) - 1
-    print(f"{counted:,} cases in {len(files)} files", flush=True)
+    return counted
+
+
+def median(measures: list[Measure]) -> Measure:
+    return Measure(statistics.median(m.wall for m in measures), statistics.median(m.cpu for m in measures),
+                   max(m.peak_mb for m in measures))
+
+
+def row(label: str, step: str, m: Measure, note: str = "") -> tuple[str, ...]:
+    return (label, step, f"{m.wall:.1f} s", f"{m.cpu:.1f} s", f"{m.peak_mb} MB", note)
+
+
+def import_rows(cases: int, files: list[str], runs: int) -> list[tuple[str, ...]]:
+    """ombuds import into a new SQLite database and the sqlite3 baseline, alternately, `runs` times."""
+    ours, theirs = [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as folder:
+            theirs.append(sqlite_baseline(files, Path(folder)))
+        with tempfile.TemporaryDirectory() as folder:
+            ours.append(ombuds(["import", *files], f"sqlite:///{folder}/bench.db"))
+    a, b = median(ours), median(theirs)
+    of = f"median of {runs}" if runs > 1 else "one run"
+    return [row("SQLite", f"sqlite3 .import + indexes, {cases:,} cases", b, of),
+            row("SQLite", f"ombuds import, {cases:,} cases", a,
+                f"{of}; {a.wall / b.wall:.1f}× baseline wall, {a.cpu / b.cpu:.1f}× CPU")]
+
+
+def other_steps(label: str, db: str, files: list[str], cases: int) -> list[tuple[str, ...]]:
+    rows = []
+    if label != "SQLite":
+        rows.append(row(label, f"ombuds import, {cases:,} cases", ombuds(["import", *files], db)))
+    rows.append(row(label, "re-import, unchanged", ombuds(["import", *files], db)))
+    stats = ombuds(["stats", "--format", "json"], db)
+    rows.append(row(label, f"stats, all years ({stats.out.count(chr(34) + 'year' + chr(34)):,} authority-years)",
+                    stats))
+    rows.append(row(label, "stats, one year, CSV", ombuds(["stats", "--year", "2024-25", "--format", "csv"], db)))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1000000,3000000", help="case counts, comma-separated")
+    parser.add_argument("--runs", type=int, default=3, help="runs at the first size (medians)")
+    parser.add_argument("--no-postgresql", action="store_true")
+    options = parser.parse_args()
+    sizes = [int(size) for size in options.sizes.split(",")]
     results = []
-    with tempfile.TemporaryDirectory() as folder:
-        results += run("SQLite", f"sqlite:///{folder}/bench.db", files)
-    with throwaway_server() as server:
-        results += run("PostgreSQL", create_database(server, "ombuds_bench"), files)
+    for n, cases in enumerate(sizes):
+        files = case_files(cases)
+        counted = count_rows(files)
+        print(f"{counted:,} cases in {len(files)} files", flush=True)
+        results += import_rows(counted, files, options.runs if n == 0 else 1)
+        if n == 0:
+            with tempfile.TemporaryDirectory() as folder:
+                db = f"sqlite:///{folder}/bench.db"
+                ombuds(["import", *files], db)
+                results += other_steps("SQLite", db, files, counted)
+            if not options.no_postgresql:
+                with throwaway_server() as server:
+                    results += other_steps("PostgreSQL", create_database(server, "ombuds_bench"), files, counted)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    print(f"\nombuds benchmark ({machine})")
-    print(f"{'database':<11} {'step':<42} {'wall':>8} {'peak RSS':>9}")
-    for row in results:
-        print(f"{row[0]:<11} {row[1]:<42} {row[2]:>8} {row[3]:>9}")
+    load = os.getloadavg()[0]
+    print(f"\nombuds benchmark ({machine}; load average {load:.1f} at the end: the machine was shared)")
+    print(f"{'database':<11} {'step':<44} {'wall':>8} {'CPU':>8} {'peak RSS':>9}  note")
+    for r in results:
+        print(f"{r[0]:<11} {r[1]:<44} {r[2]:>8} {r[3]:>8} {r[4]:>9}  {r[5]}")
 
 
 if __name__ == "__main__":

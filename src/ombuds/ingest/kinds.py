@@ -1,6 +1,9 @@
 """The six kinds of input file (SPEC 2.1): their columns, how each is recognised, and how a row is checked.
 
-A row checker returns the row as stored (the table's columns in order) or None when it has problems.
+A row checker returns the row as stored (the table's columns in order) or None when it has problems. The kinds
+that come in large files also have a column checker: the same checks over a batch of rows at once, giving each
+row as stored or with BAD in place of a value with a problem (see ingest.columns); it must agree with the row
+checker on every row (tests/test_import_speed.py).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ombuds.errors import OmbudsError
+from ombuds.ingest.columns import BAD, Column, ColumnCheck
 from ombuds.ingest.fields import RowCheck
 from ombuds.ingest.read import HEADER_WITHIN
 from ombuds.labels import ADDRESSEE, COMPLIANCE, OUTCOMES, ROLES, SERVICE_AREAS, UPHELD, lookup
@@ -20,6 +24,7 @@ _COMPLIANCE = lookup(COMPLIANCE)
 _ROLES = lookup(ROLES)
 
 Row = dict[str, str]
+Batch = dict[str, Column]  # a batch of rows as columns, by column key; a column the file lacks is all ""
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,8 @@ class Kind:
     required: tuple[str, ...]
     optional: tuple[str, ...]
     check: Callable[[Row, RowCheck], tuple | None]
+    check_columns: Callable[[Batch, ColumnCheck, list[int]], list[tuple]] | None = None
+    """Given the batch and each row's position, every row as stored followed by its position (or holding BAD)."""
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -40,6 +47,12 @@ def _received(row: Row, c: RowCheck) -> tuple | None:
     code = c.authority(row, "authority", received)
     area = c.choice(row, "service_area", _AREAS)
     return None if c.problems else (reference, code, received, area)
+
+
+def _received_columns(b: Batch, k: ColumnCheck, pos: list[int]) -> list[tuple]:
+    received = k.date(b["received_date"], "received_date")
+    return list(zip(k.reference(b["reference"]), k.authority(b["authority"], received, "authority"), received,
+                    k.choice(b["service_area"], "service_area", _AREAS), pos, strict=True))
 
 
 def _decided(row: Row, c: RowCheck) -> tuple | None:
@@ -61,6 +74,20 @@ def _decided(row: Row, c: RowCheck) -> tuple | None:
     return (reference, code, decided, outcome, area, remedy, remedied, public_report, summary)
 
 
+def _decided_columns(b: Batch, k: ColumnCheck, pos: list[int]) -> list[tuple]:
+    decided = k.date(b["decision_date"], "decision_date")
+    outcomes = k.choice(b["outcome"], "outcome", _OUTCOMES)
+    remedies, remedied = k.flag(b["satisfactory_remedy"], "satisfactory_remedy"), k.flag(
+        b["remedied_by_ombudsman"], "remedied_by_ombudsman")
+    for i, outcome in enumerate(outcomes):  # only an Upheld decision can have a remedy
+        if outcome != UPHELD and (remedies[i] is True or remedied[i] is True):
+            outcomes[i] = BAD
+    return list(zip(k.reference(b["reference"]), k.authority(b["authority"], decided, "authority"), decided,
+                    outcomes, k.choice(b["service_area"], "service_area", _AREAS, required=False), remedies,
+                    remedied, k.flag(b["public_report"], "public_report"), k.text(b["summary"], required=False),
+                    pos, strict=True))
+
+
 def _compliance(row: Row, c: RowCheck) -> tuple | None:
     reference = c.reference(row)
     recorded = c.date(row, "recorded_date")
@@ -69,12 +96,24 @@ def _compliance(row: Row, c: RowCheck) -> tuple | None:
     return None if c.problems else (reference, code, recorded, outcome)
 
 
+def _compliance_columns(b: Batch, k: ColumnCheck, pos: list[int]) -> list[tuple]:
+    recorded = k.date(b["recorded_date"], "recorded_date")
+    return list(zip(k.reference(b["reference"]), k.authority(b["authority"], recorded, "authority"), recorded,
+                    k.choice(b["compliance"], "compliance", _COMPLIANCE), pos, strict=True))
+
+
 def _improvements(row: Row, c: RowCheck) -> tuple | None:
     reference = c.reference(row)
     agreed = c.date(row, "agreed_date")
     code = c.authority(row, "authority", agreed)
     improvement = c.text(row, "improvement")
     return None if c.problems else (reference, improvement, code, agreed)
+
+
+def _improvements_columns(b: Batch, k: ColumnCheck, pos: list[int]) -> list[tuple]:
+    agreed = k.date(b["agreed_date"], "agreed_date")
+    return list(zip(k.reference(b["reference"]), k.text(b["improvement"]),
+                    k.authority(b["authority"], agreed, "authority"), agreed, pos, strict=True))
 
 
 def _contacts(row: Row, c: RowCheck) -> tuple | None:
@@ -103,12 +142,15 @@ def _population(row: Row, c: RowCheck) -> tuple | None:
 KINDS = {
     kind.name: kind
     for kind in (
-        Kind("received", ("reference", "authority", "received_date", "service_area"), (), _received),
+        Kind("received", ("reference", "authority", "received_date", "service_area"), (), _received,
+             _received_columns),
         Kind("decided", ("reference", "authority", "decision_date", "outcome"),
              ("service_area", "satisfactory_remedy", "remedied_by_ombudsman", "public_report", "summary"),
-             _decided),
-        Kind("compliance", ("reference", "authority", "recorded_date", "compliance"), (), _compliance),
-        Kind("improvements", ("reference", "authority", "agreed_date", "improvement"), (), _improvements),
+             _decided, _decided_columns),
+        Kind("compliance", ("reference", "authority", "recorded_date", "compliance"), (), _compliance,
+             _compliance_columns),
+        Kind("improvements", ("reference", "authority", "agreed_date", "improvement"), (), _improvements,
+             _improvements_columns),
         Kind("contacts", ("authority", "name", "title", "salutation"), ("email", "role"), _contacts),
         Kind("population", ("authority", "year", "population"), (), _population),
     )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy import Connection
 
+from ombuds.ingest.columns import BAD, ColumnCheck
 from ombuds.ingest.fields import RowCheck
 from ombuds.ingest.kinds import Kind, header_rank, recognise
 from ombuds.ingest.problems import ImportFailed, Problem
@@ -15,7 +17,14 @@ from ombuds.ingest.read import Table, UnreadableFile, check_encoding, column_key
 from ombuds.registry import Registry, registry
 from ombuds.releases import before_commit
 from ombuds.store import Database
-from ombuds.store.load import POSITION, Changes, Staging, decision_date_problems
+from ombuds.store.load import (
+    POSITION,
+    Changes,
+    Staging,
+    decision_date_problems,
+    stage_in_memory,
+    stage_on_disk,
+)
 from ombuds.store.queries import log_import
 
 BATCH = 20_000
@@ -68,6 +77,7 @@ class _Run:
         self.connection = connection
         self.sheet, self.encoding = sheet, encoding
         self.check = RowCheck(authorities)
+        self.columns = ColumnCheck(self.check)
         self.progress = progress
         self.staged: dict[str, Staging] = {}
         self.problems: list[Problem] = []
@@ -109,32 +119,67 @@ class _Run:
         where = {key: i for i, key in enumerate(keys) if key in kind.columns}
         columns = max((i + 1 for i, key in enumerate(keys) if key), default=0)  # up to the last named column
         stage = self.staged.get(kind.name) or self.staged.setdefault(kind.name, Staging(self.connection, kind.name))
-        check, batch, count, base = self.check, [], 0, file_no * POSITION
+        batch: list[tuple[int, list[str]]] = []
+        count = 0
         for line, values in rows:
-            if not any(v.strip() for v in values):
+            if not "".join(values).strip():  # a blank row
                 continue
             count += 1
-            width = len(values)
-            if width > columns and any(v.strip() for v in values[columns:]):
+            if len(values) > columns and any(v.strip() for v in values[columns:]):
                 self.problems.append(Problem(str(path), line, "row", _too_many(values, columns)))
                 continue
-            row = {key: (values[i] if i < width else "") for key, i in where.items()}
-            check.problems.clear()
-            record = kind.check(row, check)
-            if record is None:
-                in_file_order = sorted(check.problems, key=lambda problem: where.get(problem[0], len(where)))
-                self.problems.extend(Problem(str(path), line, column, reason) for column, reason in in_file_order)
-                continue
-            batch.append((*record, base + line))
+            batch.append((line, values))
             if len(batch) >= BATCH:
-                stage.add(batch)
+                stage.add(self._checked(path, file_no, kind, where, batch))
                 batch = []
-        stage.add(batch)
+        stage.add(self._checked(path, file_no, kind, where, batch))
         return count
+
+    def _checked(self, path: Path, file_no: int, kind: Kind, where: dict[str, int],
+                 batch: list[tuple[int, list[str]]]) -> list[tuple]:
+        """The batch's valid rows as stored, each followed by its position; the others' problems noted. Column by
+        column where the kind allows, row by row for the rows that fail and for the other kinds."""
+        if not batch:
+            return []
+        base = file_no * POSITION
+        positions = [base + line for line, _ in batch]
+        if kind.check_columns is None:
+            records = [None] * len(batch)
+        else:
+            last = max(where.values(), default=0)
+            for _, values in batch:
+                if len(values) <= last:
+                    values.extend([""] * (last + 1 - len(values)))
+            rows = [values for _, values in batch]
+            columns = {key: list(map(itemgetter(where[key]), rows)) if key in where else [""] * len(batch)
+                       for key in kind.columns}
+            records = kind.check_columns(columns, self.columns, positions)
+        stored = []
+        for (line, values), record, pos in zip(batch, records, positions, strict=True):
+            if record is None or BAD in record:
+                record = self._row(path, kind, where, line, values)
+                if record is not None:
+                    stored.append((*record, pos))
+            else:
+                stored.append(record)
+        return stored
+
+    def _row(self, path: Path, kind: Kind, where: dict[str, int], line: int, values: list[str]) -> tuple | None:
+        """One row checked on its own: the row as stored, or None with its problems noted in the file's order."""
+        width, check = len(values), self.check
+        row = {key: (values[i] if i < width else "") for key, i in where.items()}
+        check.problems.clear()
+        record = kind.check(row, check)
+        if record is None:
+            in_file_order = sorted(check.problems, key=lambda problem: where.get(problem[0], len(where)))
+            self.problems.extend(Problem(str(path), line, column, reason) for column, reason in in_file_order)
+        return record
 
     def cross_checks(self) -> None:
         for stage in self.staged.values():
             stage.index()
+            if not stage.has_repeats():
+                continue
             column = "reference" if "reference" in stage.key else "authority"
             for conflict in stage.conflicts():
                 file, line = self.where(conflict.pos)
@@ -190,6 +235,7 @@ def import_files(database: Database, paths: list[Path | str], *, check: bool = F
     bar = progress_bar(progress)
     with database.read() as connection:  # a database failure (connection lost, disk full) is a StoreError
         run = _Run(connection, registry(), bar, sheet=sheet, encoding=encoding)
+        cache_size = stage_on_disk(connection)
         try:
             with connection.begin() as transaction:
                 with bar or contextlib.nullcontext():
@@ -207,4 +253,5 @@ def import_files(database: Database, paths: list[Path | str], *, check: bool = F
                     log_import(connection, run.paths, "\n".join(report.lines()))
         finally:
             run.drop_leftovers()
+            stage_in_memory(connection, cache_size)
     return report

@@ -101,6 +101,13 @@ class Staging:
     def _same_key(self, other) -> list:
         return [self.table.c[k] == other.c[k] for k in self.key]
 
+    def has_repeats(self) -> bool:
+        """Whether any key appears more than once in the input (most imports: none)."""
+        s = self.table
+        keys = [s.c[k] for k in self.key]
+        repeated = select(literal(1)).select_from(s).group_by(*keys).having(func.count() > 1).limit(1)
+        return self.connection.execute(repeated).first() is not None
+
     def conflicts(self) -> list[Conflict]:
         """Rows whose key appeared earlier in the input with different content."""
         s = self.table
@@ -134,6 +141,8 @@ class Staging:
         same = and_(*self._same_key(t))
         differs = or_(*(s.c[c].is_distinct_from(t.c[c]) for c in self.content)) if self.content else literal(False)
         changed = select(*(s.c[k] for k in self.key)).join(t, same).where(differs)
+        if self._target_empty():
+            return self._load_into_empty()
         changes = Changes()
         changes.changed = self.connection.execute(select(func.count()).select_from(changed.subquery())).scalar()
         if changes.changed:
@@ -148,15 +157,59 @@ class Staging:
         new = select(*(s.c[c] for c in self.columns)).where(~exists().where(same))
         changes.new = self.connection.execute(select(func.count()).select_from(new.subquery())).scalar()
         if changes.new:
-            self.connection.execute(insert(t).from_select(self.columns, new))
+            self.connection.execute(insert(t).from_select(self.columns, new.order_by(*(s.c[k] for k in self.key))))
         total = self.connection.execute(select(func.count()).select_from(s)).scalar()
         changes.unchanged = total - changes.new - changes.changed
         if changes.new or changes.changed:
             bump_data_version(self.connection)
         return changes
 
+    def _target_empty(self) -> bool:
+        return self.connection.execute(select(literal(1)).select_from(self.target).limit(1)).first() is None
+
+    def _load_into_empty(self) -> Changes:
+        """A first load: every staged row is new. They go in in key order, and the table's secondary indexes are
+        built once afterwards rather than kept up row by row (still inside the transaction)."""
+        s, t = self.table, self.target
+        indexes = sorted(t.indexes, key=lambda index: index.name)
+        for index in indexes:
+            index.drop(self.connection)
+        inserted = self.connection.execute(select(func.count()).select_from(s)).scalar()
+        self.connection.execute(insert(t).from_select(self.columns, select(*(s.c[c] for c in self.columns))
+                                                      .order_by(*(s.c[k] for k in self.key))))
+        for index in indexes:
+            index.create(self.connection)
+        if inserted:
+            bump_data_version(self.connection)
+        return Changes(new=inserted)
+
     def drop(self) -> None:
         self.table.drop(self.connection)
+
+
+IMPORT_CACHE_KB = 64 * 1024  # each of the database's and the staging tables' page caches during an import
+
+
+def stage_on_disk(connection: Connection) -> int | None:
+    """SQLite keeps temporary tables in memory and a large page cache (store.db); during an import the staging
+    tables go to a temporary file and both caches have a fixed size, so that the memory an import needs does not
+    grow with its files. Returns the cache size to restore afterwards."""
+    if connection.dialect.name != "sqlite":
+        return None
+    usual = connection.exec_driver_sql("PRAGMA main.cache_size").scalar()
+    connection.exec_driver_sql("PRAGMA temp_store=FILE")
+    connection.exec_driver_sql(f"PRAGMA temp.cache_size=-{IMPORT_CACHE_KB}")
+    connection.exec_driver_sql(f"PRAGMA main.cache_size=-{IMPORT_CACHE_KB}")
+    connection.commit()
+    return usual
+
+
+def stage_in_memory(connection: Connection, cache_size: int | None) -> None:
+    """Back to the connection's usual settings once the import is over (its staging tables are gone)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA temp_store=MEMORY")
+        connection.exec_driver_sql(f"PRAGMA main.cache_size={int(cache_size)}")
+        connection.commit()
 
 
 def decision_date_problems(connection: Connection, staged: dict[str, Staging]) -> list[DateOrderProblem]:

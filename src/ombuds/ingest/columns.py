@@ -1,0 +1,109 @@
+"""Checking a batch of rows column by column: the fast path of an import.
+
+A column's distinct values are few (dates, labels, authorities, yes/no), so each distinct value is judged once, by
+the very RowCheck method the row-by-row path uses, and its verdict remembered. A value with a problem comes out as
+BAD; a row holding a BAD is then checked again row by row, only to word its problems exactly as that path does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ombuds.ingest.fields import MAX_REFERENCE, RowCheck
+from ombuds.registry import Authority
+
+
+class _Bad:
+    def __repr__(self) -> str:
+        return "BAD"
+
+
+BAD = _Bad()
+"""A value with a problem; its row is checked again row by row for the messages."""
+
+Column = list[str]
+
+
+class ColumnCheck:
+    """Judges whole columns with the row checker's own methods, remembering each distinct value's verdict."""
+
+    def __init__(self, check: RowCheck):
+        self.check = check
+        self._verdicts: dict[tuple, dict] = {}
+
+    def _verdict(self, judge: Callable[[dict[str, str]], object], column: str, value: str) -> object:
+        problems = self.check.problems
+        problems.clear()
+        result = judge({column: value})
+        if problems:
+            problems.clear()
+            return BAD
+        return result
+
+    def _each(self, values: Column, key: tuple, judge: Callable[[dict[str, str]], object], column: str) -> list:
+        known = self._verdicts.setdefault(key, {})
+        for value in set(values).difference(known):
+            known[value] = self._verdict(judge, column, value)
+        return list(map(known.__getitem__, values))
+
+    @staticmethod
+    def reference(values: Column) -> list:
+        """As RowCheck.reference: trimmed, upper-cased, required, at most MAX_REFERENCE characters."""
+        out = list(map(str.upper, map(str.strip, values)))
+        if all(out) and max(map(len, out), default=0) <= MAX_REFERENCE:
+            return out
+        return [value if value and len(value) <= MAX_REFERENCE else BAD for value in out]
+
+    def date(self, values: Column, column: str) -> list:
+        return self._each(values, ("date", column), lambda row: self.check.date(row, column), column)
+
+    def choice(self, values: Column, column: str, labels: dict[str, str], *, required: bool = True) -> list:
+        return self._each(values, ("choice", column, required),
+                          lambda row: self.check.choice(row, column, labels, required=required), column)
+
+    def flag(self, values: Column, column: str) -> list:
+        return self._each(values, ("flag", column), lambda row: self.check.flag(row, column), column)
+
+    @staticmethod
+    def text(values: Column, *, required: bool = True) -> list:
+        """As RowCheck.text: trimmed; empty is None, or BAD when required. Not remembered: texts are mostly distinct."""
+        if required:
+            return [value.strip() or BAD for value in values]
+        return [value.strip() or None for value in values]
+
+    def authority(self, values: Column, days: list, column: str) -> list:
+        """As RowCheck.authority for a case dated `days[i]`. A name that gives one authority with no start or end
+        date is that authority's code whatever the date; any other name is judged per name and date."""
+        names = self._verdicts.setdefault(("authority", column), {})
+        for value in set(values).difference(names):
+            names[value] = self._timeless(value)
+        out = list(map(names.__getitem__, values))
+        if _DATED not in out:
+            return out
+        dated = self._verdicts.setdefault(("authority on", column), {})
+        for i, code in enumerate(out):
+            if code is not _DATED:
+                continue
+            value, day = values[i], days[i]
+            if day is BAD:
+                out[i] = BAD
+                continue
+            code = dated.get((value, day))
+            if code is None:
+                code = dated[(value, day)] = self._verdict(
+                    lambda row, on=day: self.check.authority(row, column, on), column, value)
+            out[i] = code
+        return out
+
+    def _timeless(self, value: str) -> object:
+        found = self.check.registry.candidates(value) if value.strip() else []
+        if len(found) == 1 and _timeless(found[0]):
+            return found[0].code
+        return _DATED if found else BAD
+
+
+_DATED = object()  # a name whose verdict depends on the case's date
+
+
+def _timeless(authority: Authority) -> bool:
+    return authority.start_date is None and authority.end_date is None
