@@ -55,6 +55,7 @@ class Edition:
     authority_paragraphs: dict[str, str] = field(default_factory=dict)  # authority code → Markdown
     comparability_note: str | None = None  # why the year should not be compared naively with others (site)
     minimum_denominator: int | None = None  # rates on fewer cases read "too few cases to give a reliable rate"
+    signature: Path | None = None  # an image of the signatory's signature (SVG or PNG), shown above the name
 
     @property
     def closing(self) -> str:
@@ -147,6 +148,7 @@ def load_edition(path: Path | str) -> Edition:
         signatory_titles=tuple(titles), sections=tuple(sections), authority_paragraphs=extra,
         comparability_note=_optional_text(data, "comparability_note", c),
         minimum_denominator=_optional_count(data, "minimum_denominator", c),
+        signature=_signature(path, signatory.get("signature"), c),
     )
     for key in sorted(set(data) - {"year", "letter_date", "publication_date", "title", "layout", "organisation",
                                    "signatory", "section", "authority_paragraphs",
@@ -155,6 +157,17 @@ def load_edition(path: Path | str) -> Edition:
     if c.problems:
         raise EditionError("\n".join(c.problems))
     return edition
+
+
+def _signature(path: Path, name: object, c: _Checker) -> Path | None:
+    """The signatory's signature image, a file beside the edition."""
+    if name is None:
+        return None
+    image = path.parent / str(name)
+    if not isinstance(name, str) or not image.is_file() or image.suffix.lower() not in (".svg", ".png"):
+        c.problem("signatory.signature", f"{image} is not an SVG or PNG file")
+        return None
+    return image.resolve()
 
 
 def _optional_text(data: dict, key: str, c: _Checker) -> str | None:
