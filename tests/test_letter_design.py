@@ -65,7 +65,7 @@ def text_of(path: Path) -> str:
 
 def keep_page_images(pdf: Path, name: str) -> list[Path]:
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(ARTEFACTS / name)], check=True)
+    subprocess.run(["pdftoppm", "-r", "80", "-png", str(pdf), str(ARTEFACTS / name)], check=True)
     return sorted(ARTEFACTS.glob(f"{name}-*.png"))
 
 
@@ -122,6 +122,8 @@ def test_plain_words_for_a_council_with_no_cases(letters):
         assert "investigated 0 complaints and upheld 0" not in text
         assert "about the Council of the Isles of Scilly in the year ended" in text
     text = text_of(letters["2024-25", NONE, "pdf"])
+    assert "There is no average to compare with: no similar authority had a case to count for this measure." in text
+    assert "Adjusted for the Council of the Isles of Scilly\u2019s population" in text
     assert "We did not deal with any complaints about the Council of the Isles of Scilly this year." in text
     busy = text_of(letters["2024-25", MANY, "pdf"])
     assert "We investigated 114 complaints and upheld 94." in busy
@@ -134,6 +136,22 @@ def test_no_average_is_said_plainly_for_other_bodies(design_db, tmp_path):
     assert ("There is no average to compare with: bodies of this kind are not grouped with similar authorities."
             in text)
     assert "about the Greater Manchester Combined Authority in the year ended" in text
+
+
+def test_no_average_is_said_plainly_for_an_abolished_council(tmp_path):
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    cases = Cases(folder)
+    cases.decided("Allerdale", "2023-06-12", {"Upheld": 1})
+    files = [*cases.files(), write_csv(folder / "contacts.csv", CONTACTS, [
+        ["Allerdale", "Pat Example", "Chief Executive", "Dear Pat Example", "", ""]])]
+    database = open_database(f"sqlite:///{tmp_path / 'abolished.db'}")
+    try:
+        import_files(database, files)
+        text = text_of(render(database, "2023-24", "Allerdale", tmp_path, "pdf"))
+    finally:
+        database.close()
+    assert "There is no average to compare with: the council has been abolished." in text
 
 
 def test_tables_have_no_empty_header_cells_and_mark_row_headers(letters):

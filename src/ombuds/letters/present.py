@@ -53,24 +53,37 @@ def plain_words(panel_id: str, s: StatisticsRecord, about: str) -> list[str]:
 
 
 def _no_average(s: StatisticsRecord) -> str:
+    """Why there is no type average: the body has no type, the council has been abolished, or no similar
+    authority had a case to average."""
     from ombuds.registry import registry
 
-    if not registry().get(s.authority.code).has_type_average:
+    authority = registry().get(s.authority.code)
+    if not authority.has_type_average:
         return "There is no average to compare with: bodies of this kind are not grouped with similar authorities."
-    return "There is no average to compare with: the council was abolished during the year."
+    if authority.end_date is not None and authority.end_date <= s.period.end:
+        return "There is no average to compare with: the council has been abolished."
+    return "There is no average to compare with: no similar authority had a case to count for this measure."
 
 
 def panel(section: dict, layout: Layout, s: StatisticsRecord, about: str) -> dict:
     """A panel with its key figures (the rate, the type average) and its plain words; the lead line of 2024-25
     says 'did not investigate' instead of 'investigated 0 and upheld 0'."""
     rate_name = RATE_OF_PANEL[section["id"]]
-    lines = [line for line in section["lines"] if not (line["role"] == "lead" and s.investigated == 0)]
+    lines = [_with_the(line, s.authority.name, about) for line in section["lines"]
+             if not (line["role"] == "lead" and s.investigated == 0)]
     plain = [{"role": "plain", "text": t} for t in plain_words(section["id"], s, about)]
     at = next((i for i, line in enumerate(lines) if line["role"] == "base"), len(lines))
     return {**section, "lines": [*lines[:at], *plain, *lines[at:]],
             "key": {"rate": layout.rate(s, rate_name), "rate_label": RATE_LABEL[section["id"]],
                     "average": fmt.average(getattr(s.average, rate_name)),
                     "average_label": "average for similar authorities"}}
+
+
+def _with_the(line: dict, name: str, about: str) -> dict:
+    """'Adjusted for the Council of the Isles of Scilly's population' where the name takes 'the'."""
+    if about == name or line["role"] != "per100k":
+        return line
+    return {**line, "text": line["text"].replace(f"for {name}", f"for {about}")}
 
 
 def overview(section: dict, s: StatisticsRecord, about: str) -> dict:
