@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 import subprocess
 from pathlib import Path
 
@@ -222,3 +223,27 @@ def test_signature_image_above_the_name(design_db, tmp_path):
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler) is not installed")
 def test_page_images_are_kept(letters):
     assert list(ARTEFACTS.glob("2024-25-birmingham-city-council-*.png"))
+
+
+def test_letters_take_their_identity_from_the_profile(design_db, tmp_path):
+    (tmp_path / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+                                       '<rect width="10" height="10" fill="#6a1b4d"/></svg>', encoding="utf-8")
+    (tmp_path / "profile.toml").write_text(
+        'name = "Another Ombudsman"\nshort_name = "Another"\nsite_title = "Council figures"\n'
+        'base_url = "https://figures.example.net"\nweb_address = "www.another.example.net"\n'
+        'postal_address = ["1 High Street", "Othertown"]\nlogo = "logo.svg"\n'
+        '[colours]\nprimary = "#6a1b4d"\naccent = "#00703c"\ntext_on_primary = "#ffffff"\n', encoding="utf-8")
+    ombuds = str(Path(sys.executable).parent / "ombuds")
+    done = subprocess.run([ombuds, "--db", str(design_db.engine.url), "letters", "--year", "2019-20", "--authority",
+                           MANY, "--format", "html", "--out", str(tmp_path / "out"), "--profile",
+                           str(tmp_path / "profile.toml")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "out" / "birmingham-city-council-2019-20.html").read_text(encoding="utf-8")
+    assert "#6a1b4d" in html and "1 High Street<br>Othertown<br>" in html
+    assert '<a href="https://figures.example.net/councils/birmingham-city-council/2019-20/">' in html
+    assert '<img src="data:image/svg+xml;base64,' in html
+    bad = subprocess.run([ombuds, "--db", str(design_db.engine.url), "letters", "--year", "2019-20", "--out",
+                          str(tmp_path / "bad"), "--profile", str(tmp_path / "missing.toml")],
+                         capture_output=True, text=True)
+    assert bad.returncode != 0 and "missing.toml: cannot read the profile" in bad.stderr
+    assert "Traceback" not in bad.stderr

@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
+from test_site_browser import AXE, CHROMIUM, CHROMIUM_ARGS, OVERFLOW, _describe
 
 from test_letter_design import LAYOUT_YEARS, MANY, NONE, design_db, letters  # noqa: F401 - fixtures
-from test_site_browser import AXE, CHROMIUM, CHROMIUM_ARGS, OVERFLOW, _describe
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 

@@ -141,7 +141,8 @@ def letterhead(edition: Edition, profile: Profile) -> dict:
     return {"name": edition.organisation, "web_address": profile.web_address,
             "web_url": "https://" + profile.web_address.removeprefix("https://"),
             "postal_address": list(profile.postal_address), "logo": str(profile.logo) if profile.logo else None,
-            "primary": profile.primary, "accent": profile.accent, "text_on_primary": profile.text_on_primary}
+            "primary": profile.primary, "accent": profile.accent, "text_on_primary": profile.text_on_primary,
+            "typeface": profile.typeface}
 
 
 def link_blocks(s: StatisticsRecord, profile: Profile) -> tuple[dict, list[dict]]:

@@ -57,9 +57,10 @@ class Renderer:
         return jinja2.Template(TEMPLATES.joinpath("letter.css").read_text())
 
     @cache  # noqa: B019 - one renderer per process; a few profiles at most
-    def _css(self, primary: str, accent: str) -> Markup:
-        """The stylesheet with the profile's colours written in (email clients ignore CSS variables)."""
-        return Markup(self._css_template.render(primary=primary, accent=accent))
+    def _css(self, primary: str, accent: str, typeface: str) -> Markup:
+        """The stylesheet with the profile's colours and typeface written in (email clients ignore CSS
+        variables)."""
+        return Markup(self._css_template.render(primary=primary, accent=accent, typeface=typeface.replace('"', "")))
 
     @cache  # noqa: B019 - one renderer per process; a logo and a signature per edition
     def _image(self, path: str | None) -> Markup | None:
@@ -78,7 +79,7 @@ class Renderer:
 
     def html(self, content: dict) -> bytes:
         head = content["letterhead"]
-        page = self._html_template.render(letter=content, css=self._css(head["primary"], head["accent"]),
+        page = self._html_template.render(letter=content, css=self._css(head["primary"], head["accent"], head["typeface"]),
                                           logo=self._image(head["logo"]), signature=self._image(content["signature"]),
                                           statistics_json=_script_json(content["statistics_json"]))
         return page.encode("utf-8")
