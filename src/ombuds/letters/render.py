@@ -79,7 +79,8 @@ class Renderer:
 
     def html(self, content: dict) -> bytes:
         head = content["letterhead"]
-        page = self._html_template.render(letter=content, css=self._css(head["primary"], head["accent"], head["typeface"]),
+        css = self._css(head["primary"], head["accent"], head["typeface"])
+        page = self._html_template.render(letter=content, css=css,
                                           logo=self._image(head["logo"]), signature=self._image(content["signature"]),
                                           statistics_json=_script_json(content["statistics_json"]))
         return page.encode("utf-8")
