@@ -137,6 +137,10 @@ def test_no_average_is_said_plainly_for_other_bodies(design_db, tmp_path):
     assert ("There is no average to compare with: bodies of this kind are not grouped with similar authorities."
             in text)
     assert "about the Greater Manchester Combined Authority in the year ended" in text
+    assert "Compare it with the average" not in text and "The average for similar bodies" not in text
+    assert "this year's rate should not be compared with earlier years." in text.replace("\u2019", "'")
+    busy = text_of(render(design_db, "2022-23", MANY, tmp_path, "pdf"))
+    assert "Compare it with the average for metropolitan boroughs instead." in busy
 
 
 def test_no_average_is_said_plainly_for_an_abolished_council(tmp_path):

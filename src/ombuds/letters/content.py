@@ -7,6 +7,7 @@ the data is always literal text, never markup.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
@@ -76,11 +77,17 @@ def _fill(text: str, values: dict[str, str]) -> str:
     return text
 
 
+@lru_cache(maxsize=256)
+def _parsed(source: str) -> tuple:
+    """An edition's paragraph parsed once per process, not once per letter (placeholders are filled after)."""
+    return tuple(_MARKDOWN.parse(source))
+
+
 def markdown_blocks(source: str, values: dict[str, str]) -> list[dict]:
     """Paragraphs, headings and list items, each a list of runs: text, strong, emph, link."""
     blocks: list[dict] = []
     kind = "paragraph"
-    for token in _MARKDOWN.parse(source):
+    for token in _parsed(source):
         if token.type == "heading_open":
             kind = "heading"
         elif token.type == "list_item_open":
@@ -169,11 +176,12 @@ def letter_content(s: StatisticsRecord, edition: Edition, contacts: list[Contact
     values = placeholder_values(s, edition)
     lines, salutation, _ = recipient(s, contacts, allow_missing_contacts)
     blocks: list[dict] = []
+    has_average = any(getattr(s.average, rate) is not None for rate in fmt.RATE_NAMES)
     for section in edition.sections:
         if section.heading:
             blocks.append({"kind": "heading", "runs": [{"text": _fill(section.heading, values), "strong": False,
                                                          "emph": False, "link": None}]})
-        for paragraph in section.paragraphs:
+        for paragraph in section.shown(has_average):
             blocks += markdown_blocks(paragraph, values)
     extra = edition.authority_paragraphs.get(s.authority.code)
     if extra:

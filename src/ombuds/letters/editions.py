@@ -38,6 +38,12 @@ class EditionError(OmbudsError):
 class Section:
     heading: str | None
     paragraphs: tuple[str, ...]
+    # per paragraph: shown only to an authority with a type average (it promises a comparison with similar ones)
+    needs_average: tuple[bool, ...] = ()
+
+    def shown(self, has_average: bool) -> list[str]:
+        flags = self.needs_average or (False,) * len(self.paragraphs)
+        return [p for p, needs in zip(self.paragraphs, flags, strict=True) if has_average or not needs]
 
 
 @dataclass(frozen=True)
@@ -133,11 +139,16 @@ def load_edition(path: Path | str) -> Edition:
     sections = []
     for i, section in enumerate(data.get("section", []), start=1):
         paragraphs = section.get("paragraphs", [])
-        if not isinstance(paragraphs, list) or not all(isinstance(p, str) for p in paragraphs):
-            c.problem(f"section[{i}].paragraphs", "must be a list of Markdown text")
+        entries = [(p, False) if isinstance(p, str) else (p.get("text"), p.get("with_average") is True)
+                   for p in paragraphs if isinstance(p, str | dict)] if isinstance(paragraphs, list) else []
+        if not isinstance(paragraphs, list) or len(entries) != len(paragraphs) or not all(
+                isinstance(text, str) for text, _ in entries):
+            c.problem(f"section[{i}].paragraphs", "must be a list of Markdown text (or of { text = \"…\", "
+                      "with_average = true } for a paragraph that compares with similar authorities)")
             continue
         heading = section.get("heading")
-        sections.append(Section(heading, tuple(c.markdown(p, f"section[{i}].paragraphs") for p in paragraphs)))
+        sections.append(Section(heading, tuple(c.markdown(t, f"section[{i}].paragraphs") for t, _ in entries),
+                                tuple(needs for _, needs in entries)))
     if not sections:
         c.problem("section", "the narrative has no sections")
     extra = _authority_paragraphs(path, data.get("authority_paragraphs"), c)
