@@ -8,6 +8,7 @@ plain sentences are chosen by whether a count that is already held is zero, or a
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ombuds.stats import format as fmt
 from ombuds.stats.layouts import Layout
@@ -24,8 +25,12 @@ _DATE = re.compile(rf"\b(\d{{1,2}}) ({_MONTHS}) (\d{{4}})\b")
 _COUNT = re.compile(r"\b(\d[\d,.]*%?) (?=[a-z])")
 
 
+@lru_cache(maxsize=8192)
 def typeset(text: str) -> str:
-    """Typographic apostrophes, and non-breaking spaces inside dates and between a number and its noun."""
+    """Typographic apostrophes, and non-breaking spaces inside dates and between a number and its noun. Cached:
+    most texts (headings, notes, labels) are the same in every letter."""
+    if " " not in text and "'" not in text:
+        return text
     text = re.sub(r"(?<=\w)'(?=\w)", "\u2019", text)
     text = _DATE.sub(lambda m: f"{m[1]}{NBSP}{m[2]}{NBSP}{m[3]}", text)
     return _COUNT.sub(lambda m: m[1] + NBSP, text)
