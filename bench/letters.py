@@ -2,8 +2,10 @@
 through WeasyPrint, each as a process of its own on all cores, warmed, timed as the median of several runs.
 
 Both sides are warmed before timing: one untimed run of each fills the operating system's file cache, Python's
-bytecode cache and fontconfig's cache (a first WeasyPrint run on a machine builds fontconfig's cache inside the
-run, which made an earlier version of this benchmark report WeasyPrint about six times slower than it is).
+bytecode cache and fontconfig's cache. The earlier version timed WeasyPrint cold, in a pool forked from the
+benchmark process right after the first `ombuds letters` run: fontconfig's cache, WeasyPrint's imports and the
+page cache were all paid inside the timed run (the likely reason it reported 61.3 s where a warmed run takes
+about 11 s).
 Targets on the 2-core reference machine: ≤ 10 s wall, ≤ 1 GB peak, at least 10× WeasyPrint's wall time.
 """
 
