@@ -17,7 +17,7 @@ for need in "$@"; do
     node) command -v npm >/dev/null 2>&1 || missing+=(nodejs npm) ;;
     postgresql) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql) ;;
     poppler) command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils) ;;
-    chromium) [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core) ;;
+    chromium) [ -x /usr/bin/chromium ] && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf ] || missing+=(chromium fonts-dejavu-core fonts-dejavu-extra) ;;
     pango) ldconfig -p | grep -q libpango-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b) ;;
     wrk) command -v wrk >/dev/null 2>&1 || missing+=(wrk) ;;
     sqlite3) command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3) ;;

@@ -60,10 +60,11 @@ def letters_db(tmp_path_factory):
 
 
 def pdf_text(path: Path) -> str:
-    """The letter as pdftotext reads it, white space folded."""
+    """The letter as pdftotext reads it, white space folded and typographic apostrophes read as ' (as `ombuds
+    parse` reads them; the typography itself is checked in test_letter_design.py)."""
     text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
                           check=True).stdout
-    return " ".join(text.split())
+    return " ".join(text.replace("\u2019", "'").split())
 
 
 def render(database, year: str, authority: str, out: Path, output_format: str = "pdf", **options) -> Path:
@@ -82,7 +83,8 @@ def expected_texts(database, year: str, authority: str) -> list[str]:
     texts = []
     for section in layout(shipped_edition(y).layout).sections(s):
         texts += section.get("lines", [])
-        texts += [line["text"] for line in section.get("lines", []) if isinstance(line, dict)]
+        texts += [line["text"] for line in section.get("lines", []) if isinstance(line, dict)
+                  and line["text"] != "We investigated 0 complaints and upheld 0."]  # said plainly instead
         texts += section.get("sentences", [])
         texts += [c["text"] for row in section.get("rows", []) for c in row if c["text"]]
     return [t for t in texts if isinstance(t, str)]

@@ -140,11 +140,14 @@ def stats_command(ctx: click.Context, year_label: str | None, authority: str | N
               help="An edition file (TOML) instead of the one shipped for the year.")
 @click.option("--allow-missing-contacts", is_flag=True,
               help='Address a council with no chief executive on file as "Dear Chief Executive".')
+@click.option("--profile", "profile_path", type=click.Path(path_type=Path), default=None,
+              help="The organisation's profile (TOML); default: the neutral demo profile.")
 @click.pass_context
 def letters_command(ctx: click.Context, year_label: str, authority: str | None, output_format: str, out_dir: Path,
-                    edition_file: Path | None, allow_missing_contacts: bool) -> None:
+                    edition_file: Path | None, allow_missing_contacts: bool, profile_path: Path | None) -> None:
     """Write every authority's annual review letter for a year (SPEC 2.2 file names), printing each path."""
     from ombuds.letters.batch import letter_jobs, render_letters
+    from ombuds.profile import load_profile
 
     year = Year.parse(year_label)
     edition = _edition(year, edition_file)
@@ -152,7 +155,7 @@ def letters_command(ctx: click.Context, year_label: str, authority: str | None, 
     if out_dir.exists() and not out_dir.is_dir():
         _output_folder(out_dir, "--out")
     jobs = letter_jobs(_database(ctx, create=False), year, edition, out_dir, output_format, authority=chosen,
-                       allow_missing_contacts=allow_missing_contacts)
+                       allow_missing_contacts=allow_missing_contacts, profile=load_profile(profile_path))
     _output_folder(out_dir, "--out")
     if chosen is not None and not jobs:
         raise OmbudsError(f"{chosen.name} ({chosen.code}) has no statistics for {year}")

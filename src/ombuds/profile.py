@@ -93,7 +93,7 @@ def _profile(path: Path, data: dict) -> Profile:
         problems.append(f"{path}: minimum_denominator: must be a whole number of cases, 0 or more")
         minimum = None
     profile = Profile(str(path), text("name"), text("short_name"), text("site_title"), base_url,
-                      text("web_address"), tuple(address), logo, str(data.get("typeface", "Libertinus Serif")),
+                      text("web_address"), tuple(address), logo, str(data.get("typeface", "DejaVu Sans")),
                       str(colours.get("primary", "")), str(colours.get("accent", "")),
                       str(colours.get("text_on_primary", "")), minimum or None)
     if problems:

@@ -21,6 +21,7 @@ from ombuds.labels import ADDRESSEE
 from ombuds.letters.content import Contact, MissingContact, letter_content
 from ombuds.letters.editions import Edition
 from ombuds.letters.render import Renderer, timestamp
+from ombuds.profile import Profile
 from ombuds.registry import Authority, registry
 from ombuds.stats.service import statistics_service
 from ombuds.store import Database
@@ -74,7 +75,7 @@ def contacts_by_authority(database: Database) -> dict[str, list[Contact]]:
 
 def letter_jobs(database: Database, year: Year, edition: Edition, out_dir: Path, output_format: str, *,
                 authority: Authority | None = None, allow_missing_contacts: bool = False,
-                method: str = "pooled") -> list[LetterJob]:
+                method: str = "pooled", profile: Profile | None = None) -> list[LetterJob]:
     """What to render: one job per authority (or the one asked for), each with its content ready."""
     held = statistics_service(database).year(year, method)
     if held.published:
@@ -93,7 +94,8 @@ def letter_jobs(database: Database, year: Year, edition: Edition, out_dir: Path,
     for record in records:
         a = authorities.get(record.authority.code)
         jobs.append(LetterJob(a, letter_path(out_dir, a, year, output_format),
-                              letter_content(record, edition, contacts.get(a.code, []), allow_missing_contacts=True),
+                              letter_content(record, edition, contacts.get(a.code, []), allow_missing_contacts=True,
+                                             profile=profile),
                               created, output_format))
     return jobs
 

@@ -7,13 +7,17 @@ the data is always literal text, never markup.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
 from ombuds.errors import OmbudsError
 from ombuds.labels import ADDRESSEE, TYPE_PLURALS
+from ombuds.letters import present
 from ombuds.letters.editions import Edition, placeholders_in
+from ombuds.profile import Profile, load_profile
 from ombuds.registry import registry
+from ombuds.site import urls
 from ombuds.stats import format as fmt
 from ombuds.stats.layouts import layout
 from ombuds.stats.record import StatisticsRecord
@@ -40,7 +44,7 @@ def placeholder_values(s: StatisticsRecord, edition: Edition) -> dict[str, str]:
     minimum = edition.minimum_denominator
     changes = s.change
     return {
-        "authority": s.authority.name,
+        "authority": present.name_in_sentence(s, s.authority.name),
         "authority_short": registry().get(s.authority.code).short_name,
         "year": s.year,
         "year_end": fmt.long_date(s.period.end),
@@ -73,11 +77,17 @@ def _fill(text: str, values: dict[str, str]) -> str:
     return text
 
 
+@lru_cache(maxsize=256)
+def _parsed(source: str) -> tuple:
+    """An edition's paragraph parsed once per process, not once per letter (placeholders are filled after)."""
+    return tuple(_MARKDOWN.parse(source))
+
+
 def markdown_blocks(source: str, values: dict[str, str]) -> list[dict]:
     """Paragraphs, headings and list items, each a list of runs: text, strong, emph, link."""
     blocks: list[dict] = []
     kind = "paragraph"
-    for token in _MARKDOWN.parse(source):
+    for token in _parsed(source):
         if token.type == "heading_open":
             kind = "heading"
         elif token.type == "list_item_open":
@@ -109,7 +119,8 @@ def _runs(children, values: dict[str, str]) -> list[dict]:
         else:
             text = " " if child.type in ("softbreak", "hardbreak") else child.content
             if text:
-                runs.append({"text": _fill(text, values), "strong": strong > 0, "emph": emph > 0, "link": link})
+                runs.append({"text": present.typeset(_fill(text, values)), "strong": strong > 0, "emph": emph > 0,
+                             "link": link})
     return runs
 
 
@@ -127,34 +138,74 @@ def recipient(s: StatisticsRecord, contacts: list[Contact],
     return [chief.name, chief.title, s.authority.name], chief.salutation, chief
 
 
+def _plain(text: str) -> dict:
+    return {"text": text, "strong": False, "emph": False, "link": None}
+
+
+def letterhead(edition: Edition, profile: Profile) -> dict:
+    """Who writes: the edition's name for the organisation (it changed over the years), the profile's logo,
+    addresses and colours."""
+    return {"name": edition.organisation, "web_address": profile.web_address,
+            "web_url": "https://" + profile.web_address.removeprefix("https://"),
+            "postal_address": list(profile.postal_address), "logo": str(profile.logo) if profile.logo else None,
+            "primary": profile.primary, "accent": profile.accent, "text_on_primary": profile.text_on_primary,
+            "typeface": profile.typeface}
+
+
+def link_blocks(s: StatisticsRecord, profile: Profile) -> tuple[dict, list[dict]]:
+    """The council's page on the public site and the page on reading the statistics, as links."""
+    slug = registry().get(s.authority.code).slug
+    links = {"council": profile.base_url + urls.council(slug, s.period),
+             "interpreting": profile.base_url + urls.methods()}
+    blocks = [
+        {"kind": "paragraph", "runs": [
+            _plain(f"The figures for {present.name_in_sentence(s, s.authority.name)} are on "),
+            {**_plain(f"its page on {present.typeset(profile.site_title)}"), "link": links["council"]},
+            _plain(", with the decisions behind them. "),
+            {**_plain("How to read these statistics"), "link": links["interpreting"]},
+            _plain(" explains what each figure measures and what it cannot show."),
+        ]},
+    ]
+    return links, blocks
+
+
 def letter_content(s: StatisticsRecord, edition: Edition, contacts: list[Contact], *,
-                   allow_missing_contacts: bool = False) -> dict:
+                   allow_missing_contacts: bool = False, profile: Profile | None = None) -> dict:
     """Everything a letter shows, as JSON-ready data."""
+    profile = profile or load_profile()
     values = placeholder_values(s, edition)
     lines, salutation, _ = recipient(s, contacts, allow_missing_contacts)
     blocks: list[dict] = []
+    has_average = any(getattr(s.average, rate) is not None for rate in fmt.RATE_NAMES)
     for section in edition.sections:
         if section.heading:
             blocks.append({"kind": "heading", "runs": [{"text": _fill(section.heading, values), "strong": False,
                                                          "emph": False, "link": None}]})
-        for paragraph in section.paragraphs:
+        for paragraph in section.shown(has_average):
             blocks += markdown_blocks(paragraph, values)
     extra = edition.authority_paragraphs.get(s.authority.code)
     if extra:
         blocks += markdown_blocks(extra, values)
+    links, linked = link_blocks(s, profile)
+    blocks += linked
+    chosen = layout(edition.layout)
+    about = present.name_in_sentence(s, s.authority.name)
     return {
         "lang": "en-GB",
         "title": edition.title,
         "document_title": f"{edition.title}: {s.authority.name}",
         "organisation": edition.organisation,
-        "date": fmt.long_date(edition.letter_date),
+        "date": present.typeset(fmt.long_date(edition.letter_date)),
+        "letterhead": letterhead(edition, profile),
+        "links": links,
+        "signature": str(edition.signature) if edition.signature else None,
         "delivery": "By email",
         "recipient": lines,
         "salutation": salutation,
         "blocks": blocks,
         "closing": edition.closing,
         "signatory": {"name": edition.signatory_name, "titles": list(edition.signatory_titles)},
-        "statistics": layout(edition.layout).sections(s),
+        "statistics": present.sections(chosen.sections(s), chosen, s, about),
         "authority": {"code": s.authority.code, "name": s.authority.name,
                       "slug": registry().get(s.authority.code).slug},
         "year": s.year,

@@ -38,6 +38,12 @@ class EditionError(OmbudsError):
 class Section:
     heading: str | None
     paragraphs: tuple[str, ...]
+    # per paragraph: shown only to an authority with a type average (it promises a comparison with similar ones)
+    needs_average: tuple[bool, ...] = ()
+
+    def shown(self, has_average: bool) -> list[str]:
+        flags = self.needs_average or (False,) * len(self.paragraphs)
+        return [p for p, needs in zip(self.paragraphs, flags, strict=True) if has_average or not needs]
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,7 @@ class Edition:
     authority_paragraphs: dict[str, str] = field(default_factory=dict)  # authority code → Markdown
     comparability_note: str | None = None  # why the year should not be compared naively with others (site)
     minimum_denominator: int | None = None  # rates on fewer cases read "too few cases to give a reliable rate"
+    signature: Path | None = None  # an image of the signatory's signature (SVG or PNG), shown above the name
 
     @property
     def closing(self) -> str:
@@ -132,11 +139,16 @@ def load_edition(path: Path | str) -> Edition:
     sections = []
     for i, section in enumerate(data.get("section", []), start=1):
         paragraphs = section.get("paragraphs", [])
-        if not isinstance(paragraphs, list) or not all(isinstance(p, str) for p in paragraphs):
-            c.problem(f"section[{i}].paragraphs", "must be a list of Markdown text")
+        entries = [(p, False) if isinstance(p, str) else (p.get("text"), p.get("with_average") is True)
+                   for p in paragraphs if isinstance(p, str | dict)] if isinstance(paragraphs, list) else []
+        if not isinstance(paragraphs, list) or len(entries) != len(paragraphs) or not all(
+                isinstance(text, str) for text, _ in entries):
+            c.problem(f"section[{i}].paragraphs", "must be a list of Markdown text (or of { text = \"…\", "
+                      "with_average = true } for a paragraph that compares with similar authorities)")
             continue
         heading = section.get("heading")
-        sections.append(Section(heading, tuple(c.markdown(p, f"section[{i}].paragraphs") for p in paragraphs)))
+        sections.append(Section(heading, tuple(c.markdown(t, f"section[{i}].paragraphs") for t, _ in entries),
+                                tuple(needs for _, needs in entries)))
     if not sections:
         c.problem("section", "the narrative has no sections")
     extra = _authority_paragraphs(path, data.get("authority_paragraphs"), c)
@@ -147,6 +159,7 @@ def load_edition(path: Path | str) -> Edition:
         signatory_titles=tuple(titles), sections=tuple(sections), authority_paragraphs=extra,
         comparability_note=_optional_text(data, "comparability_note", c),
         minimum_denominator=_optional_count(data, "minimum_denominator", c),
+        signature=_signature(path, signatory.get("signature"), c),
     )
     for key in sorted(set(data) - {"year", "letter_date", "publication_date", "title", "layout", "organisation",
                                    "signatory", "section", "authority_paragraphs",
@@ -155,6 +168,17 @@ def load_edition(path: Path | str) -> Edition:
     if c.problems:
         raise EditionError("\n".join(c.problems))
     return edition
+
+
+def _signature(path: Path, name: object, c: _Checker) -> Path | None:
+    """The signatory's signature image, a file beside the edition."""
+    if name is None:
+        return None
+    image = path.parent / str(name)
+    if not isinstance(name, str) or not image.is_file() or image.suffix.lower() not in (".svg", ".png"):
+        c.problem("signatory.signature", f"{image} is not an SVG or PNG file")
+        return None
+    return image.resolve()
 
 
 def _optional_text(data: dict, key: str, c: _Checker) -> str | None:

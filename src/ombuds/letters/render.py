@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, date, datetime
 from functools import cache, cached_property
 from importlib import resources
+from pathlib import Path
 
 import jinja2
 import typst
 from markupsafe import Markup
 
 TEMPLATES = resources.files("ombuds.letters").joinpath("templates")
+FONTS = resources.files("ombuds.letters").joinpath("fonts")  # DejaVu Sans, shipped: the same bytes on every machine
 
 
 def _script_json(data: dict) -> Markup:
@@ -36,7 +39,8 @@ class Renderer:
 
     @cached_property
     def _compiler(self) -> typst.Compiler:
-        return typst.Compiler(None, root=str(TEMPLATES), ignore_system_fonts=True)
+        # root "/": the logo and signature are named by absolute path; the template reads nothing else.
+        return typst.Compiler(None, root="/", font_paths=[str(FONTS)], ignore_system_fonts=True)
 
     @cached_property
     def _typst_source(self) -> bytes:
@@ -49,8 +53,23 @@ class Renderer:
         return environment.get_template("letter.html.j2")
 
     @cached_property
-    def _css(self) -> str:
-        return TEMPLATES.joinpath("letter.css").read_text()
+    def _css_template(self) -> jinja2.Template:
+        return jinja2.Template(TEMPLATES.joinpath("letter.css").read_text())
+
+    @cache  # noqa: B019 - one renderer per process; a few profiles at most
+    def _css(self, primary: str, accent: str, typeface: str) -> Markup:
+        """The stylesheet with the profile's colours and typeface written in (email clients ignore CSS
+        variables)."""
+        return Markup(self._css_template.render(primary=primary, accent=accent, typeface=typeface.replace('"', "")))
+
+    @cache  # noqa: B019 - one renderer per process; a logo and a signature per edition
+    def _image(self, path: str | None) -> Markup | None:
+        """An image for the HTML letter: SVG inline as a data URI, PNG likewise, loaded once."""
+        if path is None:
+            return None
+        data = Path(path).read_bytes()
+        kind = "image/svg+xml" if path.lower().endswith(".svg") else "image/png"
+        return Markup(f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}")
 
     def pdf(self, content: dict, created: int) -> bytes:
         """PDF/UA-1: tagged, with language and title; the statistics JSON attached as statistics.json."""
@@ -59,7 +78,10 @@ class Renderer:
                                       pdf_standards=["ua-1"], timestamp=created)
 
     def html(self, content: dict) -> bytes:
-        page = self._html_template.render(letter=content, css=Markup(self._css),
+        head = content["letterhead"]
+        css = self._css(head["primary"], head["accent"], head["typeface"])
+        page = self._html_template.render(letter=content, css=css,
+                                          logo=self._image(head["logo"]), signature=self._image(content["signature"]),
                                           statistics_json=_script_json(content["statistics_json"]))
         return page.encode("utf-8")
 

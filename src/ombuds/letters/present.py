@@ -1,0 +1,165 @@
+"""The statistics sections of `stats.layouts`, dressed for a letter: plain words where a base is zero or an average
+is n/a, key figures for each panel, table headers with no empty cells and row labels marked as row headers.
+
+Nothing here computes a figure: every number shown was formatted by `stats.format` (through the layout); the
+plain sentences are chosen by whether a count that is already held is zero, or an average absent.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ombuds.stats import format as fmt
+from ombuds.stats.layouts import Layout
+from ombuds.stats.record import StatisticsRecord
+
+NBSP = "\u00a0"
+WITHOUT_INVESTIGATION = "Decided without a detailed investigation"
+COMPLIANCE_CORNER = "Measure"
+RATE_OF_PANEL = {"upheld": "uphold_rate", "compliance": "compliance_rate", "remedy": "satisfactory_remedy_rate"}
+RATE_LABEL = {"upheld": "of investigated complaints upheld", "compliance": "of recommendations complied with",
+              "remedy": "of upheld cases remedied by the council first"}
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DATE = re.compile(rf"\b(\d{{1,2}}) ({_MONTHS}) (\d{{4}})\b")
+_COUNT = re.compile(r"\b(\d[\d,.]*%?) (?=[a-z])")
+
+
+@lru_cache(maxsize=8192)
+def typeset(text: str) -> str:
+    """Typographic apostrophes, and non-breaking spaces inside dates and between a number and its noun. Cached:
+    most texts (headings, notes, labels) are the same in every letter."""
+    if " " not in text and "'" not in text:
+        return text
+    text = re.sub(r"(?<=\w)'(?=\w)", "\u2019", text)
+    text = _DATE.sub(lambda m: f"{m[1]}{NBSP}{m[2]}{NBSP}{m[3]}", text)
+    return _COUNT.sub(lambda m: m[1] + NBSP, text)
+
+
+def name_in_sentence(s: StatisticsRecord, name: str) -> str:
+    """`the Council of the Isles of Scilly` where the registry says the name takes 'the' in running text."""
+    from ombuds.registry import registry
+
+    return f"the {name}" if registry().get(s.authority.code).takes_the else name
+
+
+def plain_words(panel_id: str, s: StatisticsRecord, about: str) -> list[str]:
+    """What a zero base or an absent average means, said plainly (shown beside the SPEC's `0%`, `-` and `n/a`)."""
+    said = []
+    if panel_id == "upheld" and s.investigated == 0:
+        said.append(f"We did not investigate any complaints about {about} this year.")
+    elif panel_id == "compliance" and s.compliance.recorded == 0:
+        said.append("No compliance outcomes were recorded in this period.")
+    elif panel_id == "remedy" and s.upheld == 0:
+        said.append("We upheld no complaints, so there was no remedy to count.")
+    if getattr(s.average, RATE_OF_PANEL[panel_id]) is None:
+        said.append(_no_average(s))
+    return said
+
+
+def _no_average(s: StatisticsRecord) -> str:
+    """Why there is no type average: the body has no type, the council has been abolished, or no similar
+    authority had a case to average."""
+    from ombuds.registry import registry
+
+    authority = registry().get(s.authority.code)
+    if not authority.has_type_average:
+        return "There is no average to compare with: bodies of this kind are not grouped with similar authorities."
+    if authority.end_date is not None and authority.end_date <= s.period.end:
+        return "There is no average to compare with: the council has been abolished."
+    return "There is no average to compare with: no similar authority had a case to count for this measure."
+
+
+def panel(section: dict, layout: Layout, s: StatisticsRecord, about: str) -> dict:
+    """A panel with its key figures (the rate, the type average) and its plain words; the lead line of 2024-25
+    says 'did not investigate' instead of 'investigated 0 and upheld 0'."""
+    rate_name = RATE_OF_PANEL[section["id"]]
+    lines = [_with_the(line, s.authority.name, about) for line in section["lines"]
+             if not (line["role"] == "lead" and s.investigated == 0)]
+    plain = [{"role": "plain", "text": t} for t in plain_words(section["id"], s, about)]
+    at = next((i for i, line in enumerate(lines) if line["role"] == "base"), len(lines))
+    return {**section, "lines": [*lines[:at], *plain, *lines[at:]],
+            "key": {"rate": layout.rate(s, rate_name), "rate_label": RATE_LABEL[section["id"]],
+                    "average": fmt.average(getattr(s.average, rate_name)),
+                    "average_label": "average for similar authorities"}}
+
+
+def _with_the(line: dict, name: str, about: str) -> dict:
+    """'Adjusted for the Council of the Isles of Scilly's population' where the name takes 'the'."""
+    if about == name or line["role"] != "per100k":
+        return line
+    return {**line, "text": line["text"].replace(f"for {name}", f"for {about}")}
+
+
+def overview(section: dict, s: StatisticsRecord, about: str) -> dict:
+    sentences = list(section["sentences"])
+    if s.dealt_with == 0:
+        sentences.append(f"We did not deal with any complaints about {about} this year.")
+    return {**section, "sentences": sentences}
+
+
+def table(section: dict) -> dict:
+    """Header rows with no empty cells (a blank group label named, a blank cell above 'Total' merged into it),
+    the first body cell a row header where it labels the row, and a width weight for each column."""
+    header = [[{**c, "rows": 1} for c in row] for row in section["header"]]
+    if len(header) == 2:
+        top, bottom = header
+        for i, c in enumerate(top):
+            if not c["text"] and i == 0:
+                top[i] = {**c, "text": WITHOUT_INVESTIGATION}
+        if not top[-1]["text"] and top[-1]["span"] == 1:
+            top[-1] = {**bottom[-1], "rows": 2}
+            bottom.pop()
+    elif header and not header[0][0]["text"]:
+        header[0][0] = {**header[0][0], "text": COMPLIANCE_CORNER}
+    row_headed = any(row and row[0]["text"] and not row[0]["text"][0].isdigit() for row in section["rows"])
+    labels = [c["text"] or COMPLIANCE_CORNER for c in section["header"][-1] for _ in range(c["span"])]
+    rows = []
+    for row in section["rows"]:
+        cells, column = [], 0
+        for j, c in enumerate(row):
+            label = labels[column] if c["span"] == 1 and not (row_headed and j == 0) else ""
+            cells.append({**c, "row_header": row_headed and j == 0, "label": label})
+            column += c["span"]
+        rows.append(cells)
+    return {**section, "header": header, "rows": rows, "columns": _column_texts(section["header"][-1]),
+            "row_labels": [row[0]["text"] for row in rows if row and row[0]["row_header"]]}
+
+
+def _column_texts(cells: list[dict]) -> list[str]:
+    """Per column, the heading it must hold in at most two lines (the PDF measures it in the typeface)."""
+    return [c["text"] if c["span"] == 1 else "" for c in cells for _ in range(c["span"])]
+
+
+_NAMES = frozenset({"kind", "id", "role"})
+
+
+def _typeset_all(value):
+    """Every text in a section typeset; its kind, id and roles left alone."""
+    if isinstance(value, str):
+        return typeset(value)
+    if isinstance(value, list):
+        return [_typeset_all(v) for v in value]
+    if isinstance(value, dict):
+        return {k: v if k in _NAMES else _typeset_all(v) for k, v in value.items()}
+    return value
+
+
+def sections(raw: list[dict], layout: Layout, s: StatisticsRecord, about: str) -> list[dict]:
+    """The layout's sections as the letter shows them, typeset."""
+    return [_typeset_all(section) for section in _dressed(raw, layout, s, about)]
+
+
+def _dressed(raw: list[dict], layout: Layout, s: StatisticsRecord, about: str) -> list[dict]:
+    dressed = []
+    for section in raw:
+        kind = section["kind"]
+        if kind == "panel":
+            dressed.append(panel(section, layout, s, about))
+        elif kind == "overview":
+            dressed.append(overview(section, s, about))
+        elif kind == "table":
+            dressed.append(table(section))
+        else:
+            dressed.append(section)
+    return dressed

@@ -1,0 +1,253 @@
+"""The letter's design: letterhead, sign-off, panels, tables and plain words, for every layout, for a council with
+many cases and one with none, as PDF and HTML. Page images go to tests/artefacts/ (not committed)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from builders import Cases
+from conftest import write_csv
+from ombuds.ingest import import_files
+from ombuds.letters.batch import letter_jobs, render_letters
+from ombuds.letters.editions import load_edition, shipped_edition
+from ombuds.letters.present import typeset
+from ombuds.profile import load_profile
+from ombuds.registry import registry
+from ombuds.store import open_database
+from ombuds.years import Year
+
+ARTEFACTS = Path(__file__).resolve().parent / "artefacts" / "letters"
+LAYOUT_YEARS = ["2017-18", "2018-19", "2019-20", "2022-23", "2024-25"]
+MANY, NONE, OTHER = "Birmingham", "Isles of Scilly", "Greater Manchester Combined Authority"
+CONTACTS = ["authority", "name", "title", "salutation", "email", "role"]
+
+
+@pytest.fixture(scope="module")
+def design_db(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("design")
+    cases = Cases(folder)
+    for year in LAYOUT_YEARS:
+        start = Year.parse(year).start.year
+        cases.received(MANY, f"{start}-05-02", [40, 12, 30, 55, 61, 48, 120, 25, 9])
+        cases.decided(MANY, f"{start}-08-01", [50, 30, 152, 226, 20, 94], satisfactory_remedies=9,
+                      remedied_by_ombudsman=70)
+        cases.compliance(MANY, f"{start}-10-01", on_time=60, late=5, not_complied=1)
+        cases.decided(OTHER, f"{start}-08-01", {"Upheld": 1, "Not Upheld": 1})
+    files = cases.files()
+    files.append(write_csv(folder / "contacts.csv", CONTACTS, [
+        [name, "Sam O'Neill", "Chief Executive", "Dear Sam O'Neill", "sam@example.org", "chief executive"]
+        for name in (MANY, NONE, OTHER)]))
+    database = open_database(f"sqlite:///{folder / 'design.db'}")
+    import_files(database, files)
+    yield database
+    database.close()
+
+
+def render(database, year: str, authority: str, out: Path, output_format: str, edition=None) -> Path:
+    y = Year.parse(year)
+    jobs = letter_jobs(database, y, edition or shipped_edition(y), out, output_format,
+                       authority=registry().resolve(authority, on=y.end))
+    [written] = render_letters(jobs, workers=1)
+    return written.path
+
+
+def text_of(path: Path) -> str:
+    """pdftotext's reading, white space (non-breaking spaces too) folded."""
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True)
+    return " ".join(out.stdout.split())
+
+
+def keep_page_images(pdf: Path, name: str) -> list[Path]:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", "80", "-png", str(pdf), str(ARTEFACTS / name)], check=True)
+    return sorted(ARTEFACTS.glob(f"{name}-*.png"))
+
+
+@pytest.fixture(scope="module")
+def letters(design_db, tmp_path_factory):
+    """Every layout's letter for the busy council and the one with no cases, as PDF and HTML."""
+    out = tmp_path_factory.mktemp("design-letters")
+    made = {}
+    for year in LAYOUT_YEARS:
+        for name in (MANY, NONE):
+            for output_format in ("pdf", "html"):
+                made[year, name, output_format] = render(design_db, year, name, out / year, output_format)
+    return made
+
+
+@pytest.mark.parametrize("year", LAYOUT_YEARS)
+@pytest.mark.parametrize("name", [MANY, NONE])
+def test_letterhead_sign_off_and_links_in_pdf_and_html(letters, year, name):
+    profile = load_profile()
+    pdf = letters[year, name, "pdf"]
+    images = keep_page_images(pdf, f"{year}-{registry().resolve(name).slug}")
+    assert len(images) == len(PdfReader(pdf).pages) >= 2
+    text = text_of(pdf)
+    assert text.startswith(shipped_edition(Year.parse(year)).organisation)
+    assert f"{profile.web_address}" in text and "PO Box 0000 Exampletown EX1 1AA" in text
+    assert "Yours sincerely, Alex Example Local Government and Social Care Ombudsman" in text
+    assert re.search(r"Page 1 of \d", text)
+    slug = registry().resolve(name).slug
+    council_url = f"{profile.base_url}councils/{slug}/{year}/"
+    links = [a["/A"]["/URI"] for page in PdfReader(pdf).pages for a in page.get("/Annots", []) or []
+             if "/A" in a.get_object() and "/URI" in a["/A"]]
+    assert council_url in links and f"{profile.base_url}methods/" in links
+    html = letters[year, name, "html"].read_text(encoding="utf-8")
+    assert f'<a href="{council_url}">' in html and f'<a href="{profile.base_url}methods/">How to read' in html
+    assert 'font-family: "DejaVu Sans"' in html and profile.primary in html
+    assert "Page \" counter(page) \" of \" counter(pages)" in html
+
+
+def test_the_pdf_uses_only_the_shipped_typeface(letters):
+    fonts = set()
+    for page in PdfReader(letters["2024-25", MANY, "pdf"]).pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(re.sub(r"^[A-Z]{6}\+", "", str(font.get_object()["/BaseFont"]).lstrip("/")))
+    assert {"DejaVuSans", "DejaVuSans-Bold"} <= fonts <= {"DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique"}
+
+
+def test_plain_words_for_a_council_with_no_cases(letters):
+    for year in ("2019-20", "2022-23", "2024-25"):
+        text = text_of(letters[year, NONE, "pdf"])
+        assert "We did not investigate any complaints about the Council of the Isles of Scilly this year." in text
+        assert "No compliance outcomes were recorded in this period." in text
+        assert "We upheld no complaints, so there was no remedy to count." in text
+        assert "0% of complaints we investigated were upheld." in text  # the SPEC's figure stays
+        assert "investigated 0 complaints and upheld 0" not in text
+        assert "about the Council of the Isles of Scilly in the year ended" in text
+    text = text_of(letters["2024-25", NONE, "pdf"])
+    assert "There is no average to compare with: no similar authority had a case to count for this measure." in text
+    assert "Adjusted for the Council of the Isles of Scilly\u2019s population" in text
+    assert "We did not deal with any complaints about the Council of the Isles of Scilly this year." in text
+    busy = text_of(letters["2024-25", MANY, "pdf"])
+    assert "We investigated 114 complaints and upheld 94." in busy
+    assert "No compliance outcomes" not in busy and "did not investigate" not in busy
+
+
+def test_no_average_is_said_plainly_for_other_bodies(design_db, tmp_path):
+    text = text_of(render(design_db, "2022-23", OTHER, tmp_path, "pdf"))
+    assert "This compares to an average of n/a in similar authorities." in text
+    assert ("There is no average to compare with: bodies of this kind are not grouped with similar authorities."
+            in text)
+    assert "about the Greater Manchester Combined Authority in the year ended" in text
+    assert "Compare it with the average" not in text and "The average for similar bodies" not in text
+    assert "this year's rate should not be compared with earlier years." in text.replace("\u2019", "'")
+    busy = text_of(render(design_db, "2022-23", MANY, tmp_path, "pdf"))
+    assert "Compare it with the average for metropolitan boroughs instead." in busy
+
+
+def test_no_average_is_said_plainly_for_an_abolished_council(tmp_path):
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    cases = Cases(folder)
+    cases.decided("Allerdale", "2023-06-12", {"Upheld": 1})
+    files = [*cases.files(), write_csv(folder / "contacts.csv", CONTACTS, [
+        ["Allerdale", "Pat Example", "Chief Executive", "Dear Pat Example", "", ""]])]
+    database = open_database(f"sqlite:///{tmp_path / 'abolished.db'}")
+    try:
+        import_files(database, files)
+        text = text_of(render(database, "2023-24", "Allerdale", tmp_path, "pdf"))
+    finally:
+        database.close()
+    assert "There is no average to compare with: the council has been abolished." in text
+
+
+def test_tables_have_no_empty_header_cells_and_mark_row_headers(letters):
+    html = letters["2018-19", MANY, "html"].read_text(encoding="utf-8")
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", html)
+    assert headers and all(h.strip() for h in headers)
+    assert '<th scope="colgroup" colspan="4">Decided without a detailed investigation</th>' in html
+    assert '<th scope="colgroup" colspan="3">Detailed investigations</th>' in html
+    assert '<th scope="col" rowspan="2">Total</th>' in html
+    assert '<th scope="row">Number</th>' in html and '<th scope="row">Compliance rate**</th>' in html
+    assert '<td data-label="Upheld">94</td>' in html
+    reader = PdfReader(letters["2018-19", MANY, "pdf"])
+    cells = _structure_cells(reader.trailer["/Root"]["/StructTreeRoot"])
+    assert cells["TH"] and all(text.strip() for text in cells["TH"])
+
+
+def _structure_cells(root) -> dict[str, list[str]]:
+    """Every TH and TD element of the structure tree, with the text of its marked content (via /ActualText-free
+    MCIDs it is enough to know that the element has content)."""
+    found: dict[str, list[str]] = {"TH": [], "TD": []}
+
+    def walk(node) -> None:
+        node = node.get_object()
+        kids = node.get("/K")
+        kind = str(node.get("/S", ""))[1:]
+        if kind in found:
+            found[kind].append("content" if kids is not None and kids != [] else "")
+        if kids is None:
+            return
+        for kid in kids if isinstance(kids, list) else [kids]:
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(kid, dict) and "/S" in kid:
+                walk(kid)
+
+    walk(root)
+    return found
+
+
+def test_typography_in_letters(letters):
+    html = letters["2024-25", MANY, "html"].read_text(encoding="utf-8")
+    assert "16\u00a0July\u00a02025" in html
+    assert "Birmingham City Council\u2019s population" in html
+    assert typeset("We investigated 114 complaints and it's 1 April 2024") == (
+        "We investigated 114\u00a0complaints and it\u2019s 1\u00a0April\u00a02024")
+
+
+def test_signature_image_above_the_name(design_db, tmp_path):
+    edition_text = Path(shipped_edition(Year(2019)).source).read_text(encoding="utf-8")
+    (tmp_path / "signature.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><path d="M5 30 C30 0 60 40 115 10" '
+        'stroke="#0b0c0c" fill="none" stroke-width="2"/></svg>', encoding="utf-8")
+    edited = tmp_path / "edition.toml"
+    edited.write_text(edition_text.replace('name = "Alex Example"', 'name = "Alex Example"\nsignature = '
+                                           '"signature.svg"'), encoding="utf-8")
+    edition = load_edition(edited)
+    html = render(design_db, "2019-20", MANY, tmp_path / "h", "html", edition).read_text(encoding="utf-8")
+    assert re.search(r'<img class="signature" src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+" '
+                     r'alt="Signature of Alex Example"', html)
+    pdf = render(design_db, "2019-20", MANY, tmp_path / "p", "pdf", edition)
+    keep_page_images(pdf, "signed-2019-20")
+    assert "Yours sincerely, Alex Example" in text_of(pdf)
+    (tmp_path / "bad.toml").write_text(edition_text.replace('name = "Alex Example"',
+                                                            'name = "Alex Example"\nsignature = "nope.gif"'))
+    with pytest.raises(Exception, match=r"bad\.toml: signatory\.signature: .*nope\.gif is not an SVG or PNG file"):
+        load_edition(tmp_path / "bad.toml")
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler) is not installed")
+def test_page_images_are_kept(letters):
+    assert list(ARTEFACTS.glob("2024-25-birmingham-city-council-*.png"))
+
+
+def test_letters_take_their_identity_from_the_profile(design_db, tmp_path):
+    (tmp_path / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+                                       '<rect width="10" height="10" fill="#6a1b4d"/></svg>', encoding="utf-8")
+    (tmp_path / "profile.toml").write_text(
+        'name = "Another Ombudsman"\nshort_name = "Another"\nsite_title = "Council figures"\n'
+        'base_url = "https://figures.example.net"\nweb_address = "www.another.example.net"\n'
+        'postal_address = ["1 High Street", "Othertown"]\nlogo = "logo.svg"\n'
+        '[colours]\nprimary = "#6a1b4d"\naccent = "#00703c"\ntext_on_primary = "#ffffff"\n', encoding="utf-8")
+    ombuds = str(Path(sys.executable).parent / "ombuds")
+    done = subprocess.run([ombuds, "--db", str(design_db.engine.url), "letters", "--year", "2019-20", "--authority",
+                           MANY, "--format", "html", "--out", str(tmp_path / "out"), "--profile",
+                           str(tmp_path / "profile.toml")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "out" / "birmingham-city-council-2019-20.html").read_text(encoding="utf-8")
+    assert "#6a1b4d" in html and "1 High Street<br>Othertown<br>" in html
+    assert '<a href="https://figures.example.net/councils/birmingham-city-council/2019-20/">' in html
+    assert '<img src="data:image/svg+xml;base64,' in html
+    bad = subprocess.run([ombuds, "--db", str(design_db.engine.url), "letters", "--year", "2019-20", "--out",
+                          str(tmp_path / "bad"), "--profile", str(tmp_path / "missing.toml")],
+                         capture_output=True, text=True)
+    assert bad.returncode != 0 and "missing.toml: cannot read the profile" in bad.stderr
+    assert "Traceback" not in bad.stderr
