@@ -38,3 +38,17 @@ def test_an_older_database_is_upgraded_keeping_its_cases(db_url, tmp_path):
     with upgraded.read() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM received").scalar() == 4
         assert "contacts" in inspect(connection).get_table_names()
+
+
+def test_the_head_revision_is_alembics_own():
+    """`head_revision` reads the newest migration's number without Alembic (a command's start-up); it must agree."""
+    from importlib import resources
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from ombuds.store.db import head_revision
+
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("ombuds.store").joinpath("migrations")))
+    assert head_revision() == ScriptDirectory.from_config(config).get_current_head() == "0010"
