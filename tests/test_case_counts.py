@@ -10,6 +10,7 @@ from ombuds.ingest import import_files
 from ombuds.ingest.run import ImportFailed
 from ombuds.store import open_database
 from ombuds.store.aggregate import fresh_counts, recount, stored_counts
+from ombuds.store.db import head_revision
 from ombuds.store.queries import case_record_years, cases_by_year, decision_counts, table_counts, year_counts
 from ombuds.years import Year
 
@@ -101,7 +102,7 @@ def test_the_migration_counts_the_cases_an_older_database_holds(db_url):
         connection.exec_driver_sql(f"INSERT INTO compliance VALUES ('C1', '{CORNWALL}', '2021-03-31', 'late')")
     old.close()
     upgraded = open_database(db_url)
-    assert upgraded.revision() == "0009"
+    assert upgraded.revision() == head_revision()
     assert counts_match(upgraded) == {
         (2019, STEVENAGE, "received", "Housing"): (2, 0, 0),
         (2019, STEVENAGE, "decided", "Upheld"): (2, 1, 0),

@@ -90,7 +90,7 @@ def sqlite_counts(path: Path) -> dict[str, int]:
         with database.read() as connection:
             assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
             counts = table_counts(connection)
-            counts["imports"] = connection.exec_driver_sql("SELECT count(*) FROM import_log").scalar()
+            counts["imports"] = connection.exec_driver_sql("SELECT count(*) FROM audit_log").scalar()
             return counts
     finally:
         database.close()
@@ -242,12 +242,17 @@ def count_files(folder: Path) -> int:
 
 
 def lines_printed(process: subprocess.Popen, n: int) -> Callable[[], bool]:
-    """True once the process has printed `n` lines (letters print each path as it is written)."""
+    """True once the process has printed `n` lines (letters print each path as it is written). Reads them as they
+    come, without pausing between lines: HTML letters are written faster than a polling reader would keep up."""
     printed: list[str] = []
 
     def reached() -> bool:
-        printed.append(process.stdout.readline())
-        return len(printed) >= n
+        while len(printed) < n:
+            line = process.stdout.readline()
+            if not line:
+                return False
+            printed.append(line)
+        return True
     return reached
 
 
@@ -332,7 +337,7 @@ def pg_counts(url: str) -> dict[str, int]:
     try:
         with database.read() as connection:
             counts = table_counts(connection)
-            counts["imports"] = connection.exec_driver_sql("SELECT count(*) FROM import_log").scalar()
+            counts["imports"] = connection.exec_driver_sql("SELECT count(*) FROM audit_log").scalar()
             return counts
     finally:
         database.close()
