@@ -84,7 +84,7 @@ def test_none_of_it_is_in_the_database(imported):
     with sqlite3.connect(folder / "people.db") as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        assert {"received", "decided", "import_log"} <= set(tables)
+        assert {"received", "decided", "audit_log"} <= set(tables)
         dump = "\n".join(connection.iterdump())
         assert "The council agreed to apologise." in dump and "P2" in dump
         for table in tables:
