@@ -15,7 +15,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from serving import free_port, wait_for
 
 OMBUDS = str(Path(sys.executable).parent / "ombuds")
 SECONDS, CONNECTIONS = 60, 200
@@ -35,12 +36,6 @@ request = function()
   return wrk.format("GET", paths[(counter %% #paths) + 1])
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def ombuds(db: str, *args: str) -> tuple[int, float, str]:
@@ -86,17 +81,6 @@ def page_mix() -> list[str]:
     paths += [f"/councils/{a.slug}/" for a in councils[::4]]
     paths += [f"/api/statistics/2023-24/{a.code}.json" for a in councils[::4]]
     return [*paths, "/national/2023-24/", "/"]
-
-
-def wait_for(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
-            return
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"the server at {url} did not answer")
 
 
 def status_of(url: str) -> int:

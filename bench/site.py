@@ -12,25 +12,19 @@ import os
 import platform
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+from serving import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 OMBUDS = str(Path(sys.executable).parent / "ombuds")
 PAGE = "/councils/stevenage-borough-council/2024-25/"
 RUNS = 3
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def make_demo(folder: Path) -> str:
@@ -45,16 +39,6 @@ def static_build(db: str, out: Path) -> tuple[float, str]:
     done = subprocess.run([OMBUDS, "--db", db, "site", "build", "--out", str(out)], check=True, capture_output=True,
                           text=True)
     return time.perf_counter() - started, done.stdout.strip().splitlines()[-1]
-
-
-def wait_for(url: str) -> None:
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
-            return
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"the server at {url} did not answer")
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -21,6 +21,7 @@ from ombuds.labels import ADDRESSEE
 from ombuds.letters.content import Contact, MissingContact, letter_content
 from ombuds.letters.editions import Edition
 from ombuds.letters.render import Renderer, timestamp
+from ombuds.processes import alive
 from ombuds.profile import Profile
 from ombuds.registry import Authority, registry
 from ombuds.stats.service import statistics_service
@@ -127,20 +128,10 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
     removed = []
     for path in folder.glob(".*.tmp"):
         match = _TEMPORARY.match(path.name)
-        if match and not _alive(int(match[1])):
+        if match and not alive(int(match[1])):
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _render_one(job: LetterJob) -> Written:

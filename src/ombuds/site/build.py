@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ombuds.processes import alive
 from ombuds.profile import Profile, load_profile
 from ombuds.site import assets, urls
 from ombuds.site.data import NotFound, SiteData
@@ -276,22 +277,12 @@ def clear_interrupted_builds(out: Path) -> None:
     previous build it had renamed aside (`.NAME.old-PID`) is put back if `out` is missing, else deleted."""
     for path in sorted(out.parent.glob(f".{out.name}.*-*")):
         kind, _, pid = path.name.rpartition("-")
-        if kind not in (f".{out.name}.tmp", f".{out.name}.old") or not pid.isdigit() or _alive(int(pid)):
+        if kind not in (f".{out.name}.tmp", f".{out.name}.old") or not pid.isdigit() or alive(int(pid)):
             continue
         if kind.endswith(".old") and not out.exists():
             path.rename(out)
         else:
             shutil.rmtree(path, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _add(report: BuildReport, result: Result, fingerprints: dict[str, str]) -> None:
