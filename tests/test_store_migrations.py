@@ -52,3 +52,25 @@ def test_the_head_revision_is_alembics_own():
     config = Config()
     config.set_main_option("script_location", str(resources.files("ombuds.store").joinpath("migrations")))
     assert head_revision() == ScriptDirectory.from_config(config).get_current_head() == "0010"
+
+
+def test_the_import_log_moves_into_the_audit_log(db_url):
+    """A database imported into before releases existed keeps its import history, timestamps as they were."""
+    from ombuds.store.queries import last_import
+
+    old = open_database(db_url, migrate=False)
+    old.migrate("0009")
+    with old.transaction() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO import_log (imported_at, user_name, host, files, summary) VALUES "
+            "('2026-07-01 09:30:00.250000', 'analyst', 'office-pc', 'received.csv', 'received: 2 new')")
+    old.close()
+    upgraded = open_database(db_url)
+    assert upgraded.revision() == "0010"
+    with upgraded.read() as connection:
+        last = last_import(connection)
+    upgraded.close()
+    assert {k: last[k] for k in ("user_name", "host", "files", "summary")} == {
+        "user_name": "analyst", "host": "office-pc", "files": "received.csv", "summary": "received: 2 new"}
+    assert (last["imported_at"].date().isoformat(), last["imported_at"].hour, last["imported_at"].minute) == \
+        ("2026-07-01", 9, 30)

@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text, nullable=False),
         sa.Index("ix_revisions_year", "year", "authority"),
     )
-    audit = op.create_table(
+    op.create_table(
         "audit_log",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("happened_at", sa.DateTime(timezone=True), nullable=False),
@@ -56,16 +56,14 @@ def upgrade() -> None:
         sa.Column("subject", sa.Text, nullable=False),
         sa.Column("details", sa.Text, nullable=False),
     )
-    rows = op.get_bind().execute(sa.text(
-        "SELECT imported_at, user_name, host, files, summary FROM import_log ORDER BY id")).all()
-    if rows:
-        op.bulk_insert(audit, [{"happened_at": r[0], "action": "import", "user_name": r[1], "host": r[2],
-                                "subject": r[3], "details": r[4]} for r in rows])
+    # Copied inside the database, so that each database's own timestamp format is kept as it is.
+    op.execute("INSERT INTO audit_log (happened_at, action, user_name, host, subject, details) "
+               "SELECT imported_at, 'import', user_name, host, files, summary FROM import_log ORDER BY id")
     op.drop_table("import_log")
 
 
 def downgrade() -> None:
-    log = op.create_table(
+    op.create_table(
         "import_log",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
@@ -74,12 +72,9 @@ def downgrade() -> None:
         sa.Column("files", sa.Text, nullable=False),
         sa.Column("summary", sa.Text, nullable=False),
     )
-    rows = op.get_bind().execute(sa.text(
-        "SELECT happened_at, user_name, host, subject, details FROM audit_log WHERE action = 'import' "
-        "ORDER BY id")).all()
-    if rows:
-        op.bulk_insert(log, [{"imported_at": r[0], "user_name": r[1], "host": r[2], "files": r[3],
-                              "summary": r[4]} for r in rows])
+    op.execute("INSERT INTO import_log (imported_at, user_name, host, files, summary) "
+               "SELECT happened_at, user_name, host, subject, details FROM audit_log WHERE action = 'import' "
+               "ORDER BY id")
     op.drop_table("audit_log")
     op.drop_table("revisions")
     op.drop_table("release_letters")
