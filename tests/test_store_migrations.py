@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -9,6 +10,7 @@ from sqlalchemy import inspect
 from builders import Cases
 from ombuds.ingest import import_files
 from ombuds.store import open_database
+from ombuds.store.db import StoreError
 from ombuds.store.schema import metadata
 
 
@@ -74,3 +76,24 @@ def test_the_import_log_moves_into_the_audit_log(db_url):
         "user_name": "analyst", "host": "office-pc", "files": "received.csv", "summary": "received: 2 new"}
     assert (last["imported_at"].date().isoformat(), last["imported_at"].hour, last["imported_at"].minute) == \
         ("2026-07-01", 9, 30)
+
+
+def test_a_failed_upgrade_changes_nothing(db_url):
+    """An upgrade that fails part-way (here: its last migration meets a table in the way) leaves the schema as it
+    was, on SQLite as on PostgreSQL, and the next upgrade can run once the cause is gone."""
+    old = open_database(db_url, migrate=False)
+    old.migrate("0008")
+    with old.transaction() as connection:
+        connection.exec_driver_sql("CREATE TABLE audit_log (id INTEGER)")
+    old.close()
+    with pytest.raises(StoreError, match="audit_log"):
+        open_database(db_url)
+    again = open_database(db_url, migrate=False)
+    assert again.revision() == "0008"
+    with again.read() as connection:
+        tables = set(inspect(connection).get_table_names())
+    assert "case_counts" not in tables and "releases" not in tables
+    with again.transaction() as connection:
+        connection.exec_driver_sql("DROP TABLE audit_log")
+    again.close()
+    assert open_database(db_url).revision() == "0010"

@@ -118,6 +118,10 @@ class Database:
         with self.transaction() as connection:
             if revision == "head" and current_revision(connection) == head_revision():
                 return
+            if connection.dialect.name == "sqlite":
+                # Python's sqlite3 opens no transaction before DDL, so each CREATE TABLE would commit by itself and a
+                # failed upgrade would leave half a schema: one explicit transaction makes the upgrade all or nothing.
+                connection.exec_driver_sql("BEGIN")
             _upgrade(connection, revision)
             if current_revision(connection) >= "0006":
                 bump_data_version(connection)
