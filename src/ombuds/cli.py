@@ -96,39 +96,59 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], check: bool, she
 def stats_command(ctx: click.Context, year_label: str | None, authority: str | None, output_format: str,
                   method: str) -> None:
     """Every count and rate per authority per year, with type averages (SPEC 2.3)."""
-    from ombuds.stats.export import columns, flatten
+    from ombuds.stats.kept import kept_statistics
+
+    year = Year.parse(year_label) if year_label is not None else None
+    kept = None if authority else kept_statistics(ctx.obj["db_url"], year.label if year else None, method)
+    if kept is None:
+        kept = _computed_statistics(ctx, year, authority, method)
+    for label, published, _ in kept:
+        if published:
+            click.echo(f"{label}: no case records; these are the figures of published documents", err=True)
+    bodies = [body for _, _, body in kept]
+    if output_format == "json":
+        from ombuds.stats.kept import statistics_json
+
+        click.echo(statistics_json(bodies))
+        return
+    from ombuds.stats.export import columns, flatten, neutralise
+
+    objects = json.loads(f"[{','.join(b for b in bodies if b)}]")
+    rows = [{k: neutralise(v) for k, v in flatten(o).items()} for o in objects]  # safe to open in a spreadsheet
+    writer = csv.DictWriter(sys.stdout, fieldnames=columns(rows), lineterminator="\n",
+                            restval="")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def _computed_statistics(ctx: click.Context, year: Year | None, authority: str | None,
+                         method: str) -> list[tuple[str, bool, str]]:
+    """Compute (year, published, printed records) for `stats`, and keep them unless only one authority was asked
+    for."""
+    from ombuds.stats.kept import body, keep_statistics
     from ombuds.stats.service import statistics_service
 
-    statistics = statistics_service(_database(ctx, create=False))
-    years = [Year.parse(year_label)] if year_label is not None else statistics.years()
+    database = _database(ctx, create=False)
+    statistics = statistics_service(database)
+    version = statistics.data_version()
+    years = [year] if year is not None else statistics.years()
     if not years:
         raise OmbudsError("the database holds no case records yet: import some with 'ombuds import'")
-    results = []
-    for year in years:
-        held = statistics.year(year, method)
-        if held.published:
-            click.echo(f"{year}: no case records; these are the figures of published documents", err=True)
-        if not authority:
-            results.extend(held.records)
-            continue
-        chosen = registry().resolve(authority, on=year.end)
-        if year_label is not None:
-            results.append(statistics.authority(year, chosen, method))
-        elif held.get(chosen.code):
-            results.append(held.get(chosen.code))
-    if not results:
+    computed = []
+    for each in years:
+        held = statistics.year(each, method)
+        records = held.records
+        if authority:
+            chosen = registry().resolve(authority, on=each.end)
+            records = [statistics.authority(each, chosen, method)] if year is not None else \
+                [r for r in [held.get(chosen.code)] if r is not None]
+        computed.append((each.label, held.published, body([r.to_json() for r in records])))
+    if authority and not any(b for _, _, b in computed):
         raise OmbudsError(f"no statistics for '{authority}' in any year held ({years[0]} to {years[-1]})")
-    objects = [r.to_json() for r in results]
-    if output_format == "json":
-        click.echo(json.dumps(objects, indent=2, ensure_ascii=False))
-    else:
-        from ombuds.stats.downloads import neutralise
-
-        rows = [{k: neutralise(v) for k, v in flatten(o).items()} for o in objects]  # safe to open in a spreadsheet
-        writer = csv.DictWriter(click.get_text_stream("stdout"), fieldnames=columns(rows), lineterminator="\n",
-                                restval="")
-        writer.writeheader()
-        writer.writerows(rows)
+    if not authority:
+        keep_statistics(database, method, version, {label: (published, b) for label, published, b in computed},
+                        None if year is not None else [label for label, _, _ in computed])
+    return computed
 
 
 @cli.command("letters")

@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Iterable
 
 from ombuds.labels import SERVICE_AREAS
-from ombuds.stats.export import flatten
+from ombuds.stats.export import flatten, neutralise
 from ombuds.stats.record import StatisticsRecord
 
 EXTENSIONS = ("csv", "json", "xlsx")
@@ -22,7 +22,6 @@ MEDIA_TYPES = {
     "json": "application/json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 
 
@@ -37,13 +36,6 @@ def received_by_area(records: Iterable[StatisticsRecord]) -> dict[str, int | Non
         values = [r.received.get(area, 0) for r in records]
         summed[area] = None if None in values else sum(values)
     return summed
-
-
-def neutralise(value):
-    """A cell value safe from formula injection: text that a spreadsheet would run as a formula gets a leading `'`."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def rows(records: Iterable[StatisticsRecord]) -> list[dict]:

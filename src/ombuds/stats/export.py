@@ -3,6 +3,8 @@ and an interval's two ends as `.low` and `.high` (`interval.uphold_rate.low`).""
 
 from __future__ import annotations
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 
 def flatten(obj: dict, prefix: str = "") -> dict:
     flat = {}
@@ -21,3 +23,10 @@ def flatten(obj: dict, prefix: str = "") -> dict:
 def columns(rows: list[dict]) -> list[str]:
     """Every column of any row, in first-seen order: rows differ where a comparison is missing (no earlier year)."""
     return list(dict.fromkeys(key for row in rows for key in row))
+
+
+def neutralise(value):
+    """A cell value safe from formula injection: text that a spreadsheet would run as a formula gets a leading `'`."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

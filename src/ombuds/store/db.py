@@ -3,12 +3,10 @@ refusals into the project's own error."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
@@ -17,31 +15,11 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.pool import QueuePool
 
 from ombuds.errors import OmbudsError
-
-DEFAULT_URL = "sqlite:///ombuds.db"
+from ombuds.store.locate import MIGRATIONS, database_url, head_revision
 
 
 class StoreError(OmbudsError):
     """The database refused or failed (locked, gone, read-only, out of space): nothing was committed."""
-
-
-def database_url(url: str | None = None) -> str:
-    """`--db`, else `OMBUDS_DB`, else `ombuds.db` here. A plain path is a SQLite file; `postgresql://` means the
-    psycopg 3 driver."""
-    if url is None:
-        url = os.environ.get("OMBUDS_DB") or DEFAULT_URL
-    if not url.strip():
-        raise OmbudsError("--db is empty: give a SQLite file path, a sqlite:///path or a postgresql:// URL")
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    if "://" not in url:
-        return f"sqlite:///{url}"
-    scheme = url.split("://", 1)[0]
-    if scheme not in ("sqlite", "postgresql+psycopg"):
-        raise OmbudsError(f"unsupported database '{url}': use a SQLite file path, a sqlite:///path or a "
-                          "postgresql:// URL")
-    return url
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -55,16 +33,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def _sqlite_wal(dbapi_connection, _record) -> None:
     dbapi_connection.execute("PRAGMA journal_mode=WAL")
-
-
-MIGRATIONS = resources.files("ombuds.store").joinpath("migrations")
-
-
-def head_revision() -> str:
-    """The newest migration: revisions are numbered like their files (`0010_releases.py` is "0010"), so this needs
-    no Alembic, which is imported only when a schema must change (it is most of a command's start-up otherwise).
-    A test checks it against Alembic's own head."""
-    return max(p.name[:4] for p in MIGRATIONS.joinpath("versions").iterdir() if p.name[:4].isdigit())
 
 
 def current_revision(connection: Connection) -> str | None:

@@ -95,6 +95,16 @@ case_counts = Table(  # the case tables counted by year, authority and label (se
     Column("remedied_by_ombudsman", Integer, nullable=False),  # decided only: remedied by the ombudsman
 )
 
+kept_statistics = Table(  # each year's statistics as `stats` prints them, for one data version (see store.kept)
+    "kept_statistics", metadata,
+    Column("year", String(7), primary_key=True),  # "" holds the list of years with figures
+    Column("method", String(10), primary_key=True),  # the averaging method
+    Column("data_version", Integer, nullable=False),
+    Column("fingerprint", String(64), nullable=False),  # of the code and registry the figures were computed with
+    Column("published", Boolean, nullable=False),  # the year's figures come from published documents
+    Column("body", Text, nullable=False),  # the records, one JSON object a line
+)
+
 TABLES = {t.name: t for t in (received, decided, compliance, improvements, contacts, population)}
 
 version_table = Table(  # one row: bumped by every change to the figures' inputs (see store.queries.bump_version)

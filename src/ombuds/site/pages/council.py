@@ -7,11 +7,10 @@ import hashlib
 import json
 from datetime import UTC, datetime
 from functools import cache
-from importlib import resources
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from ombuds.errors import OmbudsError
+from ombuds.fingerprints import source_digest
 from ombuds.labels import TYPE_NAMES, TYPE_PLURALS
 from ombuds.letters.editions import shipped_edition
 from ombuds.registry import Authority
@@ -164,13 +163,7 @@ def renderer_fingerprint() -> str:
     fonts) and the Typst version."""
     import typst
 
-    digest = hashlib.sha256(getattr(typst, "__version__", "").encode("utf-8"))
-    package = Path(str(resources.files("ombuds.letters")))
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(package).as_posix().encode("utf-8"))
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return source_digest(("letters/**/*",), getattr(typst, "__version__", ""))
 
 
 def _every_letter(site: SiteData):
