@@ -1,11 +1,12 @@
 """`make bench-scale`: 10 million generated cases on SQLite and on a throwaway PostgreSQL server.
 
 For each size (`python bench/scale.py [--databases=sqlite,postgresql] [--runs=5] 1000000 3000000`; default
-10,000,000) and database it times, as
-separate `ombuds` processes (wall, CPU and peak RSS of that command alone; the PostgreSQL server's own work is not
-in the CPU column): the import, every year's statistics and one year's (median of several runs, process start
-included, and in-process without it), and one year's letters. It checks that the case counts the statistics read
-equal a fresh GROUP BY over the case tables, and runs the same GROUP BY in DuckDB over the same cases, side by side.
+10,000,000) and database it times, as separate `ombuds` processes (wall, CPU and peak RSS of that command alone;
+the PostgreSQL server's own work is not in the CPU column): the import, every year's statistics and one year's
+(median of several runs, process start included, and computed in-process without it), and one year's letters. The
+first `stats` after the import computes the figures and keeps them (`store.kept`); the runs after it read what was
+kept, until the data or the statistics code changes. It checks that the case counts the statistics read equal a
+fresh GROUP BY over the case tables, and runs the same GROUP BY in DuckDB over the same cases, side by side.
 
 Targets on the 2-core reference machine (issue 11): all years' statistics ≤ 0.3 s with process start at 1M and
 10M cases, one year's ≤ 0.15 s, and no slower than DuckDB; on PostgreSQL at 10M the import ≤ 5 minutes, all
@@ -171,16 +172,18 @@ def bench_database(label: str, db: str, folder: Path, work: Path, rows: list[Row
         sys.exit(f"{label}: the case counts differ from a fresh count of the case tables")
     show(rows, (label, f"fresh GROUP BY of the cases (= {int(check[2]):,} counts)", seconds(float(check[0])),
                 seconds(float(check[1])), ""))
-    m = median([ombuds(["stats", "--format", "json"], db) for _ in range(RUNS)])
+    m = ombuds(["stats", "--format", "json"], db)
     records = m.out.count('"year"')
-    show(rows, (label, f"stats, all years ({records:,} records), process", seconds(m.wall), seconds(m.cpu),
-                f"{m.peak} MB"))
+    show(rows, (label, f"stats, all years ({records:,} records), first: computes", seconds(m.wall),
+                seconds(m.cpu), f"{m.peak} MB"))
+    m = median([ombuds(["stats", "--format", "json"], db) for _ in range(RUNS)])
+    show(rows, (label, "stats, all years, kept, process", seconds(m.wall), seconds(m.cpu), f"{m.peak} MB"))
     wall, cpu = in_process(db)
-    show(rows, (label, "stats, all years, in-process", seconds(wall), seconds(cpu), ""))
+    show(rows, (label, "stats, all years, computed in-process", seconds(wall), seconds(cpu), ""))
     m = median([ombuds(["stats", "--year", YEAR, "--format", "json"], db) for _ in range(RUNS)])
-    show(rows, (label, f"stats, {YEAR}, process", seconds(m.wall), seconds(m.cpu), f"{m.peak} MB"))
+    show(rows, (label, f"stats, {YEAR}, kept, process", seconds(m.wall), seconds(m.cpu), f"{m.peak} MB"))
     wall, cpu = in_process(db, YEAR)
-    show(rows, (label, f"stats, {YEAR}, in-process", seconds(wall), seconds(cpu), ""))
+    show(rows, (label, f"stats, {YEAR}, computed in-process", seconds(wall), seconds(cpu), ""))
     m = ombuds(["letters", "--year", YEAR, "--format", "pdf", "--out", str(work / f"letters-{label}")], db)
     letters = len(m.out.splitlines())
     show(rows, (label, f"letters, {YEAR} ({letters} PDF)", seconds(m.wall), seconds(m.cpu), f"{m.peak} MB"))
