@@ -63,7 +63,20 @@ def _import_help() -> str:
             "kind: examples/.")
 
 
-@cli.command("import", help=_import_help())
+class _ImportCommand(click.Command):
+    """The import command, whose help lists the input kinds: worded only when asked for, so that other commands
+    need not load the input kinds."""
+
+    @property
+    def help(self) -> str:
+        return _import_help()
+
+    @help.setter
+    def help(self, _value) -> None:
+        pass
+
+
+@cli.command("import", cls=_ImportCommand)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Validate only; write nothing.")
 @click.option("--sheet", default=None, metavar="NAME", help="The worksheet to read in XLSX files (default: the first).")

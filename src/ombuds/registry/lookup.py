@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import difflib
 import re
 from collections import defaultdict
 from datetime import date
@@ -92,6 +91,8 @@ class Registry:
         """Near misses on the distinctive words first (Stevenag → Stevenage), then on the whole name."""
         key = loose_key(text)
         matches = [a for k, a in self._loose_names.items() if key and k.startswith(key + " ")]
+        import difflib  # only for a name that is not found
+
         close = difflib.get_close_matches(key, list(self._loose_names), n=5, cutoff=0.7)
         matches += [self._loose_names[k] for k in close]
         if not matches:
