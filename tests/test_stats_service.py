@@ -71,6 +71,8 @@ def test_every_record_is_the_typed_spec_object(db, tmp_path):
                                            "Closed After Initial Enquiries": 0, "Not Upheld": 1, "Upheld": 1,
                                            "total": 2}
     assert record.uphold_rate == 0.5 and record.average.method == "pooled"
+    for built in statistics_service(db).year(Y).records:  # built without validation: each one must pass it
+        assert StatisticsRecord.model_validate(built.model_dump()).to_json() == built.to_json()
 
 
 def test_published_only_years_are_listed_and_served(db, tmp_path):

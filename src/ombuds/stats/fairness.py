@@ -225,8 +225,7 @@ def change_test(k1: int, n1: int, k2: int, n2: int, alpha: float = 0.05) -> Chan
     if n1 == 0 or n2 == 0:
         return None
     total, successes = n1 + n2, k1 + k2
-    expected = [row * col / total for row in (n1, n2) for col in (successes, total - successes)]
-    if min(expected) < 5:
+    if min(n1, n2) * min(successes, total - successes) / total < 5:  # the smallest expected cell
         test, p_value = "fisher", _fisher_two_sided(k1, n1, k2, n2)
     else:
         pooled = successes / total
