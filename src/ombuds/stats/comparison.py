@@ -1,7 +1,8 @@
 """Fair comparison of a year's records: intervals, funnel classes, tested change from the year before, the funnel plot
 of a type, and a council's trend over the years (with its predecessors' combined figures before it existed).
 
-Numbers in, numbers out (`stats.fairness` does the statistics); `stats.format` words them. Methods:
+Numbers in, numbers out (`stats.fairness` does the statistics); `stats.format` words them. The result models are
+built without re-validation, as `Stats.to_record` explains. Methods:
 docs/methods-fair-comparison.md.
 """
 
@@ -34,7 +35,7 @@ def intervals(record: StatisticsRecord) -> Intervals:
     for rate in RATES:
         pair = counts(record, rate)
         found[rate] = fairness.wilson_interval(*pair) if pair else None
-    return Intervals(**found)
+    return Intervals.model_construct(**found)
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def compared(records: Iterable[StatisticsRecord], groups: Mapping[str, str],
             for rate in RATES:
                 pair = counts(r, rate)
                 classes[rate] = funnels[(council_type, rate)].classify(*pair) if pair else None
-            update["funnel"] = FunnelClasses(**classes)
+            update["funnel"] = FunnelClasses.model_construct(**classes)
         before = (previous or {}).get(r.authority.code)
         if before is not None:
             update["change"] = change(before, r)
@@ -100,10 +101,10 @@ def change(before: StatisticsRecord, after: StatisticsRecord) -> Changes:
     for rate in RATES:
         old, new = counts(before, rate), counts(after, rate)
         tested = fairness.change_test(*old, *new) if old and new else None
-        found[rate] = None if tested is None else RateChange(
+        found[rate] = None if tested is None else RateChange.model_construct(
             previous_year=before.year, previous=old[0] / old[1], current=new[0] / new[1], p_value=tested.p_value,
             test=tested.test, significant=tested.significant, direction=tested.direction)
-    return Changes(**found)
+    return Changes.model_construct(**found)
 
 
 @dataclass(frozen=True)
