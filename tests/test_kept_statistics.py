@@ -101,3 +101,22 @@ def test_one_authority_is_computed_and_not_kept(tmp_path):
     done = run(db_url, "stats", "--authority", "Stevenage")
     assert [r["authority"]["code"] for r in json.loads(done.output)] == [STEVENAGE]
     assert kept_rows(db_url) == []
+
+
+def test_the_statistics_service_reads_what_was_kept(db_url, tmp_path):
+    """Letters and the site read the statistics through the service: it takes a kept year as it was computed."""
+    from ombuds.stats.service import StatisticsService
+    from ombuds.years import Year
+
+    imported(db_url, tmp_path, [["S1", "Stevenage", "2019-10-01", "Upheld"],
+                                ["S2", "Stevenage", "2020-05-01", "Not upheld"]])
+    database = open_database(db_url)
+    computed = StatisticsService(database).year(Year.parse("2020-21"))
+    run(db_url, "stats")
+    read = StatisticsService(database).year(Year.parse("2020-21"))
+    assert [r.to_json() for r in read.records] == [r.to_json() for r in computed.records]
+    assert read.averages == computed.averages and list(read.averages) == ["District"]
+    assert read.get(STEVENAGE).change.uphold_rate.previous == 1.0
+    tamper(db_url, "body = replace(body, '\"population\": 88104', '\"population\": 1')")
+    assert StatisticsService(database).year(Year.parse("2020-21")).get(STEVENAGE).population == 1
+    database.close()

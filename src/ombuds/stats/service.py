@@ -3,7 +3,8 @@ averaging method, and reused by every page, export, letter and CLI call until th
 
 The cache is keyed by the store's data version, which every import, published-figures import and migration bumps.
 Years with case records are computed from them; years with none but published documents (`parse --import`) are
-served from those documents' figures, each marked `"from": "published letter"`.
+served from those documents' figures, each marked `"from": "published letter"`. A year that `ombuds stats` has
+kept for the current data version and statistics code (`stats.kept`) is read back instead of computed.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from ombuds.errors import OmbudsError
 from ombuds.registry import COUNCIL_TYPES, Authority, Registry, registry
 from ombuds.stats import comparison
 from ombuds.stats.compute import check_method, statistics_from_counts
+from ombuds.stats.kept import statistics_fingerprint
 from ombuds.stats.model import Stats
 from ombuds.stats.record import FROM_CASE_RECORDS, FROM_PUBLISHED, Averages, PublishedDocument, StatisticsRecord
 from ombuds.store import Database
+from ombuds.store.kept import kept_year
 from ombuds.store.queries import (
     case_record_years,
     data_version,
@@ -127,7 +130,7 @@ class StatisticsService:
         check_method(method)
         held = self._held()
         with self._lock:
-            found = self._computed.get((year, method))
+            found = self._computed.get((year, method)) or self._kept(year, method)
             if found is None:
                 if year in held["case"]:
                     found = self._from_case_records(year, method)
@@ -137,6 +140,21 @@ class StatisticsService:
                     raise OmbudsError(f"no figures for {year}: {_holdings(held)}")
                 self._computed[(year, method)] = found
             return found
+
+    def _kept(self, year: Year, method: str) -> YearStatistics | None:
+        """The year as `ombuds stats` kept it for this data version and statistics code, if it did (`stats.kept`):
+        reading it back costs a fraction of computing it."""
+        with self.database.read() as connection:
+            kept = kept_year(connection, year.label, method, statistics_fingerprint(), self._version)
+        if kept is None:
+            return None
+        published, body = kept
+        objects = json.loads(f"[{body}]")
+        if published:
+            return YearStatistics(year, method, FROM_PUBLISHED,
+                                  tuple(PublishedDocument.model_validate(o) for o in objects))
+        records = tuple(StatisticsRecord.model_validate(o) for o in objects)
+        return YearStatistics(year, method, FROM_CASE_RECORDS, records, _type_averages(records))
 
     def _counted(self, year: Year, method: str) -> list[Stats]:
         """The year's statistics from its case counts, before any comparison (kept: the year after's tested
@@ -181,11 +199,16 @@ def _case_year(year: Year, method: str, stats: list[Stats],
     groups = {s.authority.code: s.authority.type for s in stats
               if s.authority.current_in(year) and s.authority.has_type_average}
     records = comparison.compared((s.to_record() for s in stats), groups, previous)
-    averages = {}
-    for s, record in zip(stats, records, strict=True):
-        if s.authority.type in COUNCIL_TYPES and record.average.uphold_rate is not None:
-            averages.setdefault(s.authority.type, record.average)
-    return YearStatistics(year, method, FROM_CASE_RECORDS, records, averages)
+    return YearStatistics(year, method, FROM_CASE_RECORDS, records, _type_averages(records))
+
+
+def _type_averages(records: tuple[StatisticsRecord, ...]) -> dict[str, Averages]:
+    """Each council type's averages, as its records state them."""
+    averages: dict[str, Averages] = {}
+    for record in records:
+        if record.authority.type in COUNCIL_TYPES and record.average.uphold_rate is not None:
+            averages.setdefault(record.authority.type, record.average)
+    return averages
 
 
 def _published_year(year: Year, method: str, rows: list[dict]) -> YearStatistics:

@@ -80,3 +80,15 @@ def keep(connection, method: str, fingerprint: str, version: int, bodies: dict[s
         {"year": year, "method": method, "data_version": version, "fingerprint": fingerprint,
          "published": published, "body": body} for year, (published, body) in entries.items()])
     return True
+
+
+def kept_year(connection, year: str, method: str, fingerprint: str, version: int) -> tuple[bool, str] | None:
+    """(published, body) of the year if kept for data `version` and `fingerprint`, through a store connection."""
+    from sqlalchemy import select
+
+    from ombuds.store.schema import kept_statistics as kept
+
+    row = connection.execute(select(kept.c.published, kept.c.body).where(
+        kept.c.year == year, kept.c.method == method, kept.c.data_version == version,
+        kept.c.fingerprint == fingerprint)).first()
+    return None if row is None else (bool(row.published), row.body)
