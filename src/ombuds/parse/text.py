@@ -115,13 +115,23 @@ def _page_text(pdfium, document, index: int, path: Path) -> str:
         pdfium.FPDF_ClosePage(page)
 
 
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_UNDERLINE = re.compile(r"</?u>")
+_EMPHASIS = re.compile(r"\*\*|__")
+_HEADING = re.compile(r"^\s*#{1,6}\s*", re.MULTILINE)
+
+
 def clean(text: str) -> str:
     """Markdown and HTML residue gone (`##`, `**`, `<u>…</u>`, `[text](#)`), lines trimmed, blank runs folded."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("’", "'")
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"</?u>", "", text)
-    text = re.sub(r"\*\*|__", "", text)
-    text = re.sub(r"^\s*#{1,6}\s*", "", text, flags=re.MULTILINE)
+    if "](" in text:  # each pass only where its residue can be: most documents have none
+        text = _LINK.sub(r"\1", text)
+    if "<u>" in text or "</u>" in text:
+        text = _UNDERLINE.sub("", text)
+    if "**" in text or "__" in text:
+        text = _EMPHASIS.sub("", text)
+    if "#" in text:
+        text = _HEADING.sub("", text)
     lines = [" ".join(line.split()) for line in text.split("\n")]
     return "\n".join(line for line in lines if line)
 
