@@ -32,8 +32,8 @@ def _int(text: str | None) -> int | None:
 
 
 def _rate(text: str | None) -> float | None:
-    """As shown: `87%` → 0.87, a bare `50` in a "(%)" column → 0.5, `n/a` or `-` → None."""
-    if text is None or text in ("n/a", "-"):
+    """As shown: `87%` → 0.87, a bare `50` in a "(%)" column → 0.5, `n/a` (`N/A` in a headline) or `-` → None."""
+    if text is None or text.lower() in ("n/a", "-"):
         return None
     return float(text.rstrip("%")) / 100
 

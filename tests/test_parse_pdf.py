@@ -1,0 +1,75 @@
+"""Reading PDFs fast without reading them differently: ICC colour spaces skipped, pdfium's C API used directly."""
+
+from __future__ import annotations
+
+import pypdfium2 as pdfium
+import typst
+
+from ombuds.parse import parse_document, parse_files, parse_text
+from ombuds.parse.text import read_text
+
+KENT = ("Kent County Council\n"
+        "For the period between 1 April 2021 to 31 March 2022\n"
+        "87% of complaints we investigated were upheld.\n"
+        "This compares to an average of 81% in similar authorities.\n"
+        "In 100% of upheld cases we found the council had provided a satisfactory remedy before the complaint "
+        "reached the Ombudsman.\n")
+
+
+def coloured_pdf(text: str) -> bytes:
+    """The text typeset over two pages in colour and grey, as the letters are: Typst writes ICC colour spaces."""
+    first, second = text.split("\n", 2)[:2], text.split("\n", 2)[2]
+    source = (b'#set text(fill: rgb("#2b5797"))\n#text(fill: luma(40%))[#sys.inputs.first]\n'
+              b'#pagebreak()\n#for line in sys.inputs.second.split("\\n") [#line \\ ]')
+    return typst.compile(source, format="pdf", sys_inputs={"first": "\n".join(first), "second": second})
+
+
+def pypdfium2_text(data: bytes) -> str:
+    """What pypdfium2's own page objects read, colour spaces and all."""
+    document = pdfium.PdfDocument(data)
+    try:
+        return "\n".join(page.get_textpage().get_text_bounded() for page in document)
+    finally:
+        document.close()
+
+
+def test_skipping_colour_spaces_reads_the_same_text(tmp_path):
+    data = coloured_pdf(KENT)
+    assert data.count(b"/ICCBased") == 2
+    path = tmp_path / "kent.pdf"
+    path.write_bytes(data)
+    text = read_text(path)
+    assert text == pypdfium2_text(data)
+    assert "87% of complaints we investigated were upheld." in text
+    document = parse_document(path)
+    assert (document["authority"]["code"], document["year"], document["uphold_rate"],
+            document["average"]["uphold_rate"], document["satisfactory_remedy_rate"]) == (
+        "E10000016", "2021-22", 0.87, 0.81, 1.0)
+
+
+def test_a_pdf_whose_page_cannot_be_loaded_is_named(tmp_path):
+    pageless = tmp_path / "pageless.pdf"
+    pageless.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+                         b"2 0 obj << /Type /Pages /Count 1 /Kids [3 0 R] >> endobj\n"
+                         b"3 0 obj << /Type /Font >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+    garbage = tmp_path / "garbage.pdf"
+    garbage.write_bytes(b"%PDF-1.7 this is not really a PDF")
+    assert parse_files([pageless, garbage]).failures == [
+        f"{pageless}: not a readable PDF (page 1 cannot be loaded)",
+        f"{garbage}: not a readable PDF (Failed to load document (PDFium: Data format error).)",
+    ]
+
+
+def test_a_headline_is_found_after_its_wording_appears_without_a_rate():
+    text = ("Kent County Council\nFor the period between 1 April 2021 to 31 March 2022\n"
+            "Here is how many of complaints we investigated were upheld, and In short of upheld cases we found "
+            "the council had provided a satisfactory remedy:\n"
+            "12.5% of complaints we investigated were upheld.\n"
+            "In 75% of upheld cases we found the council had provided a satisfactory remedy.\n")
+    document = parse_text(text, "kent")
+    assert (document["uphold_rate"], document["satisfactory_remedy_rate"]) == (0.125, 0.75)
+
+
+def test_a_headline_rate_in_capitals_is_not_known():
+    text = KENT.replace("87% of complaints", "N/A of complaints")
+    assert parse_text(text, "kent")["uphold_rate"] is None
