@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ombuds.errors import OmbudsError
 from ombuds.labels import OUTCOMES, SERVICE_AREAS
-from ombuds.parse.text import UnreadableDocument, clean, flat, read_text
+from ombuds.parse.text import Caseless, UnreadableDocument, clean, flat, read_text
 from ombuds.registry import Authority, Registry, registry
 from ombuds.registry.lookup import pick_by_date
 from ombuds.stats import layouts
@@ -60,21 +60,21 @@ def empty_figures() -> dict:
     }
 
 
-def _after(text: str, heading: re.Pattern) -> str:
+def _after(text: str, heading: Caseless) -> str:
     """The text after the first match of `heading` ('' if absent)."""
     match = heading.search(text)
     return text[match.end():] if match else ""
 
 
-_APPENDIX = re.compile(r"Local Authority Report", re.IGNORECASE)
-_RECEIVED_HEADING = re.compile(r"Complaints and enquiries received", re.IGNORECASE)
+_APPENDIX = Caseless(r"Local Authority Report")
+_RECEIVED_HEADING = Caseless(r"Complaints and enquiries received")
 _RECEIVED_ROW = re.compile(rf"((?:{NUMBER}\s+){{9}}{NUMBER})\b")
-_DECISIONS_HEADING = re.compile(r"Decisions\s+made", re.IGNORECASE)
+_DECISIONS_HEADING = Caseless(r"Decisions\s+made")
 _DECISIONS_ROW = re.compile(rf"((?:{NUMBER}\s+){{6}})({RATE}|\d+)\s+({NUMBER})\b")
-_COMPLIANCE_HEADING = re.compile(r"Compliance with Ombudsman recommendations", re.IGNORECASE)
+_COMPLIANCE_HEADING = Caseless(r"Compliance with Ombudsman recommendations")
 _COMPLIANCE_TABLE = re.compile(r"Compliance with Ombudsman recommendations")
-_REMEDIED_BEFORE = re.compile(r"Satisfactorily\s+by\s+(?:the\s+)?authority\s+before\s+(?:the\s+)?(?:LGO|Ombudsman's)\s+"
-                              rf"involvement\s+({NUMBER})\s+({NUMBER})\b", re.IGNORECASE)
+_REMEDIED_BEFORE = Caseless(r"Satisfactorily\s+by\s+(?:the\s+)?authority\s+before\s+(?:the\s+)?(?:LGO|Ombudsman's)\s+"
+                            rf"involvement\s+({NUMBER})\s+({NUMBER})\b")
 _REMEDY_ROW = re.compile(rf"% of upheld cases\s+({NUMBER})\s+({RATE}|\d+)")
 _COMPLIANCE_ROW = re.compile(rf"(?<![\d*])((?:{NUMBER}\s+){{3}}{NUMBER})(?=\s|$)")
 _COMPLIANCE_RATE = re.compile(rf"({RATE})\s+Compliance rate|Compliance rate(?:\*\*)?\s+({RATE})")
@@ -126,7 +126,7 @@ class _Headline:
     before the first place the headline's wording appears (the rate is that word: it holds no space)."""
 
     def __init__(self, before_rate: str, wording: str):
-        self.wording = re.compile(wording, re.IGNORECASE)
+        self.wording = Caseless(wording)
         self.pattern = re.compile(rf"{before_rate}({RATE}) {wording}", re.IGNORECASE)
         self.reach = len(before_rate)
 
@@ -230,7 +230,7 @@ def _group(match: re.Match | None) -> str | None:
 _PERIOD = re.compile(r"1 April (\d{4}) to 31 March \d{4}")
 _PERIOD_ENDING = re.compile(r"Period Ending:?\s*31/03/(\d{4})")
 _YEAR_ENDING = re.compile(r"year end(?:ing|ed) 31 March (\d{4})")
-_TITLE = re.compile(r"Annual Review letter (\d{4})", re.IGNORECASE)
+_TITLE = Caseless(r"Annual Review letter (\d{4})")
 
 
 def find_year(line: str) -> Year | None:

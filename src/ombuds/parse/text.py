@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -139,3 +140,29 @@ def clean(text: str) -> str:
 def flat(text: str) -> str:
     """One line, single spaces: for sentences that PDFs and pages break anywhere."""
     return " ".join(text.split())
+
+
+class Caseless:
+    """A pattern searched without regard to case, fast: Python's re cannot skip ahead to a literal prefix when it
+    ignores case, so in ASCII text (nearly every document) the lowercased pattern is searched in the lowercased
+    text, where it can, and the match is then taken at the same place in the text itself. Found exactly where
+    `re.search(pattern, text, re.IGNORECASE)` finds it."""
+
+    def __init__(self, pattern: str):
+        if re.search(r"\\[A-Z]", pattern):
+            raise ValueError(f"an escape whose lowercase means something else: {pattern}")
+        self.pattern = re.compile(pattern, re.IGNORECASE)
+        self._lowered = re.compile(pattern.lower())
+
+    def search(self, text: str, pos: int = 0) -> re.Match | None:
+        lowered = _ascii_lowered(text)
+        if lowered is None:
+            return self.pattern.search(text, pos)
+        found = self._lowered.search(lowered, pos)
+        return self.pattern.match(text, found.start()) if found else None
+
+
+@lru_cache(maxsize=8)
+def _ascii_lowered(text: str) -> str | None:
+    """The text lowercased, if lowercasing keeps every character in its place (ASCII), else None."""
+    return text.lower() if text.isascii() else None

@@ -1,12 +1,14 @@
-"""Reading PDFs fast without reading them differently: ICC colour spaces skipped, pdfium's C API used directly."""
+"""Reading fast without reading differently: ICC colour spaces skipped, pdfium's C API used directly, headlines
+and headings searched where they can be."""
 
 from __future__ import annotations
 
 import pypdfium2 as pdfium
+import pytest
 import typst
 
 from ombuds.parse import parse_document, parse_files, parse_text
-from ombuds.parse.text import read_text
+from ombuds.parse.text import Caseless, read_text
 
 KENT = ("Kent County Council\n"
         "For the period between 1 April 2021 to 31 March 2022\n"
@@ -73,3 +75,27 @@ def test_a_headline_is_found_after_its_wording_appears_without_a_rate():
 def test_a_headline_rate_in_capitals_is_not_known():
     text = KENT.replace("87% of complaints", "N/A of complaints")
     assert parse_text(text, "kent")["uphold_rate"] is None
+
+
+@pytest.mark.parametrize("text", ["Figures: 87% OF Complaints we investigated were UPHELD by Kent COUNCIL.",
+                                  "Figures– 87% OF Complaints we investigated were UPHELD by Kent COUNCIL."])
+def test_caseless_search_finds_what_re_ignorecase_finds_in_ascii_text_and_in_any_other(text):
+    wording = Caseless(r"(\d+%) of complaints we investigated were (upheld) by \w+ (?:authority|council)")
+    found = wording.search(text)
+    assert (found.span(), found.groups()) == ((9, 70), ("87%", "UPHELD"))
+    assert wording.search(text, 10).group(1) == "7%"
+    assert wording.search(text, 11) is None
+    assert Caseless("kent").search(text).start() == 58
+
+
+def test_caseless_refuses_an_escape_whose_lowercase_means_something_else():
+    with pytest.raises(ValueError, match=r"an escape whose lowercase means something else: \\S\+ made"):
+        Caseless(r"\S+ made")
+
+
+def test_headlines_and_headings_in_capitals_in_a_document_that_is_not_ascii():
+    headline = "87% of complaints we investigated were upheld"
+    text = KENT.replace(headline, headline.upper())
+    document = parse_text(text + "Annual review – 2021-22\n", "kent")
+    assert (document["authority"]["code"], document["uphold_rate"], document["satisfactory_remedy_rate"]) == (
+        "E10000016", 0.87, 1.0)
