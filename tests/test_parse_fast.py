@@ -62,10 +62,11 @@ def test_a_pdf_whose_page_cannot_be_loaded_is_named(tmp_path):
     ]
 
 
-def test_a_headline_is_found_after_its_wording_appears_without_a_rate():
-    text = ("Kent County Council\nFor the period between 1 April 2021 to 31 March 2022\n"
-            "Here is how many of complaints we investigated were upheld, and In short of upheld cases we found "
-            "the council had provided a satisfactory remedy:\n"
+@pytest.mark.parametrize("opening", ["Here is how many of complaints we investigated were upheld, and In short of "
+                                     "upheld cases we found the council had provided a satisfactory remedy:\n",
+                                     "of complaints we investigated were upheld: the figures are below.\n"])
+def test_a_headline_is_found_after_its_wording_appears_without_a_rate(opening):
+    text = (f"{opening}Kent County Council\nFor the period between 1 April 2021 to 31 March 2022\n"
             "12.5% of complaints we investigated were upheld.\n"
             "In 75% of upheld cases we found the council had provided a satisfactory remedy.\n")
     document = parse_text(text, "kent")

@@ -134,7 +134,7 @@ class _Headline:
         wording = self.wording.search(line)
         if not wording:
             return None
-        rate = line.rfind(" ", 0, wording.start() - 1) + 1
+        rate = line.rfind(" ", 0, max(0, wording.start() - 1)) + 1
         return self.pattern.search(line, max(0, rate - self.reach))
 
 

@@ -7,6 +7,7 @@ import re
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
+from types import ModuleType
 
 from ombuds.errors import OmbudsError
 
@@ -93,7 +94,7 @@ def _pdf_text(path: Path, data: bytes) -> str:
             pdfium.FPDF_CloseDocument(document)
 
 
-def _page_text(pdfium, document, index: int, path: Path) -> str:
+def _page_text(pdfium: ModuleType, document: object, index: int, path: Path) -> str:
     """The text inside the page's bounding box (its media box within its crop box)."""
     page = pdfium.FPDF_LoadPage(document, index)
     if not page:
