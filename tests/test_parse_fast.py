@@ -3,9 +3,13 @@ and headings searched where they can be."""
 
 from __future__ import annotations
 
+import re
+
 import pypdfium2 as pdfium
 import pytest
 import typst
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ombuds.parse import parse_document, parse_files, parse_text
 from ombuds.parse.text import Caseless, read_text
@@ -87,6 +91,21 @@ def test_caseless_search_finds_what_re_ignorecase_finds_in_ascii_text_and_in_any
     assert wording.search(text, 10).group(1) == "7%"
     assert wording.search(text, 11) is None
     assert Caseless("kent").search(text).start() == 58
+
+
+PIECES = st.lists(st.sampled_from(["of", "OF", "Of", "cases", "CASES", "the", "council", "Council", "authority",
+                                    "87%", "n/a", "N/A", "-", " ", "  ", "\n", "–", "ſ", "K", "İ", "k", "s",
+                                    "87% of Cases the COUNCIL", "N/A OF cases THE authority"]),
+                  max_size=40)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(pieces=PIECES, pos=st.integers(min_value=0, max_value=30))
+def test_caseless_search_is_re_ignorecase(pieces, pos):
+    text = " ".join(pieces)
+    for pattern in (r"(\d+%|n/a|-) of cases the (?:authority|council)", "of cases", r"s\s+the"):
+        found, expected = Caseless(pattern).search(text, pos), re.compile(pattern, re.IGNORECASE).search(text, pos)
+        assert (found and (found.span(), found.groups())) == (expected and (expected.span(), expected.groups()))
 
 
 def test_caseless_refuses_an_escape_whose_lowercase_means_something_else():
