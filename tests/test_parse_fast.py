@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ombuds.parse import parse_document, parse_files, parse_text
-from ombuds.parse.text import Caseless, read_text
+from ombuds.parse.text import Caseless, _without_icc_colour, read_text
 
 KENT = ("Kent County Council\n"
         "For the period between 1 April 2021 to 31 March 2022\n"
@@ -51,6 +51,12 @@ def test_skipping_colour_spaces_reads_the_same_text(tmp_path):
     assert (document["authority"]["code"], document["year"], document["uphold_rate"],
             document["average"]["uphold_rate"], document["satisfactory_remedy_rate"]) == (
         "E10000016", "2021-22", 0.87, 0.81, 1.0)
+
+
+def test_only_colour_space_arrays_are_renamed_and_nothing_moves():
+    data = b"1 0 obj [/ICCBased 5 0 R] endobj 2 0 obj [ \n/ICCBased 6 0 R] endobj BT (/ICCBased) Tj ET"
+    assert _without_icc_colour(data) == (
+        b"1 0 obj [/NoColour 5 0 R] endobj 2 0 obj [ \n/NoColour 6 0 R] endobj BT (/ICCBased) Tj ET")
 
 
 def test_a_pdf_whose_page_cannot_be_loaded_is_named(tmp_path):
