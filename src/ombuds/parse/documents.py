@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from ombuds.errors import OmbudsError
 from ombuds.labels import OUTCOMES, SERVICE_AREAS
-from ombuds.parse.text import UnreadableDocument, clean, flat, read_text
-from ombuds.registry import Authority, registry
+from ombuds.parse.text import Caseless, UnreadableDocument, clean, flat, read_text
+from ombuds.registry import Authority, Registry, registry
 from ombuds.registry.lookup import pick_by_date
 from ombuds.stats import layouts
 from ombuds.stats.record import PublishedDocument
@@ -31,8 +32,8 @@ def _int(text: str | None) -> int | None:
 
 
 def _rate(text: str | None) -> float | None:
-    """As shown: `87%` → 0.87, a bare `50` in a "(%)" column → 0.5, `n/a` or `-` → None."""
-    if text is None or text in ("n/a", "-"):
+    """As shown: `87%` → 0.87, a bare `50` in a "(%)" column → 0.5, `n/a` (`N/A` in a headline) or `-` → None."""
+    if text is None or text.lower() in ("n/a", "-"):
         return None
     return float(text.rstrip("%")) / 100
 
@@ -59,92 +60,129 @@ def empty_figures() -> dict:
     }
 
 
-def _after(text: str, heading: str) -> str:
-    """The text after the first heading matching `heading` ('' if absent)."""
-    match = re.search(heading, text, re.IGNORECASE)
+def _after(text: str, heading: Caseless) -> str:
+    """The text after the first match of `heading` ('' if absent)."""
+    match = heading.search(text)
     return text[match.end():] if match else ""
+
+
+_APPENDIX = Caseless(r"Local Authority Report")
+_RECEIVED_HEADING = Caseless(r"Complaints and enquiries received")
+_RECEIVED_ROW = re.compile(rf"((?:{NUMBER}\s+){{9}}{NUMBER})\b")
+_DECISIONS_HEADING = Caseless(r"Decisions\s+made")
+_DECISIONS_ROW = re.compile(rf"((?:{NUMBER}\s+){{6}})({RATE}|\d+)\s+({NUMBER})\b")
+_COMPLIANCE_HEADING = Caseless(r"Compliance with Ombudsman recommendations")
+_COMPLIANCE_TABLE = re.compile(r"Compliance with Ombudsman recommendations")
+_REMEDIED_BEFORE = Caseless(r"Satisfactorily\s+by\s+(?:the\s+)?authority\s+before\s+(?:the\s+)?(?:LGO|Ombudsman's)\s+"
+                            rf"involvement\s+({NUMBER})\s+({NUMBER})\b")
+_REMEDY_ROW = re.compile(rf"% of upheld cases\s+({NUMBER})\s+({RATE}|\d+)")
+_COMPLIANCE_ROW = re.compile(rf"(?<![\d*])((?:{NUMBER}\s+){{3}}{NUMBER})(?=\s|$)")
+_COMPLIANCE_RATE = re.compile(rf"({RATE})\s+Compliance rate|Compliance rate(?:\*\*)?\s+({RATE})")
 
 
 def read_tables(text: str, figures: dict) -> str | None:
     """The 2017-18 and 2018-19 appendix tables; returns the layout found, or None."""
-    if not re.search(r"Local Authority Report", text, re.IGNORECASE):
+    if not _APPENDIX.search(text):
         return None
-    received = re.search(rf"((?:{NUMBER}\s+){{9}}{NUMBER})\b", _after(text, r"Complaints and enquiries received"))
+    received = _RECEIVED_ROW.search(_after(text, _RECEIVED_HEADING))
     if received:
         values = [_int(v) for v in received[1].split()]
         figures["received"] = {**dict(zip(SERVICE_AREAS, values[:9], strict=True)), "total": values[9]}
-    decisions = re.search(rf"((?:{NUMBER}\s+){{6}})({RATE}|\d+)\s+({NUMBER})\b", _after(text, r"Decisions\s+made"))
-    compliance_table = re.search(r"Compliance with Ombudsman recommendations", text)
-    layout = layouts.APPENDIX_2018 if compliance_table else layouts.APPENDIX_2017
+    decisions = _DECISIONS_ROW.search(_after(text, _DECISIONS_HEADING))
+    layout = layouts.APPENDIX_2018 if _COMPLIANCE_TABLE.search(text) else layouts.APPENDIX_2017
     if decisions:
         counts = [_int(v) for v in decisions[1].split()]
         figures["decided"] = {**dict(zip(OUTCOMES, counts, strict=True)), "total": _int(decisions[3])}
         figures["investigated"] = counts[4] + counts[5]  # the table groups these two as detailed investigations
         figures["upheld"] = counts[5]
         figures["uphold_rate"] = _rate(decisions[2])
-    remedied = re.search(r"Satisfactorily\s+by\s+(?:the\s+)?authority\s+before\s+(?:the\s+)?(?:LGO|Ombudsman's)\s+"
-                         rf"involvement\s+({NUMBER})\s+({NUMBER})\b", text, re.IGNORECASE)
+    remedied = _REMEDIED_BEFORE.search(text)
     if remedied:
         figures["remedied_by_ombudsman"], figures["satisfactory_remedies"] = _int(remedied[1]), _int(remedied[2])
-    remedy = re.search(rf"% of upheld cases\s+({NUMBER})\s+({RATE}|\d+)", text)
+    remedy = _REMEDY_ROW.search(text)
     if remedy:
         figures["satisfactory_remedies"], figures["satisfactory_remedy_rate"] = _int(remedy[1]), _rate(remedy[2])
-    _compliance_table(_after(text, r"Compliance with Ombudsman recommendations"), figures)
+    _compliance_table(_after(text, _COMPLIANCE_HEADING), figures)
     return layout
 
 
 def _compliance_table(section: str, figures: dict) -> None:
     if not section:
         return
-    counts = re.search(rf"(?<![\d*])((?:{NUMBER}\s+){{3}}{NUMBER})(?=\s|$)", section)
+    counts = _COMPLIANCE_ROW.search(section)
     if counts:
         recorded, on_time, late, not_complied = (_int(v) for v in counts[1].split())
         figures["compliance"] = {"recorded": recorded, "on_time": on_time, "late": late,
                                  "not_complied": not_complied}
-    rates = re.search(rf"({RATE})\s+Compliance rate|Compliance rate(?:\*\*)?\s+({RATE})", section)
+    rates = _COMPLIANCE_RATE.search(section)
     if rates:
         figures["compliance_rate"] = _rate(rates[1] or rates[2])
 
 
+class _Headline:
+    """A panel's headline sentence, `87% of complaints we investigated were upheld`, and the rate it gives.
+
+    A pattern that opens with a rate is tried at every character of the text, so the search starts at the word
+    before the first place the headline's wording appears (the rate is that word: it holds no space)."""
+
+    def __init__(self, before_rate: str, wording: str):
+        self.wording = Caseless(wording)
+        self.pattern = re.compile(rf"{before_rate}({RATE}) {wording}", re.IGNORECASE)
+        self.reach = len(before_rate)
+
+    def search(self, line: str) -> re.Match | None:
+        wording = self.wording.search(line)
+        if not wording:
+            return None
+        rate = line.rfind(" ", 0, max(0, wording.start() - 1)) + 1
+        return self.pattern.search(line, max(0, rate - self.reach))
+
+
 _HEADLINES = {
-    "upheld": rf"({RATE}) of complaints we investigated were upheld",
-    "compliance": rf"({RATE}) of cases we were satisfied the (?:authority|council) had successfully implemented",
-    "remedy": rf"In ({RATE}) of upheld cases we found the (?:authority|council) had provided a satisfactory remedy",
+    "upheld": _Headline("", "of complaints we investigated were upheld"),
+    "compliance": _Headline("", "of cases we were satisfied the (?:authority|council) had successfully implemented"),
+    "remedy": _Headline("In ", "of upheld cases we found the (?:authority|council) had provided a satisfactory remedy"),
 }
+_AVERAGE = re.compile(rf"average of ({RATE}) in similar authorities")
+_BASE = rf"based on a total of ({NUMBER}) "
+_INVESTIGATIONS = re.compile(_BASE + r"(?:detailed )?investigations?")
+_UPHELD_DECISIONS = re.compile(rf"({NUMBER})\s*upheld decisions?\b(?!\s*per\s+100)")
+_UPHELD_PER_100K = re.compile(r"this is\s+([\d.,]+)%?\s+upheld decisions? per 100,000")
+_AVERAGE_PER_100K = re.compile(
+    r"average for authorities of this type is\s+([\d.,]+|n/a)%?\s+upheld decisions? per 100,000")
+_COMPLIANCE_OUTCOMES = re.compile(_BASE + r"compliance outcomes?")
+_REMEDY_DECISIONS = re.compile(rf"({NUMBER})\s*satisfactory remedy decisions?")
+_REMEDY_BASE = re.compile(_BASE + r"(?:upheld decisions?|detailed investigations?)")
 
 
-def read_panels(text: str, figures: dict) -> str | None:
-    """The three panels (2019-20 on), the per-100,000 lines (2022-23 on) and the overview (2024-25 on)."""
-    line = flat(text)
-    found = {name: re.search(pattern, line, re.IGNORECASE) for name, pattern in _HEADLINES.items()}
+def read_panels(line: str, figures: dict) -> str | None:
+    """The three panels (2019-20 on), the per-100,000 lines (2022-23 on) and the overview (2024-25 on), from the
+    document's text as one line."""
+    found = {name: headline.search(line) for name, headline in _HEADLINES.items()}
     starts = sorted((m.start(), name) for name, m in found.items() if m)
     if not starts:
         return None
     segments = {name: line[start:(starts[i + 1][0] if i + 1 < len(starts) else len(line))]
                 for i, (start, name) in enumerate(starts)}
-    average = rf"average of ({RATE}) in similar authorities"
-    base = rf"based on a total of ({NUMBER}) "
     if "upheld" in segments:
         s = segments["upheld"]
         figures["uphold_rate"] = _rate(found["upheld"][1])
-        figures["average"]["uphold_rate"] = _rate(_group(re.search(average, s)))
-        figures["upheld"] = _int(_group(re.search(rf"({NUMBER})\s*upheld decisions?\b(?!\s*per\s+100)", s)))
-        figures["investigated"] = _int(_group(re.search(base + r"(?:detailed )?investigations?", s)))
-        figures["upheld_per_100k"] = _decimal(_group(re.search(
-            r"this is\s+([\d.,]+)%?\s+upheld decisions? per 100,000", s)))
-        figures["average"]["upheld_per_100k"] = _decimal(_group(re.search(
-            r"average for authorities of this type is\s+([\d.,]+|n/a)%?\s+upheld decisions? per 100,000", s)))
+        figures["average"]["uphold_rate"] = _rate(_group(_AVERAGE.search(s)))
+        figures["upheld"] = _int(_group(_UPHELD_DECISIONS.search(s)))
+        figures["investigated"] = _int(_group(_INVESTIGATIONS.search(s)))
+        figures["upheld_per_100k"] = _decimal(_group(_UPHELD_PER_100K.search(s)))
+        figures["average"]["upheld_per_100k"] = _decimal(_group(_AVERAGE_PER_100K.search(s)))
     if "compliance" in segments:
         s = segments["compliance"]
         figures["compliance_rate"] = _rate(found["compliance"][1])
-        figures["average"]["compliance_rate"] = _rate(_group(re.search(average, s)))
-        figures["compliance"]["recorded"] = _int(_group(re.search(base + r"compliance outcomes?", s)))
+        figures["average"]["compliance_rate"] = _rate(_group(_AVERAGE.search(s)))
+        figures["compliance"]["recorded"] = _int(_group(_COMPLIANCE_OUTCOMES.search(s)))
     if "remedy" in segments:
         s = segments["remedy"]
         figures["satisfactory_remedy_rate"] = _rate(found["remedy"][1])
-        figures["average"]["satisfactory_remedy_rate"] = _rate(_group(re.search(average, s)))
-        figures["satisfactory_remedies"] = _int(_group(re.search(rf"({NUMBER})\s*satisfactory remedy decisions?", s)))
-        upheld = _int(_group(re.search(base + r"(?:upheld decisions?|detailed investigations?)", s)))
+        figures["average"]["satisfactory_remedy_rate"] = _rate(_group(_AVERAGE.search(s)))
+        figures["satisfactory_remedies"] = _int(_group(_REMEDY_DECISIONS.search(s)))
+        upheld = _int(_group(_REMEDY_BASE.search(s)))
         if figures["upheld"] is None:
             figures["upheld"] = upheld
     if figures["upheld"] is not None:
@@ -157,22 +195,29 @@ def read_panels(text: str, figures: dict) -> str | None:
     return layouts.PANELS
 
 
+_DEALT_WITH = re.compile(rf"we dealt with ({NUMBER}) complaints?")
+_NOT_FOR_US = re.compile(rf"Of these, ({NUMBER}) (?:were|was) not for us")
+_ASSESSED_AND_CLOSED = re.compile(rf"We assessed and closed ({NUMBER}) complaints?")
+_INVESTIGATED = re.compile(rf"We investigated ({NUMBER}) complaints?")
+_INVESTIGATED_AND_UPHELD = re.compile(rf"We investigated {NUMBER} complaints? and upheld ({NUMBER})")
+
+
 def _overview(line: str, figures: dict) -> bool:
-    dealt = re.search(rf"we dealt with ({NUMBER}) complaints?", line)
+    dealt = _DEALT_WITH.search(line)
     if not dealt:
         return False
     overview = {
         "dealt_with": _int(dealt[1]),
-        "not_for_us": _int(_group(re.search(rf"Of these, ({NUMBER}) (?:were|was) not for us", line))),
-        "assessed_and_closed": _int(_group(re.search(rf"We assessed and closed ({NUMBER}) complaints?", line))),
-        "investigated": _int(_group(re.search(rf"We investigated ({NUMBER}) complaints?", line))),
+        "not_for_us": _int(_group(_NOT_FOR_US.search(line))),
+        "assessed_and_closed": _int(_group(_ASSESSED_AND_CLOSED.search(line))),
+        "investigated": _int(_group(_INVESTIGATED.search(line))),
     }
     figures["overview"] = overview
     figures["decided"]["total"] = overview["dealt_with"]
     figures["decided"]["Closed After Initial Enquiries"] = overview["assessed_and_closed"]
     if figures["investigated"] is None:
         figures["investigated"] = overview["investigated"]
-    upheld = re.search(rf"We investigated {NUMBER} complaints? and upheld ({NUMBER})", line)
+    upheld = _INVESTIGATED_AND_UPHELD.search(line)
     if upheld and figures["upheld"] is None:
         figures["upheld"] = figures["decided"]["Upheld"] = _int(upheld[1])
     return True
@@ -182,34 +227,36 @@ def _group(match: re.Match | None) -> str | None:
     return match[1] if match else None
 
 
-def find_year(text: str) -> Year | None:
-    """From the period, the period-ending date, the year-ending sentence, or the title."""
-    line = flat(text)
-    match = re.search(r"1 April (\d{4}) to 31 March \d{4}", line)
+_PERIOD = re.compile(r"1 April (\d{4}) to 31 March \d{4}")
+_PERIOD_ENDING = re.compile(r"Period Ending:?\s*31/03/(\d{4})")
+_YEAR_ENDING = re.compile(r"year end(?:ing|ed) 31 March (\d{4})")
+_TITLE = Caseless(r"Annual Review letter (\d{4})")
+
+
+def find_year(line: str) -> Year | None:
+    """From the period, the period-ending date, the year-ending sentence, or the title (the text as one line)."""
+    match = _PERIOD.search(line)
     if match:
         return Year(int(match[1]))
-    match = re.search(r"Period Ending:?\s*31/03/(\d{4})", line)
-    if match:
-        return Year(int(match[1]) - 1)
-    match = re.search(r"year end(?:ing|ed) 31 March (\d{4})", line)
-    if match:
-        return Year(int(match[1]) - 1)
-    match = re.search(r"Annual Review letter (\d{4})", line, re.IGNORECASE)
+    match = _PERIOD_ENDING.search(line) or _YEAR_ENDING.search(line) or _TITLE.search(line)
     return Year(int(match[1]) - 1) if match else None
 
 
-def find_authority(text: str, year: Year | None) -> Authority | None:
-    """The authority the document is about: its report heading, a line that is its name, or the recipient block."""
+_REPORT_HEADING = re.compile(r"Local Authority Report:\s*(.+?)\s*For the Period Ending")
+
+
+def find_authority(lines: list[str], line: str, year: Year | None) -> Authority | None:
+    """The authority the document is about: its report heading, a line that is its name, or the recipient block
+    (`lines` the text's lines, `line` the text as one line)."""
     on = year.end if year else None
-    line = flat(text)
-    report = re.search(r"Local Authority Report:\s*(.+?)\s*For the Period Ending", line)
+    report = _REPORT_HEADING.search(line)
     candidates = [report[1]] if report else []
-    candidates += text.split("\n")[:40]
+    candidates += lines[:40]
     for candidate in candidates:
         found = _resolve(candidate.strip(), on)
         if found:
             return found
-    for chunk in text.split("\n")[:40]:  # "Mr Clegg Chief Executive Stafford Borough Council": try its endings
+    for chunk in lines[:40]:  # "Mr Clegg Chief Executive Stafford Borough Council": try its endings
         words = chunk.split()
         for i in range(len(words) - 1):
             found = _resolve(" ".join(words[i:]), on)
@@ -218,20 +265,28 @@ def find_authority(text: str, year: Year | None) -> Authority | None:
     return None
 
 
+_LETTER = re.compile(r"[A-Za-z]")
+
+
 def _resolve(name: str, on: date | None) -> Authority | None:
     """The one authority a line names, or None. Most lines name none, so this looks names up without building the
     closest-match suggestions of an error (which cost far more than the look-up)."""
-    if not name or len(name) > 80 or not re.search(r"[A-Za-z]", name):
+    if not name or len(name) > 80 or not _LETTER.search(name):
         return None
-    found = registry().candidates(name)
+    return _named(registry(), name, on)
+
+
+@lru_cache(maxsize=4096)
+def _named(authorities: Registry, name: str, on: date | None) -> Authority | None:
+    """Remembered: the lines tried first (the ombudsman's address, the date, "By email") open every letter."""
+    found = authorities.candidates(name)
     if len(found) > 1 and on is not None:
         found = pick_by_date(found, on)
     return found[0] if len(found) == 1 else None
 
 
-def read_letter(text: str) -> dict | None:
-    """Date, recipient, salutation and signatory of a letter (None for a statistics page)."""
-    lines = text.split("\n")
+def read_letter(lines: list[str]) -> dict | None:
+    """Date, recipient, salutation and signatory of a letter (None for a statistics page), from its lines."""
     salutation = next((i for i, line in enumerate(lines) if line.startswith("Dear ")), None)
     if salutation is None:
         return None
@@ -251,6 +306,9 @@ def read_letter(text: str) -> dict | None:
     }
 
 
+_SIGNATORY_TITLE = re.compile(r"\s+(?=Local Government|Ombudsman|Chair\b)")
+
+
 def _signatory(lines: list[str]) -> str | None:
     closing = next((i for i, line in enumerate(lines) if line.lower().startswith("yours sincerely")), None)
     if closing is None:
@@ -258,7 +316,7 @@ def _signatory(lines: list[str]) -> str | None:
     for line in lines[closing + 1:closing + 6]:
         if line.lower().startswith(("a handwritten signature", "signature")):
             continue
-        name = re.split(r"\s+(?=Local Government|Ombudsman|Chair\b)", line)[0]
+        name = _SIGNATORY_TITLE.split(line)[0]
         return name or None
     return None
 
@@ -267,15 +325,16 @@ def parse_text(text: str, source: str) -> dict:
     """The figures one document states, in the SPEC 2.3 shape plus source, edition and letter."""
     text = clean(text)
     figures = empty_figures()
-    layout = read_tables(text, figures) or read_panels(text, figures)
-    letter = read_letter(text)
+    lines, line = text.split("\n"), flat(text)
+    layout = read_tables(text, figures) or read_panels(line, figures)
+    letter = read_letter(lines)
     if layout is None and letter is None:
         raise UnreadableDocument(f"{source}: no statistics found (neither the appendix tables of 2017-18 and "
                                  "2018-19 nor the panels of 2019-20 on) and no letter (no 'Dear …' line)")
-    year = find_year(text)
+    year = find_year(line)
     if year is None:
         raise UnreadableDocument(f"{source}: no year found (no period, period-ending date or letter title)")
-    authority = find_authority(text, year)
+    authority = find_authority(lines, line, year)
     if authority is None:
         raise UnreadableDocument(f"{source}: no authority found: no line names a council in the registry")
     figures["authority"] = {"code": authority.code, "name": authority.name, "type": authority.type}
