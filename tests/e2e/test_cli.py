@@ -31,9 +31,9 @@ SPEC_EXAMPLE = {  # SPEC 2.3, the shape every object keeps
 }
 
 
-def ombuds(*args: str, db: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def ombuds(*args: str, db: str, cwd: Path | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
     env = {**os.environ, "OMBUDS_DB": db}
-    return subprocess.run([OMBUDS, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
+    return subprocess.run([OMBUDS, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=timeout)
 
 
 def shape(value):
@@ -152,7 +152,7 @@ def test_authority_lookup(tmp_path):
 
 def test_demo_end_to_end(tmp_path):
     result = ombuds("demo", "--no-serve", "--out", str(tmp_path / "data"), db=f"sqlite:///{tmp_path / 'demo.db'}",
-                    cwd=tmp_path)
+                    cwd=tmp_path, timeout=900)  # eight years of letters and site
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.startswith(f"Making SYNTHETIC demo data (seed 2017) in {tmp_path / 'data'}/ …")
