@@ -82,6 +82,7 @@ def _decided_columns(b: Batch, k: ColumnCheck, pos: list[int]) -> list[tuple]:
     for i, outcome in enumerate(outcomes):  # only an Upheld decision can have a remedy
         if outcome != UPHELD and (remedies[i] is True or remedied[i] is True):
             outcomes[i] = BAD
+            k.flagged = True
     return list(zip(k.reference(b["reference"]), k.authority(b["authority"], decided, "authority"), decided,
                     outcomes, k.choice(b["service_area"], "service_area", _AREAS, required=False), remedies,
                     remedied, k.flag(b["public_report"], "public_report"), k.text(b["summary"], required=False),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from ombuds.ingest.columnar import Block, NotColumnar, csv_blocks
 from ombuds.ingest.columns import BAD, ColumnCheck
 from ombuds.ingest.fields import RowCheck
 from ombuds.ingest.kinds import Kind, header_rank, recognise
@@ -101,7 +102,9 @@ class _Run:
                     return
                 ignored = [name for name, key in zip(table.header, keys, strict=True)
                            if key and key not in kind.columns]
-                count = self._rows(path, file_no, kind, keys, table.rows)
+                count = self._columnar(path, file_no, kind, keys, table)
+                if count is None:
+                    count = self._rows_again(path, file_no, kind, keys, table)
                 if count == 0:
                     self.problems.append(Problem(str(path), table.line + 1, "file", "no data rows below the header"))
                 self.files.append(FileRead(str(path), kind.name, count, ignored))
@@ -115,10 +118,61 @@ class _Run:
             self.problems.append(Problem(str(path), table.line, name, "column appears more than once in the header"))
         return bool(repeated)
 
+    def _stage(self, kind: Kind) -> Staging:
+        return self.staged.get(kind.name) or self.staged.setdefault(kind.name, Staging(self.connection, kind.name))
+
+    def _columnar(self, path: Path, file_no: int, kind: Kind, keys: list[str], table: Table) -> int | None:
+        """The rows read and checked column by column (ingest.columnar), or None, with nothing of the file kept,
+        when the file must be read row by row."""
+        if kind.check_columns is None or table.csv is None or table.line != 1:
+            return None
+        where = {key: i for i, key in enumerate(keys) if key in kind.columns}
+        named = max((i + 1 for i, key in enumerate(keys) if key), default=0)
+        stage, noted, base = self._stage(kind), len(self.problems), file_no * POSITION
+        line = count = 0
+        try:
+            for block, flagged in csv_blocks(table.csv.handle, table.csv.delimiter, len(table.header), named):
+                lines = list(range(line + 2, line + 2 + len(block[0])))
+                line += len(lines)
+                if flagged:
+                    block, lines, too_many = self._plain_rows(path, block, flagged, lines, named)
+                    count += too_many
+                count += len(lines)
+                if not lines:
+                    continue
+                columns = {key: block[where[key]] if key in where else [""] * len(lines) for key in kind.columns}
+                stage.add(self._settled(path, kind, where, columns, [base + n for n in lines],
+                                        lambda i, block=block: [column[i] for column in block]))
+        except NotColumnar:
+            del self.problems[noted:]
+            stage.forget(base, base + POSITION)
+            return None
+        return count
+
+    def _plain_rows(self, path: Path, block: Block, flagged: list[int],
+                    lines: list[int], named: int) -> tuple[Block, list[int], int]:
+        """The block without its flagged rows, and how many of those were not blank: rows with text beyond the
+        header's columns, whose problems are noted here."""
+        too_many = 0
+        for i in flagged:
+            values = [column[i] for column in block]
+            if "".join(values).strip():
+                too_many += 1
+                self.problems.append(Problem(str(path), lines[i], "row", _too_many(values, named)))
+        dropped = set(flagged)
+        kept = [i for i in range(len(lines)) if i not in dropped]
+        return [[column[i] for i in kept] for column in block], [lines[i] for i in kept], too_many
+
+    def _rows_again(self, path: Path, file_no: int, kind: Kind, keys: list[str], table: Table) -> int:
+        if table.csv is None or kind.check_columns is None or table.line != 1:
+            return self._rows(path, file_no, kind, keys, table.rows)
+        with open_table(path, _rank, None, sheet=self.sheet, encoding=self.encoding) as again:
+            return self._rows(path, file_no, kind, keys, again.rows)
+
     def _rows(self, path: Path, file_no: int, kind: Kind, keys: list[str], rows) -> int:
         where = {key: i for i, key in enumerate(keys) if key in kind.columns}
         columns = max((i + 1 for i, key in enumerate(keys) if key), default=0)  # up to the last named column
-        stage = self.staged.get(kind.name) or self.staged.setdefault(kind.name, Staging(self.connection, kind.name))
+        stage = self._stage(kind)
         batch: list[tuple[int, list[str]]] = []
         count = 0
         for line, values in rows:
@@ -137,15 +191,13 @@ class _Run:
 
     def _checked(self, path: Path, file_no: int, kind: Kind, where: dict[str, int],
                  batch: list[tuple[int, list[str]]]) -> list[tuple]:
-        """The batch's valid rows as stored, each followed by its position; the others' problems noted. Column by
-        column where the kind allows, row by row for the rows that fail and for the other kinds."""
+        """The batch's valid rows as stored, each followed by its position; the others' problems noted."""
         if not batch:
             return []
         base = file_no * POSITION
         positions = [base + line for line, _ in batch]
-        if kind.check_columns is None:
-            records = [None] * len(batch)
-        else:
+        columns = None
+        if kind.check_columns is not None:
             last = max(where.values(), default=0)
             for _, values in batch:
                 if len(values) <= last:
@@ -153,11 +205,24 @@ class _Run:
             rows = [values for _, values in batch]
             columns = {key: list(map(itemgetter(where[key]), rows)) if key in where else [""] * len(batch)
                        for key in kind.columns}
+        return self._settled(path, kind, where, columns, positions, lambda i: batch[i][1])
+
+    def _settled(self, path: Path, kind: Kind, where: dict[str, int], columns: dict[str, list[str]] | None,
+                 positions: list[int], values_of) -> list[tuple]:
+        """The rows' valid ones as stored, each followed by its position; the others' problems noted. Column by
+        column where the kind allows (`columns`), row by row (`values_of(i)`, the i-th row's cells) for the rows
+        that fail and for the other kinds."""
+        if columns is None:
+            records = [None] * len(positions)
+        else:
+            self.columns.flagged = False
             records = kind.check_columns(columns, self.columns, positions)
+            if not self.columns.flagged:
+                return records
         stored = []
-        for (line, values), record, pos in zip(batch, records, positions, strict=True):
+        for i, (record, pos) in enumerate(zip(records, positions, strict=True)):
             if record is None or BAD in record:
-                record = self._row(path, kind, where, line, values)
+                record = self._row(path, kind, where, pos % POSITION, values_of(i))
                 if record is not None:
                     stored.append((*record, pos))
             else:

@@ -95,6 +95,11 @@ class Staging:
             marks = ", ".join("?" * (len(self.columns) + 1))
             raw.cursor().executemany(f"INSERT INTO {self.table.name} ({names}) VALUES ({marks})", rows)
 
+    def forget(self, first: int, end: int) -> None:
+        """Drop the rows staged from positions first to end (excluded): one file's, to be read again."""
+        pos = self.table.c.pos
+        self.connection.execute(self.table.delete().where(pos >= first, pos < end))
+
     def index(self) -> None:
         Index(f"ix_{self.table.name}_key", *(self.table.c[k] for k in self.key)).create(self.connection)
 

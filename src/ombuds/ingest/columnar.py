@@ -1,0 +1,87 @@
+"""Reading a large CSV file column by column with pyarrow: the fast path of an import.
+
+pyarrow reads the rows below the header in blocks, every column as text (so that messages quote the file's own
+text), and hands each block over as one list of strings per column. It is used only where it reads exactly what
+the row-by-row reader (ingest.read) reads: a UTF-8 file whose header is its first line. Anything else it cannot
+vouch for makes it decline with NotColumnar, and the file is read again row by row:
+
+- a row with another number of fields than the header, a quoting error or bytes that are not UTF-8 (the row
+  reader words these problems);
+- blank lines and values that span lines, found at the end by counting the file's lines: then a row's position
+  in the file is not its line number, which every message must give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import BinaryIO
+
+BLOCK = 1 << 20  # bytes of the file per block: a few thousand rows, whatever the file's size
+SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+         "\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+"""What str.strip() strips (every character for which str.isspace() holds; a test checks it), so that pyarrow finds
+blank values exactly as the row checks do."""
+
+
+class NotColumnar(Exception):
+    """The file must be read row by row."""
+
+
+Block = list[list[str]]  # one list of cell texts per column of the header
+
+
+def csv_blocks(handle: BinaryIO, delimiter: str, width: int, named: int) -> Iterator[tuple[Block, list[int]]]:
+    """The rows below a first-line header, block by block, as columns of text, each with the indexes of its rows
+    that are not plain: blank rows (every cell empty or white space) and rows with text beyond the `named` first
+    columns. The caller reads those few row by row. Raises NotColumnar as soon as pyarrow cannot read a row as the
+    row reader would, or at the end if the rows were not one a line."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from pyarrow import csv
+
+    names = [str(i) for i in range(width)]
+    handle.seek(0)
+    try:
+        reader = csv.open_csv(
+            handle,
+            read_options=csv.ReadOptions(use_threads=False, block_size=BLOCK, skip_rows=1, column_names=names),
+            parse_options=csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                               strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+        rows = 0
+        for batch in reader:
+            rows += batch.num_rows
+            empty = [pc.equal(pc.utf8_trim(column, SPACE), "") for column in batch.columns]
+            odd = _all(pc, empty)
+            if named < width:
+                beyond = _all(pc, empty[named:])
+                odd = pc.or_(odd, pc.invert(beyond))
+            flagged = pc.indices_nonzero(odd).to_pylist() if pc.any(odd).as_py() else []
+            yield [column.to_pylist() for column in batch.columns], flagged
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        raise NotColumnar(str(error)) from None
+    if rows + 1 != _lines(handle):
+        raise NotColumnar("blank lines, or values over several lines")
+
+
+def _all(pc, masks: list):
+    out = masks[0]
+    for mask in masks[1:]:
+        out = pc.and_(out, mask)
+    return out
+
+
+def _lines(handle: BinaryIO) -> int:
+    """Lines as the row reader numbers them: ended by \\n, \\r\\n or a lone \\r; a last line without an ending
+    counts too."""
+    handle.seek(0)
+    lines, last, carriage = 0, b"", False
+    while block := handle.read(1 << 22):
+        lines += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
+        if carriage and block.startswith(b"\n"):
+            lines -= 1
+        carriage, last = block.endswith(b"\r"), block
+    if last and not last.endswith((b"\n", b"\r")):
+        lines += 1
+    return lines
