@@ -7,8 +7,8 @@ vouch for makes it decline with NotColumnar, and the file is read again row by r
 
 - a row with another number of fields than the header, a quoting error or bytes that are not UTF-8 (the row
   reader words these problems);
-- blank lines and values that span lines, found at the end by counting the file's lines: then a row's position
-  in the file is not its line number, which every message must give.
+- blank lines (looked for first), and values that span lines (found at the end, by counting the file's lines):
+  then a row's position in the file is not its line number, which every message must give.
 """
 
 from __future__ import annotations
@@ -39,6 +39,9 @@ def csv_blocks(handle: BinaryIO, delimiter: str, width: int, named: int) -> Iter
     import pyarrow.compute as pc
     from pyarrow import csv
 
+    lines, blank = _lines(handle)
+    if blank:
+        raise NotColumnar("blank lines")
     names = [str(i) for i in range(width)]
     handle.seek(0)
     try:
@@ -61,8 +64,8 @@ def csv_blocks(handle: BinaryIO, delimiter: str, width: int, named: int) -> Iter
             yield [column.to_pylist() for column in batch.columns], flagged
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         raise NotColumnar(str(error)) from None
-    if rows + 1 != _lines(handle):
-        raise NotColumnar("blank lines, or values over several lines")
+    if rows + 1 != lines:
+        raise NotColumnar("values over several lines")
 
 
 def _all(pc, masks: list):
@@ -72,16 +75,21 @@ def _all(pc, masks: list):
     return out
 
 
-def _lines(handle: BinaryIO) -> int:
-    """Lines as the row reader numbers them: ended by \\n, \\r\\n or a lone \\r; a last line without an ending
-    counts too."""
+def _lines(handle: BinaryIO) -> tuple[int, bool]:
+    """The file's lines as the row reader numbers them (ended by \\n, \\r\\n or a lone \\r; a last line without an
+    ending counts too), and whether any of them is empty."""
     handle.seek(0)
-    lines, last, carriage = 0, b"", False
+    lines, blank, before = 0, False, b"\n"  # as if a line ended before the file: a first empty line is found
     while block := handle.read(1 << 22):
         lines += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
-        if carriage and block.startswith(b"\n"):
+        seam = before[-1:] + block[:1]
+        if seam == b"\r\n":
             lines -= 1
-        carriage, last = block.endswith(b"\r"), block
-    if last and not last.endswith((b"\n", b"\r")):
+        blank = blank or any(pair in block or pair == seam for pair in _BLANK)
+        before = block
+    if not before.endswith((b"\n", b"\r")):
         lines += 1
-    return lines
+    return lines, blank
+
+
+_BLANK = (b"\n\n", b"\n\r", b"\r\r")  # a line break followed by another: an empty line between them

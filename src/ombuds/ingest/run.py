@@ -21,7 +21,10 @@ from ombuds.store import Database
 from ombuds.store.load import (
     POSITION,
     Changes,
+    FirstLoad,
+    NotFirstLoad,
     Staging,
+    dates_in_order,
     decision_date_problems,
     stage_in_memory,
     stage_on_disk,
@@ -73,14 +76,15 @@ class ImportReport:
 class _Run:
     """The state of one import: where each file's rows went and what was wrong with them."""
 
-    def __init__(self, connection: Connection, authorities: Registry, progress, *, sheet: str | None = None,
-                 encoding: str | None = None):
+    def __init__(self, connection: Connection, authorities: Registry, progress, *, first_load: bool,
+                 sheet: str | None = None, encoding: str | None = None):
         self.connection = connection
+        self.first_load = first_load  # rows of a kind whose table is empty go straight into it (store.FirstLoad)
         self.sheet, self.encoding = sheet, encoding
         self.check = RowCheck(authorities)
         self.columns = ColumnCheck(self.check)
         self.progress = progress
-        self.staged: dict[str, Staging] = {}
+        self.staged: dict[str, Staging | FirstLoad] = {}
         self.problems: list[Problem] = []
         self.files: list[FileRead] = []
         self.paths: list[str] = []
@@ -118,8 +122,12 @@ class _Run:
             self.problems.append(Problem(str(path), table.line, name, "column appears more than once in the header"))
         return bool(repeated)
 
-    def _stage(self, kind: Kind) -> Staging:
-        return self.staged.get(kind.name) or self.staged.setdefault(kind.name, Staging(self.connection, kind.name))
+    def _stage(self, kind: Kind) -> Staging | FirstLoad:
+        stage = self.staged.get(kind.name)
+        if stage is None:
+            first = self.first_load and FirstLoad.can_take(self.connection, kind.name)
+            stage = self.staged[kind.name] = (FirstLoad if first else Staging)(self.connection, kind.name)
+        return stage
 
     def _columnar(self, path: Path, file_no: int, kind: Kind, keys: list[str], table: Table) -> int | None:
         """The rows read and checked column by column (ingest.columnar), or None, with nothing of the file kept,
@@ -241,7 +249,14 @@ class _Run:
         return record
 
     def cross_checks(self) -> None:
+        """Keys repeated in the input and decisions dated before their receipts. A first load cannot say where
+        these are (its rows are not staged), only that there are some: then the import is made again, staged."""
+        loaded = {kind for kind, stage in self.staged.items() if isinstance(stage, FirstLoad)}
+        if loaded & {"received", "decided"} and not dates_in_order(self.connection):
+            raise NotFirstLoad("a decision is dated before its receipt")
         for stage in self.staged.values():
+            if isinstance(stage, FirstLoad):
+                continue
             stage.index()
             if not stage.has_repeats():
                 continue
@@ -253,7 +268,8 @@ class _Run:
                 reason = f"'{conflict.key}' appears again with different content (first at {first})"
                 self.problems.append(Problem(file, line, column, reason))
             stage.drop_repeats()
-        for p in decision_date_problems(self.connection, self.staged):
+        staged = {kind: stage for kind, stage in self.staged.items() if isinstance(stage, Staging)}
+        for p in decision_date_problems(self.connection, staged):
             file, line = self.where(p.pos)
             column = "decision_date" if p.staged == "decided" else "received_date"
             self.problems.append(Problem(
@@ -264,9 +280,10 @@ class _Run:
     def drop_leftovers(self) -> None:
         """After the transaction: SQLite (through pysqlite) creates the staging tables outside it, so a rollback
         leaves them behind on the pooled connection, where the next import would find them."""
-        if self.connection.dialect.name != "sqlite" or not self.staged:
+        staged = [stage for stage in self.staged.values() if isinstance(stage, Staging)]
+        if self.connection.dialect.name != "sqlite" or not staged:
             return
-        for stage in self.staged.values():
+        for stage in staged:
             self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{stage.table.name}")
         self.connection.commit()
 
@@ -297,9 +314,21 @@ def import_files(database: Database, paths: list[Path | str], *, check: bool = F
     A change to a published year's figures is refused unless `revise` gives the reason (`ombuds.releases`).
     """
     check_encoding(encoding)
+    try:
+        return _import(database, paths, check=check, progress=progress, sheet=sheet, encoding=encoding,
+                       revise=revise, first_load=True)
+    except NotFirstLoad:
+        return _import(database, paths, check=check, progress=progress, sheet=sheet, encoding=encoding,
+                       revise=revise, first_load=False)
+
+
+def _import(database: Database, paths: list[Path | str], *, check: bool, progress: bool, sheet: str | None,
+            encoding: str | None, revise: str | None, first_load: bool) -> ImportReport:
+    """One attempt: a first load (store.FirstLoad) into the tables that are empty, or, when that cannot word what
+    it found, every kind staged."""
     bar = progress_bar(progress)
     with database.read() as connection:  # a database failure (connection lost, disk full) is a StoreError
-        run = _Run(connection, registry(), bar, sheet=sheet, encoding=encoding)
+        run = _Run(connection, registry(), bar, first_load=first_load, sheet=sheet, encoding=encoding)
         cache_size = stage_on_disk(connection)
         try:
             with connection.begin() as transaction:

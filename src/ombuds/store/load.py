@@ -7,9 +7,10 @@ Every step runs inside the caller's transaction, so a failed import leaves nothi
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 
 from sqlalchemy import (
     BigInteger,
@@ -29,7 +30,7 @@ from sqlalchemy import (
     update,
 )
 
-from ombuds.store.aggregate import count_changes
+from ombuds.store.aggregate import count_changes, count_loaded
 from ombuds.store.queries import bump_data_version
 from ombuds.store.schema import TABLES
 
@@ -83,17 +84,8 @@ class Staging:
 
     def add(self, rows: Sequence[tuple]) -> None:
         """Append rows: the table's columns in order, then pos."""
-        if not rows:
-            return
-        raw = self.connection.connection.driver_connection
-        names = ", ".join([*self.columns, "pos"])
-        if self.connection.dialect.name == "postgresql":
-            with raw.cursor() as cursor, cursor.copy(f"COPY {self.table.name} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join("?" * (len(self.columns) + 1))
-            raw.cursor().executemany(f"INSERT INTO {self.table.name} ({names}) VALUES ({marks})", rows)
+        if rows:
+            _copy(self.connection, self.table.name, [*self.columns, "pos"], rows)
 
     def forget(self, first: int, end: int) -> None:
         """Drop the rows staged from positions first to end (excluded): one file's, to be read again."""
@@ -142,12 +134,12 @@ class Staging:
     def merge(self, sample: int = 10) -> Changes:
         """Insert new keys, update changed rows, count the unchanged ones."""
         s, t = self.table, self.target
+        if self._target_empty():
+            return self._load_into_empty()
         count_changes(self.connection, t.name, s)  # before the writes: the replaced rows' counts are taken away
         same = and_(*self._same_key(t))
         differs = or_(*(s.c[c].is_distinct_from(t.c[c]) for c in self.content)) if self.content else literal(False)
         changed = select(*(s.c[k] for k in self.key)).join(t, same).where(differs)
-        if self._target_empty():
-            return self._load_into_empty()
         changes = Changes()
         changes.changed = self.connection.execute(select(func.count()).select_from(changed.subquery())).scalar()
         if changes.changed:
@@ -184,12 +176,93 @@ class Staging:
                                                       .order_by(*(s.c[k] for k in self.key))))
         for index in indexes:
             index.create(self.connection)
+        count_loaded(self.connection, t.name)  # from the new indexes, which hold the columns counted
         if inserted:
             bump_data_version(self.connection)
         return Changes(new=inserted)
 
     def drop(self) -> None:
         self.table.drop(self.connection)
+
+
+class NotFirstLoad(Exception):
+    """A first load found what only staging can word (a key repeated in the input, a decision dated before its
+    receipt): the import is to be made again, staged."""
+
+
+class FirstLoad:
+    """Rows straight into an empty case table, with no staging copy: the table's secondary indexes are dropped
+    first and built once at the end, and its counts taken from them; all inside the import's transaction. A key
+    repeated in the input stops the load (the table's primary key refuses it) with NotFirstLoad."""
+
+    def __init__(self, connection: Connection, kind: str):
+        self.connection = connection
+        self.target = TABLES[kind]
+        self.columns = [c.name for c in self.target.columns]
+        self.indexes = sorted(self.target.indexes, key=lambda index: index.name)
+        raw = connection.connection.driver_connection
+        if connection.dialect.name == "sqlite" and not raw.in_transaction:
+            # Python's sqlite3 opens no transaction before DDL: the dropped indexes must come back on a rollback
+            connection.exec_driver_sql("BEGIN")
+        for index in self.indexes:
+            index.drop(connection)
+        self.rows = 0
+        self.files: set[int] = set()  # the first position of each file whose rows were loaded
+
+    @staticmethod
+    def can_take(connection: Connection, kind: str) -> bool:
+        return connection.execute(select(literal(1)).select_from(TABLES[kind]).limit(1)).first() is None
+
+    def add(self, rows: Sequence[tuple]) -> None:
+        """Append rows: the table's columns in order, then the row's position in the input (not stored)."""
+        if not rows:
+            return
+        values = map(itemgetter(slice(0, len(self.columns))), rows)
+        try:
+            _copy(self.connection, self.target.name, self.columns, values)
+        except self.connection.dialect.dbapi.IntegrityError:
+            raise NotFirstLoad(f"a {self.target.name} key appears more than once") from None
+        self.rows += len(rows)
+        self.files.add(rows[0][-1] // POSITION * POSITION)
+
+    def forget(self, first: int, end: int) -> None:
+        """A first load keeps no positions: if rows of that file are in the table already, the import must start
+        again, staged."""
+        if any(first <= pos < end for pos in self.files):
+            raise NotFirstLoad("a file is to be read again row by row")
+
+    def merge(self) -> Changes:
+        for index in self.indexes:
+            index.create(self.connection)
+        count_loaded(self.connection, self.target.name)
+        if self.rows:
+            bump_data_version(self.connection)
+        return Changes(new=self.rows)
+
+    def drop(self) -> None:
+        """Nothing to drop: the rows are where they belong."""
+
+
+def _copy(connection: Connection, table: str, columns: list[str], rows: Iterable[Sequence]) -> None:
+    """Rows into a table by the driver's fastest way: COPY on PostgreSQL, one prepared INSERT on SQLite."""
+    raw = connection.connection.driver_connection
+    names = ", ".join(columns)
+    if connection.dialect.name == "postgresql":
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("?" * len(columns))
+        raw.cursor().executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+def dates_in_order(connection: Connection) -> bool:
+    """Whether no decision is dated before its complaint's receipt, across the case tables as they are."""
+    received, decided = TABLES["received"], TABLES["decided"]
+    query = (select(literal(1)).select_from(decided)
+             .join(received, received.c.reference == decided.c.reference)
+             .where(received.c.received_date > decided.c.decision_date).limit(1))
+    return connection.execute(query).first() is None
 
 
 IMPORT_CACHE_KB = 64 * 1024  # each of the database's and the staging tables' page caches during an import
