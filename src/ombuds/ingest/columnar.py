@@ -81,11 +81,13 @@ def _lines(handle: BinaryIO) -> tuple[int, bool]:
     handle.seek(0)
     lines, blank, before = 0, False, b"\n"  # as if a line ended before the file: a first empty line is found
     while block := handle.read(1 << 22):
-        lines += block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
+        lines += block.count(b"\n")
         seam = before[-1:] + block[:1]
-        if seam == b"\r\n":
-            lines -= 1
-        blank = blank or any(pair in block or pair == seam for pair in _BLANK)
+        if b"\r" in block or seam[:1] == b"\r":  # most files have none
+            lines += block.count(b"\r") - block.count(b"\r\n") - (seam == b"\r\n")
+            blank = blank or any(pair in block or pair == seam for pair in _BLANK)
+        else:
+            blank = blank or b"\n\n" in block or seam == b"\n\n"
         before = block
     if not before.endswith((b"\n", b"\r")):
         lines += 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from itertools import compress
 
 from ombuds.ingest.fields import MAX_REFERENCE, RowCheck
 from ombuds.registry import Authority
@@ -93,19 +94,18 @@ class ColumnCheck:
         """As RowCheck.authority for a case dated `days[i]`. A name that gives one authority with no start or end
         date is that authority's code whatever the date; any other name is judged per name and date."""
         names = self._verdicts.setdefault(("authority", column), {})
-        for value in set(values).difference(names):
-            names[value] = self._timeless(value)
         distinct = set(values)
+        for value in distinct.difference(names):
+            names[value] = self._timeless(value)
         if not self.flagged and any(names[value] is BAD for value in distinct):
             self.flagged = True
         out = list(map(names.__getitem__, values))
-        if not any(names[value] is _DATED for value in distinct):
+        timed = {value for value in distinct if names[value] is _DATED}
+        if not timed:
             return out
         dated = self._verdicts.setdefault(("authority on", column), {})
         spans = self._verdicts.setdefault(("authority span", column), {})
-        for i, code in enumerate(out):
-            if code is not _DATED:
-                continue
+        for i in compress(range(len(values)), map(timed.__contains__, values)):  # only the rows with such names
             value, day = values[i], days[i]
             if day is BAD:
                 out[i] = BAD

@@ -8,8 +8,10 @@ checker on every row (tests/test_import_speed.py).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import compress, repeat
 
 from ombuds.errors import OmbudsError
 from ombuds.ingest.columns import BAD, Column, ColumnCheck
@@ -80,8 +82,9 @@ def _decided_columns(b: Batch, k: ColumnCheck, pos: list[int]) -> list[tuple]:
     outcomes = k.choice(b["outcome"], "outcome", _OUTCOMES)
     remedies, remedied = k.flag(b["satisfactory_remedy"], "satisfactory_remedy"), k.flag(
         b["remedied_by_ombudsman"], "remedied_by_ombudsman")
-    for i, outcome in enumerate(outcomes):  # only an Upheld decision can have a remedy
-        if outcome != UPHELD and (remedies[i] is True or remedied[i] is True):
+    remedy = map(operator.or_, map(operator.is_, remedies, repeat(True)), map(operator.is_, remedied, repeat(True)))
+    for i in compress(range(len(outcomes)), remedy):  # only an Upheld decision can have a remedy
+        if outcomes[i] != UPHELD:
             outcomes[i] = BAD
             k.flagged = True
     return list(zip(k.reference(b["reference"]), k.authority(b["authority"], decided, "authority"), k.iso(decided),

@@ -30,7 +30,7 @@ from sqlalchemy import (
     update,
 )
 
-from ombuds.store.aggregate import count_changes, count_loaded
+from ombuds.store.aggregate import COUNTED, LoadCounts, count_changes
 from ombuds.store.queries import bump_data_version
 from ombuds.store.schema import TABLES
 
@@ -134,9 +134,9 @@ class Staging:
     def merge(self, sample: int = 10) -> Changes:
         """Insert new keys, update changed rows, count the unchanged ones."""
         s, t = self.table, self.target
+        count_changes(self.connection, t.name, s)  # before the writes: the replaced rows' counts are taken away
         if self._target_empty():
             return self._load_into_empty()
-        count_changes(self.connection, t.name, s)  # before the writes: the replaced rows' counts are taken away
         same = and_(*self._same_key(t))
         differs = or_(*(s.c[c].is_distinct_from(t.c[c]) for c in self.content)) if self.content else literal(False)
         changed = select(*(s.c[k] for k in self.key)).join(t, same).where(differs)
@@ -176,7 +176,6 @@ class Staging:
                                                       .order_by(*(s.c[k] for k in self.key))))
         for index in indexes:
             index.create(self.connection)
-        count_loaded(self.connection, t.name)  # from the new indexes, which hold the columns counted
         if inserted:
             bump_data_version(self.connection)
         return Changes(new=inserted)
@@ -207,6 +206,7 @@ class FirstLoad:
         for index in self.indexes:
             index.drop(connection)
         self.rows = 0
+        self.counts = LoadCounts(kind, self.columns) if kind in COUNTED else None
         self.files: set[int] = set()  # the first position of each file whose rows were loaded
 
     @staticmethod
@@ -223,6 +223,8 @@ class FirstLoad:
         except self.connection.dialect.dbapi.IntegrityError:
             raise NotFirstLoad(f"a {self.target.name} key appears more than once") from None
         self.rows += len(rows)
+        if self.counts:
+            self.counts.add(rows)
         self.files.add(rows[0][-1] // POSITION * POSITION)
 
     def forget(self, first: int, end: int) -> None:
@@ -234,7 +236,8 @@ class FirstLoad:
     def merge(self) -> Changes:
         for index in self.indexes:
             index.create(self.connection)
-        count_loaded(self.connection, self.target.name)
+        if self.counts:
+            self.counts.write(self.connection)
         if self.rows:
             bump_data_version(self.connection)
         return Changes(new=self.rows)
