@@ -13,14 +13,12 @@ vouch for makes it decline with NotColumnar, and the file is read again row by r
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator
+from itertools import compress
 from typing import BinaryIO
 
 BLOCK = 1 << 20  # bytes of the file per block: a few thousand rows, whatever the file's size
-SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
-         "\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
-"""What str.strip() strips (every character for which str.isspace() holds; a test checks it), so that pyarrow finds
-blank values exactly as the row checks do."""
 
 
 class NotColumnar(Exception):
@@ -36,7 +34,6 @@ def csv_blocks(handle: BinaryIO, delimiter: str, width: int, named: int) -> Iter
     columns. The caller reads those few row by row. Raises NotColumnar as soon as pyarrow cannot read a row as the
     row reader would, or at the end if the rows were not one a line."""
     import pyarrow as pa
-    import pyarrow.compute as pc
     from pyarrow import csv
 
     lines, blank = _lines(handle)
@@ -55,24 +52,24 @@ def csv_blocks(handle: BinaryIO, delimiter: str, width: int, named: int) -> Iter
         rows = 0
         for batch in reader:
             rows += batch.num_rows
-            empty = [pc.equal(pc.utf8_trim(column, SPACE), "") for column in batch.columns]
-            odd = _all(pc, empty)
-            if named < width:
-                beyond = _all(pc, empty[named:])
-                odd = pc.or_(odd, pc.invert(beyond))
-            flagged = pc.indices_nonzero(odd).to_pylist() if pc.any(odd).as_py() else []
-            yield [column.to_pylist() for column in batch.columns], flagged
+            block = [column.to_pylist() for column in batch.columns]
+            yield block, _odd_rows(block, named)
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         raise NotColumnar(str(error)) from None
     if rows + 1 != lines:
         raise NotColumnar("values over several lines")
 
 
-def _all(pc, masks: list):
-    out = masks[0]
-    for mask in masks[1:]:
-        out = pc.and_(out, mask)
-    return out
+def _odd_rows(block: Block, named: int) -> list[int]:
+    """The rows that are blank (every cell empty or white space) or have text beyond the `named` first columns.
+    Only rows whose first cell is empty can be blank, so the other cells are looked at for those rows alone."""
+    rows = range(len(block[0]))
+    beyond: set[int] = set()
+    for column in block[named:]:
+        beyond.update(compress(rows, map(str.strip, column)))
+    empty_first = compress(rows, map(operator.not_, map(str.strip, block[0])))
+    blank = [i for i in empty_first if not any(column[i].strip() for column in block)]
+    return sorted(beyond.union(blank))
 
 
 def _lines(handle: BinaryIO) -> tuple[int, bool]:

@@ -34,6 +34,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from ombuds.store.bulk import copy_rows
 from ombuds.store.schema import case_counts, compliance, decided, received
 from ombuds.years import Year
 
@@ -132,9 +133,7 @@ class LoadCounts:
                 total[1] += cases * bool(remedies[0])
                 total[2] += cases * bool(remedies[1])
         connection.execute(delete(case_counts).where(case_counts.c.kind == self.kind))
-        rows = [dict(zip(_COUNT_COLUMNS, (*key, *total), strict=True)) for key, total in totals.items()]
-        if rows:
-            connection.execute(insert(case_counts), rows)
+        copy_rows(connection, case_counts.name, _COUNT_COLUMNS, [(*key, *total) for key, total in totals.items()])
 
 
 def count_changes(connection: Connection, kind: str, staged: Table) -> None:

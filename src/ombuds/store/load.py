@@ -7,7 +7,7 @@ Every step runs inside the caller's transaction, so a failed import leaves nothi
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 
 from ombuds.store.aggregate import COUNTED, LoadCounts, count_changes
+from ombuds.store.bulk import copy_rows
 from ombuds.store.queries import bump_data_version
 from ombuds.store.schema import TABLES
 
@@ -85,7 +86,7 @@ class Staging:
     def add(self, rows: Sequence[tuple]) -> None:
         """Append rows: the table's columns in order, then pos."""
         if rows:
-            _copy(self.connection, self.table.name, [*self.columns, "pos"], rows)
+            copy_rows(self.connection, self.table.name, [*self.columns, "pos"], rows)
 
     def forget(self, first: int, end: int) -> None:
         """Drop the rows staged from positions first to end (excluded): one file's, to be read again."""
@@ -219,7 +220,7 @@ class FirstLoad:
             return
         values = map(itemgetter(slice(0, len(self.columns))), rows)
         try:
-            _copy(self.connection, self.target.name, self.columns, values)
+            copy_rows(self.connection, self.target.name, self.columns, values)
         except self.connection.dialect.dbapi.IntegrityError:
             raise NotFirstLoad(f"a {self.target.name} key appears more than once") from None
         self.rows += len(rows)
@@ -244,19 +245,6 @@ class FirstLoad:
 
     def drop(self) -> None:
         """Nothing to drop: the rows are where they belong."""
-
-
-def _copy(connection: Connection, table: str, columns: list[str], rows: Iterable[Sequence]) -> None:
-    """Rows into a table by the driver's fastest way: COPY on PostgreSQL, one prepared INSERT on SQLite."""
-    raw = connection.connection.driver_connection
-    names = ", ".join(columns)
-    if connection.dialect.name == "postgresql":
-        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    else:
-        marks = ", ".join("?" * len(columns))
-        raw.cursor().executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
 def dates_in_order(connection: Connection) -> bool:
