@@ -7,15 +7,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 
 def copy_rows(connection: Connection, table: str, columns: list[str], rows: Iterable[Sequence]) -> None:
+    """A failure comes out as SQLAlchemy's error for it (IntegrityError, OperationalError…), as from any other
+    statement, so that callers and `store.db` tell them apart and word them the same way."""
     raw = connection.connection.driver_connection
     names = ", ".join(columns)
+    dbapi = connection.dialect.loaded_dbapi
     if connection.dialect.name == "postgresql":
-        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        statement = f"COPY {table} ({names}) FROM STDIN"
+        try:
+            with raw.cursor() as cursor, cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except dbapi.Error as error:
+            raise DBAPIError.instance(statement, None, error, dbapi.Error) from None
     else:
-        marks = ", ".join("?" * len(columns))
-        raw.cursor().executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+        statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
+        try:
+            raw.cursor().executemany(statement, rows)
+        except dbapi.Error as error:
+            raise DBAPIError.instance(statement, None, error, dbapi.Error) from None

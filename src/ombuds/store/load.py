@@ -29,6 +29,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
 from ombuds.store.aggregate import COUNTED, LoadCounts, count_changes
 from ombuds.store.bulk import copy_rows
@@ -221,7 +222,7 @@ class FirstLoad:
         values = map(itemgetter(slice(0, len(self.columns))), rows)
         try:
             copy_rows(self.connection, self.target.name, self.columns, values)
-        except self.connection.dialect.dbapi.IntegrityError:
+        except IntegrityError:
             raise NotFirstLoad(f"a {self.target.name} key appears more than once") from None
         self.rows += len(rows)
         if self.counts:
