@@ -16,7 +16,6 @@ from ombuds.ingest.kinds import Kind, header_rank, recognise
 from ombuds.ingest.problems import ImportFailed, Problem
 from ombuds.ingest.read import Table, UnreadableFile, check_encoding, column_key, open_table, progress_bar
 from ombuds.registry import Registry, registry
-from ombuds.releases import before_commit
 from ombuds.store import Database
 from ombuds.store.load import (
     POSITION,
@@ -30,6 +29,7 @@ from ombuds.store.load import (
     stage_on_disk,
 )
 from ombuds.store.queries import log_import
+from ombuds.store.releases import all_releases
 
 BATCH = 20_000
 
@@ -295,6 +295,16 @@ class _Run:
         return changes
 
 
+def _revisions(connection: Connection, revise: str | None) -> list[str]:
+    """ombuds.releases' check before the commit. It brings in the statistics, so it is loaded only where a year has
+    been released or a revision is asked for; otherwise there is nothing it could refuse or record."""
+    if revise is None and not all_releases(connection):
+        return []
+    from ombuds.releases import before_commit
+
+    return before_commit(connection, revise)
+
+
 def _rank(cells: list[str]) -> int:
     return header_rank([column_key(cell) for cell in cells])
 
@@ -343,7 +353,7 @@ def _import(database: Database, paths: list[Path | str], *, check: bool, progres
                 if check:
                     transaction.rollback()
                 elif not report.unchanged:
-                    report.revised = before_commit(connection, revise)
+                    report.revised = _revisions(connection, revise)
                     log_import(connection, run.paths, "\n".join(report.lines()))
         finally:
             run.drop_leftovers()
