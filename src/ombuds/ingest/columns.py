@@ -7,9 +7,10 @@ BAD; a row holding a BAD is then checked again row by row, only to word its prob
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from datetime import date
-from itertools import compress
+from itertools import compress, repeat
 
 from ombuds.ingest.fields import MAX_REFERENCE, RowCheck
 from ombuds.registry import Authority
@@ -105,14 +106,17 @@ class ColumnCheck:
             return out
         dated = self._verdicts.setdefault(("authority on", column), {})
         spans = self._verdicts.setdefault(("authority span", column), {})
+        for value in timed.difference(spans):
+            spans[value] = self._span(value)
+        within = self._within_spans(values, days, distinct, names, spans)
+        if within is not None:
+            return within
         for i in compress(range(len(values)), map(timed.__contains__, values)):  # only the rows with such names
             value, day = values[i], days[i]
             if day is BAD:
                 out[i] = BAD
                 continue
-            span = spans.get(value, _DATED)
-            if span is _DATED:
-                span = spans[value] = self._span(value)
+            span = spans[value]
             if span is not None:
                 first, last, code = span
                 if (first is None or first <= day) and (last is None or day <= last):
@@ -126,6 +130,21 @@ class ColumnCheck:
                 self.flagged = True
             out[i] = code
         return out
+
+    @staticmethod
+    def _within_spans(values: Column, days: list, distinct: set[str], names: dict, spans: dict) -> list | None:
+        """The common case, in whole columns: every dated name gives one authority and every case's date lies within
+        its span, so each name is its authority's code. None otherwise (the caller then goes row by row)."""
+        timed = {value: spans[value] for value in distinct if names[value] is _DATED}
+        if any(span is None for span in timed.values()) or any(map(operator.is_, days, repeat(BAD))):
+            return None
+        first = dict.fromkeys(distinct, date.min) | {v: span[0] or date.min for v, span in timed.items()}
+        last = dict.fromkeys(distinct, date.max) | {v: span[1] or date.max for v, span in timed.items()}
+        if not (all(map(operator.le, map(first.__getitem__, values), days))
+                and all(map(operator.le, days, map(last.__getitem__, values)))):
+            return None
+        codes = {value: names[value] for value in distinct} | {v: span[2] for v, span in timed.items()}
+        return list(map(codes.__getitem__, values))
 
     def _span(self, value: str) -> tuple[date | None, date | None, str] | None:
         """For a name that gives one authority: the first and last dates a case about it may have, and its code
