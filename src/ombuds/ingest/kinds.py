@@ -8,8 +8,10 @@ checker on every row (tests/test_import_speed.py).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import compress, repeat
 
 from ombuds.errors import OmbudsError
 from ombuds.ingest.columns import BAD, Column, ColumnCheck
@@ -34,7 +36,8 @@ class Kind:
     optional: tuple[str, ...]
     check: Callable[[Row, RowCheck], tuple | None]
     check_columns: Callable[[Batch, ColumnCheck, list[int]], list[tuple]] | None = None
-    """Given the batch and each row's position, every row as stored followed by its position (or holding BAD)."""
+    """Given the batch and each row's position, every row as stored followed by its position (or holding BAD);
+    dates come as the store's text (2019-07-24), which the row checker's date objects are stored as."""
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -51,7 +54,7 @@ def _received(row: Row, c: RowCheck) -> tuple | None:
 
 def _received_columns(b: Batch, k: ColumnCheck, pos: list[int]) -> list[tuple]:
     received = k.date(b["received_date"], "received_date")
-    return list(zip(k.reference(b["reference"]), k.authority(b["authority"], received, "authority"), received,
+    return list(zip(k.reference(b["reference"]), k.authority(b["authority"], received, "authority"), k.iso(received),
                     k.choice(b["service_area"], "service_area", _AREAS), pos, strict=True))
 
 
@@ -79,10 +82,12 @@ def _decided_columns(b: Batch, k: ColumnCheck, pos: list[int]) -> list[tuple]:
     outcomes = k.choice(b["outcome"], "outcome", _OUTCOMES)
     remedies, remedied = k.flag(b["satisfactory_remedy"], "satisfactory_remedy"), k.flag(
         b["remedied_by_ombudsman"], "remedied_by_ombudsman")
-    for i, outcome in enumerate(outcomes):  # only an Upheld decision can have a remedy
-        if outcome != UPHELD and (remedies[i] is True or remedied[i] is True):
+    remedy = map(operator.or_, map(operator.is_, remedies, repeat(True)), map(operator.is_, remedied, repeat(True)))
+    for i in compress(range(len(outcomes)), remedy):  # only an Upheld decision can have a remedy
+        if outcomes[i] != UPHELD:
             outcomes[i] = BAD
-    return list(zip(k.reference(b["reference"]), k.authority(b["authority"], decided, "authority"), decided,
+            k.flagged = True
+    return list(zip(k.reference(b["reference"]), k.authority(b["authority"], decided, "authority"), k.iso(decided),
                     outcomes, k.choice(b["service_area"], "service_area", _AREAS, required=False), remedies,
                     remedied, k.flag(b["public_report"], "public_report"), k.text(b["summary"], required=False),
                     pos, strict=True))
@@ -98,7 +103,7 @@ def _compliance(row: Row, c: RowCheck) -> tuple | None:
 
 def _compliance_columns(b: Batch, k: ColumnCheck, pos: list[int]) -> list[tuple]:
     recorded = k.date(b["recorded_date"], "recorded_date")
-    return list(zip(k.reference(b["reference"]), k.authority(b["authority"], recorded, "authority"), recorded,
+    return list(zip(k.reference(b["reference"]), k.authority(b["authority"], recorded, "authority"), k.iso(recorded),
                     k.choice(b["compliance"], "compliance", _COMPLIANCE), pos, strict=True))
 
 
@@ -113,7 +118,7 @@ def _improvements(row: Row, c: RowCheck) -> tuple | None:
 def _improvements_columns(b: Batch, k: ColumnCheck, pos: list[int]) -> list[tuple]:
     agreed = k.date(b["agreed_date"], "agreed_date")
     return list(zip(k.reference(b["reference"]), k.text(b["improvement"]),
-                    k.authority(b["authority"], agreed, "authority"), agreed, pos, strict=True))
+                    k.authority(b["authority"], agreed, "authority"), k.iso(agreed), pos, strict=True))
 
 
 def _contacts(row: Row, c: RowCheck) -> tuple | None:

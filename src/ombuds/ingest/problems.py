@@ -19,7 +19,12 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.column}: {self.reason}"
+        """One line, whatever the quoted text holds: line breaks in it are shown as escapes (\\n)."""
+        return f"{self.file}:{self.line}: {self.column.translate(_BREAKS)}: {self.reason.translate(_BREAKS)}"
+
+
+_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+"""What str.splitlines() breaks a line at, each as its escape."""
 
 
 class ImportFailed(OmbudsError):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import chain, islice
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from ombuds.errors import OmbudsError
 
@@ -44,12 +44,22 @@ class UnreadableFile(OmbudsError):
 
 
 @dataclass
+class CsvFile:
+    """What a column-by-column reader (ingest.columnar) needs to read a UTF-8 CSV file again from its start."""
+
+    handle: BinaryIO
+    delimiter: str
+
+
+@dataclass
 class Table:
-    """A file's header row, its line number, and the rows below it as (line number, cell texts)."""
+    """A file's header row, its line number, and the rows below it as (line number, cell texts); for a UTF-8 CSV
+    file, the file itself too."""
 
     header: list[str]
     line: int
     rows: Rows
+    csv: CsvFile | None = None
 
 
 def column_key(name: object) -> str:
@@ -120,8 +130,12 @@ def _csv(path: Path, rank: Rank, progress: Progress | None, encoding: str | None
         if not head:
             raise UnreadableFile(path, 1, "empty, with no header row")
         head[0] = head[0].removeprefix("\ufeff")
-        reader = csv.reader(chain(head, text), delimiter=_delimiter(head, rank))
-        yield _find_header(path, _csv_rows(path, reader, codec, encoding), rank)
+        delimiter = _delimiter(head, rank)
+        reader = csv.reader(chain(head, text), delimiter=delimiter)
+        table = _find_header(path, _csv_rows(path, reader, codec, encoding), rank)
+        if codec == "utf-8-sig":
+            table.csv = CsvFile(raw, delimiter)
+        yield table
     finally:
         text.close()
 

@@ -9,23 +9,27 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from ombuds.ingest.columnar import Block, NotColumnar, csv_blocks
 from ombuds.ingest.columns import BAD, ColumnCheck
 from ombuds.ingest.fields import RowCheck
 from ombuds.ingest.kinds import Kind, header_rank, recognise
 from ombuds.ingest.problems import ImportFailed, Problem
 from ombuds.ingest.read import Table, UnreadableFile, check_encoding, column_key, open_table, progress_bar
 from ombuds.registry import Registry, registry
-from ombuds.releases import before_commit
 from ombuds.store import Database
 from ombuds.store.load import (
     POSITION,
     Changes,
+    FirstLoad,
+    NotFirstLoad,
     Staging,
+    dates_in_order,
     decision_date_problems,
     stage_in_memory,
     stage_on_disk,
 )
 from ombuds.store.queries import log_import
+from ombuds.store.releases import all_releases
 
 BATCH = 20_000
 
@@ -72,14 +76,15 @@ class ImportReport:
 class _Run:
     """The state of one import: where each file's rows went and what was wrong with them."""
 
-    def __init__(self, connection: Connection, authorities: Registry, progress, *, sheet: str | None = None,
-                 encoding: str | None = None):
+    def __init__(self, connection: Connection, authorities: Registry, progress, *, first_load: bool,
+                 sheet: str | None = None, encoding: str | None = None):
         self.connection = connection
+        self.first_load = first_load  # rows of a kind whose table is empty go straight into it (store.FirstLoad)
         self.sheet, self.encoding = sheet, encoding
         self.check = RowCheck(authorities)
         self.columns = ColumnCheck(self.check)
         self.progress = progress
-        self.staged: dict[str, Staging] = {}
+        self.staged: dict[str, Staging | FirstLoad] = {}
         self.problems: list[Problem] = []
         self.files: list[FileRead] = []
         self.paths: list[str] = []
@@ -101,7 +106,9 @@ class _Run:
                     return
                 ignored = [name for name, key in zip(table.header, keys, strict=True)
                            if key and key not in kind.columns]
-                count = self._rows(path, file_no, kind, keys, table.rows)
+                count = self._columnar(path, file_no, kind, keys, table)
+                if count is None:
+                    count = self._rows_again(path, file_no, kind, keys, table)
                 if count == 0:
                     self.problems.append(Problem(str(path), table.line + 1, "file", "no data rows below the header"))
                 self.files.append(FileRead(str(path), kind.name, count, ignored))
@@ -115,10 +122,65 @@ class _Run:
             self.problems.append(Problem(str(path), table.line, name, "column appears more than once in the header"))
         return bool(repeated)
 
+    def _stage(self, kind: Kind) -> Staging | FirstLoad:
+        stage = self.staged.get(kind.name)
+        if stage is None:
+            first = self.first_load and FirstLoad.can_take(self.connection, kind.name)
+            stage = self.staged[kind.name] = (FirstLoad if first else Staging)(self.connection, kind.name)
+        return stage
+
+    def _columnar(self, path: Path, file_no: int, kind: Kind, keys: list[str], table: Table) -> int | None:
+        """The rows read and checked column by column (ingest.columnar), or None, with nothing of the file kept,
+        when the file must be read row by row."""
+        if kind.check_columns is None or table.csv is None or table.line != 1:
+            return None
+        where = {key: i for i, key in enumerate(keys) if key in kind.columns}
+        named = max((i + 1 for i, key in enumerate(keys) if key), default=0)
+        stage, noted, base = self._stage(kind), len(self.problems), file_no * POSITION
+        line = count = 0
+        try:
+            for block, flagged in csv_blocks(table.csv.handle, table.csv.delimiter, len(table.header), named):
+                lines = list(range(line + 2, line + 2 + len(block[0])))
+                line += len(lines)
+                if flagged:
+                    block, lines, too_many = self._plain_rows(path, block, flagged, lines, named)
+                    count += too_many
+                count += len(lines)
+                if not lines:
+                    continue
+                columns = {key: block[where[key]] if key in where else [""] * len(lines) for key in kind.columns}
+                stage.add(self._settled(path, kind, where, columns, [base + n for n in lines],
+                                        lambda i, block=block: [column[i] for column in block]))
+        except NotColumnar:
+            del self.problems[noted:]
+            stage.forget(base, base + POSITION)
+            return None
+        return count
+
+    def _plain_rows(self, path: Path, block: Block, flagged: list[int],
+                    lines: list[int], named: int) -> tuple[Block, list[int], int]:
+        """The block without its flagged rows, and how many of those were not blank: rows with text beyond the
+        header's columns, whose problems are noted here."""
+        too_many = 0
+        for i in flagged:
+            values = [column[i] for column in block]
+            if "".join(values).strip():
+                too_many += 1
+                self.problems.append(Problem(str(path), lines[i], "row", _too_many(values, named)))
+        dropped = set(flagged)
+        kept = [i for i in range(len(lines)) if i not in dropped]
+        return [[column[i] for i in kept] for column in block], [lines[i] for i in kept], too_many
+
+    def _rows_again(self, path: Path, file_no: int, kind: Kind, keys: list[str], table: Table) -> int:
+        if table.csv is None or kind.check_columns is None or table.line != 1:
+            return self._rows(path, file_no, kind, keys, table.rows)
+        with open_table(path, _rank, None, sheet=self.sheet, encoding=self.encoding) as again:
+            return self._rows(path, file_no, kind, keys, again.rows)
+
     def _rows(self, path: Path, file_no: int, kind: Kind, keys: list[str], rows) -> int:
         where = {key: i for i, key in enumerate(keys) if key in kind.columns}
         columns = max((i + 1 for i, key in enumerate(keys) if key), default=0)  # up to the last named column
-        stage = self.staged.get(kind.name) or self.staged.setdefault(kind.name, Staging(self.connection, kind.name))
+        stage = self._stage(kind)
         batch: list[tuple[int, list[str]]] = []
         count = 0
         for line, values in rows:
@@ -137,15 +199,13 @@ class _Run:
 
     def _checked(self, path: Path, file_no: int, kind: Kind, where: dict[str, int],
                  batch: list[tuple[int, list[str]]]) -> list[tuple]:
-        """The batch's valid rows as stored, each followed by its position; the others' problems noted. Column by
-        column where the kind allows, row by row for the rows that fail and for the other kinds."""
+        """The batch's valid rows as stored, each followed by its position; the others' problems noted."""
         if not batch:
             return []
         base = file_no * POSITION
         positions = [base + line for line, _ in batch]
-        if kind.check_columns is None:
-            records = [None] * len(batch)
-        else:
+        columns = None
+        if kind.check_columns is not None:
             last = max(where.values(), default=0)
             for _, values in batch:
                 if len(values) <= last:
@@ -153,11 +213,24 @@ class _Run:
             rows = [values for _, values in batch]
             columns = {key: list(map(itemgetter(where[key]), rows)) if key in where else [""] * len(batch)
                        for key in kind.columns}
+        return self._settled(path, kind, where, columns, positions, lambda i: batch[i][1])
+
+    def _settled(self, path: Path, kind: Kind, where: dict[str, int], columns: dict[str, list[str]] | None,
+                 positions: list[int], values_of) -> list[tuple]:
+        """The rows' valid ones as stored, each followed by its position; the others' problems noted. Column by
+        column where the kind allows (`columns`), row by row (`values_of(i)`, the i-th row's cells) for the rows
+        that fail and for the other kinds."""
+        if columns is None:
+            records = [None] * len(positions)
+        else:
+            self.columns.flagged = False
             records = kind.check_columns(columns, self.columns, positions)
+            if not self.columns.flagged:
+                return records
         stored = []
-        for (line, values), record, pos in zip(batch, records, positions, strict=True):
+        for i, (record, pos) in enumerate(zip(records, positions, strict=True)):
             if record is None or BAD in record:
-                record = self._row(path, kind, where, line, values)
+                record = self._row(path, kind, where, pos % POSITION, values_of(i))
                 if record is not None:
                     stored.append((*record, pos))
             else:
@@ -176,7 +249,14 @@ class _Run:
         return record
 
     def cross_checks(self) -> None:
+        """Keys repeated in the input and decisions dated before their receipts. A first load cannot say where
+        these are (its rows are not staged), only that there are some: then the import is made again, staged."""
+        loaded = {kind for kind, stage in self.staged.items() if isinstance(stage, FirstLoad)}
+        if loaded & {"received", "decided"} and not dates_in_order(self.connection):
+            raise NotFirstLoad("a decision is dated before its receipt")
         for stage in self.staged.values():
+            if isinstance(stage, FirstLoad):
+                continue
             stage.index()
             if not stage.has_repeats():
                 continue
@@ -188,7 +268,8 @@ class _Run:
                 reason = f"'{conflict.key}' appears again with different content (first at {first})"
                 self.problems.append(Problem(file, line, column, reason))
             stage.drop_repeats()
-        for p in decision_date_problems(self.connection, self.staged):
+        staged = {kind: stage for kind, stage in self.staged.items() if isinstance(stage, Staging)}
+        for p in decision_date_problems(self.connection, staged):
             file, line = self.where(p.pos)
             column = "decision_date" if p.staged == "decided" else "received_date"
             self.problems.append(Problem(
@@ -199,9 +280,10 @@ class _Run:
     def drop_leftovers(self) -> None:
         """After the transaction: SQLite (through pysqlite) creates the staging tables outside it, so a rollback
         leaves them behind on the pooled connection, where the next import would find them."""
-        if self.connection.dialect.name != "sqlite" or not self.staged:
+        staged = [stage for stage in self.staged.values() if isinstance(stage, Staging)]
+        if self.connection.dialect.name != "sqlite" or not staged:
             return
-        for stage in self.staged.values():
+        for stage in staged:
             self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{stage.table.name}")
         self.connection.commit()
 
@@ -211,6 +293,16 @@ class _Run:
             changes[kind] = stage.merge()
             stage.drop()
         return changes
+
+
+def _revisions(connection: Connection, revise: str | None) -> list[str]:
+    """ombuds.releases' check before the commit. It brings in the statistics, so it is loaded only where a year has
+    been released or a revision is asked for; otherwise there is nothing it could refuse or record."""
+    if revise is None and not all_releases(connection):
+        return []
+    from ombuds.releases import before_commit
+
+    return before_commit(connection, revise)
 
 
 def _rank(cells: list[str]) -> int:
@@ -232,9 +324,21 @@ def import_files(database: Database, paths: list[Path | str], *, check: bool = F
     A change to a published year's figures is refused unless `revise` gives the reason (`ombuds.releases`).
     """
     check_encoding(encoding)
+    try:
+        return _import(database, paths, check=check, progress=progress, sheet=sheet, encoding=encoding,
+                       revise=revise, first_load=True)
+    except NotFirstLoad:
+        return _import(database, paths, check=check, progress=progress, sheet=sheet, encoding=encoding,
+                       revise=revise, first_load=False)
+
+
+def _import(database: Database, paths: list[Path | str], *, check: bool, progress: bool, sheet: str | None,
+            encoding: str | None, revise: str | None, first_load: bool) -> ImportReport:
+    """One attempt: a first load (store.FirstLoad) into the tables that are empty, or, when that cannot word what
+    it found, every kind staged."""
     bar = progress_bar(progress)
     with database.read() as connection:  # a database failure (connection lost, disk full) is a StoreError
-        run = _Run(connection, registry(), bar, sheet=sheet, encoding=encoding)
+        run = _Run(connection, registry(), bar, first_load=first_load, sheet=sheet, encoding=encoding)
         cache_size = stage_on_disk(connection)
         try:
             with connection.begin() as transaction:
@@ -249,7 +353,7 @@ def import_files(database: Database, paths: list[Path | str], *, check: bool = F
                 if check:
                     transaction.rollback()
                 elif not report.unchanged:
-                    report.revised = before_commit(connection, revise)
+                    report.revised = _revisions(connection, revise)
                     log_import(connection, run.paths, "\n".join(report.lines()))
         finally:
             run.drop_leftovers()

@@ -4,13 +4,17 @@ statistics read a few thousand counts instead of millions of cases.
 An import changes the counts by what it changes: `count_changes` adds the staged rows and takes away the stored
 rows they replace. It runs inside the import's transaction before the staged rows are merged (a changed row's old
 date, which says the year that loses it, is gone after the merge), and the merge then makes the case tables equal
-to exactly that. `recount` rebuilds every count from the case tables (the migration, a bulk load into empty
-tables), and `fresh_counts` counts them without touching the aggregate (tests and benchmarks compare the two).
+to exactly that. A first load into an empty case table is counted from the rows it loads, tallied as they go in
+(`LoadCounts`). `recount` rebuilds every count from the case tables (the migration), and `fresh_counts` counts them
+without touching the aggregate (tests and benchmarks compare the two).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import date
+from operator import itemgetter
 
 from sqlalchemy import (
     Connection,
@@ -30,7 +34,9 @@ from sqlalchemy import (
     union_all,
 )
 
+from ombuds.store.bulk import copy_rows
 from ombuds.store.schema import case_counts, compliance, decided, received
+from ombuds.years import Year
 
 CountKey = tuple[int, str, str, str]  # start year, authority code, kind, label
 Tally = tuple[int, int, int]  # cases, satisfactory remedies, remedied by the ombudsman
@@ -86,10 +92,48 @@ def recount(connection: Connection) -> None:
     """Rebuild the aggregate from the case tables, in the database (no rows pass through Python)."""
     dialect = connection.dialect.name
     connection.execute(delete(case_counts))
-    columns = ["start_year", "authority_code", "kind", "label", "cases", "satisfactory_remedies",
-               "remedied_by_ombudsman"]
     for kind, (table, _, _) in COUNTED.items():
-        connection.execute(insert(case_counts).from_select(columns, _grouped(table, kind, dialect)))
+        connection.execute(insert(case_counts).from_select(_COUNT_COLUMNS, _grouped(table, kind, dialect)))
+
+
+_COUNT_COLUMNS = ["start_year", "authority_code", "kind", "label", "cases", "satisfactory_remedies",
+                  "remedied_by_ombudsman"]
+
+
+class LoadCounts:
+    """The counts of the rows loaded into an empty case table (store.load.FirstLoad), tallied as they go in: a few
+    thousand running totals by year, authority and label (and the remedy flags), however many rows."""
+
+    def __init__(self, kind: str, columns: list[str]):
+        _, day, label = COUNTED[kind]
+        self.kind = kind
+        counted = ["authority_code", label]
+        if kind == "decided":
+            counted += ["satisfactory_remedy", "remedied_by_ombudsman"]
+        self._day = itemgetter(columns.index(day))
+        self._counted = [itemgetter(columns.index(column)) for column in counted]
+        self._years: dict[date | str, int] = {}
+        self._seen: Counter[tuple] = Counter()
+
+    def add(self, rows: Sequence[Sequence]) -> None:
+        """Rows as stored (dates as date objects or as the store's text), in the table's column order."""
+        days = list(map(self._day, rows))
+        for day in set(days).difference(self._years):
+            self._years[day] = Year.of(day if isinstance(day, date) else date.fromisoformat(day)).start_year
+        self._seen.update(zip(map(self._years.__getitem__, days), *(map(column, rows) for column in self._counted),
+                              strict=True))
+
+    def write(self, connection: Connection) -> None:
+        """The tallied counts as the kind's only ones (an empty table's counts are none: any stored are stale)."""
+        totals: dict[CountKey, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for (year, code, label, *remedies), cases in self._seen.items():
+            total = totals[(year, code, self.kind, label)]
+            total[0] += cases
+            if remedies:
+                total[1] += cases * bool(remedies[0])
+                total[2] += cases * bool(remedies[1])
+        connection.execute(delete(case_counts).where(case_counts.c.kind == self.kind))
+        copy_rows(connection, case_counts.name, _COUNT_COLUMNS, [(*key, *total) for key, total in totals.items()])
 
 
 def count_changes(connection: Connection, kind: str, staged: Table) -> None:

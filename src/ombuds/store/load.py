@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 
 from sqlalchemy import (
     BigInteger,
@@ -28,8 +29,10 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
-from ombuds.store.aggregate import count_changes
+from ombuds.store.aggregate import COUNTED, LoadCounts, count_changes
+from ombuds.store.bulk import copy_rows
 from ombuds.store.queries import bump_data_version
 from ombuds.store.schema import TABLES
 
@@ -83,17 +86,13 @@ class Staging:
 
     def add(self, rows: Sequence[tuple]) -> None:
         """Append rows: the table's columns in order, then pos."""
-        if not rows:
-            return
-        raw = self.connection.connection.driver_connection
-        names = ", ".join([*self.columns, "pos"])
-        if self.connection.dialect.name == "postgresql":
-            with raw.cursor() as cursor, cursor.copy(f"COPY {self.table.name} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join("?" * (len(self.columns) + 1))
-            raw.cursor().executemany(f"INSERT INTO {self.table.name} ({names}) VALUES ({marks})", rows)
+        if rows:
+            copy_rows(self.connection, self.table.name, [*self.columns, "pos"], rows)
+
+    def forget(self, first: int, end: int) -> None:
+        """Drop the rows staged from positions first to end (excluded): one file's, to be read again."""
+        pos = self.table.c.pos
+        self.connection.execute(self.table.delete().where(pos >= first, pos < end))
 
     def index(self) -> None:
         Index(f"ix_{self.table.name}_key", *(self.table.c[k] for k in self.key)).create(self.connection)
@@ -138,11 +137,11 @@ class Staging:
         """Insert new keys, update changed rows, count the unchanged ones."""
         s, t = self.table, self.target
         count_changes(self.connection, t.name, s)  # before the writes: the replaced rows' counts are taken away
+        if self._target_empty():
+            return self._load_into_empty()
         same = and_(*self._same_key(t))
         differs = or_(*(s.c[c].is_distinct_from(t.c[c]) for c in self.content)) if self.content else literal(False)
         changed = select(*(s.c[k] for k in self.key)).join(t, same).where(differs)
-        if self._target_empty():
-            return self._load_into_empty()
         changes = Changes()
         changes.changed = self.connection.execute(select(func.count()).select_from(changed.subquery())).scalar()
         if changes.changed:
@@ -185,6 +184,77 @@ class Staging:
 
     def drop(self) -> None:
         self.table.drop(self.connection)
+
+
+class NotFirstLoad(Exception):
+    """A first load found what only staging can word (a key repeated in the input, a decision dated before its
+    receipt): the import is to be made again, staged."""
+
+
+class FirstLoad:
+    """Rows straight into an empty case table, with no staging copy: the table's secondary indexes are dropped
+    first and built once at the end, and its counts taken from them; all inside the import's transaction. A key
+    repeated in the input stops the load (the table's primary key refuses it) with NotFirstLoad."""
+
+    def __init__(self, connection: Connection, kind: str):
+        self.connection = connection
+        self.target = TABLES[kind]
+        self.columns = [c.name for c in self.target.columns]
+        self.indexes = sorted(self.target.indexes, key=lambda index: index.name)
+        raw = connection.connection.driver_connection
+        if connection.dialect.name == "sqlite" and not raw.in_transaction:
+            # Python's sqlite3 opens no transaction before DDL: the dropped indexes must come back on a rollback
+            connection.exec_driver_sql("BEGIN")
+        for index in self.indexes:
+            index.drop(connection)
+        self.rows = 0
+        self.counts = LoadCounts(kind, self.columns) if kind in COUNTED else None
+        self.files: set[int] = set()  # the first position of each file whose rows were loaded
+
+    @staticmethod
+    def can_take(connection: Connection, kind: str) -> bool:
+        return connection.execute(select(literal(1)).select_from(TABLES[kind]).limit(1)).first() is None
+
+    def add(self, rows: Sequence[tuple]) -> None:
+        """Append rows: the table's columns in order, then the row's position in the input (not stored)."""
+        if not rows:
+            return
+        values = map(itemgetter(slice(0, len(self.columns))), rows)
+        try:
+            copy_rows(self.connection, self.target.name, self.columns, values)
+        except IntegrityError:
+            raise NotFirstLoad(f"a {self.target.name} key appears more than once") from None
+        self.rows += len(rows)
+        if self.counts:
+            self.counts.add(rows)
+        self.files.add(rows[0][-1] // POSITION * POSITION)
+
+    def forget(self, first: int, end: int) -> None:
+        """A first load keeps no positions: if rows of that file are in the table already, the import must start
+        again, staged."""
+        if any(first <= pos < end for pos in self.files):
+            raise NotFirstLoad("a file is to be read again row by row")
+
+    def merge(self) -> Changes:
+        for index in self.indexes:
+            index.create(self.connection)
+        if self.counts:
+            self.counts.write(self.connection)
+        if self.rows:
+            bump_data_version(self.connection)
+        return Changes(new=self.rows)
+
+    def drop(self) -> None:
+        """Nothing to drop: the rows are where they belong."""
+
+
+def dates_in_order(connection: Connection) -> bool:
+    """Whether no decision is dated before its complaint's receipt, across the case tables as they are."""
+    received, decided = TABLES["received"], TABLES["decided"]
+    query = (select(literal(1)).select_from(decided)
+             .join(received, received.c.reference == decided.c.reference)
+             .where(received.c.received_date > decided.c.decision_date).limit(1))
+    return connection.execute(query).first() is None
 
 
 IMPORT_CACHE_KB = 64 * 1024  # each of the database's and the staging tables' page caches during an import

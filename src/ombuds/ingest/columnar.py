@@ -1,0 +1,94 @@
+"""Reading a large CSV file column by column with pyarrow: the fast path of an import.
+
+pyarrow reads the rows below the header in blocks, every column as text (so that messages quote the file's own
+text), and hands each block over as one list of strings per column. It is used only where it reads exactly what
+the row-by-row reader (ingest.read) reads: a UTF-8 file whose header is its first line. Anything else it cannot
+vouch for makes it decline with NotColumnar, and the file is read again row by row:
+
+- a row with another number of fields than the header, a quoting error or bytes that are not UTF-8 (the row
+  reader words these problems);
+- blank lines (looked for first), and values that span lines (found at the end, by counting the file's lines):
+  then a row's position in the file is not its line number, which every message must give.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterator
+from itertools import compress
+from typing import BinaryIO
+
+BLOCK = 1 << 20  # bytes of the file per block: a few thousand rows, whatever the file's size
+
+
+class NotColumnar(Exception):
+    """The file must be read row by row."""
+
+
+Block = list[list[str]]  # one list of cell texts per column of the header
+
+
+def csv_blocks(handle: BinaryIO, delimiter: str, width: int, named: int) -> Iterator[tuple[Block, list[int]]]:
+    """The rows below a first-line header, block by block, as columns of text, each with the indexes of its rows
+    that are not plain: blank rows (every cell empty or white space) and rows with text beyond the `named` first
+    columns. The caller reads those few row by row. Raises NotColumnar as soon as pyarrow cannot read a row as the
+    row reader would, or at the end if the rows were not one a line."""
+    import pyarrow as pa
+    from pyarrow import csv
+
+    lines, blank = _lines(handle)
+    if blank:
+        raise NotColumnar("blank lines")
+    names = [str(i) for i in range(width)]
+    handle.seek(0)
+    try:
+        reader = csv.open_csv(
+            handle,
+            read_options=csv.ReadOptions(use_threads=False, block_size=BLOCK, skip_rows=1, column_names=names),
+            parse_options=csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                               strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+        rows = 0
+        for batch in reader:
+            rows += batch.num_rows
+            block = [column.to_pylist() for column in batch.columns]
+            yield block, _odd_rows(block, named)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        raise NotColumnar(str(error)) from None
+    if rows + 1 != lines:
+        raise NotColumnar("values over several lines")
+
+
+def _odd_rows(block: Block, named: int) -> list[int]:
+    """The rows that are blank (every cell empty or white space) or have text beyond the `named` first columns.
+    Only rows whose first cell is empty can be blank, so the other cells are looked at for those rows alone."""
+    rows = range(len(block[0]))
+    beyond: set[int] = set()
+    for column in block[named:]:
+        beyond.update(compress(rows, map(str.strip, column)))
+    empty_first = compress(rows, map(operator.not_, map(str.strip, block[0])))
+    blank = [i for i in empty_first if not any(column[i].strip() for column in block)]
+    return sorted(beyond.union(blank))
+
+
+def _lines(handle: BinaryIO) -> tuple[int, bool]:
+    """The file's lines as the row reader numbers them (ended by \\n, \\r\\n or a lone \\r; a last line without an
+    ending counts too), and whether any of them is empty."""
+    handle.seek(0)
+    lines, blank, before = 0, False, b"\n"  # as if a line ended before the file: a first empty line is found
+    while block := handle.read(1 << 22):
+        lines += block.count(b"\n")
+        seam = before[-1:] + block[:1]
+        if b"\r" in block or seam[:1] == b"\r":  # most files have none
+            lines += block.count(b"\r") - block.count(b"\r\n") - (seam == b"\r\n")
+            blank = blank or any(pair in block or pair == seam for pair in _BLANK)
+        else:
+            blank = blank or b"\n\n" in block or seam == b"\n\n"
+        before = block
+    if not before.endswith((b"\n", b"\r")):
+        lines += 1
+    return lines, blank
+
+
+_BLANK = (b"\n\n", b"\n\r", b"\r\r")  # a line break followed by another: an empty line between them
