@@ -29,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]
 
 from pgserver import create_database, throwaway_server  # noqa: E402
-from run import DEMO_CASES, ROOT, generate_demo  # noqa: E402
+from run import COUNTS_CHECK, DEMO_CASES, ROOT, generate_demo  # noqa: E402
 
 OMBUDS = str(Path(sys.executable).parent / "ombuds")
 YEAR = "2024-25"
@@ -74,19 +74,6 @@ service = StatisticsService(database)
 years = [Year.parse(sys.argv[2])] if len(sys.argv) > 2 else service.years()
 records = [r.to_json() for y in years for r in service.year(y).records]
 print(time.perf_counter() - started, time.process_time() - cpu, len(records))
-"""
-
-CHECK = """
-import sys, time
-from ombuds.store import open_database
-from ombuds.store.aggregate import fresh_counts, stored_counts
-database = open_database(sys.argv[1], create=False)
-with database.read() as connection:
-    started, cpu = time.perf_counter(), time.process_time()
-    fresh = fresh_counts(connection)
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    stored = stored_counts(connection)
-print(seconds, cpu, len(stored), int(stored == fresh))
 """
 
 DUCKDB_LOAD = """
@@ -167,7 +154,7 @@ def bench_database(label: str, db: str, folder: Path, work: Path, rows: list[Row
     files = [str(folder / f"synthetic-{kind}.csv") for kind in (*KINDS, "contacts")]
     m = ombuds(["import", *files], db)
     show(rows, (label, "import", seconds(m.wall), seconds(m.cpu), f"{m.peak} MB"))
-    check = python(CHECK, db).out.split()
+    check = python(COUNTS_CHECK, db).out.split()
     if check[3] != "1":
         sys.exit(f"{label}: the case counts differ from a fresh count of the case tables")
     show(rows, (label, f"fresh GROUP BY of the cases (= {int(check[2]):,} counts)", seconds(float(check[0])),
