@@ -49,20 +49,25 @@ class Measure:
 
 
 def measure(command: list[str], env: dict | None = None, stdin: str | None = None) -> Measure:
-    """Wall and CPU seconds and peak RSS of one process (its own usage, read by wait4)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
-    if stdin is not None:
-        process.stdin.write(stdin.encode())
-        process.stdin.close()
-    out = process.stdout.read()
-    err = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    if status != 0:
-        sys.exit(f"{' '.join(command)} failed:\n{err.decode()}")
-    return Measure(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, out.decode())
+    """Wall and CPU seconds of one process (its own usage, read by wait4) and its peak RSS. The command runs under
+    GNU time, whose report gives the peak: Linux keeps a process's memory high-water mark across fork and exec, so
+    a command started straight from this (larger) process would report this one's memory as its own floor."""
+    with tempfile.NamedTemporaryFile(mode="r") as peak:
+        started = time.perf_counter()
+        process = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", peak.name, *command],
+                                   stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+        if stdin is not None:
+            process.stdin.write(stdin.encode())
+            process.stdin.close()
+        out = process.stdout.read()
+        err = process.stderr.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        if status != 0:
+            sys.exit(f"{' '.join(command)} failed:\n{err.decode()}")
+        peak_kb = int(peak.read().split()[-1])
+    return Measure(elapsed, usage.ru_utime + usage.ru_stime, peak_kb // 1024, out.decode())
 
 
 def ombuds(args: list[str], db: str) -> Measure:

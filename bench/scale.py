@@ -3,10 +3,11 @@
 For each size (`python bench/scale.py [--databases=sqlite,postgresql] [--runs=5] 1000000 3000000`; default
 10,000,000) and database it times, as separate `ombuds` processes (wall, CPU and peak RSS of that command alone;
 the PostgreSQL server's own work is not in the CPU column): the import, every year's statistics and one year's
-(median of several runs, process start included, and computed in-process without it), and one year's letters. The
-first `stats` after the import computes the figures and keeps them (`store.kept`); the runs after it read what was
-kept, until the data or the statistics code changes. It checks that the case counts the statistics read equal a
-fresh GROUP BY over the case tables, and runs the same GROUP BY in DuckDB over the same cases, side by side.
+(median of several runs, process start included; and computed in-process, without start-up and without what was
+kept), and one year's letters. The first `stats` after the import computes the figures and keeps them
+(`store.kept`); the runs after it read what was kept, until the data or the statistics code changes. It checks
+that the case counts the statistics read equal a fresh GROUP BY over the case tables, and runs the same GROUP BY
+in DuckDB over the same cases, side by side.
 
 Targets on the 2-core reference machine (issue 11): all years' statistics ≤ 0.3 s with process start at 1M and
 10M cases, one year's ≤ 0.15 s, and no slower than DuckDB; on PostgreSQL at 10M the import ≤ 5 minutes, all
@@ -18,18 +19,16 @@ from __future__ import annotations
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]
 
 from pgserver import create_database, throwaway_server  # noqa: E402
-from run import COUNTS_CHECK, DEMO_CASES, ROOT, generate_demo  # noqa: E402
+from run import COUNTS_CHECK, DEMO_CASES, ROOT, Measure, generate_demo, measure  # noqa: E402
 
 OMBUDS = str(Path(sys.executable).parent / "ombuds")
 YEAR = "2024-25"
@@ -37,30 +36,13 @@ RUNS = 5
 KINDS = ("received", "decided", "compliance")
 
 
-@dataclass
-class Measured:
-    wall: float
-    cpu: float
-    peak: int  # MB
-    out: str
+def timed(args: list[str], env: dict[str, str] | None = None) -> Measure:
+    return measure(args, env)
 
 
-def timed(args: list[str], env: dict[str, str] | None = None) -> Measured:
-    """One process: wall seconds, CPU seconds (user + system) and peak RSS, read by wait4."""
-    started = time.perf_counter()
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
-    out = process.stdout.read()
-    err = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    if status != 0:
-        sys.exit(f"{' '.join(args[:3])} … failed:\n{err.decode()}")
-    return Measured(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, out.decode())
-
-
-def median(runs: list[Measured]) -> Measured:
-    return Measured(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
-                    max(r.peak for r in runs), runs[-1].out)
+def median(runs: list[Measure]) -> Measure:
+    return Measure(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
+                   max(r.peak_mb for r in runs), runs[-1].out)
 
 
 IN_PROCESS = """
@@ -69,6 +51,7 @@ from ombuds.stats.service import StatisticsService
 from ombuds.store import open_database
 from ombuds.years import Year
 database = open_database(sys.argv[1], create=False)
+StatisticsService._kept = lambda *_: None  # time the computing, not the reading of what `stats` kept
 started, cpu = time.perf_counter(), time.process_time()
 service = StatisticsService(database)
 years = [Year.parse(sys.argv[2])] if len(sys.argv) > 2 else service.years()
@@ -108,11 +91,11 @@ print(time.perf_counter() - queried, time.process_time() - cpu, len(rows))
 """
 
 
-def ombuds(args: list[str], db: str) -> Measured:
+def ombuds(args: list[str], db: str) -> Measure:
     return timed([OMBUDS, *args], {"OMBUDS_DB": db})
 
 
-def python(code: str, *args: str) -> Measured:
+def python(code: str, *args: str) -> Measure:
     return timed([sys.executable, "-c", code, *args])
 
 
@@ -153,7 +136,7 @@ def seconds(value: float) -> str:
 def bench_database(label: str, db: str, folder: Path, work: Path, rows: list[Row]) -> None:
     files = [str(folder / f"synthetic-{kind}.csv") for kind in (*KINDS, "contacts")]
     m = ombuds(["import", *files], db)
-    show(rows, (label, "import", seconds(m.wall), seconds(m.cpu), f"{m.peak} MB"))
+    show(rows, (label, "import", seconds(m.wall), seconds(m.cpu), f"{m.peak_mb} MB"))
     check = python(COUNTS_CHECK, db).out.split()
     if check[3] != "1":
         sys.exit(f"{label}: the case counts differ from a fresh count of the case tables")
@@ -162,31 +145,31 @@ def bench_database(label: str, db: str, folder: Path, work: Path, rows: list[Row
     m = ombuds(["stats", "--format", "json"], db)
     records = m.out.count('"year"')
     show(rows, (label, f"stats, all years ({records:,} records), first: computes", seconds(m.wall),
-                seconds(m.cpu), f"{m.peak} MB"))
+                seconds(m.cpu), f"{m.peak_mb} MB"))
     m = median([ombuds(["stats", "--format", "json"], db) for _ in range(RUNS)])
-    show(rows, (label, "stats, all years, kept, process", seconds(m.wall), seconds(m.cpu), f"{m.peak} MB"))
+    show(rows, (label, "stats, all years, kept, process", seconds(m.wall), seconds(m.cpu), f"{m.peak_mb} MB"))
     wall, cpu = in_process(db)
     show(rows, (label, "stats, all years, computed in-process", seconds(wall), seconds(cpu), ""))
     m = median([ombuds(["stats", "--year", YEAR, "--format", "json"], db) for _ in range(RUNS)])
-    show(rows, (label, f"stats, {YEAR}, kept, process", seconds(m.wall), seconds(m.cpu), f"{m.peak} MB"))
+    show(rows, (label, f"stats, {YEAR}, kept, process", seconds(m.wall), seconds(m.cpu), f"{m.peak_mb} MB"))
     wall, cpu = in_process(db, YEAR)
     show(rows, (label, f"stats, {YEAR}, computed in-process", seconds(wall), seconds(cpu), ""))
     m = ombuds(["letters", "--year", YEAR, "--format", "pdf", "--out", str(work / f"letters-{label}")], db)
     letters = len(m.out.splitlines())
-    show(rows, (label, f"letters, {YEAR} ({letters} PDF)", seconds(m.wall), seconds(m.cpu), f"{m.peak} MB"))
+    show(rows, (label, f"letters, {YEAR} ({letters} PDF)", seconds(m.wall), seconds(m.cpu), f"{m.peak_mb} MB"))
 
 
 def bench_duckdb(folder: Path, work: Path, rows: list[Row]) -> None:
     path = str(work / "cases.duckdb")
     m = python(DUCKDB_LOAD, path, str(folder))
-    show(rows, ("DuckDB", "load the same CSV files", seconds(m.wall), seconds(m.cpu), f"{m.peak} MB"))
+    show(rows, ("DuckDB", "load the same CSV files", seconds(m.wall), seconds(m.cpu), f"{m.peak_mb} MB"))
     runs = [python(DUCKDB_GROUP_BY, path) for _ in range(RUNS)]
     m = median(runs)
     inside = statistics.median(float(r.out.split()[0]) for r in runs)
     inside_cpu = statistics.median(float(r.out.split()[1]) for r in runs)
     counts = int(runs[-1].out.split()[2])
     show(rows, ("DuckDB", f"one GROUP BY, all years ({counts:,} counts), process", seconds(m.wall), seconds(m.cpu),
-                f"{m.peak} MB"))
+                f"{m.peak_mb} MB"))
     show(rows, ("DuckDB", "one GROUP BY, all years, in-process", seconds(inside), seconds(inside_cpu), ""))
 
 

@@ -7,6 +7,7 @@
 #   chromium    headless Chromium for the browser tests (never a downloaded browser)
 #   pango       the libraries WeasyPrint needs (benchmark only)
 #   wrk         the HTTP load generator (benchmark only)
+#   time        GNU time, which the benchmarks start each measured command through (its true peak memory)
 #   sqlite3     the sqlite3 shell: the tested backup and restore steps, and the import benchmark's baseline (.import)
 set -euo pipefail
 
@@ -20,6 +21,7 @@ for need in "$@"; do
     chromium) [ -x /usr/bin/chromium ] && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf ] || missing+=(chromium fonts-dejavu-core fonts-dejavu-extra) ;;
     pango) ldconfig -p | grep -q libpango-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b) ;;
     wrk) command -v wrk >/dev/null 2>&1 || missing+=(wrk) ;;
+    time) [ -x /usr/bin/time ] || missing+=(time) ;;
     sqlite3) command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3) ;;
     *) echo "ensure-system: unknown need '$need'" >&2; exit 2 ;;
   esac
