@@ -26,6 +26,7 @@ from ombuds.years import Year
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts" / "letters"
 LAYOUT_YEARS = ["2017-18", "2018-19", "2019-20", "2022-23", "2024-25"]
 MANY, NONE, OTHER = "Birmingham", "Isles of Scilly", "Greater Manchester Combined Authority"
+ASSESSED_ONLY = "Stevenage"  # decisions, but none investigated (2018-19 only)
 CONTACTS = ["authority", "name", "title", "salutation", "email", "role"]
 
 
@@ -40,10 +41,11 @@ def design_db(tmp_path_factory):
                       remedied_by_ombudsman=70)
         cases.compliance(MANY, f"{start}-10-01", on_time=60, late=5, not_complied=1)
         cases.decided(OTHER, f"{start}-08-01", {"Upheld": 1, "Not Upheld": 1})
+    cases.decided(ASSESSED_ONLY, "2018-08-01", {"Closed After Initial Enquiries": 3})
     files = cases.files()
     files.append(write_csv(folder / "contacts.csv", CONTACTS, [
         [name, "Sam O'Neill", "Chief Executive", "Dear Sam O'Neill", "sam@example.org", "chief executive"]
-        for name in (MANY, NONE, OTHER)]))
+        for name in (MANY, NONE, OTHER, ASSESSED_ONLY)]))
     database = open_database(f"sqlite:///{folder / 'design.db'}")
     import_files(database, files)
     yield database
@@ -129,6 +131,35 @@ def test_plain_words_for_a_council_with_no_cases(letters):
     busy = text_of(letters["2024-25", MANY, "pdf"])
     assert "We investigated 114 complaints and upheld 94." in busy
     assert "No compliance outcomes" not in busy and "did not investigate" not in busy
+
+
+PLAIN_2018_TABLES = [
+    "We did not receive any complaints or enquiries about the Council of the Isles of Scilly this year.",
+    "We did not make any decisions about the Council of the Isles of Scilly this year.",
+    "We upheld no complaints, so there was no remedy to count.",
+]
+
+
+@pytest.mark.parametrize("year", ["2017-18", "2018-19"])
+def test_plain_words_beside_tables_of_zeros(letters, year):
+    pdf, html = text_of(letters[year, NONE, "pdf"]), letters[year, NONE, "html"].read_text(encoding="utf-8")
+    compliance = "No compliance outcomes were recorded in this period."
+    for sentence in [*PLAIN_2018_TABLES, *([compliance] if year == "2018-19" else [])]:
+        assert sentence in pdf
+        assert f'<p class="plain">{sentence}</p>' in html
+    assert (compliance in pdf) == (year == "2018-19")
+    rate = {"2017-18": '<td data-label="Uphold rate">0%</td>', "2018-19": '<td data-label="Uphold rate (%)">0</td>'}
+    assert rate[year] in html and '<td data-label="Total">0</td>' in html  # the SPEC's figures stay
+    busy = text_of(letters[year, MANY, "pdf"])
+    assert not any(s in busy for s in [*PLAIN_2018_TABLES, compliance, "did not", "no remedy"])
+
+
+def test_decisions_without_an_investigation_are_said_plainly(design_db, tmp_path):
+    text = text_of(render(design_db, "2018-19", ASSESSED_ONLY, tmp_path, "pdf"))
+    assert ("We did not investigate any complaints about Stevenage Borough Council this year, so there is no "
+            "uphold rate to give.") in text
+    assert "We did not make any decisions" not in text
+    assert "We did not receive any complaints or enquiries about Stevenage Borough Council this year." in text
 
 
 def test_no_average_is_said_plainly_for_other_bodies(design_db, tmp_path):
