@@ -76,7 +76,8 @@ class Renderer:
     def pdf(self, content: dict, created: int) -> bytes:
         """PDF/UA-1: tagged (row labels as row headers), with language and title; the statistics JSON attached as
         statistics.json."""
-        inputs = {"letter": json.dumps(content), "statistics": json.dumps(content["statistics_json"], indent=2)}
+        shown = {key: value for key, value in content.items() if key != "statistics_json"}  # attached, not shown
+        inputs = {"letter": json.dumps(shown), "statistics": json.dumps(content["statistics_json"], indent=2)}
         pdf = self._compiler.compile(input=self._typst_source, format="pdf", sys_inputs=inputs,
                                      pdf_standards=["ua-1"], timestamp=created)
         return tag_row_headers(pdf)
