@@ -308,3 +308,16 @@ def test_retagged_pdf_keeps_every_cross_reference_exact(letters):
     assert entries and all(data.startswith(b"%d 0 obj" % number, int(offset))
                            for number, offset in enumerate(entries, start=1))
     assert tag_row_headers(letters["2017-18", MANY, "pdf"].read_bytes()) == letters["2017-18", MANY, "pdf"].read_bytes()
+
+
+@pytest.mark.parametrize("year", LAYOUT_YEARS)
+@pytest.mark.parametrize("name", [MANY, NONE])
+def test_every_layouts_pdf_tags_its_row_labels_as_row_headers(letters, year, name):
+    cells = structure_cells(letters[year, name, "pdf"])
+    row_labels = {"2018-19": ["Number", "Compliance rate**"],
+                  "2024-25": ["Complaints dealt with", "Not for us", "Assessed and closed", "Investigated"]}
+    assert all(c.text for c in cells if c.kind == "TH")
+    assert [c.text for c in cells if c.scope == "Row"] == row_labels.get(year, [])
+    assert all(c.kind == "TH" for c in cells if c.scope == "Row")
+    html = letters[year, name, "html"].read_text(encoding="utf-8")
+    assert re.findall(r'<th scope="row">(.*?)</th>', html) == row_labels.get(year, [])
