@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import OMBUDS, generate_demo, measure
+from run import OMBUDS, generate_demo, ombuds
 
 YEAR = "2024-25"
-RUNS = 3
+RUNS = 3  # `letters.py --runs N` for fewer (a quick check) or more
 
 
 def _weasyprint(paths: tuple[str, str]) -> int:
@@ -62,13 +62,13 @@ def medians(runs: list[tuple[float, float, int]]) -> tuple[float, float, int]:
     return (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs), max(r[2] for r in runs))
 
 
-def main() -> None:
+def main(runs: int = RUNS) -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         data = generate_demo(work / "data", scale=1.0, seed=2017)
         db = f"sqlite:///{work / 'letters.db'}"
         files = [str(data / f"synthetic-{kind}.csv") for kind in ("received", "decided", "compliance", "contacts")]
-        measure(["import", *files], db)
+        ombuds(["import", *files], db)
         env = {**os.environ, "OMBUDS_DB": db}
         html = work / "html"
         ombuds_pdf = [OMBUDS, "letters", "--year", YEAR, "--format", "pdf", "--out", str(work / "pdf")]
@@ -78,12 +78,12 @@ def main() -> None:
         count = len(list(html.glob("*.html")))
         timed(ombuds_pdf, env)
         timed([*weasy, "8"])  # warm: fontconfig's cache, bytecode, the files in the page cache
-        ombuds_runs = [timed(ombuds_pdf, env) for _ in range(RUNS)]
-        weasy_runs = [timed(weasy) for _ in range(RUNS)]
+        ombuds_runs = [timed(ombuds_pdf, env) for _ in range(runs)]
+        weasy_runs = [timed(weasy) for _ in range(runs)]
     o_wall, o_cpu, o_peak = medians(ombuds_runs)
     w_wall, w_cpu, w_peak = medians(weasy_runs)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    print(f"\nombuds letters benchmark ({machine}): {count} letters for {YEAR}, median of {RUNS} warmed runs each")
+    print(f"\nombuds letters benchmark ({machine}): {count} letters for {YEAR}, median of {runs} warmed runs each")
     print(f"{'renderer':<34} {'wall':>8} {'CPU':>8} {'peak RSS':>9} {'per letter':>11}")
     for name, wall, cpu, peak in (("ombuds letters (Typst, PDF/UA-1)", o_wall, o_cpu, o_peak),
                                   ("WeasyPrint, same HTML letters", w_wall, w_cpu, w_peak)):
@@ -94,5 +94,9 @@ def main() -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--weasyprint"]:
         weasyprint_batch(sys.argv[2], sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else None)
-    else:
+    elif sys.argv[1:2] == ["--runs"] and len(sys.argv) == 3 and sys.argv[2].isdigit() and int(sys.argv[2]) > 0:
+        main(int(sys.argv[2]))
+    elif len(sys.argv) == 1:
         main()
+    else:
+        sys.exit("usage: letters.py [--runs N]")

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from conftest import write_csv
 from ombuds.ingest import import_files
 from ombuds.letters.batch import letter_jobs, render_letters
 from ombuds.letters.editions import load_edition, shipped_edition
+from ombuds.letters.pdftags import tag_row_headers
 from ombuds.letters.present import typeset
 from ombuds.profile import load_profile
 from ombuds.registry import registry
@@ -26,6 +28,7 @@ from ombuds.years import Year
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts" / "letters"
 LAYOUT_YEARS = ["2017-18", "2018-19", "2019-20", "2022-23", "2024-25"]
 MANY, NONE, OTHER = "Birmingham", "Isles of Scilly", "Greater Manchester Combined Authority"
+ASSESSED_ONLY = "Stevenage"  # decisions, but none investigated (2018-19 only)
 CONTACTS = ["authority", "name", "title", "salutation", "email", "role"]
 
 
@@ -40,10 +43,11 @@ def design_db(tmp_path_factory):
                       remedied_by_ombudsman=70)
         cases.compliance(MANY, f"{start}-10-01", on_time=60, late=5, not_complied=1)
         cases.decided(OTHER, f"{start}-08-01", {"Upheld": 1, "Not Upheld": 1})
+    cases.decided(ASSESSED_ONLY, "2018-08-01", {"Closed After Initial Enquiries": 3})
     files = cases.files()
     files.append(write_csv(folder / "contacts.csv", CONTACTS, [
         [name, "Sam O'Neill", "Chief Executive", "Dear Sam O'Neill", "sam@example.org", "chief executive"]
-        for name in (MANY, NONE, OTHER)]))
+        for name in (MANY, NONE, OTHER, ASSESSED_ONLY)]))
     database = open_database(f"sqlite:///{folder / 'design.db'}")
     import_files(database, files)
     yield database
@@ -131,6 +135,35 @@ def test_plain_words_for_a_council_with_no_cases(letters):
     assert "No compliance outcomes" not in busy and "did not investigate" not in busy
 
 
+PLAIN_2018_TABLES = [
+    "We did not receive any complaints or enquiries about the Council of the Isles of Scilly this year.",
+    "We did not make any decisions about the Council of the Isles of Scilly this year.",
+    "We upheld no complaints, so there was no remedy to count.",
+]
+
+
+@pytest.mark.parametrize("year", ["2017-18", "2018-19"])
+def test_plain_words_beside_tables_of_zeros(letters, year):
+    pdf, html = text_of(letters[year, NONE, "pdf"]), letters[year, NONE, "html"].read_text(encoding="utf-8")
+    compliance = "No compliance outcomes were recorded in this period."
+    for sentence in [*PLAIN_2018_TABLES, *([compliance] if year == "2018-19" else [])]:
+        assert sentence in pdf
+        assert f'<p class="plain">{sentence}</p>' in html
+    assert (compliance in pdf) == (year == "2018-19")
+    rate = {"2017-18": '<td data-label="Uphold rate">0%</td>', "2018-19": '<td data-label="Uphold rate (%)">0</td>'}
+    assert rate[year] in html and '<td data-label="Total">0</td>' in html  # the SPEC's figures stay
+    busy = text_of(letters[year, MANY, "pdf"])
+    assert not any(s in busy for s in [*PLAIN_2018_TABLES, compliance, "did not", "no remedy"])
+
+
+def test_decisions_without_an_investigation_are_said_plainly(design_db, tmp_path):
+    text = text_of(render(design_db, "2018-19", ASSESSED_ONLY, tmp_path, "pdf"))
+    assert ("We did not investigate any complaints about Stevenage Borough Council this year, so there is no "
+            "uphold rate to give.") in text
+    assert "We did not make any decisions" not in text
+    assert "We did not receive any complaints or enquiries about Stevenage Borough Council this year." in text
+
+
 def test_no_average_is_said_plainly_for_other_bodies(design_db, tmp_path):
     text = text_of(render(design_db, "2022-23", OTHER, tmp_path, "pdf"))
     assert "This compares to an average of n/a in similar authorities." in text
@@ -168,31 +201,44 @@ def test_tables_have_no_empty_header_cells_and_mark_row_headers(letters):
     assert '<th scope="col" rowspan="2">Total</th>' in html
     assert '<th scope="row">Number</th>' in html and '<th scope="row">Compliance rate**</th>' in html
     assert '<td data-label="Upheld">94</td>' in html
-    reader = PdfReader(letters["2018-19", MANY, "pdf"])
-    cells = _structure_cells(reader.trailer["/Root"]["/StructTreeRoot"])
-    assert cells["TH"] and all(text.strip() for text in cells["TH"])
+    for name in (MANY, NONE):
+        cells = structure_cells(letters["2018-19", name, "pdf"])
+        headers = [c for c in cells if c.kind == "TH"]
+        assert len(headers) == 10 + 3 + 7 + 2 + 5 + 2 and all(c.text for c in headers)
+        assert [c.text for c in headers if c.scope == "Row"] == ["Number", "Compliance rate**"]
+        assert all(c.scope == "Column" for c in headers if c.text not in ("Number", "Compliance rate**"))
+        assert not any(c.text in ("Number", "Compliance rate**") for c in cells if c.kind == "TD")
+    pdf_2017 = structure_cells(letters["2017-18", MANY, "pdf"])
+    assert pdf_2017 and not [c for c in pdf_2017 if c.scope == "Row"]  # its tables have no row labels
+    assert [c.text for c in pdf_2017 if c.kind == "TD"][:3] == ["40", "12", "30"]
 
 
-def _structure_cells(root) -> dict[str, list[str]]:
-    """Every TH and TD element of the structure tree, with the text of its marked content (via /ActualText-free
-    MCIDs it is enough to know that the element has content)."""
-    found: dict[str, list[str]] = {"TH": [], "TD": []}
+@dataclass
+class Cell:
+    kind: str
+    scope: str | None = None
+    text: str = ""
 
-    def walk(node) -> None:
-        node = node.get_object()
-        kids = node.get("/K")
-        kind = str(node.get("/S", ""))[1:]
-        if kind in found:
-            found[kind].append("content" if kids is not None and kids != [] else "")
-        if kids is None:
-            return
-        for kid in kids if isinstance(kids, list) else [kids]:
-            kid = kid.get_object() if hasattr(kid, "get_object") else kid
-            if isinstance(kid, dict) and "/S" in kid:
-                walk(kid)
 
-    walk(root)
-    return found
+def structure_cells(pdf: Path) -> list[Cell]:
+    """Every TH and TD of the PDF's structure tree, with its Scope and its text, as poppler reads them."""
+    out = subprocess.run(["pdfinfo", "-struct-text", str(pdf)], capture_output=True, text=True, check=True)
+    cells: list[Cell] = []
+    depth = None
+    for line in out.stdout.splitlines():
+        indent = len(line) - len(line.lstrip())
+        word = line.strip()
+        if kind := re.fullmatch(r"(TH|TD)(?: <[^>]*>)?:?", word):
+            cells.append(Cell(kind[1]))
+            depth = indent
+        elif depth is not None and indent > depth:
+            if word.startswith("/Scope /"):
+                cells[-1].scope = word.removeprefix("/Scope /")
+            elif word.startswith('"'):
+                cells[-1].text += word.strip('"')
+        else:
+            depth = None
+    return cells
 
 
 def test_typography_in_letters(letters):
@@ -251,3 +297,27 @@ def test_letters_take_their_identity_from_the_profile(design_db, tmp_path):
                          capture_output=True, text=True)
     assert bad.returncode != 0 and "missing.toml: cannot read the profile" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_retagged_pdf_keeps_every_cross_reference_exact(letters):
+    data = letters["2018-19", MANY, "pdf"].read_bytes()
+    assert data.count(b"/S/TH/P") == 29 and b"/S/TD/P" in data
+    xref = int(data[data.rfind(b"startxref") + len(b"startxref"):].split()[0])
+    assert data.startswith(b"xref\n0 ", xref)
+    entries = re.findall(rb"(\d{10}) 00000 n", data[xref:])
+    assert entries and all(data.startswith(b"%d 0 obj" % number, int(offset))
+                           for number, offset in enumerate(entries, start=1))
+    assert tag_row_headers(letters["2017-18", MANY, "pdf"].read_bytes()) == letters["2017-18", MANY, "pdf"].read_bytes()
+
+
+@pytest.mark.parametrize("year", LAYOUT_YEARS)
+@pytest.mark.parametrize("name", [MANY, NONE])
+def test_every_layouts_pdf_tags_its_row_labels_as_row_headers(letters, year, name):
+    cells = structure_cells(letters[year, name, "pdf"])
+    row_labels = {"2018-19": ["Number", "Compliance rate**"],
+                  "2024-25": ["Complaints dealt with", "Not for us", "Assessed and closed", "Investigated"]}
+    assert all(c.text for c in cells if c.kind == "TH")
+    assert [c.text for c in cells if c.scope == "Row"] == row_labels.get(year, [])
+    assert all(c.kind == "TH" for c in cells if c.scope == "Row")
+    html = letters[year, name, "html"].read_text(encoding="utf-8")
+    assert re.findall(r'<th scope="row">(.*?)</th>', html) == row_labels.get(year, [])

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import Counter
 from datetime import date
+from importlib import resources
 
 import pytest
 
 from ombuds.registry import AuthorityNotFound, registry
+from ombuds.registry.lookup import Registry, authorities_from_rows
 from ombuds.years import Year
 
 
@@ -82,3 +86,24 @@ def test_unknown_names_list_the_closest_matches():
     assert str(error.value) == "unknown authority 'Birmingam'; closest matches: Birmingham City Council (E08000025)"
     with pytest.raises(AuthorityNotFound, match=r"^unknown authority 'Atlantis'$"):
         registry().resolve("Atlantis")
+
+
+def test_the_before_a_name_is_the_registrys_takes_the_column():
+    r = registry()
+    with_the = {a.name for a in r if a.takes_the}
+    assert {"Council of the Isles of Scilly", "City of London Corporation", "Greater Manchester Combined Authority",
+            "London Borough of Sutton", "Royal Borough of Greenwich", "Borough Council of Kings Lynn and West Norfolk",
+            "Greater London Authority"} <= with_the
+    assert len(with_the) == 50
+    assert not {"Stevenage Borough Council", "City of York Council", "Birmingham City Council"} & with_the
+
+
+def test_takes_the_is_read_from_the_file_not_guessed_from_the_name():
+    shipped = resources.files("ombuds.registry").joinpath("authorities.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(shipped)))
+    for row in rows:
+        if row["code"] in ("E06000053", "E07000243"):  # Isles of Scilly, Stevenage: the column turned around
+            row["takes_the"] = "" if row["takes_the"] == "yes" else "yes"
+    edited = Registry(authorities_from_rows(rows))
+    assert not edited.get("E06000053").takes_the
+    assert edited.get("E07000243").takes_the

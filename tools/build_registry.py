@@ -10,6 +10,7 @@ The output is the project's own file of facts; `src/ombuds/registry/SOURCES.md` 
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,9 +26,11 @@ TYPES = {
     "SRA": "Other",
 }
 COLUMNS = [
-    "code", "name", "short_name", "type", "register_code", "start_date", "end_date", "successors",
+    "code", "name", "short_name", "takes_the", "type", "register_code", "start_date", "end_date", "successors",
     "county", "region", "population_2020", "lat", "long", "former_codes", "aliases",
 ]
+TAKES_THE = re.compile(r"^(?:Council of|(?:London |Royal |Metropolitan )?Borough (?:Council )?of)\b"
+                       r"|\b(?:Authority|Corporation)$")
 IN_SCOPE_SINCE = date(2014, 4, 1)
 # GSS codes ONS has issued since the register was made, kept as further codes of the council the register lists
 # (lookups by either code work; the register's code stays the primary one).
@@ -55,6 +58,12 @@ def end_date(value: str) -> str:
     if (day.month, day.day) == (4, 1):
         day -= timedelta(days=1)
     return day.isoformat()
+
+
+def takes_the(name: str) -> bool:
+    """Whether running text puts "the" before the official name, by English usage (SOURCES.md): "Council of …",
+    "[London/Royal/Metropolitan] Borough [Council] of …" and names ending "Authority" or "Corporation" do."""
+    return bool(TAKES_THE.search(name))
 
 
 def number(value: str) -> str:
@@ -86,6 +95,7 @@ def build(reference: Path) -> list[dict[str, str]]:
             "code": r["gss-code"],
             "name": " ".join(r["official-name"].split()),
             "short_name": r["nice-name"].strip(),
+            "takes_the": "yes" if takes_the(" ".join(r["official-name"].split())) else "",
             "type": TYPES[r["local-authority-type"]],
             "register_code": r["local-authority-code"],
             "start_date": start_date(r["start-date"]),

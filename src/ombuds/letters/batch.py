@@ -158,7 +158,8 @@ def render_letters(jobs: list[LetterJob], *, workers: int | None = None,
             results = map(_render_one, jobs)
         else:
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent))
-            results = pool.map(_render_one, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+            # small chunks: the last one is all that keeps a core busy while the other waits
+            results = pool.map(_render_one, jobs, chunksize=max(1, len(jobs) // (workers * 32)))
         for w in results:
             written.append(w)
             on_written(w)

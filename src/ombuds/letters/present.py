@@ -98,9 +98,28 @@ def overview(section: dict, s: StatisticsRecord, about: str) -> dict:
     return {**section, "sentences": sentences}
 
 
-def table(section: dict) -> dict:
+def table_plain_words(caption: str, s: StatisticsRecord, about: str) -> list[str]:
+    """Beside a 2017-18/2018-19 table of zeros (its figures stay as the SPEC has them), what it means; never
+    'we investigated 0 complaints and upheld 0'. Tables are known by their captions (`stats.layouts`)."""
+    if caption == "Complaints and enquiries received" and s.received_total == 0:
+        return [f"We did not receive any complaints or enquiries about {about} this year."]
+    if caption == "Decisions made":
+        if s.dealt_with == 0:
+            return [f"We did not make any decisions about {about} this year."]
+        if s.investigated == 0:
+            return [f"We did not investigate any complaints about {about} this year, so there is no uphold rate "
+                    "to give."]
+    if caption in ("Complaints remedied", "Satisfactory remedy provided by authority") and s.upheld == 0:
+        return ["We upheld no complaints, so there was no remedy to count."]
+    if caption == "Compliance with Ombudsman recommendations" and s.compliance.recorded == 0:
+        return ["No compliance outcomes were recorded in this period."]
+    return []
+
+
+def table(section: dict, s: StatisticsRecord, about: str) -> dict:
     """Header rows with no empty cells (a blank group label named, a blank cell above 'Total' merged into it),
-    the first body cell a row header where it labels the row, and a width weight for each column."""
+    the first body cell a row header where it labels the row, a width weight for each column, and plain words
+    where there is nothing to count."""
     header = [[{**c, "rows": 1} for c in row] for row in section["header"]]
     if len(header) == 2:
         top, bottom = header
@@ -123,6 +142,7 @@ def table(section: dict) -> dict:
             column += c["span"]
         rows.append(cells)
     return {**section, "header": header, "rows": rows, "columns": _column_texts(section["header"][-1]),
+            "plain": table_plain_words(section["caption"], s, about),
             "row_labels": [row[0]["text"] for row in rows if row and row[0]["row_header"]]}
 
 
@@ -159,7 +179,7 @@ def _dressed(raw: list[dict], layout: Layout, s: StatisticsRecord, about: str) -
         elif kind == "overview":
             dressed.append(overview(section, s, about))
         elif kind == "table":
-            dressed.append(table(section))
+            dressed.append(table(section, s, about))
         else:
             dressed.append(section)
     return dressed

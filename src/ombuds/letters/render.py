@@ -13,6 +13,8 @@ import jinja2
 import typst
 from markupsafe import Markup
 
+from ombuds.letters.pdftags import tag_row_headers
+
 TEMPLATES = resources.files("ombuds.letters").joinpath("templates")
 FONTS = resources.files("ombuds.letters").joinpath("fonts")  # DejaVu Sans, shipped: the same bytes on every machine
 
@@ -72,10 +74,13 @@ class Renderer:
         return Markup(f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}")
 
     def pdf(self, content: dict, created: int) -> bytes:
-        """PDF/UA-1: tagged, with language and title; the statistics JSON attached as statistics.json."""
-        inputs = {"letter": json.dumps(content), "statistics": json.dumps(content["statistics_json"], indent=2)}
-        return self._compiler.compile(input=self._typst_source, format="pdf", sys_inputs=inputs,
-                                      pdf_standards=["ua-1"], timestamp=created)
+        """PDF/UA-1: tagged (row labels as row headers), with language and title; the statistics JSON attached as
+        statistics.json."""
+        shown = {key: value for key, value in content.items() if key != "statistics_json"}  # attached, not shown
+        inputs = {"letter": json.dumps(shown), "statistics": json.dumps(content["statistics_json"], indent=2)}
+        pdf = self._compiler.compile(input=self._typst_source, format="pdf", sys_inputs=inputs,
+                                     pdf_standards=["ua-1"], timestamp=created)
+        return tag_row_headers(pdf)
 
     def html(self, content: dict) -> bytes:
         head = content["letterhead"]

@@ -11,8 +11,6 @@ from ombuds.years import Year
 COUNCIL_TYPES = ("County", "District", "Metropolitan", "Unitary", "London Borough")
 TYPES = (*COUNCIL_TYPES, "Other")
 GRACE_YEARS = 2  # cases about an abolished council are still accepted this long after it ends
-_TAKES_THE = re.compile(r"^(?:Council of|(?:London |Royal |Metropolitan )?Borough (?:Council )?of)\b"
-                        r"|\b(?:Authority|Corporation)$")
 
 
 @dataclass(frozen=True)
@@ -20,6 +18,7 @@ class Authority:
     code: str
     name: str
     short_name: str
+    takes_the: bool  # running text says "the Council of the Isles of Scilly" (registry column, see SOURCES.md)
     type: str
     start_date: date | None
     end_date: date | None  # the last day it existed
@@ -37,12 +36,6 @@ class Authority:
     def slug(self) -> str:
         """`London Borough of Sutton` → `london-borough-of-sutton` (SPEC 2.2)."""
         return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
-
-    @property
-    def takes_the(self) -> bool:
-        """Whether running text puts 'the' before the name ('about the Council of the Isles of Scilly'): names of
-        the form 'Council of …', '… Borough of …' and '… Authority' or '… Corporation' do (see SOURCES.md)."""
-        return bool(_TAKES_THE.search(self.name))
 
     @property
     def abolished(self) -> date | None:

@@ -126,7 +126,7 @@ def _optional_date(value: str) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _read(rows: list[dict[str, str]]) -> list[Authority]:
+def authorities_from_rows(rows: list[dict[str, str]]) -> list[Authority]:
     predecessors: dict[str, list[str]] = defaultdict(list)
     for row in rows:
         for successor in row["successors"].split():
@@ -136,6 +136,7 @@ def _read(rows: list[dict[str, str]]) -> list[Authority]:
             code=row["code"],
             name=row["name"],
             short_name=row["short_name"],
+            takes_the=row["takes_the"] == "yes",
             type=row["type"],
             start_date=_optional_date(row["start_date"]),
             end_date=_optional_date(row["end_date"]),
@@ -157,4 +158,4 @@ def _read(rows: list[dict[str, str]]) -> list[Authority]:
 def registry() -> Registry:
     """The registry shipped with the package (loaded once)."""
     with resources.files("ombuds.registry").joinpath("authorities.csv").open(encoding="utf-8") as f:
-        return Registry(_read(list(csv.DictReader(f))))
+        return Registry(authorities_from_rows(list(csv.DictReader(f))))
