@@ -71,8 +71,8 @@ def _no_average(s: StatisticsRecord) -> str:
 
 
 def panel(section: dict, layout: Layout, s: StatisticsRecord, about: str) -> dict:
-    """A panel with its key figures (the rate, the type average) and its plain words; the lead line of 2024-25
-    says 'did not investigate' instead of 'investigated 0 and upheld 0'."""
+    """A panel with its key figures (the rate, the type average) and its plain words; where nothing was
+    investigated, the plain words name the council instead of the lead line of 2024-25."""
     rate_name = RATE_OF_PANEL[section["id"]]
     lines = [_with_the(line, s.authority.name, about) for line in section["lines"]
              if not (line["role"] == "lead" and s.investigated == 0)]
@@ -91,11 +91,6 @@ def _with_the(line: dict, name: str, about: str) -> dict:
     return {**line, "text": line["text"].replace(f"for {name}", f"for {about}")}
 
 
-def overview(section: dict, s: StatisticsRecord, about: str) -> dict:
-    sentences = list(section["sentences"])
-    if s.dealt_with == 0:
-        sentences.append(f"We did not deal with any complaints about {about} this year.")
-    return {**section, "sentences": sentences}
 
 
 def table_plain_words(caption: str, s: StatisticsRecord, about: str) -> list[str]:
@@ -176,8 +171,6 @@ def _dressed(raw: list[dict], layout: Layout, s: StatisticsRecord, about: str) -
         kind = section["kind"]
         if kind == "panel":
             dressed.append(panel(section, layout, s, about))
-        elif kind == "overview":
-            dressed.append(overview(section, s, about))
         elif kind == "table":
             dressed.append(table(section, s, about))
         else:

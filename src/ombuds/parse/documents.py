@@ -195,22 +195,33 @@ def read_panels(line: str, figures: dict) -> str | None:
     return layouts.PANELS
 
 
-_DEALT_WITH = re.compile(rf"we dealt with ({NUMBER}) complaints?")
-_NOT_FOR_US = re.compile(rf"Of these, ({NUMBER}) (?:were|was) not for us")
-_ASSESSED_AND_CLOSED = re.compile(rf"We assessed and closed ({NUMBER}) complaints?")
-_INVESTIGATED = re.compile(rf"We investigated ({NUMBER}) complaints?")
-_INVESTIGATED_AND_UPHELD = re.compile(rf"We investigated {NUMBER} complaints? and upheld ({NUMBER})")
+# Each overview figure is stated as a count, or, where it is zero, in plain words (stats.layouts).
+_DEALT_WITH = re.compile(rf"we (?:dealt with ({NUMBER}) complaints?|did not deal with any complaints)")
+_NOT_FOR_US = re.compile(rf"Of these, ({NUMBER}) (?:were|was) not for us|None of these was turned away")
+_ASSESSED_AND_CLOSED = re.compile(rf"We assessed and closed ({NUMBER}) complaints?|We did not close any at the "
+                                  "assessment stage")
+_INVESTIGATED = re.compile(rf"We investigated ({NUMBER}) complaints?|We did not investigate any")
+_INVESTIGATED_AND_UPHELD = re.compile(rf"We investigated {NUMBER} complaints? and upheld ({NUMBER}|none)|We did "
+                                      "not investigate any complaints, so none were upheld")
+
+
+def _stated(match: re.Match | None, nothing: bool = False) -> int | None:
+    """The count a match states: its number, or 0 where the words say there were none (or `nothing` says so)."""
+    if match is None:
+        return 0 if nothing else None
+    return 0 if match[1] in (None, "none") else _int(match[1])
 
 
 def _overview(line: str, figures: dict) -> bool:
     dealt = _DEALT_WITH.search(line)
     if not dealt:
         return False
+    none_dealt_with = dealt[1] is None
     overview = {
-        "dealt_with": _int(dealt[1]),
-        "not_for_us": _int(_group(_NOT_FOR_US.search(line))),
-        "assessed_and_closed": _int(_group(_ASSESSED_AND_CLOSED.search(line))),
-        "investigated": _int(_group(_INVESTIGATED.search(line))),
+        "dealt_with": _stated(dealt),
+        "not_for_us": _stated(_NOT_FOR_US.search(line), none_dealt_with),
+        "assessed_and_closed": _stated(_ASSESSED_AND_CLOSED.search(line), none_dealt_with),
+        "investigated": _stated(_INVESTIGATED.search(line), none_dealt_with),
     }
     figures["overview"] = overview
     figures["decided"]["total"] = overview["dealt_with"]
@@ -219,7 +230,7 @@ def _overview(line: str, figures: dict) -> bool:
         figures["investigated"] = overview["investigated"]
     upheld = _INVESTIGATED_AND_UPHELD.search(line)
     if upheld and figures["upheld"] is None:
-        figures["upheld"] = figures["decided"]["Upheld"] = _int(upheld[1])
+        figures["upheld"] = figures["decided"]["Upheld"] = _stated(upheld)
     return True
 
 

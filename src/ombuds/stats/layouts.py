@@ -134,8 +134,7 @@ def _based_on(count: str, s: StatisticsRecord) -> dict:
 def _upheld_panel(layout: Layout, s: StatisticsRecord) -> dict:
     lines = []
     if layout.overview:
-        lines.append(_line("lead", f"We investigated {fmt.counted(s.investigated, 'complaint')} and "
-                                   f"upheld {fmt.number(s.upheld)}."))
+        lines.append(_line("lead", _investigated_and_upheld(s)))
     lines += [
         _line("headline", f"{layout.rate(s, 'uphold_rate')} of complaints we investigated were upheld."),
         _line("comparison", f"This compares to an average of {fmt.average(s.average.uphold_rate)} in similar "
@@ -177,13 +176,30 @@ def _remedy_panel(layout: Layout, s: StatisticsRecord) -> dict:
     ]}
 
 
-def _overview(s: StatisticsRecord) -> dict:
-    return {"kind": "overview", "heading": "Complaint overview", "sentences": [
+def _investigated_and_upheld(s: StatisticsRecord) -> str:
+    """Never "we investigated 0 complaints and upheld 0" (issue 10): a plain sentence where a count is zero."""
+    if not s.investigated:
+        return "We did not investigate any complaints, so none were upheld."
+    upheld = fmt.number(s.upheld) if s.upheld else "none"
+    return f"We investigated {fmt.counted(s.investigated, 'complaint')} and upheld {upheld}."
+
+
+def _overview_sentences(s: StatisticsRecord) -> list[str]:
+    if not s.dealt_with:
+        return [f"Between {fmt.period(s.period)}, we did not deal with any complaints."]
+    return [
         f"Between {fmt.period(s.period)}, we dealt with {fmt.counted(s.dealt_with, 'complaint')}.",
-        f"Of these, {fmt.was_were(s.not_for_us)} not for us or not ready for us to investigate.",
-        f"We assessed and closed {fmt.counted(s.assessed_and_closed, 'complaint')}.",
-        f"We investigated {fmt.counted(s.investigated, 'complaint')}.",
-    ], "items": [
+        f"Of these, {fmt.was_were(s.not_for_us)} not for us or not ready for us to investigate." if s.not_for_us
+        else "None of these was turned away as not for us or not ready for us to investigate.",
+        f"We assessed and closed {fmt.counted(s.assessed_and_closed, 'complaint')}." if s.assessed_and_closed
+        else "We did not close any at the assessment stage.",
+        f"We investigated {fmt.counted(s.investigated, 'complaint')}." if s.investigated
+        else "We did not investigate any of them.",
+    ]
+
+
+def _overview(s: StatisticsRecord) -> dict:
+    return {"kind": "overview", "heading": "Complaint overview", "sentences": _overview_sentences(s), "items": [
         {"label": "Complaints dealt with", "value": fmt.number(s.dealt_with)},
         {"label": "Not for us", "value": fmt.number(s.not_for_us)},
         {"label": "Assessed and closed", "value": fmt.number(s.assessed_and_closed)},
