@@ -199,7 +199,7 @@ def main() -> None:
                     results += other_steps("PostgreSQL", create_database(server, "ombuds_bench"), files, counted)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     load = os.getloadavg()[0]
-    print(f"\nombuds benchmark ({machine}; load average {load:.1f} at the end: the machine was shared)")
+    print(f"\nombuds benchmark ({machine}; load average {load:.1f} at the end)")
     print(f"{'database':<11} {'step':<44} {'wall':>8} {'CPU':>8} {'peak RSS':>9}  note")
     for r in results:
         print(f"{r[0]:<11} {r[1]:<44} {r[2]:>8} {r[3]:>8} {r[4]:>9}  {r[5]}")
