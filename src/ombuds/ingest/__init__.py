@@ -2,7 +2,7 @@
 
 Importing `ombuds.ingest` is cheap: the import itself (which needs the store) is loaded on first use."""
 
-from importlib import import_module
+from ombuds.lazy import lazy_attributes
 
 _LAZY = {
     "ImportFailed": "ombuds.ingest.problems",
@@ -13,8 +13,4 @@ _LAZY = {
 
 __all__ = sorted(_LAZY)
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'ombuds.ingest' has no attribute '{name}'")
+__getattr__ = lazy_attributes(__name__, _LAZY)

@@ -4,7 +4,7 @@ Importing `ombuds.stats` is cheap: `stats.format` and `stats.layouts` need no da
 needs the store) is loaded on first use of the names below.
 """
 
-from importlib import import_module
+from ombuds.lazy import lazy_attributes
 
 _LAZY = {
     "AVERAGE_METHODS": "ombuds.stats.compute",
@@ -20,8 +20,4 @@ _LAZY = {
 
 __all__ = sorted(_LAZY)
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'ombuds.stats' has no attribute '{name}'")
+__getattr__ = lazy_attributes(__name__, _LAZY)

@@ -3,7 +3,7 @@
 Importing `ombuds.store` is cheap: SQLAlchemy is loaded on first use of the names below, so that the light
 readers (`store.locate`, `store.kept`) start without it."""
 
-from importlib import import_module
+from ombuds.lazy import lazy_attributes
 
 _LAZY = {
     "DEFAULT_URL": "ombuds.store.locate",
@@ -13,8 +13,4 @@ _LAZY = {
 
 __all__ = sorted(_LAZY)
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'ombuds.store' has no attribute '{name}'")
+__getattr__ = lazy_attributes(__name__, _LAZY)
