@@ -4,7 +4,6 @@ many cases and one with none, as PDF and HTML. Page images go to tests/artefacts
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -271,7 +270,6 @@ def test_signature_image_above_the_name(design_db, tmp_path):
         load_edition(tmp_path / "bad.toml")
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler) is not installed")
 def test_page_images_are_kept(letters):
     assert list(ARTEFACTS.glob("2024-25-birmingham-city-council-*.png"))
 
