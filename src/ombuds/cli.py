@@ -128,8 +128,7 @@ def stats_command(ctx: click.Context, year_label: str | None, authority: str | N
 
     objects = json.loads(f"[{','.join(b for b in bodies if b)}]")
     rows = [{k: neutralise(v) for k, v in flatten(o).items()} for o in objects]  # safe to open in a spreadsheet
-    writer = csv.DictWriter(sys.stdout, fieldnames=columns(rows), lineterminator="\n",
-                            restval="")
+    writer = csv.DictWriter(sys.stdout, fieldnames=columns(rows), lineterminator="\n", restval="")
     writer.writeheader()
     writer.writerows(rows)
 

@@ -18,15 +18,14 @@ def copy_rows(connection: Connection, table: str, columns: list[str], rows: Iter
     dbapi = connection.dialect.loaded_dbapi
     if connection.dialect.name == "postgresql":
         statement = f"COPY {table} ({names}) FROM STDIN"
-        try:
+    else:
+        statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
+    try:
+        if connection.dialect.name == "postgresql":
             with raw.cursor() as cursor, cursor.copy(statement) as copy:
                 for row in rows:
                     copy.write_row(row)
-        except dbapi.Error as error:
-            raise DBAPIError.instance(statement, None, error, dbapi.Error) from None
-    else:
-        statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
-        try:
+        else:
             raw.cursor().executemany(statement, rows)
-        except dbapi.Error as error:
-            raise DBAPIError.instance(statement, None, error, dbapi.Error) from None
+    except dbapi.Error as error:
+        raise DBAPIError.instance(statement, None, error, dbapi.Error) from None
