@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 
+from ombuds.letters.editions import SHIPPED_EDITIONS
 from ombuds.profile import Profile, load_profile
 from ombuds.site import assets
 from ombuds.site.data import NotFound, SiteData
@@ -105,8 +106,10 @@ class RenderedCache:
         return found
 
 
-def create_app(database: Database, profile: Profile | None = None) -> FastAPI:
-    site = SiteData(database, profile or load_profile())
+def create_app(database: Database, profile: Profile | None = None, editions: Path = SHIPPED_EDITIONS) -> FastAPI:
+    """The live site over `database`, for `profile`'s organisation (the demo profile when None) and its letters
+    in the `editions` folder."""
+    site = SiteData(database, profile if profile is not None else load_profile(), editions=editions)
     app = FastAPI(title=f"{site.profile.site_title}: open data API", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
     app.state.site = site
@@ -280,6 +283,6 @@ async def _refuse(send, status: int, text: str) -> None:
     await send({"type": "http.response.body", "body": (text + "\n").encode("utf-8")})
 
 
-def serve_app(db_url: str | None, profile_path: str | None = None) -> FastAPI:
+def serve_app(db_url: str | None, profile: Profile, editions: Path) -> FastAPI:
     """The app `ombuds serve` runs: the database opened read-only."""
-    return create_app(open_database(db_url, read_only=True), load_profile(profile_path))
+    return create_app(open_database(db_url, read_only=True), profile, editions)

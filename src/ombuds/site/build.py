@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ombuds.letters.editions import SHIPPED_EDITIONS
 from ombuds.processes import alive
 from ombuds.profile import Profile, load_profile
 from ombuds.site import assets, urls
@@ -78,11 +79,11 @@ def _write(folder: Path, path: str, body: bytes) -> None:
 _worker: dict = {}
 
 
-def _start_worker(url: str, profile: Profile, folder: str, computed: tuple, names: list[str],
+def _start_worker(url: str, profile: Profile, editions: Path, folder: str, computed: tuple, names: list[str],
                   previous: Previous, preview: bool = False) -> None:
     """In each worker: a read-only database and site of its own (no object, connection or lock is shared with the
     parent), taking over the statistics the parent already computed."""
-    site = SiteData(open_database(url, read_only=True), profile, preview=preview)
+    site = SiteData(open_database(url, read_only=True), profile, preview=preview, editions=editions)
     site.statistics.adopt(computed)
     _worker["site"] = site
     _worker["folder"] = Path(folder)
@@ -182,7 +183,7 @@ def _write_api(site: SiteData, database: Database, folder: Path) -> int:
                    json_bytes(record.to_json()))
         written += 1 + len(records)
     written += _write_decisions_api(site, folder)
-    _write(folder, urls.api("openapi.json"), json_bytes(create_app(database, site.profile).openapi()))
+    _write(folder, urls.api("openapi.json"), json_bytes(create_app(database, site.profile, site.editions).openapi()))
     return written + 3
 
 
@@ -229,12 +230,13 @@ def _chunks(items: list, size: int) -> list[list]:
 
 
 def build_site(database: Database, out: Path, profile: Profile | None = None, workers: int = 2,
-               preview: bool = False) -> BuildReport:
-    """Write the whole static site into `out` (replaced at the end, all at once); `preview` for staff."""
+               preview: bool = False, editions: Path = SHIPPED_EDITIONS) -> BuildReport:
+    """Write the whole static site into `out` (replaced at the end, all at once); `preview` for staff. The site
+    speaks for `profile`'s organisation (the demo profile when None); its letters follow the `editions` folder."""
     started = time.perf_counter()
     out = Path(out).resolve()
-    profile = profile or load_profile()
-    site = SiteData(database, profile, preview=preview)
+    profile = profile if profile is not None else load_profile()
+    site = SiteData(database, profile, preview=preview, editions=editions)
     report = BuildReport(out)
     temporary = out.parent / f".{out.name}.tmp-{os.getpid()}"
     if temporary.exists():
@@ -249,7 +251,7 @@ def build_site(database: Database, out: Path, profile: Profile | None = None, wo
         if workers > 1:
             context = multiprocessing.get_context("spawn")  # never fork: a parent thread (a server) may hold a lock
             with context.Pool(workers, _start_worker,
-                              (database.url, profile, str(temporary), site.statistics.computed(),
+                              (database.url, profile, editions, str(temporary), site.statistics.computed(),
                                [kind.name for kind in all_kinds], previous, preview)) as pool:
                 shards = pool.apply_async(_write_shards, (str(temporary),))
                 results = pool.imap_unordered(_build_chunk, _chunks(items, CHUNK))

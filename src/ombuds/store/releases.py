@@ -98,6 +98,12 @@ def refreeze(connection: Connection, year: Year, *, case_checksum: str, statisti
     _insert_letters(connection, year, letters)
 
 
+def replace_letters(connection: Connection, year: Year, letters: dict[str, tuple[str, str]]) -> None:
+    """The release's letter checksums, taken again (after a revision, outside the import's transaction)."""
+    connection.execute(delete(release_letters).where(release_letters.c.year == year.label))
+    _insert_letters(connection, year, letters)
+
+
 def letter_checksums(connection: Connection, year: Year) -> dict[str, tuple[str, str]]:
     query = select(release_letters).where(release_letters.c.year == year.label)
     return {r.authority_code: (r.pdf_sha256, r.html_sha256) for r in connection.execute(query)}
