@@ -11,13 +11,13 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
+from ombuds import urls
 from ombuds.errors import OmbudsError
 from ombuds.labels import ADDRESSEE, TYPE_PLURALS
 from ombuds.letters import present
 from ombuds.letters.editions import Edition, placeholders_in
 from ombuds.profile import Profile
 from ombuds.registry import registry
-from ombuds.site import urls
 from ombuds.stats import format as fmt
 from ombuds.stats.layouts import layout
 from ombuds.stats.record import StatisticsRecord

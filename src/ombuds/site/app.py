@@ -7,7 +7,6 @@ GET-only CORS.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 import time
@@ -27,6 +26,7 @@ from ombuds.site import assets
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import FileKind, Page, PageKind, kinds
 from ombuds.site.render import json_bytes, render
+from ombuds.site.responses import etag, respond
 from ombuds.store import Database, open_database
 
 SECURITY_HEADERS = {
@@ -41,20 +41,6 @@ CORS_HEADERS = {"access-control-allow-origin": "*", "access-control-allow-method
                 "access-control-allow-headers": "If-None-Match", "access-control-max-age": "86400"}
 VERSION_CHECK_SECONDS = 1.0
 STATIC = Path(str(resources.files("ombuds.site").joinpath("static")))
-
-
-def etag(body: bytes) -> str:
-    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-
-
-def respond(request: Request, body: bytes, media_type: str, max_age: int, status: int = 200,
-            tag: str | None = None) -> Response:
-    """A response with ETag and Cache-Control; 304 when the client already has these bytes."""
-    tag = tag or etag(body)
-    headers = {"etag": tag, "cache-control": f"public, max-age={max_age}", "vary": "Accept-Encoding"}
-    if status == 200 and tag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=headers)
-    return Response(body, status_code=status, media_type=media_type, headers=headers)
 
 
 class RenderedCache:

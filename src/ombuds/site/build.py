@@ -17,10 +17,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ombuds import urls
 from ombuds.letters.editions import SHIPPED_EDITIONS
 from ombuds.processes import alive
 from ombuds.profile import Profile, load_profile
-from ombuds.site import assets, urls
+from ombuds.site import assets
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import FileKind, Page, PageKind, kinds
 from ombuds.site.pages import kinds as all_page_kinds
@@ -169,46 +170,18 @@ def build_items(site: SiteData, all_kinds: list, items: list[tuple[int, dict]], 
 
 
 def _write_api(site: SiteData, database: Database, folder: Path) -> int:
-    from ombuds.site.api import authorities_listing, years_listing
+    """Every file of the JSON API, built by the functions the live API answers with (`site.pages.api_files`), and
+    its OpenAPI description."""
     from ombuds.site.app import create_app
+    from ombuds.site.pages.api_files import API_KINDS
 
     written = 0
-    _write(folder, urls.api("years.json"), json_bytes(years_listing(site)))
-    _write(folder, urls.api("authorities.json"), json_bytes(authorities_listing(site)))
-    for year in site.years():
-        records = site.year_statistics(year).records
-        _write(folder, urls.api(f"statistics/{year.label}.json"), json_bytes([r.to_json() for r in records]))
-        for record in records:
-            _write(folder, urls.api(f"statistics/{year.label}/{record.authority.code}.json"),
-                   json_bytes(record.to_json()))
-        written += 1 + len(records)
-    written += _write_decisions_api(site, folder)
-    _write(folder, urls.api("openapi.json"), json_bytes(create_app(database, site.profile, site.editions).openapi()))
-    return written + 3
-
-
-def _write_decisions_api(site: SiteData, folder: Path) -> int:
-    """`api/decisions/<code>/<year>.json` for every authority with figures in a year with case records."""
-    from fastapi import HTTPException
-
-    from ombuds.site import api
-
-    listing = getattr(api, "decision_listing", None)
-    if listing is None:
-        return 0
-    written = 0
-    for year in site.years():
-        if not site.has_case_records(year):
-            continue
-        for record in site.year_statistics(year).records:
-            code = record.authority.code
-            try:
-                rows = listing(site, code, year.label)
-            except HTTPException:
-                continue
-            _write(folder, urls.api(f"decisions/{code}/{year.label}.json"), json_bytes(rows))
+    for kind in API_KINDS:
+        for params in kind.every(site):
+            _write(folder, kind.url(**params), kind.build(site, **params).body)
             written += 1
-    return written
+    _write(folder, urls.api("openapi.json"), json_bytes(create_app(database, site.profile, site.editions).openapi()))
+    return written + 1
 
 
 def _write_assets(site: SiteData, folder: Path) -> int:

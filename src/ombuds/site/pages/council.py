@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from functools import cache
 from xml.sax.saxutils import escape
 
+from ombuds import urls
 from ombuds.errors import OmbudsError
 from ombuds.fingerprints import source_digest
 from ombuds.labels import TYPE_NAMES, TYPE_PLURALS
 from ombuds.registry import Authority
-from ombuds.site import urls
 from ombuds.site.charts_fair import trend_chart
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import File, FileKind, Page, PageKind

@@ -3,7 +3,7 @@ comes from. The comparability notes are read from the site's editions, so the pa
 
 from __future__ import annotations
 
-from ombuds.site import urls
+from ombuds import urls
 from ombuds.site.data import SiteData
 from ombuds.site.pages import Page, PageKind
 from ombuds.years import Year
