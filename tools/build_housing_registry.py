@@ -8,10 +8,10 @@ writes `bodies.csv` and `aliases.csv` beside the scheme's other files. The same 
 Landlord names are published in several spellings. Two names are one landlord when they agree once case, "&"/"and",
 punctuation, a leading "The", a trailing "Limited"/"Ltd" and every space are set aside ("54 North" and "54North",
 "The Joseph Rowntree" and "Joseph Rowntree"), or when SAME_LANDLORD below says so (typing slips and text the
-decision reports ran into the name). The landlord's name is the spelling SAME_LANDLORD names, or else its most used one; the others become aliases.
-Its type is the most recently published `landlord_type` other than "Unknown" ("other" when none was stated); its
-homes are the most recently stated `stock_size`. Names that are not landlords ("Unknown Landlord", dates, case
-numbers, empty) get no body, so the import lists their rows as unknown landlords.
+decision reports ran into the name). The landlord's name is the spelling SAME_LANDLORD names, or else its most used
+one; the others become aliases. Its type is the most recently published `landlord_type` other than "Unknown"
+("other" when none was stated); its homes are the most recently stated `stock_size`. Names that are not landlords
+("Unknown Landlord", dates, case numbers, empty) get no body, so the import lists their rows as unknown landlords.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def _body(code: str, name: str, rows: list[dict[str, str]]) -> dict[str, str]:
               if r["landlord_type"].strip().casefold() in TYPES]
     homes = next((r["stock_size"].strip() for r in latest_first if r["stock_size"].strip()), "")
     body = dict.fromkeys(BODY_COLUMNS, "")
-    body.update(code=code, name=name, short_name=name, takes_the="false", type=stated[0] if stated else "other",
+    body.update(code=code, name=name, short_name=name, takes_the="", type=stated[0] if stated else "other",
                 size=str(int(homes)) if homes else "")
     return body
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,7 +20,7 @@ from ombuds.errors import OmbudsError
 from ombuds.ingest.problems import ImportFailed, Problem, plural
 from ombuds.ingest.read import column_key
 from ombuds.registry.lookup import strict_key
-from ombuds.schemes import Column, Kind, Scheme
+from ombuds.schemes.model import Column, Kind, Scheme
 from ombuds.store import Database
 from ombuds.store.queries import bump_data_version, log_import
 from ombuds.store.records import Record, RecordChanges, replace_records
@@ -118,7 +118,7 @@ class Checks:
             if column.required:
                 raise Refused(f"no {_words(column, self.scheme)} given")
             return None
-        return self._by_type[column.type](self, column, text)
+        return getattr(self, f"_{column.type}")(column, text)
 
     def _body(self, _column: Column, text: str) -> str:
         code = self.bodies.get(strict_key(text))
@@ -156,9 +156,6 @@ class Checks:
 
     def _text(self, _column: Column, text: str) -> str:
         return text
-
-    _by_type: dict[str, Callable] = {"body": _body, "date": _date, "label": _label, "flag": _flag, "int": _int,
-                                     "text": _text}
 
 
 def _words(column: Column, scheme: Scheme) -> str:
