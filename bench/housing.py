@@ -19,9 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import OMBUDS, Measure, measure  # noqa: E402
-
 from ombuds.demo import generate  # noqa: E402
+from run import OMBUDS, Measure, measure  # noqa: E402
 
 FINDINGS = ROOT / "src" / "ombuds" / "schemes" / "housing-ombudsman" / "data" / "findings.csv.gz"
 TARGET_SECONDS = 5.0

@@ -4,12 +4,16 @@ nothing but label ids stored (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 
 import pytest
+from click.testing import CliRunner
 
 from conftest import snapshot, write_csv
+from ombuds.cli import cli
 from ombuds.ingest.problems import ImportFailed
 from ombuds.ingest.records import import_records
 from ombuds.schemes import load_scheme
@@ -151,3 +155,31 @@ def test_a_date_before_the_schemes_earliest_year_and_a_bad_flag_are_refused(db, 
         f"{path}:2: decision_date: 2019-03-31 is before the scheme's earliest year, 2019-20",
         f"{path}:3: decision_date: '31/05/2024' is not a date: write it as YYYY-MM-DD",
         f"{path}:4: amended_at_review: 'maybe' is not a flag: write 1 or 0 (yes or no)"]
+
+
+def test_the_command_line_is_all_or_nothing_unless_given_a_rejects_file(db_url, tmp_path):
+    path = write_csv(tmp_path / "findings.csv", HEADER, GOOD + BAD)
+    base = ["--scheme", "housing-ombudsman", "--db", db_url]
+    failed = CliRunner().invoke(cli, [*base, "import", str(path)])
+    assert failed.exit_code == 1
+    assert failed.output.splitlines()[-1] == "4 problems found; nothing was imported"
+    rejects = tmp_path / "refused.csv"
+    done = CliRunner().invoke(cli, [*base, "import", "--rejects", str(rejects), str(path)])
+    assert done.exit_code == 0, done.output
+    assert done.output == (f"{path}: 6 findings rows\nfindings: 2 new, 0 changed, 0 unchanged\n"
+                           f"3 rows refused, not imported\n3 refused rows written to {rejects}\n")
+    printed = CliRunner().invoke(cli, [*base, "stats", "--year", "2024-25", "--format", "csv"])
+    assert printed.exit_code == 0, printed.output
+    rows = list(csv.DictReader(io.StringIO(printed.output)))
+    assert [(r["landlord.name"], r["determinations"], r["findings.severe-maladministration"],
+             r["by_category.damp-and-mould.findings_total"], r["average.group"]) for r in rows] == [
+        ("Clarion Housing Association", "1", "1", "1", "Housing associations with 50,000 or more homes"),
+        ("Stoke On Trent", "1", "0", "0", "Local authorities, ALMOs and TMOs whose homes are not stated")]
+    assert rows[0]["comparison.maladministration_rate.interval.high"] == "1.0"
+
+
+def test_rejects_is_refused_for_the_lgsco(tmp_path):
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "import", "--rejects", "r.csv", "a.csv"])
+    assert result.exit_code == 1
+    assert result.output == ("ombuds: error: --rejects: only a generic scheme's import keeps the valid rows; the "
+                             "LGSCO's is all or nothing\n")

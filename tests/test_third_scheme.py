@@ -4,11 +4,14 @@ the Housing Ombudsman's, with no Python of its own. Figures worked out by hand b
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from conftest import write_csv
+from ombuds.cli import cli
 from ombuds.ingest.problems import ImportFailed
 from ombuds.ingest.records import import_records
 from ombuds.schemes import check_scheme, load_scheme
@@ -77,3 +80,26 @@ def test_its_problems_use_its_own_words(db, scheme, tmp_path):
     assert str(failed.value).splitlines()[:2] == [
         f"{path}:2: Body: unknown authority 'Dyffryn Council': not in the scheme's bodies.csv or aliases.csv",
         f"{path}:2: Subject: 'Roads' is not a subject: expected one of Health, Housing"]
+
+
+def test_the_command_line_imports_and_prints_it(db_url, tmp_path):
+    path = write_csv(tmp_path / "closed.csv", HEADER, ROWS)
+    runner = CliRunner()
+    imported = runner.invoke(cli, ["--scheme", str(FOLDER), "--db", db_url, "import", str(path)])
+    assert imported.exit_code == 0, imported.output
+    assert imported.output == f"{path}: 6 closed rows\nclosed: 6 new, 0 changed, 0 unchanged\n"
+    printed = runner.invoke(cli, ["--scheme", str(FOLDER), "--db", db_url, "stats", "--year", "2024-25"])
+    assert printed.exit_code == 0, printed.output
+    found = json.loads(printed.output)
+    interval = found[0]["comparison"]["intervention_rate"].pop("interval")
+    assert interval == pytest.approx([0.2065, 1.0], abs=1e-4)  # Wilson, 1 of 1
+    assert found == [{
+        "authority": {"code": "VO-cwm", "name": "Cwm Health Board", "slug": "cwm-health-board",
+                      "type": "Health board", "type_id": "health-board", "size_band": None, "size_band_id": None,
+                      "residents": 400000},
+        "year": "2024-25", "complaints": 1, "interventions": 1, "intervention_rate": 1.0,
+        "complaints_per_1000": 0.0025, "by_subject": {"health": {"complaints": 1}, "housing": {"complaints": 0}},
+        "average": {"method": "pooled", "group": "Health boards", "bodies": 1, "complaints": 1.0,
+                    "interventions": 1.0, "intervention_rate": 1.0, "complaints_per_1000": 0.0025},
+        "comparison": {"intervention_rate": {"funnel": "within", "expected": 1.0}},
+        "report": False, "from": "case records"}]

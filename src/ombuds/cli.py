@@ -39,10 +39,20 @@ class OmbudsGroup(click.Group):
 @click.version_option(package_name="ombuds", prog_name="ombuds", message="%(prog)s %(version)s")
 @click.option("--db", "db_url", envvar="OMBUDS_DB", default=None, metavar="URL",
               help="Database: a SQLite file path, sqlite:///path or postgresql://… (default: ombuds.db here).")
+@click.option("--scheme", "scheme", envvar="OMBUDS_SCHEME", default="lgsco", show_default=True, metavar="NAME_OR_DIR",
+              help="The ombudsman's scheme: a shipped one's name or a scheme folder (see docs/schemes.md).")
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None) -> None:
+def cli(ctx: click.Context, db_url: str | None, scheme: str) -> None:
     """ombuds: ombudsman complaint statistics, from case records to annual figures."""
-    ctx.obj = {"db_url": db_url}
+    ctx.obj = {"db_url": db_url, "scheme": scheme}
+
+
+def _measures_scheme(ctx: click.Context):
+    """The chosen scheme when it uses the generic ("measures") engine, else None (the LGSCO's own engine)."""
+    from ombuds.schemes import load_scheme
+
+    scheme = load_scheme(ctx.find_root().obj["scheme"])
+    return scheme if scheme.engine == "measures" else None
 
 
 def _database(ctx: click.Context, *, create: bool = True):
@@ -84,12 +94,22 @@ class _ImportCommand(click.Command):
               help="The text encoding of CSV files, e.g. cp1252 (default: UTF-8, with or without BOM).")
 @click.option("--revise", default=None, metavar="REASON",
               help="Allow changes to a published year's figures, recording each as a revision with this reason.")
+@click.option("--rejects", "rejects", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="A generic scheme's files: import the valid rows and write each refused row, with its reasons, "
+                   "to this CSV file (default: any problem refuses the whole import).")
 @click.pass_context
 def import_command(ctx: click.Context, files: tuple[Path, ...], check: bool, sheet: str | None,
-                   encoding: str | None, revise: str | None) -> None:
+                   encoding: str | None, revise: str | None, rejects: Path | None) -> None:
     from ombuds.ingest.read import check_encoding
     from ombuds.ingest.run import import_files
 
+    scheme = _measures_scheme(ctx)
+    if scheme is not None:
+        _import_records(ctx, scheme, files, check, rejects)
+        return
+    if rejects is not None:
+        raise OmbudsError("--rejects: only a generic scheme's import keeps the valid rows; the LGSCO's is all or "
+                          "nothing")
     check_encoding(encoding)  # before the database is opened, so a bad name creates no database file
     report = import_files(_database(ctx), list(files), check=check, progress=sys.stderr.isatty(), sheet=sheet,
                           encoding=encoding, revise=revise)
@@ -108,10 +128,15 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], check: bool, she
 @click.pass_context
 def stats_command(ctx: click.Context, year_label: str | None, authority: str | None, output_format: str,
                   method: str) -> None:
-    """Every count and rate per authority per year, with type averages (SPEC 2.3)."""
+    """Every count and rate per authority per year, with type averages (SPEC 2.3); for a generic scheme, its
+    measures per body and year with its peer-group averages."""
     from ombuds.stats.kept import kept_statistics
 
     year = Year.parse(year_label) if year_label is not None else None
+    scheme = _measures_scheme(ctx)
+    if scheme is not None:
+        _measures_statistics(ctx, scheme, year, authority, output_format)
+        return
     kept = None if authority else kept_statistics(ctx.obj["db_url"], year.label if year else None, method)
     if kept is None:
         kept = _computed_statistics(ctx, year, authority, method)
@@ -128,6 +153,38 @@ def stats_command(ctx: click.Context, year_label: str | None, authority: str | N
 
     objects = json.loads(f"[{','.join(b for b in bodies if b)}]")
     rows = [{k: neutralise(v) for k, v in flatten(o).items()} for o in objects]  # safe to open in a spreadsheet
+    writer = csv.DictWriter(sys.stdout, fieldnames=columns(rows), lineterminator="\n", restval="")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def _import_records(ctx: click.Context, scheme, files: tuple[Path, ...], check: bool, rejects: Path | None) -> None:
+    """`import` for a generic scheme: its record kinds (kinds.toml), all or nothing unless --rejects."""
+    from ombuds.ingest.records import import_records
+
+    report = import_records(_database(ctx), scheme, list(files), check=check, rejects=rejects)
+    for line in report.lines():
+        click.echo(line)
+    if rejects is not None:
+        click.echo(f"{len(report.refused):,} refused row{'s' if len(report.refused) != 1 else ''} written to "
+                   f"{rejects}")
+
+
+def _measures_statistics(ctx: click.Context, scheme, year: Year | None, body: str | None,
+                         output_format: str) -> None:
+    """`stats` for a generic scheme: the year records (JSON, one object a line), or their flattened CSV rows."""
+    from ombuds.stats.kept import body as printed_body
+    from ombuds.stats.kept import statistics_json
+    from ombuds.stats.measures_export import csv_rows, printed_objects
+    from ombuds.stats.measures_service import measures_service
+
+    objects = printed_objects(measures_service(_database(ctx, create=False), scheme), year, body)
+    if output_format == "json":
+        click.echo(statistics_json([printed_body(objects)]))
+        return
+    from ombuds.stats.export import columns
+
+    rows = csv_rows(objects)
     writer = csv.DictWriter(sys.stdout, fieldnames=columns(rows), lineterminator="\n", restval="")
     writer.writeheader()
     writer.writerows(rows)
