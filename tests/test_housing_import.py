@@ -183,3 +183,12 @@ def test_rejects_is_refused_for_the_lgsco(tmp_path):
     assert result.exit_code == 1
     assert result.output == ("ombuds: error: --rejects: only a generic scheme's import keeps the valid rows; the "
                              "LGSCO's is all or nothing\n")
+
+
+def test_options_a_generic_scheme_does_not_take_are_refused(tmp_path):
+    result = CliRunner().invoke(cli, ["--scheme", "housing-ombudsman", "--db", str(tmp_path / "x.db"), "import",
+                                      "--encoding", "cp1252", "--sheet", "A", "a.csv"])
+    assert result.exit_code == 1
+    assert result.output == ("ombuds: error: --sheet, --encoding: a generic scheme's files are UTF-8 CSV (gzip or "
+                             "not), without releases\n")
+    assert not (tmp_path / "x.db").exists()
