@@ -192,3 +192,25 @@ def test_options_a_generic_scheme_does_not_take_are_refused(tmp_path):
     assert result.output == ("ombuds: error: --sheet, --encoding: a generic scheme's files are UTF-8 CSV (gzip or "
                              "not), without releases\n")
     assert not (tmp_path / "x.db").exists()
+
+
+def test_a_repeated_column_and_a_file_without_rows_are_one_line_each(db, scheme, tmp_path):
+    repeated = write_csv(tmp_path / "repeated.csv", [*HEADER, "Landlord"], [[*GOOD[0], "Clarion"]])
+    empty = write_csv(tmp_path / "empty.csv", HEADER, [])
+    with pytest.raises(ImportFailed) as failed:
+        import_records(db, scheme, [repeated, empty], rejects=tmp_path / "rejects.csv")
+    assert str(failed.value).splitlines() == [
+        f"{repeated}:1: Landlord: column appears more than once in the header",
+        f"{empty}:2: file: no data rows below the header",
+        "2 problems found; nothing was imported"]
+    assert not (tmp_path / "rejects.csv").exists()
+
+
+def test_check_only_writes_nothing_but_the_rejects(db, scheme, tmp_path):
+    path = write_csv(tmp_path / "findings.csv", HEADER, GOOD + BAD)
+    report = import_records(db, scheme, [path], check=True, rejects=tmp_path / "rejects.csv")
+    assert report.lines() == [f"{path}: 6 findings rows", "3 rows refused, not imported",
+                              "Check only: nothing was written."]
+    assert len((tmp_path / "rejects.csv").read_text(encoding="utf-8").splitlines()) == 4
+    with db.read() as connection:
+        assert connection.execute(records.select()).all() == []
