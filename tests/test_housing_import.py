@@ -214,3 +214,10 @@ def test_check_only_writes_nothing_but_the_rejects(db, scheme, tmp_path):
     assert len((tmp_path / "rejects.csv").read_text(encoding="utf-8").splitlines()) == 4
     with db.read() as connection:
         assert connection.execute(records.select()).all() == []
+
+
+def test_a_case_reference_too_long_to_store_is_refused(db, scheme, tmp_path):
+    path = write_csv(tmp_path / "findings.csv", HEADER, [["9" * 201, *GOOD[0][1:]]])
+    with pytest.raises(ImportFailed) as failed:
+        import_records(db, scheme, [path])
+    assert str(failed.value).splitlines()[0] == f"{path}:2: case_id: longer than 200 characters"

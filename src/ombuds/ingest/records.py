@@ -24,6 +24,7 @@ from ombuds.schemes.model import Column, Kind, Scheme
 from ombuds.store import Database
 from ombuds.store.queries import bump_data_version, log_import
 from ombuds.store.records import Record, RecordChanges, replace_records
+from ombuds.store.schema import RECORD_KEY
 
 FLAGS = {"1": True, "yes": True, "y": True, "true": True, "0": False, "no": False, "n": False, "false": False}
 GZIP_MAGIC = b"\x1f\x8b"
@@ -253,8 +254,12 @@ def _record(kind: Kind, checks: Checks, where: dict[str, int], values: list[str]
     if problems:
         return None, tuple(problems)
     body = next(c.field for c in kind.columns if c.type == "body")
-    day = next(c.field for c in kind.columns if c.type == "date")
+    day = next(c.field for c in kind.columns if c.type == "date" and c.required)
     key = "|".join(str(found[f]) for f in kind.key)
+    if len(key) > RECORD_KEY:
+        at = where.get(kind.key[0])
+        column = header[at] if at is not None else kind.key[0]
+        return None, (Problem(name, line, column, f"longer than {RECORD_KEY} characters"),)
     fields = {f: v for f, v in found.items() if f not in (body, day)}
     return (key, Record(str(found[body]), date.fromisoformat(str(found[day])), fields)), ()
 
