@@ -24,7 +24,7 @@ HOSTILE = ('<script>alert(1)</script> "><img src=x onerror=alert(2)> '
            "\u202egpj.exe\u202c zero\u200bwidth\u200djoin")
 SLUG = "stevenage-borough-council"
 YEAR = "2023-24"
-EDITIONS = REPOSITORY / "src" / "ombuds" / "letters" / "editions"
+EDITIONS = REPOSITORY / "src" / "ombuds" / "schemes" / "lgsco" / "editions"
 
 
 @pytest.fixture(scope="module")
