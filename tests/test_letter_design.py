@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from builders import Cases
-from conftest import write_csv
+from conftest import demo, write_csv
 from ombuds.ingest import import_files
 from ombuds.letters.batch import letter_jobs, render_letters
 from ombuds.letters.editions import load_edition, shipped_edition
@@ -56,7 +56,7 @@ def design_db(tmp_path_factory):
 def render(database, year: str, authority: str, out: Path, output_format: str, edition=None) -> Path:
     y = Year.parse(year)
     jobs = letter_jobs(database, y, edition or shipped_edition(y), out, output_format,
-                       authority=registry().resolve(authority, on=y.end))
+                       authority=registry().resolve(authority, on=y.end), profile=demo().profile)
     [written] = render_letters(jobs, workers=1)
     return written.path
 

@@ -18,7 +18,6 @@ from builders import Cases
 from conftest import snapshot
 from ombuds.cli import cli
 from ombuds.ingest import import_files
-from ombuds.profile import load_profile
 from ombuds.releases import ReleaseError, create_release, public_years, publish_release, release_status
 from ombuds.site.app import create_app
 from ombuds.site.data import SiteData
@@ -60,9 +59,9 @@ def stages(database) -> list[tuple[str, str]]:
     return [(s.year.label, s.stage) for s in release_status(database, statistics_service(database).years())]
 
 
-def test_a_release_freezes_figures_letters_and_case_data_then_publishes_on_a_date(db, tmp_path):
+def test_a_release_freezes_figures_letters_and_case_data_then_publishes_on_a_date(demo_settings, db, tmp_path):
     import_files(db, held_cases(tmp_path))
-    summary = create_release(db, Y2324)
+    summary = create_release(db, Y2324, demo_settings.profile, demo_settings.editions)
     assert re.fullmatch(r"2023-24 frozen: 317 authorities, 317 letters \(PDF and HTML\), edition 2023-24\.toml, "
                         r"case data sha256 [0-9a-f]{64}", summary), summary
     with db.read() as connection:
@@ -71,7 +70,7 @@ def test_a_release_freezes_figures_letters_and_case_data_then_publishes_on_a_dat
     assert frozen.stage == "created" and frozen.published_on is None and frozen.edition == "2023-24.toml"
     stevenage = next(r for r in json.loads(frozen.statistics)["records"] if r["authority"]["code"] == "E07000243")
     assert (stevenage["decided"]["Upheld"], stevenage["upheld"], stevenage["uphold_rate"]) == (3, 3, 0.75)
-    site = SiteData(db, load_profile(), preview=True)  # not public yet: staff see it
+    site = SiteData(db, demo_settings, preview=True)  # not public yet: staff see it
     for output_format, position in (("pdf", 0), ("html", 1)):  # the letters the site serves are the ones frozen
         served = letter(site, STEVENAGE, "2023-24", output_format).body
         assert hashlib.sha256(served).hexdigest() == letters["E07000243"][position]
@@ -86,7 +85,7 @@ def test_a_release_freezes_figures_letters_and_case_data_then_publishes_on_a_dat
                                            "year is neither withdrawn nor re-dated$"):
         publish_release(db, Y2324, later)
     with pytest.raises(ReleaseError, match=r"^2023-24 was published on .*only through a revision"):
-        create_release(db, Y2324)
+        create_release(db, Y2324, demo_settings.profile, demo_settings.editions)
     with pytest.raises(ReleaseError, match=r"^2024-25 has no release: freeze it first with 'ombuds release create "):
         publish_release(db, Y2425)
 
@@ -98,9 +97,9 @@ def test_a_release_freezes_figures_letters_and_case_data_then_publishes_on_a_dat
     assert log[1]["details"] == summary
 
 
-def test_an_import_changing_published_figures_is_refused_unless_it_is_a_revision(db, tmp_path):
+def test_an_import_changing_published_figures_is_refused_unless_it_is_a_revision(demo_settings, db, tmp_path):
     import_files(db, held_cases(tmp_path))
-    create_release(db, Y2324)
+    create_release(db, Y2324, demo_settings.profile, demo_settings.editions)
     publish_release(db, Y2324, date(2024, 7, 1))
     before = snapshot(db)
     with pytest.raises(ReleaseError) as refused:
@@ -126,7 +125,7 @@ def test_an_import_changing_published_figures_is_refused_unless_it_is_a_revision
                                          "decision records\nStevenage Borough Council (E07000243) decided.Upheld 3 → 4")
     assert import_files(db, one_more_upheld(tmp_path)).unchanged  # the same rows again: nothing to refuse
 
-    with TestClient(create_app(open_database(db.url, read_only=True))) as client:
+    with TestClient(create_app(open_database(db.url, read_only=True), demo_settings)) as client:
         page = client.get(f"/councils/{STEVENAGE}/2023-24/").text
         twin = client.get(f"/councils/{STEVENAGE}/2023-24.json").json()
         other = client.get("/councils/hertfordshire-county-council/2023-24/").text
@@ -143,9 +142,9 @@ def test_an_import_changing_published_figures_is_refused_unless_it_is_a_revision
     assert data_twin["revisions"] == {"2023-24": [{"date": today.isoformat(), "reason": "late decision records"}]}
 
 
-def test_an_unchanged_or_unrelated_import_passes_a_published_year(db, tmp_path):
+def test_an_unchanged_or_unrelated_import_passes_a_published_year(demo_settings, db, tmp_path):
     import_files(db, held_cases(tmp_path))
-    create_release(db, Y2223)
+    create_release(db, Y2223, demo_settings.profile, demo_settings.editions)
     publish_release(db, Y2223, date(2023, 7, 1))
     folder = tmp_path / "next"
     folder.mkdir()

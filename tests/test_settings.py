@@ -17,7 +17,6 @@ from ombuds.cli import cli
 from ombuds.errors import OmbudsError
 from ombuds.letters import SHIPPED_EDITIONS
 from ombuds.letters.editions import edition_in
-from ombuds.profile import load_profile
 from ombuds.settings import make_settings
 from ombuds.site.app import create_app
 from ombuds.store import open_database
@@ -60,7 +59,8 @@ def setup(tmp_path: Path) -> tuple[str, Path, Path]:
     return db, profile, editions
 
 
-def test_a_release_checksums_the_letter_the_site_publishes_with_the_same_profile_and_editions(tmp_path: Path):
+def test_a_release_checksums_the_letter_the_site_publishes_with_the_same_profile_and_editions(tmp_path: Path,
+                                                                                              demo_settings):
     db, profile, editions = setup(tmp_path)
     options = ["--db", db, "--profile", str(profile), "--editions", str(editions)]
     created = CliRunner().invoke(cli, [*options, "release", "create", "--year", "2023-24"])
@@ -70,14 +70,14 @@ def test_a_release_checksums_the_letter_the_site_publishes_with_the_same_profile
     database = open_database(db)
     with database.read() as connection:
         frozen = store.letter_checksums(connection, Y2324)["E07000243"]
-    site = TestClient(create_app(open_database(db, read_only=True), load_profile(profile), editions))
+    site = TestClient(create_app(open_database(db, read_only=True), make_settings("lgsco", profile, editions, db)))
     html = site.get(f"/{STEVENAGE}/letter.html")
     assert "https://complaints.borsetshire.example/councils/stevenage-borough-council/2023-24/" in html.text
     assert "performance.example.org" not in html.text
     assert "Borsetshire Annual Review letter" in html.text
     pdf = site.get(f"/{STEVENAGE}/letter.pdf")
     assert (hashlib.sha256(pdf.content).hexdigest(), hashlib.sha256(html.content).hexdigest()) == frozen
-    demo = TestClient(create_app(open_database(db, read_only=True)))  # another profile: another letter
+    demo = TestClient(create_app(open_database(db, read_only=True), demo_settings))  # another profile: another letter
     assert hashlib.sha256(demo.get(f"/{STEVENAGE}/letter.pdf").content).hexdigest() != frozen[0]
 
 
@@ -113,7 +113,7 @@ def test_a_revision_checksums_the_revised_letters_after_the_import_commits(tmp_p
     database = open_database(db)
     with database.read() as connection:
         frozen = store.letter_checksums(connection, Y2324)["E07000243"]
-    site = TestClient(create_app(open_database(db, read_only=True), load_profile(profile), editions))
+    site = TestClient(create_app(open_database(db, read_only=True), make_settings("lgsco", profile, editions, db)))
     assert hashlib.sha256(site.get(f"/{STEVENAGE}/letter.pdf").content).hexdigest() == frozen[0]
     assert "80%" in site.get(f"/{STEVENAGE}/letter.html").text  # 4 of 5 upheld, was 3 of 4
 

@@ -14,7 +14,7 @@ COUNCILS = ("Stevenage", "Hertfordshire", "North Hertfordshire", "Birmingham", "
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
+def client(demo_settings, tmp_path_factory):
     folder = tmp_path_factory.mktemp("search")
     url = f"sqlite:///{folder / 'site.db'}"
     cases = Cases(folder, "S")
@@ -24,7 +24,7 @@ def client(tmp_path_factory):
     import_files(database, cases.files())
     database.close()
     readonly = open_database(url, read_only=True)
-    yield TestClient(create_app(readonly))
+    yield TestClient(create_app(readonly, demo_settings))
     readonly.close()
 
 

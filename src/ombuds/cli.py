@@ -423,7 +423,7 @@ def serve_command(ctx: click.Context, host: str, port: int, profile_path: Path |
     from ombuds.site.app import create_app
 
     settings = _settings(ctx, profile_path)
-    app = create_app(_database(ctx, create=False, read_only=True), settings.profile, settings.editions)
+    app = create_app(_database(ctx, create=False, read_only=True), settings)
     click.echo(f"Serving the site at http://{host}:{port}/ (Ctrl+C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
@@ -448,8 +448,8 @@ def site_build_command(ctx: click.Context, out_dir: Path, profile_path: Path | N
     from ombuds.site.build import build_site
 
     settings = _settings(ctx, profile_path)
-    report = build_site(_database(ctx, create=False, read_only=True), out_dir, settings.profile, workers=workers,
-                        preview=preview, editions=settings.editions)
+    report = build_site(_database(ctx, create=False, read_only=True), out_dir, settings, workers=workers,
+                        preview=preview)
     click.echo(report.summary())
 
 
@@ -539,16 +539,16 @@ def demo_command(ctx: click.Context, out_dir: Path, seed: int, serve: bool, port
 
     settings = _settings(ctx)
     database = _database(ctx)
-    run_demo(database, out_dir, seed=seed, echo=click.echo)
+    run_demo(database, out_dir, settings, seed=seed, echo=click.echo)
     click.echo(f"Building the site in {out_dir / 'site'}/ …")
-    click.echo(f"  {build_site(database, out_dir / 'site', settings.profile, editions=settings.editions).summary()}")
+    click.echo(f"  {build_site(database, out_dir / 'site', settings).summary()}")
     if serve:
         import uvicorn
 
         from ombuds.site.app import create_app
         from ombuds.store import open_database
 
-        app = create_app(open_database(database.url, read_only=True), settings.profile, settings.editions)
+        app = create_app(open_database(database.url, read_only=True), settings)
         chosen = _free_port(port)
         click.echo(f"Serving the demo site at http://127.0.0.1:{chosen}/ (Ctrl+C to stop)")
         uvicorn.run(app, host="127.0.0.1", port=chosen, log_level="warning", access_log=False)

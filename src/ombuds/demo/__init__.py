@@ -10,6 +10,7 @@ from rich.table import Table
 
 from ombuds.demo.generate import DemoFiles, generate
 from ombuds.ingest import import_files
+from ombuds.settings import Settings
 from ombuds.stats import format as fmt
 from ombuds.stats.service import statistics_service
 from ombuds.stats.summary import by_type, totals
@@ -37,7 +38,8 @@ def summary_table(database: Database) -> Table:
     return table
 
 
-def run_demo(database: Database, out_dir: Path, *, seed: int = 2017, echo: Callable[[str], None] = print) -> DemoFiles:
+def run_demo(database: Database, out_dir: Path, settings: Settings, *, seed: int = 2017,
+             echo: Callable[[str], None] = print) -> DemoFiles:
     echo(f"Making SYNTHETIC demo data (seed {seed}) in {out_dir}/ …")
     files = generate(out_dir, seed=seed)
     for kind, path in files.paths.items():
@@ -48,20 +50,22 @@ def run_demo(database: Database, out_dir: Path, *, seed: int = 2017, echo: Calla
         echo(f"  {line}")
     Console(width=160).print(summary_table(database))
     echo("All figures above are synthetic: they describe no real council.")
-    render_demo_letters(database, out_dir / "letters", echo)
+    render_demo_letters(database, out_dir / "letters", settings, echo)
     return files
 
 
-def render_demo_letters(database: Database, out_dir: Path, echo: Callable[[str], None] = print) -> None:
-    """Every year's letters, PDF and HTML, from the shipped example editions."""
+def render_demo_letters(database: Database, out_dir: Path, settings: Settings,
+                        echo: Callable[[str], None] = print) -> None:
+    """Every year's letters, PDF and HTML, from the settings' editions (the scheme's shipped examples) and profile."""
     from ombuds.letters.batch import letter_jobs, render_letters
-    from ombuds.letters.editions import shipped_edition
+    from ombuds.letters.editions import edition_in
 
     echo(f"Rendering every year's letters in {out_dir}/ …")
     for year in statistics_service(database).case_years():
-        edition = shipped_edition(year)
+        edition = edition_in(settings.editions, year)
         written = []
         for output_format in ("pdf", "html"):
-            jobs = letter_jobs(database, year, edition, out_dir / year.label, output_format)
+            jobs = letter_jobs(database, year, edition, out_dir / year.label, output_format,
+                               profile=settings.profile)
             written += render_letters(jobs)
         echo(f"  {year}: {len(written) // 2:,} letters as PDF and HTML in {out_dir / year.label}/")

@@ -112,9 +112,8 @@ DRY_RUN_SENDER = SmtpSettings("", 0, False, "ombuds@localhost")
 
 def send_letters(database: Database, year: Year, edition: Edition, settings: SmtpSettings | None, *,
                  dry_run_dir: Path | None = None, authority=None,
-                 on_sent: Callable[[str], None] = lambda line: None, profile: Profile | None = None) -> SendReport:
-    """Email every letter of the year (or write .eml files to `dry_run_dir`), from `profile`'s organisation (the
-    demo profile when None)."""
+                 on_sent: Callable[[str], None] = lambda line: None, profile: Profile) -> SendReport:
+    """Email every letter of the year (or write .eml files to `dry_run_dir`), from `profile`'s organisation."""
     jobs = letter_jobs(database, year, edition, Path("."), "pdf", authority=authority, allow_missing_contacts=True,
                        profile=profile)
     contacts = contacts_by_authority(database)

@@ -20,8 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 
-from ombuds.letters.editions import SHIPPED_EDITIONS
-from ombuds.profile import Profile, load_profile
+from ombuds.settings import Settings
 from ombuds.site import assets
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import FileKind, Page, PageKind, kinds
@@ -92,10 +91,10 @@ class RenderedCache:
         return found
 
 
-def create_app(database: Database, profile: Profile | None = None, editions: Path = SHIPPED_EDITIONS) -> FastAPI:
-    """The live site over `database`, for `profile`'s organisation (the demo profile when None) and its letters
-    in the `editions` folder."""
-    site = SiteData(database, profile if profile is not None else load_profile(), editions=editions)
+def create_app(database: Database, settings: Settings) -> FastAPI:
+    """The live site over `database`, in the words of the settings' scheme, for its profile's organisation and
+    with the letters of its editions folder."""
+    site = SiteData(database, settings)
     app = FastAPI(title=f"{site.profile.site_title}: open data API", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
     app.state.site = site
@@ -126,12 +125,12 @@ def _page_bytes(site: SiteData, kind: PageKind, request: Request, as_json: bool)
         return page.status, body, "application/json"
     if page.redirect is not None:
         return 307, ("/" + page.redirect).encode("utf-8"), "redirect"
-    return page.status, render(page.template, {**page.context, "site": site.profile}, root="/"), \
+    return page.status, render(page.template, {**page.context, **site.shared_context()}, root="/"), \
         "text/html; charset=utf-8"
 
 
 def not_found_page(site: SiteData, reason: str) -> bytes:
-    return render("not_found.html", {"reason": reason, "site": site.profile}, root="/")
+    return render("not_found.html", {"reason": reason, **site.shared_context()}, root="/")
 
 
 def _add(app: FastAPI, site: SiteData, cache: RenderedCache, kind: PageKind | FileKind) -> None:

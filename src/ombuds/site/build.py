@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ombuds import urls
-from ombuds.letters.editions import SHIPPED_EDITIONS
 from ombuds.processes import alive
-from ombuds.profile import Profile, load_profile
+from ombuds.settings import Settings
 from ombuds.site import assets
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import FileKind, Page, PageKind, kinds
@@ -58,7 +57,7 @@ def render_page(site: SiteData, kind: PageKind, params: dict, root: str) -> tupl
     """A page as the static build writes it: its HTML (a redirect as a meta-refresh page) with links from `root`.
     Mirrors the live app's rendering; raises NotFound like it."""
     page = kind.build(site, {}, **params)
-    context = {**page.context, "site": site.profile, "preview": site.preview_notes() if site.preview else None}
+    context = {**page.context, **site.shared_context(), "preview": site.preview_notes() if site.preview else None}
     if page.redirect is not None:
         template = page.template if page.template == "redirect.html" else "redirect.html"
         return page, render(template, {**context, "target": page.redirect}, root=root)
@@ -67,7 +66,7 @@ def render_page(site: SiteData, kind: PageKind, params: dict, root: str) -> tupl
 
 def not_found_html(site: SiteData, reason: str = "there is no page at this address") -> bytes:
     """The 404 page: hosts serve it at any depth, so its links start from the site's root path."""
-    return render("not_found.html", {"reason": reason, "site": site.profile}, root="/")
+    return render("not_found.html", {"reason": reason, **site.shared_context()}, root="/")
 
 
 def _write(folder: Path, path: str, body: bytes) -> None:
@@ -80,11 +79,11 @@ def _write(folder: Path, path: str, body: bytes) -> None:
 _worker: dict = {}
 
 
-def _start_worker(url: str, profile: Profile, editions: Path, folder: str, computed: tuple, names: list[str],
+def _start_worker(url: str, settings: Settings, folder: str, computed: tuple, names: list[str],
                   previous: Previous, preview: bool = False) -> None:
     """In each worker: a read-only database and site of its own (no object, connection or lock is shared with the
     parent), taking over the statistics the parent already computed."""
-    site = SiteData(open_database(url, read_only=True), profile, preview=preview, editions=editions)
+    site = SiteData(open_database(url, read_only=True), settings, preview=preview)
     site.statistics.adopt(computed)
     _worker["site"] = site
     _worker["folder"] = Path(folder)
@@ -180,7 +179,7 @@ def _write_api(site: SiteData, database: Database, folder: Path) -> int:
         for params in kind.every(site):
             _write(folder, kind.url(**params), kind.build(site, **params).body)
             written += 1
-    _write(folder, urls.api("openapi.json"), json_bytes(create_app(database, site.profile, site.editions).openapi()))
+    _write(folder, urls.api("openapi.json"), json_bytes(create_app(database, site.settings).openapi()))
     return written + 1
 
 
@@ -202,14 +201,14 @@ def _chunks(items: list, size: int) -> list[list]:
     return [items[at:at + size] for at in range(0, len(items), size)]
 
 
-def build_site(database: Database, out: Path, profile: Profile | None = None, workers: int = 2,
-               preview: bool = False, editions: Path = SHIPPED_EDITIONS) -> BuildReport:
+def build_site(database: Database, out: Path, settings: Settings, workers: int = 2,
+               preview: bool = False) -> BuildReport:
     """Write the whole static site into `out` (replaced at the end, all at once); `preview` for staff. The site
-    speaks for `profile`'s organisation (the demo profile when None); its letters follow the `editions` folder."""
+    is in the words of the settings' scheme, speaks for its profile's organisation and its letters follow its
+    editions folder."""
     started = time.perf_counter()
     out = Path(out).resolve()
-    profile = profile if profile is not None else load_profile()
-    site = SiteData(database, profile, preview=preview, editions=editions)
+    site = SiteData(database, settings, preview=preview)
     report = BuildReport(out)
     temporary = out.parent / f".{out.name}.tmp-{os.getpid()}"
     if temporary.exists():
@@ -224,7 +223,7 @@ def build_site(database: Database, out: Path, profile: Profile | None = None, wo
         if workers > 1:
             context = multiprocessing.get_context("spawn")  # never fork: a parent thread (a server) may hold a lock
             with context.Pool(workers, _start_worker,
-                              (database.url, profile, editions, str(temporary), site.statistics.computed(),
+                              (database.url, settings, str(temporary), site.statistics.computed(),
                                [kind.name for kind in all_kinds], previous, preview)) as pool:
                 shards = pool.apply_async(_write_shards, (str(temporary),))
                 results = pool.imap_unordered(_build_chunk, _chunks(items, CHUNK))
