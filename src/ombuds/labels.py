@@ -28,6 +28,10 @@ ASSESSED_AND_CLOSED = ("Closed After Initial Enquiries",)
 
 COMPLIANCE = ("on time", "late", "not complied")
 
+# An organisation's own complaints (the Complaint Handling Code): outcomes, and self-assessment answers.
+OWN_OUTCOMES = ("upheld", "partly upheld", "not upheld", "withdrawn", "not a complaint")
+COMPLIES = ("yes", "partly", "no")
+
 ROLES = ("chief executive", "link officer", "monitoring officer", "leader", "scrutiny chair")
 ADDRESSEE = "chief executive"
 

@@ -28,6 +28,7 @@ from ombuds.store.load import (
     stage_in_memory,
     stage_on_disk,
 )
+from ombuds.store.own import stage_order_problems
 from ombuds.store.queries import log_import
 from ombuds.store.releases import all_releases
 
@@ -125,7 +126,7 @@ class _Run:
     def _stage(self, kind: Kind) -> Staging | FirstLoad:
         stage = self.staged.get(kind.name)
         if stage is None:
-            first = self.first_load and FirstLoad.can_take(self.connection, kind.name)
+            first = self.first_load and kind.first_load and FirstLoad.can_take(self.connection, kind.name)
             stage = self.staged[kind.name] = (FirstLoad if first else Staging)(self.connection, kind.name)
         return stage
 
@@ -269,6 +270,9 @@ class _Run:
                 self.problems.append(Problem(file, line, column, reason))
             stage.drop_repeats()
         staged = {kind: stage for kind, stage in self.staged.items() if isinstance(stage, Staging)}
+        if "own_complaints" in staged:
+            for p in stage_order_problems(self.connection, staged["own_complaints"]):
+                self.problems.append(Problem(*self.where(p.pos), p.column, p.reason))
         for p in decision_date_problems(self.connection, staged):
             file, line = self.where(p.pos)
             column = "decision_date" if p.staged == "decided" else "received_date"

@@ -300,7 +300,7 @@ def decision_date_problems(connection: Connection, staged: dict[str, Staging]) -
         query = (select(d.c.pos, d.c.reference, d.c.decision_date, receipts.c.received_date)
                  .join(receipts, receipts.c.reference == d.c.reference)
                  .where(receipts.c.received_date > d.c.decision_date))
-        problems += [DateOrderProblem(pos, ref, _as_date(dd), _as_date(rd), "decided")
+        problems += [DateOrderProblem(pos, ref, as_date(dd), as_date(rd), "decided")
                      for pos, ref, dd, rd in connection.execute(query)]
     if "received" in staged:
         r = staged["received"].table
@@ -310,10 +310,10 @@ def decision_date_problems(connection: Connection, staged: dict[str, Staging]) -
         if "decided" in staged:
             d = staged["decided"].table
             query = query.where(~exists().where(d.c.reference == r.c.reference))
-        problems += [DateOrderProblem(pos, ref, _as_date(dd), _as_date(rd), "received")
+        problems += [DateOrderProblem(pos, ref, as_date(dd), as_date(rd), "received")
                      for pos, ref, dd, rd in connection.execute(query)]
     return problems
 
 
-def _as_date(value) -> date:
+def as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
