@@ -195,6 +195,38 @@ def letters_command(ctx: click.Context, year_label: str, authority: str | None, 
         render_letters(jobs, on_written=lambda w: (click.echo(str(w.path)), advance()))
 
 
+@cli.command("code-report")
+@click.option("--year", "year_label", required=True, help="The year, e.g. 2025-26.")
+@click.option("--body", "body_name", required=True, help="The council (GSS code or any known name).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Folder for the report (HTML, PDF and JSON).")
+@click.option("--response", "response_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              default=None, help="The governing body's response, in Markdown.")
+@click.option("--letter", "letter_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="The ombudsman's annual letter for the year (PDF), attached to the report.")
+@click.option("--areas", "areas_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="CSV mapping own service area words (own_area) to the ombudsman's areas (service_area).")
+@click.option("--profile", "profile_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The organisation's identity (TOML; default: the shipped demo profile).")
+@click.pass_context
+def code_report_command(ctx: click.Context, year_label: str, body_name: str, out_dir: Path,
+                        response_file: Path | None, letter_file: Path | None, areas_file: Path | None,
+                        profile_path: Path | None) -> None:
+    """An organisation's Complaint Handling Code report for a year: its own stages, timeliness, the escalation to
+    the ombudsman, its self-assessment and its governing body's response (docs/code-report.md)."""
+    from ombuds.ingest.areas import read_area_mapping
+    from ombuds.letters.code_report import write_report
+    from ombuds.profile import load_profile
+    from ombuds.stats.code_report import code_report, resolve_body
+
+    year = Year.parse(year_label)
+    areas = read_area_mapping(areas_file) if areas_file else None
+    response = response_file.read_text(encoding="utf-8") if response_file else None
+    record = code_report(_database(ctx, create=False), year, resolve_body(body_name), areas=areas)
+    for path in write_report(record, load_profile(profile_path), out_dir, response=response, letter=letter_file):
+        click.echo(path)
+
+
 @cli.command("send")
 @click.option("--year", "year_label", required=True, help="The year, e.g. 2019-20.")
 @click.option("--authority", default=None, help="Only this authority (GSS code or any known name).")
