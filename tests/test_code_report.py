@@ -4,6 +4,7 @@ problems), timeliness in working days, the escalation funnel with unknown steps 
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -158,9 +159,10 @@ def test_the_command_writes_html_pdf_and_json(tmp_path):
                                      "extended", "median_working_days", "outcomes"}
     assert list(record["stage1"]["by_service_area"]) == ["Benefits and Tax", "Environment Services", "Housing",
                                                          "Planning and Development"]
-    html = (out / f"{stem}.html").read_text()
+    html = re.sub(r">\s+<", "><", (out / f"{stem}.html").read_text().replace("\u00a0", " "))
     assert "<td data-label=\"Complaints\">not known</td>" in html
-    assert "The cabinet considered this report on 14 July 2026." in html
+    assert "<p>The cabinet considered this report on 14 July 2026.</p>" in html
+    assert "<ul><li>Record the reason for every extension</li><li>Acknowledge automatically</li></ul>" in html
     assert (out / f"{stem}.pdf").read_bytes().startswith(b"%PDF-")
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from ombuds.labels import OWN_OUTCOMES
+from ombuds.labels import FROM_CASE_RECORDS, OWN_OUTCOMES
 from ombuds.letters.content import markdown_blocks, profile_letterhead
 from ombuds.letters.render import TEMPLATES, shared_renderer, timestamp, typst_source
 from ombuds.profile import Profile
@@ -48,7 +48,8 @@ def _table(caption: str, columns: list[str], rows: list[list[str]]) -> dict:
 def _chart(items: list[tuple[str, float | None, str]], title: str, description: str, chart_id: str) -> dict:
     svg = str(bar_chart(items, title, description, chart_id=chart_id))
     opening = svg.index(">") + 1
-    return {"svg": Markup(svg[:opening] + _CHART_STYLE + svg[opening:]), "alt": f"{title}. {description}"}
+    return {"svg": Markup(svg[:opening] + _CHART_STYLE + svg[opening:]), "title": title,
+            "alt": f"{title}. {description}"}
 
 
 def _section(key: str, heading: str, *, paragraphs: list[str] | None = None, table: dict | None = None,
@@ -72,8 +73,8 @@ def _timeliness(r: dict) -> dict:
     rows = [[f"Acknowledged within {code['acknowledge']} working days", fmt.share(one["acknowledged_on_time"],
                                                                                   one["received"]),
              fmt.share(two["acknowledged_on_time"], two["received"])],
-            ["Answered on time", fmt.share(one["on_time"], one["responded"]),
-             fmt.share(two["on_time"], two["responded"])],
+            ["Answered on time", fmt.share(one["on_time"], one["responded"], none="none answered"),
+             fmt.share(two["on_time"], two["responded"], none="none answered")],
             ["Time limit (working days)", f"{code['stage1']['respond']}, or {code['stage1']['extended']} extended",
              f"{code['stage2']['respond']}, or {code['stage2']['extended']} extended"],
             ["Extended", fmt.number(one["extended"]), fmt.number(two["extended"])],
@@ -95,7 +96,7 @@ def _areas(r: dict) -> dict:
     areas = sorted(set(one) | set(two))
     empty = {"received": 0, "on_time": 0, "responded": 0}
     rows = [[a, fmt.number(one.get(a, empty)["received"]), fmt.share(one.get(a, empty)["on_time"],
-                                                                      one.get(a, empty)["responded"]),
+                                                                      one.get(a, empty)["responded"], none="none answered"),
              fmt.number(two.get(a, empty)["received"])] for a in areas]
     chart = _chart([(a, one[a]["received"], fmt.number(one[a]["received"])) for a in areas if a in one],
                    "Stage 1 complaints by service area", "The number of stage 1 complaints received about each "
@@ -132,9 +133,14 @@ def _learning(r: dict) -> list[dict]:
         _section("learning", "Learning and service improvements", items=improvements,
                  paragraphs=[] if improvements else ["No service improvements are recorded for this year."]),
         _section("findings", "Findings of fault by the ombudsman", items=findings,
-                 paragraphs=[] if findings else ["The ombudsman's decisions held for this year include no upheld "
-                                                 "complaint."]),
+                 paragraphs=[] if findings else [_no_findings(r["escalation"]["ombudsman_from"])]),
     ]
+
+
+def _no_findings(source: str | None) -> str:
+    if source == FROM_CASE_RECORDS:
+        return "The ombudsman upheld no complaint about the organisation in this year's decisions."
+    return "The ombudsman's decisions for this year are not held here, so its findings are not known."
 
 
 def _self_assessment(r: dict) -> dict:
@@ -187,8 +193,7 @@ def _html(content: dict) -> bytes:
 
 
 def _pdf(content: dict, record: dict, letter: Path | None) -> bytes:
-    shown = {**content, "sections": [{**s, "chart": s["chart"] and {"svg": str(s["chart"]["svg"]),
-                                                                     "alt": s["chart"]["alt"]}}
+    shown = {**content, "sections": [{**s, "chart": s["chart"] and {**s["chart"], "svg": str(s["chart"]["svg"])}}
                                      for s in content["sections"]]}
     inputs = {"report": json.dumps(shown), "figures": json.dumps(record, indent=2),
               "letter": str(letter.resolve()) if letter else ""}

@@ -180,9 +180,9 @@ def known(n: int | None) -> str:
     return NOT_KNOWN if n is None else f"{n:,}"
 
 
-def share(n: int, of: int) -> str:
-    """`45 of 50 (90%)`; `0 of 0` with no percentage."""
-    return f"{n:,} of {of:,}" + (f" ({percent(n / of)})" if of else "")
+def share(n: int, of: int, *, none: str = "0 of 0") -> str:
+    """`45 of 50 (90%)`; `none` when there are none to count."""
+    return f"{n:,} of {of:,} ({percent(n / of)})" if of else none
 
 
 def working_days(days: float | None) -> str:
