@@ -95,9 +95,12 @@ def _areas(r: dict) -> dict:
     one, two = r["stage1"]["by_service_area"], r["stage2"]["by_service_area"]
     areas = sorted(set(one) | set(two))
     empty = {"received": 0, "on_time": 0, "responded": 0}
-    rows = [[a, fmt.number(one.get(a, empty)["received"]), fmt.share(one.get(a, empty)["on_time"],
-                                                                      one.get(a, empty)["responded"], none="none answered"),
-             fmt.number(two.get(a, empty)["received"])] for a in areas]
+    rows = []
+    for a in areas:
+        first = one.get(a, empty)
+        rows.append([a, fmt.number(first["received"]), fmt.share(first["on_time"], first["responded"],
+                                                                 none="none answered"),
+                     fmt.number(two.get(a, empty)["received"])])
     chart = _chart([(a, one[a]["received"], fmt.number(one[a]["received"])) for a in areas if a in one],
                    "Stage 1 complaints by service area", "The number of stage 1 complaints received about each "
                    "service area; the figures are in the table beside it.", "chart-areas")
@@ -125,8 +128,8 @@ def _escalation(r: dict) -> dict:
 
 
 def _learning(r: dict) -> list[dict]:
-    improvements = [f"{i['improvement']} ({i['reference']}, agreed {fmt.long_date(date.fromisoformat(i['agreed_date']))})"
-                    for i in r["improvements"]]
+    improvements = [f"{i['improvement']} ({i['reference']}, agreed "
+                    f"{fmt.long_date(date.fromisoformat(i['agreed_date']))})" for i in r["improvements"]]
     findings = [f"{d['reference']}, {fmt.long_date(date.fromisoformat(d['decision_date']))}: "
                 f"{d['summary'] or 'no summary published'}" for d in r["non_compliance"]]
     return [

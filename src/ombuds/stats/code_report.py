@@ -7,14 +7,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ombuds.errors import OmbudsError
-from ombuds.handling_code import DEFAULT_SCHEME, HandlingCode, handling_code
+from ombuds.handling_code import DEFAULT_SCHEME, handling_code
 from ombuds.labels import UPHELD
 from ombuds.registry import Authority, registry
 from ombuds.stats.record import StatisticsRecord
+from ombuds.stats.register import self_assessment
 from ombuds.stats.service import statistics_service
 from ombuds.stats.timeliness import stage_figures
 from ombuds.store import Database
-from ombuds.store.own import Assessment, assessments, own_complaints
+from ombuds.store.own import assessments, own_complaints
 from ombuds.store.queries import decisions, improvements_agreed
 from ombuds.years import Year
 
@@ -39,22 +40,6 @@ def escalation(stage1: dict, stage2: dict, record: StatisticsRecord | None, sour
             "ombudsman_decided": record.dealt_with if record else None,
             "ombudsman_upheld": record.upheld if record else None,
             "ombudsman_from": source}
-
-
-def self_assessment(code: HandlingCode, this_year: list[Assessment], last_year: list[Assessment]) -> list[dict]:
-    """Every provision of the code in its order: the answer (None: not assessed), and last year's."""
-    now = {a.provision: a for a in this_year}
-    before = {a.provision: a.complies for a in last_year}
-    rows = []
-    for p in code.provisions:
-        a = now.get(p.id)
-        rows.append({"provision": p.id, "section": p.section, "title": p.title,
-                     "complies": a.complies if a else None,
-                     "evidence": a.evidence if a else None, "action": a.action if a else None,
-                     "due": a.due.isoformat() if a and a.due else None,
-                     "last_year": before.get(p.id),
-                     "changed": bool(a and p.id in before and before[p.id] != a.complies)})
-    return rows
 
 
 def resolve_body(name: str) -> Authority:
