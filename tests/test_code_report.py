@@ -179,3 +179,27 @@ def test_a_bad_area_mapping_is_listed_by_line(tmp_path):
 
 def test_the_example_files_stay_in_step_with_the_docs():
     assert Path(REPOSITORY / "examples" / "own-complaints.csv").read_text().startswith(",".join(OWN))
+
+
+def test_the_demo_council_year_is_calibrated_and_reported(tmp_path):
+    from ombuds.demo.code_year import generate_code_year, run_code_year
+    from ombuds.store import open_database
+
+    database = open_database(f"sqlite:///{tmp_path / 'demo.db'}")
+    written = run_code_year(database, tmp_path / "code-year", seed=2017, echo=lambda line: None)
+    database.close()
+    assert [p.suffix for p in written] == [".html", ".pdf", ".json"]
+    r = json.loads(written[2].read_text())
+    one, two = r["stage1"], r["stage2"]
+    assert 400 <= one["received"] <= 800  # about 7 a year per 1,000 of 88,104 residents
+    assert one["responded"] / one["received"] > 0.9  # most closed at stage 1
+    assert 0.05 <= r["escalation"]["stage2"] / r["escalation"]["stage1_closed"] <= 0.2  # a minority escalated
+    assert one["on_time_rate"] > 0.8 and two["on_time_rate"] > 0.5  # most on time
+    assert r["escalation"]["ombudsman_received"] is None  # the demo's ombudsman data ends in 2024-25
+    assert list(one["by_service_area"]) == ["Benefits and Tax", "Corporate and Other Services",
+                                            "Environment Services", "Highways and Transport", "Housing",
+                                            "Planning and Development"]
+    again = generate_code_year(tmp_path / "again", seed=2017)
+    assert again.own_complaints.read_bytes() == (tmp_path / "code-year" / "own-complaints.csv").read_bytes()
+    rows = again.own_complaints.read_text().splitlines()[1:]
+    assert all(row.startswith("SYN-") for row in rows)

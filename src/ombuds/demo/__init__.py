@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from ombuds.demo.code_year import run_code_year
 from ombuds.demo.generate import DemoFiles, generate
 from ombuds.ingest import import_files
 from ombuds.stats import format as fmt
@@ -49,6 +50,7 @@ def run_demo(database: Database, out_dir: Path, *, seed: int = 2017, echo: Calla
     Console(width=160).print(summary_table(database))
     echo("All figures above are synthetic: they describe no real council.")
     render_demo_letters(database, out_dir / "letters", echo)
+    run_code_year(database, out_dir / "code-year", seed=seed, echo=echo)
     return files
 
 
