@@ -203,3 +203,21 @@ def test_the_demo_council_year_is_calibrated_and_reported(tmp_path):
     assert again.own_complaints.read_bytes() == (tmp_path / "code-year" / "own-complaints.csv").read_bytes()
     rows = again.own_complaints.read_text().splitlines()[1:]
     assert all(row.startswith("SYN-") for row in rows)
+
+
+def test_the_ombudsmans_side_from_a_published_letter_keeps_what_it_did_not_state_unknown(db):
+    from ombuds.store.queries import replace_published
+
+    _examples(db)
+    published = {
+        "authority": {"code": "E07000243", "name": "Stevenage Borough Council", "type": "District"},
+        "year": "2025-26", "received": {"total": None}, "decided": {"Upheld": 3, "total": 12},
+        "investigated": 5, "upheld": 3, "uphold_rate": 0.6, "satisfactory_remedies": 0,
+        "satisfactory_remedy_rate": 0.0, "remedied_by_ombudsman": None, "compliance": {"recorded": 0},
+        "compliance_rate": None, "population": None, "upheld_per_100k": None, "average": {}, "overview": None,
+        "source": "letter.pdf", "edition": "letter-2024-25", "letter": None, "from": "published letter"}
+    with db.transaction() as connection:
+        replace_published(connection, "E07000243", YEAR, "letter.pdf", "letter-2024-25", json.dumps(published))
+    r = code_report(db, YEAR, resolve_body("Stevenage"))
+    assert r["escalation"] == {"stage1_closed": 3, "stage2": 1, "ombudsman_received": None, "ombudsman_decided": 12,
+                               "ombudsman_upheld": 3, "ombudsman_from": "published letter"}
