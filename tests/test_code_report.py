@@ -221,3 +221,21 @@ def test_the_ombudsmans_side_from_a_published_letter_keeps_what_it_did_not_state
     r = code_report(db, YEAR, resolve_body("Stevenage"))
     assert r["escalation"] == {"stage1_closed": 3, "stage2": 1, "ombudsman_received": None, "ombudsman_decided": 12,
                                "ombudsman_upheld": 3, "ombudsman_from": "published letter"}
+
+
+def test_the_codes_time_limits_are_checked_with_the_scheme(tmp_path):
+    import shutil
+
+    from ombuds.schemes import check_scheme
+
+    folder = tmp_path / "lgsco"
+    shutil.copytree(REPOSITORY / "src" / "ombuds" / "schemes" / "lgsco", folder)
+    code = folder / "code.toml"
+    code.write_text(code.read_text().replace("respond = 20", 'respond = "twenty"').replace("acknowledge = 5", ""))
+    assert check_scheme(folder) == ["code.toml: timeliness.acknowledge: missing",
+                                    "code.toml: timeliness.stage2.respond: must be a whole number"]
+    limits = handling_code()
+    assert (limits.acknowledge, limits.stages[1].respond, limits.stages[1].extended, limits.stages[2].respond,
+            limits.stages[2].extended) == (5, 10, 20, 20, 40)
+    housing = (REPOSITORY / "src/ombuds/schemes/housing-ombudsman/code.toml").read_text()
+    assert "[timeliness.stage2]\nrespond = 20\nextended = 40" in housing

@@ -1,25 +1,20 @@
 """The Complaint Handling Code of a scheme, as data: its provisions (number, section, a short title in our own
-words) and its time limits in working days, read from the scheme's `code.toml`."""
+words; `Scheme.provisions`, loaded and checked by `ombuds.schemes`) and its time limits in working days, from the
+same `code.toml`."""
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from ombuds.errors import OmbudsError
+from ombuds.schemes import DEFAULT, Scheme, load_scheme
+from ombuds.schemes.model import Provision
 
-DEFAULT_SCHEME = "lgsco"
 STAGES = (1, 2)
-
-
-@dataclass(frozen=True)
-class Provision:
-    id: str
-    section: str
-    title: str
+__all__ = ["STAGES", "HandlingCode", "Provision", "StageLimits", "handling_code"]
 
 
 @dataclass(frozen=True)
@@ -41,29 +36,22 @@ class HandlingCode:
         return tuple(p.id for p in self.provisions)
 
 
-def code_file(scheme_id: str) -> Path:
-    return Path(str(resources.files("ombuds").joinpath("schemes", scheme_id, "code.toml")))
+def handling_code(scheme: Scheme | str = DEFAULT) -> HandlingCode:
+    """The scheme's code (a shipped scheme's name or folder, or the loaded scheme)."""
+    chosen = load_scheme(scheme) if isinstance(scheme, str) else scheme
+    return _code(chosen.folder, chosen.id, chosen.provisions)
 
 
 @cache
-def handling_code(scheme_id: str = DEFAULT_SCHEME) -> HandlingCode:
-    """The code of a shipped scheme (its folder under ombuds/schemes)."""
-    return read_code(code_file(scheme_id))
-
-
-def read_code(path: Path) -> HandlingCode:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        limits = data["timeliness"]
-        return HandlingCode(
-            name=data["name"], applies_from=data["applies_from"], acknowledge=int(limits["acknowledge"]),
-            stages={stage: _limits(limits[f"stage{stage}"]) for stage in STAGES},
-            provisions=tuple(Provision(str(p["id"]), p["section"], p["title"]) for p in data["provisions"]))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise OmbudsError(f"{path}: cannot read the Complaint Handling Code: {error}") from None
-    except (KeyError, TypeError, ValueError) as error:
-        raise OmbudsError(f"{path}: the Complaint Handling Code lacks or misstates {error}") from None
-
-
-def _limits(stage: dict) -> StageLimits:
-    return StageLimits(int(stage["respond"]), int(stage["extended"]))
+def _code(folder: Path, scheme_id: str, provisions: tuple[Provision, ...]) -> HandlingCode:
+    path = folder / "code.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}  # checked by the loader
+    if "timeliness" not in data or "name" not in data:
+        raise OmbudsError(f"{path}: scheme '{scheme_id}' has no Complaint Handling Code with its name and time "
+                          "limits ([timeliness]): see docs/code-report.md")
+    limits = data["timeliness"]
+    return HandlingCode(name=data["name"], applies_from=data.get("applies_from", ""),
+                        acknowledge=limits["acknowledge"],
+                        stages={s: StageLimits(limits[f"stage{s}"]["respond"], limits[f"stage{s}"]["extended"])
+                                for s in STAGES},
+                        provisions=provisions)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from test_site_browser import AXE, CHROMIUM, CHROMIUM_ARGS, OVERFLOW, _describe
 
+from ombuds.code_report import write_report
 from ombuds.ingest import import_files
-from ombuds.letters.code_report import write_report
 from ombuds.profile import load_profile
 from ombuds.stats.code_report import code_report, resolve_body
 from ombuds.store import open_database

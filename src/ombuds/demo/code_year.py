@@ -141,9 +141,9 @@ def generate_code_year(out_dir: Path, *, seed: int = 2017) -> CodeYearFiles:
 
 def run_code_year(database, out_dir: Path, *, seed: int, echo: Callable[[str], None] = print) -> list[Path]:
     """Generate, import and report: the council's code report in out_dir/code-report/."""
+    from ombuds.code_report import write_report
     from ombuds.ingest import import_files
     from ombuds.ingest.areas import read_area_mapping
-    from ombuds.letters.code_report import write_report
     from ombuds.profile import load_profile
     from ombuds.stats.code_report import code_report
 

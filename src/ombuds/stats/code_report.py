@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ombuds.errors import OmbudsError
-from ombuds.handling_code import DEFAULT_SCHEME, handling_code
+from ombuds.handling_code import handling_code
 from ombuds.labels import UPHELD
 from ombuds.registry import Authority, registry
+from ombuds.schemes import DEFAULT, Scheme
 from ombuds.stats.record import StatisticsRecord
 from ombuds.stats.register import self_assessment
 from ombuds.stats.service import statistics_service
@@ -46,7 +47,7 @@ def resolve_body(name: str) -> Authority:
     return registry().resolve(name)
 
 
-def code_report(database: Database, year: Year, body: Authority, *, scheme: str = DEFAULT_SCHEME,
+def code_report(database: Database, year: Year, body: Authority, *, scheme: Scheme | str = DEFAULT,
                 areas: Mapping[str, str] | None = None) -> dict:
     """Everything the code report shows, as data."""
     code = handling_code(scheme)

@@ -4,9 +4,9 @@ own self-assessment is shown on its page (`council_self_assessment`)."""
 
 from __future__ import annotations
 
+from ombuds import urls
 from ombuds.handling_code import handling_code
 from ombuds.registry import Authority
-from ombuds.site import urls
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import File, FileKind, Page, PageKind
 from ombuds.stats.register import provisions_not_met, register_csv, self_assessment
