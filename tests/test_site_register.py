@@ -99,3 +99,27 @@ def test_the_register_and_council_pages_pass_axe(client, tmp_path):
                 assert not violations, f"{name} at {width}px:\n{_describe(violations)}"
                 page.close()
         browser.close()
+
+
+def test_the_static_build_writes_the_register_and_its_links_resolve(tmp_path):
+    from ombuds.site.build import build_site
+
+    url = f"sqlite:///{tmp_path / 'site.db'}"
+    database = open_database(url)
+    received = write_csv(tmp_path / "received.csv", ["reference", "authority", "received_date", "service_area"],
+                         [["R1", "Stevenage", "2024-06-01", "Housing"]])
+    assessed = write_csv(tmp_path / "sa.csv", ASSESSED, [["Stevenage", "2024-25", "6.2", "no", "", "", ""]])
+    import_files(database, [received, assessed])
+    database.close()
+    readonly = open_database(url, read_only=True)
+    out = tmp_path / "site"
+    build_site(readonly, out, workers=1)
+    readonly.close()
+    register = out / "self-assessment" / "2024-25" / "index.html"
+    assert (out / "self-assessment" / "self-assessment-2024-25.csv").read_bytes().startswith(b"\xef\xbb\xbfcode,")
+    html = register.read_text()
+    link = '../../councils/stevenage-borough-council/2024-25/#self-assessment'
+    assert f'href="{link}"' in html
+    council = (register.parent / link.split("#")[0] / "index.html").resolve()
+    assert 'id="self-assessment"' in council.read_text()
+    assert 'href="../../../self-assessment/2024-25/"' in council.read_text()
