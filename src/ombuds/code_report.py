@@ -160,11 +160,17 @@ def _self_assessment(r: dict) -> dict:
 
 
 def _letter(r: dict, profile: Profile, letter_file: str | None) -> dict:
-    year = Year.parse(r["year"])
-    link = profile.base_url + urls.letter(r["body"]["slug"], year, "pdf")
-    paragraphs = [f"The ombudsman's annual review letter for {r['year']} is at {link}."]
+    """The ombudsman's annual letter: attached when given, linked on the public site where its case records (from
+    which the site makes the letter) are held."""
+    paragraphs = []
     if letter_file:
-        paragraphs.append(f"A copy is attached to this report as {letter_file}.")
+        paragraphs.append(f"The ombudsman's annual review letter for {r['year']} is attached to this report as "
+                          f"{letter_file}.")
+    if r["escalation"]["ombudsman_from"] == FROM_CASE_RECORDS:
+        link = profile.base_url + urls.letter(r["body"]["slug"], Year.parse(r["year"]), "pdf")
+        paragraphs.append(f"It is published at {link}.")
+    if not paragraphs:
+        paragraphs.append(f"The ombudsman's annual review letter for {r['year']} is not held here.")
     return _section("letter", "The ombudsman's annual letter", paragraphs=paragraphs)
 
 

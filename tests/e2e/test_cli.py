@@ -168,6 +168,11 @@ def test_demo_end_to_end(tmp_path):
     assert (site / "index.html").is_file() and (site / "councils" / "birmingham-city-council" / "2024-25"
                                                 / "index.html").is_file()
     assert "Serving" not in out
+    report = tmp_path / "data" / "code-year" / "code-report"
+    assert f"Stevenage Borough Council's Complaint Handling Code report for 2025-26: {report}/" in out
+    assert (report / "code-report-stevenage-borough-council-2025-26.pdf").read_bytes().startswith(b"%PDF-")
+    for year in ("2024-25", "2025-26"):  # the register of 60 councils' self-assessments
+        assert "Provisions most often not met" in (site / "self-assessment" / year / "index.html").read_text()
     stats = ombuds("stats", "--year", "2024-25", "--authority", "Birmingham", db=f"sqlite:///{tmp_path / 'demo.db'}")
     [birmingham] = json.loads(stats.stdout)
     with open(tmp_path / "data" / "synthetic-received.csv", encoding="utf-8") as f:
