@@ -149,14 +149,19 @@ def _contacts(row: Row, c: RowCheck) -> tuple | None:
     return None if c.problems else (code, role, *values, email)
 
 
-def _population(row: Row, c: RowCheck) -> tuple | None:
-    year = None
+def _year(row: Row, c: RowCheck) -> Year | None:
     label = c.text(row, "year")
-    if label is not None:
-        try:
-            year = Year.parse(label)
-        except OmbudsError as error:
-            c.problem("year", str(error))
+    if label is None:
+        return None
+    try:
+        return Year.parse(label)
+    except OmbudsError as error:
+        c.problem("year", str(error))
+        return None
+
+
+def _population(row: Row, c: RowCheck) -> tuple | None:
+    year = _year(row, c)
     code = c.authority(row, "authority", year.start if year else None, case=False)
     people = c.count(row, "population")
     if people == 0:
@@ -187,13 +192,7 @@ def _optional_date(row: Row, c: RowCheck, column: str):
 
 
 def _self_assessment(row: Row, c: RowCheck) -> tuple | None:
-    year = None
-    label = c.text(row, "year")
-    if label is not None:
-        try:
-            year = Year.parse(label)
-        except OmbudsError as error:
-            c.problem("year", str(error))
+    year = _year(row, c)
     code = c.authority(row, "authority", year.start if year else None, case=False)
     provision = c.choice(row, "provision", _provisions())
     complies = c.choice(row, "complies", _COMPLIES)
