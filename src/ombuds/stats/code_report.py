@@ -10,7 +10,7 @@ from ombuds.errors import OmbudsError
 from ombuds.handling_code import handling_code
 from ombuds.labels import UPHELD
 from ombuds.registry import Authority, registry
-from ombuds.schemes import DEFAULT, Scheme
+from ombuds.schemes import DEFAULT, Scheme, load_scheme
 from ombuds.stats.record import StatisticsRecord
 from ombuds.stats.register import self_assessment
 from ombuds.stats.service import statistics_service
@@ -50,7 +50,8 @@ def resolve_body(name: str) -> Authority:
 def code_report(database: Database, year: Year, body: Authority, *, scheme: Scheme | str = DEFAULT,
                 areas: Mapping[str, str] | None = None) -> dict:
     """Everything the code report shows, as data."""
-    code = handling_code(scheme)
+    chosen = load_scheme(scheme) if isinstance(scheme, str) else scheme
+    code = handling_code(chosen)
     with database.read() as connection:
         complaints = own_complaints(connection, body.code, year.start, year.end)
         assessed = assessments(connection, year.label, body.code)
@@ -69,7 +70,7 @@ def code_report(database: Database, year: Year, body: Authority, *, scheme: Sche
         "year": year.label,
         "code": {"name": code.name, "acknowledge": code.acknowledge,
                  **{f"stage{s}": {"respond": lim.respond, "extended": lim.extended} for s, lim in code.stages.items()}},
-        "size": {"measure": "residents", "value": size},
+        "size": {"measure": chosen.words.size, "value": size},
         "stage1": stages[1],
         "stage2": stages[2],
         "escalation": escalation(stages[1], stages[2], record, source),
