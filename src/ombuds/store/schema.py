@@ -132,6 +132,19 @@ self_assessment = Table(  # an organisation's self-assessment against its scheme
     Column("due", Date),
 )
 
+RECORD_KEY = 200  # the longest key (a kind's key fields, joined) a record may have
+
+records = Table(  # the rows of a measures scheme's record kinds (kinds.toml), read by stats.measures
+    "records", metadata,
+    Column("kind", String(40), primary_key=True),
+    Column("record_key", String(RECORD_KEY), primary_key=True),  # the kind's key fields, joined: rows replaced together
+    Column("position", Integer, primary_key=True),  # the row's place among the rows sharing the key
+    Column("body_code", String(80), nullable=False),
+    Column("record_date", Date, nullable=False),
+    Column("fields", Text, nullable=False),  # the other fields as stored values (label ids, not words), JSON
+    Index("ix_records_date", "kind", "record_date"),
+)
+
 TABLES = {t.name: t for t in (received, decided, compliance, improvements, contacts, population, own_complaints,
                               self_assessment)}
 
