@@ -221,9 +221,9 @@ def _workbook_rows(path: Path, worksheet) -> Iterator[tuple[int, list[str]]]:
 
     number = 0
     try:
-        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):  # noqa: B007
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
             yield number, [_cell(v) for v in values]
-    except (DefusedXmlException, SyntaxError, ValueError, KeyError) as error:
+    except (DefusedXmlException, SyntaxError, ValueError, KeyError):
         raise UnreadableFile(path, number + 1, UNSAFE_XML) from None
 
 
