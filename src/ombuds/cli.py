@@ -321,13 +321,12 @@ def authority_command(name: str) -> None:
 @click.pass_context
 def serve_command(ctx: click.Context, host: str, port: int, profile_path: Path | None) -> None:
     """Serve the public site live: every page, search and the API, with the database opened read-only."""
-    import uvicorn
-
     from ombuds.site.app import serve_app
+    from ombuds.site.serve import run
 
     app = serve_app(ctx.obj["db_url"], profile_path)
     click.echo(f"Serving the site at http://{host}:{port}/ (Ctrl+C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    run(app, host, port)
 
 
 @cli.group("site")
@@ -420,15 +419,14 @@ def demo_command(ctx: click.Context, out_dir: Path, seed: int, serve: bool, port
     click.echo(f"Building the site in {out_dir / 'site'}/ …")
     click.echo(f"  {build_site(database, out_dir / 'site').summary()}")
     if serve:
-        import uvicorn
-
         from ombuds.site.app import create_app
+        from ombuds.site.serve import run
         from ombuds.store import open_database
 
         app = create_app(open_database(database.url, read_only=True))
         chosen = _free_port(port)
         click.echo(f"Serving the demo site at http://127.0.0.1:{chosen}/ (Ctrl+C to stop)")
-        uvicorn.run(app, host="127.0.0.1", port=chosen, log_level="warning", access_log=False)
+        run(app, "127.0.0.1", chosen)
 
 
 def _free_port(first: int) -> int:
