@@ -244,6 +244,9 @@ def publish_release(database: Database, year: Year, on: date | None = None, toda
         release = store.all_releases(connection).get(year)
         if release is None:
             raise ReleaseError(f"{year} has no release: freeze it first with 'ombuds release create --year {year}'")
+        if on <= year.end:
+            raise ReleaseError(f"{year} cannot be published on {on.isoformat()}: the year ends on "
+                               f"{year.end.isoformat()}, and its figures are public only after it")
         if release.stage == PUBLISHED and release.published_on <= today:
             raise ReleaseError(f"{year} has been public since {release.published_on.isoformat()}: a published year "
                                "is neither withdrawn nor re-dated")

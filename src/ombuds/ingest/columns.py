@@ -58,11 +58,12 @@ class ColumnCheck:
     def reference(self, values: Column) -> list:
         """As RowCheck.reference: trimmed, upper-cased, required, at most MAX_REFERENCE characters."""
         out = list(map(str.upper, map(str.strip, values)))
-        if all(out) and max(map(len, out), default=0) <= MAX_REFERENCE and not _controlled(out):
+        if all(out) and max(map(len, out), default=0) <= MAX_REFERENCE and not _controlled(out) \
+                and not _broken("".join(out)):
             return out
         self.flagged = True
-        return [value if value and len(value) <= MAX_REFERENCE and not CONTROL.search(value) else BAD
-                for value in out]
+        return [value if value and len(value) <= MAX_REFERENCE and not CONTROL.search(value) and not _broken(value)
+                else BAD for value in out]
 
     def date(self, values: Column, column: str) -> list:
         return self._each(values, ("date", column), lambda row: self.check.date(row, column), column)
@@ -166,6 +167,10 @@ class ColumnCheck:
 
 
 _DATED = object()  # a name whose verdict depends on the case's date
+
+
+def _broken(value: str) -> bool:
+    return "\n" in value or "\r" in value
 
 
 def _controlled(values: Column) -> bool:

@@ -34,9 +34,11 @@ class RowCheck:
     def problem(self, column: str, reason: str) -> None:
         self.problems.append((column, reason))
 
-    def text(self, row: dict[str, str], column: str, *, required: bool = True) -> str | None:
+    def text(self, row: dict[str, str], column: str, *, required: bool = True, lines: bool = False) -> str | None:
+        """The trimmed value; only free text (`lines`) may run over several lines. Anywhere else a line break
+        means a quote left open, and the value (the file's next lines, whatever columns they hold) is not shown."""
         value = row.get(column, "").strip()
-        if self.controlled(value, column):
+        if self.controlled(value, column) or (not lines and self.broken(value, column)):
             return None
         if not value:
             if required:
@@ -99,8 +101,17 @@ class RowCheck:
                              "accepted in any text")
         return True
 
+    def broken(self, value: str, column: str) -> bool:
+        """Whether the value runs over several lines, noting the problem without the value: outside free text
+        that is a quote left open, and the value is the file's next lines, whatever columns they hold."""
+        if "\n" not in value and "\r" not in value:
+            return False
+        self.problem(column, f"a value running over {len(value.splitlines())} lines, not shown: is a quote left open "
+                             "on this line?")
+        return True
+
     def flag(self, row: dict[str, str], column: str) -> bool:
-        if self.controlled(row.get(column, ""), column):
+        if self.controlled(row.get(column, ""), column) or self.broken(row.get(column, ""), column):
             return False
         value = row.get(column, "").strip().casefold()
         if value in _YES:

@@ -19,7 +19,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from ombuds.errors import OmbudsError
+from ombuds.errors import OmbudsError, not_a_file
 
 HEADER_WITHIN = 20  # the header is looked for in this many first lines (or rows) of a file
 DELIMITERS = (",", ";", "\t")
@@ -81,10 +81,9 @@ def check_encoding(name: str | None) -> None:
 def open_table(path: Path, rank: Rank, progress: Progress | None = None, *, sheet: str | None = None,
                encoding: str | None = None) -> Iterator[Table]:
     """Open a CSV or XLSX file (told apart by content as well as by name) and find its header row."""
-    if path.is_dir():
-        raise UnreadableFile(path, 1, "a folder, not a file: name the files in it (for example folder/*.csv)")
-    if not path.is_file():
-        raise UnreadableFile(path, 1, "no such file")
+    problem = not_a_file(path)
+    if problem is not None:
+        raise UnreadableFile(path, 1, problem)
     with open(path, "rb") as handle:
         start = handle.read(len(_OLE))
     if start.startswith(_OLE):
