@@ -4,6 +4,7 @@ one a single `FILE:LINE: column: reason` line, the same on SQLite and PostgreSQL
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 from datetime import datetime
 
 import pytest
@@ -134,3 +135,57 @@ def test_a_date_time_a_moment_before_midnight_counts_on_its_own_day(db, tmp_path
     with db.read() as connection:
         rows = sorted((r[0], str(r[2])) for r in connection.exec_driver_sql("SELECT * FROM received"))
     assert rows == [("X1", "2020-03-31"), ("X2", "2020-04-01")]
+
+
+def test_an_open_quote_never_prints_the_next_lines(db, tmp_path):
+    f = tmp_path / "d.csv"
+    f.write_text("reference,authority,decision_date,outcome,satisfactory_remedy,remedied_by_ombudsman\n"
+                 'D1,Stevenage,2023-05-01,"Upheld,no,no\n'
+                 "D2,Stevenage,2023-05-01,Upheld,no,no,Jane Private 07700 900123\n", encoding="utf-8")
+    problems = problems_of(db, [f])
+    assert "Jane Private" not in "\n".join(problems) and "D2" not in "\n".join(problems)
+    assert f"{f}:2: outcome: a value running over 2 lines, not shown: is a quote left open on this line?" in problems
+
+
+def test_devices_and_pipes_are_named_as_such(db, tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    for path in (Path("/dev/null"), fifo):
+        with pytest.raises(ImportFailed) as failure:
+            import_files(db, [path])
+        assert str(failure.value).splitlines()[0] == (
+            f"{path}:1: file: not a regular file (a device, a pipe or a socket): save the data to a file and name that")
+
+
+def test_a_year_is_published_only_after_it_ends(db, tmp_path):
+    from datetime import date
+
+    from ombuds.releases import ReleaseError, create_release, publish_release
+    from ombuds.years import Year
+
+    import_files(db, [write_csv(tmp_path / "r.csv", RECEIVED, [["R1", "Stevenage", "2023-05-01", "Housing"]])])
+    create_release(db, Year(2023))
+    for day in (date(1900, 1, 1), date(2024, 3, 31)):
+        with pytest.raises(ReleaseError, match=f"^2023-24 cannot be published on {day.isoformat()}: the year ends on "
+                                               "2024-03-31, and its figures are public only after it$"):
+            publish_release(db, Year(2023), day)
+    assert publish_release(db, Year(2023), date(2024, 4, 1)).startswith("2023-24 published")
+
+
+def test_the_atom_feed_is_xml_whatever_accepted_text_it_holds(db, tmp_path):
+    from xml.etree import ElementTree
+
+    from fastapi.testclient import TestClient
+
+    from ombuds.site.app import create_app
+
+    summary = "Tabs\tand\nlines, <tags> & \"quotes\" ]]> \u2028 \U0001f600 \ufeff"
+    write_csv(tmp_path / "d.csv", DECIDED, [["D1", "Stevenage", "2023-05-01", "Upheld", "no", "no", "yes", summary]])
+    import_files(db, [tmp_path / "d.csv"])
+    with TestClient(create_app(db)) as client:
+        feed = client.get("/councils/stevenage-borough-council/decisions.atom")
+    assert feed.status_code == 200
+    root = ElementTree.fromstring(feed.content)
+    assert summary.replace("\n", " ").split()[0] in ElementTree.tostring(root, encoding="unicode")
