@@ -4,8 +4,8 @@ one a single `FILE:LINE: column: reason` line, the same on SQLite and PostgreSQL
 from __future__ import annotations
 
 import zipfile
-from pathlib import Path
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
