@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from conftest import snapshot, write_csv
 from ombuds.ingest import ImportFailed, import_files
 from ombuds.ingest import read as ingest_read
+from ombuds.store import open_database
 from ombuds.store.queries import table_counts
 
 RECEIVED = ["reference", "authority", "received_date", "service_area"]
@@ -189,3 +190,32 @@ def test_the_atom_feed_is_xml_whatever_accepted_text_it_holds(db, tmp_path):
     assert feed.status_code == 200
     root = ElementTree.fromstring(feed.content)
     assert summary.replace("\n", " ").split()[0] in ElementTree.tostring(root, encoding="unicode")
+
+
+def test_a_sqlite_database_on_a_read_only_mount_can_be_read(tmp_path, monkeypatch):
+    """`status`, `stats` and `serve` on a file whose folder cannot be written (a read-only mount: SQLite cannot make
+    its shared-memory file there): opened read-only, as an immutable file. The mount is stood in for by the one
+    question the code asks of it, whether the folder can be written (the tests run as root, who may write anywhere)."""
+    from click.testing import CliRunner
+    from fastapi.testclient import TestClient
+
+    from ombuds.cli import cli
+    from ombuds.site.app import serve_app
+    from ombuds.store import locate
+
+    path = tmp_path / "ro.db"
+    database = open_database(f"sqlite:///{path}")
+    import_files(database, [write_csv(tmp_path / "r.csv", RECEIVED, [["R1", "Stevenage", "2023-05-01", "Housing"]])])
+    database.close()
+    for leftover in tmp_path.glob("ro.db-*"):
+        leftover.unlink()  # what a clean shutdown leaves: the write-ahead log merged into the file
+    before = path.read_bytes()
+    monkeypatch.setattr(locate, "writable", lambda where: False)
+    assert locate.sqlite_read_uri(path).endswith("?immutable=1")
+    for args in (["status"], ["stats", "--year", "2023-24", "--authority", "Stevenage"]):
+        result = CliRunner().invoke(cli, ["--db", str(path), *args])
+        assert result.exit_code == 0, result.output
+    assert '"received": {' in result.stdout or '"received":' in result.stdout
+    with TestClient(serve_app(str(path))) as client:
+        assert client.get("/councils/stevenage-borough-council/2023-24/").status_code == 200
+    assert path.read_bytes() == before and not list(tmp_path.glob("ro.db-*"))
