@@ -403,19 +403,21 @@ def release_status_command(ctx: click.Context) -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("demo-data"), show_default=True,
               help="Where the synthetic case files are written.")
 @click.option("--seed", default=2017, show_default=True, help="Random seed: the same seed gives the same files.")
+@click.option("--years", type=click.IntRange(1, 8), default=None,
+              help="Only the latest N years (default: all eight, 2017-18 to 2024-25): a smaller demo, made faster.")
 @click.option("--serve/--no-serve", default=True, show_default=True,
               help="Serve the site on 127.0.0.1 at the end (until Ctrl+C).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
               help="Port to serve on; the next free one is used if it is taken.")
 @click.pass_context
-def demo_command(ctx: click.Context, out_dir: Path, seed: int, serve: bool, port: int) -> None:
+def demo_command(ctx: click.Context, out_dir: Path, seed: int, years: int | None, serve: bool, port: int) -> None:
     """Make the synthetic demo data set, import it, print a national summary, render every year's letters, build
     the public site as static files and serve it live on 127.0.0.1."""
     from ombuds.demo import run_demo
     from ombuds.site.build import build_site
 
     database = _database(ctx)
-    run_demo(database, out_dir, seed=seed, echo=click.echo)
+    run_demo(database, out_dir, seed=seed, echo=click.echo, years=years)
     click.echo(f"Building the site in {out_dir / 'site'}/ …")
     click.echo(f"  {build_site(database, out_dir / 'site').summary()}")
     if serve:
