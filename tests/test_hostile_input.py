@@ -200,7 +200,7 @@ def test_a_sqlite_database_on_a_read_only_mount_can_be_read(tmp_path, monkeypatc
     from fastapi.testclient import TestClient
 
     from ombuds.cli import cli
-    from ombuds.site.app import serve_app
+    from ombuds.site.app import create_app
     from ombuds.store import locate
 
     path = tmp_path / "ro.db"
@@ -216,6 +216,6 @@ def test_a_sqlite_database_on_a_read_only_mount_can_be_read(tmp_path, monkeypatc
         result = CliRunner().invoke(cli, ["--db", str(path), *args])
         assert result.exit_code == 0, result.output
     assert '"received": {' in result.stdout or '"received":' in result.stdout
-    with TestClient(serve_app(str(path))) as client:
+    with TestClient(create_app(open_database(str(path), create=False))) as client:
         assert client.get("/councils/stevenage-borough-council/2023-24/").status_code == 200
     assert path.read_bytes() == before and not list(tmp_path.glob("ro.db-*"))
