@@ -289,11 +289,12 @@ def _binom_sf(k: float, n: int, p: float) -> float:
 
 
 def _binom_ppf(q: float, n: int, p: float) -> float:
-    """The smallest k with P(R ≤ k) ≥ q, found by bisection on the cdf."""
+    """The smallest k with P(R ≤ k) ≥ q, found by bisection on the cdf; a cdf within rounding (1e-12, relative) of q
+    counts as reaching it, so an exact tie such as P(R ≤ 5) = 0.5 for 11 trials at 0.5 gives 5."""
     low, high = 0, n
     while low < high:
         middle = (low + high) // 2
-        if _binom_cdf(middle, n, p) >= q:
+        if _binom_cdf(middle, n, p) >= q * (1 - 1e-12):
             high = middle
         else:
             low = middle + 1
