@@ -51,12 +51,20 @@ def held_cases(tmp_path):
     return cases.files()
 
 
-def one_more_upheld(tmp_path):
-    folder = tmp_path / "late"
-    folder.mkdir(exist_ok=True)
-    cases = Cases(folder, "L")
-    cases.decided("Stevenage", "2023-12-01", {"Upheld": 1})
+def one_more_decision(tmp_path, folder: str, day: str, outcome: str):
+    """One more Stevenage decision, in a folder (and reference prefix) of its own."""
+    (tmp_path / folder).mkdir(exist_ok=True)
+    cases = Cases(tmp_path / folder, folder[0].upper())
+    cases.decided("Stevenage", day, {outcome: 1})
     return cases.files()
+
+
+def one_more_upheld(tmp_path):
+    return one_more_decision(tmp_path, "late", "2023-12-01", "Upheld")
+
+
+def one_more_not_upheld_the_year_before(tmp_path):
+    return one_more_decision(tmp_path, "earlier", "2022-11-01", "Not Upheld")
 
 
 def stages(database) -> list[tuple[str, str]]:
@@ -213,13 +221,9 @@ def test_an_import_into_the_year_before_cannot_move_a_published_years_change(db,
     import_files(db, held_cases(tmp_path))
     create_release(db, Y2324)
     publish_release(db, Y2324, date(2024, 7, 1))
-    earlier = tmp_path / "earlier"
-    earlier.mkdir()
-    cases = Cases(earlier, "E")
-    cases.decided("Stevenage", "2022-11-01", {"Not Upheld": 1})
     before = snapshot(db)
     with pytest.raises(ReleaseError) as refused:
-        import_files(db, cases.files())
+        import_files(db, one_more_not_upheld_the_year_before(tmp_path))
     assert str(refused.value).startswith(
         "refused: 2023-24 was published on 2024-07-01 and this import would change 2 figures: Stevenage Borough "
         "Council (E07000243) change.uphold_rate.previous 1 → 0.5, change.uphold_rate.p_value ")
@@ -253,11 +257,7 @@ def test_decision_summaries_public_reports_and_improvements_are_covered_too(db, 
 def test_release_status_says_when_a_frozen_year_no_longer_shows_what_was_frozen(db, tmp_path):
     import_files(db, held_cases(tmp_path))
     create_release(db, Y2324)
-    earlier = tmp_path / "earlier"
-    earlier.mkdir()
-    cases = Cases(earlier, "E")
-    cases.decided("Stevenage", "2022-11-01", {"Not Upheld": 1})
-    import_files(db, cases.files())  # not published: allowed, but the frozen year's change moved
+    import_files(db, one_more_not_upheld_the_year_before(tmp_path))  # allowed, but the frozen year's change moved
     from ombuds.stats.service import statistics_service
 
     status = release_status(db, statistics_service(db).years())
