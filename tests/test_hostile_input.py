@@ -219,3 +219,21 @@ def test_a_sqlite_database_on_a_read_only_mount_can_be_read(tmp_path, monkeypatc
     with TestClient(create_app(open_database(str(path), create=False))) as client:
         assert client.get("/councils/stevenage-borough-council/2023-24/").status_code == 200
     assert path.read_bytes() == before and not list(tmp_path.glob("ro.db-*"))
+
+
+def test_the_atom_feed_stays_xml_over_text_stored_before_control_characters_were_refused(db, tmp_path):
+    from xml.etree import ElementTree
+
+    from fastapi.testclient import TestClient
+
+    from ombuds.site.app import create_app
+
+    write_csv(tmp_path / "d.csv", DECIDED, [["D1", "Stevenage", "2023-05-01", "Upheld", "no", "no", "no", "plain"]])
+    import_files(db, [tmp_path / "d.csv"])
+    with db.transaction() as connection:  # as an import before issue 18 could have stored it
+        connection.exec_driver_sql("UPDATE decided SET summary = 'a vertical\x0btab and an\x1bescape'")
+    with TestClient(create_app(db)) as client:
+        feed = client.get("/councils/stevenage-borough-council/decisions.atom")
+    summary = ElementTree.fromstring(feed.content).find("{http://www.w3.org/2005/Atom}entry/"
+                                                        "{http://www.w3.org/2005/Atom}summary")
+    assert summary.text == "a verticaltab and anescape"
