@@ -451,14 +451,13 @@ def authority_command(name: str) -> None:
 @click.pass_context
 def serve_command(ctx: click.Context, host: str, port: int, profile_path: Path | None) -> None:
     """Serve the public site live: every page, search and the API, with the database opened read-only."""
-    import uvicorn
-
     from ombuds.site.app import create_app
+    from ombuds.site.serve import run
 
     settings = _settings(ctx, profile_path)
     app = create_app(_database(ctx, create=False, read_only=True), settings.profile, settings.editions)
     click.echo(f"Serving the site at http://{host}:{port}/ (Ctrl+C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    run(app, host, port)
 
 
 @cli.group("site")
@@ -559,12 +558,14 @@ def scheme_check_command(ctx: click.Context, folder: Path) -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("demo-data"), show_default=True,
               help="Where the synthetic case files are written.")
 @click.option("--seed", default=2017, show_default=True, help="Random seed: the same seed gives the same files.")
+@click.option("--years", type=click.IntRange(1, 8), default=None,
+              help="Only the latest N years (default: all eight, 2017-18 to 2024-25): a smaller demo, made faster.")
 @click.option("--serve/--no-serve", default=True, show_default=True,
               help="Serve the site on 127.0.0.1 at the end (until Ctrl+C).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
               help="Port to serve on; the next free one is used if it is taken.")
 @click.pass_context
-def demo_command(ctx: click.Context, out_dir: Path, seed: int, serve: bool, port: int) -> None:
+def demo_command(ctx: click.Context, out_dir: Path, seed: int, years: int | None, serve: bool, port: int) -> None:
     """Make the synthetic demo data set, import it, print a national summary, render every year's letters, build
     the public site as static files and serve it live on 127.0.0.1."""
     from ombuds.demo import run_demo
@@ -572,19 +573,18 @@ def demo_command(ctx: click.Context, out_dir: Path, seed: int, serve: bool, port
 
     settings = _settings(ctx)
     database = _database(ctx)
-    run_demo(database, out_dir, seed=seed, echo=click.echo)
+    run_demo(database, out_dir, seed=seed, echo=click.echo, years=years)
     click.echo(f"Building the site in {out_dir / 'site'}/ …")
     click.echo(f"  {build_site(database, out_dir / 'site', settings.profile, editions=settings.editions).summary()}")
     if serve:
-        import uvicorn
-
         from ombuds.site.app import create_app
+        from ombuds.site.serve import run
         from ombuds.store import open_database
 
         app = create_app(open_database(database.url, read_only=True), settings.profile, settings.editions)
         chosen = _free_port(port)
         click.echo(f"Serving the demo site at http://127.0.0.1:{chosen}/ (Ctrl+C to stop)")
-        uvicorn.run(app, host="127.0.0.1", port=chosen, log_level="warning", access_log=False)
+        run(app, "127.0.0.1", chosen)
 
 
 def _free_port(first: int) -> int:

@@ -38,9 +38,11 @@ def summary_table(database: Database) -> Table:
     return table
 
 
-def run_demo(database: Database, out_dir: Path, *, seed: int = 2017, echo: Callable[[str], None] = print) -> DemoFiles:
+def run_demo(database: Database, out_dir: Path, *, seed: int = 2017, echo: Callable[[str], None] = print,
+             years: int | None = None) -> DemoFiles:
+    """The demo: synthetic files (every year, or the latest `years`), imported, summarised, letters rendered."""
     echo(f"Making SYNTHETIC demo data (seed {seed}) in {out_dir}/ …")
-    files = generate(out_dir, seed=seed)
+    files = generate(out_dir, seed=seed, years=years)
     for kind, path in files.paths.items():
         echo(f"  {path}: {files.rows[kind]:,} {kind} rows")
     echo("Importing …")

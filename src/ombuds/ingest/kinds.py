@@ -87,7 +87,7 @@ def _decided(row: Row, c: RowCheck) -> tuple | None:
     remedy = c.flag(row, "satisfactory_remedy")
     remedied = c.flag(row, "remedied_by_ombudsman")
     public_report = c.flag(row, "public_report")
-    summary = c.text(row, "summary", required=False)
+    summary = c.text(row, "summary", required=False, lines=True)
     if outcome is not None and outcome != UPHELD:
         for column, value in (("satisfactory_remedy", remedy), ("remedied_by_ombudsman", remedied)):
             if value:
@@ -131,7 +131,7 @@ def _improvements(row: Row, c: RowCheck) -> tuple | None:
     reference = c.reference(row)
     agreed = c.date(row, "agreed_date")
     code = c.authority(row, "authority", agreed)
-    improvement = c.text(row, "improvement")
+    improvement = c.text(row, "improvement", lines=True)
     return None if c.problems else (reference, improvement, code, agreed)
 
 

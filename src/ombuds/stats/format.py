@@ -160,11 +160,16 @@ def change_sentence(rate_name: str, change) -> str:
     return f"{moved}; the difference is within what chance would give."
 
 
-def revised_figure(value: float | int | None) -> str:
+def revised_figure(value: float | int | str | None) -> str:
     """A figure as a revision lists it, old and new: counts with thousands separated (`1,400`), fractions to four
-    decimal places half up (`0.6667`), `none` for a figure that was not there."""
+    decimal places half up (`0.6667`), words as they are (a funnel class, `true`), `none` for a figure that was not
+    there."""
     if value is None:
         return "none"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return value
     if isinstance(value, int):  # bool is an int
         return f"{value:,}"
     return f"{Decimal(repr(value)).quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP).normalize():f}"

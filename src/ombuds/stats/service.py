@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from cachetools import LRUCache
 from sqlalchemy import Connection
 
 from ombuds.errors import OmbudsError
@@ -260,15 +261,19 @@ def _holdings(held: dict[str, list[Year]]) -> str:
     return f"the database holds figures for {', '.join(y.label for y in years)}"
 
 
-_services: dict[int, tuple[Database, StatisticsService]] = {}
+SERVICES_KEPT = 8  # database objects whose statistics are kept; the least recently used are let go
+_services: LRUCache = LRUCache(SERVICES_KEPT)
+_services_lock = threading.Lock()
 
 
 def statistics_service(database: Database) -> StatisticsService:
-    """The one statistics service of a database object, so that every caller shares its cache."""
-    entry = _services.get(id(database))
-    if entry is None or entry[0] is not database:
-        entry = _services[id(database)] = (database, StatisticsService(database))
-    return entry[1]
+    """The statistics service of a database object, so that every caller shares its cache; kept for the
+    SERVICES_KEPT most recently used databases (each service holds its database open)."""
+    with _services_lock:
+        entry = _services.get(id(database))
+        if entry is None or entry[0] is not database:
+            entry = _services[id(database)] = (database, StatisticsService(database))
+        return entry[1]
 
 
 def year_statistics(database: Database, year: Year, method: str = "pooled") -> list[StatisticsRecord]:

@@ -12,7 +12,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from ombuds.store.locate import database_url, head_revision
+from ombuds.store.locate import database_url, head_revision, sqlite_read_uri
 
 YEARS_HELD = ""  # the row whose body lists the years with figures, oldest first
 
@@ -49,7 +49,7 @@ def _rows(url: str, scheme: str, method: str, fingerprint: str) -> list[tuple] |
         path = url.removeprefix("sqlite:///")
         if not path or path == ":memory:" or "?" in path or not Path(path).is_file():
             return None
-        with closing(sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)) as connection:
+        with closing(sqlite3.connect(sqlite_read_uri(Path(path)), uri=True)) as connection:
             return connection.execute(_SELECT.format(p="?"), arguments).fetchall()
     if url.startswith("postgresql+psycopg://"):
         import psycopg

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from functools import cache
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as xml_escape
 
 from ombuds import urls
 from ombuds.errors import OmbudsError
@@ -171,6 +172,15 @@ def _every_letter(site: SiteData):
     for params in _every_council_year(site):
         if site.has_case_records(Year.parse(params["year"])):
             yield from ({**params, "output_format": f} for f in ("html", "pdf"))
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+"""Characters XML 1.0 cannot hold at all, even escaped: dropped from the feed (imports refuse them; this keeps the
+feed valid over data stored before they did)."""
+
+
+def escape(text: str) -> str:
+    return xml_escape(_NOT_XML.sub("", text))
 
 
 def feed(site: SiteData, slug: str) -> File:
