@@ -8,17 +8,20 @@ project's own generator.
 - A share of dates is written day first (24/07/2019); authorities by name, by GSS code or in capitals.
 - A share of the compliance outcomes (those recorded in 2019-20) comes as an XLSX workbook; its rows are also
   written as CSV (`compliance-xlsx-twin.csv`) for `sqlite3 .import`, which reads no workbooks.
-- `decided-changed.csv` is the decisions file again with 1% of its rows changed: a re-import's input.
+- `decided-changed.csv` is the decisions file again with 1% of its rows changed (a 'Not Upheld' closed after
+  initial enquiries instead, or another service area): a re-import's input.
 
     python bench/skewed.py OUT_DIR CASES [SEED]
 """
 
 from __future__ import annotations
 
+import csv
 import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
@@ -95,9 +98,12 @@ def generate(folder: Path, cases: int, seed: int = 7) -> Files:
     folder.mkdir(parents=True, exist_ok=True)
     files = files_in(folder)
     per_year = int(cases / 1.82 / (LAST - FIRST + 1))
-    received, decided, compliance, workbook = [], [], [], []
-    serial = 0
-    for spellings, weights, year in _writers(rng):
+    workbook: list[tuple] = []
+    serial = decisions = 0
+    out = {kind: _csv(path, kind) for kind, path in (("received", files.received), ("decided", files.decided),
+                                                       ("compliance", files.compliance))}
+    for spellings, weights, year in _writers(rng):  # one year at a time: memory does not grow with the cases
+        received, decided, compliance = [], [], []
         start = Year(year).start
         n = per_year
         who = rng.choice(len(spellings), size=n, p=weights)
@@ -133,12 +139,16 @@ def generate(folder: Path, cases: int, seed: int = 7) -> Files:
             if by_us and recorded <= min(END_OF_DATA, spellings[who[i]][3]):
                 row = (reference, authority, _day(recorded, first[i, 2]), COMPLIANCE[result[i]])
                 (workbook if Year.of(recorded).start_year == XLSX_YEAR else compliance).append(row)
-    _csv(files.received, "received", received)
-    _csv(files.decided, "decided", decided)
-    _csv(files.compliance, "compliance", compliance)
-    _csv(files.compliance_twin, "compliance", workbook)
+        for kind, rows in (("received", received), ("decided", decided), ("compliance", compliance)):
+            out[kind].writelines(_line(row) for row in rows)
+        decisions += len(decided)
+    for handle in out.values():
+        handle.close()
+    with _csv(files.compliance_twin, "compliance") as twin:
+        twin.writelines(_line(row) for row in workbook)
     _xlsx(files.compliance_xlsx, workbook)
-    _csv(files.decided_changed, "decided", _changed(decided, rng))
+    _changed(files.decided, files.decided_changed, set(rng.choice(decisions, size=max(1, decisions // 100),
+                                                                  replace=False).tolist()))
     return files
 
 
@@ -146,21 +156,30 @@ def _yes(value: bool) -> str:
     return "yes" if value else "no"
 
 
-def _changed(rows: list[tuple], rng: np.random.Generator) -> list[tuple]:
-    """The rows with 1% of them changed: another service area, and 'Not Upheld' for a decision that was not
-    upheld with a remedy (a changed outcome must keep its remedies consistent)."""
-    out = list(rows)
-    for i in rng.choice(len(rows), size=max(1, len(rows) // 100), replace=False):
-        row = list(out[i])
-        row[4] = AREAS[(AREAS.index(row[4]) + 1) % len(AREAS)]
-        out[i] = tuple(row)
-    return out
+def _changed(decided: Path, changed: Path, chosen: set[int]) -> None:
+    """The decisions file again with the `chosen` rows changed: a decision 'Not Upheld' becomes 'Closed After
+    Initial Enquiries' (the counts of its year change), any other gets the next service area (no count changes)."""
+    with open(decided, encoding="utf-8", newline="") as source, _csv(changed, "decided") as target:
+        rows = csv.reader(source)
+        next(rows)
+        for i, row in enumerate(rows):
+            if i in chosen:
+                if row[3] == "Not Upheld":
+                    row[3] = "Closed After Initial Enquiries"
+                else:
+                    row[4] = AREAS[(AREAS.index(row[4]) + 1) % len(AREAS)]
+            target.write(_line(row))
 
 
-def _csv(path: Path, kind: str, rows: list[tuple]) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        f.write(",".join(HEADERS[kind]) + "\n")
-        f.writelines(",".join(_quoted(v) for v in row) + "\n" for row in rows)
+def _csv(path: Path, kind: str) -> TextIO:
+    """A CSV file of `kind`, its header written."""
+    handle = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - the caller closes it
+    handle.write(",".join(HEADERS[kind]) + "\n")
+    return handle
+
+
+def _line(row) -> str:
+    return ",".join(_quoted(v) for v in row) + "\n"
 
 
 def _quoted(value: str) -> str:
