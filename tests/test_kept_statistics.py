@@ -217,3 +217,17 @@ def test_a_failed_import_leaves_the_kept_statistics_as_they_were(db_url, tmp_pat
                                        ["Y7", "Nowhere at all", "2020-06-01", "Upheld"]], "bad.csv")
     assert kept_bodies(db_url) == before
     assert run(db_url, "stats").output.count('"year": "2020-21"') == 0
+
+
+def test_a_population_figure_touches_its_year_and_the_year_after(db_url, tmp_path):
+    from ombuds.ingest.run import import_files
+
+    import_rows(db_url, tmp_path, YEARS_ROWS, "years.csv")
+    database = open_database(db_url)
+    people = write_csv(tmp_path / "population.csv", ["authority", "year", "population"],
+                       [["Stevenage", "2021-22", "90,000"]])
+    report = import_files(database, [people])
+    database.close()
+    assert [y.label for y in report.computed] == ["2021-22", "2022-23"]
+    assert {y: b for (y, _), (_, b) in kept_bodies(db_url).items() if y} == fresh_bodies(db_url)
+    assert '"population": 90000' in kept_bodies(db_url)[("2021-22", "pooled")][1]

@@ -97,9 +97,9 @@ def kept_year(connection, year: str, method: str, fingerprint: str, version: int
 
 @dataclass(frozen=True)
 class FigureInputs:
-    """The data version, and a digest of what each year's figures are computed from (its case counts and population
-    figures) by the calendar year it starts in: an import that leaves a year's digest alone leaves its figures
-    alone, except through the year before (the tested change)."""
+    """The data version, and a digest of what each year's figures are computed from (its case counts, population
+    figures and the figures of published documents) by the calendar year it starts in: an import that leaves a
+    year's digest alone leaves its figures alone, except through the year before (the tested change)."""
 
     version: int
     years: dict[int, str]
@@ -111,7 +111,7 @@ def figure_inputs(connection) -> FigureInputs:
     from sqlalchemy import select
 
     from ombuds.store.queries import data_version
-    from ombuds.store.schema import case_counts, population
+    from ombuds.store.schema import case_counts, population, published
 
     c, p = case_counts.c, population.c
     digests: dict[int, hashlib._Hash] = {}
@@ -122,6 +122,10 @@ def figure_inputs(connection) -> FigureInputs:
     people = select(p.year, p.authority_code, p.population).order_by(p.year, p.authority_code)
     for year, code, number in connection.execute(people):
         digests.setdefault(int(year[:4]), hashlib.sha256()).update(repr(("population", code, number)).encode())
+    documents = select(published.c.year, published.c.authority_code, published.c.source, published.c.figures)
+    for year, *document in connection.execute(documents.order_by(published.c.year, published.c.authority_code,
+                                                                 published.c.source)):
+        digests.setdefault(int(year[:4]), hashlib.sha256()).update(repr(("published", *document)).encode())
     return FigureInputs(data_version(connection), {year: digest.hexdigest() for year, digest in digests.items()})
 
 
