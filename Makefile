@@ -39,6 +39,7 @@ demo: $(STAMP) $(ASSETS) $(INDEX)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench tools
+	$(VENV)/bin/lint-imports
 
 test: $(STAMP) $(ASSETS) $(INDEX) system lint
 	$(VENV)/bin/pytest -n 2 --dist loadfile
