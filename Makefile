@@ -48,6 +48,7 @@ bench: $(STAMP) $(ASSETS) $(INDEX) system
 	scripts/ensure-system.sh pango wrk sqlite3
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) bench/run.py
+	$(PY) bench/housing.py
 	$(PY) bench/letters.py
 	$(PY) bench/roundtrip.py
 	$(PY) bench/parse.py

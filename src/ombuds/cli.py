@@ -52,6 +52,14 @@ def cli(ctx: click.Context, db_url: str | None, scheme: str, profile_path: Path 
     ctx.obj = {"db_url": db_url, "scheme": scheme, "profile": profile_path, "editions": editions_dir}
 
 
+def _measures_scheme(ctx: click.Context):
+    """The chosen scheme when it uses the generic ("measures") engine, else None (the LGSCO's own engine)."""
+    from ombuds.schemes import load_scheme
+
+    scheme = load_scheme(ctx.find_root().obj["scheme"])
+    return scheme if scheme.engine == "measures" else None
+
+
 def _settings(ctx: click.Context, profile_path: Path | None = None):
     """The run's settings, built once from the top-level options; a command's own --profile takes precedence."""
     from dataclasses import replace
@@ -110,12 +118,26 @@ class _ImportCommand(click.Command):
               help="The text encoding of CSV files, e.g. cp1252 (default: UTF-8, with or without BOM).")
 @click.option("--revise", default=None, metavar="REASON",
               help="Allow changes to a published year's figures, recording each as a revision with this reason.")
+@click.option("--rejects", "rejects", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="A generic scheme's files: import the valid rows and write each refused row, with its reasons, "
+                   "to this CSV file (default: any problem refuses the whole import).")
 @click.pass_context
 def import_command(ctx: click.Context, files: tuple[Path, ...], check: bool, sheet: str | None,
-                   encoding: str | None, revise: str | None) -> None:
+                   encoding: str | None, revise: str | None, rejects: Path | None) -> None:
     from ombuds.ingest.read import check_encoding
     from ombuds.ingest.run import import_files
 
+    scheme = _measures_scheme(ctx)
+    if scheme is not None:
+        unused = [name for name, value in (("--sheet", sheet), ("--encoding", encoding), ("--revise", revise)) if value]
+        if unused:
+            raise OmbudsError(f"{', '.join(unused)}: a generic scheme's files are UTF-8 CSV (gzip or not), without "
+                              "releases")
+        _import_records(ctx, scheme, files, check, rejects)
+        return
+    if rejects is not None:
+        raise OmbudsError("--rejects: only a generic scheme's import keeps the valid rows; the LGSCO's is all or "
+                          "nothing")
     check_encoding(encoding)  # before the database is opened, so a bad name creates no database file
     database = _database(ctx)
     report = import_files(database, list(files), check=check, progress=sys.stderr.isatty(), sheet=sheet,
@@ -140,10 +162,15 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], check: bool, she
 @click.pass_context
 def stats_command(ctx: click.Context, year_label: str | None, authority: str | None, output_format: str,
                   method: str) -> None:
-    """Every count and rate per authority per year, with type averages (SPEC 2.3)."""
+    """Every count and rate per authority per year, with type averages (SPEC 2.3); for a generic scheme, its
+    measures per body and year with its peer-group averages."""
     from ombuds.stats.kept import kept_statistics
 
     year = Year.parse(year_label) if year_label is not None else None
+    scheme = _measures_scheme(ctx)
+    if scheme is not None:
+        _measures_statistics(ctx, scheme, year, authority, output_format)
+        return
     settings = _settings(ctx)
     kept = None if authority else kept_statistics(settings.db_url, settings.scheme.id, year.label if year else None,
                                                   method)
@@ -162,6 +189,38 @@ def stats_command(ctx: click.Context, year_label: str | None, authority: str | N
 
     objects = json.loads(f"[{','.join(b for b in bodies if b)}]")
     rows = [{k: neutralise(v) for k, v in flatten(o).items()} for o in objects]  # safe to open in a spreadsheet
+    writer = csv.DictWriter(sys.stdout, fieldnames=columns(rows), lineterminator="\n", restval="")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def _import_records(ctx: click.Context, scheme, files: tuple[Path, ...], check: bool, rejects: Path | None) -> None:
+    """`import` for a generic scheme: its record kinds (kinds.toml), all or nothing unless --rejects."""
+    from ombuds.ingest.records import import_records
+
+    report = import_records(_database(ctx), scheme, list(files), check=check, rejects=rejects)
+    for line in report.lines():
+        click.echo(line)
+    if rejects is not None:
+        click.echo(f"{len(report.refused):,} refused row{'s' if len(report.refused) != 1 else ''} written to "
+                   f"{rejects}")
+
+
+def _measures_statistics(ctx: click.Context, scheme, year: Year | None, body: str | None,
+                         output_format: str) -> None:
+    """`stats` for a generic scheme: the year records (JSON, one object a line), or their flattened CSV rows."""
+    from ombuds.stats.kept import body as printed_body
+    from ombuds.stats.kept import statistics_json
+    from ombuds.stats.measures_export import csv_rows, printed_objects
+    from ombuds.stats.measures_service import measures_service
+
+    objects = printed_objects(measures_service(_database(ctx, create=False), scheme), year, body)
+    if output_format == "json":
+        click.echo(statistics_json([printed_body(objects)]))
+        return
+    from ombuds.stats.export import columns
+
+    rows = csv_rows(objects)
     writer = csv.DictWriter(sys.stdout, fieldnames=columns(rows), lineterminator="\n", restval="")
     writer.writeheader()
     writer.writerows(rows)

@@ -27,7 +27,6 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from ombuds.errors import OmbudsError
 from ombuds.letters.editions import SHIPPED_EDITIONS
 from ombuds.profile import Profile, load_profile
 from ombuds.release_figures import (
@@ -56,12 +55,10 @@ __all__ = ["FigureChange", "ReleaseError", "before_commit", "case_checksum", "cr
 
 
 def _edition(year: Year, editions: Path):
+    """The year's edition in the folder, or None if the folder has none (a broken edition file is an error)."""
     from ombuds.letters.editions import edition_in
 
-    try:
-        return edition_in(editions, year)
-    except OmbudsError:
-        return None
+    return edition_in(editions, year) if (editions / f"{year.label}.toml").is_file() else None
 
 
 def letter_checksums(connection: Connection, held: YearStatistics, profile: Profile,

@@ -27,7 +27,7 @@ from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import FileKind, Page, PageKind, kinds
 from ombuds.site.render import json_bytes, render
 from ombuds.site.responses import etag, respond
-from ombuds.store import Database, open_database
+from ombuds.store import Database
 
 SECURITY_HEADERS = {
     "content-security-policy": ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -267,8 +267,3 @@ async def _refuse(send, status: int, text: str) -> None:
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": (text + "\n").encode("utf-8")})
-
-
-def serve_app(db_url: str | None, profile: Profile, editions: Path) -> FastAPI:
-    """The app `ombuds serve` runs: the database opened read-only."""
-    return create_app(open_database(db_url, read_only=True), profile, editions)
