@@ -117,9 +117,9 @@ def create_app(database: Database, settings: Settings) -> FastAPI:
     app.state.cache = cache
     for kind in kinds():
         _add(app, site, cache, kind)
-    from ombuds.site.api import router as api_router
+    from ombuds.site.api import api_router
 
-    app.include_router(api_router)
+    app.include_router(api_router())
     app.router.routes.append(Route("/static/profile.css", _profile_css(site), methods=["GET", "HEAD"]))
     app.router.routes.append(Route("/static/logo.svg", _logo(site), methods=["GET", "HEAD"]))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
