@@ -192,7 +192,7 @@ def test_the_atom_feed_is_xml_whatever_accepted_text_it_holds(demo_settings, db,
     assert summary.replace("\n", " ").split()[0] in ElementTree.tostring(root, encoding="unicode")
 
 
-def test_a_sqlite_database_on_a_read_only_mount_can_be_read(tmp_path, monkeypatch):
+def test_a_sqlite_database_on_a_read_only_mount_can_be_read(demo_settings, tmp_path, monkeypatch):
     """`status`, `stats` and `serve` on a file whose folder cannot be written (a read-only mount: SQLite cannot make
     its shared-memory file there): opened read-only, as an immutable file. The mount is stood in for by the one
     question the code asks of it, whether the folder can be written (the tests run as root, who may write anywhere)."""
@@ -216,7 +216,7 @@ def test_a_sqlite_database_on_a_read_only_mount_can_be_read(tmp_path, monkeypatc
         result = CliRunner().invoke(cli, ["--db", str(path), *args])
         assert result.exit_code == 0, result.output
     assert '"received": {' in result.stdout or '"received":' in result.stdout
-    with TestClient(create_app(open_database(str(path), create=False))) as client:
+    with TestClient(create_app(open_database(str(path), create=False), demo_settings)) as client:
         assert client.get("/councils/stevenage-borough-council/2023-24/").status_code == 200
     assert path.read_bytes() == before and not list(tmp_path.glob("ro.db-*"))
 
