@@ -130,7 +130,9 @@ class StatisticsService:
         check_method(method)
         held = self._held()
         with self._lock:
-            found = self._computed.get((year, method)) or self._kept(year, method)
+            found = self._computed.get((year, method))
+            if found is None:  # a kept year is decoded once, like a computed one, and then held with it
+                found = self._kept(year, method)
             if found is None:
                 if year in held["case"]:
                     found = self._from_case_records(year, method)
@@ -138,7 +140,7 @@ class StatisticsService:
                     found = self._from_published(year, method)
                 else:
                     raise OmbudsError(f"no figures for {year}: {_holdings(held)}")
-                self._computed[(year, method)] = found
+            self._computed[(year, method)] = found
             return found
 
     def _kept(self, year: Year, method: str) -> YearStatistics | None:
