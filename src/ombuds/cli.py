@@ -174,11 +174,15 @@ def _computed_statistics(ctx: click.Context, year: Year | None, authority: str |
               help='Address a council with no chief executive on file as "Dear Chief Executive".')
 @click.option("--profile", "profile_path", type=click.Path(path_type=Path), default=None,
               help="The organisation's profile (TOML); default: the neutral demo profile.")
+@click.option("--include-abolished", is_flag=True,
+              help="Also write to authorities abolished before the letter's date (listed and left out otherwise).")
 @click.pass_context
 def letters_command(ctx: click.Context, year_label: str, authority: str | None, output_format: str, out_dir: Path,
-                    edition_file: Path | None, allow_missing_contacts: bool, profile_path: Path | None) -> None:
-    """Write every authority's annual review letter for a year (SPEC 2.2 file names), printing each path."""
-    from ombuds.letters.batch import letter_jobs, render_letters
+                    edition_file: Path | None, allow_missing_contacts: bool, profile_path: Path | None,
+                    include_abolished: bool) -> None:
+    """Write the annual review letter of every authority that exists on the letter's date for a year (SPEC 2.2
+    file names), printing each path; those abolished before it are listed."""
+    from ombuds.letters.batch import gone_by_letter_date, letter_jobs, render_letters
     from ombuds.profile import load_profile
 
     year = Year.parse(year_label)
@@ -186,11 +190,17 @@ def letters_command(ctx: click.Context, year_label: str, authority: str | None, 
     chosen = registry().resolve(authority, on=year.end) if authority else None
     if out_dir.exists() and not out_dir.is_dir():
         _output_folder(out_dir, "--out")
-    jobs = letter_jobs(_database(ctx, create=False), year, edition, out_dir, output_format, authority=chosen,
-                       allow_missing_contacts=allow_missing_contacts, profile=load_profile(profile_path))
-    _output_folder(out_dir, "--out")
+    database = _database(ctx, create=False)
+    jobs = letter_jobs(database, year, edition, out_dir, output_format, authority=chosen,
+                       allow_missing_contacts=allow_missing_contacts, profile=load_profile(profile_path),
+                       include_abolished=include_abolished)
+    gone = [] if include_abolished else gone_by_letter_date(database, year, edition, authority=chosen)
     if chosen is not None and not jobs:
-        raise OmbudsError(f"{chosen.name} ({chosen.code}) has no statistics for {year}")
+        raise OmbudsError(f"{gone[0]}: pass --include-abolished to write it" if gone
+                          else f"{chosen.name} ({chosen.code}) has no statistics for {year}")
+    _output_folder(out_dir, "--out")
+    for line in gone:
+        click.echo(line, err=True)
     with _progress(len(jobs)) as advance:
         render_letters(jobs, on_written=lambda w: (click.echo(str(w.path)), advance()))
 
@@ -206,25 +216,31 @@ def letters_command(ctx: click.Context, year_label: str, authority: str | None, 
 @click.option("--smtp-host", default=None, help="SMTP server (else OMBUDS_SMTP_HOST, else localhost).")
 @click.option("--smtp-port", type=int, default=None, help="SMTP port (else OMBUDS_SMTP_PORT, else 25).")
 @click.option("--starttls/--no-starttls", default=None, help="Use STARTTLS (else OMBUDS_SMTP_STARTTLS).")
-@click.option("--from", "sender", default=None, help="Sender address (else OMBUDS_SMTP_FROM).")
+@click.option("--from", "sender", default=None,
+              help="Sender address (else OMBUDS_SMTP_FROM, else the profile's email_from or letters@ its domain).")
+@click.option("--profile", "profile_path", type=click.Path(path_type=Path), default=None,
+              help="The organisation's profile (TOML); default: the neutral demo profile.")
 @click.pass_context
 def send_command(ctx: click.Context, year_label: str, authority: str | None, edition_file: Path | None,
                  dry_run: bool, out_dir: Path, smtp_host: str | None, smtp_port: int | None,
-                 starttls: bool | None, sender: str | None) -> None:
+                 starttls: bool | None, sender: str | None, profile_path: Path | None) -> None:
     """Email each authority's letter (PDF attached, HTML body) to its chief executive, copying the other contacts.
     Credentials come from OMBUDS_SMTP_USER and OMBUDS_SMTP_PASSWORD. Letters already sent are not sent again."""
     from ombuds.letters.send import SmtpSettings, send_letters
+    from ombuds.profile import load_profile
 
     year = Year.parse(year_label)
     edition = _edition(year, edition_file)
+    profile = load_profile(profile_path)
     settings = None
     if not dry_run or sender or os.environ.get("OMBUDS_SMTP_FROM"):
-        settings = SmtpSettings.from_environment(smtp_host, smtp_port, starttls, sender)
+        settings = SmtpSettings.from_environment(smtp_host, smtp_port, starttls, sender, profile)
     chosen = registry().resolve(authority, on=year.end) if authority else None
     if dry_run:
         _output_folder(out_dir, "--out")
     report = send_letters(_database(ctx, create=False), year, edition, settings,
-                          dry_run_dir=out_dir if dry_run else None, authority=chosen, on_sent=click.echo)
+                          dry_run_dir=out_dir if dry_run else None, authority=chosen, profile=profile,
+                          on_sent=click.echo)
     for line in report.lines(dry_run):
         click.echo(line, err=line.startswith("not sent"))
     if report.no_address:

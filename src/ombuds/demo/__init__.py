@@ -62,6 +62,6 @@ def render_demo_letters(database: Database, out_dir: Path, echo: Callable[[str],
         edition = shipped_edition(year)
         written = []
         for output_format in ("pdf", "html"):
-            jobs = letter_jobs(database, year, edition, out_dir / year.label, output_format)
+            jobs = letter_jobs(database, year, edition, out_dir / year.label, output_format, synthetic=True)
             written += render_letters(jobs)
         echo(f"  {year}: {len(written) // 2:,} letters as PDF and HTML in {out_dir / year.label}/")
