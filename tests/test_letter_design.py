@@ -126,7 +126,9 @@ def test_plain_words_for_a_council_with_no_cases(letters):
         assert "We upheld no complaints, so there was no remedy to count." in text
         assert "of complaints we investigated were upheld" not in text  # no rate on nothing
         assert "of investigated complaints upheld" not in text and "of recommendations complied with" not in text
-        assert "0%" not in text
+        assert "0%" not in text and "This compares to an average" not in text
+        assert ("Complaints upheld We did not investigate any complaints about the Council of the Isles of Scilly "
+                "this year. There is no average to compare with") in text
         assert "investigated 0 complaints and upheld 0" not in text
         assert "about the Council of the Isles of Scilly in the year ended" in text
     text = text_of(letters["2024-25", NONE, "pdf"])

@@ -96,7 +96,7 @@ def left_out(section: dict, s) -> set[str]:
     if section["kind"] != "panel":
         return set()
     base = {"upheld": s.investigated, "compliance": s.compliance.recorded, "remedy": s.upheld}[section["id"]]
-    return ({"headline"} if base == 0 else set()) | (
+    return ({"headline", "comparison"} if base == 0 else set()) | (
         {"note"} if section["id"] == "compliance" and s.compliance_rate in (None, 1.0) else set())
 
 
@@ -222,3 +222,50 @@ def test_edition_problems_name_the_file_key_and_problem(tmp_path):
         f"{bad}: letter_date: not a date: '22/07/2020' (write 2020-07-22)",
         f"{bad}: colour: unknown key",
     ]
+
+
+def test_a_batch_writes_only_to_bodies_that_exist_on_the_letters_date(letters_db, tmp_path):
+    """Allerdale was abolished on 1 April 2023: the 2023-24 batch (letter of 17 July 2024) lists it and writes it
+    no letter unless --include-abolished; asked for by name, it is refused with the way out."""
+    from click.testing import CliRunner
+
+    from ombuds.cli import cli
+
+    def letters(*options: str):
+        return CliRunner().invoke(cli, ["--db", str(letters_db.engine.url), "letters", "--year", "2023-24",
+                                        "--allow-missing-contacts", "--format", "html", *options])
+
+    done = letters("--out", str(tmp_path / "batch"))
+    assert done.exit_code == 0, done.output
+    written = {p.name for p in (tmp_path / "batch").glob("*.html")}
+    assert "allerdale-borough-council-2023-24.html" not in written
+    assert {"hertsmere-borough-council-2023-24.html", "cumberland-council-2023-24.html"} <= written
+    assert ("no letter: Allerdale Borough Council (E07000026) was abolished on 1 April 2023, before the letter's "
+            "date, 17 July 2024; succeeded by Cumberland Council") in done.stderr
+    refused = letters("--out", str(tmp_path / "one"), "--authority", "Allerdale")
+    assert refused.exit_code == 1
+    assert refused.stderr.strip().endswith("succeeded by Cumberland Council: pass --include-abolished to write it")
+    included = letters("--out", str(tmp_path / "all"), "--include-abolished")
+    assert included.exit_code == 0 and "no letter" not in included.stderr
+    assert (tmp_path / "all" / "allerdale-borough-council-2023-24.html").exists()
+
+
+def test_no_change_is_said_and_the_compliance_advice_is_not_given_at_100(letters_db, tmp_path):
+    """Hertsmere's uphold rate is 13% every year: 'did not change'. Wellingborough complied in every case: no
+    advice about a compliance rate below 100%."""
+    hertsmere = pdf_text(render(letters_db, "2021-22", "Hertsmere", tmp_path))
+    wellingborough = pdf_text(render(letters_db, "2019-20", "Wellingborough", tmp_path))
+    assert "100% of cases we were satisfied" in wellingborough
+    assert "compliance rate below 100%" not in wellingborough
+    assert "This rate rests on 2 cases: a rate based on few cases can vary a lot by chance." in wellingborough
+    assert "rests on" not in hertsmere.split("Complaints upheld")[1].split("Compliance with")[0]  # 16 cases
+
+
+def test_synthetic_letters_say_so(letters_db, tmp_path):
+    [html, pdf] = [render(letters_db, "2022-23", "Hertsmere", tmp_path, f, synthetic=True) for f in ("html", "pdf")]
+    notice = ("Synthetic demonstration letter: the figures come from ombuds' invented demo data and describe no real "
+              "council's complaints; the sender and signatory are invented too.")
+    escaped = notice.replace("'", "&#39;")
+    assert f'<p class="notice"><strong>{escaped}</strong></p>' in html.read_text(encoding="utf-8")
+    assert f" www.example.org {notice} " in pdf_text(pdf)  # under the letterhead, before the date
+    assert "Synthetic" not in pdf_text(render(letters_db, "2022-23", "Hertsmere", tmp_path / "real"))

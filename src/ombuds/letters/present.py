@@ -85,24 +85,27 @@ def small_numbers(base: int) -> str | None:
 
 def panel(section: dict, layout: Layout, s: StatisticsRecord, about: str) -> dict:
     """A panel with its key figures (the rate, the type average) and its plain words. Where the rate's base is
-    zero there is no rate: no key figure, no headline, the plain words instead (the tables of 2017-18 and 2018-19
+    zero there is no rate: no key figure, headline or comparison, the plain words first instead (the tables of 2017-18 and 2018-19
     keep their published notation); on few cases, the small-numbers caveat; the advice on compliance only below
     100%. Where nothing was investigated, the plain words name the council instead of the lead line of 2024-25."""
     rate_name = RATE_OF_PANEL[section["id"]]
     base = panel_base(section["id"], s)
     rate = getattr(s, rate_name)
-    dropped = {"headline"} if base == 0 else set()
+    dropped = {"headline", "comparison"} if base == 0 else set()
     if section["id"] == "compliance" and (rate is None or rate >= 1):
         dropped.add("note")
     lines = [_with_the(line, s.authority.name, about) for line in section["lines"]
              if line["role"] not in dropped and not (line["role"] == "lead" and s.investigated == 0)]
     plain = [{"role": "plain", "text": t} for t in plain_words(section["id"], s, about)]
+    average = getattr(s.average, rate_name)
+    if base == 0 and average is not None:
+        plain.append({"role": "plain", "text": f"The average for similar authorities was {fmt.average(average)}."})
     if caveat := small_numbers(base):
         plain.append({"role": "caveat", "text": caveat})
-    at = next((i for i, line in enumerate(lines) if line["role"] == "base"), len(lines))
+    at = 0 if base == 0 else next((i for i, line in enumerate(lines) if line["role"] == "base"), len(lines))
     key = None if base == 0 else {
         "rate": layout.rate(s, rate_name), "rate_label": RATE_LABEL[section["id"]],
-        "average": fmt.average(getattr(s.average, rate_name)), "average_label": "average for similar authorities"}
+        "average": fmt.average(average), "average_label": "average for similar authorities"}
     return {**section, "lines": [*lines[:at], *plain, *lines[at:]], "key": key}
 
 
