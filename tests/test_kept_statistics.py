@@ -141,6 +141,6 @@ def test_a_kept_year_is_decoded_once_and_then_held(db_url, tmp_path, monkeypatch
         assert service.year(Year.parse("2020-21")) is first
         service.history(STEVENAGE)
     assert sorted(reads) == ["2019-20", "2020-21"]
-    version, _, computed = service.computed()
+    _, _, computed = service.computed()
     assert sorted(y.label for y, _ in computed) == ["2019-20", "2020-21"]
     database.close()

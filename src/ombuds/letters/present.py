@@ -85,9 +85,10 @@ def small_numbers(base: int) -> str | None:
 
 def panel(section: dict, layout: Layout, s: StatisticsRecord, about: str) -> dict:
     """A panel with its key figures (the rate, the type average) and its plain words. Where the rate's base is
-    zero there is no rate: no key figure, headline or comparison, the plain words first instead (the tables of 2017-18 and 2018-19
-    keep their published notation); on few cases, the small-numbers caveat; the advice on compliance only below
-    100%. Where nothing was investigated, the plain words name the council instead of the lead line of 2024-25."""
+    zero there is no rate: no key figure, headline or comparison, the plain words first instead (the tables of
+    2017-18 and 2018-19 keep their published notation); on few cases, the small-numbers caveat; the advice on
+    compliance only below 100%. Where nothing was investigated, the plain words name the council instead of the
+    lead line of 2024-25."""
     rate_name = RATE_OF_PANEL[section["id"]]
     base = panel_base(section["id"], s)
     rate = getattr(s, rate_name)

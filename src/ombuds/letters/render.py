@@ -106,7 +106,7 @@ class Renderer:
         if path.lower().endswith(".png"):
             return Path(path).read_bytes()
         source = (f'#set page(width: 48pt, height: auto, margin: 0pt, fill: none)\n'
-                  f'#image({json.dumps(path)}, width: 48pt)\n').encode("utf-8")
+                  f'#image({json.dumps(path)}, width: 48pt)\n').encode()
         return self._compiler.compile(input=source, format="png", ppi=288.0)
 
     def render(self, content: dict, created: int, output_format: str) -> bytes:

@@ -7,8 +7,8 @@ import json
 
 from ombuds.registry import Authority
 from ombuds.registry.lookup import looks_like_code
-from ombuds.registry.search import Found, close_spellings, existing, find, index_entry
 from ombuds.registry.postcodes import looks_like_postcode, lookup_postcode
+from ombuds.registry.search import Found, close_spellings, existing, find, index_entry
 from ombuds.site import urls
 from ombuds.site.data import SiteData
 from ombuds.site.pages import File, FileKind, Page, PageKind, query_value
