@@ -426,25 +426,61 @@ def release_status_command(ctx: click.Context) -> None:
               help="Port to serve on; the next free one is used if it is taken.")
 @click.pass_context
 def demo_command(ctx: click.Context, out_dir: Path, seed: int, serve: bool, port: int) -> None:
-    """Make the synthetic demo data set, import it, print a national summary, render every year's letters, build
-    the public site as static files and serve it live on 127.0.0.1."""
-    from ombuds.demo import run_demo
+    """Make the synthetic demo data set, import it and print a national summary; serve the site live on 127.0.0.1
+    as soon as the data is in, while every year's letters are rendered and the public site is built as static
+    files, with progress."""
+    from ombuds.demo import render_demo_letters, run_demo
     from ombuds.site.build import build_site
 
     database = _database(ctx)
-    run_demo(database, out_dir, seed=seed, echo=click.echo)
-    click.echo(f"Building the site in {out_dir / 'site'}/ …")
-    click.echo(f"  {build_site(database, out_dir / 'site').summary()}")
-    if serve:
-        import uvicorn
+    run_demo(database, out_dir, seed=seed, echo=click.echo, letters=False)
+    server = _serve_in_background(database.url, _free_port(port)) if serve else None
+    try:
+        render_demo_letters(database, out_dir / "letters", click.echo)
+        click.echo(f"Building the site in {out_dir / 'site'}/ …")
+        report = build_site(database, out_dir / "site", on_progress=_every_tenth(click.echo))
+        click.echo(f"  {report.summary()}")
+        if server is not None:
+            click.echo(f"Letters and static site done; still serving at {server[1]} (Ctrl+C to stop)")
+            server[0].join()
+    finally:
+        if server is not None and server[0].is_alive():
+            server[2].should_exit = True
+            server[0].join(timeout=10)
 
-        from ombuds.site.app import create_app
-        from ombuds.store import open_database
 
-        app = create_app(open_database(database.url, read_only=True))
-        chosen = _free_port(port)
-        click.echo(f"Serving the demo site at http://127.0.0.1:{chosen}/ (Ctrl+C to stop)")
-        uvicorn.run(app, host="127.0.0.1", port=chosen, log_level="warning", access_log=False)
+def _serve_in_background(url: str, port: int):
+    """The live site from a read-only connection, in a thread: (thread, address, uvicorn server)."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from ombuds.site.app import create_app
+    from ombuds.store import open_database
+
+    app = create_app(open_database(url, read_only=True))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, name="demo-site", daemon=True)  # Ctrl+C reaches the command
+    thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.05)
+    address = f"http://127.0.0.1:{port}/"
+    click.echo(f"Serving the demo site at {address} now; the letters and the static build follow (Ctrl+C to stop)")
+    return thread, address, server
+
+
+def _every_tenth(echo):
+    """A progress callback that prints at each further tenth of the pages."""
+    shown = [0]
+
+    def progress(done: int, total: int) -> None:
+        tenth = done * 10 // max(total, 1)
+        if tenth > shown[0]:
+            shown[0] = tenth
+            echo(f"  {done:,} of {total:,} pages ({tenth * 10}%)")
+
+    return progress
 
 
 def _free_port(first: int) -> int:

@@ -37,7 +37,10 @@ def summary_table(database: Database) -> Table:
     return table
 
 
-def run_demo(database: Database, out_dir: Path, *, seed: int = 2017, echo: Callable[[str], None] = print) -> DemoFiles:
+def run_demo(database: Database, out_dir: Path, *, seed: int = 2017, echo: Callable[[str], None] = print,
+             letters: bool = True) -> DemoFiles:
+    """Generate and import the synthetic data, print its summary, then (unless `letters` is False: the caller
+    renders them later, with `render_demo_letters`) every year's letters."""
     echo(f"Making SYNTHETIC demo data (seed {seed}) in {out_dir}/ …")
     files = generate(out_dir, seed=seed)
     for kind, path in files.paths.items():
@@ -48,7 +51,8 @@ def run_demo(database: Database, out_dir: Path, *, seed: int = 2017, echo: Calla
         echo(f"  {line}")
     Console(width=160).print(summary_table(database))
     echo("All figures above are synthetic: they describe no real council.")
-    render_demo_letters(database, out_dir / "letters", echo)
+    if letters:
+        render_demo_letters(database, out_dir / "letters", echo)
     return files
 
 
@@ -58,10 +62,12 @@ def render_demo_letters(database: Database, out_dir: Path, echo: Callable[[str],
     from ombuds.letters.editions import shipped_edition
 
     echo(f"Rendering every year's letters in {out_dir}/ …")
-    for year in statistics_service(database).case_years():
+    years = statistics_service(database).case_years()
+    for number, year in enumerate(years, start=1):
         edition = shipped_edition(year)
         written = []
         for output_format in ("pdf", "html"):
             jobs = letter_jobs(database, year, edition, out_dir / year.label, output_format, synthetic=True)
             written += render_letters(jobs)
-        echo(f"  {year}: {len(written) // 2:,} letters as PDF and HTML in {out_dir / year.label}/")
+        echo(f"  {year} ({number} of {len(years)} years): {len(written) // 2:,} letters as PDF and HTML in "
+             f"{out_dir / year.label}/")

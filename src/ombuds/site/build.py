@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -229,8 +230,9 @@ def _chunks(items: list, size: int) -> list[list]:
 
 
 def build_site(database: Database, out: Path, profile: Profile | None = None, workers: int = 2,
-               preview: bool = False) -> BuildReport:
-    """Write the whole static site into `out` (replaced at the end, all at once); `preview` for staff."""
+               preview: bool = False, on_progress: Callable[[int, int], None] | None = None) -> BuildReport:
+    """Write the whole static site into `out` (replaced at the end, all at once); `preview` for staff;
+    `on_progress(done, total)` after each chunk of pages."""
     started = time.perf_counter()
     out = Path(out).resolve()
     profile = profile or load_profile()
@@ -254,8 +256,10 @@ def build_site(database: Database, out: Path, profile: Profile | None = None, wo
                 shards = pool.apply_async(_write_shards, (str(temporary),))
                 results = pool.imap_unordered(_build_chunk, _chunks(items, CHUNK))
                 report.files += _write_assets(site, temporary) + _write_api(site, database, temporary)
-                for result in results:
+                for done, result in enumerate(results, start=1):
                     _add(report, result, fingerprints)
+                    if on_progress is not None:
+                        on_progress(min(done * CHUNK, len(items)), len(items))
                 report.files += shards.get()
         else:
             _add(report, build_items(site, all_kinds, items, temporary, previous), fingerprints)
