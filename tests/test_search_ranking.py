@@ -8,14 +8,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 
-from builders import Cases
-from ombuds.ingest import import_files
-from ombuds.site.app import create_app
-from ombuds.store import open_database
+from builders import Cases, live_client
 
-# Each with figures in the year it last existed in: the abolished ones in 2019-20, the others in 2023-24.
 ABOLISHED = ("South Bucks", "Northampton", "Northamptonshire", "Buckinghamshire County", "East Northamptonshire")
 EXISTING = ("Hertfordshire", "Hertsmere", "North Hertfordshire", "Stevenage", "Buckinghamshire",
             "West Northamptonshire", "North Northamptonshire", "E08000021", "Newcastle-under-Lyme",
@@ -41,21 +36,21 @@ CASES = {
 }
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("ranking")
-    url = f"sqlite:///{folder / 'site.db'}"
+def ranking_cases(folder) -> Cases:
+    """Each council with figures in the year it last existed in: the abolished ones in 2019-20, others in 2023-24."""
     cases = Cases(folder, "R")
     for name in ABOLISHED:
         cases.decided(name, "2019-10-01", {"Upheld": 1})
     for name in EXISTING:
         cases.decided(name, "2023-10-01", {"Upheld": 1})
-    database = open_database(url)
-    import_files(database, cases.files())
-    database.close()
-    readonly = open_database(url, read_only=True)
-    yield TestClient(create_app(readonly))
-    readonly.close()
+    return cases
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("ranking")
+    with live_client(folder, ranking_cases(folder)) as client:
+        yield client
 
 
 def listed(html: str) -> list[str]:

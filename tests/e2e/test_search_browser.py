@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from builders import Cases
 from ombuds.ingest import import_files
 from ombuds.profile import load_profile
 from ombuds.site import assets
@@ -21,7 +20,7 @@ from ombuds.site.build import render_page
 from ombuds.site.data import SiteData
 from ombuds.site.pages.search import KINDS, names_file
 from ombuds.store import open_database
-from test_search_ranking import ABOLISHED, CASES, EXISTING
+from test_search_ranking import CASES, ranking_cases
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -34,11 +33,7 @@ WIDTHS = (1000, 390)
 def static_search(tmp_path_factory):
     """The static build's search page, its names index and the site's assets, served by a plain file server."""
     folder = tmp_path_factory.mktemp("static-search")
-    cases = Cases(folder, "B")
-    for name in ABOLISHED:
-        cases.decided(name, "2019-10-01", {"Upheld": 1})
-    for name in EXISTING:
-        cases.decided(name, "2023-10-01", {"Upheld": 1})
+    cases = ranking_cases(folder)
     database = open_database(f"sqlite:///{folder / 'site.db'}")
     import_files(database, cases.files())
     site = SiteData(database, load_profile())
