@@ -104,6 +104,9 @@ def test_authorities_without_an_address_are_listed(send_db, smtp):
     assert len(mailbox.envelopes) == 1
     assert report.lines(False)[:2] == ["1 letter sent", "not sent: Adur District Council (E07000223): no email "
                                                         "address for the chief executive"]
+    assert not any("Scarborough" in name for name in report.no_address)  # abolished before the letter's date
+    assert ("no letter: Scarborough Borough Council (E07000168) was abolished on 1 April 2023, before the letter's "
+            "date, 19 July 2023; succeeded by North Yorkshire Council") in report.lines(False)
 
 
 def test_dry_run_writes_messages_and_logs_nothing(send_db, smtp, tmp_path):

@@ -242,7 +242,7 @@ def send_command(ctx: click.Context, year_label: str, authority: str | None, edi
                           dry_run_dir=out_dir if dry_run else None, authority=chosen, profile=profile,
                           on_sent=click.echo)
     for line in report.lines(dry_run):
-        click.echo(line, err=line.startswith("not sent"))
+        click.echo(line, err=line.startswith(("not sent", "no letter")))
     if report.no_address:
         ctx.exit(1)
 

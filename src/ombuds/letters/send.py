@@ -18,7 +18,13 @@ from pathlib import Path
 
 from ombuds.errors import OmbudsError
 from ombuds.labels import ADDRESSEE, ROLES
-from ombuds.letters.batch import LetterJob, contacts_by_authority, letter_jobs, write_atomically
+from ombuds.letters.batch import (
+    LetterJob,
+    contacts_by_authority,
+    gone_by_letter_date,
+    letter_jobs,
+    write_atomically,
+)
 from ombuds.letters.content import Contact
 from ombuds.letters.editions import Edition
 from ombuds.letters.render import Renderer
@@ -64,6 +70,7 @@ class SendReport:
     sent: list[str] = field(default_factory=list)  # paths (dry run) or authority names
     already_sent: list[str] = field(default_factory=list)
     no_address: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)  # abolished before the letter's date: no letter
 
     def lines(self, dry_run: bool) -> list[str]:
         verb = "written" if dry_run else "sent"
@@ -71,7 +78,7 @@ class SendReport:
         if self.already_sent:
             out.append(f"{len(self.already_sent)} already sent before, not sent again")
         out += [f"not sent: {name}: no email address for the chief executive" for name in self.no_address]
-        return out
+        return out + self.gone
 
 
 def recipients(contacts: list[Contact]) -> tuple[str | None, list[str]]:
@@ -127,7 +134,7 @@ def send_letters(database: Database, year: Year, edition: Edition, settings: Smt
                        profile=profile)
     contacts = contacts_by_authority(database)
     done = set() if dry_run_dir else already_sent(database, year)
-    report = SendReport()
+    report = SendReport(gone=gone_by_letter_date(database, year, edition, authority=authority))
     renderer = Renderer()
     if dry_run_dir:
         dry_run_dir.mkdir(parents=True, exist_ok=True)
