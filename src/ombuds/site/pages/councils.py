@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from ombuds import urls
 from ombuds.labels import TYPE_NAMES
 from ombuds.registry.search import by_name_in_use
-from ombuds.site import urls
 from ombuds.site.data import SiteData
 from ombuds.site.pages import Page, PageKind
 

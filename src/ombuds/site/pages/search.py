@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 
+from ombuds import urls
 from ombuds.registry import Authority
 from ombuds.registry.lookup import looks_like_code
 from ombuds.registry.postcodes import looks_like_postcode, lookup_postcode
 from ombuds.registry.search import Found, close_spellings, existing, find, index_entry
-from ombuds.site import urls
 from ombuds.site.data import SiteData
 from ombuds.site.pages import File, FileKind, Page, PageKind, query_value
 from ombuds.stats import format as fmt
