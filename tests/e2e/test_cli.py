@@ -151,20 +151,22 @@ def test_authority_lookup(tmp_path):
 
 
 def test_demo_end_to_end(tmp_path):
-    result = ombuds("demo", "--no-serve", "--out", str(tmp_path / "data"), db=f"sqlite:///{tmp_path / 'demo.db'}",
-                    cwd=tmp_path, timeout=900)  # eight years of letters and site
+    """The demo on its latest two years (the full eight are `make bench`'s): files, import, summary, letters, site."""
+    result = ombuds("demo", "--no-serve", "--years", "2", "--out", str(tmp_path / "data"),
+                    db=f"sqlite:///{tmp_path / 'demo.db'}", cwd=tmp_path, timeout=900)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.startswith(f"Making SYNTHETIC demo data (seed 2017) in {tmp_path / 'data'}/ …")
     assert "SYNTHETIC demo data: national summary by year and type" in out
-    assert all(label in out for label in ("2017-18", "2020-21", "2024-25", "County", "London Borough"))
+    assert all(label in out for label in ("2023-24", "2024-25", "County", "London Borough"))
+    assert "2019-20" not in out and "2017-18" not in out
     assert "All figures above are synthetic: they describe no real council." in out
-    letters = tmp_path / "data" / "letters" / "2019-20"
-    assert (f"  2019-20 (3 of 8 years): {len(list(letters.glob('*.pdf'))):,} letters as PDF and HTML in "
+    letters = tmp_path / "data" / "letters" / "2023-24"
+    assert (f"  2023-24 (1 of 2 years): {len(list(letters.glob('*.pdf'))):,} letters as PDF and HTML in "
             f"{letters}/") in out
-    assert (letters / "wellingborough-borough-council-2019-20.pdf").read_bytes().startswith(b"%PDF-")
-    assert not list((tmp_path / "data" / "letters" / "2021-22").glob("wellingborough*"))  # abolished 1 April 2021
-    assert "Synthetic demonstration letter" in (letters / "stevenage-borough-council-2019-20.html").read_text()
+    assert (letters / "stevenage-borough-council-2023-24.pdf").read_bytes().startswith(b"%PDF-")
+    assert not list(letters.glob("scarborough*"))  # abolished 1 April 2023, before the letter's date
+    assert "Synthetic demonstration letter" in (letters / "stevenage-borough-council-2023-24.html").read_text()
     assert out.index("Rendering every year's letters") < out.index(" pages (10%)") < out.index(" pages (100%)")
     assert len(list(letters.glob("*.html"))) == len(list(letters.glob("*.pdf"))) > 300
     site = tmp_path / "data" / "site"
@@ -172,6 +174,11 @@ def test_demo_end_to_end(tmp_path):
     assert (site / "index.html").is_file() and (site / "councils" / "birmingham-city-council" / "2024-25"
                                                 / "index.html").is_file()
     assert "Serving" not in out
+    report = tmp_path / "data" / "code-year" / "code-report"
+    assert f"Stevenage Borough Council's Complaint Handling Code report for 2025-26: {report}/" in out
+    assert (report / "code-report-stevenage-borough-council-2025-26.pdf").read_bytes().startswith(b"%PDF-")
+    for year in ("2024-25", "2025-26"):  # the register of 60 councils' self-assessments
+        assert "Provisions most often not met" in (site / "self-assessment" / year / "index.html").read_text()
     stats = ombuds("stats", "--year", "2024-25", "--authority", "Birmingham", db=f"sqlite:///{tmp_path / 'demo.db'}")
     [birmingham] = json.loads(stats.stdout)
     with open(tmp_path / "data" / "synthetic-received.csv", encoding="utf-8") as f:

@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from ombuds.demo.code_year import run_code_year
 from ombuds.demo.generate import DemoFiles, generate
 from ombuds.ingest import import_files
 from ombuds.stats import format as fmt
@@ -38,11 +39,11 @@ def summary_table(database: Database) -> Table:
 
 
 def run_demo(database: Database, out_dir: Path, *, seed: int = 2017, echo: Callable[[str], None] = print,
-             letters: bool = True) -> DemoFiles:
-    """Generate and import the synthetic data, print its summary, then (unless `letters` is False: the caller
-    renders them later, with `render_demo_letters`) every year's letters."""
+             years: int | None = None, documents: bool = True) -> DemoFiles:
+    """The demo: synthetic files (every year, or the latest `years`), imported, summarised; then (unless
+    `documents` is False: the caller makes them later, with `demo_documents`) letters and the code year."""
     echo(f"Making SYNTHETIC demo data (seed {seed}) in {out_dir}/ …")
-    files = generate(out_dir, seed=seed)
+    files = generate(out_dir, seed=seed, years=years)
     for kind, path in files.paths.items():
         echo(f"  {path}: {files.rows[kind]:,} {kind} rows")
     echo("Importing …")
@@ -51,9 +52,16 @@ def run_demo(database: Database, out_dir: Path, *, seed: int = 2017, echo: Calla
         echo(f"  {line}")
     Console(width=160).print(summary_table(database))
     echo("All figures above are synthetic: they describe no real council.")
-    if letters:
-        render_demo_letters(database, out_dir / "letters", echo)
+    if documents:
+        demo_documents(database, out_dir, seed=seed, echo=echo)
     return files
+
+
+def demo_documents(database: Database, out_dir: Path, *, seed: int = 2017,
+                   echo: Callable[[str], None] = print) -> None:
+    """What the demo makes from the imported data: every year's letters, then the code year."""
+    render_demo_letters(database, out_dir / "letters", echo)
+    run_code_year(database, out_dir / "code-year", seed=seed, echo=echo)
 
 
 def render_demo_letters(database: Database, out_dir: Path, echo: Callable[[str], None] = print) -> None:
