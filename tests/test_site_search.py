@@ -9,11 +9,9 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from builders import Cases
-from ombuds.ingest import import_files
+from builders import Cases, live_client
 from ombuds.schemes import load_scheme
 from ombuds.site.app import create_app
-from ombuds.store import open_database
 
 COUNCILS = ("Stevenage", "Hertfordshire", "North Hertfordshire", "Birmingham", "Bristol")
 
@@ -21,16 +19,11 @@ COUNCILS = ("Stevenage", "Hertfordshire", "North Hertfordshire", "Birmingham", "
 @pytest.fixture(scope="module")
 def client(demo_settings, tmp_path_factory):
     folder = tmp_path_factory.mktemp("search")
-    url = f"sqlite:///{folder / 'site.db'}"
     cases = Cases(folder, "S")
     for name in COUNCILS:
         cases.decided(name, "2023-10-01", {"Upheld": 2, "Not Upheld": 1})
-    database = open_database(url)
-    import_files(database, cases.files())
-    database.close()
-    readonly = open_database(url, read_only=True)
-    yield TestClient(create_app(readonly, demo_settings))
-    readonly.close()
+    with live_client(folder, cases, demo_settings) as client:
+        yield client
 
 
 def search(client, q: str):

@@ -40,8 +40,9 @@ def summary_table(database: Database) -> Table:
 
 
 def run_demo(database: Database, out_dir: Path, settings: Settings, *, seed: int = 2017,
-             echo: Callable[[str], None] = print, years: int | None = None) -> DemoFiles:
-    """The demo: synthetic files (every year, or the latest `years`), imported, summarised, letters rendered."""
+             echo: Callable[[str], None] = print, years: int | None = None, documents: bool = True) -> DemoFiles:
+    """The demo: synthetic files (every year, or the latest `years`), imported, summarised; then (unless
+    `documents` is False: the caller makes them later, with `demo_documents`) letters and the code year."""
     echo(f"Making SYNTHETIC demo data (seed {seed}) in {out_dir}/ …")
     files = generate(out_dir, seed=seed, years=years)
     for kind, path in files.paths.items():
@@ -52,9 +53,17 @@ def run_demo(database: Database, out_dir: Path, settings: Settings, *, seed: int
         echo(f"  {line}")
     Console(width=160).print(summary_table(database))
     echo("All figures above are synthetic: they describe no real council.")
+    if documents:
+        demo_documents(database, out_dir, settings, seed=seed, echo=echo)
+    return files
+
+
+def demo_documents(database: Database, out_dir: Path, settings: Settings, *, seed: int = 2017,
+                   echo: Callable[[str], None] = print) -> None:
+    """What the demo makes from the imported data: every year's letters, then the code year (the settings' editions
+    and profile)."""
     render_demo_letters(database, out_dir / "letters", settings, echo)
     run_code_year(database, out_dir / "code-year", settings.profile, seed=seed, echo=echo)
-    return files
 
 
 def render_demo_letters(database: Database, out_dir: Path, settings: Settings,
@@ -64,11 +73,13 @@ def render_demo_letters(database: Database, out_dir: Path, settings: Settings,
     from ombuds.letters.editions import edition_in
 
     echo(f"Rendering every year's letters in {out_dir}/ …")
-    for year in statistics_service(database).case_years():
+    years = statistics_service(database).case_years()
+    for number, year in enumerate(years, start=1):
         edition = edition_in(settings.editions, year)
         written = []
         for output_format in ("pdf", "html"):
             jobs = letter_jobs(database, year, edition, out_dir / year.label, output_format,
-                               profile=settings.profile)
+                               profile=settings.profile, synthetic=True)
             written += render_letters(jobs)
-        echo(f"  {year}: {len(written) // 2:,} letters as PDF and HTML in {out_dir / year.label}/")
+        echo(f"  {year} ({number} of {len(years)} years): {len(written) // 2:,} letters as PDF and HTML in "
+             f"{out_dir / year.label}/")

@@ -207,19 +207,19 @@ def _chunks(items: list, size: int) -> list[list]:
 
 
 def build_site(database: Database, out: Path, settings: Settings, workers: int = 2,
-               preview: bool = False) -> BuildReport:
+               preview: bool = False, on_progress: Callable[[int, int], None] | None = None) -> BuildReport:
     """Write the whole static site into `out` (replaced at the end, all at once); `preview` for staff. The site
     is in the words of the settings' scheme, speaks for its profile's organisation and its letters follow its
     editions folder. The build shows one version of the data: if an import, release or revision commits while it
     runs (the data version moves), or the day turns (a year may become public), it starts again, at most ATTEMPTS
-    times."""
+    times. `on_progress(done, total)` after each chunk of pages."""
     started = time.perf_counter()
     out = Path(out).resolve()
     for _ in range(ATTEMPTS):
         before = _snapshot(database)
         try:
             report = _build_once(database, out, settings, workers, preview,
-                                 lambda seen=before: _snapshot(database) == seen)
+                                 lambda seen=before: _snapshot(database) == seen, on_progress)
         except OSError as error:
             raise OmbudsError(f"{out}: cannot write the site: {error.strerror or error}") from None
         if report is not None:
@@ -235,7 +235,8 @@ def _snapshot(database: Database) -> tuple[int, date]:
 
 
 def _build_once(database: Database, out: Path, settings: Settings, workers: int, preview: bool,
-                unchanged: Callable[[], bool]) -> BuildReport | None:
+                unchanged: Callable[[], bool],
+                on_progress: Callable[[int, int], None] | None = None) -> BuildReport | None:
     """One build, swapped in only if `unchanged()` still holds when it is written; None otherwise."""
     site = SiteData(database, settings, preview=preview)
     report = BuildReport(out)
@@ -257,8 +258,10 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
                 shards = pool.apply_async(_write_shards, (str(temporary),))
                 results = pool.imap_unordered(_build_chunk, _chunks(items, CHUNK))
                 report.files += _write_assets(site, temporary) + _write_api(site, database, temporary)
-                for result in results:
+                for done, result in enumerate(results, start=1):
                     _add(report, result, fingerprints)
+                    if on_progress is not None:
+                        on_progress(min(done * CHUNK, len(items)), len(items))
                 report.files += shards.get()
         else:
             _add(report, build_items(site, all_kinds, items, temporary, previous), fingerprints)
