@@ -168,3 +168,23 @@ def revised_figure(value: float | int | None) -> str:
     if isinstance(value, int):  # bool is an int
         return f"{value:,}"
     return f"{Decimal(repr(value)).quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP).normalize():f}"
+
+
+# The generic ("measures") engine: a measure's value by its display rule (scheme measures.toml `display`).
+
+def measure(value: float | int | None, display: str, *, per: str = "") -> str:
+    """A measure's value as its scheme displays it: `count` → `1,400`; `percent` → `64%` (half up); `rate` → `2.3`
+    per `per` units (`2.3 per 1,000 homes`); `n/a` where there is no value (a zero denominator, no size)."""
+    if value is None:
+        return NOT_AVAILABLE
+    if display == "count":
+        return number(int(value))
+    if display == "percent":
+        return percent(value)
+    shown = per_100k(value)
+    return f"{shown} {per}".rstrip()
+
+
+def share(part: int, whole: int) -> str:
+    """`12 of 40`."""
+    return f"{number(part)} of {number(whole)}"

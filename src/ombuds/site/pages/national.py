@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ombuds.labels import TYPE_PLURALS
 from ombuds.site import urls
-from ombuds.site.charts import bar_chart
+from ombuds.charts import bar_chart
 from ombuds.site.data import SiteData
 from ombuds.site.pages import Page, PageKind
 from ombuds.stats import format as fmt
