@@ -12,8 +12,8 @@ from ombuds.store.kept import read_kept
 
 # Everything the figures depend on: the statistics code, the registry (types, successors), the labels, the years,
 # and the queries and schema they are read with.
-STATISTICS_SOURCES = ("stats/*.py", "registry/*.py", "registry/*.csv", "labels.py", "years.py", "store/queries.py",
-                      "store/aggregate.py", "store/schema.py")
+STATISTICS_SOURCES = ("stats/*.py", "registry/*.py", "schemes/*.py", "schemes/lgsco/*", "labels.py", "years.py",
+                      "store/queries.py", "store/aggregate.py", "store/schema.py")
 
 
 @cache

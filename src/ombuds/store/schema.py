@@ -105,6 +105,17 @@ kept_statistics = Table(  # each year's statistics as `stats` prints them, for o
     Column("body", Text, nullable=False),  # the records, one JSON object a line
 )
 
+records = Table(  # the rows of a measures scheme's record kinds (kinds.toml), read by stats.measures
+    "records", metadata,
+    Column("kind", String(40), primary_key=True),
+    Column("record_key", String(200), primary_key=True),  # the kind's key fields, joined: rows replaced together
+    Column("position", Integer, primary_key=True),  # the row's place among the rows sharing the key
+    Column("body_code", String(80), nullable=False),
+    Column("record_date", Date, nullable=False),
+    Column("fields", Text, nullable=False),  # the other fields as stored values (label ids, not words), JSON
+    Index("ix_records_date", "kind", "record_date"),
+)
+
 TABLES = {t.name: t for t in (received, decided, compliance, improvements, contacts, population)}
 
 version_table = Table(  # one row: bumped by every change to the figures' inputs (see store.queries.bump_version)
