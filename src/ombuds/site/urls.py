@@ -129,8 +129,8 @@ def measures_national(year: str) -> str:
 
 
 def category(set_slug: str, year: str) -> str:
-    """`categories/2024-25/` style: a label set's breakdown over every body."""
-    return f"{set_slug}/{year}/"
+    """`by/category/2024-25/`: a label set's breakdown over every body."""
+    return f"by/{set_slug}/{year}/"
 
 
 def measures_funnel(year: str, measure: str, group: str) -> str:

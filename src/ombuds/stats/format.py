@@ -177,8 +177,8 @@ def measure(value: float | int | None, display: str, *, per: str = "") -> str:
     per `per` units (`2.3 per 1,000 homes`); `n/a` where there is no value (a zero denominator, no size)."""
     if value is None:
         return NOT_AVAILABLE
-    if display == "count":
-        return number(int(value))
+    if display == "count":  # a count, or a peer group's mean count per body (one decimal)
+        return number(int(value)) if float(value).is_integer() else per_100k(value)
     if display == "percent":
         return percent(value)
     shown = per_100k(value)

@@ -114,15 +114,18 @@ class Breakdown:
     set_name: str
     columns: list[str]  # the measures' names
     rows: list[tuple[str, list[str]]]  # (label, values as shown)
+    values: list[list[float | int | None]]  # the same values unformatted, row by row (for charts)
 
 
 def breakdown(scheme, record: Mapping, set_id: str, ids: Iterable[str] | None = None) -> Breakdown:
     """The measures broken down by `set_id` (all, or `ids`), one row per label the record has."""
     chosen = [scheme.measure(i) for i in ids] if ids is not None else breakdown_measures(scheme, set_id)
     entries = record.get(f"by_{set_id}") or {}
+    ordered = _in_order(scheme, set_id, entries)
     rows = [(label_name(scheme, set_id, key), [shown(scheme, m, (entry or {}).get(m.id)) for m in chosen])
-            for key, entry in _in_order(scheme, set_id, entries)]
-    return Breakdown(scheme.labels(set_id).name, [m.name for m in chosen], rows)
+            for key, entry in ordered]
+    values = [[(entry or {}).get(m.id) for m in chosen] for _, entry in ordered]
+    return Breakdown(scheme.labels(set_id).name, [m.name for m in chosen], rows, values)
 
 
 @dataclass(frozen=True)
