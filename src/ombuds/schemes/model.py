@@ -199,6 +199,15 @@ class Provision:
 
 
 @dataclass(frozen=True)
+class MapView:
+    """One map of the site: the bodies of some types (the LGSCO's lower and upper tiers)."""
+
+    id: str
+    name: str
+    types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Scheme:
     folder: Path
     id: str
@@ -212,6 +221,7 @@ class Scheme:
     data: DataNotes
     postcodes: str  # "none" or "england"
     hexjson: str  # "" (no map), "generated" (from centroids) or a file name in the folder
+    map_views: tuple[MapView, ...]  # the maps the site offers; () with a map: one view of every body
     bodies: tuple[Body, ...]
     aliases: Mapping[str, str]  # alias → body code
     types: tuple[BodyType, ...]

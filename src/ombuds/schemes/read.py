@@ -23,6 +23,7 @@ from ombuds.schemes.model import (
     DataNotes,
     Label,
     LabelSet,
+    MapView,
     PeerGroups,
     Provision,
     Report,
@@ -45,6 +46,7 @@ LABEL_SET = {"name": ("str", True), "labels": ("tables", True), "editions": ("ta
 LABEL = {"id": ("str", True), "name": ("str", True), "aliases": ("strs", False)}
 PEERS = {"by": ("strs", True), "method": ("str", True), "size_bands": ("tables", False)}
 BAND = {"id": ("str", True), "name": ("str", True), "min": ("int", True), "max": ("int", False)}
+VIEW = {"id": ("str", True), "name": ("str", True), "types": ("strs", True)}
 PROVISION = {"id": ("str", True), "section": ("str", True), "title": ("str", True)}
 
 
@@ -105,11 +107,28 @@ def _header(data: dict[str, Any] | None, folder: Path, problems: Problems) -> di
     if top["postcodes"] not in POSTCODES:
         problems.add(file, "geography.postcodes", f"unknown geography '{top['postcodes']}' (one of: "
                      f"{', '.join(POSTCODES)})")
-    mapping = fields(top.get("map", {}), file, "map", {"hexjson": ("str", False)}, problems) or {}
+    mapping = fields(top.get("map", {}), file, "map", {"hexjson": ("str", False), "views": ("tables", False)},
+                     problems) or {}
     top["hexjson"] = mapping.get("hexjson", "")
+    top["views"] = mapping.get("views", [])
     if top["hexjson"] not in ("", "generated") and not (folder / top["hexjson"]).is_file():
         problems.add(file, "map.hexjson", f"no file '{top['hexjson']}' in the scheme folder")
     return top
+
+
+def _map_views(views: list[Any], types: tuple[BodyType, ...], problems: Problems) -> tuple[MapView, ...]:
+    known = {t.id for t in types}
+    kept = []
+    for i, item in enumerate(views):
+        row = fields(item, "scheme.toml", f"map.views[{i}]", VIEW, problems)
+        if row is None or VIEW.keys() > row.keys():
+            continue
+        for type_id in row["types"]:
+            if type_id not in known:
+                problems.add("scheme.toml", f"map.views[{i}].types", f"unknown type '{type_id}'")
+        kept.append(MapView(id=row["id"], name=row["name"], types=tuple(row["types"])))
+    _duplicates("scheme.toml", "map.views", [v.id for v in kept], problems)
+    return tuple(kept)
 
 
 def _types(data: dict[str, Any] | None, problems: Problems) -> tuple[BodyType, ...]:
@@ -243,6 +262,7 @@ def read_scheme(folder: Path) -> tuple[Scheme | None, list[str]]:
     kinds = read_kinds(kinds_data, sets, problems) if kinds_data is not None else {}
     measures_data = _toml(folder, "measures.toml", problems, required=generic)
     measures = read_measures(measures_data, sets, kinds, problems) if measures_data is not None else ()
+    views = _map_views(top.get("views", []), types, problems)
     peers = _peer_groups(_toml(folder, "peer_groups.toml", problems), problems)
     bodies = read_bodies(folder, tuple(t.id for t in types), problems)
     known = None if bodies is None else {code for b in bodies for code in (b.code, *b.former_codes)}
@@ -263,8 +283,8 @@ def read_scheme(folder: Path) -> tuple[Scheme | None, list[str]]:
         words=Words(**top["words"]),
         report=Report(name=report["name"], min_records=report.get("min_records", 0),
                       min_measure=report.get("min_measure", "")),
-        data=DataNotes(**top["data"]), postcodes=top["postcodes"], hexjson=top["hexjson"], bodies=bodies or (),
-        aliases=aliases, types=types, label_sets=sets, kinds=kinds, measures=measures, peer_groups=peers,
-        editions=editions, layouts=layouts, map=hexmap, provisions=provisions,
+        data=DataNotes(**top["data"]), postcodes=top["postcodes"], hexjson=top["hexjson"], map_views=views,
+        bodies=bodies or (), aliases=aliases, types=types, label_sets=sets, kinds=kinds, measures=measures,
+        peer_groups=peers, editions=editions, layouts=layouts, map=hexmap, provisions=provisions,
     )
     return scheme, []
