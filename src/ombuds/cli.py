@@ -39,10 +39,20 @@ class OmbudsGroup(click.Group):
 @click.version_option(package_name="ombuds", prog_name="ombuds", message="%(prog)s %(version)s")
 @click.option("--db", "db_url", envvar="OMBUDS_DB", default=None, metavar="URL",
               help="Database: a SQLite file path, sqlite:///path or postgresql://… (default: ombuds.db here).")
+@click.option("--scheme", "scheme", envvar="OMBUDS_SCHEME", default="lgsco", show_default=True, metavar="NAME_OR_DIR",
+              help="The ombudsman's scheme: a shipped one's name or a scheme folder (see docs/schemes.md).")
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None) -> None:
+def cli(ctx: click.Context, db_url: str | None, scheme: str) -> None:
     """ombuds: ombudsman complaint statistics, from case records to annual figures."""
-    ctx.obj = {"db_url": db_url}
+    ctx.obj = {"db_url": db_url, "scheme": scheme}
+
+
+def _measures_scheme(ctx: click.Context):
+    """The chosen scheme when it uses the generic ("measures") engine, else None (the LGSCO's own engine)."""
+    from ombuds.schemes import load_scheme
+
+    scheme = load_scheme(ctx.find_root().obj["scheme"])
+    return scheme if scheme.engine == "measures" else None
 
 
 def _database(ctx: click.Context, *, create: bool = True):
@@ -177,11 +187,22 @@ def _computed_statistics(ctx: click.Context, year: Year | None, authority: str |
 @click.pass_context
 def letters_command(ctx: click.Context, year_label: str, authority: str | None, output_format: str, out_dir: Path,
                     edition_file: Path | None, allow_missing_contacts: bool, profile_path: Path | None) -> None:
-    """Write every authority's annual review letter for a year (SPEC 2.2 file names), printing each path."""
+    """Write every authority's annual review letter for a year (SPEC 2.2 file names), printing each path; for a
+    generic scheme, its report (the landlord report) for each body that reaches the scheme's minimum."""
     from ombuds.letters.batch import letter_jobs, render_letters
     from ombuds.profile import load_profile
 
     year = Year.parse(year_label)
+    scheme = _measures_scheme(ctx)
+    if scheme is not None:
+        from ombuds.letters.report import scheme_report_jobs
+
+        jobs = scheme_report_jobs(_database(ctx, create=False), scheme, year, out_dir, output_format,
+                                  load_profile(profile_path), edition_file=edition_file, body=authority)
+        _output_folder(out_dir, "--out")
+        with _progress(len(jobs)) as advance:
+            render_letters(jobs, on_written=lambda w: (click.echo(str(w.path)), advance()))
+        return
     edition = _edition(year, edition_file)
     chosen = registry().resolve(authority, on=year.end) if authority else None
     if out_dir.exists() and not out_dir.is_dir():
@@ -325,7 +346,7 @@ def serve_command(ctx: click.Context, host: str, port: int, profile_path: Path |
 
     from ombuds.site.app import serve_app
 
-    app = serve_app(ctx.obj["db_url"], profile_path)
+    app = serve_app(ctx.obj["db_url"], profile_path, _measures_scheme(ctx))
     click.echo(f"Serving the site at http://{host}:{port}/ (Ctrl+C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
@@ -352,7 +373,8 @@ def site_build_command(ctx: click.Context, out_dir: Path, profile_path: Path | N
     from ombuds.store import open_database
 
     database = open_database(ctx.obj["db_url"], read_only=True)
-    report = build_site(database, out_dir, load_profile(profile_path), workers=workers, preview=preview)
+    report = build_site(database, out_dir, load_profile(profile_path), workers=workers, preview=preview,
+                        scheme=_measures_scheme(ctx))
     click.echo(report.summary())
 
 
@@ -411,10 +433,18 @@ def release_status_command(ctx: click.Context) -> None:
 @click.pass_context
 def demo_command(ctx: click.Context, out_dir: Path, seed: int, serve: bool, port: int) -> None:
     """Make the synthetic demo data set, import it, print a national summary, render every year's letters, build
-    the public site as static files and serve it live on 127.0.0.1."""
+    the public site as static files and serve it live on 127.0.0.1. With a generic scheme (--scheme
+    housing-ombudsman): import its shipped real data, serve the live site at once, render the latest year's reports
+    and build the static site."""
     from ombuds.demo import run_demo
     from ombuds.site.build import build_site
 
+    scheme = _measures_scheme(ctx)
+    if scheme is not None:
+        from ombuds.demo.measures import run_measures_demo
+
+        run_measures_demo(_database(ctx), scheme, out_dir, echo=click.echo, port=_free_port(port) if serve else None)
+        return
     database = _database(ctx)
     run_demo(database, out_dir, seed=seed, echo=click.echo)
     click.echo(f"Building the site in {out_dir / 'site'}/ …")

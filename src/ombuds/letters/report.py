@@ -266,7 +266,7 @@ def report_jobs(scheme, records: list[Mapping], edition: ReportEdition, out_dir:
 
     chosen = [r for r in records if r.get("report")]
     if body is not None:
-        chosen = [r for r in chosen if body in (views.body(scheme, r)["code"], views.body(scheme, r)["slug"])]
+        chosen = [r for r in chosen if body_matches(scheme, r, body)]
         if not chosen:
             raise OmbudsError(f"{body}: no {scheme.report.name} for {edition.year}: no such {scheme.words.body} "
                               f"has {scheme.report.min_records} or more {scheme.report.min_measure}")
@@ -278,3 +278,24 @@ def report_jobs(scheme, records: list[Mapping], edition: ReportEdition, out_dir:
         jobs.append(LetterJob(ReportBody(who["code"], who["name"], who["slug"]), path,
                               report_content(scheme, record, edition, profile), created, output_format))
     return jobs
+
+
+def body_matches(scheme, record: Mapping, wanted: str) -> bool:
+    """Whether `wanted` names the record's body: its code, slug or name (case and punctuation aside)."""
+    from ombuds.registry.lookup import strict_key
+
+    who = views.body(scheme, record)
+    return wanted in (who["code"], who["slug"]) or strict_key(wanted) == strict_key(who["name"])
+
+
+def scheme_report_jobs(database, scheme, year, out_dir: Path, output_format: str, profile: Profile, *,
+                       edition_file: Path | None = None, body: str | None = None) -> list:
+    """The `letters` command's jobs for a generic scheme: the year's records from the measures service, the
+    scheme's edition for the year (or the file given)."""
+    from ombuds.stats.measures_service import measures_service
+
+    edition = read_report_edition(scheme, edition_file) if edition_file else report_edition(scheme, year.label)
+    if edition.year != year.label:
+        raise OmbudsError(f"{edition.source}: year: the edition is for {edition.year}, not {year}")
+    records = [r.as_json(scheme) for r in measures_service(database, scheme).year(year).records]
+    return report_jobs(scheme, records, edition, out_dir, output_format, profile, body=body)

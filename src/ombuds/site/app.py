@@ -105,18 +105,20 @@ class RenderedCache:
         return found
 
 
-def create_app(database: Database, profile: Profile | None = None) -> FastAPI:
-    site = SiteData(database, profile or load_profile())
+def create_app(database: Database, profile: Profile | None = None, scheme=None) -> FastAPI:
+    """The live app of the LGSCO's site, or of a generic ("measures") scheme's when `scheme` is one."""
+    site = site_data(database, profile or load_profile(), scheme)
     app = FastAPI(title=f"{site.profile.site_title}: open data API", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
     app.state.site = site
     cache = RenderedCache(site)
     app.state.cache = cache
-    for kind in kinds():
+    for kind in kinds(scheme):
         _add(app, site, cache, kind)
-    from ombuds.site.api import router as api_router
+    if isinstance(site, SiteData):  # a measures scheme's API is its page kinds' JSON files
+        from ombuds.site.api import router as api_router
 
-    app.include_router(api_router)
+        app.include_router(api_router)
     app.router.routes.append(Route("/static/profile.css", _profile_css(site), methods=["GET", "HEAD"]))
     app.router.routes.append(Route("/static/logo.svg", _logo(site), methods=["GET", "HEAD"]))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -141,7 +143,20 @@ def _page_bytes(site: SiteData, kind: PageKind, request: Request, as_json: bool)
         "text/html; charset=utf-8"
 
 
+def site_data(database: Database, profile: Profile, scheme=None, preview: bool = False):
+    """What the pages read: the LGSCO's SiteData, or a measures scheme's MeasuresSite."""
+    if scheme is not None and scheme.engine == "measures":
+        from ombuds.site.measures_data import MeasuresSite
+
+        return MeasuresSite(database, profile, scheme, preview=preview)
+    return SiteData(database, profile, preview=preview)
+
+
 def not_found_page(site: SiteData, reason: str) -> bytes:
+    if not isinstance(site, SiteData):
+        from ombuds.site.pages.measures_common import base
+
+        return render("measures/not_found.html", {**base(site), "reason": reason, "site": site.profile}, root="/")
     return render("not_found.html", {"reason": reason, "site": site.profile}, root="/")
 
 
@@ -280,6 +295,6 @@ async def _refuse(send, status: int, text: str) -> None:
     await send({"type": "http.response.body", "body": (text + "\n").encode("utf-8")})
 
 
-def serve_app(db_url: str | None, profile_path: str | None = None) -> FastAPI:
+def serve_app(db_url: str | None, profile_path: str | None = None, scheme=None) -> FastAPI:
     """The app `ombuds serve` runs: the database opened read-only."""
-    return create_app(open_database(db_url, read_only=True), load_profile(profile_path))
+    return create_app(open_database(db_url, read_only=True), load_profile(profile_path), scheme)
