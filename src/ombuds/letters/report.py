@@ -21,9 +21,9 @@ from ombuds.letters import present
 from ombuds.letters.content import letterhead, markdown_blocks
 from ombuds.letters.editions import EditionError, Section, _Checker, placeholders_in
 from ombuds.profile import Profile
+from ombuds.site import urls
 from ombuds.stats import format as fmt
 from ombuds.stats import measure_views as views
-from ombuds.site import urls
 
 SECTION_KINDS = ("figures", "labels", "breakdown", "comparison")
 BASE_PLACEHOLDERS = ("body", "year", "group", "size_band", "body_type", "peer_bodies", "method", "report_date")
@@ -194,9 +194,9 @@ def _section(scheme, record: Mapping, section: Mapping, values: Mapping[str, str
         return [_table(words["caption"], [table.set_name, *table.columns],
                        [[label, *cells] for label, cells in table.rows], notes)]
     compared = views.compared(scheme, record, section["measure"])
-    rows = [[compared.measure, compared.value], [f"Average for {compared.group}" if compared.group else "Average",
-                                                 compared.average],
-            ["95% interval", compared.interval or fmt.NOT_AVAILABLE], ["Compared with the average", compared.funnel]]
+    average = f"Average for {fmt.in_sentence(compared.group)}" if compared.group else "Average"
+    rows = [[compared.measure, compared.value], [average, compared.average],
+            ["95% interval", compared.interval or fmt.NOT_AVAILABLE]]
     return [_table(words["caption"], ["Measure", "Figure"], rows, notes, [compared.sentence])]
 
 
@@ -216,7 +216,7 @@ def report_content(scheme, record: Mapping, edition: ReportEdition, profile: Pro
              "interpreting": profile.base_url + urls.methods()}
     blocks.append({"kind": "paragraph", "runs": [
         {"text": f"The figures for {who['name']} are on ", "strong": False, "emph": False, "link": None},
-        {"text": f"its page on {present.typeset(profile.site_title)}", "strong": False, "emph": False,
+        {"text": "its page on our website", "strong": False, "emph": False,
          "link": links["body"]},
         {"text": ", with every year we hold. " + scheme.data.coverage, "strong": False, "emph": False, "link": None},
     ]})

@@ -188,3 +188,12 @@ def measure(value: float | int | None, display: str, *, per: str = "") -> str:
 def share(part: int, whole: int) -> str:
     """`12 of 40`."""
     return f"{number(part)} of {number(whole)}"
+
+
+def in_sentence(name: str) -> str:
+    """A group's or label's name inside a sentence: its first letter lowered (`housing associations with …`), its
+    acronyms kept (`ALMOs`); a name that starts with an acronym is left as it is."""
+    first = name.split(" ", 1)[0]
+    if not first or first[1:2].isupper():
+        return name
+    return name[:1].lower() + name[1:]

@@ -159,7 +159,7 @@ def compared(scheme, record: Mapping, measure_id: str) -> Compared:
         sentence = (f"The {m.name.lower()} of {name} is {value}"
                     + (f" (it could plausibly be between {fmt.percent(interval[0])} and {fmt.percent(interval[1])})"
                        if interval else "")
-                    + (f"; {group.lower()} average {mean}" if group and average.get(m.id) is not None else "")
+                    + (f"; {fmt.in_sentence(group)} average {mean}" if group and average.get(m.id) is not None else "")
                     + f": {funnel}.")
     return Compared(m.name, value, mean, group, fmt.number(average.get("bodies")), average.get("method") or "",
                     between, funnel, sentence)
@@ -280,7 +280,7 @@ def placeholders(scheme, record: Mapping, year_label: str) -> dict[str, str]:
     each value measure `{<id>}` and its peer average `{average_<id>}`."""
     who = body(scheme, record)
     average = record.get("average") or {}
-    values = {"body": who["name"], "year": year_label, "group": average.get("group") or "",
+    values = {"body": who["name"], "year": year_label, "group": fmt.in_sentence(average.get("group") or ""),
               "size_band": who.get("size_band") or "", "body_type": who.get("type") or "",
               "peer_bodies": fmt.number(average.get("bodies")), "method": average.get("method") or ""}
     for m in value_measures(scheme):

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from ombuds.charts import bar_chart
 from ombuds.site import urls
-from ombuds.site.measures_data import MeasuresSite
 from ombuds.site.data import NotFound
+from ombuds.site.measures_data import MeasuresSite
 from ombuds.site.pages import File, FileKind, Page, PageKind
 from ombuds.site.pages.measures_common import base, year_links
+from ombuds.stats import format as fmt
 from ombuds.stats import measure_views as views
 
 REPORT_FORMATS = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
@@ -21,9 +22,10 @@ def label_charts(site: MeasuresSite, record: dict, about: str) -> list[dict]:
     for m in views.label_measures(site.scheme):
         counts = views.label_counts(site.scheme, record, m.id)
         caption = f"{m.name}, {about}"
+        each = fmt.in_sentence(site.scheme.labels(m.set).name)
         chart = bar_chart([(c.label, c.count, c.shown) for c in counts], caption,
-                          f"{caption}: one bar for each {site.scheme.labels(m.set).name.lower()}; the table below "
-                          "gives the same figures.", chart_id=f"chart-{m.id}")
+                          f"{caption}: one bar for each {each}; the table below gives the same figures.",
+                          chart_id=f"chart-{m.id}")
         found.append({"id": m.id, "name": m.name, "caption": caption, "chart": chart, "counts": counts,
                       "heading": site.scheme.labels(m.set).name})
     return found
@@ -51,8 +53,9 @@ def body_page(site: MeasuresSite, query, slug: str, year: str) -> Page:
         **base(site), "who": who, "year": chosen, "years": years,
         "year_links": year_links(years, chosen, lambda y: urls.body(site.segment, slug, y)),
         "size": who.get(scheme.words.size), "group": average.get("group"),
-        "peer_bodies": views.fmt.number(average.get("bodies")) if average else None,
-        "figures": views.figures(scheme, record), "labels": label_charts(site, record, f"{who['name']}, {chosen.label}"),
+        "peer_bodies": fmt.number(average.get("bodies")) if average else None,
+        "figures": views.figures(scheme, record),
+        "labels": label_charts(site, record, f"{who['name']}, {chosen.label}"),
         "breakdowns": [(s, views.breakdown(scheme, record, s)) for s in views.breakdown_sets(scheme)],
         "fair": fair_comparisons(site, record, chosen),
         "report": {fmt: urls.body_report(site.segment, slug, chosen.label, fmt) for fmt in REPORT_FORMATS}

@@ -42,10 +42,10 @@ def funnel(site: MeasuresSite, query, year: str, measure: str, group: str) -> Pa
         rows.append({"name": who["name"], "link": link, "numerator": fmt.number(p.numerator),
                      "denominator": fmt.number(p.denominator), "rate": fmt.percent(p.rate),
                      "class": fmt.funnel_class(p.funnel), "highlight": who["code"] == highlight})
-    title = f"{m.name} of {name.lower()}, {chosen.label}: funnel plot"
-    description = (f"Each of {len(points)} {scheme.words.bodies} is a point: its {m.name.lower()} against its number "
-                   f"of {denominator.lower()}. The line across is the group's average ({plot.target_shown}); the "
-                   "curves are the 95% and 99.8% limits around it.")
+    title = f"{m.name} of {fmt.in_sentence(name)}, {chosen.label}: funnel plot"
+    description = (f"Each of {len(points)} {scheme.words.bodies} is a point: its {fmt.in_sentence(m.name)} against "
+                   f"its number of {fmt.in_sentence(denominator)}. The line across is the group's average "
+                   f"({plot.target_shown}); the curves are the 95% and 99.8% limits around it.")
     chart = partial(funnel_chart, points, {"95": plot.inner, "99.8": plot.outer}, plot.target, title, description,
                     denominator, chart_id=f"funnel-{measure}")
     context = {**base(site), "year": chosen, "measure": m, "group": name, "chart": chart, "rows": rows,

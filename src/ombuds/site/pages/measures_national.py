@@ -9,6 +9,7 @@ from ombuds.site.data import NotFound
 from ombuds.site.measures_data import MeasuresSite
 from ombuds.site.pages import Page, PageKind
 from ombuds.site.pages.measures_common import base, year_links
+from ombuds.stats import format as fmt
 from ombuds.stats import measure_views as views
 
 
@@ -35,7 +36,10 @@ def national(site: MeasuresSite, query, year: str) -> Page:
                                           f"{caption}: one bar for each label; the table below gives the same "
                                           "figures.", chart_id=f"chart-{m.id}")})
     fair = views.fair_measures(scheme)
-    context = {**base(site), "year": chosen, "totals": everyone, "groups": groups, "charts": charts,
+    compared = {i for m in fair for i in (m.denominator, m.id)}  # what the group table has room for
+    context = {**base(site), "year": chosen, "totals": everyone, "charts": charts,
+               "groups": [(name, t.bodies, [f for f in t.figures if f.id in compared]) for name, t in groups],
+               "group_columns": [f.name for f in everyone.figures if f.id in compared],
                "year_links": year_links(site.years(), chosen, urls.measures_national),
                "sets": [(scheme.labels(s).name, urls.category(urls.segment(s), chosen.label))
                         for s in views.breakdown_sets(scheme)],
@@ -62,8 +66,8 @@ def category(site: MeasuresSite, query, set_slug: str, year: str) -> Page:
     first = table.columns[0] if table.columns else ""
     chart = bar_chart([(label, values[0], cells[0]) for (label, cells), values in zip(table.rows, table.values,
                                                                                     strict=True)],
-                      f"{first} by {table.set_name.lower()}, all {scheme.words.bodies}, {chosen.label}",
-                      f"One bar for each {table.set_name.lower()}; the table below gives the same figures.",
+                      f"{first} by {fmt.in_sentence(table.set_name)}, all {scheme.words.bodies}, {chosen.label}",
+                      f"One bar for each {fmt.in_sentence(table.set_name)}; the table below gives the same figures.",
                       chart_id=f"chart-{set_slug}") if table.columns else None
     context = {**base(site), "year": chosen, "table": table, "groups": groups, "chart": chart,
                "set_name": table.set_name,

@@ -73,16 +73,16 @@ def methods(site: MeasuresSite, query) -> Page:
     rows = []
     for m in scheme.measures:
         words = KIND_WORDS[m.kind].format(
-            field=m.field or "", set=scheme.labels(m.set).name.lower() if m.set else "",
-            numerator=scheme.measure(m.numerator).name.lower() if m.numerator else "",
-            denominator=scheme.measure(m.denominator).name.lower() if m.denominator else "",
-            measure=scheme.measure(m.measure).name.lower() if m.measure else "", per=fmt.number(m.per),
+            field=m.field or "", set=fmt.in_sentence(scheme.labels(m.set).name) if m.set else "",
+            numerator=fmt.in_sentence(scheme.measure(m.numerator).name) if m.numerator else "",
+            denominator=fmt.in_sentence(scheme.measure(m.denominator).name) if m.denominator else "",
+            measure=fmt.in_sentence(scheme.measure(m.measure).name) if m.measure else "", per=fmt.number(m.per),
             size=scheme.words.size)
         if m.label and m.label.ids:
-            words += " whose " + scheme.labels(m.label.set).name.lower() + " is " + ", ".join(
-                scheme.labels(m.label.set).name_of(i).lower() for i in m.label.ids)
+            words += " whose " + fmt.in_sentence(scheme.labels(m.label.set).name) + " is " + ", ".join(
+                fmt.in_sentence(scheme.labels(m.label.set).name_of(i)) for i in m.label.ids)
         if m.breakdown:
-            words += f"; also given for each {scheme.labels(m.breakdown).name.lower()}"
+            words += f"; also given for each {fmt.in_sentence(scheme.labels(m.breakdown).name)}"
         rows.append((m.name, words[:1].upper() + words[1:] + "."))
     bands = [b.name for b in scheme.peer_groups.size_bands]
     context = {**base(site), "rows": rows, "bands": bands, "types": [t.plural for t in scheme.types]}
