@@ -197,7 +197,7 @@ def _section(scheme, record: Mapping, section: Mapping, values: Mapping[str, str
     average = f"Average for {fmt.in_sentence(compared.group)}" if compared.group else "Average"
     rows = [[compared.measure, compared.value], [average, compared.average],
             ["95% interval", compared.interval or fmt.NOT_AVAILABLE]]
-    return [_table(words["caption"], ["Measure", "Figure"], rows, notes, [compared.sentence])]
+    return [_table(words["caption"], ["Measure", "Figure for the year"], rows, notes, [compared.sentence])]
 
 
 def report_content(scheme, record: Mapping, edition: ReportEdition, profile: Profile) -> dict:
