@@ -56,6 +56,11 @@ class MeasuresSite:
             raise NotFound("there are no figures to show yet")
         return years[-1]
 
+    def latest_complete_year(self) -> Year:
+        """The latest year that has ended (the home page's), else the latest held."""
+        ended = [y for y in self.years() if y.end < date.today()]
+        return ended[-1] if ended else self.latest_year()
+
     def year(self, label: str) -> Year:
         try:
             year = Year.parse(label)

@@ -18,7 +18,7 @@ MAX_LISTED = 30
 
 
 def home(site: MeasuresSite, query) -> Page:
-    latest = site.latest_year()
+    latest = site.latest_complete_year()
     records = site.records(latest)
     context = {**base(site), "year": latest, "bodies": fmt.number(len(site.bodies())),
                "latest_bodies": fmt.number(len(records)),

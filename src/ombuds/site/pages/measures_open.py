@@ -63,8 +63,8 @@ def api_record(site: MeasuresSite, year: str, code: str) -> File:
     return File(json_bytes(found), "application/json")
 
 
-KIND_WORDS = {"distinct": "the number of different {field} values", "count": "the number of records",
-              "by_label": "the number of records with each {set}", "ratio": "{numerator} divided by {denominator}",
+KIND_WORDS = {"distinct": "the number of different {field}s", "count": "the number of {records}",
+              "by_label": "the number of {records} with each {set}", "ratio": "{numerator} divided by {denominator}",
               "per_size": "{measure} per {per} {size}"}
 
 
@@ -77,10 +77,11 @@ def methods(site: MeasuresSite, query) -> Page:
             numerator=fmt.in_sentence(scheme.measure(m.numerator).name) if m.numerator else "",
             denominator=fmt.in_sentence(scheme.measure(m.denominator).name) if m.denominator else "",
             measure=fmt.in_sentence(scheme.measure(m.measure).name) if m.measure else "", per=fmt.number(m.per),
-            size=scheme.words.size)
+            size=scheme.words.size, records=" or ".join(k.replace("_", " ") for k in scheme.kinds))
         if m.label and m.label.ids:
-            words += " whose " + fmt.in_sentence(scheme.labels(m.label.set).name) + " is " + ", ".join(
-                fmt.in_sentence(scheme.labels(m.label.set).name_of(i)) for i in m.label.ids)
+            names = [fmt.in_sentence(scheme.labels(m.label.set).name_of(i)) for i in m.label.ids]
+            words += (" whose " + fmt.in_sentence(scheme.labels(m.label.set).name) + " is "
+                      + " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names))
         if m.breakdown:
             words += f"; also given for each {fmt.in_sentence(scheme.labels(m.breakdown).name)}"
         rows.append((m.name, words[:1].upper() + words[1:] + "."))
