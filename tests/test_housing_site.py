@@ -35,7 +35,7 @@ def housing(tmp_path_factory):
 @pytest.fixture(scope="module")
 def client(housing):
     scheme, database = housing
-    app = create_app(open_database(database.url, read_only=True), load_profile(), scheme)
+    app = create_app(open_database(database.url, read_only=True), load_profile(), scheme=scheme)
     return TestClient(app)
 
 

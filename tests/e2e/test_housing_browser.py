@@ -46,7 +46,7 @@ def housing(tmp_path_factory):
 @pytest.fixture(scope="module")
 def live(housing):
     scheme, database = housing
-    app = create_app(open_database(database.url, read_only=True), load_profile(), scheme)
+    app = create_app(open_database(database.url, read_only=True), load_profile(), scheme=scheme)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ombuds.ingest.records import import_records
-from ombuds.profile import load_profile
+from ombuds.profile import Profile
 from ombuds.stats import format as fmt
 from ombuds.stats import measure_views as views
 from ombuds.stats.measures_service import measures_service
@@ -41,13 +41,13 @@ def summary_table(database: Database, scheme) -> Table:
     return table
 
 
-def _serve(url: str, scheme, port: int, echo: Callable[[str], None]):
+def _serve(url: str, scheme, profile: Profile, port: int, echo: Callable[[str], None]):
     """The live site in a background thread, on the database opened read-only."""
     import uvicorn
 
     from ombuds.site.app import create_app
 
-    app = create_app(open_database(url, read_only=True), load_profile(), scheme)
+    app = create_app(open_database(url, read_only=True), profile, scheme=scheme)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, name="ombuds-demo-site", daemon=True)
     thread.start()
@@ -57,7 +57,8 @@ def _serve(url: str, scheme, port: int, echo: Callable[[str], None]):
     return server, thread
 
 
-def render_reports(database: Database, scheme, out_dir: Path, echo: Callable[[str], None]) -> int:
+def render_reports(database: Database, scheme, out_dir: Path, profile: Profile,
+                   echo: Callable[[str], None]) -> int:
     """Every held year's reports that the scheme has an edition for, PDF and HTML."""
     from ombuds.letters.batch import render_letters
     from ombuds.letters.report import scheme_report_jobs
@@ -67,14 +68,14 @@ def render_reports(database: Database, scheme, out_dir: Path, echo: Callable[[st
     for label in sorted(set(scheme.editions) & set(held)):
         folder = out_dir / label
         for output_format in ("pdf", "html"):
-            jobs = scheme_report_jobs(database, scheme, held[label], folder, output_format, load_profile())
+            jobs = scheme_report_jobs(database, scheme, held[label], folder, output_format, profile)
             written += len(render_letters(jobs))
         echo(f"  {label}: {written // 2:,} {scheme.report.name}s as PDF and HTML in {folder}/")
     return written
 
 
-def run_measures_demo(database: Database, scheme, out_dir: Path, *, echo: Callable[[str], None] = print,
-                      port: int | None = None) -> None:
+def run_measures_demo(database: Database, scheme, out_dir: Path, profile: Profile, *,
+                      echo: Callable[[str], None] = print, port: int | None = None) -> None:
     """Import, serve (when `port` is given, until Ctrl+C), render the reports and build the static site."""
     from ombuds.site.build import build_site
 
@@ -88,13 +89,13 @@ def run_measures_demo(database: Database, scheme, out_dir: Path, *, echo: Callab
     echo(f"  every refused row and its reason: {rejects}")
     server = thread = None
     if port is not None:
-        server, thread = _serve(database.url, scheme, port, echo)
+        server, thread = _serve(database.url, scheme, profile, port, echo)
     Console(width=160).print(summary_table(database, scheme))
     echo(scheme.data.coverage)
     echo(f"Rendering the {scheme.report.name}s in {out_dir / 'reports'}/ …")
-    render_reports(database, scheme, out_dir / "reports", echo)
+    render_reports(database, scheme, out_dir / "reports", profile, echo)
     echo(f"Building the static site in {out_dir / 'site'}/ …")
-    echo(f"  {build_site(database, out_dir / 'site', load_profile(), scheme=scheme).summary()}")
+    echo(f"  {build_site(database, out_dir / 'site', profile, scheme=scheme).summary()}")
     if thread is not None:
         try:
             while thread.is_alive():

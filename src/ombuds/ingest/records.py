@@ -77,7 +77,7 @@ def recognise(scheme: Scheme, header: list[str]) -> tuple[Kind | None, dict[str,
             if found:
                 where[column.field] = found[0]
         missing = [c.name for c in kind.columns if c.required and c.field not in where]
-        if len(where) > best[0]:
+        if where and len(where) > best[0]:
             why = f"not a {kind.id} file: no column {', '.join(missing)}" if missing else ""
             best = (len(where), None if missing else kind, where, why)
     if best[1] is None and not best[3]:

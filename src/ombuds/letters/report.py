@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from ombuds import urls
 from ombuds.charts import bar_chart
 from ombuds.errors import OmbudsError
 from ombuds.letters import present
 from ombuds.letters.content import letterhead, markdown_blocks
 from ombuds.letters.editions import EditionError, Section, _Checker, placeholders_in
 from ombuds.profile import Profile
-from ombuds.site import urls
 from ombuds.stats import format as fmt
 from ombuds.stats import measure_views as views
 
@@ -289,11 +289,14 @@ def body_matches(scheme, record: Mapping, wanted: str) -> bool:
 
 
 def scheme_report_jobs(database, scheme, year, out_dir: Path, output_format: str, profile: Profile, *,
-                       edition_file: Path | None = None, body: str | None = None) -> list:
-    """The `letters` command's jobs for a generic scheme: the year's records from the measures service, the
-    scheme's edition for the year (or the file given)."""
+                       edition_file: Path | None = None, body: str | None = None,
+                       editions: Path | None = None) -> list:
+    """The `letters` command's jobs for a generic scheme: the year's records from the measures service, and the
+    edition file given, or the year's in the `editions` folder named (`--editions`), or the scheme's own."""
     from ombuds.stats.measures_service import measures_service
 
+    if edition_file is None and editions is not None and Path(editions) != scheme.folder / "editions":
+        edition_file = Path(editions) / f"{year.label}.toml"
     edition = read_report_edition(scheme, edition_file) if edition_file else report_edition(scheme, year.label)
     if edition.year != year.label:
         raise OmbudsError(f"{edition.source}: year: the edition is for {edition.year}, not {year}")

@@ -7,7 +7,6 @@ GET-only CORS.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 import time
@@ -21,11 +20,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 
+from ombuds.letters.editions import SHIPPED_EDITIONS
 from ombuds.profile import Profile, load_profile
 from ombuds.site import assets
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import FileKind, Page, PageKind, kinds
 from ombuds.site.render import json_bytes, render
+from ombuds.site.responses import etag, respond
 from ombuds.store import Database, open_database
 
 SECURITY_HEADERS = {
@@ -40,20 +41,6 @@ CORS_HEADERS = {"access-control-allow-origin": "*", "access-control-allow-method
                 "access-control-allow-headers": "If-None-Match", "access-control-max-age": "86400"}
 VERSION_CHECK_SECONDS = 1.0
 STATIC = Path(str(resources.files("ombuds.site").joinpath("static")))
-
-
-def etag(body: bytes) -> str:
-    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-
-
-def respond(request: Request, body: bytes, media_type: str, max_age: int, status: int = 200,
-            tag: str | None = None) -> Response:
-    """A response with ETag and Cache-Control; 304 when the client already has these bytes."""
-    tag = tag or etag(body)
-    headers = {"etag": tag, "cache-control": f"public, max-age={max_age}", "vary": "Accept-Encoding"}
-    if status == 200 and tag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=headers)
-    return Response(body, status_code=status, media_type=media_type, headers=headers)
 
 
 class RenderedCache:
@@ -105,9 +92,11 @@ class RenderedCache:
         return found
 
 
-def create_app(database: Database, profile: Profile | None = None, scheme=None) -> FastAPI:
-    """The live app of the LGSCO's site, or of a generic ("measures") scheme's when `scheme` is one."""
-    site = site_data(database, profile or load_profile(), scheme)
+def create_app(database: Database, profile: Profile | None = None, editions: Path = SHIPPED_EDITIONS,
+               scheme=None) -> FastAPI:
+    """The live site over `database`, for `profile`'s organisation (the demo profile when None) and its letters
+    in the `editions` folder; a generic ("measures") `scheme`'s site when it is one."""
+    site = site_data(database, profile if profile is not None else load_profile(), scheme, editions=editions)
     app = FastAPI(title=f"{site.profile.site_title}: open data API", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
     app.state.site = site
@@ -143,13 +132,15 @@ def _page_bytes(site: SiteData, kind: PageKind, request: Request, as_json: bool)
         "text/html; charset=utf-8"
 
 
-def site_data(database: Database, profile: Profile, scheme=None, preview: bool = False):
-    """What the pages read: the LGSCO's SiteData, or a measures scheme's MeasuresSite."""
+def site_data(database: Database, profile: Profile, scheme=None, preview: bool = False,
+              editions: Path = SHIPPED_EDITIONS):
+    """What the pages read: the LGSCO's SiteData, or a measures scheme's MeasuresSite (its reports' editions are
+    the scheme's own)."""
     if scheme is not None and scheme.engine == "measures":
         from ombuds.site.measures_data import MeasuresSite
 
         return MeasuresSite(database, profile, scheme, preview=preview)
-    return SiteData(database, profile, preview=preview)
+    return SiteData(database, profile, preview=preview, editions=editions)
 
 
 def not_found_page(site: SiteData, reason: str) -> bytes:
@@ -295,6 +286,6 @@ async def _refuse(send, status: int, text: str) -> None:
     await send({"type": "http.response.body", "body": (text + "\n").encode("utf-8")})
 
 
-def serve_app(db_url: str | None, profile_path: str | None = None, scheme=None) -> FastAPI:
+def serve_app(db_url: str | None, profile: Profile, editions: Path, scheme=None) -> FastAPI:
     """The app `ombuds serve` runs: the database opened read-only."""
-    return create_app(open_database(db_url, read_only=True), load_profile(profile_path), scheme)
+    return create_app(open_database(db_url, read_only=True), profile, editions, scheme)

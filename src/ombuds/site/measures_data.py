@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
+from ombuds import urls
 from ombuds.errors import OmbudsError
 from ombuds.profile import Profile
 from ombuds.schemes.model import Scheme
-from ombuds.site import urls
 from ombuds.site.data import NotFound
 from ombuds.stats.measures_service import MeasuresService, measures_service
 from ombuds.store import Database

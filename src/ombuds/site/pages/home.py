@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ombuds import urls
 from ombuds.labels import TYPE_NAMES
 from ombuds.schemes import DEFAULT, load_scheme
-from ombuds.site import urls
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.map import MapHex, hex_layout, map_svg, tier_councils
 from ombuds.site.pages import Page, PageKind

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import difflib
 
+from ombuds import urls
 from ombuds.registry.lookup import strict_key
-from ombuds.site import urls
 from ombuds.site.measures_data import MeasuresSite
 from ombuds.site.pages import File, FileKind, Page, PageKind, query_value
 from ombuds.site.pages.measures_common import base

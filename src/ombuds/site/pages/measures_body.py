@@ -4,8 +4,8 @@ funnel class, and its report (PDF and HTML) where it has one. `/<bodies>/<slug>/
 
 from __future__ import annotations
 
+from ombuds import urls
 from ombuds.charts import bar_chart
-from ombuds.site import urls
 from ombuds.site.data import NotFound
 from ombuds.site.measures_data import MeasuresSite
 from ombuds.site.pages import File, FileKind, Page, PageKind

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from ombuds.site import urls
+from ombuds import urls
 from ombuds.site.charts_fair import funnel_chart
 from ombuds.site.data import NotFound
 from ombuds.site.measures_data import MeasuresSite

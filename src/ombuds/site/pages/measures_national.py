@@ -3,8 +3,8 @@ counts per label as a chart and a table; and a page per breakdown label set (e.g
 
 from __future__ import annotations
 
+from ombuds import urls
 from ombuds.charts import bar_chart
-from ombuds.site import urls
 from ombuds.site.data import NotFound
 from ombuds.site.measures_data import MeasuresSite
 from ombuds.site.pages import Page, PageKind

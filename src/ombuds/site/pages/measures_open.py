@@ -3,7 +3,7 @@ attribution, the read-only JSON API (the same records the pages draw), and how e
 
 from __future__ import annotations
 
-from ombuds.site import urls
+from ombuds import urls
 from ombuds.site.data import NotFound
 from ombuds.site.measures_data import MeasuresSite
 from ombuds.site.pages import File, FileKind, Page, PageKind

@@ -31,14 +31,16 @@ def upgrade() -> None:
     bind = op.get_bind()
     if any(bind.execute(sa.text(f"SELECT 1 FROM {table} LIMIT 1")).first() for table in HELD):
         bind.execute(sa.text("INSERT INTO scheme_setting (id, scheme) VALUES (1, 'lgsco')"))
-    if bind.dialect.name != "sqlite":  # SQLite does not enforce a string's length: nothing to widen
-        for table, column in CODE_COLUMNS.items():
-            op.alter_column(table, column, type_=sa.String(WIDE), existing_type=sa.String(9))
+    _retype(sa.String(9), sa.String(WIDE))
+
+
+def _retype(old: sa.String, new: sa.String) -> None:
+    """PostgreSQL widens a varchar in place; SQLite (which never enforced the length) copies each table."""
+    for table, column in CODE_COLUMNS.items():
+        with op.batch_alter_table(table) as batch:
+            batch.alter_column(column, type_=new, existing_type=old)
 
 
 def downgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        for table, column in CODE_COLUMNS.items():
-            op.alter_column(table, column, type_=sa.String(9), existing_type=sa.String(WIDE))
+    _retype(sa.String(WIDE), sa.String(9))
     op.drop_table("scheme_setting")
