@@ -228,7 +228,7 @@ def build_site(database: Database, out: Path, profile: Profile | None = None, wo
     previous = Previous.of(out)
     fingerprints: dict[str, str] = {}
     try:
-        all_kinds = kinds(scheme)
+        all_kinds = kinds() if lgsco else kinds(scheme)
         items = [(position, dict(params)) for position, kind in enumerate(all_kinds) for params in kind.every(site)]
         if workers > 1:
             context = multiprocessing.get_context("spawn")  # never fork: a parent thread (a server) may hold a lock

@@ -55,7 +55,11 @@ def _header(flat: list[dict]) -> list[str]:
     return header
 
 
-def to_csv(objects: list[dict]) -> bytes:
+def to_csv(records: Iterable[StatisticsRecord]) -> bytes:
+    return objects_csv([r.to_json() for r in records])
+
+
+def objects_csv(objects: list[dict]) -> bytes:
     flat = rows(objects)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -66,12 +70,16 @@ def to_csv(objects: list[dict]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def to_json(objects: list[dict]) -> bytes:
+def objects_json(objects: list[dict]) -> bytes:
     return json.dumps(objects, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def to_xlsx(objects: list[dict]) -> bytes:
-    """One sheet, "statistics", a header row then one row per authority; the same bytes for the same figures."""
+def to_xlsx(records: Iterable[StatisticsRecord]) -> bytes:
+    return objects_xlsx([r.to_json() for r in records])
+
+
+def objects_xlsx(objects: list[dict]) -> bytes:
+    """One sheet, "statistics", a header row then one row per body; the same bytes for the same figures."""
     from openpyxl import Workbook
 
     flat = rows(objects)
@@ -114,5 +122,5 @@ def download(records: Iterable[StatisticsRecord], extension: str) -> tuple[bytes
 
 def download_objects(objects: list[dict], extension: str) -> tuple[bytes, str]:
     """Any scheme's year records as JSON objects (a measures scheme's), as a download."""
-    body = {"csv": to_csv, "json": to_json, "xlsx": to_xlsx}[extension](objects)
+    body = {"csv": objects_csv, "json": objects_json, "xlsx": objects_xlsx}[extension](objects)
     return body, MEDIA_TYPES[extension]
