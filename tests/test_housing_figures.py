@@ -249,3 +249,9 @@ def test_a_plain_csv_and_its_gzip_import_alike(tmp_path):
         printed.append([[r.as_json(scheme) for r in service.year(y).records] for y in service.years()])
         database.close()
     assert printed[0] == printed[1] and printed[0]
+
+
+def test_the_shipped_scheme_checks_clean():
+    from ombuds.schemes import check_scheme
+
+    assert check_scheme(SCHEME_DIR) == []

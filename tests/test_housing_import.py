@@ -183,3 +183,41 @@ def test_rejects_is_refused_for_the_lgsco(tmp_path):
     assert result.exit_code == 1
     assert result.output == ("ombuds: error: --rejects: only a generic scheme's import keeps the valid rows; the "
                              "LGSCO's is all or nothing\n")
+
+
+def test_options_a_generic_scheme_does_not_take_are_refused(tmp_path):
+    result = CliRunner().invoke(cli, ["--scheme", "housing-ombudsman", "--db", str(tmp_path / "x.db"), "import",
+                                      "--encoding", "cp1252", "--sheet", "A", "a.csv"])
+    assert result.exit_code == 1
+    assert result.output == ("ombuds: error: --sheet, --encoding: a generic scheme's files are UTF-8 CSV (gzip or "
+                             "not), without releases\n")
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_a_repeated_column_and_a_file_without_rows_are_one_line_each(db, scheme, tmp_path):
+    repeated = write_csv(tmp_path / "repeated.csv", [*HEADER, "Landlord"], [[*GOOD[0], "Clarion"]])
+    empty = write_csv(tmp_path / "empty.csv", HEADER, [])
+    with pytest.raises(ImportFailed) as failed:
+        import_records(db, scheme, [repeated, empty], rejects=tmp_path / "rejects.csv")
+    assert str(failed.value).splitlines() == [
+        f"{repeated}:1: Landlord: column appears more than once in the header",
+        f"{empty}:2: file: no data rows below the header",
+        "2 problems found; nothing was imported"]
+    assert not (tmp_path / "rejects.csv").exists()
+
+
+def test_check_only_writes_nothing_but_the_rejects(db, scheme, tmp_path):
+    path = write_csv(tmp_path / "findings.csv", HEADER, GOOD + BAD)
+    report = import_records(db, scheme, [path], check=True, rejects=tmp_path / "rejects.csv")
+    assert report.lines() == [f"{path}: 6 findings rows", "3 rows refused, not imported",
+                              "Check only: nothing was written."]
+    assert len((tmp_path / "rejects.csv").read_text(encoding="utf-8").splitlines()) == 4
+    with db.read() as connection:
+        assert connection.execute(records.select()).all() == []
+
+
+def test_a_case_reference_too_long_to_store_is_refused(db, scheme, tmp_path):
+    path = write_csv(tmp_path / "findings.csv", HEADER, [["9" * 201, *GOOD[0][1:]]])
+    with pytest.raises(ImportFailed) as failed:
+        import_records(db, scheme, [path])
+    assert str(failed.value).splitlines()[0] == f"{path}:2: case_id: longer than 200 characters"

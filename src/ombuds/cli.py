@@ -129,6 +129,10 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], check: bool, she
 
     scheme = _measures_scheme(ctx)
     if scheme is not None:
+        unused = [name for name, value in (("--sheet", sheet), ("--encoding", encoding), ("--revise", revise)) if value]
+        if unused:
+            raise OmbudsError(f"{', '.join(unused)}: a generic scheme's files are UTF-8 CSV (gzip or not), without "
+                              "releases")
         _import_records(ctx, scheme, files, check, rejects)
         return
     if rejects is not None:

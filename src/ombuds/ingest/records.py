@@ -24,6 +24,7 @@ from ombuds.schemes.model import Column, Kind, Scheme
 from ombuds.store import Database
 from ombuds.store.queries import bump_data_version, log_import
 from ombuds.store.records import Record, RecordChanges, replace_records
+from ombuds.store.schema import RECORD_KEY
 
 FLAGS = {"1": True, "yes": True, "y": True, "true": True, "0": False, "no": False, "n": False, "false": False}
 GZIP_MAGIC = b"\x1f\x8b"
@@ -199,6 +200,11 @@ def _read_file(scheme: Scheme, checks: Checks, path: Path, read: _Read) -> None:
         if kind is None:
             read.problems.append(Problem(name, 1, "header", why))
             return
+        repeated = _repeated(kind, header)
+        read.problems += [Problem(name, 1, column, "column appears more than once in the header")
+                          for column in repeated]
+        if repeated:
+            return
         done = KindFile(name, kind.id, 0)
         grouped = read.grouped.setdefault(kind.id, {})
         for line, values in rows:
@@ -212,11 +218,23 @@ def _read_file(scheme: Scheme, checks: Checks, path: Path, read: _Read) -> None:
                 read.refused_rows.append((kind, {header[i]: _cell(values, i) for i in where.values()}))
                 continue
             grouped.setdefault(record[0], []).append(record[1])
+        if done.rows == 0:
+            read.problems.append(Problem(name, 2, "file", "no data rows below the header"))
         read.files.append(done)
     except (UnicodeDecodeError, gzip.BadGzipFile, EOFError, csv.Error) as error:
         read.problems.append(Problem(name, 1, "file", f"cannot be read as UTF-8 CSV: {error}"))
     except OSError as error:
         read.problems.append(Problem(name, 1, "file", error.strerror or str(error)))
+
+
+def _repeated(kind: Kind, header: list[str]) -> list[str]:
+    """The header's names that repeat a column of the kind (the second and later of each)."""
+    keys = [column_key(name) for name in header]
+    out = []
+    for column in kind.columns:
+        names = _header_names(column)
+        out += [header[i] for i in [i for i, key in enumerate(keys) if key in names][1:]]
+    return out
 
 
 def _cell(values: list[str], i: int) -> str:
@@ -236,8 +254,12 @@ def _record(kind: Kind, checks: Checks, where: dict[str, int], values: list[str]
     if problems:
         return None, tuple(problems)
     body = next(c.field for c in kind.columns if c.type == "body")
-    day = next(c.field for c in kind.columns if c.type == "date")
+    day = next(c.field for c in kind.columns if c.type == "date" and c.required)
     key = "|".join(str(found[f]) for f in kind.key)
+    if len(key) > RECORD_KEY:
+        at = where.get(kind.key[0])
+        column = header[at] if at is not None else kind.key[0]
+        return None, (Problem(name, line, column, f"longer than {RECORD_KEY} characters"),)
     fields = {f: v for f, v in found.items() if f not in (body, day)}
     return (key, Record(str(found[body]), date.fromisoformat(str(found[day])), fields)), ()
 
@@ -262,19 +284,18 @@ def import_records(database: Database, scheme: Scheme, paths: list[Path | str], 
     if read.problems or (read.refused and rejects is None):
         raise ImportFailed(sorted([*read.problems, *(p for row in read.refused for p in row)],
                                   key=lambda p: ([str(x) for x in paths].index(p.file), p.line)))
-    if rejects is not None:
-        write_rejects(rejects, read.refused, read.refused_rows)
     changes: dict[str, RecordChanges] = {}
+    report = RecordImport(read.files, changes, read.refused, checked_only=check)
     if not check:
         with database.transaction() as connection:
             for kind_id, grouped in read.grouped.items():
                 changes[kind_id] = replace_records(connection, kind_id, grouped)
-            report = RecordImport(read.files, changes, read.refused)
             if any(c.new or c.changed for c in changes.values()):
                 bump_data_version(connection)
                 log_import(connection, [str(p) for p in paths], "\n".join(report.lines()))
-        return report
-    return RecordImport(read.files, changes, read.refused, checked_only=True)
+    if rejects is not None:  # once the valid rows are in: a failed commit leaves no rejects file behind
+        write_rejects(rejects, read.refused, read.refused_rows)
+    return report
 
 
 def write_rejects(path: Path, refused: list[tuple[Problem, ...]], rows: list[tuple[Kind, dict[str, str]]]) -> None:

@@ -25,6 +25,14 @@ PEER_METHODS: tuple[str, ...] = ("pooled",)
 POSTCODES: tuple[str, ...] = ("none", "england")
 
 
+def _by_id(items: tuple[Any, ...], wanted: str, missing: str) -> Any:
+    """The item whose `id` is `wanted`; OmbudsError `missing 'wanted'` if none is."""
+    for item in items:
+        if item.id == wanted:
+            return item
+    raise OmbudsError(f"{missing} '{wanted}'")
+
+
 @dataclass(frozen=True)
 class Words:
     """The words pages and reports use for the scheme's bodies."""
@@ -71,10 +79,7 @@ class LabelSet:
         return tuple(label.name for label in self.labels)
 
     def get(self, label_id: str) -> Label:
-        for label in self.labels:
-            if label.id == label_id:
-                return label
-        raise OmbudsError(f"label set '{self.id}' has no label '{label_id}'")
+        return _by_id(self.labels, label_id, f"label set '{self.id}' has no label")
 
     def name_of(self, label_id: str, edition: str | None = None) -> str:
         """The label's words, as an edition words it where it does."""
@@ -241,10 +246,7 @@ class Scheme:
             raise OmbudsError(f"scheme '{self.id}' has no label set '{set_id}'") from None
 
     def type(self, type_id: str) -> BodyType:
-        for body_type in self.types:
-            if body_type.id == type_id:
-                return body_type
-        raise OmbudsError(f"scheme '{self.id}' has no body type '{type_id}'")
+        return _by_id(self.types, type_id, f"scheme '{self.id}' has no body type")
 
     @property
     def type_ids(self) -> tuple[str, ...]:
@@ -256,10 +258,7 @@ class Scheme:
         return tuple(t.id for t in self.types if t.peer_average)
 
     def measure(self, measure_id: str) -> Measure:
-        for measure in self.measures:
-            if measure.id == measure_id:
-                return measure
-        raise OmbudsError(f"scheme '{self.id}' has no measure '{measure_id}'")
+        return _by_id(self.measures, measure_id, f"scheme '{self.id}' has no measure")
 
     @property
     def editions_dir(self) -> Path | None:

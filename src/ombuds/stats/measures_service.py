@@ -1,11 +1,9 @@
 """The measures service: a measures scheme's year records (`stats.measures`), computed once per year and reused by
-every page, report, export and CLI call until the data changes (the store's data version, as for the LGSCO's
-`stats.service`)."""
+every page, report, export and CLI call until the data changes (the store's data version, kept as the LGSCO's
+`stats.service` keeps it)."""
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -13,12 +11,10 @@ from ombuds.errors import OmbudsError
 from ombuds.schemes.model import Scheme
 from ombuds.stats.measures import year_bounds, year_of, year_records
 from ombuds.stats.measures_record import MeasuresRecord
+from ombuds.stats.service import DataVersionCache
 from ombuds.store import Database
-from ombuds.store.queries import data_version
 from ombuds.store.records import kind_records, record_dates
 from ombuds.years import Year
-
-VERSION_CHECK_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -41,32 +37,17 @@ class YearMeasures:
         return tuple(r for r in self.records if r.report)
 
 
-class MeasuresService:
+class MeasuresService(DataVersionCache):
     """One per database and scheme (see `measures_service`); safe to share between threads."""
 
     def __init__(self, database: Database, scheme: Scheme):
-        self.database, self.scheme = database, scheme
-        self._lock = threading.RLock()
-        self._version: int | None = None
-        self._checked = (-1, 0.0)
+        super().__init__(database)
+        self.scheme = scheme
         self._years: list[Year] | None = None
         self._computed: dict[Year, YearMeasures] = {}
 
-    def _current(self) -> None:
-        now = time.monotonic()
-        commits, when = self._checked
-        if commits == self.database.commits and now - when < VERSION_CHECK_SECONDS:
-            return
-        self._checked = (self.database.commits, now)
-        with self.database.read() as connection:
-            version = data_version(connection)
-        if version != self._version:
-            self._version, self._years, self._computed = version, None, {}
-
-    def data_version(self) -> int:
-        with self._lock:
-            self._current()
-            return self._version
+    def _forget(self) -> None:
+        self._years, self._computed = None, {}
 
     def years(self) -> list[Year]:
         """Every year from the first record's to the last's, oldest first."""

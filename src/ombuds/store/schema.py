@@ -107,10 +107,12 @@ kept_statistics = Table(  # each year's statistics as `stats` prints them, for o
     Column("body", Text, nullable=False),  # the records, one JSON object a line
 )
 
+RECORD_KEY = 200  # the longest key (a kind's key fields, joined) a record may have
+
 records = Table(  # the rows of a measures scheme's record kinds (kinds.toml), read by stats.measures
     "records", metadata,
     Column("kind", String(40), primary_key=True),
-    Column("record_key", String(200), primary_key=True),  # the kind's key fields, joined: rows replaced together
+    Column("record_key", String(RECORD_KEY), primary_key=True),  # the kind's key fields, joined: rows replaced together
     Column("position", Integer, primary_key=True),  # the row's place among the rows sharing the key
     Column("body_code", String(80), nullable=False),
     Column("record_date", Date, nullable=False),
