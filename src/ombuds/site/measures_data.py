@@ -11,10 +11,9 @@ from datetime import date
 from functools import cached_property
 
 from ombuds import urls
-from ombuds.errors import OmbudsError
 from ombuds.profile import Profile
 from ombuds.schemes.model import Scheme
-from ombuds.site.data import NotFound
+from ombuds.site.data import NotFound, latest_of, year_held
 from ombuds.stats.measures_service import MeasuresService, measures_service
 from ombuds.store import Database
 from ombuds.years import Year
@@ -51,10 +50,7 @@ class MeasuresSite:
         return []
 
     def latest_year(self) -> Year:
-        years = self.years()
-        if not years:
-            raise NotFound("there are no figures to show yet")
-        return years[-1]
+        return latest_of(self.years())
 
     def latest_complete_year(self) -> Year:
         """The latest year that has ended (the home page's), else the latest held."""
@@ -62,13 +58,7 @@ class MeasuresSite:
         return ended[-1] if ended else self.latest_year()
 
     def year(self, label: str) -> Year:
-        try:
-            year = Year.parse(label)
-        except OmbudsError:
-            raise NotFound(f"'{label}' is not a year") from None
-        if year not in self.years():
-            raise NotFound(f"there are no figures for {year}")
-        return year
+        return year_held(label, self.years())
 
     def records(self, year: Year) -> list[dict]:
         """Every body's year record as JSON, by name."""
