@@ -84,6 +84,10 @@ def check_layout(scheme, name: str) -> Mapping:
             _words(c, section.get(key), f"{where}.{key}", known)
         for key in ("note", "average_heading"):
             _words(c, section.get(key), f"{where}.{key}", known, required=False)
+        columns = section.get("columns")
+        if columns is not None and (kind != "labels" or not isinstance(columns, list) or len(columns) != 3
+                                    or not all(isinstance(t, str) and t for t in columns)):
+            c.problem(f"{where}.columns", "only a 'labels' section has columns: three headings (label, count, share)")
         wanted = {"figures": "value", "labels": "by_label", "comparison": "fair"}.get(kind)
         for measure_id in section.get("measures", []) if kind == "figures" else [section.get("measure")] if wanted \
                 else section.get("measures", []):
@@ -186,8 +190,9 @@ def _section(scheme, record: Mapping, section: Mapping, values: Mapping[str, str
             found.append({"kind": "chart", "heading": present.typeset(words["heading"]), "svg": str(svg),
                           "alt": present.typeset(f"{words['caption']}: " + "; ".join(
                               f"{c.label} {c.shown}" for c in counts))})
-        found.append(_table(words["caption"], ["Outcome", "Findings", "Share"],
-                            [[c.label, c.shown, c.share] for c in counts], notes))
+        columns = section.get("columns") or [scheme.labels(scheme.measure(section["measure"]).set).name, "Number",
+                                             "Share"]
+        found.append(_table(words["caption"], list(columns), [[c.label, c.shown, c.share] for c in counts], notes))
         return found
     if kind == "breakdown":
         table = views.breakdown(scheme, record, section["set"], section.get("measures"))
