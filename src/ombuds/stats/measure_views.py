@@ -167,20 +167,23 @@ def compared(scheme, record: Mapping, measure_id: str) -> Compared:
 
 # Totals over many bodies (the national page), pooled: counts added, ratios as sum of numerators / denominators.
 
-def _pooled(scheme, measure, rows: list[Mapping]):
+def _numerator(measure, row: Mapping) -> int:
+    """A ratio's numerator in a record or breakdown entry: held, or (a breakdown keeps the rate and its
+    denominator only) the rate times the denominator, which gives back the whole count."""
+    if measure.numerator in row:
+        return row[measure.numerator] or 0
+    return round((row.get(measure.id) or 0) * (row.get(measure.denominator) or 0))
+
+
+def _pooled(scheme, measure, rows: list[Mapping]) -> int | float | None:
+    """Counts added; a ratio as the sum of numerators over the sum of denominators (None when that is 0); a
+    per-size figure is a body's own (no total size is held), so None."""
     if measure.kind in ("distinct", "count"):
         return sum(r.get(measure.id) or 0 for r in rows)
-    if measure.kind == "ratio":
-        denominator = scheme.measure(measure.denominator)
-        n = sum(_pooled(scheme, denominator, [r]) or 0 for r in rows)
-        if not n:
-            return None
-        k = sum(r[measure.numerator] if measure.numerator in r else round((r.get(measure.id) or 0) * (
-            r.get(measure.denominator) or 0)) for r in rows)
-        return k / n
-    if measure.kind == "per_size":
-        return None  # a per-size figure is a body's own; a total of sizes is not held
-    return None
+    if measure.kind != "ratio":
+        return None
+    n = sum(r.get(measure.denominator) or 0 for r in rows)
+    return sum(_numerator(measure, r) for r in rows) / n if n else None
 
 
 @dataclass(frozen=True)
@@ -193,7 +196,8 @@ class Totals:
 
 def totals(scheme, records: list[Mapping]) -> Totals:
     """Every value measure, label count and breakdown of `records` pooled into one, as a record of its own."""
-    pooled: dict = {m.id: _pooled(scheme, m, records) for m in value_measures(scheme) if m.kind != "per_size"}
+    pooled_values = [m for m in value_measures(scheme) if m.kind != "per_size"]
+    pooled: dict = {m.id: _pooled(scheme, m, records) for m in pooled_values}
     for m in label_measures(scheme):
         counts: dict[str, int] = {}
         for r in records:
@@ -207,8 +211,7 @@ def totals(scheme, records: list[Mapping]) -> Totals:
                 entries.setdefault(key, []).append(entry or {})
         pooled[f"by_{set_id}"] = {key: {m.id: _pooled(scheme, m, rows) for m in breakdown_measures(scheme, set_id)}
                                   for key, rows in entries.items()}
-    return Totals(len(records), figures(scheme, pooled, [m for m in pooled if m in {x.id for x in
-                                                                                          value_measures(scheme)}]),
+    return Totals(len(records), figures(scheme, pooled, [m.id for m in pooled_values]),
                   {m.id: label_counts(scheme, pooled, m.id) for m in label_measures(scheme)},
                   {s: breakdown(scheme, pooled, s) for s in breakdown_sets(scheme)})
 
@@ -255,7 +258,7 @@ def funnel(scheme, records: list[Mapping], measure_id: str, group: str, points: 
         n = r.get(m.denominator) or 0
         if not n:
             continue
-        k = r.get(m.numerator) if m.numerator in r else round((r.get(m.id) or 0) * n)
+        k = _numerator(m, r)
         cls = ((r.get("comparison") or {}).get(m.id) or {}).get("funnel")
         label = (f"{body(scheme, r)['name']}: {fmt.share(k, n)}, {fmt.percent(k / n)}, "
                  f"{fmt.funnel_class(cls)}")
