@@ -4,12 +4,14 @@ publishes a letter, and a release checksums exactly the letters the site publish
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from builders import Cases
+from conftest import write_csv
 from ombuds.cli import cli
 from ombuds.letters import SHIPPED_EDITIONS
 from ombuds.profile import load_profile
@@ -39,23 +41,28 @@ def setup(tmp_path: Path) -> tuple[str, Path, Path]:
     cases = Cases(tmp_path, "R")
     cases.decided("Stevenage", "2023-10-01", {"Upheld": 3, "Not Upheld": 1}, satisfactory_remedies=1)
     cases.compliance("Stevenage", "2023-11-01", on_time=2)
+    contacts = write_csv(tmp_path / "contacts.csv", ["authority", "name", "title", "salutation", "email", "role"],
+                         [["Stevenage", "Sam Example", "Chief Executive", "Dear Sam", "sam@stevenage.example",
+                           "chief executive"]])
     db = f"sqlite:///{tmp_path / 'ombuds.db'}"
-    assert CliRunner().invoke(cli, ["--db", db, "import", *map(str, cases.files())]).exit_code == 0
+    assert CliRunner().invoke(cli, ["--db", db, "import", *map(str, cases.files()), str(contacts)]).exit_code == 0
     profile = tmp_path / "borsetshire.toml"
     profile.write_text(PROFILE, encoding="utf-8")
     editions = tmp_path / "editions"
     editions.mkdir()
     text = (SHIPPED_EDITIONS / "2023-24.toml").read_text(encoding="utf-8")
     (editions / "2023-24.toml").write_text(text.replace('title = "', 'title = "Borsetshire ', 1), encoding="utf-8")
+    shutil.copy(SHIPPED_EDITIONS / "2023-24-authority-paragraphs.toml", editions)
     return db, profile, editions
 
 
 def test_a_release_checksums_the_letter_the_site_publishes_with_the_same_profile_and_editions(tmp_path: Path):
     db, profile, editions = setup(tmp_path)
-    created = CliRunner().invoke(cli, ["--db", db, "--profile", str(profile), "--editions", str(editions),
-                                       "release", "create", "--year", "2023-24"])
+    options = ["--db", db, "--profile", str(profile), "--editions", str(editions)]
+    created = CliRunner().invoke(cli, [*options, "release", "create", "--year", "2023-24"])
     assert created.exit_code == 0, created.output
-    assert "edition 2023-24.toml" in created.output
+    assert "317 letters (PDF and HTML), edition 2023-24.toml" in created.output
+    assert CliRunner().invoke(cli, [*options, "release", "publish", "--year", "2023-24"]).exit_code == 0
     database = open_database(db)
     with database.read() as connection:
         frozen = store.letter_checksums(connection, Y2324)["E07000243"]
@@ -74,15 +81,14 @@ def test_letters_send_and_site_build_take_the_profile_and_editions(tmp_path: Pat
     db, profile, editions = setup(tmp_path)
     options = ["--db", db, "--profile", str(profile), "--editions", str(editions)]
     written = CliRunner().invoke(cli, [*options, "letters", "--year", "2023-24", "--authority", "Stevenage",
-                                       "--format", "html", "--out", str(tmp_path / "letters"),
-                                       "--allow-missing-contacts"])
+                                       "--format", "html", "--out", str(tmp_path / "letters")])
     assert written.exit_code == 0, written.output
     letter = Path(written.output.splitlines()[0]).read_text(encoding="utf-8")
     assert "complaints.borsetshire.example" in letter and "Borsetshire Annual Review letter" in letter
     sent = CliRunner().invoke(cli, [*options, "send", "--year", "2023-24", "--authority", "Stevenage", "--dry-run",
                                     "--out", str(tmp_path / "outbox"), "--from", "letters@borsetshire.example"])
     message = next((tmp_path / "outbox").glob("*.eml")).read_text(encoding="utf-8")
-    assert sent.exit_code in (0, 1), sent.output  # no contact on file: not sent, but written for the dry run
+    assert sent.exit_code == 0, sent.output
     assert "complaints.borsetshire.example" in message and "performance.example.org" not in message
     built = CliRunner().invoke(cli, [*options, "site", "build", "--out", str(tmp_path / "site"), "--workers", "1"])
     assert built.exit_code == 0, built.output

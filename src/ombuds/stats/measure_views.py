@@ -260,7 +260,7 @@ def funnel(scheme, records: list[Mapping], measure_id: str, group: str, points: 
             continue
         k = _numerator(m, r)
         cls = ((r.get("comparison") or {}).get(m.id) or {}).get("funnel")
-        label = (f"{body(scheme, r)['name']}: {fmt.share(k, n)}, {fmt.percent(k / n)}, "
+        label = (f"{body(scheme, r)['name']}: {fmt.part_of(k, n)}, {fmt.percent(k / n)}, "
                  f"{fmt.funnel_class(cls)}")
         plotted.append(FunnelPoint(r, k, n, k / n, cls, label))
     target = next(((r.get("average") or {}).get(m.id) for r in members

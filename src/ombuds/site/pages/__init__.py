@@ -63,7 +63,8 @@ class FileKind:
     max_age: int = 300
 
 
-MODULES = ("home", "councils", "council", "search", "decisions", "methods", "national", "data", "api_docs", "funnel")
+MODULES = ("home", "councils", "council", "search", "decisions", "methods", "national", "data", "api_docs", "funnel",
+           "register")
 # A generic ("measures") scheme's pages: each module's `kinds(segment)` places its bodies' pages under the scheme's
 # word for them (`landlords/`).
 MEASURES_MODULES = ("measures_bodies", "measures_body", "measures_national", "measures_funnel", "measures_open")
