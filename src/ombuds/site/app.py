@@ -106,21 +106,23 @@ def _size(entry: tuple[int, bytes, str, str]) -> int:
     return len(entry[1]) + 200  # the body, and about what the key and the tuple cost
 
 
-def create_app(database: Database, profile: Profile | None = None, editions: Path = SHIPPED_EDITIONS) -> FastAPI:
+def create_app(database: Database, profile: Profile | None = None, editions: Path = SHIPPED_EDITIONS,
+               scheme=None) -> FastAPI:
     """The live site over `database`, for `profile`'s organisation (the demo profile when None) and its letters
-    in the `editions` folder."""
-    site = SiteData(database, profile if profile is not None else load_profile(), editions=editions)
+    in the `editions` folder; a generic ("measures") `scheme`'s site when it is one."""
+    site = site_data(database, profile if profile is not None else load_profile(), scheme, editions=editions)
     app = FastAPI(title=f"{site.profile.site_title}: open data API", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
     app.router.redirect_slashes = False  # Starlette's would build the address from the Host header: `_not_found`
     app.state.site = site
     cache = RenderedCache(site)
     app.state.cache = cache
-    for kind in kinds():
+    for kind in kinds(scheme):
         _add(app, site, cache, kind)
-    from ombuds.site.api import router as api_router
+    if isinstance(site, SiteData):  # a measures scheme's API is its page kinds' JSON files
+        from ombuds.site.api import router as api_router
 
-    app.include_router(api_router)
+        app.include_router(api_router)
     app.router.routes.append(Route("/static/profile.css", _profile_css(site), methods=["GET", "HEAD"]))
     app.router.routes.append(Route("/static/logo.svg", _logo(site), methods=["GET", "HEAD"]))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -145,7 +147,22 @@ def _page_bytes(site: SiteData, kind: PageKind, request: Request, as_json: bool)
         "text/html; charset=utf-8"
 
 
+def site_data(database: Database, profile: Profile, scheme=None, preview: bool = False,
+              editions: Path = SHIPPED_EDITIONS):
+    """What the pages read: the LGSCO's SiteData, or a measures scheme's MeasuresSite (its reports' editions are
+    the scheme's own)."""
+    if scheme is not None and scheme.engine == "measures":
+        from ombuds.site.measures_data import MeasuresSite
+
+        return MeasuresSite(database, profile, scheme, preview=preview)
+    return SiteData(database, profile, preview=preview, editions=editions)
+
+
 def not_found_page(site: SiteData, reason: str) -> bytes:
+    if not isinstance(site, SiteData):
+        from ombuds.site.pages.measures_common import base
+
+        return render("measures/not_found.html", {**base(site), "reason": reason, "site": site.profile}, root="/")
     return render("not_found.html", {"reason": reason, "site": site.profile}, root="/")
 
 
