@@ -40,8 +40,9 @@ HEX = 'svg.hex-map a[data-code="{}"]'
 
 
 class Site:
-    def __init__(self, base: str, years: list[str]):
+    def __init__(self, base: str, years: list[str], data=None):
         self.base = base
+        self.data = data  # the served app's SiteData
         self.years = years  # oldest first
         self.latest = years[-1]
 
@@ -81,7 +82,7 @@ def site(tmp_path_factory):
             server.should_exit = True
             raise RuntimeError(f"the site did not start on {base}")
         time.sleep(0.1)
-    yield Site(base, years)
+    yield Site(base, years, app.state.site)
     server.should_exit = True
     thread.join(timeout=10)
     database.close()

@@ -90,6 +90,7 @@ class MapHex:
     label: str
     colour_class: str
     short: str | None = None
+    marked: bool = False  # a dot in the middle: the figure rests on too few cases to colour
 
 
 # Hex grid geometry (odd-r offset coordinates)
@@ -298,6 +299,9 @@ def _hex_link(layout: HexLayout, hex_: MapHex, *, highlighted: bool) -> str:
     classes = f"hex {hex_.colour_class}" + (" hex-highlight" if highlighted else "")
     inner = [f"<title>{escape(hex_.label)}</title>",
              f'<polygon class="{classes}" points="{_corners(layout, hex_.code)}"/>']
+    if hex_.marked:
+        x, y = layout.centre(hex_.code)
+        inner.append(f'<circle class="hex-mark" cx="{x:.2f}" cy="{y:.2f}" r="2.5" aria-hidden="true"/>')
     if hex_.short:
         x, y = layout.centre(hex_.code)
         inner.append(f'<text class="hex-short" x="{x:.2f}" y="{y:.2f}" text-anchor="middle" '

@@ -93,7 +93,7 @@ def council(site: SiteData, query, slug: str, year: str) -> Page:
     years = site.years_of(authority)
     letters = [y for y in years if site.has_case_records(y)]
     context = {
-        "authority": authority, "year": chosen, "record": record, "sections": layout.sections(record),
+        "authority": authority, "year": chosen, "record": record, "sections": layout.sections(record, zero_in_words=True),
         "published": held.published, "source": getattr(record, "source", None), "years": years,
         "type_name": TYPE_NAMES[authority.type], "type_plural": TYPE_PLURALS[authority.type],
         "method": held.method, "note": comparability_note(chosen),
@@ -123,7 +123,7 @@ def latest(site: SiteData, query, slug: str) -> Page:
     years = site.years_of(authority)
     if not years:
         raise NotFound(f"{authority.name} has no figures in any year")
-    target = urls.council(slug, years[-1])
+    target = urls.council(slug, site.default_year(authority))
     return Page("redirect.html", {"target": target, "authority": authority}, redirect=target)
 
 

@@ -11,7 +11,7 @@ from ombuds.site.pages import Page, PageKind
 def councils(site: SiteData, query) -> Page:
     year = site.latest_year()
     shown = [a for a in site.authorities if site.years_of(a)]
-    rows = [{"authority": a, "type": TYPE_NAMES[a.type], "latest": site.years_of(a)[-1],
+    rows = [{"authority": a, "type": TYPE_NAMES[a.type], "latest": site.default_year(a),
              "current": a.current_in(year)} for a in sorted(shown, key=lambda a: a.name)]
     letters = sorted({a.name[0].upper() for a in shown})
     return Page("councils.html", {"rows": rows, "letters": letters, "year": year},

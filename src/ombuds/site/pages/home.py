@@ -27,13 +27,13 @@ def map_context(site: SiteData, year: Year, tier: str, metric: str) -> dict:
     held = site.year_statistics(year)
     councils = tier_councils(year, tier)
     records = {a.code: held.get(a.code) for a in councils}
-    bands = banding(metric, records)
+    bands = banding(metric, records, small_base=site.profile.minimum_denominator)
     hexes, rows = {}, []
     for a in councils:
         band = bands.of(a.code)
         shown = band.shown
         label = f"{a.name}: {METRIC_LABELS[metric].lower()} {shown}"
-        hexes[a.code] = MapHex(a.code, urls.council(a.slug, year), label, band.css_class)
+        hexes[a.code] = MapHex(a.code, urls.council(a.slug, year), label, band.css_class, marked=band.few)
         rows.append({"authority": a, "type": TYPE_NAMES[a.type], "shown": shown, "band": band})
     return {
         "year": year, "tier": tier, "metric": metric, "metric_label": METRIC_LABELS[metric],
