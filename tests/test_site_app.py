@@ -177,3 +177,43 @@ def test_pages_stay_served_while_new_data_are_prepared(tmp_path, monkeypatch):
         after = test_client.get(page).json()
     assert after != before
     assert (before["statistics"]["uphold_rate"], after["statistics"]["uphold_rate"]) == (0.5, 0.75)  # 1 of 2, 3 of 4
+
+
+def test_robots_and_sitemap_list_every_page_and_no_redirect(client):
+    base = client.app.state.site.profile.base_url
+    robots = client.get("/robots.txt")
+    assert robots.headers["content-type"] == "text/plain; charset=utf-8"
+    assert robots.text == f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n"
+    sitemap = client.get("/sitemap.xml")
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locations = [e.text for e in ET.fromstring(sitemap.content).findall("s:url/s:loc", namespace)]
+    assert f"{base}councils/{STEVENAGE}/2024-25/" in locations and f"{base}national/2023-24/" in locations
+    assert f"{base}councils/{STEVENAGE}/" not in locations and f"{base}national/" not in locations
+    assert len(locations) == len(set(locations))
+    for location in locations[:40]:
+        assert client.get("/" + location.removeprefix(base)).status_code == 200, location
+
+
+def test_national_redirects_to_the_latest_year(client):
+    page = client.get("/national/", follow_redirects=False)
+    assert (page.status_code, page.headers["location"]) == (307, "/national/2024-25/")
+
+
+def test_text_is_sent_gzipped_to_clients_that_accept_it(client):
+    page = client.get("/", headers={"accept-encoding": "gzip"})
+    assert page.headers["content-encoding"] == "gzip" and "Accept-Encoding" in page.headers["vary"]
+    raw = client.get("/", headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in raw.headers and raw.text == page.text
+
+
+def test_pages_name_their_icon_and_describe_themselves_for_sharing(client):
+    html = client.get(f"/councils/{STEVENAGE}/2024-25/").text
+    assert '<link rel="icon" href="/static/logo.svg" type="image/svg+xml">' in html
+    assert '<meta property="og:title" content="Stevenage Borough Council, 2024-25">' in html
+
+
+def test_a_zero_denominator_is_said_in_words_not_as_a_rate(client):
+    html = client.get("/councils/allerdale-borough-council/2023-24/").text
+    assert ("We recorded no outcomes of our recommendations to Allerdale Borough Council, so there is no "
+            "compliance rate.") in html
+    assert "of cases we were satisfied" not in html

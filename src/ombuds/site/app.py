@@ -18,6 +18,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 
@@ -122,6 +123,7 @@ def create_app(database: Database, profile: Profile | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(404, _not_found(site))
     app.add_exception_handler(405, _not_allowed)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_FROM, compresslevel=6)
     app.add_middleware(_LimitsMiddleware)
     app.add_middleware(_HeadersMiddleware)  # added last, so outermost: its headers go on the limits' refusals too
     return app
@@ -231,6 +233,7 @@ class _HeadersMiddleware:
         await self.app(scope, receive, with_headers)
 
 
+GZIP_FROM = 1024  # bytes: a text response this long or longer is sent gzipped to a client that accepts it
 MAX_TARGET = 8 * 1024  # bytes of path and query string
 MAX_HEADERS = 100
 MAX_HEADER_BYTES = 16 * 1024

@@ -50,6 +50,10 @@ def map_page(year: Year, tier: str, metric: str) -> str:
     return f"map/{year.label}/{tier}/{metric}/"
 
 
+def national_latest() -> str:
+    return "national/"
+
+
 def national(year: Year) -> str:
     return f"national/{year.label}/"
 
@@ -101,3 +105,11 @@ def funnel(year: Year, council_type: str, rate: str, highlight: str | None = Non
     """`funnel/2023-24/district/uphold_rate/`; `highlight` (a GSS code) marks one council (live site only)."""
     path = f"funnel/{year.label}/{type_slug(council_type)}/{rate}/"
     return path if not highlight else path + "?" + urlencode({"highlight": highlight})
+
+
+def robots() -> str:
+    return "robots.txt"
+
+
+def sitemap() -> str:
+    return "sitemap.xml"

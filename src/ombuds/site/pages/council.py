@@ -124,7 +124,8 @@ def latest(site: SiteData, query, slug: str) -> Page:
     if not years:
         raise NotFound(f"{authority.name} has no figures in any year")
     target = urls.council(slug, site.default_year(authority))
-    return Page("redirect.html", {"target": target, "authority": authority}, redirect=target)
+    return Page("redirect.html", {"target": target, "title": authority.name,
+                                  "link_text": f"Go to {authority.name}'s latest figures"}, redirect=target)
 
 
 def _every_council_year(site: SiteData):
