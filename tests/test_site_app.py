@@ -217,3 +217,11 @@ def test_a_zero_denominator_is_said_in_words_not_as_a_rate(client):
     assert ("We recorded no outcomes of our recommendations to Allerdale Borough Council, so there is no "
             "compliance rate.") in html
     assert "of cases we were satisfied" not in html
+
+
+def test_each_download_is_named_with_its_year(client):
+    for extension in ("csv", "json", "xlsx"):
+        download = client.get(f"/data/2023-24/statistics.{extension}")
+        assert download.headers["content-disposition"] == (
+            f'attachment; filename="complaint-statistics-2023-24.{extension}"')
+    assert "content-disposition" not in client.get("/data/2023-24/statistics.pdf").headers

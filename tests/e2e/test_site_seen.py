@@ -7,14 +7,16 @@ a rate with nothing behind it is said in words. Screenshots of each page kind at
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
+import test_site_browser as shared
+from test_site_browser import ARTEFACTS, STEVENAGE, STEVENAGE_NAME, STEVENAGE_SLUG, WIDTHS, visit
 
 from ombuds.stats import format as fmt
 from ombuds.stats.summary import totals
-from test_site_browser import (  # noqa: F401  (fixtures)
-    ARTEFACTS, STEVENAGE, STEVENAGE_NAME, STEVENAGE_SLUG, WIDTHS, browser, site, visit,
-)
+
+site, browser = shared.site, shared.browser  # the served demo and the browser, shared with the key-path tests
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -146,7 +148,7 @@ def test_map_classes_separate_councils_and_darker_is_more_fault(sized, site, dat
             values.setdefault(int(n[1]), []).append(getattr(record, metric))
     ranks = [(min(v), max(v)) for _, v in sorted(values.items())]
     higher_is_worse = metric != "satisfactory_remedy_rate"
-    for (low_a, high_a), (low_b, high_b) in zip(ranks, ranks[1:], strict=False):
+    for (low_a, high_a), (low_b, high_b) in pairwise(ranks):
         assert (high_a <= low_b) if higher_is_worse else (low_a >= high_b)
 
 

@@ -48,10 +48,10 @@ def etag(body: bytes) -> str:
 
 
 def respond(request: Request, body: bytes, media_type: str, max_age: int, status: int = 200,
-            tag: str | None = None) -> Response:
+            tag: str | None = None, extra: dict[str, str] | None = None) -> Response:
     """A response with ETag and Cache-Control; 304 when the client already has these bytes."""
     tag = tag or etag(body)
-    headers = {"etag": tag, "cache-control": f"public, max-age={max_age}", "vary": "Accept-Encoding"}
+    headers = {"etag": tag, "cache-control": f"public, max-age={max_age}", "vary": "Accept-Encoding", **(extra or {})}
     if status == 200 and tag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     return Response(body, status_code=status, media_type=media_type, headers=headers)
@@ -157,7 +157,10 @@ def _add(app: FastAPI, site: SiteData, cache: RenderedCache, kind: PageKind | Fi
                     return 404, not_found_page(site, str(error)), "text/html; charset=utf-8"
                 return 200, f.body, f.media_type
             status, body, media_type, tag = await cache.get(request.url.path, make)
-            return respond(request, body, media_type, kind.max_age, status, tag)
+            named = kind.filename is not None and status == 200
+            extra = {"content-disposition": f'attachment; filename="{kind.filename(**request.path_params)}"'} \
+                if named else None
+            return respond(request, body, media_type, kind.max_age, status, tag, extra)
 
         app.router.routes.append(Route(kind.path, file_endpoint, methods=["GET", "HEAD"], name=kind.name))
         return

@@ -61,6 +61,7 @@ class FileKind:
     url: Callable[..., str]
     every: Callable[[SiteData], Iterable[dict]] = lambda site: ()
     max_age: int = 300
+    filename: Callable[..., str] | None = None  # a download's name, given its parameters (Content-Disposition)
 
 
 MODULES = ("home", "councils", "council", "search", "decisions", "methods", "national", "data", "api_docs", "funnel",

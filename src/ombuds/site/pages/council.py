@@ -93,7 +93,8 @@ def council(site: SiteData, query, slug: str, year: str) -> Page:
     years = site.years_of(authority)
     letters = [y for y in years if site.has_case_records(y)]
     context = {
-        "authority": authority, "year": chosen, "record": record, "sections": layout.sections(record, zero_in_words=True),
+        "authority": authority, "year": chosen, "record": record,
+        "sections": layout.sections(record, zero_in_words=True),
         "published": held.published, "source": getattr(record, "source", None), "years": years,
         "type_name": TYPE_NAMES[authority.type], "type_plural": TYPE_PLURALS[authority.type],
         "method": held.method, "note": comparability_note(chosen),

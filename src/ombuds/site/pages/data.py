@@ -63,5 +63,6 @@ KINDS = [
     PageKind("data", "/data/", data, lambda: urls.data(), lambda site: [{}], json_path="/data.json",
              json_url=lambda: "data.json"),
     FileKind("download", "/data/{year}/statistics.{extension}", statistics_file,
-             lambda year, extension: urls.download(Year.parse(year), extension), _every_download, max_age=3600),
+             lambda year, extension: urls.download(Year.parse(year), extension), _every_download, max_age=3600,
+             filename=lambda year, extension: f"complaint-statistics-{year}.{extension}"),
 ]
