@@ -66,6 +66,14 @@ def download(year: Year, extension: str) -> str:
     return f"data/{year.label}/statistics.{extension}"
 
 
+def download_all(extension: str) -> str:
+    return f"data/statistics.{extension}"
+
+
+def datapackage() -> str:
+    return "data/datapackage.json"
+
+
 def methods() -> str:
     return "methods/"
 
