@@ -225,3 +225,21 @@ def test_each_download_is_named_with_its_year(client):
         assert download.headers["content-disposition"] == (
             f'attachment; filename="complaint-statistics-2023-24.{extension}"')
     assert "content-disposition" not in client.get("/data/2023-24/statistics.pdf").headers
+
+
+def test_compare_councils_of_the_readers_choosing(client):
+    empty = client.get("/compare/")
+    assert empty.status_code == 200 and "Choose up to six councils" in empty.text
+    page = client.get("/compare/?council=Stevenage+Borough+Council&council=allerdale-borough-council")
+    assert page.status_code == 200
+    html = page.text
+    assert "2 councils of your choosing, in the order you chose them." in html
+    assert "75% (30% to 95%) of 4 investigations" in html  # Stevenage 2023-24: 3 of 4, with its Wilson interval
+    assert html.index("Stevenage Borough Council</a></th>") < html.index("Allerdale Borough Council</a></th>")
+    assert "<th scope=\"row\" class=\"govuk-table__header\">2023-24</th>" in html
+    twin = client.get("/compare.json?council=Stevenage+Borough+Council&council=allerdale-borough-council").json()
+    assert [c["code"] for c in twin["councils"]] == ["E07000243", "E07000026"]
+    assert twin["rates"]["uphold_rate"]["E07000243"][twin["years"].index("2023-24")]["denominator"] == 4
+    assert client.get("/compare/?council=Atlantis").status_code == 404
+    too_many = client.get("/compare/?" + "&".join(["council=allerdale-borough-council"] * 7))
+    assert too_many.status_code == 404 and "a comparison holds at most 6 councils, not 7" in too_many.text

@@ -185,3 +185,24 @@ def test_a_council_page_opens_on_its_last_year_not_after_its_abolition(site, dat
     visit(page, site.url(f"/councils/{abolished.slug}/"))
     assert page.url.endswith(f"/councils/{abolished.slug}/{last.label}/")
     context.close()
+
+
+def test_compare_a_council_with_its_similar_councils(sized, site, data):
+    visit(sized, site.url(f"/councils/{STEVENAGE_SLUG}/{site.latest}/"))
+    sized.get_by_role("link", name=f"Compare {STEVENAGE_NAME} with similar councils").click()
+    assert sized.url.endswith(f"/compare/{STEVENAGE_SLUG}/")
+    shot(sized, "compare", ".compare-table")
+    held = data.year_statistics(data.latest_year())
+    own = held.get(STEVENAGE).population
+    districts = sorted((abs(r.population - own), r.authority.name) for r in held.records
+                       if r.authority.type == "District" and r.authority.code != STEVENAGE and r.population)
+    names = [t.strip() for t in sized.locator(".compare-table").first.locator("thead th").all_inner_texts()]
+    assert names == ["Year", STEVENAGE_NAME, *(name for _, name in districts[:5])]
+    record = held.get(STEVENAGE)
+    low, high = record.interval.uphold_rate
+    cell = sized.locator(".compare-table").first.locator("tbody tr").last.locator("td").first.inner_text()
+    assert cell == (f"{fmt.percent(record.uphold_rate)} ({fmt.percent(low)} to {fmt.percent(high)}) of "
+                    f"{fmt.counted(record.investigated, 'investigation')}")
+    with sized.expect_download() as download:
+        sized.get_by_role("link", name="CSV").click()
+    assert download.value.suggested_filename == f"{STEVENAGE_SLUG}-and-similar-councils.csv"

@@ -121,3 +121,16 @@ def robots() -> str:
 
 def sitemap() -> str:
     return "sitemap.xml"
+
+
+def compare(chosen_slugs: list[str] | None = None) -> str:
+    """The comparison page; with councils, its shareable address (`compare/?council=a&council=b`)."""
+    return "compare/" + (f"?{urlencode([('council', s) for s in chosen_slugs])}" if chosen_slugs else "")
+
+
+def compare_similar(slug: str) -> str:
+    return f"compare/{slug}/"
+
+
+def compare_similar_csv(slug: str) -> str:
+    return f"compare/{slug}/comparison.csv"

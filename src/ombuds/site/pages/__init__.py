@@ -65,7 +65,7 @@ class FileKind:
 
 
 MODULES = ("home", "councils", "council", "search", "decisions", "methods", "national", "data", "api_docs", "funnel",
-           "crawl")
+           "compare", "crawl")
 
 
 def kinds() -> list[PageKind | FileKind]:
