@@ -243,3 +243,14 @@ def test_compare_councils_of_the_readers_choosing(client):
     assert client.get("/compare/?council=Atlantis").status_code == 404
     too_many = client.get("/compare/?" + "&".join(["council=allerdale-borough-council"] * 7))
     assert too_many.status_code == 404 and "a comparison holds at most 6 councils, not 7" in too_many.text
+
+
+def test_every_year_says_what_the_complaints_were_about(client):
+    import re
+
+    html = client.get(f"/councils/{STEVENAGE}/2024-25/").text
+    table = html[html.index('<table class="govuk-table service-areas">'):]
+    table = table[:table.index("</table>")]
+    cells = re.findall(r'<th scope="row" class="govuk-table__header">([^<]+)</th><td[^>]*>([^<]+)</td>', table)
+    assert cells[-1] == ("Total", "2") and len(cells) == 10
+    assert sum(int(n) for _, n in cells[:-1]) == 2

@@ -206,3 +206,28 @@ def test_compare_a_council_with_its_similar_councils(sized, site, data):
     with sized.expect_download() as download:
         sized.get_by_role("link", name="CSV").click()
     assert download.value.suggested_filename == f"{STEVENAGE_SLUG}-and-similar-councils.csv"
+
+
+def test_tables_sort_by_a_column_when_its_heading_is_pressed(browser, site):
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    page = context.new_page()
+    visit(page, site.url(f"/funnel/{site.latest}/district/uphold_rate/"))
+    table = page.locator("table[data-sortable]")
+    before = table.locator("tbody tr th").all_inner_texts()
+    assert before == sorted(before)  # A to Z as served
+    table.get_by_role("button", name="Investigations").click()
+    counts = [int(t.replace(",", "")) for t in table.locator("tbody tr td:nth-child(2)").all_inner_texts()]
+    assert counts == sorted(counts) and len(set(counts)) > 1
+    assert table.locator("th[aria-sort]").inner_text().strip().startswith("Investigations")
+    assert table.locator("th[aria-sort]").get_attribute("aria-sort") == "ascending"
+    table.get_by_role("button", name="Investigations").click()
+    again = [int(t.replace(",", "")) for t in table.locator("tbody tr td:nth-child(2)").all_inner_texts()]
+    assert again == sorted(counts, reverse=True)
+    assert sorted(table.locator("tbody tr th").all_inner_texts()) == sorted(before)
+    context.close()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    visit(page, site.url(f"/funnel/{site.latest}/district/uphold_rate/"))
+    assert page.locator("table[data-sortable] button").count() == 0
+    assert page.locator("table[data-sortable] tbody tr").count() == len(before)
+    context.close()

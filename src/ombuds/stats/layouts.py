@@ -72,8 +72,11 @@ def _row(*texts: str) -> list[dict]:
     return [_cell(t) for t in texts]
 
 
+RECEIVED_CAPTION = "Complaints and enquiries received"
+
+
 def _received_table(s: StatisticsRecord) -> dict:
-    return {"kind": "table", "caption": "Complaints and enquiries received",
+    return {"kind": "table", "caption": RECEIVED_CAPTION,
             "header": [_row(*SERVICE_AREAS, "Total")],
             "rows": [_row(*(fmt.number(s.received.get(a)) for a in SERVICE_AREAS), fmt.number(s.received_total))],
             "notes": []}

@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 
 from ombuds.errors import OmbudsError
 from ombuds.fingerprints import source_digest
-from ombuds.labels import TYPE_NAMES, TYPE_PLURALS
+from ombuds.labels import SERVICE_AREAS, TYPE_NAMES, TYPE_PLURALS
 from ombuds.letters.editions import shipped_edition
 from ombuds.registry import Authority
 from ombuds.site import urls
@@ -19,6 +19,7 @@ from ombuds.site.charts_fair import trend_chart
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import File, FileKind, Page, PageKind
 from ombuds.stats import comparison, layouts
+from ombuds.stats.layouts import RECEIVED_CAPTION
 from ombuds.stats import format as fmt
 from ombuds.years import Year
 
@@ -57,6 +58,16 @@ def fair_comparison(site: SiteData, authority: Authority, year: Year, record) ->
     return rows
 
 
+def service_areas(record, sections: list[dict]) -> list[dict] | None:
+    """What the complaints received were about, by service area, for a year whose layout does not already show it
+    (the 2017-18 and 2018-19 appendices do); None where it does or nothing was received."""
+    if any(section["kind"] == "table" and section["caption"] == RECEIVED_CAPTION for section in sections):
+        return None
+    if not record.received_total:
+        return None
+    return [{"area": area, "received": fmt.number(record.received.get(area))} for area in SERVICE_AREAS]
+
+
 def trends(site: SiteData, authority: Authority) -> list[dict]:
     """Per rate: the council's rate in every year against its type's average (a chart and a table); years before it
     existed show its predecessors' combined figures, marked as such."""
@@ -92,9 +103,10 @@ def council(site: SiteData, query, slug: str, year: str) -> Page:
     layout = layouts.layout(record.edition) if held.published and record.edition else layouts.layout_for(chosen)
     years = site.years_of(authority)
     letters = [y for y in years if site.has_case_records(y)]
+    sections = layout.sections(record, zero_in_words=True)
     context = {
-        "authority": authority, "year": chosen, "record": record,
-        "sections": layout.sections(record, zero_in_words=True),
+        "authority": authority, "year": chosen, "record": record, "sections": sections,
+        "areas": service_areas(record, sections),
         "published": held.published, "source": getattr(record, "source", None), "years": years,
         "type_name": TYPE_NAMES[authority.type], "type_plural": TYPE_PLURALS[authority.type],
         "method": held.method, "note": comparability_note(chosen),
