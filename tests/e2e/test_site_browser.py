@@ -251,6 +251,9 @@ CHECKED = {  # page name: path, given the latest year
     "data": lambda y: "/data/",
     "methods": lambda y: "/methods/",
     "search": lambda y: "/search/?q=SG1+1HN",
+    "compare": lambda y: f"/compare/{STEVENAGE_SLUG}/",
+    "compare-chosen": lambda y: "/compare/?council=Stevenage+Borough+Council&council=Hertfordshire+County+Council",
+    "map": lambda y: f"/map/{y}/upper/compliance_rate/",
 }
 
 

@@ -231,3 +231,14 @@ def test_tables_sort_by_a_column_when_its_heading_is_pressed(browser, site):
     assert page.locator("table[data-sortable] button").count() == 0
     assert page.locator("table[data-sortable] tbody tr").count() == len(before)
     context.close()
+
+
+def test_the_national_table_by_type_fits_at_1000_px(browser, site):
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    page = context.new_page()
+    visit(page, site.url(f"/national/{site.latest}/"))
+    region = page.locator("div.table-scroll:has(#by-type)")
+    widths = region.evaluate("(e) => [e.scrollWidth, e.clientWidth]")
+    assert widths[0] <= widths[1], f"the table is {widths[0]} px wide in a {widths[1]} px column"
+    assert page.locator("#by-type thead th").last.inner_text().strip() == "Compliance rate"
+    context.close()

@@ -19,8 +19,8 @@ from ombuds.site.charts_fair import trend_chart
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import File, FileKind, Page, PageKind
 from ombuds.stats import comparison, layouts
-from ombuds.stats.layouts import RECEIVED_CAPTION
 from ombuds.stats import format as fmt
+from ombuds.stats.layouts import RECEIVED_CAPTION
 from ombuds.years import Year
 
 
