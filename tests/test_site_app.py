@@ -25,6 +25,7 @@ def client(tmp_path_factory):
     cases.decided("Stevenage", "2024-10-01", {"Upheld": 1, "Not Upheld": 1})
     cases.decided("Allerdale", "2023-06-01", {"Upheld": 1})
     cases.compliance("Stevenage", "2023-11-01", on_time=2)
+    cases.received("Stevenage", "2024-06-01", {"Housing": 2, "Adult Care Services": 1})
     url = f"sqlite:///{folder / 'site.db'}"
     import_files(open_database(url), cases.files())
     with TestClient(create_app(open_database(url, read_only=True))) as test_client:
@@ -252,5 +253,28 @@ def test_every_year_says_what_the_complaints_were_about(client):
     table = html[html.index('<table class="govuk-table service-areas">'):]
     table = table[:table.index("</table>")]
     cells = re.findall(r'<th scope="row" class="govuk-table__header">([^<]+)</th><td[^>]*>([^<]+)</td>', table)
-    assert cells[-1] == ("Total", "2") and len(cells) == 10
-    assert sum(int(n) for _, n in cells[:-1]) == 2
+    assert cells[0] == ("Adult Care Services", "1") and ("Housing", "2") in cells
+    assert cells[-1] == ("Total", "3") and len(cells) == 10 and sum(int(n) for _, n in cells[:-1]) == 3
+    assert 'class="govuk-table service-areas"' not in client.get(f"/councils/{STEVENAGE}/2023-24/").text
+
+
+def test_the_api_documents_what_it_answers_and_answers_head(client):
+    schema = client.get("/api/openapi.json").json()
+    one = schema["paths"]["/api/statistics/{year}/{code}.json"]["get"]
+    assert sorted(one["responses"]) == ["200", "404"]
+    patterns = {p["name"]: p["schema"]["pattern"] for p in one["parameters"]}
+    assert patterns == {"year": r"^\d{4}-\d{2}$", "code": r"^[A-Z]\d{8}$"}
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    assert sorted(schema["paths"]["/api/years.json"]["get"]["responses"]) == ["200"]
+    head = client.head("/api/statistics/2023-24/E07000243.json")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == client.get("/api/statistics/2023-24/E07000243.json").headers["etag"]
+    assert client.get("/api/statistics/not-a-year.json").status_code == 404
+
+
+def test_one_address_per_file_no_trailing_slash_twin(client):
+    for path in ("/api/years.json/", "/data.json/", f"/councils/{STEVENAGE}/2024-25.json/",
+                 "/data/2023-24/statistics.csv/"):
+        assert client.get(path, follow_redirects=False).status_code == 404, path
+    assert client.get(f"/councils/{STEVENAGE}/2024-25", follow_redirects=False).headers["location"].endswith(
+        f"/councils/{STEVENAGE}/2024-25/")  # a page's address without its slash still leads to the page

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -116,8 +117,10 @@ def create_app(database: Database, profile: Profile | None = None) -> FastAPI:
     for kind in kinds():
         _add(app, site, cache, kind)
     from ombuds.site.api import router as api_router
+    from ombuds.site.api import tidy_openapi
 
     app.include_router(api_router)
+    app.openapi = lambda: tidy_openapi(app)
     app.router.routes.append(Route("/static/profile.css", _profile_css(site), methods=["GET", "HEAD"]))
     app.router.routes.append(Route("/static/logo.svg", _logo(site), methods=["GET", "HEAD"]))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -236,6 +239,7 @@ class _HeadersMiddleware:
         await self.app(scope, receive, with_headers)
 
 
+FILE_WITH_SLASH = re.compile(r"\.[A-Za-z0-9]+/$")  # `/api/years.json/`: one address per file, not a twin
 GZIP_FROM = 1024  # bytes: a text response this long or longer is sent gzipped to a client that accepts it
 MAX_TARGET = 8 * 1024  # bytes of path and query string
 MAX_HEADERS = 100
@@ -262,6 +266,8 @@ class _LimitsMiddleware:
             await _refuse(send, 431, "The request's headers are too large.")
         elif not length.isdigit() or int(length) > MAX_BODY:
             await _refuse(send, 413, "The request's body is too large: this site takes no uploads.")
+        elif FILE_WITH_SLASH.search(scope["path"]):
+            await _refuse(send, 404, "There is no page at this address: a file's address has no slash at its end.")
         else:
             await self.app(scope, _capped(receive), send)
 

@@ -70,7 +70,7 @@ def _page(site: SiteData, chosen: list[Authority], *, title: str, lead: str, lin
     options = sorted({a.name for a in site.authorities if site.years_of(a)})
     json_link = link.replace("compare/?", "compare.json?") if link.startswith("compare/?") else \
         link.removesuffix("/") + ".json"
-    context = {"title": title, "lead": lead, "chosen": chosen, "years": years, "tables": tables, "link": link,
+    context = {"live": True, "every": [], "title": title, "lead": lead, "chosen": chosen, "years": years, "tables": tables, "link": link,
                "csv_link": csv_link, "json_link": json_link, "anchor": anchor, "names": options, "most": MOST,
                "slots": [chosen[i].name if i < len(chosen) else "" for i in range(MOST)]}
     return Page("compare.html", context, json=twin)
@@ -104,11 +104,18 @@ def chosen_councils(site: SiteData, query) -> list[Authority]:
 
 
 def compare(site: SiteData, query) -> Page:
+    """Live, the query chooses the councils; the static build (whose query is a plain empty mapping) writes the
+    page without a choice, and there the form cannot be answered, so it lists each council's comparison with its
+    similar councils instead."""
+    live = hasattr(query, "getlist")
     chosen = chosen_councils(site, query)
     link = urls.compare(chosen_slugs=[a.slug for a in chosen])
     lead = ("Choose up to six councils to see their figures side by side, year by year." if not chosen else
             f"{len(chosen)} councils of your choosing, in the order you chose them.")
-    return _page(site, chosen, title="Compare councils", lead=lead, link=link, csv_link=None, anchor=None)
+    page = _page(site, chosen, title="Compare councils", lead=lead, link=link, csv_link=None, anchor=None)
+    page.context.update(live=live, every=sorted((a for a in site.authorities if site.years_of(a)),
+                                                key=lambda a: a.name))
+    return page
 
 
 def compare_similar(site: SiteData, query, slug: str) -> Page:
@@ -146,7 +153,7 @@ def _every_council(site: SiteData):
 
 
 KINDS = [
-    PageKind("compare", "/compare/", compare, lambda: urls.compare(), json_path="/compare.json",
+    PageKind("compare", "/compare/", compare, lambda: urls.compare(), lambda site: [{}], json_path="/compare.json",
              json_url=lambda: "compare.json", query=("council",)),
     PageKind("compare-similar", "/compare/{slug}/", compare_similar, lambda slug: urls.compare_similar(slug),
              _every_council, json_path="/compare/{slug}.json", json_url=lambda slug: urls.compare_similar(slug)[:-1]
