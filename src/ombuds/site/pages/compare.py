@@ -70,7 +70,8 @@ def _page(site: SiteData, chosen: list[Authority], *, title: str, lead: str, lin
     options = sorted({a.name for a in site.authorities if site.years_of(a)})
     json_link = link.replace("compare/?", "compare.json?") if link.startswith("compare/?") else \
         link.removesuffix("/") + ".json"
-    context = {"live": True, "every": [], "title": title, "lead": lead, "chosen": chosen, "years": years, "tables": tables, "link": link,
+    context = {"live": True, "every": [], "title": title, "lead": lead, "chosen": chosen, "years": years,
+               "tables": tables, "link": link,
                "csv_link": csv_link, "json_link": json_link, "anchor": anchor, "names": options, "most": MOST,
                "slots": [chosen[i].name if i < len(chosen) else "" for i in range(MOST)]}
     return Page("compare.html", context, json=twin)
