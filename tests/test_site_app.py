@@ -278,3 +278,10 @@ def test_one_address_per_file_no_trailing_slash_twin(client):
         assert client.get(path, follow_redirects=False).status_code == 404, path
     assert client.get(f"/councils/{STEVENAGE}/2024-25", follow_redirects=False).headers["location"].endswith(
         f"/councils/{STEVENAGE}/2024-25/")  # a page's address without its slash still leads to the page
+
+
+def test_pages_name_their_canonical_address_without_the_query(client):
+    base = client.app.state.site.profile.base_url
+    html = client.get("/funnel/2023-24/district/uphold_rate/?highlight=E07000243").text
+    assert f'<link rel="canonical" href="{base}funnel/2023-24/district/uphold_rate/">' in html
+    assert f'<meta property="og:url" content="{base}funnel/2023-24/district/uphold_rate/">' in html

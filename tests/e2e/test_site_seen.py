@@ -242,3 +242,26 @@ def test_the_national_table_by_type_fits_at_1000_px(browser, site):
     assert widths[0] <= widths[1], f"the table is {widths[0]} px wide in a {widths[1]} px column"
     assert page.locator("#by-type thead th").last.inner_text().strip() == "Compliance rate"
     context.close()
+
+
+def test_the_data_page_describes_the_dataset_without_breaking_the_csp(browser, site):
+    import json
+    import urllib.request
+
+    context = browser.new_context()
+    page = context.new_page()
+    complaints: list[str] = []
+    page.on("console", lambda message: complaints.append(message.text))
+    visit(page, site.url("/data/"))
+    [block] = page.locator('script[type="application/ld+json"]').all_text_contents()
+    dataset = json.loads(block)
+    assert dataset["@type"] == "Dataset" and dataset["spatialCoverage"] == "England"
+    assert dataset["temporalCoverage"] == f"{site.years[0][:4]}-04-01/20{site.latest[-2:]}-03-31"
+    base = site.data.profile.base_url
+    for distribution in dataset["distribution"][:4]:
+        with urllib.request.urlopen(site.url(distribution["contentUrl"].removeprefix(base))) as response:
+            assert response.status == 200
+    assert not [c for c in complaints if "Content Security Policy" in c], complaints
+    canonical = page.locator('link[rel="canonical"]').get_attribute("href")
+    assert canonical == base + "data/"
+    context.close()

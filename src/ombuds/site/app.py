@@ -142,8 +142,8 @@ def _page_bytes(site: SiteData, kind: PageKind, request: Request, as_json: bool)
         return page.status, body, "application/json"
     if page.redirect is not None:
         return 307, ("/" + page.redirect).encode("utf-8"), "redirect"
-    return page.status, render(page.template, {**page.context, "site": site.profile}, root="/"), \
-        "text/html; charset=utf-8"
+    context = {**page.context, "site": site.profile, "canonical": kind.url(**request.path_params)}
+    return page.status, render(page.template, context, root="/"), "text/html; charset=utf-8"
 
 
 def not_found_page(site: SiteData, reason: str) -> bytes:

@@ -36,7 +36,7 @@ def data(site: SiteData, query) -> Page:
     years = list(reversed(site.years()))
     rows = [{"year": y, "published": site.year_statistics(y).published, "revisions": site.year_revisions(y),
              "files": [(ext.upper(), urls.download(y, ext)) for ext in downloads.EXTENSIONS]} for y in years]
-    context = {"rows": rows, "licence": LICENCE, "columns": COLUMNS, "datapackage": urls.datapackage(),
+    context = {"dataset": dataset_description(site), "rows": rows, "licence": LICENCE, "columns": COLUMNS, "datapackage": urls.datapackage(),
                "all_years": [(ext.upper(), urls.download_all(ext)) for ext in downloads.EXTENSIONS],
                "api": {"openapi": urls.api("openapi.json"), "years": urls.api("years.json")}}
     twin = {"licence": {"name": LICENCE[0], "url": LICENCE[1]},
@@ -47,6 +47,28 @@ def data(site: SiteData, query) -> Page:
             "revisions": {row["year"].label: [{"date": r["date"], "reason": r["reason"]} for r in row["revisions"]]
                           for row in rows if row["revisions"]}}
     return Page("data.html", context, json=twin)
+
+
+def dataset_description(site: SiteData) -> dict:
+    """The open data as a schema.org Dataset (JSON-LD in the data page's head), for search engines' dataset
+    listings."""
+    years = site.years()
+    base = site.profile.base_url
+    files = [(urls.download_all(ext), ext) for ext in downloads.EXTENSIONS]
+    files += [(urls.download(y, ext), ext) for y in reversed(years) for ext in downloads.EXTENSIONS]
+    return {
+        "@context": "https://schema.org", "@type": "Dataset",
+        "name": f"{site.profile.site_title}: complaint statistics by council",
+        "description": f"Complaints about councils in England decided by the {site.profile.name}: complaints "
+                       "received by service area, decisions by outcome, uphold, satisfactory remedy and compliance "
+                       "rates with their 95% intervals, for every council and year.",
+        "url": base + urls.data(), "license": LICENCE[1], "isAccessibleForFree": True,
+        "creator": {"@type": "Organization", "name": site.profile.name},
+        "spatialCoverage": "England",
+        "temporalCoverage": f"{years[0].start.isoformat()}/{years[-1].end.isoformat()}" if years else None,
+        "distribution": [{"@type": "DataDownload", "encodingFormat": downloads.MEDIA_TYPES[ext].split(";")[0],
+                          "contentUrl": base + path} for path, ext in files],
+    }
 
 
 def statistics_file(site: SiteData, year: str, extension: str) -> File:
