@@ -36,7 +36,8 @@ def data(site: SiteData, query) -> Page:
     years = list(reversed(site.years()))
     rows = [{"year": y, "published": site.year_statistics(y).published, "revisions": site.year_revisions(y),
              "files": [(ext.upper(), urls.download(y, ext)) for ext in downloads.EXTENSIONS]} for y in years]
-    context = {"dataset": dataset_description(site), "rows": rows, "licence": LICENCE, "columns": COLUMNS, "datapackage": urls.datapackage(),
+    context = {"dataset": dataset_description(site), "rows": rows, "licence": LICENCE, "columns": COLUMNS,
+               "datapackage": urls.datapackage(),
                "all_years": [(ext.upper(), urls.download_all(ext)) for ext in downloads.EXTENSIONS],
                "api": {"openapi": urls.api("openapi.json"), "years": urls.api("years.json")}}
     twin = {"licence": {"name": LICENCE[0], "url": LICENCE[1]},
