@@ -285,3 +285,16 @@ def test_pages_name_their_canonical_address_without_the_query(client):
     html = client.get("/funnel/2023-24/district/uphold_rate/?highlight=E07000243").text
     assert f'<link rel="canonical" href="{base}funnel/2023-24/district/uphold_rate/">' in html
     assert f'<meta property="og:url" content="{base}funnel/2023-24/district/uphold_rate/">' in html
+
+
+def test_fingerprinted_assets_may_be_kept_for_a_year(client):
+    import re
+
+    html = client.get("/").text
+    css = re.search(r'href="/(static/vendor/site\.css\?v=[0-9a-f]{12})"', html)[1]
+    script = re.search(r'src="/(static/site\.js\?v=[0-9a-f]{12})"', html)[1]
+    for path in (css, script):
+        response = client.get("/" + path)
+        assert response.status_code == 200 and response.headers["cache-control"] == (
+            "public, max-age=31536000, immutable")
+    assert client.get("/static/site.js").headers["cache-control"] == "public, max-age=300"

@@ -123,7 +123,7 @@ def create_app(database: Database, profile: Profile | None = None) -> FastAPI:
     app.openapi = lambda: tidy_openapi(app)
     app.router.routes.append(Route("/static/profile.css", _profile_css(site), methods=["GET", "HEAD"]))
     app.router.routes.append(Route("/static/logo.svg", _logo(site), methods=["GET", "HEAD"]))
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", _Fingerprinted(StaticFiles(directory=STATIC)), name="static")
     app.add_exception_handler(404, _not_found(site))
     app.add_exception_handler(405, _not_allowed)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_FROM, compresslevel=6)
@@ -214,6 +214,26 @@ async def _not_allowed(request: Request, exc) -> Response:
                     media_type="text/plain; charset=utf-8", headers={"allow": "GET, HEAD, OPTIONS"})
 
 
+class _Fingerprinted:
+    """The package's static files: a fingerprinted address (`?v=…`, see `render.asset`) may be kept for a year, as
+    its content never changes; any other for five minutes."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        fingerprinted = b"v=" in scope.get("query_string", b"")
+        lifetime = FINGERPRINTED_CACHE if fingerprinted else "public, max-age=300"
+
+        async def with_lifetime(message):
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
+                message = {**message, "headers": [*headers, (b"cache-control", lifetime.encode())]}
+            await send(message)
+
+        await self.app(scope, receive, with_lifetime)
+
+
 class _HeadersMiddleware:
     """Security and CORS headers on every response; CORS preflight answered for GET only. Pure ASGI, so it adds
     almost nothing per request."""
@@ -240,6 +260,7 @@ class _HeadersMiddleware:
 
 
 FILE_WITH_SLASH = re.compile(r"\.[A-Za-z0-9]+/$")  # `/api/years.json/`: one address per file, not a twin
+FINGERPRINTED_CACHE = "public, max-age=31536000, immutable"
 GZIP_FROM = 1024  # bytes: a text response this long or longer is sent gzipped to a client that accepts it
 MAX_TARGET = 8 * 1024  # bytes of path and query string
 MAX_HEADERS = 100
