@@ -39,6 +39,7 @@ demo: $(STAMP) $(ASSETS) $(INDEX)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench tools
+	$(VENV)/bin/lint-imports
 
 test: $(STAMP) $(ASSETS) $(INDEX) system lint
 	$(VENV)/bin/pytest -n 2 --dist loadfile
@@ -47,6 +48,7 @@ bench: $(STAMP) $(ASSETS) $(INDEX) system
 	scripts/ensure-system.sh pango wrk sqlite3
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) bench/run.py
+	$(PY) bench/housing.py
 	$(PY) bench/letters.py
 	$(PY) bench/roundtrip.py
 	$(PY) bench/parse.py

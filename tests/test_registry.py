@@ -99,7 +99,7 @@ def test_the_before_a_name_is_the_registrys_takes_the_column():
 
 
 def test_takes_the_is_read_from_the_file_not_guessed_from_the_name():
-    shipped = resources.files("ombuds.registry").joinpath("authorities.csv").read_text(encoding="utf-8")
+    shipped = resources.files("ombuds.schemes").joinpath("lgsco", "bodies.csv").read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(shipped)))
     for row in rows:
         if row["code"] in ("E06000053", "E07000243"):  # Isles of Scilly, Stevenage: the column turned around

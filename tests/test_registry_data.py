@@ -11,7 +11,7 @@ import pytest
 
 from ombuds.registry import registry
 
-CSV = Path(__file__).resolve().parents[1] / "src" / "ombuds" / "registry" / "authorities.csv"
+CSV = Path(__file__).resolve().parents[1] / "src" / "ombuds" / "schemes" / "lgsco" / "bodies.csv"
 
 
 def _rows() -> dict[str, dict[str, str]]:

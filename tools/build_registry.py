@@ -2,9 +2,9 @@
 
 Run once when the reference data changes:
 
-    python tools/build_registry.py ../shared/reference src/ombuds/registry/authorities.csv
+    python tools/build_registry.py ../shared/reference src/ombuds/schemes/lgsco/bodies.csv
 
-The output is the project's own file of facts; `src/ombuds/registry/SOURCES.md` names the sources and licences.
+The output is the project's own file of facts; `src/ombuds/schemes/lgsco/SOURCES.md` names the sources and licences.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ TYPES = {
     "SRA": "Other",
 }
 COLUMNS = [
-    "code", "name", "short_name", "takes_the", "type", "register_code", "start_date", "end_date", "successors",
-    "county", "region", "population_2020", "lat", "long", "former_codes", "aliases",
+    "code", "name", "short_name", "takes_the", "type", "start_date", "end_date", "successors", "size", "lat", "long",
+    "former_codes", "aliases", "register_code", "county", "region",
 ]
 TAKES_THE = re.compile(r"^(?:Council of|(?:London |Royal |Metropolitan )?Borough (?:Council )?of)\b"
                        r"|\b(?:Authority|Corporation)$")
@@ -103,7 +103,7 @@ def build(reference: Path) -> list[dict[str, str]]:
             "successors": " ".join(gss[c] for c in r["replaced-by"].split(",") if c),
             "county": county,
             "region": r["region"],
-            "population_2020": number(r["pop-2020"]),
+            "size": number(r["pop-2020"]),
             "lat": f"{float(r['lat']):.5f}" if r["lat"] else "",
             "long": f"{float(r['long']):.5f}" if r["long"] else "",
             "former_codes": " ".join([*r["former-gss-codes"].split(","), *NEW_CODES.get(r["gss-code"], ())]).strip(),

@@ -39,17 +39,51 @@ class OmbudsGroup(click.Group):
 @click.version_option(package_name="ombuds", prog_name="ombuds", message="%(prog)s %(version)s")
 @click.option("--db", "db_url", envvar="OMBUDS_DB", default=None, metavar="URL",
               help="Database: a SQLite file path, sqlite:///path or postgresql://… (default: ombuds.db here).")
+@click.option("--scheme", "scheme", envvar="OMBUDS_SCHEME", default="lgsco", show_default=True, metavar="NAME_OR_DIR",
+              help="The ombudsman's scheme: a shipped one's name or a scheme folder (see docs/schemes.md).")
+@click.option("--profile", "profile_path", envvar="OMBUDS_PROFILE", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="The organisation's profile (TOML); default: the neutral demo profile.")
+@click.option("--editions", "editions_dir", envvar="OMBUDS_EDITIONS", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="A folder of edition files, one YEAR.toml a year (default: the scheme's).")
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None) -> None:
+def cli(ctx: click.Context, db_url: str | None, scheme: str, profile_path: Path | None,
+        editions_dir: Path | None) -> None:
     """ombuds: ombudsman complaint statistics, from case records to annual figures."""
-    ctx.obj = {"db_url": db_url}
+    ctx.obj = {"db_url": db_url, "scheme": scheme, "profile": profile_path, "editions": editions_dir}
 
 
-def _database(ctx: click.Context, *, create: bool = True):
-    """The database `--db` names; read-only commands pass create=False so that they never make a new file."""
+def _measures_scheme(ctx: click.Context):
+    """The chosen scheme when it uses the generic ("measures") engine, else None (the LGSCO's own engine)."""
+    from ombuds.schemes import load_scheme
+
+    scheme = load_scheme(ctx.find_root().obj["scheme"])
+    return scheme if scheme.engine == "measures" else None
+
+
+def _settings(ctx: click.Context, profile_path: Path | None = None):
+    """The run's settings, built once from the top-level options; a command's own --profile takes precedence."""
+    from dataclasses import replace
+
+    from ombuds.profile import load_profile
+    from ombuds.settings import make_settings
+
+    obj = ctx.find_root().obj
+    if "settings" not in obj:
+        obj["settings"] = make_settings(obj["scheme"], obj["profile"], obj["editions"], obj["db_url"])
+    settings = obj["settings"]
+    return replace(settings, profile=load_profile(profile_path)) if profile_path is not None else settings
+
+
+def _database(ctx: click.Context, *, create: bool = True, read_only: bool = False):
+    """The database `--db` names, holding the chosen scheme's data; read-only commands pass create=False so that
+    they never make a new file."""
     from ombuds.store import open_database
+    from ombuds.store.scheme import claim_scheme
 
-    return open_database(ctx.obj["db_url"], create=create)
+    settings = _settings(ctx)
+    database = open_database(settings.db_url, create=create, read_only=read_only)
+    claim_scheme(database, settings.scheme.id)
+    return database
 
 
 def _import_help() -> str:
@@ -84,19 +118,39 @@ class _ImportCommand(click.Command):
               help="The text encoding of CSV files, e.g. cp1252 (default: UTF-8, with or without BOM).")
 @click.option("--revise", default=None, metavar="REASON",
               help="Allow changes to a published year's figures, recording each as a revision with this reason.")
+@click.option("--rejects", "rejects", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="A generic scheme's files: import the valid rows and write each refused row, with its reasons, "
+                   "to this CSV file (default: any problem refuses the whole import).")
 @click.pass_context
 def import_command(ctx: click.Context, files: tuple[Path, ...], check: bool, sheet: str | None,
-                   encoding: str | None, revise: str | None) -> None:
+                   encoding: str | None, revise: str | None, rejects: Path | None) -> None:
     from ombuds.ingest.read import check_encoding
     from ombuds.ingest.run import import_files
 
+    scheme = _measures_scheme(ctx)
+    if scheme is not None:
+        unused = [name for name, value in (("--sheet", sheet), ("--encoding", encoding), ("--revise", revise)) if value]
+        if unused:
+            raise OmbudsError(f"{', '.join(unused)}: a generic scheme's files are UTF-8 CSV (gzip or not), without "
+                              "releases")
+        _import_records(ctx, scheme, files, check, rejects)
+        return
+    if rejects is not None:
+        raise OmbudsError("--rejects: only a generic scheme's import keeps the valid rows; the LGSCO's is all or "
+                          "nothing")
     check_encoding(encoding)  # before the database is opened, so a bad name creates no database file
-    report = import_files(_database(ctx), list(files), check=check, progress=sys.stderr.isatty(), sheet=sheet,
+    database = _database(ctx)
+    report = import_files(database, list(files), check=check, progress=sys.stderr.isatty(), sheet=sheet,
                           encoding=encoding, revise=revise)
     for warning in report.warnings:
         click.echo(warning, err=True)
     for line in report.lines():
         click.echo(line)
+    if report.revised:  # the revised years' letters, checksummed again now that the import has committed
+        from ombuds.releases import refresh_letter_checksums
+
+        settings = _settings(ctx)
+        refresh_letter_checksums(database, settings.profile, settings.editions)
 
 
 @cli.command("stats")
@@ -108,11 +162,18 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], check: bool, she
 @click.pass_context
 def stats_command(ctx: click.Context, year_label: str | None, authority: str | None, output_format: str,
                   method: str) -> None:
-    """Every count and rate per authority per year, with type averages (SPEC 2.3)."""
+    """Every count and rate per authority per year, with type averages (SPEC 2.3); for a generic scheme, its
+    measures per body and year with its peer-group averages."""
     from ombuds.stats.kept import kept_statistics
 
     year = Year.parse(year_label) if year_label is not None else None
-    kept = None if authority else kept_statistics(ctx.obj["db_url"], year.label if year else None, method)
+    scheme = _measures_scheme(ctx)
+    if scheme is not None:
+        _measures_statistics(ctx, scheme, year, authority, output_format)
+        return
+    settings = _settings(ctx)
+    kept = None if authority else kept_statistics(settings.db_url, settings.scheme.id, year.label if year else None,
+                                                  method)
     if kept is None:
         kept = _computed_statistics(ctx, year, authority, method)
     for label, published, _ in kept:
@@ -128,6 +189,38 @@ def stats_command(ctx: click.Context, year_label: str | None, authority: str | N
 
     objects = json.loads(f"[{','.join(b for b in bodies if b)}]")
     rows = [{k: neutralise(v) for k, v in flatten(o).items()} for o in objects]  # safe to open in a spreadsheet
+    writer = csv.DictWriter(sys.stdout, fieldnames=columns(rows), lineterminator="\n", restval="")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def _import_records(ctx: click.Context, scheme, files: tuple[Path, ...], check: bool, rejects: Path | None) -> None:
+    """`import` for a generic scheme: its record kinds (kinds.toml), all or nothing unless --rejects."""
+    from ombuds.ingest.records import import_records
+
+    report = import_records(_database(ctx), scheme, list(files), check=check, rejects=rejects)
+    for line in report.lines():
+        click.echo(line)
+    if rejects is not None:
+        click.echo(f"{len(report.refused):,} refused row{'s' if len(report.refused) != 1 else ''} written to "
+                   f"{rejects}")
+
+
+def _measures_statistics(ctx: click.Context, scheme, year: Year | None, body: str | None,
+                         output_format: str) -> None:
+    """`stats` for a generic scheme: the year records (JSON, one object a line), or their flattened CSV rows."""
+    from ombuds.stats.kept import body as printed_body
+    from ombuds.stats.kept import statistics_json
+    from ombuds.stats.measures_export import csv_rows, printed_objects
+    from ombuds.stats.measures_service import measures_service
+
+    objects = printed_objects(measures_service(_database(ctx, create=False), scheme), year, body)
+    if output_format == "json":
+        click.echo(statistics_json([printed_body(objects)]))
+        return
+    from ombuds.stats.export import columns
+
+    rows = csv_rows(objects)
     writer = csv.DictWriter(sys.stdout, fieldnames=columns(rows), lineterminator="\n", restval="")
     writer.writeheader()
     writer.writerows(rows)
@@ -179,15 +272,15 @@ def letters_command(ctx: click.Context, year_label: str, authority: str | None, 
                     edition_file: Path | None, allow_missing_contacts: bool, profile_path: Path | None) -> None:
     """Write every authority's annual review letter for a year (SPEC 2.2 file names), printing each path."""
     from ombuds.letters.batch import letter_jobs, render_letters
-    from ombuds.profile import load_profile
 
+    settings = _settings(ctx, profile_path)
     year = Year.parse(year_label)
-    edition = _edition(year, edition_file)
+    edition = _edition(settings, year, edition_file)
     chosen = registry().resolve(authority, on=year.end) if authority else None
     if out_dir.exists() and not out_dir.is_dir():
         _output_folder(out_dir, "--out")
     jobs = letter_jobs(_database(ctx, create=False), year, edition, out_dir, output_format, authority=chosen,
-                       allow_missing_contacts=allow_missing_contacts, profile=load_profile(profile_path))
+                       allow_missing_contacts=allow_missing_contacts, profile=settings.profile)
     _output_folder(out_dir, "--out")
     if chosen is not None and not jobs:
         raise OmbudsError(f"{chosen.name} ({chosen.code}) has no statistics for {year}")
@@ -207,24 +300,28 @@ def letters_command(ctx: click.Context, year_label: str, authority: str | None, 
 @click.option("--smtp-port", type=int, default=None, help="SMTP port (else OMBUDS_SMTP_PORT, else 25).")
 @click.option("--starttls/--no-starttls", default=None, help="Use STARTTLS (else OMBUDS_SMTP_STARTTLS).")
 @click.option("--from", "sender", default=None, help="Sender address (else OMBUDS_SMTP_FROM).")
+@click.option("--profile", "profile_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The organisation's profile (TOML); default: the neutral demo profile.")
 @click.pass_context
 def send_command(ctx: click.Context, year_label: str, authority: str | None, edition_file: Path | None,
                  dry_run: bool, out_dir: Path, smtp_host: str | None, smtp_port: int | None,
-                 starttls: bool | None, sender: str | None) -> None:
+                 starttls: bool | None, sender: str | None, profile_path: Path | None) -> None:
     """Email each authority's letter (PDF attached, HTML body) to its chief executive, copying the other contacts.
     Credentials come from OMBUDS_SMTP_USER and OMBUDS_SMTP_PASSWORD. Letters already sent are not sent again."""
     from ombuds.letters.send import SmtpSettings, send_letters
 
+    settings = _settings(ctx, profile_path)
     year = Year.parse(year_label)
-    edition = _edition(year, edition_file)
-    settings = None
+    edition = _edition(settings, year, edition_file)
+    smtp = None
     if not dry_run or sender or os.environ.get("OMBUDS_SMTP_FROM"):
-        settings = SmtpSettings.from_environment(smtp_host, smtp_port, starttls, sender)
+        smtp = SmtpSettings.from_environment(smtp_host, smtp_port, starttls, sender)
     chosen = registry().resolve(authority, on=year.end) if authority else None
     if dry_run:
         _output_folder(out_dir, "--out")
-    report = send_letters(_database(ctx, create=False), year, edition, settings,
-                          dry_run_dir=out_dir if dry_run else None, authority=chosen, on_sent=click.echo)
+    report = send_letters(_database(ctx, create=False), year, edition, smtp,
+                          dry_run_dir=out_dir if dry_run else None, authority=chosen, on_sent=click.echo,
+                          profile=settings.profile)
     for line in report.lines(dry_run):
         click.echo(line, err=line.startswith("not sent"))
     if report.no_address:
@@ -323,9 +420,10 @@ def serve_command(ctx: click.Context, host: str, port: int, profile_path: Path |
     """Serve the public site live: every page, search and the API, with the database opened read-only."""
     import uvicorn
 
-    from ombuds.site.app import serve_app
+    from ombuds.site.app import create_app
 
-    app = serve_app(ctx.obj["db_url"], profile_path)
+    settings = _settings(ctx, profile_path)
+    app = create_app(_database(ctx, create=False, read_only=True), settings.profile, settings.editions)
     click.echo(f"Serving the site at http://{host}:{port}/ (Ctrl+C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
@@ -347,12 +445,11 @@ def site_group() -> None:
 def site_build_command(ctx: click.Context, out_dir: Path, profile_path: Path | None, workers: int,
                        preview: bool) -> None:
     """Write every page, file, API response and search index of the public site into a folder."""
-    from ombuds.profile import load_profile
     from ombuds.site.build import build_site
-    from ombuds.store import open_database
 
-    database = open_database(ctx.obj["db_url"], read_only=True)
-    report = build_site(database, out_dir, load_profile(profile_path), workers=workers, preview=preview)
+    settings = _settings(ctx, profile_path)
+    report = build_site(_database(ctx, create=False, read_only=True), out_dir, settings.profile, workers=workers,
+                        preview=preview, editions=settings.editions)
     click.echo(report.summary())
 
 
@@ -365,10 +462,13 @@ def release_group() -> None:
 @click.option("--year", "year_label", required=True, help="The year, e.g. 2019-20.")
 @click.pass_context
 def release_create_command(ctx: click.Context, year_label: str) -> None:
-    """Freeze a year: its statistics, edition, every letter's sha256 and a checksum of its case data."""
+    """Freeze a year: its statistics, edition, every letter's sha256 and a checksum of its case data (the letters
+    as the site publishes them, with --profile and --editions)."""
     from ombuds.releases import create_release
 
-    click.echo(create_release(_database(ctx, create=False), Year.parse(year_label)))
+    settings = _settings(ctx)
+    click.echo(create_release(_database(ctx, create=False), Year.parse(year_label), settings.profile,
+                              settings.editions))
 
 
 @release_group.command("publish")
@@ -400,6 +500,28 @@ def release_status_command(ctx: click.Context) -> None:
         click.echo(f"{row.year.label}  " + "; ".join(p for p in parts if p))
 
 
+@cli.group("scheme")
+def scheme_group() -> None:
+    """Schemes: the ombudsman's bodies, labels, measures and words as a folder of data (docs/schemes.md)."""
+
+
+@scheme_group.command("check")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.pass_context
+def scheme_check_command(ctx: click.Context, folder: Path) -> None:
+    """Check a scheme folder: each problem as FILE: key: reason (exit 1), or one line saying it is sound."""
+    from ombuds.schemes import check_scheme, load_scheme
+
+    problems = check_scheme(folder)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        ctx.exit(1)
+    scheme = load_scheme(folder)
+    click.echo(f"{folder}: OK: scheme '{scheme.id}' ({scheme.name}), {len(scheme.bodies):,} "
+               f"{scheme.words.bodies}, engine {scheme.engine}")
+
+
 @cli.command("demo")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("demo-data"), show_default=True,
               help="Where the synthetic case files are written.")
@@ -415,17 +537,18 @@ def demo_command(ctx: click.Context, out_dir: Path, seed: int, serve: bool, port
     from ombuds.demo import run_demo
     from ombuds.site.build import build_site
 
+    settings = _settings(ctx)
     database = _database(ctx)
     run_demo(database, out_dir, seed=seed, echo=click.echo)
     click.echo(f"Building the site in {out_dir / 'site'}/ …")
-    click.echo(f"  {build_site(database, out_dir / 'site').summary()}")
+    click.echo(f"  {build_site(database, out_dir / 'site', settings.profile, editions=settings.editions).summary()}")
     if serve:
         import uvicorn
 
         from ombuds.site.app import create_app
         from ombuds.store import open_database
 
-        app = create_app(open_database(database.url, read_only=True))
+        app = create_app(open_database(database.url, read_only=True), settings.profile, settings.editions)
         chosen = _free_port(port)
         click.echo(f"Serving the demo site at http://127.0.0.1:{chosen}/ (Ctrl+C to stop)")
         uvicorn.run(app, host="127.0.0.1", port=chosen, log_level="warning", access_log=False)
@@ -455,10 +578,10 @@ def _output_folder(path: Path, option: str) -> Path:
     return path
 
 
-def _edition(year: Year, edition_file: Path | None):
-    from ombuds.letters.editions import load_edition, shipped_edition
+def _edition(settings, year: Year, edition_file: Path | None):
+    from ombuds.letters.editions import edition_in, load_edition
 
-    edition = load_edition(edition_file) if edition_file else shipped_edition(year)
+    edition = load_edition(edition_file) if edition_file else edition_in(settings.editions, year)
     if edition.year != year:
         raise OmbudsError(f"{edition.source}: year: the edition is for {edition.year}, not {year}")
     return edition

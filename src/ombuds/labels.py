@@ -1,51 +1,38 @@
-"""The ombudsman's labels (SPEC 1.2, 2.1), in their published spelling and order."""
+"""The LGSCO engine's labels (SPEC 1.2, 2.1), in their published spelling and order, read from its scheme's
+`labels.toml` and `types.toml` (schemes/lgsco/): change a label's words there, not here. What the engine does with
+them (which outcomes are investigations, who a letter is addressed to) is SPEC 2.3 and stays code."""
 
-SERVICE_AREAS = (
-    "Adult Care Services",
-    "Benefits and Tax",
-    "Corporate and Other Services",
-    "Education and Children's Services",
-    "Environment Services",
-    "Highways and Transport",
-    "Housing",
-    "Planning and Development",
-    "Other",
-)
+from ombuds.schemes import DEFAULT, load_scheme
+from ombuds.schemes.keys import label_key
 
-OUTCOMES = (
-    "Incomplete or Invalid",
-    "Advice Given",
-    "Referred back for Local Resolution",
-    "Closed After Initial Enquiries",
-    "Not Upheld",
-    "Upheld",
-)
-UPHELD = "Upheld"
-NOT_UPHELD = "Not Upheld"
+__all__ = ["ADDRESSEE", "ASSESSED_AND_CLOSED", "COMPLIANCE", "DETAILED_INVESTIGATION", "FROM_CASE_RECORDS",
+           "FROM_PUBLISHED", "NOT_FOR_US", "NOT_UPHELD", "OUTCOMES", "ROLES", "SERVICE_AREAS", "TYPE_NAMES",
+           "TYPE_PLURALS", "UPHELD", "label_key", "lookup"]
+
+_LGSCO = load_scheme(DEFAULT)
+_OUTCOME = _LGSCO.labels("outcome")
+
+SERVICE_AREAS = _LGSCO.labels("service_area").names
+OUTCOMES = _OUTCOME.names
+UPHELD = _OUTCOME.get("upheld").name
+NOT_UPHELD = _OUTCOME.get("not-upheld").name
 DETAILED_INVESTIGATION = (NOT_UPHELD, UPHELD)
-NOT_FOR_US = ("Incomplete or Invalid", "Advice Given", "Referred back for Local Resolution")
-ASSESSED_AND_CLOSED = ("Closed After Initial Enquiries",)
+NOT_FOR_US = tuple(_OUTCOME.get(i).name for i in ("incomplete-or-invalid", "advice-given",
+                                                  "referred-back-for-local-resolution"))
+ASSESSED_AND_CLOSED = (_OUTCOME.get("closed-after-initial-enquiries").name,)
 
-COMPLIANCE = ("on time", "late", "not complied")
+COMPLIANCE = _LGSCO.labels("compliance").names
 
-ROLES = ("chief executive", "link officer", "monitoring officer", "leader", "scrutiny chair")
-ADDRESSEE = "chief executive"
+ROLES = _LGSCO.labels("contact_role").names
+ADDRESSEE = _LGSCO.labels("contact_role").get("chief-executive").name
 
 FROM_CASE_RECORDS = "case records"
 FROM_PUBLISHED = "published letter"  # figures read back from published letters and pages (`parse --import`)
 
-
-def label_key(text: str) -> str:
-    """How labels are compared: any case, curly or straight apostrophes, any spacing, -/_ as spaces."""
-    text = text.replace("’", "'").replace("-", " ").replace("_", " ").replace("&", " and ")
-    return " ".join(text.casefold().split())
+# Authority types (SPEC 1.1) as the letters and the site word them.
+TYPE_PLURALS = {t.id: t.plural for t in _LGSCO.types}
+TYPE_NAMES = {t.id: t.name for t in _LGSCO.types}
 
 
 def lookup(labels: tuple[str, ...]) -> dict[str, str]:
     return {label_key(label): label for label in labels}
-
-# Authority types (SPEC 1.1) as the letters and the site word them.
-TYPE_PLURALS = {"County": "county councils", "District": "district councils", "Metropolitan": "metropolitan boroughs",
-                "Unitary": "unitary councils", "London Borough": "London boroughs", "Other": "similar bodies"}
-TYPE_NAMES = {"County": "county council", "District": "district council", "Metropolitan": "metropolitan borough",
-              "Unitary": "unitary council", "London Borough": "London borough", "Other": "other body"}

@@ -3,8 +3,9 @@
 `create` freezes a year (its statistics as the statistics service gives them, the edition, every letter's sha256, a
 checksum of the case rows behind them); `publish` sets the day the year becomes public; until then the public site
 leaves it out entirely and only a preview build shows it. Once published, an import that would change any of the
-year's figures is refused (`before_commit`, called inside the import's transaction) unless it is a revision, which
-records each changed figure's old and new value with the date and reason. Every import, release and revision is in
+year's figures is refused (`release_figures.before_commit`, called inside the import's transaction) unless it is a
+revision, which records each changed figure's old and new value with the date and reason; the revised year's letters
+are checksummed after the import commits (`refresh_letter_checksums`). Every import, release and revision is in
 the audit log.
 
 Which years the site shows (`public_years`): with no release at all the release process is not in use and every
@@ -26,9 +27,19 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from ombuds.errors import OmbudsError
-from ombuds.labels import TYPE_PLURALS
-from ombuds.registry import registry
+from ombuds.letters.editions import SHIPPED_EDITIONS
+from ombuds.profile import Profile, load_profile
+from ombuds.release_figures import (
+    FigureChange,
+    ReleaseError,
+    before_commit,
+    case_checksum,
+    counted,
+    describe,
+    figure_changes,
+    frozen_statistics,
+    subject_name,
+)
 from ombuds.stats import format as fmt
 from ombuds.stats.service import YearStatistics, statistics_as_seen_by
 from ombuds.store import Database
@@ -36,137 +47,36 @@ from ombuds.store import releases as store
 from ombuds.store.releases import CREATED, PUBLISHED, Release
 from ombuds.years import Year
 
-NOT_FIGURES = ("authority", "year", "average", "interval", "funnel", "change", "source", "edition", "letter", "from")
-LISTED = 10  # authorities named in a refusal; the rest are counted
+__all__ = ["FigureChange", "ReleaseError", "before_commit", "case_checksum", "create_release", "describe",
+           "embargo_note", "figure_changes", "frozen_statistics", "public_years", "publish_release",
+           "refresh_letter_checksums", "release_status", "revision_history", "site_releases", "subject_name"]
+
+# The letters a release checksums: the ones the site publishes (`ombuds.letters.assemble`)
 
 
-class ReleaseError(OmbudsError):
-    """A release step that cannot be taken, or an import refused because it would change published figures."""
+def _edition(year: Year, editions: Path):
+    """The year's edition in the folder, or None if the folder has none (a broken edition file is an error)."""
+    from ombuds.letters.editions import edition_in
+
+    return edition_in(editions, year) if (editions / f"{year.label}.toml").is_file() else None
 
 
-@dataclass(frozen=True)
-class FigureChange:
-    subject: str  # a GSS code, or a council type for its average
-    figure: str  # e.g. received.Housing, uphold_rate
-    old: float | int | None
-    new: float | int | None
-
-
-# Freezing and comparing figures
-
-
-def frozen_statistics(held: YearStatistics) -> str:
-    """A year's statistics as a release keeps them: every record and every type average, as JSON."""
-    return json.dumps({"source": held.source, "method": held.method, "records": [r.to_json() for r in held.records],
-                       "averages": {t: a.model_dump(mode="json") for t, a in sorted(held.averages.items())}},
-                      ensure_ascii=False)
-
-
-def _flat(data: dict, skipped: tuple[str, ...] = ()) -> dict[str, float | int | None]:
-    flat = {}
-    for key, value in data.items():
-        if key in skipped:
-            continue
-        if isinstance(value, dict):
-            flat.update({f"{key}.{k}": v for k, v in value.items()})
-        else:
-            flat[key] = value
-    return flat
-
-
-def figures_by_subject(frozen: str) -> dict[str, dict[str, float | int | None]]:
-    """Every published figure of a frozen year: each authority's own (by code) and each type's average (by type)."""
-    data = json.loads(frozen)
-    figures = {r["authority"]["code"]: _flat(r, NOT_FIGURES) for r in data["records"]}
-    figures.update({t: _flat(a, ("method",)) for t, a in data["averages"].items()})
-    return figures
-
-
-def figure_changes(old: str, new: str) -> list[FigureChange]:
-    """The figures that differ between two frozen statistics, authorities (by name) before averages."""
-    before, after = figures_by_subject(old), figures_by_subject(new)
-    changes = []
-    for subject in sorted(set(before) | set(after), key=_subject_order):
-        a, b = before.get(subject, {}), after.get(subject, {})
-        changes += [FigureChange(subject, figure, a.get(figure), b.get(figure))
-                    for figure in sorted(set(a) | set(b), key=_figure_order(a, b)) if a.get(figure) != b.get(figure)]
-    return changes
-
-
-def _figure_order(a: dict, b: dict):
-    order = list(dict.fromkeys([*a, *b]))  # the record's own order: received, decided, …
-    return order.index
-
-
-def _subject_order(subject: str) -> tuple:
-    authority = registry().get(subject) if subject not in TYPE_PLURALS else None
-    return (1, subject, "") if authority is None else (0, authority.name, subject)
-
-
-def subject_name(subject: str) -> str:
-    if subject in TYPE_PLURALS:
-        return f"the average for {TYPE_PLURALS[subject]}"
-    authority = registry().get(subject)
-    return f"{authority.name} ({subject})" if authority else subject
-
-
-def describe(changes: list[FigureChange]) -> str:
-    """`Stevenage Borough Council (E07000243) received.Housing 3 → 5, received.total 3 → 5; …`, naming at most
-    LISTED authorities or averages and counting the rest."""
-    by_subject: dict[str, list[FigureChange]] = {}
-    for change in changes:
-        by_subject.setdefault(change.subject, []).append(change)
-    parts = [f"{subject_name(subject)} " + ", ".join(f"{c.figure} {fmt.revised_figure(c.old)} → "
-                                                      f"{fmt.revised_figure(c.new)}" for c in listed)
-             for subject, listed in list(by_subject.items())[:LISTED]]
-    if len(by_subject) > LISTED:
-        parts.append(f"and {len(by_subject) - LISTED} more")
-    return "; ".join(parts)
-
-
-def _count(n: int, noun: str) -> str:
-    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
-    return f"{n:,} {noun if n == 1 else plural}"
-
-
-# What a release freezes besides the figures
-
-
-def case_checksum(connection: Connection, year: Year) -> str:
-    """sha256 of every case row counted in the year and the year's populations, in a fixed order."""
-    digest = hashlib.sha256()
-    for row in store.case_rows(connection, year):
-        digest.update(json.dumps([str(v) if v is not None else None for v in row]).encode("utf-8") + b"\n")
-    return digest.hexdigest()
-
-
-def _edition(year: Year):
-    from ombuds.letters.editions import shipped_edition
-
-    try:
-        return shipped_edition(year)
-    except OmbudsError:
-        return None
-
-
-def letter_checksums(connection: Connection, held: YearStatistics) -> dict[str, tuple[str, str]]:
-    """The sha256 of every authority's letter as the site publishes it (PDF, HTML), by authority code. Letters
-    are written from case records with the year's shipped edition; a year without either has none. Rendered by
+def letter_checksums(connection: Connection, held: YearStatistics, profile: Profile,
+                     editions: Path) -> dict[str, tuple[str, str]]:
+    """The sha256 of every authority's letter as the site publishes it (PDF, HTML), by authority code: the same
+    profile and editions folder as the site. A year without case records or an edition has none. Rendered by
     spawned processes: a forked one could inherit a lock held by a thread of this one (Typst's, a server's)."""
-    from ombuds.letters.content import Contact, letter_content
-    from ombuds.letters.render import timestamp
+    from ombuds.letters.assemble import assemble_letter
+    from ombuds.letters.batch import contacts_from_rows
     from ombuds.store.queries import all_contacts
 
-    edition = _edition(held.year)
+    edition = _edition(held.year, editions)
     if edition is None or held.published:
         return {}
-    contacts: dict[str, list[Contact]] = {}
-    for row in all_contacts(connection):
-        contacts.setdefault(row["authority_code"], []).append(
-            Contact(row["role"], row["name"], row["title"], row["salutation"], row["email"]))
-    created = timestamp(edition.letter_date)
-    jobs = [(r.authority.code, letter_content(r, edition, contacts.get(r.authority.code, []),
-                                              allow_missing_contacts=True), created) for r in held.records]
+    contacts = contacts_from_rows(all_contacts(connection))
+    letters = [assemble_letter(r, edition, contacts.get(r.authority.code, []), profile) for r in held.records]
+    jobs = [(r.authority.code, letter.content, letter.created) for r, letter in zip(held.records, letters,
+                                                                                     strict=True)]
     workers = max(1, min(os.cpu_count() or 1, len(jobs)))
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         done = pool.map(_letter_sha256, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
@@ -182,11 +92,31 @@ def _letter_sha256(job: tuple[str, dict, int]) -> tuple[str, str, str]:
             hashlib.sha256(renderer.render(content, created, "html")).hexdigest())
 
 
+def refresh_letter_checksums(database: Database, profile: Profile, editions: Path) -> list[Year]:
+    """After an import that revised published years (`before_commit` cleared their letters): checksum each such
+    year's letters again, outside the import's transaction. Returns the years whose letters were taken."""
+    with database.read() as connection:
+        stale = [year for year, release in store.all_releases(connection).items()
+                 if not store.letter_checksums(connection, year) and _edition(year, editions) is not None]
+    refreshed = []
+    for year in stale:
+        with database.transaction() as connection:
+            held = statistics_as_seen_by(connection, year)
+            letters = letter_checksums(connection, held, profile, editions) if held else {}
+            if letters:
+                store.replace_letters(connection, year, letters)
+                refreshed.append(year)
+    return refreshed
+
+
 # The steps
 
 
-def create_release(database: Database, year: Year) -> str:
-    """Freeze the year; again if it was frozen before but not yet published."""
+def create_release(database: Database, year: Year, profile: Profile | None = None,
+                   editions: Path = SHIPPED_EDITIONS) -> str:
+    """Freeze the year; again if it was frozen before but not yet published. Its letters are checksummed as the
+    site publishes them with `profile` (the demo profile when None) and the `editions` folder."""
+    profile = profile if profile is not None else load_profile()
     with database.transaction() as connection:
         existing = store.all_releases(connection).get(year)
         if existing is not None and existing.stage == PUBLISHED:
@@ -195,14 +125,14 @@ def create_release(database: Database, year: Year) -> str:
         held = statistics_as_seen_by(connection, year)
         if held is None:
             raise ReleaseError(f"no figures for {year}: import its case records first")
-        edition = _edition(year)
+        edition = _edition(year, editions)
         edition_file = Path(edition.source) if edition else None
-        letters = letter_checksums(connection, held)
+        letters = letter_checksums(connection, held, profile, editions)
         checksum = case_checksum(connection, year)
         store.save_release(connection, year, edition=edition_file.name if edition_file else None,
                            edition_sha256=hashlib.sha256(edition_file.read_bytes()).hexdigest() if edition_file
                            else None, case_checksum=checksum, statistics=frozen_statistics(held), letters=letters)
-        summary = (f"{year} frozen: {_count(len(held.records), 'authority')}, {_count(len(letters), 'letter')} "
+        summary = (f"{year} frozen: {counted(len(held.records), 'authority')}, {counted(len(letters), 'letter')} "
                    f"(PDF and HTML), edition {edition_file.name if edition_file else 'none'}, case data sha256 "
                    f"{checksum}")
         store.log_audit(connection, "release create", year.label, summary)
@@ -232,47 +162,6 @@ def publish_release(database: Database, year: Year, on: date | None = None, toda
                    else f"{year} published: public now (from {on.isoformat()})")
         store.log_audit(connection, "release publish", year.label, summary)
     return summary
-
-
-def before_commit(connection: Connection, revise: str | None, today: date | None = None) -> list[str]:
-    """The import's hook, inside its transaction before the commit: compare every published year's figures as the
-    import leaves them with the frozen ones. A change is refused (ReleaseError, so the import rolls back) unless
-    `revise` gives the reason: then each changed figure is recorded as a revision and the release holds the new
-    figures. Returns what was revised, for the import's report."""
-    today = today or date.today()
-    if revise is not None and not revise.strip():
-        raise ReleaseError("--revise needs a reason, e.g. --revise \"late compliance records for 2019-20\"")
-    changed: list[tuple[Release, YearStatistics | None, list[FigureChange]]] = []
-    for year, release in sorted(store.all_releases(connection).items()):
-        if release.stage != PUBLISHED:
-            continue
-        held = statistics_as_seen_by(connection, year)
-        now = frozen_statistics(held) if held else json.dumps({"records": [], "averages": {}})
-        changes = figure_changes(release.statistics, now)
-        if changes:
-            changed.append((release, held, changes))
-    if not changed:
-        return [] if revise is None else ["No published figure changed: no revision was recorded."]
-    if revise is None:
-        raise ReleaseError("; also ".join(
-            f"refused: {r.year} was published on {r.published_on.isoformat()} and this import would change "
-            f"{_count(len(c), 'figure')}: {describe(c)}" for r, _, c in changed)
-            + "; nothing was imported (to publish a revision, rerun with --revise \"reason\")")
-    return [_revise(connection, release, held, changes, revise.strip(), today) for release, held, changes in changed]
-
-
-def _revise(connection: Connection, release: Release, held: YearStatistics | None, changes: list[FigureChange],
-            reason: str, today: date) -> str:
-    year = release.year
-    store.add_revisions(connection, [
-        store.Revision(year, c.subject, c.figure, json.dumps(c.old), json.dumps(c.new), today, reason)
-        for c in changes])
-    store.refreeze(connection, year, case_checksum=case_checksum(connection, year),
-                   statistics=frozen_statistics(held) if held else json.dumps({"records": [], "averages": {}}),
-                   letters=letter_checksums(connection, held) if held else {})
-    line = f"Revised {year} on {today.isoformat()}: {_count(len(changes), 'figure')} changed: {reason}"
-    store.log_audit(connection, "revision", year.label, f"{line}\n{describe(changes)}")
-    return line
 
 
 # What the site and `release status` read

@@ -300,7 +300,7 @@ def _revisions(connection: Connection, revise: str | None) -> list[str]:
     been released or a revision is asked for; otherwise there is nothing it could refuse or record."""
     if revise is None and not all_releases(connection):
         return []
-    from ombuds.releases import before_commit
+    from ombuds.release_figures import before_commit
 
     return before_commit(connection, revise)
 

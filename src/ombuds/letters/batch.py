@@ -18,11 +18,12 @@ from pathlib import Path
 
 from ombuds.errors import OmbudsError
 from ombuds.labels import ADDRESSEE
-from ombuds.letters.content import Contact, MissingContact, letter_content
+from ombuds.letters.assemble import assemble_letter
+from ombuds.letters.content import Contact, MissingContact
 from ombuds.letters.editions import Edition
-from ombuds.letters.render import Renderer, timestamp
+from ombuds.letters.render import Renderer
 from ombuds.processes import alive
-from ombuds.profile import Profile
+from ombuds.profile import Profile, load_profile
 from ombuds.registry import Authority, registry
 from ombuds.stats.service import statistics_service
 from ombuds.store import Database
@@ -66,7 +67,11 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 def contacts_by_authority(database: Database) -> dict[str, list[Contact]]:
     with database.read() as connection:
-        rows = all_contacts(connection)
+        return contacts_from_rows(all_contacts(connection))
+
+
+def contacts_from_rows(rows: list) -> dict[str, list[Contact]]:
+    """The store's contact rows as each authority's contacts."""
     found: dict[str, list[Contact]] = {}
     for row in rows:
         found.setdefault(row["authority_code"], []).append(
@@ -89,15 +94,14 @@ def letter_jobs(database: Database, year: Year, edition: Edition, out_dir: Path,
                    if not any(c.role == ADDRESSEE for c in contacts.get(r.authority.code, []))]
         if missing:
             raise MissingContact(missing_contacts_message(missing))
-    created = timestamp(edition.letter_date)
+    profile = profile if profile is not None else load_profile()
     authorities = registry()
     jobs = []
     for record in records:
         a = authorities.get(record.authority.code)
-        jobs.append(LetterJob(a, letter_path(out_dir, a, year, output_format),
-                              letter_content(record, edition, contacts.get(a.code, []), allow_missing_contacts=True,
-                                             profile=profile),
-                              created, output_format))
+        letter = assemble_letter(record, edition, contacts.get(a.code, []), profile)
+        jobs.append(LetterJob(a, letter_path(out_dir, a, year, output_format), letter.content, letter.created,
+                              output_format))
     return jobs
 
 

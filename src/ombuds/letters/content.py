@@ -11,13 +11,13 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
+from ombuds import urls
 from ombuds.errors import OmbudsError
 from ombuds.labels import ADDRESSEE, TYPE_PLURALS
 from ombuds.letters import present
 from ombuds.letters.editions import Edition, placeholders_in
-from ombuds.profile import Profile, load_profile
+from ombuds.profile import Profile
 from ombuds.registry import registry
-from ombuds.site import urls
 from ombuds.stats import format as fmt
 from ombuds.stats.layouts import layout
 from ombuds.stats.record import StatisticsRecord
@@ -170,9 +170,8 @@ def link_blocks(s: StatisticsRecord, profile: Profile) -> tuple[dict, list[dict]
 
 
 def letter_content(s: StatisticsRecord, edition: Edition, contacts: list[Contact], *,
-                   allow_missing_contacts: bool = False, profile: Profile | None = None) -> dict:
-    """Everything a letter shows, as JSON-ready data."""
-    profile = profile or load_profile()
+                   allow_missing_contacts: bool = False, profile: Profile) -> dict:
+    """Everything a letter shows, as JSON-ready data (`letters.assemble` is the one caller)."""
     values = placeholder_values(s, edition)
     lines, salutation, _ = recipient(s, contacts, allow_missing_contacts)
     blocks: list[dict] = []

@@ -12,10 +12,10 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from ombuds.errors import OmbudsError
+from ombuds.letters import SHIPPED_EDITIONS
 from ombuds.registry import AuthorityNotFound, registry
 from ombuds.stats.layouts import LAYOUT_IDS
 from ombuds.years import Year
@@ -226,10 +226,18 @@ def _authority_paragraphs(path: Path, name: object, c: _Checker) -> dict[str, st
     return paragraphs
 
 
+
+
 @cache
+def edition_in(folder: Path, year: Year) -> Edition:
+    """The edition for `year` in a folder of edition files (`<year>.toml`, e.g. `2024-25.toml`)."""
+    path = folder / f"{year.label}.toml"
+    if not path.is_file():
+        where = "shipped" if folder == SHIPPED_EDITIONS else f"in {folder}"
+        raise OmbudsError(f"no edition is {where} for {year}: give one with --edition FILE")
+    return load_edition(path)
+
+
 def shipped_edition(year: Year) -> Edition:
     """The example edition shipped with ombuds for a year."""
-    path = resources.files("ombuds.letters").joinpath("editions").joinpath(f"{year.label}.toml")
-    if not path.is_file():
-        raise OmbudsError(f"no edition is shipped for {year}: give one with --edition FILE")
-    return load_edition(Path(str(path)))
+    return edition_in(SHIPPED_EDITIONS, year)

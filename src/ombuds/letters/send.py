@@ -22,6 +22,7 @@ from ombuds.letters.batch import LetterJob, contacts_by_authority, letter_jobs, 
 from ombuds.letters.content import Contact
 from ombuds.letters.editions import Edition
 from ombuds.letters.render import Renderer
+from ombuds.profile import Profile
 from ombuds.store import Database
 from ombuds.store.queries import log_sent, sent_codes
 from ombuds.years import Year
@@ -111,9 +112,11 @@ DRY_RUN_SENDER = SmtpSettings("", 0, False, "ombuds@localhost")
 
 def send_letters(database: Database, year: Year, edition: Edition, settings: SmtpSettings | None, *,
                  dry_run_dir: Path | None = None, authority=None,
-                 on_sent: Callable[[str], None] = lambda line: None) -> SendReport:
-    """Email every letter of the year (or write .eml files to `dry_run_dir`)."""
-    jobs = letter_jobs(database, year, edition, Path("."), "pdf", authority=authority, allow_missing_contacts=True)
+                 on_sent: Callable[[str], None] = lambda line: None, profile: Profile | None = None) -> SendReport:
+    """Email every letter of the year (or write .eml files to `dry_run_dir`), from `profile`'s organisation (the
+    demo profile when None)."""
+    jobs = letter_jobs(database, year, edition, Path("."), "pdf", authority=authority, allow_missing_contacts=True,
+                       profile=profile)
     contacts = contacts_by_authority(database)
     done = set() if dry_run_dir else already_sent(database, year)
     report = SendReport()

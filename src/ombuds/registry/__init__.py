@@ -1,8 +1,9 @@
 """Authorities: codes, names, types, lifetimes, successors, population and centroids.
 
-The registry is a file of facts shipped with the package (`authorities.csv`, see `SOURCES.md`). Lookups accept a
-GSS code (current or former) or any known name, tolerant of case, punctuation, "&"/"and" and the words "Council",
-"Borough", "City", "District", "County".
+The registry is a file of facts shipped with the package (the scheme's `bodies.csv`: the LGSCO's is
+`schemes/lgsco/bodies.csv`, see `SOURCES.md` beside it). Lookups accept a GSS code (current or former) or any
+known name, tolerant of case, punctuation, "&"/"and" and the words "Council", "Borough", "City", "District",
+"County".
 """
 
 from ombuds.registry.authorities import COUNCIL_TYPES, TYPES, Authority

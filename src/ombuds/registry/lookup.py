@@ -7,10 +7,10 @@ import re
 from collections import defaultdict
 from datetime import date
 from functools import cache
-from importlib import resources
 
 from ombuds.errors import OmbudsError
 from ombuds.registry.authorities import Authority
+from ombuds.schemes import DEFAULT, scheme_folder
 from ombuds.years import Year
 
 _GSS = re.compile(r"^[A-Za-z]\d{8}$")
@@ -144,7 +144,7 @@ def authorities_from_rows(rows: list[dict[str, str]]) -> list[Authority]:
             predecessors=tuple(sorted(predecessors[row["code"]])),
             county=row["county"] or None,
             region=row["region"],
-            population_2020=int(row["population_2020"]) if row["population_2020"] else None,
+            population_2020=int(row["size"]) if row["size"] else None,
             lat=float(row["lat"]) if row["lat"] else None,
             long=float(row["long"]) if row["long"] else None,
             former_codes=tuple(row["former_codes"].split()),
@@ -157,5 +157,5 @@ def authorities_from_rows(rows: list[dict[str, str]]) -> list[Authority]:
 @cache
 def registry() -> Registry:
     """The registry shipped with the package (loaded once)."""
-    with resources.files("ombuds.registry").joinpath("authorities.csv").open(encoding="utf-8") as f:
+    with open(scheme_folder(DEFAULT) / "bodies.csv", encoding="utf-8", newline="") as f:
         return Registry(authorities_from_rows(list(csv.DictReader(f))))

@@ -8,9 +8,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from ombuds.site import urls
+from ombuds import urls
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.render import json_bytes
+from ombuds.site.responses import respond
 from ombuds.stats.record import AuthorityType, StatisticsRecord
 
 router = APIRouter(prefix="/api", tags=["open data"])
@@ -88,8 +89,6 @@ def _site(request: Request) -> SiteData:
 
 
 def _json(request: Request, data) -> Response:
-    from ombuds.site.app import respond  # the app imports this module
-
     return respond(request, json_bytes(data), "application/json", 300)
 
 

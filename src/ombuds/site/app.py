@@ -7,7 +7,6 @@ GET-only CORS.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import threading
@@ -23,12 +22,14 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 
+from ombuds.letters.editions import SHIPPED_EDITIONS
 from ombuds.profile import Profile, load_profile
 from ombuds.site import assets
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import FileKind, Page, PageKind, kinds
 from ombuds.site.render import json_bytes, render
-from ombuds.store import Database, open_database
+from ombuds.site.responses import etag, respond
+from ombuds.store import Database
 
 SECURITY_HEADERS = {
     "content-security-policy": ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -42,20 +43,6 @@ CORS_HEADERS = {"access-control-allow-origin": "*", "access-control-allow-method
                 "access-control-allow-headers": "If-None-Match", "access-control-max-age": "86400"}
 VERSION_CHECK_SECONDS = 1.0
 STATIC = Path(str(resources.files("ombuds.site").joinpath("static")))
-
-
-def etag(body: bytes) -> str:
-    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-
-
-def respond(request: Request, body: bytes, media_type: str, max_age: int, status: int = 200,
-            tag: str | None = None, extra: dict[str, str] | None = None) -> Response:
-    """A response with ETag and Cache-Control; 304 when the client already has these bytes."""
-    tag = tag or etag(body)
-    headers = {"etag": tag, "cache-control": f"public, max-age={max_age}", "vary": "Accept-Encoding", **(extra or {})}
-    if status == 200 and tag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=headers)
-    return Response(body, status_code=status, media_type=media_type, headers=headers)
 
 
 class RenderedCache:
@@ -107,8 +94,10 @@ class RenderedCache:
         return found
 
 
-def create_app(database: Database, profile: Profile | None = None) -> FastAPI:
-    site = SiteData(database, profile or load_profile())
+def create_app(database: Database, profile: Profile | None = None, editions: Path = SHIPPED_EDITIONS) -> FastAPI:
+    """The live site over `database`, for `profile`'s organisation (the demo profile when None) and its letters
+    in the `editions` folder."""
+    site = SiteData(database, profile if profile is not None else load_profile(), editions=editions)
     app = FastAPI(title=f"{site.profile.site_title}: open data API", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
     app.state.site = site
@@ -311,8 +300,3 @@ async def _refuse(send, status: int, text: str) -> None:
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": (text + "\n").encode("utf-8")})
-
-
-def serve_app(db_url: str | None, profile_path: str | None = None) -> FastAPI:
-    """The app `ombuds serve` runs: the database opened read-only."""
-    return create_app(open_database(db_url, read_only=True), load_profile(profile_path))

@@ -17,9 +17,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ombuds import urls
+from ombuds.letters.editions import SHIPPED_EDITIONS
 from ombuds.processes import alive
 from ombuds.profile import Profile, load_profile
-from ombuds.site import assets, urls
+from ombuds.site import assets
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import FileKind, Page, PageKind, kinds
 from ombuds.site.pages import kinds as all_page_kinds
@@ -79,11 +81,11 @@ def _write(folder: Path, path: str, body: bytes) -> None:
 _worker: dict = {}
 
 
-def _start_worker(url: str, profile: Profile, folder: str, computed: tuple, names: list[str],
+def _start_worker(url: str, profile: Profile, editions: Path, folder: str, computed: tuple, names: list[str],
                   previous: Previous, preview: bool = False) -> None:
     """In each worker: a read-only database and site of its own (no object, connection or lock is shared with the
     parent), taking over the statistics the parent already computed."""
-    site = SiteData(open_database(url, read_only=True), profile, preview=preview)
+    site = SiteData(open_database(url, read_only=True), profile, preview=preview, editions=editions)
     site.statistics.adopt(computed)
     _worker["site"] = site
     _worker["folder"] = Path(folder)
@@ -169,46 +171,18 @@ def build_items(site: SiteData, all_kinds: list, items: list[tuple[int, dict]], 
 
 
 def _write_api(site: SiteData, database: Database, folder: Path) -> int:
-    from ombuds.site.api import authorities_listing, years_listing
+    """Every file of the JSON API, built by the functions the live API answers with (`site.pages.api_files`), and
+    its OpenAPI description."""
     from ombuds.site.app import create_app
+    from ombuds.site.pages.api_files import API_KINDS
 
     written = 0
-    _write(folder, urls.api("years.json"), json_bytes(years_listing(site)))
-    _write(folder, urls.api("authorities.json"), json_bytes(authorities_listing(site)))
-    for year in site.years():
-        records = site.year_statistics(year).records
-        _write(folder, urls.api(f"statistics/{year.label}.json"), json_bytes([r.to_json() for r in records]))
-        for record in records:
-            _write(folder, urls.api(f"statistics/{year.label}/{record.authority.code}.json"),
-                   json_bytes(record.to_json()))
-        written += 1 + len(records)
-    written += _write_decisions_api(site, folder)
-    _write(folder, urls.api("openapi.json"), json_bytes(create_app(database, site.profile).openapi()))
-    return written + 3
-
-
-def _write_decisions_api(site: SiteData, folder: Path) -> int:
-    """`api/decisions/<code>/<year>.json` for every authority with figures in a year with case records."""
-    from fastapi import HTTPException
-
-    from ombuds.site import api
-
-    listing = getattr(api, "decision_listing", None)
-    if listing is None:
-        return 0
-    written = 0
-    for year in site.years():
-        if not site.has_case_records(year):
-            continue
-        for record in site.year_statistics(year).records:
-            code = record.authority.code
-            try:
-                rows = listing(site, code, year.label)
-            except HTTPException:
-                continue
-            _write(folder, urls.api(f"decisions/{code}/{year.label}.json"), json_bytes(rows))
+    for kind in API_KINDS:
+        for params in kind.every(site):
+            _write(folder, kind.url(**params), kind.build(site, **params).body)
             written += 1
-    return written
+    _write(folder, urls.api("openapi.json"), json_bytes(create_app(database, site.profile, site.editions).openapi()))
+    return written + 1
 
 
 def _write_assets(site: SiteData, folder: Path) -> int:
@@ -230,12 +204,13 @@ def _chunks(items: list, size: int) -> list[list]:
 
 
 def build_site(database: Database, out: Path, profile: Profile | None = None, workers: int = 2,
-               preview: bool = False) -> BuildReport:
-    """Write the whole static site into `out` (replaced at the end, all at once); `preview` for staff."""
+               preview: bool = False, editions: Path = SHIPPED_EDITIONS) -> BuildReport:
+    """Write the whole static site into `out` (replaced at the end, all at once); `preview` for staff. The site
+    speaks for `profile`'s organisation (the demo profile when None); its letters follow the `editions` folder."""
     started = time.perf_counter()
     out = Path(out).resolve()
-    profile = profile or load_profile()
-    site = SiteData(database, profile, preview=preview)
+    profile = profile if profile is not None else load_profile()
+    site = SiteData(database, profile, preview=preview, editions=editions)
     report = BuildReport(out)
     temporary = out.parent / f".{out.name}.tmp-{os.getpid()}"
     if temporary.exists():
@@ -250,7 +225,7 @@ def build_site(database: Database, out: Path, profile: Profile | None = None, wo
         if workers > 1:
             context = multiprocessing.get_context("spawn")  # never fork: a parent thread (a server) may hold a lock
             with context.Pool(workers, _start_worker,
-                              (database.url, profile, str(temporary), site.statistics.computed(),
+                              (database.url, profile, editions, str(temporary), site.statistics.computed(),
                                [kind.name for kind in all_kinds], previous, preview)) as pool:
                 shards = pool.apply_async(_write_shards, (str(temporary),))
                 results = pool.imap_unordered(_build_chunk, _chunks(items, CHUNK))

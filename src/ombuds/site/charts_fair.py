@@ -64,7 +64,7 @@ FUNNEL_LIMITS = {"95": "95% limits (outside: unlikely by chance)", "99.8": "99.8
 def funnel_chart(points: list[tuple[str, int, float, str, str, bool]], curves: dict[str, Curve],
                  target: float | None, title: str, description: str, x_label: str, *,
                  chart_id: str | None = None, root: str = "", highlight_name: str | None = None) -> Markup:
-    """points: (code, denominator, rate, link (a path from site.urls, put after `root`), accessible label,
+    """points: (code, denominator, rate, link (a path from ombuds.urls, put after `root`), accessible label,
     highlighted); curves: "95"/"99.8" → (n, lower, upper) from n = 1; target: the type average. The x axis (cases)
     is on a square-root scale, and says so. The highlighted council is drawn last, above the others."""
     base = chart_id or f"funnel-{_slug(title)}"

@@ -9,9 +9,11 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from pathlib import Path
 
 from ombuds import releases
 from ombuds.errors import OmbudsError
+from ombuds.letters.editions import SHIPPED_EDITIONS, Edition, edition_in
 from ombuds.profile import Profile
 from ombuds.registry import Authority, registry
 from ombuds.stats.record import StatisticsRecord
@@ -33,9 +35,25 @@ class SiteData:
     profile: Profile
     method: str = "pooled"
     preview: bool = False  # a staff preview: every year held, embargoed ones included (site build --preview)
+    editions: Path = SHIPPED_EDITIONS  # the folder of the letters' editions, one `<year>.toml` each
     _memo: dict = field(default_factory=dict, repr=False)  # read-once listings, keyed by data version
     _decisions: dict = field(default_factory=dict, repr=False)  # recently read decisions, least recent first
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def edition(self, year: Year) -> Edition:
+        """The edition the site's letter and notes for `year` follow (OmbudsError if there is none)."""
+        return edition_in(self.editions, year)
+
+    def edition_files(self) -> list[tuple[Year, Edition]]:
+        """Every year's edition in the editions folder, oldest first (files that are not a year's are skipped)."""
+        found = []
+        for path in sorted(self.editions.glob("*.toml")):
+            try:
+                year = Year.parse(path.stem)
+                found.append((year, edition_in(self.editions, year)))
+            except OmbudsError:
+                continue
+        return found
 
     @property
     def statistics(self) -> StatisticsService:

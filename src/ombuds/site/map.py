@@ -27,12 +27,10 @@ from scipy.spatial import cKDTree
 
 from ombuds.errors import OmbudsError
 from ombuds.registry import Authority, registry
+from ombuds.schemes import DEFAULT, load_scheme
 from ombuds.years import Year
 
-TIER_TYPES: dict[str, tuple[str, ...]] = {
-    "lower": ("District", "Metropolitan", "Unitary", "London Borough"),  # every council that is not a county
-    "upper": ("County", "Metropolitan", "Unitary", "London Borough"),  # counties and single-tier councils
-}
+TIER_TYPES: dict[str, tuple[str, ...]] = {view.id: view.types for view in load_scheme(DEFAULT).map_views}
 Cell = tuple[int, int]
 
 ROW_STEP = math.sqrt(3) / 2  # between the rows of a grid of pointy-top hexes one unit wide; also a hex's area

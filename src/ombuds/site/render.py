@@ -8,7 +8,7 @@ from functools import cache
 
 import jinja2
 
-from ombuds.site import urls
+from ombuds import urls
 from ombuds.stats import format as fmt
 
 

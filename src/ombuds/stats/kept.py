@@ -12,8 +12,8 @@ from ombuds.store.kept import read_kept
 
 # Everything the figures depend on: the statistics code, the registry (types, successors), the labels, the years,
 # and the queries and schema they are read with.
-STATISTICS_SOURCES = ("stats/*.py", "registry/*.py", "registry/*.csv", "labels.py", "years.py", "store/queries.py",
-                      "store/aggregate.py", "store/schema.py")
+STATISTICS_SOURCES = ("stats/*.py", "registry/*.py", "schemes/*.py", "schemes/lgsco/*", "labels.py", "years.py",
+                      "store/queries.py", "store/aggregate.py", "store/schema.py")
 
 
 @cache
@@ -21,9 +21,11 @@ def statistics_fingerprint() -> str:
     return source_digest(STATISTICS_SOURCES)
 
 
-def kept_statistics(url: str | None, year: str | None, method: str) -> list[tuple[str, bool, str]] | None:
-    """(year, published, body) for the year, or for every year held, if kept for the current data; else None."""
-    return read_kept(url, method, statistics_fingerprint(), None if year is None else [year])
+def kept_statistics(url: str | None, scheme: str, year: str | None, method: str,
+                    ) -> list[tuple[str, bool, str]] | None:
+    """(year, published, body) for the year, or for every year held, if kept for the current data of a database
+    holding `scheme`'s data; else None."""
+    return read_kept(url, scheme, method, statistics_fingerprint(), None if year is None else [year])
 
 
 def body(objects: list[dict]) -> str:

@@ -12,9 +12,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ombuds.labels import ASSESSED_AND_CLOSED, FROM_CASE_RECORDS, FROM_PUBLISHED, NOT_FOR_US
+from ombuds.registry.authorities import TYPES
 from ombuds.years import Year
 
-AuthorityType = Literal["County", "District", "Metropolitan", "Unitary", "London Borough", "Other"]
+AuthorityType = Literal[TYPES]  # the scheme's types (schemes/lgsco/types.toml)
 Classification = Literal["within", "above", "below", "above_95", "below_95"]
 __all__ = ["FROM_CASE_RECORDS", "FROM_PUBLISHED", "AuthorityRef", "Averages", "Changes", "ComplianceCounts",
            "FunnelClasses", "Intervals", "LetterDetails", "Overview", "PublishedDocument", "RateChange",

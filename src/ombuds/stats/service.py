@@ -62,18 +62,15 @@ class YearStatistics:
         return self.source == FROM_PUBLISHED
 
 
-class StatisticsService:
-    """One per database (see `service`); safe to share between threads."""
+class DataVersionCache:
+    """Figures computed from one database, kept while its data version stays the same (this service, and the
+    measures service of a generic scheme); safe to share between threads."""
 
-    def __init__(self, database: Database, authorities: Registry | None = None):
+    def __init__(self, database: Database):
         self.database = database
-        self.authorities = authorities or registry()
         self._lock = threading.RLock()  # re-entrant: a year's tested change reads the year before
         self._version: int | None = None
         self._checked = (-1, 0.0)  # (the database object's commits, when) at the last look at the data version
-        self._years: dict[str, list[Year]] = {}
-        self._computed: dict[tuple[Year, str], YearStatistics] = {}
-        self._plain: dict[tuple[Year, str], list[Stats]] = {}
 
     def _current(self) -> None:
         """Forget everything computed from an older version of the data. The version is read again after any
@@ -87,7 +84,30 @@ class StatisticsService:
         with self.database.read() as connection:
             version = data_version(connection)
         if version != self._version:
-            self._version, self._years, self._computed, self._plain = version, {}, {}, {}
+            self._version = version
+            self._forget()
+
+    def _forget(self) -> None:
+        raise NotImplementedError
+
+    def data_version(self) -> int:
+        with self._lock:
+            self._current()
+            return self._version
+
+
+class StatisticsService(DataVersionCache):
+    """One per database (see `service`); safe to share between threads."""
+
+    def __init__(self, database: Database, authorities: Registry | None = None):
+        super().__init__(database)
+        self.authorities = authorities or registry()
+        self._years: dict[str, list[Year]] = {}
+        self._computed: dict[tuple[Year, str], YearStatistics] = {}
+        self._plain: dict[tuple[Year, str], list[Stats]] = {}
+
+    def _forget(self) -> None:
+        self._years, self._computed, self._plain = {}, {}, {}
 
     def computed(self) -> tuple:
         """What has been computed, as plain data, for another process reading the same data to `adopt`."""
@@ -100,11 +120,6 @@ class StatisticsService:
             self._version, self._years, self._computed = computed[0], dict(computed[1]), dict(computed[2])
             self._plain = {}
             self._checked = (self.database.commits, time.monotonic())
-
-    def data_version(self) -> int:
-        with self._lock:
-            self._current()
-            return self._version
 
     def case_years(self) -> list[Year]:
         """Years with case records, oldest first."""

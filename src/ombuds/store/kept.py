@@ -17,12 +17,12 @@ from ombuds.store.locate import database_url, head_revision
 YEARS_HELD = ""  # the row whose body lists the years with figures, oldest first
 
 
-def read_kept(url: str | None, method: str, fingerprint: str,
+def read_kept(url: str | None, scheme: str, method: str, fingerprint: str,
               years: list[str] | None) -> list[tuple[str, bool, str]] | None:
     """(year, published, body) for each of `years` (None: every year held), or None unless all are kept for the
-    database's current data version, schema and `fingerprint`."""
+    database's current data version, schema and `fingerprint`, in a database holding `scheme`'s data."""
     try:
-        rows = _rows(database_url(url), method, fingerprint)
+        rows = _rows(database_url(url), scheme, method, fingerprint)
     except Exception:  # any failure here only means "compute instead", and computing reports it properly
         return None
     if rows is None:
@@ -39,11 +39,12 @@ def read_kept(url: str | None, method: str, fingerprint: str,
 
 _SELECT = ("SELECT k.year, k.published, k.body FROM kept_statistics k JOIN data_version v "
            "ON k.data_version = v.version WHERE k.method = {p} AND k.fingerprint = {p} "
-           "AND (SELECT version_num FROM alembic_version) = {p}")
+           "AND (SELECT version_num FROM alembic_version) = {p} "
+           "AND (SELECT scheme FROM scheme_setting WHERE id = 1) = {p}")
 
 
-def _rows(url: str, method: str, fingerprint: str) -> list[tuple] | None:
-    arguments = (method, fingerprint, head_revision())
+def _rows(url: str, scheme: str, method: str, fingerprint: str) -> list[tuple] | None:
+    arguments = (method, fingerprint, head_revision(), scheme)
     if url.startswith("sqlite:///"):
         path = url.removeprefix("sqlite:///")
         if not path or path == ":memory:" or "?" in path or not Path(path).is_file():

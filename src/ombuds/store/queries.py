@@ -3,9 +3,11 @@ contacts, improvements, decisions and the sent log. Every SQL statement outside 
 
 from __future__ import annotations
 
+import getpass
+import socket
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, select, update
 
@@ -199,9 +201,14 @@ def improvements_agreed(connection: Connection, code: str, year: Year) -> list[I
 
 def log_import(connection: Connection, files: list[str], summary: str) -> None:
     """Record an import in the audit log: when, by which machine user, which files, what changed."""
-    from ombuds.store.releases import log_audit
-
     log_audit(connection, "import", "\n".join(files), summary)
+
+
+def log_audit(connection: Connection, action: str, subject: str, details: str) -> None:
+    """One entry of the audit log: now, by this process's machine user on this host."""
+    connection.execute(insert(audit_log).values(happened_at=datetime.now(UTC), action=action,
+                                                user_name=getpass.getuser(), host=socket.gethostname(),
+                                                subject=subject, details=details))
 
 
 def last_import(connection: Connection) -> dict | None:

@@ -3,8 +3,6 @@ the case rows a release's checksum is taken over, and the audit log of imports, 
 
 from __future__ import annotations
 
-import getpass
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -12,6 +10,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, delete, insert, select, update
 
 from ombuds.store.queries import bump_data_version
+from ombuds.store.queries import log_audit as log_audit  # the audit log's writer lives with every other write
 from ombuds.store.schema import (
     audit_log,
     compliance,
@@ -98,6 +97,12 @@ def refreeze(connection: Connection, year: Year, *, case_checksum: str, statisti
     _insert_letters(connection, year, letters)
 
 
+def replace_letters(connection: Connection, year: Year, letters: dict[str, tuple[str, str]]) -> None:
+    """The release's letter checksums, taken again (after a revision, outside the import's transaction)."""
+    connection.execute(delete(release_letters).where(release_letters.c.year == year.label))
+    _insert_letters(connection, year, letters)
+
+
 def letter_checksums(connection: Connection, year: Year) -> dict[str, tuple[str, str]]:
     query = select(release_letters).where(release_letters.c.year == year.label)
     return {r.authority_code: (r.pdf_sha256, r.html_sha256) for r in connection.execute(query)}
@@ -130,13 +135,6 @@ def case_rows(connection: Connection, year: Year) -> Iterator[tuple]:
     query = select(population).where(population.c.year == year.label).order_by(population.c.authority_code)
     for row in connection.execute(query):
         yield ("population", *row)
-
-
-def log_audit(connection: Connection, action: str, subject: str, details: str) -> None:
-    """One entry of the audit log: now, by this process's machine user on this host."""
-    connection.execute(insert(audit_log).values(happened_at=datetime.now(UTC), action=action,
-                                                user_name=getpass.getuser(), host=socket.gethostname(),
-                                                subject=subject, details=details))
 
 
 def audit_entries(connection: Connection) -> list[dict]:

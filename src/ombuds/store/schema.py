@@ -6,10 +6,12 @@ from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integ
 
 metadata = MetaData()
 
+CODE = 80  # a body code: a GSS code (9) for the LGSCO, a slug for a landlord (migration 0012)
+
 received = Table(
     "received", metadata,
     Column("reference", String(40), primary_key=True),
-    Column("authority_code", String(9), nullable=False),
+    Column("authority_code", String(CODE), nullable=False),
     Column("received_date", Date, nullable=False),
     Column("service_area", String(40), nullable=False),
     Index("ix_received_counts", "received_date", "authority_code", "service_area"),
@@ -18,7 +20,7 @@ received = Table(
 decided = Table(
     "decided", metadata,
     Column("reference", String(40), primary_key=True),
-    Column("authority_code", String(9), nullable=False),
+    Column("authority_code", String(CODE), nullable=False),
     Column("decision_date", Date, nullable=False),
     Column("outcome", String(40), nullable=False),
     Column("service_area", String(40)),
@@ -34,7 +36,7 @@ decided = Table(
 compliance = Table(
     "compliance", metadata,
     Column("reference", String(40), primary_key=True),
-    Column("authority_code", String(9), nullable=False),
+    Column("authority_code", String(CODE), nullable=False),
     Column("recorded_date", Date, nullable=False),
     Column("compliance", String(20), nullable=False),
     Index("ix_compliance_counts", "recorded_date", "authority_code", "compliance"),
@@ -44,14 +46,14 @@ improvements = Table(
     "improvements", metadata,
     Column("reference", String(40), primary_key=True),
     Column("improvement", Text, primary_key=True),
-    Column("authority_code", String(9), nullable=False),
+    Column("authority_code", String(CODE), nullable=False),
     Column("agreed_date", Date, nullable=False),
     Index("ix_improvements_authority", "authority_code", "agreed_date"),
 )
 
 contacts = Table(
     "contacts", metadata,
-    Column("authority_code", String(9), primary_key=True),
+    Column("authority_code", String(CODE), primary_key=True),
     Column("role", String(20), primary_key=True),
     Column("name", Text, nullable=False),
     Column("title", Text, nullable=False),
@@ -61,14 +63,14 @@ contacts = Table(
 
 population = Table(
     "population", metadata,
-    Column("authority_code", String(9), primary_key=True),
+    Column("authority_code", String(CODE), primary_key=True),
     Column("year", String(7), primary_key=True),
     Column("population", Integer, nullable=False),
 )
 
 sent_letters = Table(
     "sent_letters", metadata,
-    Column("authority_code", String(9), primary_key=True),
+    Column("authority_code", String(CODE), primary_key=True),
     Column("year", String(7), primary_key=True),
     Column("message_id", Text, nullable=False),
     Column("recipients", Text, nullable=False),
@@ -77,7 +79,7 @@ sent_letters = Table(
 
 published = Table(  # figures read from published documents, kept apart from case-level records
     "published", metadata,
-    Column("authority_code", String(9), primary_key=True),
+    Column("authority_code", String(CODE), primary_key=True),
     Column("year", String(7), primary_key=True),
     Column("source", Text, primary_key=True),
     Column("edition", String(20)),
@@ -88,7 +90,7 @@ case_counts = Table(  # the case tables counted by year, authority and label (se
     "case_counts", metadata,
     Column("start_year", Integer, primary_key=True),  # the reporting year, by the calendar year it starts in
     Column("kind", String(10), primary_key=True),  # received, decided or compliance
-    Column("authority_code", String(9), primary_key=True),
+    Column("authority_code", String(CODE), primary_key=True),
     Column("label", String(40), primary_key=True),  # service area, outcome or compliance
     Column("cases", Integer, nullable=False),
     Column("satisfactory_remedies", Integer, nullable=False),  # decided only: with a satisfactory remedy
@@ -103,6 +105,19 @@ kept_statistics = Table(  # each year's statistics as `stats` prints them, for o
     Column("fingerprint", String(64), nullable=False),  # of the code and registry the figures were computed with
     Column("published", Boolean, nullable=False),  # the year's figures come from published documents
     Column("body", Text, nullable=False),  # the records, one JSON object a line
+)
+
+RECORD_KEY = 200  # the longest key (a kind's key fields, joined) a record may have
+
+records = Table(  # the rows of a measures scheme's record kinds (kinds.toml), read by stats.measures
+    "records", metadata,
+    Column("kind", String(40), primary_key=True),
+    Column("record_key", String(RECORD_KEY), primary_key=True),  # the kind's key fields, joined: rows replaced together
+    Column("position", Integer, primary_key=True),  # the row's place among the rows sharing the key
+    Column("body_code", String(80), nullable=False),
+    Column("record_date", Date, nullable=False),
+    Column("fields", Text, nullable=False),  # the other fields as stored values (label ids, not words), JSON
+    Index("ix_records_date", "kind", "record_date"),
 )
 
 TABLES = {t.name: t for t in (received, decided, compliance, improvements, contacts, population)}
@@ -140,7 +155,7 @@ releases = Table(  # a year frozen for publication (ombuds.releases)
 release_letters = Table(
     "release_letters", metadata,
     Column("year", String(7), ForeignKey("releases.year", ondelete="CASCADE"), primary_key=True),
-    Column("authority_code", String(9), primary_key=True),
+    Column("authority_code", String(CODE), primary_key=True),
     Column("pdf_sha256", String(64), nullable=False),
     Column("html_sha256", String(64), nullable=False),
 )
@@ -156,4 +171,10 @@ revisions = Table(  # each published figure that an import changed (ombuds impor
     Column("revised_on", Date, nullable=False),
     Column("reason", Text, nullable=False),
     Index("ix_revisions_year", "year", "authority"),
+)
+
+scheme_setting = Table(  # one row: the scheme whose data the database holds (see store.scheme)
+    "scheme_setting", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scheme", Text, nullable=False),
 )

@@ -1,7 +1,7 @@
 """Page kinds: each module describes its pages as `PageKind`s, whose `build` is a pure function of the site data
 and the page's parameters. The live app and the static build both render exactly these.
 
-A kind's `path` is its URL pattern (Starlette syntax); `url(**params)` builds one page's path with `site.urls`;
+A kind's `path` is its URL pattern (Starlette syntax); `url(**params)` builds one page's path with `ombuds.urls`;
 `every(site)` lists the parameters of every page of the kind for the static build (live-only kinds list none);
 `json_path`, where set, is the pattern of the page's JSON twin.
 """
@@ -20,7 +20,7 @@ class Page:
     template: str
     context: dict
     json: dict | list | None = None  # the page's JSON twin
-    redirect: str | None = None  # a path (from site.urls) to send the reader to instead
+    redirect: str | None = None  # a path (from ombuds.urls) to send the reader to instead
     status: int = 200
 
 

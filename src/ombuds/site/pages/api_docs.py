@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from ombuds.site import urls
+from ombuds import urls
 from ombuds.site.api import router
 from ombuds.site.data import SiteData
 from ombuds.site.pages import Page, PageKind

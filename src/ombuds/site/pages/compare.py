@@ -8,9 +8,9 @@ from __future__ import annotations
 import csv
 import io
 
+from ombuds import urls
 from ombuds.labels import TYPE_PLURALS
 from ombuds.registry import Authority
-from ombuds.site import urls
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import File, FileKind, Page, PageKind
 from ombuds.stats import comparison

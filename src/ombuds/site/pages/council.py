@@ -9,12 +9,11 @@ from datetime import UTC, datetime
 from functools import cache
 from xml.sax.saxutils import escape
 
+from ombuds import urls
 from ombuds.errors import OmbudsError
 from ombuds.fingerprints import source_digest
 from ombuds.labels import SERVICE_AREAS, TYPE_NAMES, TYPE_PLURALS
-from ombuds.letters.editions import shipped_edition
 from ombuds.registry import Authority
-from ombuds.site import urls
 from ombuds.site.charts_fair import trend_chart
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import File, FileKind, Page, PageKind
@@ -24,9 +23,9 @@ from ombuds.stats.layouts import RECEIVED_CAPTION
 from ombuds.years import Year
 
 
-def comparability_note(year: Year) -> str | None:
+def comparability_note(site: SiteData, year: Year) -> str | None:
     try:
-        return shipped_edition(year).comparability_note
+        return site.edition(year).comparability_note
     except OmbudsError:
         return None
 
@@ -109,7 +108,7 @@ def council(site: SiteData, query, slug: str, year: str) -> Page:
         "areas": service_areas(record, sections),
         "published": held.published, "source": getattr(record, "source", None), "years": years,
         "type_name": TYPE_NAMES[authority.type], "type_plural": TYPE_PLURALS[authority.type],
-        "method": held.method, "note": comparability_note(chosen),
+        "method": held.method, "note": comparability_note(site, chosen),
         "reports": [] if held.published else site.public_reports(authority, chosen),
         "improvements": [] if held.published else site.improvements(authority, chosen),
         "letters": letters, "predecessors": _linked(site, authority.predecessors),
@@ -152,8 +151,8 @@ def _every_council(site: SiteData):
 
 
 def letter(site: SiteData, slug: str, year: str, output_format: str) -> File:
-    from ombuds.letters.content import letter_content
-    from ombuds.letters.render import shared_renderer, timestamp
+    from ombuds.letters.assemble import assemble_letter
+    from ombuds.letters.render import shared_renderer
 
     if output_format not in ("html", "pdf"):
         raise NotFound(f"letters are HTML or PDF, not '{output_format}'")
@@ -161,10 +160,9 @@ def letter(site: SiteData, slug: str, year: str, output_format: str) -> File:
     chosen = site.year(year)
     if not site.has_case_records(chosen):
         raise NotFound(f"no letter is held for {chosen}: that year's figures come from published documents")
-    edition = shipped_edition(chosen)
-    content = letter_content(site.record(authority, chosen), edition,
-                             site.contacts().get(authority.code, []), allow_missing_contacts=True)
-    created = timestamp(edition.letter_date)
+    assembled = assemble_letter(site.record(authority, chosen), site.edition(chosen),
+                                site.contacts().get(authority.code, []), site.profile)
+    content, created = assembled.content, assembled.created
     fingerprint = hashlib.sha256(json.dumps([renderer_fingerprint(), output_format, created, content],
                                             sort_keys=True, default=str).encode("utf-8")).hexdigest()
     return File(lambda: shared_renderer().render(content, created, output_format),

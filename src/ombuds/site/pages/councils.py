@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ombuds import urls
 from ombuds.labels import TYPE_NAMES
-from ombuds.site import urls
 from ombuds.site.data import SiteData
 from ombuds.site.pages import Page, PageKind
 

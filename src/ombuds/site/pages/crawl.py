@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from ombuds.site import urls
+from ombuds import urls
 from ombuds.site.data import SiteData
 from ombuds.site.pages import File, FileKind, PageKind
 

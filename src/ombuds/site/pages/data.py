@@ -3,7 +3,7 @@ notes on the columns."""
 
 from __future__ import annotations
 
-from ombuds.site import urls
+from ombuds import urls
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import File, FileKind, Page, PageKind
 from ombuds.site.render import json_bytes

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
+from ombuds import urls
 from ombuds.labels import SERVICE_AREAS, label_key
 from ombuds.registry import Authority
-from ombuds.site import urls
 from ombuds.site.data import PAGE_SIZE, NotFound, SiteData
 from ombuds.site.pages import Page, PageKind, query_value
 from ombuds.stats import format as fmt

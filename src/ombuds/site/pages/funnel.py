@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from functools import partial
 
+from ombuds import urls
 from ombuds.labels import TYPE_PLURALS
 from ombuds.registry import COUNCIL_TYPES
-from ombuds.site import urls
 from ombuds.site.charts_fair import funnel_chart
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import Page, PageKind, query_value

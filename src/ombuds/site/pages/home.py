@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ombuds import urls
 from ombuds.labels import TYPE_NAMES
-from ombuds.site import urls
+from ombuds.schemes import DEFAULT, load_scheme
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.map import MapHex, hex_layout, map_svg, tier_councils
 from ombuds.site.pages import Page, PageKind
@@ -15,7 +16,7 @@ from ombuds.stats.bands import METRIC_LABELS, banding
 from ombuds.stats.summary import totals
 from ombuds.years import Year
 
-TIER_LABELS = {"lower": "Districts, boroughs and unitary councils", "upper": "Counties and single-tier councils"}
+TIER_LABELS = {view.id: view.name for view in load_scheme(DEFAULT).map_views}  # scheme.toml [[map.views]]
 
 
 def rooted(hexes: dict[str, MapHex], root: str) -> dict[str, MapHex]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 
+from ombuds import urls
 from ombuds.registry import Authority
 from ombuds.registry.lookup import strict_key
 from ombuds.registry.postcodes import looks_like_postcode, lookup_postcode
-from ombuds.site import urls
 from ombuds.site.data import SiteData
 from ombuds.site.pages import File, FileKind, Page, PageKind, query_value
 from ombuds.years import Year

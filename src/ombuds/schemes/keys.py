@@ -1,0 +1,18 @@
+"""How a scheme's words are compared: labels, ids and names typed by people."""
+
+from __future__ import annotations
+
+import re
+
+_ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+
+
+def label_key(text: str) -> str:
+    """How labels are compared: any case, curly or straight apostrophes, any spacing, -/_ as spaces."""
+    text = text.replace("’", "'").replace("-", " ").replace("_", " ").replace("&", " and ")
+    return " ".join(text.casefold().split())
+
+
+def is_id(text: object) -> bool:
+    """A stable id: lower-case letters and digits, words joined by - or _ (`upheld`, `london-borough`)."""
+    return isinstance(text, str) and bool(_ID.match(text))

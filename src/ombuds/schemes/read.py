@@ -1,0 +1,290 @@
+"""Reading a scheme folder into a `Scheme`, collecting every problem as `FILE: key: reason`."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from datetime import date
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from ombuds.errors import OmbudsError
+from ombuds.schemes.bodies import read_aliases, read_bodies
+from ombuds.schemes.fields import Problems, fields, join
+from ombuds.schemes.keys import is_id
+from ombuds.schemes.measures import read_kinds, read_measures
+from ombuds.schemes.model import (
+    ENGINES,
+    PEER_KEYS,
+    PEER_METHODS,
+    POSTCODES,
+    BodyType,
+    DataNotes,
+    Label,
+    LabelSet,
+    MapView,
+    PeerGroups,
+    Provision,
+    Report,
+    Scheme,
+    SizeBand,
+    Words,
+)
+from ombuds.years import Year
+
+FORMAT = 1
+TOP = {"format": ("int", True), "id": ("str", True), "name": ("str", True), "short_name": ("str", True),
+       "engine": ("str", True), "year_start": ("str", True), "earliest_year": ("str", True),
+       "words": ("table", True), "report": ("table", True), "data": ("table", True), "geography": ("table", False),
+       "map": ("table", False)}
+WORDS = {"body": ("str", True), "bodies": ("str", True), "body_type": ("str", True), "size": ("str", True)}
+REPORT = {"name": ("str", True), "min_records": ("int", False), "min_measure": ("str", False)}
+DATA = {"coverage": ("str", True), "attribution": ("str", True)}
+TYPE = {"id": ("str", True), "name": ("str", True), "plural": ("str", True), "peer_average": ("bool", True)}
+LABEL_SET = {"name": ("str", True), "labels": ("tables", True), "editions": ("table", False)}
+LABEL = {"id": ("str", True), "name": ("str", True), "aliases": ("strs", False)}
+PEERS = {"by": ("strs", True), "method": ("str", True), "size_bands": ("tables", False)}
+BAND = {"id": ("str", True), "name": ("str", True), "min": ("int", True), "max": ("int", False)}
+VIEW = {"id": ("str", True), "name": ("str", True), "types": ("strs", True)}
+PROVISION = {"id": ("str", True), "section": ("str", True), "title": ("str", True)}
+
+
+def _toml(folder: Path, name: str, problems: Problems, required: bool = True) -> dict[str, Any] | None:
+    path = folder / name
+    if not path.exists():
+        if required:
+            problems.add(name, "", "missing file")
+        return None
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        problems.add(name, "", f"not valid TOML: {error}")
+        return None
+
+
+def _duplicates(file: str, prefix: str, ids: list[str], problems: Problems) -> None:
+    seen: set[str] = set()
+    for i, item in enumerate(ids):
+        if item in seen:
+            problems.add(file, f"{prefix}[{i}].id", f"duplicate id '{item}'")
+        seen.add(item)
+
+
+def _year_start(text: str, problems: Problems) -> tuple[int, int]:
+    try:
+        day = date.fromisoformat(f"2001-{text}")
+    except ValueError:
+        problems.add("scheme.toml", "year_start", f"'{text}' is not a month and day (write MM-DD, e.g. 04-01)")
+        return (4, 1)
+    return (day.month, day.day)
+
+
+def _header(data: dict[str, Any] | None, folder: Path, problems: Problems) -> dict[str, Any]:
+    """scheme.toml's keys, checked; sub-tables checked too."""
+    file = "scheme.toml"
+    top = fields(data, file, "", TOP, problems) if data is not None else None
+    if top is None:
+        return {}
+    if "format" in top and top["format"] != FORMAT:
+        problems.add(file, "format", f"{top['format']} is not a format this ombuds reads (write format = {FORMAT})")
+    if "id" in top and not is_id(top["id"]):
+        problems.add(file, "id", f"'{top['id']}' is not an id: lower-case letters, digits and -")
+    if "engine" in top and top["engine"] not in ENGINES:
+        problems.add(file, "engine", f"unknown engine '{top['engine']}' (one of: {', '.join(ENGINES)})")
+    if "year_start" in top:
+        top["year_start"] = _year_start(top["year_start"], problems)
+    if "earliest_year" in top:
+        try:
+            Year.parse(top["earliest_year"])
+        except OmbudsError as error:
+            problems.add(file, "earliest_year", str(error))
+    for name, spec in (("words", WORDS), ("report", REPORT), ("data", DATA)):
+        if name in top:
+            top[name] = fields(top[name], file, name, spec, problems) or {}
+    geography = fields(top.get("geography", {}), file, "geography", {"postcodes": ("str", False)}, problems) or {}
+    top["postcodes"] = geography.get("postcodes", "none")
+    if top["postcodes"] not in POSTCODES:
+        problems.add(file, "geography.postcodes", f"unknown geography '{top['postcodes']}' (one of: "
+                     f"{', '.join(POSTCODES)})")
+    mapping = fields(top.get("map", {}), file, "map", {"hexjson": ("str", False), "views": ("tables", False)},
+                     problems) or {}
+    top["hexjson"] = mapping.get("hexjson", "")
+    top["views"] = mapping.get("views", [])
+    if top["hexjson"] not in ("", "generated") and not (folder / top["hexjson"]).is_file():
+        problems.add(file, "map.hexjson", f"no file '{top['hexjson']}' in the scheme folder")
+    return top
+
+
+def _map_views(views: list[Any], types: tuple[BodyType, ...], problems: Problems) -> tuple[MapView, ...]:
+    known = {t.id for t in types}
+    kept = []
+    for i, item in enumerate(views):
+        row = fields(item, "scheme.toml", f"map.views[{i}]", VIEW, problems)
+        if row is None or VIEW.keys() > row.keys():
+            continue
+        for type_id in row["types"]:
+            if type_id not in known:
+                problems.add("scheme.toml", f"map.views[{i}].types", f"unknown type '{type_id}'")
+        kept.append(MapView(id=row["id"], name=row["name"], types=tuple(row["types"])))
+    _duplicates("scheme.toml", "map.views", [v.id for v in kept], problems)
+    return tuple(kept)
+
+
+def _types(data: dict[str, Any] | None, problems: Problems) -> tuple[BodyType, ...]:
+    table = fields(data, "types.toml", "", {"types": ("tables", True)}, problems) if data is not None else None
+    if not table or "types" not in table:
+        return ()
+    types = []
+    for i, item in enumerate(table["types"]):
+        row = fields(item, "types.toml", f"types[{i}]", TYPE, problems)
+        if row is not None and TYPE.keys() <= row.keys():
+            if not row["id"].strip() or "|" in row["id"]:
+                problems.add("types.toml", f"types[{i}].id", "a type id is non-empty words without |")
+            types.append(BodyType(**row))
+    _duplicates("types.toml", "types", [t.id for t in types], problems)
+    return tuple(types)
+
+
+def _label_set(set_id: str, data: Any, problems: Problems) -> LabelSet | None:
+    file, key = "labels.toml", f"sets.{set_id}"
+    if not is_id(set_id):
+        problems.add(file, key, "a label set id is lower-case letters, digits, - and _")
+    table = fields(data, file, key, LABEL_SET, problems)
+    if table is None or not {"name", "labels"} <= table.keys():
+        return None
+    labels = []
+    for i, item in enumerate(table["labels"]):
+        row = fields(item, file, f"{key}.labels[{i}]", LABEL, problems)
+        if row is None or not {"id", "name"} <= row.keys():
+            continue
+        if not is_id(row["id"]):
+            problems.add(file, f"{key}.labels[{i}].id", f"'{row['id']}' is not an id: lower-case letters, digits, "
+                         "- and _")
+        labels.append(Label(id=row["id"], name=row["name"], aliases=tuple(row.get("aliases", ()))))
+    _duplicates(file, f"{key}.labels", [label.id for label in labels], problems)
+    ids = {label.id for label in labels}
+    editions: dict[str, dict[str, str]] = {}
+    for edition, words in table.get("editions", {}).items():
+        where = join(f"{key}.editions", f'"{edition}"')
+        if not isinstance(words, dict):
+            problems.add(file, where, "must be a table of label id = words")
+            continue
+        for label_id, text in words.items():
+            if label_id not in ids:
+                problems.add(file, f"{where}.{label_id}", f"label set '{set_id}' has no label '{label_id}'")
+            elif not isinstance(text, str):
+                problems.add(file, f"{where}.{label_id}", "must be a string")
+        editions[edition] = {k: v for k, v in words.items() if k in ids and isinstance(v, str)}
+    return LabelSet(id=set_id, name=table["name"], labels=tuple(labels), editions=editions)
+
+
+def _label_sets(data: dict[str, Any] | None, problems: Problems) -> dict[str, LabelSet]:
+    table = fields(data, "labels.toml", "", {"sets": ("table", True)}, problems) if data is not None else None
+    if not table or "sets" not in table:
+        return {}
+    return {k: s for k, d in table["sets"].items() if (s := _label_set(k, d, problems))}
+
+
+def _peer_groups(data: dict[str, Any] | None, problems: Problems) -> PeerGroups:
+    file = "peer_groups.toml"
+    table = (fields(data, file, "", PEERS, problems) if data is not None else None) or {}
+    by = tuple(table.get("by", ("type",)))
+    for item in by:
+        if item not in PEER_KEYS:
+            problems.add(file, "by", f"unknown grouping '{item}' (one of: {', '.join(PEER_KEYS)})")
+    method = table.get("method", "pooled")
+    if method not in PEER_METHODS:
+        problems.add(file, "method", f"unknown method '{method}' (one of: {', '.join(PEER_METHODS)})")
+    bands = []
+    for i, item in enumerate(table.get("size_bands", ())):
+        row = fields(item, file, f"size_bands[{i}]", BAND, problems)
+        if row is not None and {"id", "name", "min"} <= row.keys():
+            if row.get("max") is not None and row["max"] < row["min"]:
+                problems.add(file, f"size_bands[{i}].max", f"{row['max']} is below min {row['min']}")
+            bands.append(SizeBand(id=row["id"], name=row["name"], min=row["min"], max=row.get("max")))
+    _duplicates(file, "size_bands", [b.id for b in bands], problems)
+    ordered = sorted(bands, key=lambda b: b.min)
+    for low, high in pairwise(ordered):
+        if low.max is None or low.max >= high.min:
+            problems.add(file, f"size_bands.{high.id}", f"overlaps size band '{low.id}'")
+    if "size_band" in by and not bands:
+        problems.add(file, "size_bands", "missing (peer groups by size_band need size bands)")
+    return PeerGroups(by=by, method=method, size_bands=tuple(bands))
+
+
+def _provisions(data: dict[str, Any] | None, problems: Problems) -> tuple[Provision, ...]:
+    if data is None:
+        return ()
+    table = fields(data, "code.toml", "", {"provisions": ("tables", True)}, problems) or {}
+    rows = [fields(item, "code.toml", f"provisions[{i}]", PROVISION, problems)
+            for i, item in enumerate(table.get("provisions", ()))]
+    provisions = [Provision(**row) for row in rows if row is not None and PROVISION.keys() <= row.keys()]
+    _duplicates("code.toml", "provisions", [p.id for p in provisions], problems)
+    return tuple(provisions)
+
+
+def _tomls(folder: Path, name: str, problems: Problems) -> dict[str, dict[str, Any]]:
+    """Every `*.toml` of a sub-folder (editions/, layouts/), by file stem."""
+    if not (folder / name).is_dir():
+        return {}
+    files = sorted((folder / name).glob("*.toml"))
+    return {path.stem: data for path in files if (data := _toml(folder, f"{name}/{path.name}", problems)) is not None}
+
+
+def _hexjson(folder: Path, name: str, codes: set[str], problems: Problems) -> dict[str, Any] | None:
+    if name in ("", "generated") or not (folder / name).is_file():
+        return None
+    try:
+        data = json.loads((folder / name).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        problems.add(name, "", f"not valid JSON: {error}")
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("hexes"), dict):
+        problems.add(name, "hexes", "missing (a HexJSON has a layout and a table of hexes)")
+        return None
+    for code in data["hexes"]:
+        if code not in codes:
+            problems.add(name, f"hexes.{code}", "not a body code in bodies.csv")
+    return data
+
+
+def read_scheme(folder: Path) -> tuple[Scheme | None, list[str]]:
+    """The scheme in `folder` and every problem found (the scheme is None when a required part is unusable)."""
+    problems = Problems()
+    if not folder.is_dir():
+        return None, [f"{folder}: not a folder"]
+    top = _header(_toml(folder, "scheme.toml", problems), folder, problems)
+    types = _types(_toml(folder, "types.toml", problems), problems)
+    sets = _label_sets(_toml(folder, "labels.toml", problems), problems)
+    generic = top.get("engine") == "measures"
+    kinds_data = _toml(folder, "kinds.toml", problems, required=generic)
+    kinds = read_kinds(kinds_data, sets, problems) if kinds_data is not None else {}
+    measures_data = _toml(folder, "measures.toml", problems, required=generic)
+    measures = read_measures(measures_data, sets, kinds, problems) if measures_data is not None else ()
+    views = _map_views(top.get("views", []), types, problems)
+    peers = _peer_groups(_toml(folder, "peer_groups.toml", problems), problems)
+    bodies = read_bodies(folder, tuple(t.id for t in types), problems)
+    known = None if bodies is None else {code for b in bodies for code in (b.code, *b.former_codes)}
+    aliases = read_aliases(folder, known, problems)
+    report = top.get("report", {})
+    if report.get("min_records", 0) > 0 and report.get("min_measure") not in {m.id for m in measures}:
+        problems.add("scheme.toml", "report.min_measure", f"unknown measure '{report.get('min_measure', '')}'"
+                     if "min_measure" in report else "missing (min_records counts this measure)")
+    editions = _tomls(folder, "editions", problems)
+    layouts = _tomls(folder, "layouts", problems)
+    hexmap = _hexjson(folder, top.get("hexjson", ""), known or set(), problems)
+    provisions = _provisions(_toml(folder, "code.toml", problems, required=False), problems)
+    if problems.found:
+        return None, problems.found
+    scheme = Scheme(
+        folder=folder, id=top["id"], name=top["name"], short_name=top["short_name"], engine=top["engine"],
+        year_start=top["year_start"], earliest_year=top["earliest_year"],
+        words=Words(**top["words"]),
+        report=Report(name=report["name"], min_records=report.get("min_records", 0),
+                      min_measure=report.get("min_measure", "")),
+        data=DataNotes(**top["data"]), postcodes=top["postcodes"], hexjson=top["hexjson"], map_views=views,
+        bodies=bodies or (), aliases=aliases, types=types, label_sets=sets, kinds=kinds, measures=measures,
+        peer_groups=peers, editions=editions, layouts=layouts, map=hexmap, provisions=provisions,
+    )
+    return scheme, []

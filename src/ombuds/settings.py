@@ -1,0 +1,34 @@
+"""The settings of one run, built once by the command line and passed down: the scheme, the organisation's
+profile, the folder of letter editions and the database. Library code takes what it needs from here and never
+falls back on a default of its own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ombuds.letters import SHIPPED_EDITIONS
+from ombuds.profile import Profile, load_profile
+from ombuds.schemes import Scheme, load_scheme
+
+
+@dataclass(frozen=True)
+class Settings:
+    scheme: Scheme
+    profile: Profile
+    editions: Path  # the letters' (reports') editions, one `<year>.toml` each
+    db_url: str | None  # None: the default database (OMBUDS_DB or ombuds.db here, see store.locate)
+
+
+def make_settings(scheme: str | Path, profile: Path | None, editions: Path | None, db_url: str | None) -> Settings:
+    """The settings the options name: a scheme (shipped name or folder), a profile file (None: the demo profile),
+    an editions folder (None: the scheme's own `editions/`)."""
+    chosen = load_scheme(scheme)
+    return Settings(scheme=chosen, profile=load_profile(profile),
+                    editions=editions or chosen.editions_dir or _default_editions(chosen), db_url=db_url)
+
+
+def _default_editions(scheme: Scheme) -> Path:
+    """A scheme without an `editions/` folder: the LGSCO engine's shipped examples, else none (the folder named
+    does not exist, so asking for an edition says so)."""
+    return SHIPPED_EDITIONS if scheme.engine == "lgsco" else scheme.folder / "editions"
