@@ -40,7 +40,7 @@ STEVENAGE, STEVENAGE_SLUG, STEVENAGE_NAME = "E07000243", "stevenage-borough-coun
 HERTFORDSHIRE = "E10000015"
 STEVENAGE_POSTCODE = "SG1 1HN"
 WIDTHS = (1000, 390)
-HEX = 'svg.hex-map a[data-code="{}"]'
+HEX = 'svg.hex-map:not(.hex-map--inset) a[data-code="{}"]'
 
 
 class Site:
@@ -142,7 +142,7 @@ def _earlier_year_link(page, site: Site):
 
 def test_js_hex_map_leads_to_the_council_page(page, site):
     visit(page, site.url("/"))
-    hexes = page.locator("svg.hex-map a[data-code]")
+    hexes = page.locator("svg.hex-map:not(.hex-map--inset) a[data-code]")
     codes = hexes.evaluate_all("links => links.map(a => a.dataset.code)")
     assert len(codes) == len(set(codes)) > 100, "one hex per council"
     page.locator(HEX.format(STEVENAGE)).click()
@@ -424,7 +424,7 @@ def _luminance(colour: str) -> float:
 def test_map_classes_separate_councils_and_darker_is_more_fault(sized, site, data, metric):
     visit(sized, site.url(f"/map/{site.latest}/lower/{metric}/"))
     shot(sized, f"map-{metric}", ".map-figure")
-    hexes = styles(sized, "svg.hex-map polygon.hex")
+    hexes = styles(sized, "svg.hex-map:not(.hex-map--inset) polygon.hex")
     coloured = [h for h in hexes if re.search(r"band-\d", h["cls"])]
     counts: dict[int, int] = {}
     fills: dict[int, str] = {}
@@ -436,8 +436,8 @@ def test_map_classes_separate_councils_and_darker_is_more_fault(sized, site, dat
     lightness = [_luminance(fills[n]) for n in sorted(fills)]
     assert lightness == sorted(lightness, reverse=True) and len(set(lightness)) == 5
     assert _rgb(fills[1]) != (255, 255, 255) and all(_rgb(h["stroke"]) != (255, 255, 255) for h in hexes)
-    few = sized.locator("svg.hex-map a:has(polygon.band-few)")
-    assert few.count() == sized.locator("svg.hex-map a:has(circle.hex-mark)").count()
+    few = sized.locator("svg.hex-map:not(.hex-map--inset) a:has(polygon.band-few)")
+    assert few.count() == sized.locator("svg.hex-map:not(.hex-map--inset) a:has(circle.hex-mark)").count()
     swatches = {s["cls"].split()[-1]: s["background"] for s in styles(sized, ".map-legend__swatch")}
     for number, fill in fills.items():
         assert fill in swatches[f"band-{number}"]
@@ -445,12 +445,21 @@ def test_map_classes_separate_councils_and_darker_is_more_fault(sized, site, dat
     assert sum(int(re.search(r"\((\d+)\)$", t)[1]) for t in legend) == len(hexes)
     values = {}
     held = data.year_statistics(data.year(site.latest))
-    for a in sized.locator("svg.hex-map a").element_handles():
+    for a in sized.locator("svg.hex-map:not(.hex-map--inset) a").element_handles():
         record = held.get(a.get_attribute("data-code"))
         klass = a.query_selector("polygon").get_attribute("class")
         if record is not None and (n := re.search(r"band-(\d)", klass)):
             values.setdefault(int(n[1]), []).append(getattr(record, metric))
     ranks = [(min(v), max(v)) for _, v in sorted(values.items())]
+    inset = sized.locator("svg.hex-map--inset")
+    labels = inset.locator("text.hex-short").all_text_contents()
+    assert len(labels) == len(set(labels)) == 33 and {"KC", "Cam", "Hrn", "Hrr", "CL"} <= set(labels)
+    for text in styles(sized, "svg.hex-map--inset text.hex-short"):
+        assert text["box"][2] - text["box"][0] >= 8, "an inset label is too small to read"
+    for link in inset.locator("a").element_handles():
+        code = link.get_attribute("data-code")
+        main = sized.locator(f'svg.hex-map:not(.hex-map--inset) a[data-code="{code}"] polygon')
+        assert link.query_selector("polygon").get_attribute("class") == main.get_attribute("class")
     higher_is_worse = metric != "satisfactory_remedy_rate"
     for (low_a, high_a), (low_b, high_b) in pairwise(ranks):
         assert (high_a <= low_b) if higher_is_worse else (low_a >= high_b)
