@@ -6,6 +6,9 @@ a failed request.
 
 Targets on the 2-core reference machine: zero errors (non-2xx/3xx responses, socket errors, timeouts); the import
 and the publish succeed; the published year is served within 5 s of the publish.
+
+Then junk: JUNK_SECONDS of unique junk council addresses and unique searches (every request a new address); the
+server's memory (resident set) must stay flat, within JUNK_GROWTH_MB, since neither is kept.
 """
 
 from __future__ import annotations
@@ -28,6 +31,17 @@ from serving import free_port, wait_for
 OMBUDS = str(Path(sys.executable).parent / "ombuds")
 SECONDS, CONNECTIONS = 60, 200
 IMPORT_AT, PUBLISH_AT = 15, 35  # seconds into the load
+JUNK_SECONDS, JUNK_GROWTH_MB = 20, 10
+JUNK_LUA = """
+counter = 0
+request = function()
+  counter = counter + 1
+  if counter % 2 == 0 then
+    return wrk.format("GET", "/councils/junk-" .. counter .. "-" .. math.random(1e9) .. "/2023-24/")
+  end
+  return wrk.format("GET", "/search/?q=junk" .. counter .. "-" .. math.random(1e9))
+end
+"""
 LUA = """
 paths = {%s}
 counter = 0
@@ -137,6 +151,7 @@ def main() -> None:
             seen_after = time.monotonic() - publish_done
             out, _ = load.communicate(timeout=SECONDS + 120)
             server_cpu = _cpu_seconds(server.pid) - cpu_before
+            junk = junk_load(folder, base, server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -154,8 +169,25 @@ def main() -> None:
           "exit 0 |")
     print(f"| 2024-25 page before the publish / served after it | {before} / {seen_after:.1f} s | 404 / ≤ 5 s |")
     print(f"| server CPU time during the load | {server_cpu:.1f} s | |")
-    if errors or imported[0] or published[0] or before != 404 or seen_after > 5:
+    print(f"| junk addresses and searches: requests, server memory before → after | {junk[0]:,}, {junk[1]:.0f} → "
+          f"{junk[2]:.0f} MB | flat (≤ +{JUNK_GROWTH_MB} MB) |")
+    if errors or imported[0] or published[0] or before != 404 or seen_after > 5 or junk[2] - junk[1] > JUNK_GROWTH_MB:
         sys.exit(1)
+
+
+def junk_load(folder: Path, base: str, pid: int) -> tuple[int, float, float]:
+    """JUNK_SECONDS of unique junk addresses and searches: (requests, resident MB before, after)."""
+    script = folder / "junk.lua"
+    script.write_text(JUNK_LUA, encoding="utf-8")
+    before = resident_mb(pid)
+    out = subprocess.run(["wrk", "-t2", "-c50", f"-d{JUNK_SECONDS}s", "--timeout", "5s", "-s", str(script), base],
+                         capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"(\d+) requests in", out)[1]), before, resident_mb(pid)
+
+
+def resident_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status)[1]) / 1024
 
 
 def _cpu_seconds(pid: int) -> float:

@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -18,13 +19,12 @@ import psycopg
 import pytest
 from pypdf import PdfReader
 
-from conftest import REPOSITORY
 from ombuds.store import open_database
 from ombuds.store.db import StoreError
 from ombuds.store.queries import table_counts
 from pgserver import as_postgres, create_database, free_port, pg_bin
 
-OMBUDS = str(REPOSITORY / ".venv" / "bin" / "ombuds")
+OMBUDS = [sys.executable, "-m", "ombuds"]  # whichever Python runs the tests, wherever its venv is
 YEAR = "2023-24"
 BASE = {
     "received.csv": "reference,authority,received_date,service_area\n"
@@ -35,12 +35,12 @@ BASE = {
 
 
 def run(args: list[str], db: str, timeout: float = 240, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([OMBUDS, "--db", db, *args], capture_output=True, text=True, timeout=timeout, **kwargs)
+    return subprocess.run([*OMBUDS, "--db", db, *args], capture_output=True, text=True, timeout=timeout, **kwargs)
 
 
 def start(args: list[str], db: str, cwd: Path | None = None) -> subprocess.Popen:
     """The command in a process group of its own, so that the test can end any worker it leaves behind."""
-    return subprocess.Popen([OMBUDS, "--db", db, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    return subprocess.Popen([*OMBUDS, "--db", db, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True, cwd=cwd)
 
 

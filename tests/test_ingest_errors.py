@@ -124,7 +124,7 @@ def test_negative_or_non_numeric_population(seeded, tmp_path):
                   [["Stevenage", "2022-23", "-5"], ["Stevenage", "2023-24", "many"], ["Stevenage", "2023", "1"]])
     assert problems_of(seeded, [f]) == [
         f"{f}:2: population: negative number '-5'",
-        f"{f}:3: population: 'many' is not a whole number",
+        f"{f}:3: population: 'many' is not a whole number written in the digits 0 to 9",
         f"{f}:4: year: '2023' is not a year: write it as 2019-20 (1 April 2019 to 31 March 2020)"]
 
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from builders import Cases
-from conftest import snapshot
+from conftest import snapshot, write_csv
 from ombuds.cli import cli
 from ombuds.ingest import import_files
 from ombuds.profile import load_profile
@@ -31,9 +31,14 @@ from ombuds.years import Year
 Y2223, Y2324, Y2425 = Year.parse("2022-23"), Year.parse("2023-24"), Year.parse("2024-25")
 STEVENAGE = "stevenage-borough-council"
 REFUSAL = (
-    "refused: 2023-24 was published on 2024-07-01 and this import would change 10 figures: Stevenage Borough "
+    "refused: 2023-24 was published on 2024-07-01 and this import would change 19 figures: Stevenage Borough "
     "Council (E07000243) decided.Upheld 3 → 4, decided.total 4 → 5, investigated 4 → 5, upheld 3 → 4, "
-    "uphold_rate 0.75 → 0.8, satisfactory_remedy_rate 0.3333 → 0.25, upheld_per_100k 3.4051 → 4.5401; the average "
+    "uphold_rate 0.75 → 0.8, satisfactory_remedy_rate 0.3333 → 0.25, upheld_per_100k 3.4051 → 4.5401, "
+    "interval.uphold_rate.0 0.3006 → 0.3755, interval.uphold_rate.1 0.9544 → 0.9638, "
+    "interval.satisfactory_remedy_rate.0 0.0615 → 0.0456, interval.satisfactory_remedy_rate.1 0.7923 → 0.6994, "
+    "change.uphold_rate.current 0.75 → 0.8, change.uphold_rate.p_value 1 → 1, "
+    "change.satisfactory_remedy_rate.current 0.3333 → 0.25, change.satisfactory_remedy_rate.p_value 1 → 1, "
+    "decisions listed 4 sha256:16aaaa9b300cf29c → 5 sha256:3925eaa8348a8a76; the average "
     "for district councils uphold_rate 0.75 → 0.8, satisfactory_remedy_rate 0.3333 → 0.25, upheld_per_100k 0.0156 "
     "→ 0.0208; nothing was imported (to publish a revision, rerun with --revise \"reason\")")
 
@@ -46,12 +51,20 @@ def held_cases(tmp_path):
     return cases.files()
 
 
-def one_more_upheld(tmp_path):
-    folder = tmp_path / "late"
-    folder.mkdir(exist_ok=True)
-    cases = Cases(folder, "L")
-    cases.decided("Stevenage", "2023-12-01", {"Upheld": 1})
+def one_more_decision(tmp_path, folder: str, day: str, outcome: str):
+    """One more Stevenage decision, in a folder (and reference prefix) of its own."""
+    (tmp_path / folder).mkdir(exist_ok=True)
+    cases = Cases(tmp_path / folder, folder[0].upper())
+    cases.decided("Stevenage", day, {outcome: 1})
     return cases.files()
+
+
+def one_more_upheld(tmp_path):
+    return one_more_decision(tmp_path, "late", "2023-12-01", "Upheld")
+
+
+def one_more_not_upheld_the_year_before(tmp_path):
+    return one_more_decision(tmp_path, "earlier", "2022-11-01", "Not Upheld")
 
 
 def stages(database) -> list[tuple[str, str]]:
@@ -110,19 +123,19 @@ def test_an_import_changing_published_figures_is_refused_unless_it_is_a_revision
 
     report = import_files(db, one_more_upheld(tmp_path), revise="late decision records")
     today = date.today()
-    assert report.lines()[-1] == f"Revised 2023-24 on {today.isoformat()}: 10 figures changed: late decision records"
+    assert report.lines()[-1] == f"Revised 2023-24 on {today.isoformat()}: 19 figures changed: late decision records"
     with db.read() as connection:
         revisions = store.revisions_of(connection)
         frozen = store.all_releases(connection)[Y2324]
         log = store.audit_entries(connection)
-    assert len(revisions) == 10
+    assert len(revisions) == 19
     assert revisions[0] == store.Revision(Y2324, "E07000243", "decided.Upheld", "3", "4", today,
                                           "late decision records")
     assert revisions[-1].authority == "District" and revisions[-1].figure == "upheld_per_100k"
     stevenage = next(r for r in json.loads(frozen.statistics)["records"] if r["authority"]["code"] == "E07000243")
     assert stevenage["upheld"] == 4  # the release now holds the revised figures
     assert [e["action"] for e in log][-2:] == ["revision", "import"]
-    assert log[-2]["details"].startswith(f"Revised 2023-24 on {today.isoformat()}: 10 figures changed: late "
+    assert log[-2]["details"].startswith(f"Revised 2023-24 on {today.isoformat()}: 19 figures changed: late "
                                          "decision records\nStevenage Borough Council (E07000243) decided.Upheld 3 → 4")
     assert import_files(db, one_more_upheld(tmp_path)).unchanged  # the same rows again: nothing to refuse
 
@@ -195,8 +208,58 @@ def test_the_release_commands(tmp_path):
     assert refused.stderr == f"ombuds: error: {REFUSAL}\n"  # one line
     revised = run("import", "--revise", "late decision records", *late)
     assert revised.exit_code == 0
-    assert revised.stdout.splitlines()[-1] == (f"Revised 2023-24 on {date.today().isoformat()}: 10 figures "
+    assert revised.stdout.splitlines()[-1] == (f"Revised 2023-24 on {date.today().isoformat()}: 19 figures "
                                                "changed: late decision records")
-    assert run("release", "status").stdout.splitlines()[1].endswith("; 10 revisions; case data as frozen")
+    assert run("release", "status").stdout.splitlines()[1].endswith("; 19 revisions; case data as frozen")
     bad_date = run("release", "publish", "--year", "2023-24", "--on", "1 July")
     assert bad_date.exit_code == 2 and "'1 July' does not match the format '%Y-%m-%d'" in bad_date.stderr
+
+
+def test_an_import_into_the_year_before_cannot_move_a_published_years_change(db, tmp_path):
+    """The issue's reproduction: a published year's tested change compares it with the year before, so an import
+    into that earlier, unreleased year changes what the published year shows."""
+    import_files(db, held_cases(tmp_path))
+    create_release(db, Y2324)
+    publish_release(db, Y2324, date(2024, 7, 1))
+    before = snapshot(db)
+    with pytest.raises(ReleaseError) as refused:
+        import_files(db, one_more_not_upheld_the_year_before(tmp_path))
+    assert str(refused.value).startswith(
+        "refused: 2023-24 was published on 2024-07-01 and this import would change 2 figures: Stevenage Borough "
+        "Council (E07000243) change.uphold_rate.previous 1 → 0.5, change.uphold_rate.p_value ")
+    assert snapshot(db) == before
+    assert stages(db) == [("2022-23", "public (before releases were used)"), ("2023-24", "public")]
+
+
+def test_decision_summaries_public_reports_and_improvements_are_covered_too(db, tmp_path):
+    header = ["reference", "authority", "decision_date", "outcome", "satisfactory_remedy", "remedied_by_ombudsman",
+              "public_report", "summary"]
+    row = ["S1", "Stevenage", "2023-10-01", "Upheld", "no", "no", "no", "The council delayed a review."]
+    write_csv(tmp_path / "decided.csv", header, [row])
+    write_csv(tmp_path / "improvements.csv", ["reference", "authority", "agreed_date", "improvement"],
+              [["S1", "Stevenage", "2023-10-02", "Train staff"]])
+    import_files(db, [tmp_path / "decided.csv", tmp_path / "improvements.csv"])
+    create_release(db, Y2324)
+    publish_release(db, Y2324, date(2024, 7, 1))
+    for changed in ([*row[:6], "yes", row[7]], [*row[:7], "The council delayed a review by a year."]):
+        write_csv(tmp_path / "decided.csv", header, [changed])
+        with pytest.raises(ReleaseError, match=r"would change 1 figure: Stevenage Borough Council \(E07000243\) "
+                                               r"decisions listed 1 sha256:[0-9a-f]{16} → 1 sha256:[0-9a-f]{16};"):
+            import_files(db, [tmp_path / "decided.csv"])
+    write_csv(tmp_path / "more.csv", ["reference", "authority", "agreed_date", "improvement"],
+              [["S1", "Stevenage", "2023-10-03", "Review every delayed case"]])
+    with pytest.raises(ReleaseError, match=r"improvements listed 1 sha256:[0-9a-f]{16} → 2 sha256:[0-9a-f]{16}"):
+        import_files(db, [tmp_path / "more.csv"])
+    report = import_files(db, [tmp_path / "more.csv"], revise="a second improvement")
+    assert report.lines()[-1].endswith("1 figure changed: a second improvement")
+
+
+def test_release_status_says_when_a_frozen_year_no_longer_shows_what_was_frozen(db, tmp_path):
+    import_files(db, held_cases(tmp_path))
+    create_release(db, Y2324)
+    import_files(db, one_more_not_upheld_the_year_before(tmp_path))  # allowed, but the frozen year's change moved
+    from ombuds.stats.service import statistics_service
+
+    status = release_status(db, statistics_service(db).years())
+    assert [(s.year.label, s.stage, s.case_data) for s in status] == [
+        ("2022-23", "public (before releases were used)", ""), ("2023-24", "frozen", "changed since frozen")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import replace
 from html.parser import HTMLParser
@@ -206,3 +207,58 @@ def test_the_sitemap_robots_and_data_package_describe_the_built_files(built):
     frictionless = pytest.importorskip("frictionless")
     report = frictionless.validate(str(out / "data" / "datapackage.json"))
     assert report.valid, [(t.name, e.type, e.note) for t in report.tasks for e in t.errors][:5]
+
+
+def test_a_build_during_an_import_shows_one_version_of_the_data(tmp_path, monkeypatch):
+    """The issue's reproduction: an import committed part-way through a build made council pages show the old
+    figures and decisions, feeds and the data page the new. The build now starts again and shows only the new."""
+    from ombuds.site import build
+
+    slug = "stevenage-borough-council"
+    council = [replace(kind, every=lambda site, every=kind.every: (
+        p for p in every(site) if p.get("slug", slug) == slug))
+        for kind in build.kinds() if kind.name in ("council", "decisions", "feed", "data")]
+    monkeypatch.setattr(build, "kinds", lambda: council)
+    (tmp_path / "first").mkdir()
+    (tmp_path / "late").mkdir()
+    first = Cases(tmp_path / "first", "R")
+    first.decided("Stevenage", "2023-10-01", {"Upheld": 2, "Not Upheld": 2})
+    late = Cases(tmp_path / "late", "L")
+    late.decided("Stevenage", "2023-11-01", {"Upheld": 4})
+    database = open_database(f"sqlite:///{tmp_path / 'site.db'}")
+    import_files(database, first.files())
+    rendered = build.build_items
+    imported = []
+
+    def import_part_way(*args, **kwargs):
+        result = rendered(*args, **kwargs)
+        if not imported:  # after the first pass's pages, before its API files and its swap
+            imported.append(import_files(open_database(database.url), late.files()))
+        return result
+
+    monkeypatch.setattr(build, "build_items", import_part_way)
+    build_site(database, tmp_path / "site", workers=1)
+    page = (tmp_path / "site" / "councils" / slug / "2023-24" / "index.html").read_text(encoding="utf-8")
+    decisions = json.loads((tmp_path / "site" / "api" / "decisions" / "E07000243" / "2023-24.json").read_text())
+    assert imported and len(decisions) == 8
+    assert "75%" in page and "50%" not in page  # 6 upheld of 8, not 2 of 4
+
+
+def test_a_build_onto_a_full_disk_is_one_line(tmp_path, monkeypatch):
+    import errno
+
+    from ombuds.errors import OmbudsError
+    from ombuds.site import build
+
+    cases = Cases(tmp_path, "R")
+    cases.decided("Stevenage", "2023-10-01", {"Upheld": 1})
+    database = open_database(f"sqlite:///{tmp_path / 'site.db'}")
+    import_files(database, cases.files())
+
+    def full(folder, path, body):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(build, "_write", full)
+    with pytest.raises(OmbudsError, match=f"^{tmp_path / 'site'}: cannot write the site: No space left on device$"):
+        build_site(database, tmp_path / "site", workers=1)
+    assert not any(p.name.startswith(".site.tmp") for p in tmp_path.iterdir())

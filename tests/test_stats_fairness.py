@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 from itertools import pairwise
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -486,3 +487,18 @@ def test_fast_binomial_and_fisher_agree_with_scipy():
     for k1, n1, k2, n2 in [(0, 5, 5, 5), (1, 3, 2, 4), (4, 9, 5, 9), (0, 50, 0, 60), (3, 40, 11, 42), (7, 7, 0, 1)]:
         expected = float(fisher_exact([[k1, n1 - k1], [k2, n2 - k2]], alternative="two-sided").pvalue)
         assert fairness._fisher_two_sided(k1, n1, k2, n2) == pytest.approx(expected, rel=1e-9)
+
+
+@given(n=st.integers(1, 3000), p=st.floats(0.001, 0.999), q=st.floats(0.0005, 0.9995))
+@settings(max_examples=300, deadline=None)
+def test_the_binomial_functions_are_scipy_stats_binoms_from_the_public_api(n, p, q):
+    from ombuds.stats import fairness
+
+    k = int(binom.ppf(q, n, p))
+    tie = any(math.isclose(binom.cdf(j, n, p), q, rel_tol=1e-9) for j in (k - 1, k))
+    if not tie:  # at an exact tie scipy's Boost quantile rounds either way; ours takes the smaller k
+        assert fairness._binom_ppf(q, n, p) == k
+    assert fairness._binom_ppf(0.5, 11, 0.5) == 5 and fairness._binom_ppf(0.5, 35, 0.5) == 17
+    assert fairness._binom_cdf(k, n, p) == pytest.approx(binom.cdf(k, n, p), rel=1e-9, abs=1e-300)
+    assert fairness._binom_sf(k, n, p) == pytest.approx(binom.sf(k, n, p), rel=1e-9, abs=1e-300)
+    assert "_ufuncs" not in Path(fairness.__file__).read_text(encoding="utf-8")

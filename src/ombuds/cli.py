@@ -288,6 +288,39 @@ def letters_command(ctx: click.Context, year_label: str, authority: str | None, 
         render_letters(jobs, on_written=lambda w: (click.echo(str(w.path)), advance()))
 
 
+@cli.command("code-report")
+@click.option("--year", "year_label", required=True, help="The year, e.g. 2025-26.")
+@click.option("--body", "body_name", required=True, help="The council (GSS code or any known name).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Folder for the report (HTML, PDF and JSON).")
+@click.option("--response", "response_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              default=None, help="The governing body's response, in Markdown.")
+@click.option("--letter", "letter_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="The ombudsman's annual letter for the year (PDF), attached to the report.")
+@click.option("--areas", "areas_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="CSV mapping own service area words (own_area) to the ombudsman's areas (service_area).")
+@click.option("--profile", "profile_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The organisation's identity (TOML; default: the shipped demo profile).")
+@click.pass_context
+def code_report_command(ctx: click.Context, year_label: str, body_name: str, out_dir: Path,
+                        response_file: Path | None, letter_file: Path | None, areas_file: Path | None,
+                        profile_path: Path | None) -> None:
+    """An organisation's Complaint Handling Code report for a year: its own stages, timeliness, the escalation to
+    the ombudsman, its self-assessment and its governing body's response (docs/code-report.md)."""
+    from ombuds.code_report import write_report
+    from ombuds.ingest.areas import read_area_mapping
+    from ombuds.stats.code_report import code_report, resolve_body
+
+    settings = _settings(ctx, profile_path)
+    year = Year.parse(year_label)
+    areas = read_area_mapping(areas_file) if areas_file else None
+    response = response_file.read_text(encoding="utf-8") if response_file else None
+    record = code_report(_database(ctx, create=False), year, resolve_body(body_name), scheme=settings.scheme,
+                         areas=areas)
+    for path in write_report(record, settings.profile, out_dir, response=response, letter=letter_file):
+        click.echo(path)
+
+
 @cli.command("send")
 @click.option("--year", "year_label", required=True, help="The year, e.g. 2019-20.")
 @click.option("--authority", default=None, help="Only this authority (GSS code or any known name).")
@@ -418,14 +451,13 @@ def authority_command(name: str) -> None:
 @click.pass_context
 def serve_command(ctx: click.Context, host: str, port: int, profile_path: Path | None) -> None:
     """Serve the public site live: every page, search and the API, with the database opened read-only."""
-    import uvicorn
-
     from ombuds.site.app import create_app
+    from ombuds.site.serve import run
 
     settings = _settings(ctx, profile_path)
     app = create_app(_database(ctx, create=False, read_only=True), settings.profile, settings.editions)
     click.echo(f"Serving the site at http://{host}:{port}/ (Ctrl+C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    run(app, host, port)
 
 
 @cli.group("site")
@@ -526,12 +558,14 @@ def scheme_check_command(ctx: click.Context, folder: Path) -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("demo-data"), show_default=True,
               help="Where the synthetic case files are written.")
 @click.option("--seed", default=2017, show_default=True, help="Random seed: the same seed gives the same files.")
+@click.option("--years", type=click.IntRange(1, 8), default=None,
+              help="Only the latest N years (default: all eight, 2017-18 to 2024-25): a smaller demo, made faster.")
 @click.option("--serve/--no-serve", default=True, show_default=True,
               help="Serve the site on 127.0.0.1 at the end (until Ctrl+C).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
               help="Port to serve on; the next free one is used if it is taken.")
 @click.pass_context
-def demo_command(ctx: click.Context, out_dir: Path, seed: int, serve: bool, port: int) -> None:
+def demo_command(ctx: click.Context, out_dir: Path, seed: int, years: int | None, serve: bool, port: int) -> None:
     """Make the synthetic demo data set, import it, print a national summary, render every year's letters, build
     the public site as static files and serve it live on 127.0.0.1."""
     from ombuds.demo import run_demo
@@ -539,19 +573,18 @@ def demo_command(ctx: click.Context, out_dir: Path, seed: int, serve: bool, port
 
     settings = _settings(ctx)
     database = _database(ctx)
-    run_demo(database, out_dir, seed=seed, echo=click.echo)
+    run_demo(database, out_dir, seed=seed, echo=click.echo, years=years)
     click.echo(f"Building the site in {out_dir / 'site'}/ …")
     click.echo(f"  {build_site(database, out_dir / 'site', settings.profile, editions=settings.editions).summary()}")
     if serve:
-        import uvicorn
-
         from ombuds.site.app import create_app
+        from ombuds.site.serve import run
         from ombuds.store import open_database
 
         app = create_app(open_database(database.url, read_only=True), settings.profile, settings.editions)
         chosen = _free_port(port)
         click.echo(f"Serving the demo site at http://127.0.0.1:{chosen}/ (Ctrl+C to stop)")
-        uvicorn.run(app, host="127.0.0.1", port=chosen, log_level="warning", access_log=False)
+        run(app, "127.0.0.1", chosen)
 
 
 def _free_port(first: int) -> int:

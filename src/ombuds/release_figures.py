@@ -21,7 +21,7 @@ from ombuds.store import releases as store
 from ombuds.store.releases import PUBLISHED, Release
 from ombuds.years import Year
 
-NOT_FIGURES = ("authority", "year", "average", "interval", "funnel", "change", "source", "edition", "letter", "from")
+NOT_FIGURES = ("authority", "year", "average", "source", "edition", "letter", "from")
 LISTED = 10  # authorities named in a refusal; the rest are counted
 
 
@@ -33,43 +33,69 @@ class ReleaseError(OmbudsError):
 class FigureChange:
     subject: str  # a GSS code, or a council type for its average
     figure: str  # e.g. received.Housing, uphold_rate
-    old: float | int | None
-    new: float | int | None
+    old: float | int | str | None
+    new: float | int | str | None
 
 
 # Freezing and comparing figures
 
 
-def frozen_statistics(held: YearStatistics) -> str:
-    """A year's statistics as a release keeps them: every record and every type average, as JSON."""
+def frozen_statistics(connection: Connection, year: Year, held: YearStatistics | None) -> str:
+    """Everything a year shows as a release keeps it, as JSON: every record (figures, the change from the year
+    before, funnel classes, intervals), every type average, and a digest of each authority's decisions (dates,
+    outcomes, summaries, public reports) and service improvements (`shown_records`)."""
+    if held is None:
+        return json.dumps({"records": [], "averages": {}, "shown": shown_records(connection, year)})
     return json.dumps({"source": held.source, "method": held.method, "records": [r.to_json() for r in held.records],
-                       "averages": {t: a.model_dump(mode="json") for t, a in sorted(held.averages.items())}},
-                      ensure_ascii=False)
+                       "averages": {t: a.model_dump(mode="json") for t, a in sorted(held.averages.items())},
+                       "shown": shown_records(connection, year)}, ensure_ascii=False)
 
 
-def _flat(data: dict, skipped: tuple[str, ...] = ()) -> dict[str, float | int | None]:
+def shown_records(connection: Connection, year: Year) -> dict[str, dict[str, str]]:
+    """By authority code, the decisions and improvements the site lists for the year, each as `N sha256:DIGEST`."""
+    lines: dict[str, dict[str, list[bytes]]] = {}
+    for kind, code, row in store.shown_rows(connection, year):
+        line = json.dumps([None if v is None else str(v) for v in row]).encode("utf-8")
+        lines.setdefault(code, {}).setdefault(kind, []).append(line)
+    return {code: {kind: _digest(rows) for kind, rows in kinds.items()} for code, kinds in sorted(lines.items())}
+
+
+def _digest(rows: list[bytes]) -> str:
+    digest = hashlib.sha256(b"\n".join(rows)).hexdigest()
+    return f"{len(rows)} sha256:{digest[:16]}"
+
+
+def _flat(data: dict | list, skipped: tuple[str, ...] = (), prefix: str = "") -> dict[str, float | int | str | None]:
+    """Nested figures as one level: `change.uphold_rate.previous`, `interval.uphold_rate.0`."""
     flat = {}
-    for key, value in data.items():
+    items = data.items() if isinstance(data, dict) else enumerate(data)
+    for key, value in items:
         if key in skipped:
             continue
-        if isinstance(value, dict):
-            flat.update({f"{key}.{k}": v for k, v in value.items()})
+        if isinstance(value, dict | list):
+            flat.update(_flat(value, (), f"{prefix}{key}."))
         else:
-            flat[key] = value
+            flat[f"{prefix}{key}"] = value
     return flat
 
 
-def figures_by_subject(frozen: str) -> dict[str, dict[str, float | int | None]]:
-    """Every published figure of a frozen year: each authority's own (by code) and each type's average (by type)."""
+def figures_by_subject(frozen: str, shown: bool = True) -> dict[str, dict[str, float | int | str | None]]:
+    """Everything a frozen year shows: each authority's figures and listed records (by code) and each type's
+    average (by type). `shown=False` leaves out the decisions and improvements (a release frozen before they were
+    kept)."""
     data = json.loads(frozen)
     figures = {r["authority"]["code"]: _flat(r, NOT_FIGURES) for r in data["records"]}
+    if shown:
+        for code, kinds in data.get("shown", {}).items():
+            figures.setdefault(code, {}).update({f"{kind} listed": digest for kind, digest in kinds.items()})
     figures.update({t: _flat(a, ("method",)) for t, a in data["averages"].items()})
     return figures
 
 
 def figure_changes(old: str, new: str) -> list[FigureChange]:
-    """The figures that differ between two frozen statistics, authorities (by name) before averages."""
-    before, after = figures_by_subject(old), figures_by_subject(new)
+    """What differs between two frozen years, authorities (by name) before averages."""
+    shown = "shown" in json.loads(old)
+    before, after = figures_by_subject(old, shown), figures_by_subject(new, shown)
     changes = []
     for subject in sorted(set(before) | set(after), key=_subject_order):
         a, b = before.get(subject, {}), after.get(subject, {})
@@ -135,8 +161,7 @@ def before_commit(connection: Connection, revise: str | None, today: date | None
         if release.stage != PUBLISHED:
             continue
         held = statistics_as_seen_by(connection, year)
-        now = frozen_statistics(held) if held else json.dumps({"records": [], "averages": {}})
-        changes = figure_changes(release.statistics, now)
+        changes = figure_changes(release.statistics, frozen_statistics(connection, year, held))
         if changes:
             changed.append((release, held, changes))
     if not changed:
@@ -156,7 +181,7 @@ def _revise(connection: Connection, release: Release, held: YearStatistics | Non
         store.Revision(year, c.subject, c.figure, json.dumps(c.old), json.dumps(c.new), today, reason)
         for c in changes])
     store.refreeze(connection, year, case_checksum=case_checksum(connection, year),
-                   statistics=frozen_statistics(held) if held else json.dumps({"records": [], "averages": {}}),
+                   statistics=frozen_statistics(connection, year, held),
                    letters={})  # taken again after the import commits (releases.refresh_letter_checksums)
     line = f"Revised {year} on {today.isoformat()}: {counted(len(changes), 'figure')} changed: {reason}"
     store.log_audit(connection, "revision", year.label, f"{line}\n{describe(changes)}")

@@ -131,7 +131,8 @@ def create_release(database: Database, year: Year, profile: Profile | None = Non
         checksum = case_checksum(connection, year)
         store.save_release(connection, year, edition=edition_file.name if edition_file else None,
                            edition_sha256=hashlib.sha256(edition_file.read_bytes()).hexdigest() if edition_file
-                           else None, case_checksum=checksum, statistics=frozen_statistics(held), letters=letters)
+                           else None, case_checksum=checksum, statistics=frozen_statistics(connection, year, held),
+                           letters=letters)
         summary = (f"{year} frozen: {counted(len(held.records), 'authority')}, {counted(len(letters), 'letter')} "
                    f"(PDF and HTML), edition {edition_file.name if edition_file else 'none'}, case data sha256 "
                    f"{checksum}")
@@ -147,13 +148,16 @@ def publish_release(database: Database, year: Year, on: date | None = None, toda
         release = store.all_releases(connection).get(year)
         if release is None:
             raise ReleaseError(f"{year} has no release: freeze it first with 'ombuds release create --year {year}'")
+        if on <= year.end:
+            raise ReleaseError(f"{year} cannot be published on {on.isoformat()}: the year ends on "
+                               f"{year.end.isoformat()}, and its figures are public only after it")
         if release.stage == PUBLISHED and release.published_on <= today:
             raise ReleaseError(f"{year} has been public since {release.published_on.isoformat()}: a published year "
                                "is neither withdrawn nor re-dated")
         held = statistics_as_seen_by(connection, year)
         if held is None:
             raise ReleaseError(f"{year} was frozen but its figures are no longer held")
-        changes = figure_changes(release.statistics, frozen_statistics(held))
+        changes = figure_changes(release.statistics, frozen_statistics(connection, year, held))
         if changes:
             raise ReleaseError(f"{year}'s figures have changed since it was frozen ({describe(changes)}): freeze it "
                                f"again with 'ombuds release create --year {year}' and check them before publishing")
@@ -212,7 +216,7 @@ class YearStatus:
     stage: str  # what the public sees: "public", "embargoed", "frozen", "not released", "public (before releases)"
     detail: str
     revisions: int
-    case_data: str  # "as frozen", "changed since frozen", or "" without a release
+    case_data: str  # "as frozen", "changed since frozen" (its rows, or anything it shows), or "" without a release
 
 
 def release_status(database: Database, held: list[Year], today: date | None = None) -> list[YearStatus]:
@@ -222,6 +226,8 @@ def release_status(database: Database, held: list[Year], today: date | None = No
         releases = store.all_releases(connection)
         revisions = store.revisions_of(connection)
         checksums = {y: case_checksum(connection, y) for y in releases}
+        moved = {y for y, r in releases.items() if figure_changes(
+            r.statistics, frozen_statistics(connection, y, statistics_as_seen_by(connection, y)))}
     shown = set(public_years(held, releases, today))
     out = []
     for year in sorted(set(held) | set(releases)):
@@ -238,6 +244,6 @@ def release_status(database: Database, held: list[Year], today: date | None = No
             stage, detail = "public", f"{created}; published on {release.published_on.isoformat()}"
         else:
             stage, detail = "embargoed", f"{created}; public from {release.published_on.isoformat()}"
-        matches = checksums[year] == release.case_checksum
+        matches = checksums[year] == release.case_checksum and year not in moved
         out.append(YearStatus(year, stage, detail, count, "as frozen" if matches else "changed since frozen"))
     return out

@@ -12,6 +12,8 @@ _LABEL = re.compile(r"^\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*$")
 FIRST_TO_LAST = range(1974, 2100)  # the ombudsman began work in 1974; later years are typing slips
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
+EARLIEST_START_YEAR = 2017  # the earliest year the scheme covers (the LGSCO's: 2017-18): the one place to change,
+# until the scheme's settings hold it (`earliest_year`)
 
 
 @dataclass(frozen=True, order=True)
@@ -66,3 +68,9 @@ class Year:
 
     def __str__(self) -> str:
         return self.label
+
+
+EARLIEST_YEAR = Year(EARLIEST_START_YEAR)
+EARLIEST_DATE = Year(EARLIEST_START_YEAR - 1).start
+"""The earliest date a case may carry: the start of the year before the earliest year covered, whose complaints
+are decided in it. Every year the store holds is then one every command can show."""

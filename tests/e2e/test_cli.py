@@ -151,23 +151,30 @@ def test_authority_lookup(tmp_path):
 
 
 def test_demo_end_to_end(tmp_path):
-    result = ombuds("demo", "--no-serve", "--out", str(tmp_path / "data"), db=f"sqlite:///{tmp_path / 'demo.db'}",
-                    cwd=tmp_path, timeout=900)  # eight years of letters and site
+    """The demo on its latest two years (the full eight are `make bench`'s): files, import, summary, letters, site."""
+    result = ombuds("demo", "--no-serve", "--years", "2", "--out", str(tmp_path / "data"),
+                    db=f"sqlite:///{tmp_path / 'demo.db'}", cwd=tmp_path, timeout=900)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.startswith(f"Making SYNTHETIC demo data (seed 2017) in {tmp_path / 'data'}/ …")
     assert "SYNTHETIC demo data: national summary by year and type" in out
-    assert all(label in out for label in ("2017-18", "2020-21", "2024-25", "County", "London Borough"))
+    assert all(label in out for label in ("2023-24", "2024-25", "County", "London Borough"))
+    assert "2019-20" not in out and "2017-18" not in out
     assert "All figures above are synthetic: they describe no real council." in out
-    letters = tmp_path / "data" / "letters" / "2019-20"
-    assert f"  2019-20: {len(list(letters.glob('*.pdf'))):,} letters as PDF and HTML in {letters}/" in out
-    assert (letters / "wellingborough-borough-council-2019-20.pdf").read_bytes().startswith(b"%PDF-")
+    letters = tmp_path / "data" / "letters" / "2023-24"
+    assert f"  2023-24: {len(list(letters.glob('*.pdf'))):,} letters as PDF and HTML in {letters}/" in out
+    assert (letters / "stevenage-borough-council-2023-24.pdf").read_bytes().startswith(b"%PDF-")
     assert len(list(letters.glob("*.html"))) == len(list(letters.glob("*.pdf"))) > 300
     site = tmp_path / "data" / "site"
     assert f"Building the site in {site}/ …" in out
     assert (site / "index.html").is_file() and (site / "councils" / "birmingham-city-council" / "2024-25"
                                                 / "index.html").is_file()
     assert "Serving" not in out
+    report = tmp_path / "data" / "code-year" / "code-report"
+    assert f"Stevenage Borough Council's Complaint Handling Code report for 2025-26: {report}/" in out
+    assert (report / "code-report-stevenage-borough-council-2025-26.pdf").read_bytes().startswith(b"%PDF-")
+    for year in ("2024-25", "2025-26"):  # the register of 60 councils' self-assessments
+        assert "Provisions most often not met" in (site / "self-assessment" / year / "index.html").read_text()
     stats = ombuds("stats", "--year", "2024-25", "--authority", "Birmingham", db=f"sqlite:///{tmp_path / 'demo.db'}")
     [birmingham] = json.loads(stats.stdout)
     with open(tmp_path / "data" / "synthetic-received.csv", encoding="utf-8") as f:

@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from ombuds.demo.code_year import run_code_year
 from ombuds.demo.generate import DemoFiles, generate
 from ombuds.ingest import import_files
 from ombuds.stats import format as fmt
@@ -37,9 +38,11 @@ def summary_table(database: Database) -> Table:
     return table
 
 
-def run_demo(database: Database, out_dir: Path, *, seed: int = 2017, echo: Callable[[str], None] = print) -> DemoFiles:
+def run_demo(database: Database, out_dir: Path, *, seed: int = 2017, echo: Callable[[str], None] = print,
+             years: int | None = None) -> DemoFiles:
+    """The demo: synthetic files (every year, or the latest `years`), imported, summarised, letters rendered."""
     echo(f"Making SYNTHETIC demo data (seed {seed}) in {out_dir}/ …")
-    files = generate(out_dir, seed=seed)
+    files = generate(out_dir, seed=seed, years=years)
     for kind, path in files.paths.items():
         echo(f"  {path}: {files.rows[kind]:,} {kind} rows")
     echo("Importing …")
@@ -49,6 +52,7 @@ def run_demo(database: Database, out_dir: Path, *, seed: int = 2017, echo: Calla
     Console(width=160).print(summary_table(database))
     echo("All figures above are synthetic: they describe no real council.")
     render_demo_letters(database, out_dir / "letters", echo)
+    run_code_year(database, out_dir / "code-year", seed=seed, echo=echo)
     return files
 
 

@@ -95,9 +95,9 @@ def _days(year: int) -> np.ndarray:
     return np.arange(np.datetime64(y.start), np.datetime64(y.end) + 1)
 
 
-def _day_weights(days: np.ndarray, year: int) -> np.ndarray:
+def _day_weights(days: np.ndarray, year: int, first: int = FIRST_YEAR) -> np.ndarray:
     weights = np.ones(len(days))
-    if year < FIRST_YEAR:  # a half year before the first, so that the first year has decisions in hand
+    if year < first:  # a half year before the first, so that the first year has decisions in hand
         weights[days < np.datetime64(date(year, 10, 1))] = 0
     paused = TARGETS[max(year, FIRST_YEAR)].paused_months
     if paused:
@@ -129,7 +129,8 @@ class _Writer:
             handle.close()
 
 
-def generate(out_dir: Path, *, seed: int = 2017, scale: float = 1.0, authorities: Registry | None = None) -> DemoFiles:
+def generate(out_dir: Path, *, seed: int = 2017, scale: float = 1.0, authorities: Registry | None = None,
+             years: int | None = None) -> DemoFiles:
     """Write the synthetic files to `out_dir` and return their paths and row counts."""
     authorities = authorities or registry()
     rng = np.random.default_rng(seed)
@@ -137,12 +138,13 @@ def generate(out_dir: Path, *, seed: int = 2017, scale: float = 1.0, authorities
     everyone = list(authorities)
     effect = {a.code: rng.normal(0, 0.45) for a in everyone}  # each council's lasting tendency to be upheld
     end_of_data = np.datetime64(Year(LAST_YEAR).end)
-    first_day = np.datetime64(Year(FIRST_YEAR).start)
+    first = FIRST_YEAR if years is None else max(FIRST_YEAR, LAST_YEAR - years + 1)  # `years`: the latest only
+    first_day = np.datetime64(Year(first).start)
     serial = 0
-    for year in range(FIRST_YEAR - 1, LAST_YEAR + 1):
+    for year in range(first - 1, LAST_YEAR + 1):
         target = TARGETS[max(year, FIRST_YEAR)]
         days = _days(year)
-        day_weights = _day_weights(days, year)
+        day_weights = _day_weights(days, year, first)
         current = [a for a in everyone if a.current_in(Year(year))]
         weight = {a.code: demo_population(a, authorities) * TYPE_WEIGHT[a.type]
                   for a in current if a.type in TYPE_WEIGHT}
@@ -152,7 +154,7 @@ def generate(out_dir: Path, *, seed: int = 2017, scale: float = 1.0, authorities
             weights = day_weights * alive if alive is not None else day_weights
             if weights.sum() == 0:
                 continue
-            share = weights.sum() / day_weights.sum() if year >= FIRST_YEAR else 0.5 * weights.sum() / day_weights.sum()
+            share = weights.sum() / day_weights.sum() if year >= first else 0.5 * weights.sum() / day_weights.sum()
             expected = weight[a.code] * per_weight if a.code in weight else OTHER_CASES_PER_YEAR * scale
             n = int(rng.poisson(expected * share))
             if n == 0:

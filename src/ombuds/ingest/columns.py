@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from itertools import compress, repeat
 
-from ombuds.ingest.fields import MAX_REFERENCE, RowCheck
+from ombuds.ingest.fields import CONTROL, MAX_REFERENCE, RowCheck
 from ombuds.registry import Authority
 
 
@@ -58,10 +58,12 @@ class ColumnCheck:
     def reference(self, values: Column) -> list:
         """As RowCheck.reference: trimmed, upper-cased, required, at most MAX_REFERENCE characters."""
         out = list(map(str.upper, map(str.strip, values)))
-        if all(out) and max(map(len, out), default=0) <= MAX_REFERENCE:
+        if all(out) and max(map(len, out), default=0) <= MAX_REFERENCE and not _controlled(out) \
+                and not _broken("".join(out)):
             return out
         self.flagged = True
-        return [value if value and len(value) <= MAX_REFERENCE else BAD for value in out]
+        return [value if value and len(value) <= MAX_REFERENCE and not CONTROL.search(value) and not _broken(value)
+                else BAD for value in out]
 
     def date(self, values: Column, column: str) -> list:
         return self._each(values, ("date", column), lambda row: self.check.date(row, column), column)
@@ -84,6 +86,9 @@ class ColumnCheck:
     def text(self, values: Column, *, required: bool = True) -> list:
         """As RowCheck.text: trimmed; empty is None, or BAD when required. Not remembered: texts are mostly distinct."""
         out = list(map(str.strip, values))
+        if _controlled(out):
+            self.flagged = True
+            out = [BAD if CONTROL.search(value) else value for value in out]
         if all(out):
             return out
         if required:
@@ -162,6 +167,14 @@ class ColumnCheck:
 
 
 _DATED = object()  # a name whose verdict depends on the case's date
+
+
+def _broken(value: str) -> bool:
+    return "\n" in value or "\r" in value
+
+
+def _controlled(values: Column) -> bool:
+    return CONTROL.search("".join(values)) is not None
 
 
 def _timeless(authority: Authority) -> bool:

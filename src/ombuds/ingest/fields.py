@@ -8,12 +8,17 @@ from datetime import date, time, timedelta
 from ombuds.labels import label_key
 from ombuds.registry import Authority, AuthorityNotFound, Registry
 from ombuds.registry.lookup import lifespan, pick_by_date
+from ombuds.years import EARLIEST_DATE, EARLIEST_YEAR
 
 _YES = frozenset({"yes", "true", "1", "y"})
 _NO = frozenset({"no", "false", "0", "n", ""})
 MAX_REFERENCE = 40  # the width of the reference columns in the store
+MAX_COUNT = 100_000_000  # no council has more residents; well within both databases' integer columns
 _EXCEL_DAY_ZERO = date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel counts a 29 February 1900 that never was)
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters (NUL, escape, vertical tab, …): no text a person writes has them, and they break XML, the
+terminal a message is printed on, and PostgreSQL (NUL). Tab, line feed and carriage return are text."""
 
 
 class RowCheck:
@@ -29,8 +34,12 @@ class RowCheck:
     def problem(self, column: str, reason: str) -> None:
         self.problems.append((column, reason))
 
-    def text(self, row: dict[str, str], column: str, *, required: bool = True) -> str | None:
+    def text(self, row: dict[str, str], column: str, *, required: bool = True, lines: bool = False) -> str | None:
+        """The trimmed value; only free text (`lines`) may run over several lines. Anywhere else a line break
+        means a quote left open, and the value (the file's next lines, whatever columns they hold) is not shown."""
         value = row.get(column, "").strip()
+        if self.controlled(value, column) or (not lines and self.broken(value, column)):
+            return None
         if not value:
             if required:
                 self.problem(column, "required, but empty")
@@ -60,6 +69,10 @@ class RowCheck:
             self.problem(column, f"'{value}' is more than a year after today: a date in the future would make years "
                                  "that do not exist yet")
             return None
+        if found < EARLIEST_DATE:
+            self.problem(column, f"'{value}' is before {EARLIEST_DATE.day} April {EARLIEST_DATE.year}: the earliest "
+                                 f"year covered is {EARLIEST_YEAR}, with complaints received in the year before")
+            return None
         return found
 
     def choice(self, row: dict[str, str], column: str, labels: dict[str, str], *, required: bool = True,
@@ -79,7 +92,27 @@ class RowCheck:
             spellings[value] = label
         return label
 
+    def controlled(self, value: str, column: str) -> bool:
+        """Whether the value holds a control character, noting the problem (the value itself is not repeated)."""
+        found = CONTROL.search(value)
+        if found is None:
+            return False
+        self.problem(column, f"control character U+{ord(found[0]):04X} at position {found.start() + 1}: not "
+                             "accepted in any text")
+        return True
+
+    def broken(self, value: str, column: str) -> bool:
+        """Whether the value runs over several lines, noting the problem without the value: outside free text
+        that is a quote left open, and the value is the file's next lines, whatever columns they hold."""
+        if "\n" not in value and "\r" not in value:
+            return False
+        self.problem(column, f"a value running over {len(value.splitlines())} lines, not shown: is a quote left open "
+                             "on this line?")
+        return True
+
     def flag(self, row: dict[str, str], column: str) -> bool:
+        if self.controlled(row.get(column, ""), column) or self.broken(row.get(column, ""), column):
+            return False
         value = row.get(column, "").strip().casefold()
         if value in _YES:
             return True
@@ -92,13 +125,17 @@ class RowCheck:
         if value is None:
             return None
         digits = value.replace(",", "")
-        if re.fullmatch(r"-\d+", digits):
+        if re.fullmatch(r"-[0-9]+", digits):
             self.problem(column, f"negative number '{value}'")
             return None
-        if re.fullmatch(r"\d+(\.0+)?", digits):
-            return int(float(digits))
-        self.problem(column, f"'{value}' is not a whole number")
-        return None
+        if not re.fullmatch(r"[0-9]+(\.0+)?", digits):
+            self.problem(column, f"'{value}' is not a whole number written in the digits 0 to 9")
+            return None
+        number = int(digits.partition(".")[0])
+        if number > MAX_COUNT:
+            self.problem(column, f"'{value}' is more than {MAX_COUNT:,}: no council has that many residents")
+            return None
+        return number
 
     def email(self, row: dict[str, str], column: str) -> str | None:
         value = self.text(row, column, required=False)

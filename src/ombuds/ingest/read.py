@@ -19,7 +19,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from ombuds.errors import OmbudsError
+from ombuds.errors import OmbudsError, not_a_file
 
 HEADER_WITHIN = 20  # the header is looked for in this many first lines (or rows) of a file
 DELIMITERS = (",", ";", "\t")
@@ -81,10 +81,9 @@ def check_encoding(name: str | None) -> None:
 def open_table(path: Path, rank: Rank, progress: Progress | None = None, *, sheet: str | None = None,
                encoding: str | None = None) -> Iterator[Table]:
     """Open a CSV or XLSX file (told apart by content as well as by name) and find its header row."""
-    if path.is_dir():
-        raise UnreadableFile(path, 1, "a folder, not a file: name the files in it (for example folder/*.csv)")
-    if not path.is_file():
-        raise UnreadableFile(path, 1, "no such file")
+    problem = not_a_file(path)
+    if problem is not None:
+        raise UnreadableFile(path, 1, problem)
     with open(path, "rb") as handle:
         start = handle.read(len(_OLE))
     if start.startswith(_OLE):
@@ -191,23 +190,73 @@ def _undecodable(path: Path, codec: str, encoding: str | None) -> UnreadableFile
     return UnreadableFile(path, line, f"not {encoding or 'UTF-16'} text ({reason})")
 
 
+MAX_UNPACKED_BYTES = 1 << 30
+"""The most an XLSX workbook may unpack to (1 GiB, about 8 million cases): its parts are XML inside a zip file, and
+a small file that unpacks to far more is refused before it is read."""
+MAX_SHARED_STRINGS_BYTES = 128 << 20
+"""The most its shared strings may unpack to (128 MiB): openpyxl holds them all in memory."""
+
+
+UNSAFE_XML = "not a readable XLSX workbook (its XML is malformed, or declares entities, which are never read)"
+
+
+def _unpacked_sizes(path: Path, handle) -> None:
+    try:
+        parts = zipfile.ZipFile(handle).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise UnreadableFile(path, 1, f"not a readable XLSX workbook ({error})") from None
+    handle.seek(0)
+    total = sum(part.file_size for part in parts)
+    strings = sum(part.file_size for part in parts if part.filename.lower().endswith("sharedstrings.xml"))
+    if total > MAX_UNPACKED_BYTES or strings > MAX_SHARED_STRINGS_BYTES:
+        raise UnreadableFile(path, 1, f"the workbook unpacks to {total:,} bytes ({strings:,} of shared strings); at "
+                                      f"most {MAX_UNPACKED_BYTES:,} ({MAX_SHARED_STRINGS_BYTES:,}) are read: split it "
+                                      "or save it as CSV")
+
+
+def _workbook_rows(path: Path, worksheet) -> Iterator[tuple[int, list[str]]]:
+    """The sheet's rows, numbered; XML that is not plain data (entities, a DTD) ends as the file's one error."""
+    from defusedxml import DefusedXmlException
+
+    number = 0
+    try:
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            yield number, [_cell(v) for v in values]
+    except (DefusedXmlException, SyntaxError, ValueError, KeyError):
+        raise UnreadableFile(path, number + 1, UNSAFE_XML) from None
+
+
 @contextmanager
 def _xlsx(path: Path, rank: Rank, sheet: str | None):
-    from openpyxl import load_workbook  # imported here: only XLSX imports pay for it
+    from defusedxml import DefusedXmlException
+    from openpyxl import load_workbook  # imported here: only XLSX imports pay for it (defusedxml guards its XML)
 
     with open(path, "rb") as handle:  # a handle, not a name: openpyxl would refuse a workbook named .csv
+        _unpacked_sizes(path, handle)
         try:
             workbook = load_workbook(handle, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-            raise UnreadableFile(path, 1, f"not a readable XLSX workbook ({error})") from None
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, DefusedXmlException) as error:
+            if isinstance(error, zipfile.BadZipFile | KeyError | OSError):
+                raise UnreadableFile(path, 1, f"not a readable XLSX workbook ({error})") from None
+            raise UnreadableFile(path, 1, UNSAFE_XML) from None
         try:
+            _serial_dates(workbook)
             worksheet = _worksheet(path, workbook, sheet)
             worksheet.reset_dimensions()  # a workbook's stated size may be wrong; read every row there is
-            rows = ((number, [_cell(v) for v in values])
-                    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1))
+            rows = _workbook_rows(path, worksheet)
             yield _find_header(path, rows, rank, f"the sheet '{worksheet.title}' is empty, with no header row")
         finally:
             workbook.close()
+
+
+def _serial_dates(workbook) -> None:
+    """Date cells as Excel keeps them, serial numbers of days (read as dates by `read_date`, whose day is the whole
+    part): openpyxl rounds a date-time to the millisecond, which put 31 March 23:59:59.9999 on 1 April, in the next
+    year. Only for the usual 1900 date system; a workbook counting from 1904 keeps openpyxl's dates."""
+    from openpyxl.utils.datetime import WINDOWS_EPOCH
+
+    if workbook.epoch == WINDOWS_EPOCH:
+        workbook._date_formats = set()  # openpyxl's reader converts the cells whose style is in this set
 
 
 def _worksheet(path: Path, workbook, sheet: str | None):

@@ -145,7 +145,12 @@ def _plain(text: str) -> dict:
 def letterhead(edition: Edition, profile: Profile) -> dict:
     """Who writes: the edition's name for the organisation (it changed over the years), the profile's logo,
     addresses and colours."""
-    return {"name": edition.organisation, "web_address": profile.web_address,
+    return profile_letterhead(profile, edition.organisation)
+
+
+def profile_letterhead(profile: Profile, name: str) -> dict:
+    """The letterhead of any document written in the profile's identity, under `name`."""
+    return {"name": name, "web_address": profile.web_address,
             "web_url": "https://" + profile.web_address.removeprefix("https://"),
             "postal_address": list(profile.postal_address), "logo": str(profile.logo) if profile.logo else None,
             "primary": profile.primary, "accent": profile.accent, "text_on_primary": profile.text_on_primary,

@@ -30,6 +30,11 @@ def timestamp(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
 
 
+def typst_source(template: str) -> bytes:
+    """A Typst template with the shared letterhead before it."""
+    return TEMPLATES.joinpath("letterhead.typ").read_bytes() + TEMPLATES.joinpath(template).read_bytes()
+
+
 @cache
 def shared_renderer() -> Renderer:
     """One renderer per process, for callers that render letters one at a time (the site)."""
@@ -46,7 +51,7 @@ class Renderer:
 
     @cached_property
     def _typst_source(self) -> bytes:
-        return TEMPLATES.joinpath("letter.typ").read_bytes()
+        return typst_source("letter.typ")
 
     @cached_property
     def _html_template(self) -> jinja2.Template:
@@ -78,9 +83,21 @@ class Renderer:
         statistics.json."""
         shown = {key: value for key, value in content.items() if key != "statistics_json"}  # attached, not shown
         inputs = {"letter": json.dumps(shown), "statistics": json.dumps(content["statistics_json"], indent=2)}
-        pdf = self._compiler.compile(input=self._typst_source, format="pdf", sys_inputs=inputs,
-                                     pdf_standards=["ua-1"], timestamp=created)
+        return self.compile_pdf(self._typst_source, inputs, created)
+
+    def compile_pdf(self, source: bytes, inputs: dict[str, str], created: int) -> bytes:
+        """A Typst document (`typst_source`) as PDF/UA-1 in the shipped fonts, its row labels tagged as row
+        headers."""
+        pdf = self._compiler.compile(input=source, format="pdf", sys_inputs=inputs, pdf_standards=["ua-1"],
+                                     timestamp=created)
         return tag_row_headers(pdf)
+
+    def stylesheet(self, head: dict) -> Markup:
+        """The HTML stylesheet in the letterhead's colours and typeface."""
+        return self._css(head["primary"], head["accent"], head["typeface"])
+
+    def image_uri(self, path: str | None) -> Markup | None:
+        return self._image(path)
 
     def html(self, content: dict) -> bytes:
         head = content["letterhead"]

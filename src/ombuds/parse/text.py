@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from types import ModuleType
 
-from ombuds.errors import OmbudsError
+from ombuds.errors import OmbudsError, not_a_file
 
 
 class UnreadableDocument(OmbudsError):
@@ -49,10 +49,9 @@ class _HTMLText(HTMLParser):
 
 def read_text(path: Path) -> str:
     """The document's text, whatever its format."""
-    if path.is_dir():
-        raise UnreadableDocument(f"{path}: a folder, not a file: name the documents in it (for example folder/*.pdf)")
-    if not path.is_file():
-        raise UnreadableDocument(f"{path}: no such file")
+    problem = not_a_file(path, "documents", "folder/*.pdf")
+    if problem is not None:
+        raise UnreadableDocument(f"{path}: {problem}")
     data = path.read_bytes()
     if data.startswith(b"%PDF"):
         return _pdf_text(path, data)

@@ -7,6 +7,6 @@ known name, tolerant of case, punctuation, "&"/"and" and the words "Council", "B
 """
 
 from ombuds.registry.authorities import COUNCIL_TYPES, TYPES, Authority
-from ombuds.registry.lookup import AuthorityNotFound, Registry, registry
+from ombuds.registry.lookup import AuthorityNotFound, Registry, registry, registry_of
 
-__all__ = ["COUNCIL_TYPES", "TYPES", "Authority", "AuthorityNotFound", "Registry", "registry"]
+__all__ = ["COUNCIL_TYPES", "TYPES", "Authority", "AuthorityNotFound", "Registry", "registry", "registry_of"]

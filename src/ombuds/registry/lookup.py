@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import defaultdict
 from datetime import date
 from functools import cache
+from pathlib import Path
 
 from ombuds.errors import OmbudsError
 from ombuds.registry.authorities import Authority
-from ombuds.schemes import DEFAULT, scheme_folder
+from ombuds.schemes import DEFAULT, Body, Scheme, load_scheme
 from ombuds.years import Year
 
 _GSS = re.compile(r"^[A-Za-z]\d{8}$")
@@ -154,8 +154,33 @@ def authorities_from_rows(rows: list[dict[str, str]]) -> list[Authority]:
     ]
 
 
+def authorities_of(bodies: tuple[Body, ...]) -> list[Authority]:
+    """A scheme's bodies as authorities, each knowing its predecessors."""
+    predecessors: dict[str, list[str]] = defaultdict(list)
+    for body in bodies:
+        for successor in body.successors:
+            predecessors[successor].append(body.code)
+    return [
+        Authority(code=b.code, name=b.name, short_name=b.short_name, takes_the=b.takes_the, type=b.type,
+                  start_date=b.start_date, end_date=b.end_date, successors=b.successors,
+                  predecessors=tuple(sorted(predecessors[b.code])), county=b.extra.get("county") or None,
+                  region=b.extra.get("region", ""), population_2020=b.size, lat=b.lat, long=b.long,
+                  former_codes=b.former_codes, aliases=b.aliases)
+        for b in bodies
+    ]
+
+
+_REGISTRIES: dict[Path, Registry] = {}
+
+
+def registry_of(scheme: Scheme) -> Registry:
+    """The registry of a scheme's bodies (`bodies.csv`), built once per scheme folder."""
+    if scheme.folder not in _REGISTRIES:
+        _REGISTRIES[scheme.folder] = Registry(authorities_of(scheme.bodies))
+    return _REGISTRIES[scheme.folder]
+
+
 @cache
 def registry() -> Registry:
-    """The registry shipped with the package (loaded once)."""
-    with open(scheme_folder(DEFAULT) / "bodies.csv", encoding="utf-8", newline="") as f:
-        return Registry(authorities_from_rows(list(csv.DictReader(f))))
+    """The LGSCO engine's registry: the bodies of the shipped `lgsco` scheme (loaded once)."""
+    return registry_of(load_scheme(DEFAULT))

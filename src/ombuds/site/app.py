@@ -15,11 +15,12 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
+from cachetools import LRUCache
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.routing import Route
+from starlette.routing import Match, Route
 from starlette.staticfiles import StaticFiles
 
 from ombuds.letters.editions import SHIPPED_EDITIONS
@@ -42,6 +43,7 @@ SECURITY_HEADERS = {
 CORS_HEADERS = {"access-control-allow-origin": "*", "access-control-allow-methods": "GET, HEAD, OPTIONS",
                 "access-control-allow-headers": "If-None-Match", "access-control-max-age": "86400"}
 VERSION_CHECK_SECONDS = 1.0
+CACHE_BYTES = 64 << 20  # rendered pages kept: the most used, whatever the number of addresses asked for
 STATIC = Path(str(resources.files("ombuds.site").joinpath("static")))
 
 
@@ -55,7 +57,7 @@ class RenderedCache:
     def __init__(self, site: SiteData):
         self.site = site
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[int, bytes, str, str]] = {}
+        self._entries: LRUCache = _pages()
         self._version = site.version()
         self._warming = None  # the version being prepared, if any
         self._checked = time.monotonic()
@@ -79,19 +81,31 @@ class RenderedCache:
         finally:
             with self._lock:
                 if self._warming == version:
-                    self._version, self._entries, self._warming = version, {}, None
+                    self._version, self._entries, self._warming = version, _pages(), None
 
-    async def get(self, key: str, make: Callable[[], tuple[int, bytes, str]]) -> tuple[int, bytes, str, str]:
+    async def get(self, key: str, make: Callable[[], tuple[int, bytes, str]], *,
+                  kept: bool = True) -> tuple[int, bytes, str, str]:
         """The cached response for `key`; a miss is rendered in a worker thread, so the event loop only ever
-        hands out bytes (a hit costs no thread switch)."""
+        hands out bytes (a hit costs no thread switch). Only pages that exist (200) are kept, and only when `kept`
+        (not a search's answer, whose queries are without end), within CACHE_BYTES, least recently used first out:
+        junk addresses cannot grow the server's memory."""
         self.version()
-        found = self._entries.get(key)
+        entries = self._entries
+        found = entries.get(key)
         if found is None:
             status, body, media_type = await run_in_threadpool(make)
             found = (status, body, media_type, etag(body))
-            if status in (200, 404):
-                self._entries[key] = found
+            if status == 200 and kept and _size(found) <= entries.maxsize:
+                entries[key] = found
         return found
+
+
+def _pages() -> LRUCache:
+    return LRUCache(CACHE_BYTES, getsizeof=_size)
+
+
+def _size(entry: tuple[int, bytes, str, str]) -> int:
+    return len(entry[1]) + 200  # the body, and about what the key and the tuple cost
 
 
 def create_app(database: Database, profile: Profile | None = None, editions: Path = SHIPPED_EDITIONS) -> FastAPI:
@@ -100,6 +114,7 @@ def create_app(database: Database, profile: Profile | None = None, editions: Pat
     site = SiteData(database, profile if profile is not None else load_profile(), editions=editions)
     app = FastAPI(title=f"{site.profile.site_title}: open data API", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
+    app.router.redirect_slashes = False  # Starlette's would build the address from the Host header: `_not_found`
     app.state.site = site
     cache = RenderedCache(site)
     app.state.cache = cache
@@ -159,8 +174,10 @@ def _add(app: FastAPI, site: SiteData, cache: RenderedCache, kind: PageKind | Fi
 
     def endpoint(as_json: bool):
         async def handle(request: Request) -> Response:
-            key = f"{request.url.path}?{request.url.query}" if kind.query else request.url.path
-            status, body, media_type, tag = await cache.get(key, lambda: _page_bytes(site, kind, request, as_json))
+            queried = bool(kind.query and request.url.query)
+            key = f"{request.url.path}?{request.url.query}" if queried else request.url.path
+            status, body, media_type, tag = await cache.get(key, lambda: _page_bytes(site, kind, request, as_json),
+                                                            kept=not queried)
             if media_type == "redirect":
                 return Response(status_code=307, headers={"location": body.decode("utf-8"),
                                                           "cache-control": f"public, max-age={kind.max_age}"})
@@ -191,11 +208,27 @@ def _logo(site: SiteData):
 
 def _not_found(site: SiteData):
     async def handle(request: Request, exc) -> Response:
+        other = _slash_twin(request)
+        if other is not None:
+            return Response(status_code=307, headers={"location": other})
         if request.url.path.startswith("/api/"):
             return Response(json.dumps({"detail": "Not found"}), status_code=404, media_type="application/json")
         reason = "there is no page at this address"
         return Response(not_found_page(site, reason), status_code=404, media_type="text/html; charset=utf-8")
     return handle
+
+
+def _slash_twin(request: Request) -> str | None:
+    """The address with its trailing slash added or taken away, as a path (never from the Host header), when a
+    route serves it; None otherwise."""
+    path = request.url.path
+    if path.startswith("//"):
+        return None
+    other = path[:-1] if path.endswith("/") else path + "/"
+    scope = {**request.scope, "path": other}
+    if not any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+        return None
+    return other + (f"?{request.url.query}" if request.url.query else "")
 
 
 async def _not_allowed(request: Request, exc) -> Response:

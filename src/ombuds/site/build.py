@@ -14,10 +14,13 @@ import multiprocessing
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from ombuds import urls
+from ombuds.errors import OmbudsError
 from ombuds.letters.editions import SHIPPED_EDITIONS
 from ombuds.processes import alive
 from ombuds.profile import Profile, load_profile
@@ -27,8 +30,10 @@ from ombuds.site.pages import FileKind, Page, PageKind, kinds
 from ombuds.site.pages import kinds as all_page_kinds
 from ombuds.site.render import json_bytes, render
 from ombuds.store import Database, open_database
+from ombuds.store.queries import data_version
 
 CHUNK = 40  # pages per task handed to a worker
+ATTEMPTS = 3  # builds started before giving up on data that keeps changing
 MANIFEST = ".ombuds-build.json"  # what the build made each file from, for the next build
 
 
@@ -206,10 +211,34 @@ def _chunks(items: list, size: int) -> list[list]:
 def build_site(database: Database, out: Path, profile: Profile | None = None, workers: int = 2,
                preview: bool = False, editions: Path = SHIPPED_EDITIONS) -> BuildReport:
     """Write the whole static site into `out` (replaced at the end, all at once); `preview` for staff. The site
-    speaks for `profile`'s organisation (the demo profile when None); its letters follow the `editions` folder."""
+    speaks for `profile`'s organisation (the demo profile when None); its letters follow the `editions` folder.
+    The build shows one version of the data: if an import, release or revision commits while it runs (the data
+    version moves), or the day turns (a year may become public), it starts again, at most ATTEMPTS times."""
     started = time.perf_counter()
     out = Path(out).resolve()
     profile = profile if profile is not None else load_profile()
+    for _ in range(ATTEMPTS):
+        before = _snapshot(database)
+        try:
+            report = _build_once(database, out, profile, editions, workers, preview,
+                                 lambda seen=before: _snapshot(database) == seen)
+        except OSError as error:
+            raise OmbudsError(f"{out}: cannot write the site: {error.strerror or error}") from None
+        if report is not None:
+            report.seconds = time.perf_counter() - started
+            return report
+    raise OmbudsError(f"the data changed during each of {ATTEMPTS} builds (imports or releases running): build "
+                      "again once they are done")
+
+
+def _snapshot(database: Database) -> tuple[int, date]:
+    with database.read() as connection:
+        return data_version(connection), date.today()
+
+
+def _build_once(database: Database, out: Path, profile: Profile, editions: Path, workers: int, preview: bool,
+                unchanged: Callable[[], bool]) -> BuildReport | None:
+    """One build, swapped in only if `unchanged()` still holds when it is written; None otherwise."""
     site = SiteData(database, profile, preview=preview, editions=editions)
     report = BuildReport(out)
     temporary = out.parent / f".{out.name}.tmp-{os.getpid()}"
@@ -240,11 +269,13 @@ def build_site(database: Database, out: Path, profile: Profile | None = None, wo
         _write(temporary, "404.html", not_found_html(site))
         _write(temporary, MANIFEST, json_bytes({"fingerprints": fingerprints}))
         report.files += 1
+        if not unchanged():
+            shutil.rmtree(temporary, ignore_errors=True)
+            return None
         _swap(temporary, out)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
-    report.seconds = time.perf_counter() - started
     return report
 
 

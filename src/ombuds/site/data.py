@@ -6,10 +6,14 @@ Pages never query the database or compute a figure themselves; they ask this obj
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import Any
+
+from cachetools import LRUCache
 
 from ombuds import releases
 from ombuds.errors import OmbudsError
@@ -18,11 +22,14 @@ from ombuds.profile import Profile
 from ombuds.registry import Authority, registry
 from ombuds.stats.record import StatisticsRecord
 from ombuds.stats.service import StatisticsService, YearStatistics, statistics_service
-from ombuds.store import Database, queries
+from ombuds.store import Database, own, queries
+from ombuds.store.own import Assessment
 from ombuds.years import Year
 
 PAGE_SIZE = 50
 DECISIONS_KEPT = 64  # authority-years of decisions kept in memory: a council's pages are built or browsed together
+MEMO_KEPT = 2048  # listings kept (a year's revisions per council, decision counts, …): a few versions' worth
+_MISSING = object()
 
 
 class NotFound(OmbudsError):
@@ -36,9 +43,20 @@ class SiteData:
     method: str = "pooled"
     preview: bool = False  # a staff preview: every year held, embargoed ones included (site build --preview)
     editions: Path = SHIPPED_EDITIONS  # the folder of the letters' editions, one `<year>.toml` each
-    _memo: dict = field(default_factory=dict, repr=False)  # read-once listings, keyed by data version
+    _memo: LRUCache = field(default_factory=lambda: LRUCache(MEMO_KEPT), repr=False)  # listings by data version
     _decisions: dict = field(default_factory=dict, repr=False)  # recently read decisions, least recent first
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _once(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """What `make` reads, once per key (keys name the data version); the least recently used are forgotten,
+        so a long-running server keeps at most MEMO_KEPT listings whatever the versions it has seen."""
+        with self._lock:
+            found = self._memo.get(key, _MISSING)
+        if found is _MISSING:
+            found = make()
+            with self._lock:
+                self._memo[key] = found
+        return found
 
     def edition(self, year: Year) -> Edition:
         """The edition the site's letter and notes for `year` follow (OmbudsError if there is none)."""
@@ -70,17 +88,13 @@ class SiteData:
     def years(self) -> list[Year]:
         """The years the site shows, oldest first: the one place an unpublished year is left out (see
         `ombuds.releases.public_years`); a preview shows every year held."""
-        key = ("years", self.version())
-        if key not in self._memo:
+        def shown() -> list[Year]:
             held = self.statistics.years()
-            self._memo[key] = held if self.preview else releases.public_years(held, self._releases(), date.today())
-        return self._memo[key]
+            return held if self.preview else releases.public_years(held, self._releases(), date.today())
+        return self._once(("years", self.version()), shown)
 
     def _releases(self) -> dict:
-        key = ("releases", self.version())
-        if key not in self._memo:
-            self._memo[key] = releases.site_releases(self.database)
-        return self._memo[key]
+        return self._once(("releases", self.version()), lambda: releases.site_releases(self.database))
 
     def preview_notes(self) -> list[str]:
         """In a preview, why each year shown is not public yet; empty on the public site."""
@@ -92,20 +106,13 @@ class SiteData:
 
     def revisions(self, authority: Authority, year: Year) -> list[dict]:
         """The revisions of the authority's figures (and its type's average) in a year, oldest first."""
-        key = ("revisions", self.version(), year)
-        if key not in self._memo:
-            self._memo[key] = {}
-        by_code = self._memo[key]
-        if authority.code not in by_code:
-            by_code[authority.code] = releases.revision_history(self.database, year, (authority.code, authority.type))
-        return by_code[authority.code]
+        return self._once(("revisions", self.version(), year, authority.code), lambda: releases.revision_history(
+            self.database, year, (authority.code, authority.type)))
 
     def year_revisions(self, year: Year) -> list[dict]:
         """Every revision of a year's figures, oldest first (the data page)."""
-        key = ("year revisions", self.version(), year)
-        if key not in self._memo:
-            self._memo[key] = releases.revision_history(self.database, year)
-        return self._memo[key]
+        return self._once(("year revisions", self.version(), year),
+                          lambda: releases.revision_history(self.database, year))
 
     def latest_year(self) -> Year:
         years = self.years()
@@ -164,18 +171,14 @@ class SiteData:
         """The contacts on file by authority code, read once per data version (letters need the addressee)."""
         from ombuds.letters.batch import contacts_by_authority
 
-        key = ("contacts", self.version())
-        if key not in self._memo:
-            self._memo[key] = contacts_by_authority(self.database)
-        return self._memo[key]
+        return self._once(("contacts", self.version()), lambda: contacts_by_authority(self.database))
 
     def decision_counts(self, year: Year) -> dict[str, dict[str, int]]:
         """Each authority's number of decisions in the year by filter (all, upheld, …), read once per year."""
-        key = (self.version(), year)
-        if key not in self._memo:
+        def read() -> dict[str, dict[str, int]]:
             with self.database.read() as connection:
-                self._memo[key] = queries.decision_counts(connection, year)
-        return self._memo[key]
+                return queries.decision_counts(connection, year)
+        return self._once(("decision counts", self.version(), year), read)
 
     def all_decisions(self, authority: Authority, year: Year) -> list[queries.Decision]:
         """An authority's decisions in a year, read once for all its filters and pages (the last few kept)."""
@@ -207,3 +210,12 @@ class SiteData:
     def improvements(self, authority: Authority, year: Year) -> list[queries.Improvement]:
         with self.database.read() as connection:
             return queries.improvements_agreed(connection, authority.code, year)
+
+    def self_assessments(self, year: Year | None = None) -> list[Assessment]:
+        """Organisations' self-assessments against the code: one year's, or every year's."""
+        with self.database.read() as connection:
+            return own.assessments(connection, year.label if year else None)
+
+    def assessment_years(self) -> list[Year]:
+        """Years with a self-assessment, oldest first."""
+        return sorted({Year.parse(a.year) for a in self.self_assessments()})

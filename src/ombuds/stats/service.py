@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from cachetools import LRUCache
 from sqlalchemy import Connection
 
 from ombuds.errors import OmbudsError
@@ -145,7 +146,9 @@ class StatisticsService(DataVersionCache):
         check_method(method)
         held = self._held()
         with self._lock:
-            found = self._computed.get((year, method)) or self._kept(year, method)
+            found = self._computed.get((year, method))
+            if found is None:
+                found = self._kept(year, method)
             if found is None:
                 if year in held["case"]:
                     found = self._from_case_records(year, method)
@@ -153,7 +156,7 @@ class StatisticsService(DataVersionCache):
                     found = self._from_published(year, method)
                 else:
                     raise OmbudsError(f"no figures for {year}: {_holdings(held)}")
-                self._computed[(year, method)] = found
+            self._computed[(year, method)] = found  # read back or computed, once per data version
             return found
 
     def _kept(self, year: Year, method: str) -> YearStatistics | None:
@@ -253,6 +256,32 @@ def statistics_as_seen_by(connection: Connection, year: Year, method: str = "poo
     return _published_year(year, method, rows) if rows else None
 
 
+def years_as_seen_by(connection: Connection, years: list[Year], method: str = "pooled") -> dict[Year, YearStatistics]:
+    """Several years' statistics as one connection sees them (inside an import's transaction), exactly as the
+    statistics service computes them from the same data, each year's counts read once."""
+    authorities, case = registry(), set(case_record_years(connection))
+    counted: dict[Year, list[Stats]] = {}
+
+    def plain(year: Year) -> list[Stats]:
+        if year not in counted:
+            counted[year] = statistics_from_counts(year, year_counts(connection, year), method, authorities)
+        return counted[year]
+
+    found = {}
+    for year in years:
+        if year not in case:
+            found[year] = _published_year(year, method, published_figures(connection, year))
+            continue
+        before = Year(year.start_year - 1)
+        previous = None
+        if before in case:
+            previous = {s.authority.code: s.to_record() for s in plain(before)}
+        elif rows := published_figures(connection, before):
+            previous = _published_year(before, method, rows).by_code
+        found[year] = _case_year(year, method, plain(year), previous)
+    return found
+
+
 def _holdings(held: dict[str, list[Year]]) -> str:
     years = sorted(set(held["case"]) | set(held["published"]))
     if not years:
@@ -260,15 +289,19 @@ def _holdings(held: dict[str, list[Year]]) -> str:
     return f"the database holds figures for {', '.join(y.label for y in years)}"
 
 
-_services: dict[int, tuple[Database, StatisticsService]] = {}
+SERVICES_KEPT = 8  # database objects whose statistics are kept; the least recently used are let go
+_services: LRUCache = LRUCache(SERVICES_KEPT)
+_services_lock = threading.Lock()
 
 
 def statistics_service(database: Database) -> StatisticsService:
-    """The one statistics service of a database object, so that every caller shares its cache."""
-    entry = _services.get(id(database))
-    if entry is None or entry[0] is not database:
-        entry = _services[id(database)] = (database, StatisticsService(database))
-    return entry[1]
+    """The statistics service of a database object, so that every caller shares its cache; kept for the
+    SERVICES_KEPT most recently used databases (each service holds its database open)."""
+    with _services_lock:
+        entry = _services.get(id(database))
+        if entry is None or entry[0] is not database:
+            entry = _services[id(database)] = (database, StatisticsService(database))
+        return entry[1]
 
 
 def year_statistics(database: Database, year: Year, method: str = "pooled") -> list[StatisticsRecord]:

@@ -15,7 +15,8 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.pool import QueuePool
 
 from ombuds.errors import OmbudsError
-from ombuds.store.locate import MIGRATIONS, database_url, head_revision
+from ombuds.store import locate
+from ombuds.store.locate import MIGRATIONS, database_url, head_revision, sqlite_read_uri
 
 
 class StoreError(OmbudsError):
@@ -118,6 +119,10 @@ def open_database(url: str | None = None, *, migrate: bool = True, create: bool 
     `create=False` refuses to make a new SQLite file (read-only commands); `read_only=True` opens it so that
     nothing can be written (the public server), which needs the schema to be current already."""
     url = database_url(url)
+    path = _sqlite_path(url) if url.startswith("sqlite") else None
+    if not create and path is not None and path.is_file() and not (
+            locate.writable(path) and locate.writable(path.parent)):
+        read_only = True  # a reading command on a file it cannot write (a read-only mount): read it as it is
     try:
         engine = _engine(url, create=create, read_only=read_only)
     except (ArgumentError, ImportError) as error:
@@ -143,7 +148,7 @@ def _engine(url: str, *, create: bool, read_only: bool) -> Engine:
         if path is not None and path.is_dir():
             raise OmbudsError(f"--db names a folder, {path}: give a database file")
         if read_only and path is not None:
-            uri = f"file:{path.resolve()}?mode=ro"
+            uri = sqlite_read_uri(path)
             # A queue pool hands each connection to one thread at a time. (A "sqlite://" URL would otherwise get
             # SingletonThreadPool, which closes the connections of older threads, while they may be in use, once
             # more threads than its size have asked for one: the server crashed under load.)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from importlib import resources
+from pathlib import Path
 
 from ombuds.errors import OmbudsError
 
@@ -36,3 +37,15 @@ def head_revision() -> str:
     no Alembic, which is imported only when a schema must change (it is most of a command's start-up otherwise).
     A test checks it against Alembic's own head."""
     return max(p.name[:4] for p in MIGRATIONS.joinpath("versions").iterdir() if p.name[:4].isdigit())
+
+
+def sqlite_read_uri(path: Path) -> str:
+    """The URI that reads a SQLite file without writing anything: `mode=ro`, or, where its folder cannot be written
+    (a read-only mount, where SQLite could not make the shared-memory file that `mode=ro` needs), `immutable=1`,
+    which tells SQLite that nothing changes the file."""
+    path = path.resolve()
+    return path.as_uri() + ("?mode=ro" if writable(path.parent) else "?immutable=1")
+
+
+def writable(path: Path) -> bool:
+    return os.access(path, os.W_OK)

@@ -15,6 +15,7 @@ from ombuds.store.schema import (
     audit_log,
     compliance,
     decided,
+    improvements,
     population,
     received,
     release_letters,
@@ -135,6 +136,22 @@ def case_rows(connection: Connection, year: Year) -> Iterator[tuple]:
     query = select(population).where(population.c.year == year.label).order_by(population.c.authority_code)
     for row in connection.execute(query):
         yield ("population", *row)
+
+
+def shown_rows(connection: Connection, year: Year) -> Iterator[tuple[str, str, tuple]]:
+    """What the site lists for each authority in the year, as (kind, authority code, row) in a fixed order: its
+    decisions (date, outcome, area, remedy, public report, summary) and the improvements it agreed."""
+    d = decided.c
+    query = (select(d.authority_code, d.reference, d.decision_date, d.outcome, d.service_area, d.satisfactory_remedy,
+                    d.public_report, d.summary)
+             .where(d.decision_date.between(year.start, year.end)).order_by(d.authority_code, d.reference))
+    for code, *row in connection.execute(query):
+        yield "decisions", code, tuple(row)
+    i = improvements.c
+    query = (select(i.authority_code, i.reference, i.agreed_date, i.improvement)
+             .where(i.agreed_date.between(year.start, year.end)).order_by(i.authority_code, i.reference, i.improvement))
+    for code, *row in connection.execute(query):
+        yield "improvements", code, tuple(row)
 
 
 def audit_entries(connection: Connection) -> list[dict]:

@@ -65,7 +65,7 @@ class FileKind:
 
 
 MODULES = ("home", "councils", "council", "search", "decisions", "methods", "national", "data", "api_docs", "funnel",
-           "compare", "crawl")
+           "compare", "crawl", "register")
 
 
 def kinds() -> list[PageKind | FileKind]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from functools import cache
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as xml_escape
 
 from ombuds import urls
 from ombuds.errors import OmbudsError
@@ -17,6 +18,7 @@ from ombuds.registry import Authority
 from ombuds.site.charts_fair import trend_chart
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import File, FileKind, Page, PageKind
+from ombuds.site.pages.register import council_self_assessment
 from ombuds.stats import comparison, layouts
 from ombuds.stats import format as fmt
 from ombuds.stats.layouts import RECEIVED_CAPTION
@@ -115,6 +117,7 @@ def council(site: SiteData, query, slug: str, year: str) -> Page:
         "successors": _linked(site, authority.successors),
         "fair": fair_comparison(site, authority, chosen, record), "trends": trends(site, authority),
         "revisions": site.revisions(authority, chosen),
+        "self_assessment": council_self_assessment(site, authority, chosen),
     }
     twin = {"statistics": record.to_json(), "url": urls.council(slug, chosen),
             "years": {y.label: urls.council(slug, y) for y in years},
@@ -126,6 +129,7 @@ def council(site: SiteData, query, slug: str, year: str) -> Page:
             "service_improvements": [{"reference": i.reference, "agreed": i.agreed_date.isoformat(),
                                       "improvement": i.improvement} for i in context["improvements"]],
             "comparability_note": context["note"], "revisions": context["revisions"],
+            "self_assessment": context["self_assessment"] and context["self_assessment"]["rows"],
             "funnel": {r: urls.funnel(chosen, authority.type, r) for r in comparison.RATES} if record.funnel else {}}
     return Page("council.html", context, json=twin)
 
@@ -182,6 +186,15 @@ def _every_letter(site: SiteData):
     for params in _every_council_year(site):
         if site.has_case_records(Year.parse(params["year"])):
             yield from ({**params, "output_format": f} for f in ("html", "pdf"))
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+"""Characters XML 1.0 cannot hold at all, even escaped: dropped from the feed (imports refuse them; this keeps the
+feed valid over data stored before they did)."""
+
+
+def escape(text: str) -> str:
+    return xml_escape(_NOT_XML.sub("", text))
 
 
 def feed(site: SiteData, slug: str) -> File:
