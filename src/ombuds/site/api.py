@@ -20,6 +20,8 @@ from ombuds.site.render import json_bytes
 from ombuds.site.responses import respond
 from ombuds.stats.record import AuthorityType, StatisticsRecord
 
+router = APIRouter(prefix="/api", tags=["open data"])
+
 
 class YearEntry(BaseModel):
     year: str
@@ -47,6 +49,45 @@ class DecisionEntry(BaseModel):
     satisfactory_remedy: bool
     public_report: bool
     summary: str | None
+
+
+class NotFoundAnswer(BaseModel):
+    detail: str
+
+
+PARAMETER_PATTERNS = {"year": r"^\d{4}-\d{2}$", "code": r"^[A-Z]\d{8}$"}
+NOT_FOUND = {"description": "No such year, authority or figures: `detail` says which", "model": NotFoundAnswer}
+
+
+def tidy_openapi(app) -> dict:
+    """The API's OpenAPI document as it really answers: 404 documented, no 422 (a path parameter that does not match
+    its pattern is a 404: nothing is there), each path parameter with its pattern."""
+    from fastapi.openapi.utils import get_openapi
+
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            operation.get("responses", {}).pop("422", None)
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path" and parameter["name"] in PARAMETER_PATTERNS:
+                    parameter["schema"]["pattern"] = PARAMETER_PATTERNS[parameter["name"]]
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schema.get("components", {}).get("schemas", {}).pop(unused, None)
+    app.openapi_schema = schema
+    return schema
+
+
+def _get_and_head(path: str, **documented):
+    """A GET route, documented, and the same route for HEAD (answered, left out of the OpenAPI document: FastAPI
+    would give both operations one id)."""
+    answers = {404: NOT_FOUND} if "{" in path else {}  # only an address with a parameter can name nothing
+
+    def register(endpoint):
+        router.head(path, include_in_schema=False)(endpoint)
+        return router.get(path, responses=answers, **documented)(endpoint)
+    return register
 
 
 def _site(request: Request) -> SiteData:
@@ -162,10 +203,5 @@ def _endpoint(kind: ApiKind) -> Callable[..., Response]:
     return endpoint
 
 
-def api_router() -> APIRouter:
-    """The live API: one GET route per kind of `API`."""
-    router = APIRouter(prefix="/api", tags=["open data"])
-    for kind in API:
-        router.add_api_route(kind.path, _endpoint(kind), methods=["GET"], response_model=kind.model,
-                             summary=kind.summary, name=kind.name)
-    return router
+for _kind in API:  # the live API: a GET (and HEAD) route per kind
+    _get_and_head(_kind.path, response_model=_kind.model, summary=_kind.summary)(_endpoint(_kind))
