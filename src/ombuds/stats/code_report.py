@@ -94,7 +94,9 @@ def _measured_faults(database: Database, scheme: Scheme, measure: Measure, year:
                 if r.body_code == body and (not wanted or r.fields.get(label_field) in wanted)]
     others = [c for c in kind.columns if c.type == "label" and c.field != label_field]
     found = []
-    for r in sorted(rows, key=lambda r: (r.record_date, [str(r.fields.get(k)) for k in kind.key])):
+    order = scheme.labels(measure.label.set).ids
+    for r in sorted(rows, key=lambda r: (r.record_date, [str(r.fields.get(k)) for k in kind.key],
+                                         order.index(r.fields[label_field]))):
         found.append({"reference": "/".join(str(r.fields.get(k)) for k in kind.key),
                       "decision_date": r.record_date.isoformat(),
                       "service_area": ", ".join(scheme.labels(c.set).name_of(r.fields[c.field])
