@@ -30,6 +30,7 @@ EXAMPLES = REPOSITORY / "examples"
 HOUSING = "housing-ombudsman"
 FINDINGS = ["case_id", "landlord", "landlord_type", "decision_date", "amended_at_review", "category", "finding",
             "stock_size", "complaint"]
+CLARION = "Clarion Housing Association"
 ASSESSMENT = ["authority", "year", "provision", "complies"]
 
 
@@ -140,7 +141,7 @@ def other_code(tmp_path) -> Path:
 def test_provisions_are_those_of_the_schemes_code(db, tmp_path, other_code):
     housing = load_scheme(str(other_code))
     assert [p.id for p in housing.provisions][-2:] == ["9.2", "10.1"]
-    rows = [["Clarion Housing Association", "2025-26", "9.3", "yes"], ["Clarion Housing Association", "2025-26", "10.1", "no"]]
+    rows = [[CLARION, "2025-26", "9.3", "yes"], [CLARION, "2025-26", "10.1", "no"]]
     landlord = write_csv(tmp_path / "sa.csv", ASSESSMENT, rows)
     with pytest.raises(ImportFailed) as failed:
         import_files(db, [landlord], scheme=housing)
@@ -157,7 +158,7 @@ def test_provisions_are_those_of_the_schemes_code(db, tmp_path, other_code):
 
 def test_the_register_follows_the_sites_scheme(db, tmp_path, other_code):
     housing = load_scheme(str(other_code))
-    rows = [["Clarion Housing Association", "2025-26", "10.1", "no"], ["Clarion Housing Association", "2025-26", "1.1", "yes"],
+    rows = [[CLARION, "2025-26", "10.1", "no"], [CLARION, "2025-26", "1.1", "yes"],
             ["Hyde Housing Association", "2025-26", "10.1", "partly"]]
     import_files(db, [write_csv(tmp_path / "sa.csv", ASSESSMENT, rows)], scheme=housing)
     site = SiteData(db, load_profile(), scheme=housing)

@@ -19,6 +19,7 @@ from ombuds.ingest.read import Table, UnreadableFile, check_encoding, column_key
 from ombuds.registry import registry_of
 from ombuds.schemes import DEFAULT, Scheme, load_scheme
 from ombuds.store import Database
+from ombuds.store.kept import FigureInputs, figure_inputs
 from ombuds.store.load import (
     POSITION,
     Changes,
@@ -33,6 +34,7 @@ from ombuds.store.load import (
 from ombuds.store.own import stage_order_problems
 from ombuds.store.queries import log_import
 from ombuds.store.releases import all_releases
+from ombuds.years import Year
 
 BATCH = 20_000
 
@@ -51,6 +53,7 @@ class ImportReport:
     changes: dict[str, Changes]
     checked_only: bool
     revised: list[str] = field(default_factory=list)  # revisions of published figures (ombuds.releases)
+    computed: list[Year] = field(default_factory=list)  # years whose statistics the import computed and kept
 
     @property
     def warnings(self) -> list[str]:
@@ -317,6 +320,14 @@ def _not_for(scheme: Scheme, kind: Kind) -> str:
             f"{' and '.join(CODE_KINDS)} files here, and its own records (kinds.toml)")
 
 
+def _keep_statistics(connection: Connection, before: FigureInputs) -> list[Year]:
+    """Inside the transaction, after the merge: the kept statistics brought up to the data the import leaves, so
+    that they are ready when it commits (ombuds.stats.ready computes them; ingest computes no figure)."""
+    from ombuds.stats.ready import keep_after_import
+
+    return keep_after_import(connection, before)
+
+
 def _rank(cells: list[str]) -> int:
     return header_rank([column_key(cell) for cell in cells])
 
@@ -359,6 +370,7 @@ def _import(database: Database, paths: list[Path | str], *, check: bool, progres
         cache_size = stage_on_disk(connection)
         try:
             with connection.begin() as transaction:
+                before = None if check else figure_inputs(connection)
                 with bar or contextlib.nullcontext():
                     for path in paths:
                         run.read(Path(path))
@@ -375,6 +387,7 @@ def _import(database: Database, paths: list[Path | str], *, check: bool, progres
                 if not report.unchanged:
                     report.revised = _revisions(connection, revise)
                     log_import(connection, run.paths, "\n".join(report.lines()))
+                    report.computed = _keep_statistics(connection, before)
         finally:
             run.drop_leftovers()
             stage_in_memory(connection, cache_size)
