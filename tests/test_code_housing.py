@@ -20,7 +20,7 @@ from ombuds.ingest import import_files
 from ombuds.ingest.problems import ImportFailed
 from ombuds.ingest.scheme_files import import_scheme_files
 from ombuds.profile import load_profile
-from ombuds.schemes import load_scheme
+from ombuds.schemes import check_scheme, load_scheme
 from ombuds.site.data import SiteData
 from ombuds.site.pages.register import council_self_assessment, register_file
 from ombuds.store.records import kind_records
@@ -174,3 +174,14 @@ def test_the_register_follows_the_sites_scheme(db, tmp_path, other_code):
         "HO-hyde-housing-association,Hyde Housing Association,2025-26,10.1,Gives its governing body regular "
         "complaint information to scrutinise,partly,,,",
     ]
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    ('upheld = "findings"', "code.toml: escalation.upheld: measure 'findings' is a by_label: the step needs a count "
+                            "measure"),
+    ('upheld = "cases"', "code.toml: escalation.upheld: unknown measure 'cases'"),
+])
+def test_the_funnels_measures_are_checked(other_code, line, problem):
+    code = (other_code / "code.toml").read_text()
+    (other_code / "code.toml").write_text(code.replace('upheld = "maladministration_findings"', line))
+    assert check_scheme(other_code) == [problem]

@@ -223,9 +223,14 @@ def _provisions(data: dict[str, Any] | None, measures: tuple, problems: Problems
         return ()
     table = fields(data, "code.toml", "", CODE, problems) or {}
     steps = fields(table.get("escalation", {}), "code.toml", "escalation", ESCALATION, problems) or {}
+    kinds = {m.id: m.kind for m in measures}
     for step, measure in steps.items():  # the ombudsman's side of the funnel, from a measures scheme's figures
-        if measure not in {m.id for m in measures}:
+        wanted = ("count",) if step == "upheld" else ("count", "distinct")  # upheld: its records are listed
+        if measure not in kinds:
             problems.add("code.toml", f"escalation.{step}", f"unknown measure '{measure}'")
+        elif kinds[measure] not in wanted:
+            problems.add("code.toml", f"escalation.{step}", f"measure '{measure}' is a {kinds[measure]}: the step "
+                         f"needs a {' or '.join(wanted)} measure")
     if "timeliness" in table:  # the time limits, read by ombuds.handling_code
         limits = fields(table["timeliness"], "code.toml", "timeliness", TIMELINESS, problems) or {}
         for stage in ("stage1", "stage2"):
