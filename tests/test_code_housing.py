@@ -185,3 +185,20 @@ def test_the_funnels_measures_are_checked(other_code, line, problem):
     code = (other_code / "code.toml").read_text()
     (other_code / "code.toml").write_text(code.replace('upheld = "maladministration_findings"', line))
     assert check_scheme(other_code) == [problem]
+
+
+def test_the_settings_scheme_reaches_the_built_sites_register(tmp_path):
+    """An LGSCO-engine scheme folder whose code numbers its last provision 10.1: imported and published under it."""
+    folder = tmp_path / "lgsco-other-code"
+    shutil.copytree(load_scheme("lgsco").folder, folder)
+    code = (folder / "code.toml").read_text()
+    (folder / "code.toml").write_text(code.replace('[[provisions]]\nid = "9.3"', '[[provisions]]\nid = "10.1"'))
+    sa = write_csv(tmp_path / "sa.csv", ASSESSMENT, [["Stevenage", "2025-26", "10.1", "no"]])
+    base = ["--db", str(tmp_path / "o.db"), "--scheme", str(folder)]
+    imported = CliRunner().invoke(cli, [*base, "import", str(sa)])
+    assert imported.exit_code == 0, imported.output
+    built = CliRunner().invoke(cli, [*base, "site", "build", "--out", str(tmp_path / "site"), "--workers", "2"])
+    assert built.exit_code == 0, built.output
+    register = (tmp_path / "site" / "self-assessment" / "self-assessment-2025-26.csv").read_text(encoding="utf-8-sig")
+    assert register.splitlines()[1] == ("E07000243,Stevenage Borough Council,2025-26,10.1,Gives its governing body "
+                                        "regular complaint information to scrutinise,no,,,")

@@ -141,7 +141,7 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], check: bool, she
     check_encoding(encoding)  # before the database is opened, so a bad name creates no database file
     database = _database(ctx)
     report = import_files(database, list(files), check=check, progress=sys.stderr.isatty(), sheet=sheet,
-                          encoding=encoding, revise=revise)
+                          encoding=encoding, revise=revise, scheme=_settings(ctx).scheme)
     for warning in report.warnings:
         click.echo(warning, err=True)
     for line in report.lines():
@@ -458,7 +458,8 @@ def serve_command(ctx: click.Context, host: str, port: int, profile_path: Path |
     from ombuds.site.serve import run
 
     settings = _settings(ctx, profile_path)
-    app = create_app(_database(ctx, create=False, read_only=True), settings.profile, settings.editions)
+    app = create_app(_database(ctx, create=False, read_only=True), settings.profile, settings.editions,
+                     settings.scheme)
     click.echo(f"Serving the site at http://{host}:{port}/ (Ctrl+C to stop)")
     run(app, host, port)
 
@@ -484,7 +485,7 @@ def site_build_command(ctx: click.Context, out_dir: Path, profile_path: Path | N
 
     settings = _settings(ctx, profile_path)
     report = build_site(_database(ctx, create=False, read_only=True), out_dir, settings.profile, workers=workers,
-                        preview=preview, editions=settings.editions)
+                        preview=preview, editions=settings.editions, scheme=settings.scheme)
     click.echo(report.summary())
 
 
@@ -578,13 +579,16 @@ def demo_command(ctx: click.Context, out_dir: Path, seed: int, years: int | None
     database = _database(ctx)
     run_demo(database, out_dir, seed=seed, echo=click.echo, years=years)
     click.echo(f"Building the site in {out_dir / 'site'}/ …")
-    click.echo(f"  {build_site(database, out_dir / 'site', settings.profile, editions=settings.editions).summary()}")
+    built = build_site(database, out_dir / 'site', settings.profile, editions=settings.editions,
+                       scheme=settings.scheme)
+    click.echo(f"  {built.summary()}")
     if serve:
         from ombuds.site.app import create_app
         from ombuds.site.serve import run
         from ombuds.store import open_database
 
-        app = create_app(open_database(database.url, read_only=True), settings.profile, settings.editions)
+        app = create_app(open_database(database.url, read_only=True), settings.profile, settings.editions,
+                         settings.scheme)
         chosen = _free_port(port)
         click.echo(f"Serving the demo site at http://127.0.0.1:{chosen}/ (Ctrl+C to stop)")
         run(app, "127.0.0.1", chosen)

@@ -23,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 
 from ombuds.letters.editions import SHIPPED_EDITIONS
 from ombuds.profile import Profile, load_profile
+from ombuds.schemes import DEFAULT, Scheme, load_scheme
 from ombuds.site import assets
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import FileKind, Page, PageKind, kinds
@@ -106,10 +107,12 @@ def _size(entry: tuple[int, bytes, str, str]) -> int:
     return len(entry[1]) + 200  # the body, and about what the key and the tuple cost
 
 
-def create_app(database: Database, profile: Profile | None = None, editions: Path = SHIPPED_EDITIONS) -> FastAPI:
-    """The live site over `database`, for `profile`'s organisation (the demo profile when None) and its letters
-    in the `editions` folder."""
-    site = SiteData(database, profile if profile is not None else load_profile(), editions=editions)
+def create_app(database: Database, profile: Profile | None = None, editions: Path = SHIPPED_EDITIONS,
+               scheme: Scheme | str = DEFAULT) -> FastAPI:
+    """The live site over `database`, for `profile`'s organisation (the demo profile when None), its letters
+    in the `editions` folder and the `scheme`'s code in its self-assessment register."""
+    site = SiteData(database, profile if profile is not None else load_profile(), editions=editions,
+                    scheme=load_scheme(scheme) if isinstance(scheme, str) else scheme)
     app = FastAPI(title=f"{site.profile.site_title}: open data API", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
     app.router.redirect_slashes = False  # Starlette's would build the address from the Host header: `_not_found`

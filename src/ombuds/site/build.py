@@ -24,6 +24,7 @@ from ombuds.errors import OmbudsError
 from ombuds.letters.editions import SHIPPED_EDITIONS
 from ombuds.processes import alive
 from ombuds.profile import Profile, load_profile
+from ombuds.schemes import DEFAULT, Scheme, load_scheme
 from ombuds.site import assets
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import FileKind, Page, PageKind, kinds
@@ -86,10 +87,10 @@ _worker: dict = {}
 
 
 def _start_worker(url: str, profile: Profile, editions: Path, folder: str, computed: tuple, names: list[str],
-                  previous: Previous, preview: bool = False) -> None:
+                  previous: Previous, preview: bool, scheme: Scheme) -> None:
     """In each worker: a read-only database and site of its own (no object, connection or lock is shared with the
     parent), taking over the statistics the parent already computed."""
-    site = SiteData(open_database(url, read_only=True), profile, preview=preview, editions=editions)
+    site = SiteData(open_database(url, read_only=True), profile, preview=preview, editions=editions, scheme=scheme)
     site.statistics.adopt(computed)
     _worker["site"] = site
     _worker["folder"] = Path(folder)
@@ -185,7 +186,8 @@ def _write_api(site: SiteData, database: Database, folder: Path) -> int:
         for params in kind.every(site):
             _write(folder, kind.url(**params), kind.build(site, **params).body)
             written += 1
-    _write(folder, urls.api("openapi.json"), json_bytes(create_app(database, site.profile, site.editions).openapi()))
+    _write(folder, urls.api("openapi.json"), json_bytes(create_app(database, site.profile, site.editions,
+                                                                         site.scheme).openapi()))
     return written + 1
 
 
@@ -208,7 +210,8 @@ def _chunks(items: list, size: int) -> list[list]:
 
 
 def build_site(database: Database, out: Path, profile: Profile | None = None, workers: int = 2,
-               preview: bool = False, editions: Path = SHIPPED_EDITIONS) -> BuildReport:
+               preview: bool = False, editions: Path = SHIPPED_EDITIONS,
+               scheme: Scheme | str = DEFAULT) -> BuildReport:
     """Write the whole static site into `out` (replaced at the end, all at once); `preview` for staff. The site
     speaks for `profile`'s organisation (the demo profile when None); its letters follow the `editions` folder.
     The build shows one version of the data: if an import, release or revision commits while it runs (the data
@@ -216,10 +219,11 @@ def build_site(database: Database, out: Path, profile: Profile | None = None, wo
     started = time.perf_counter()
     out = Path(out).resolve()
     profile = profile if profile is not None else load_profile()
+    chosen = load_scheme(scheme) if isinstance(scheme, str) else scheme  # its code is the register's
     for _ in range(ATTEMPTS):
         before = _snapshot(database)
         try:
-            report = _build_once(database, out, profile, editions, workers, preview,
+            report = _build_once(database, out, profile, editions, chosen, workers, preview,
                                  lambda seen=before: _snapshot(database) == seen)
         except OSError as error:
             raise OmbudsError(f"{out}: cannot write the site: {error.strerror or error}") from None
@@ -235,10 +239,10 @@ def _snapshot(database: Database) -> tuple[int, date]:
         return data_version(connection), date.today()
 
 
-def _build_once(database: Database, out: Path, profile: Profile, editions: Path, workers: int, preview: bool,
-                unchanged: Callable[[], bool]) -> BuildReport | None:
+def _build_once(database: Database, out: Path, profile: Profile, editions: Path, scheme: Scheme, workers: int,
+                preview: bool, unchanged: Callable[[], bool]) -> BuildReport | None:
     """One build, swapped in only if `unchanged()` still holds when it is written; None otherwise."""
-    site = SiteData(database, profile, preview=preview, editions=editions)
+    site = SiteData(database, profile, preview=preview, editions=editions, scheme=scheme)
     report = BuildReport(out)
     temporary = out.parent / f".{out.name}.tmp-{os.getpid()}"
     if temporary.exists():
@@ -254,7 +258,7 @@ def _build_once(database: Database, out: Path, profile: Profile, editions: Path,
             context = multiprocessing.get_context("spawn")  # never fork: a parent thread (a server) may hold a lock
             with context.Pool(workers, _start_worker,
                               (database.url, profile, editions, str(temporary), site.statistics.computed(),
-                               [kind.name for kind in all_kinds], previous, preview)) as pool:
+                               [kind.name for kind in all_kinds], previous, preview, scheme)) as pool:
                 shards = pool.apply_async(_write_shards, (str(temporary),))
                 results = pool.imap_unordered(_build_chunk, _chunks(items, CHUNK))
                 report.files += _write_assets(site, temporary) + _write_api(site, database, temporary)
