@@ -107,5 +107,24 @@ class Renderer:
                                           statistics_json=_script_json(content["statistics_json"]))
         return page.encode("utf-8")
 
+    def email_html(self, content: dict, cids: dict[str, str]) -> bytes:
+        """The HTML letter as an email body: no script (mail filters and clients refuse them; the statistics are
+        attached to the PDF), images by Content-ID (`cids`: "logo", "signature" → cid) instead of data: URIs."""
+        head = content["letterhead"]
+        css = self._css(head["primary"], head["accent"], head["typeface"])
+        page = self._html_template.render(letter=content, css=css, statistics_json=None,
+                                          logo=f"cid:{cids['logo']}" if "logo" in cids else None,
+                                          signature=f"cid:{cids['signature']}" if "signature" in cids else None)
+        return page.encode("utf-8")
+
+    @cache  # noqa: B019 - one renderer per process; a logo and a signature per edition
+    def png(self, path: str) -> bytes:
+        """An image as PNG for email (clients that block SVG show PNG): an SVG drawn by Typst at 4x its 48 px."""
+        if path.lower().endswith(".png"):
+            return Path(path).read_bytes()
+        source = (f'#set page(width: 48pt, height: auto, margin: 0pt, fill: none)\n'
+                  f'#image({json.dumps(path)}, width: 48pt)\n').encode()
+        return self._compiler.compile(input=source, format="png", ppi=288.0)
+
     def render(self, content: dict, created: int, output_format: str) -> bytes:
         return self.pdf(content, created) if output_format == "pdf" else self.html(content)

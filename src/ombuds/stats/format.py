@@ -85,6 +85,7 @@ def period_ending(year: Year) -> str:
 # Fair comparison (docs/methods-fair-comparison.md): intervals, funnel classes, tested change, minimum numbers.
 
 TOO_FEW = "too few cases to give a reliable rate"
+FEW_CASES = 10  # below it a letter's panel says the rate can vary a lot by chance
 WIDE_INTERVAL = 0.20
 """An interval wider than 20 percentage points is worded as uncertain; a narrower one is given in brief."""
 RATE_NAMES = {"uphold_rate": "uphold rate", "satisfactory_remedy_rate": "satisfactory remedy rate",
@@ -146,11 +147,14 @@ def p_value(p: float) -> str:
 
 def change_sentence(rate_name: str, change) -> str:
     """A `stats.record.RateChange` in words: `The uphold rate rose from 40% to 75%; a change this large is unlikely to
-    be chance (p = 0.01).` or `… ; the difference is within what chance would give.`; None: no earlier year."""
+    be chance (p = 0.01).` or `… ; the difference is within what chance would give.`, `The uphold rate did not
+    change: it was 100%, as in 2023-24.`; None: no earlier year."""
     name = RATE_NAMES[rate_name]
     if change is None:
         return f"There is no earlier year to compare the {name} with."
     before, after = percent(change.previous), percent(change.current)
+    if before == after and not change.significant:
+        return f"The {name} did not change: it was {after}, as in {change.previous_year}."
     if before == after:
         moved = f"The {name} was {after}, as in {change.previous_year}"
     else:
