@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from builders import Cases
+from ombuds.charts import bar_chart
 from ombuds.ingest import import_files
 from ombuds.site.app import create_app
-from ombuds.site.charts import bar_chart
 from ombuds.stats.downloads import neutralise, received_by_area, to_csv, to_xlsx
 from ombuds.store import open_database
 

@@ -7,6 +7,7 @@ A page's path ends in `/` (a folder with `index.html` in the static build); a fi
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from ombuds.years import Year
@@ -110,3 +111,44 @@ def funnel(year: Year, council_type: str, rate: str, highlight: str | None = Non
     """`funnel/2023-24/district/uphold_rate/`; `highlight` (a GSS code) marks one council (live site only)."""
     path = f"funnel/{year.label}/{type_slug(council_type)}/{rate}/"
     return path if not highlight else path + "?" + urlencode({"highlight": highlight})
+
+
+# A generic ("measures") scheme's site: its bodies live under the plural of the scheme's word (`landlords/`).
+
+def segment(words_bodies: str) -> str:
+    """`landlords` from the scheme's word for its bodies."""
+    return re.sub(r"[^a-z0-9]+", "-", words_bodies.lower()).strip("-")
+
+
+def bodies(seg: str) -> str:
+    return f"{seg}/"
+
+
+def body(seg: str, slug: str, year: str | None = None) -> str:
+    """`landlords/clarion-housing-association/2024-25/` (a year label, as the scheme's records give it)."""
+    return f"{seg}/{slug}/" if year is None else f"{seg}/{slug}/{year}/"
+
+
+def body_report(seg: str, slug: str, year: str, output_format: str) -> str:
+    return f"{seg}/{slug}/{year}/report.{output_format}"
+
+
+def measures_national(year: str) -> str:
+    return f"national/{year}/"
+
+
+def category(set_slug: str, year: str) -> str:
+    """`by/category/2024-25/`: a label set's breakdown over every body."""
+    return f"by/{set_slug}/{year}/"
+
+
+def measures_funnel(year: str, measure: str, group: str) -> str:
+    return f"funnel/{year}/{measure}/{group}/"
+
+
+def measures_download(year: str, extension: str) -> str:
+    return f"data/{year}/records.{extension}"
+
+
+def measures_api(year: str, code: str | None = None) -> str:
+    return f"api/records/{year}.json" if code is None else f"api/records/{year}/{code}.json"

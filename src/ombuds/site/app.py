@@ -23,7 +23,6 @@ from starlette.staticfiles import StaticFiles
 
 from ombuds.letters.editions import SHIPPED_EDITIONS
 from ombuds.profile import Profile, load_profile
-from ombuds.schemes import DEFAULT, Scheme, load_scheme
 from ombuds.site import assets
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import FileKind, Page, PageKind, kinds
@@ -108,22 +107,22 @@ def _size(entry: tuple[int, bytes, str, str]) -> int:
 
 
 def create_app(database: Database, profile: Profile | None = None, editions: Path = SHIPPED_EDITIONS,
-               scheme: Scheme | str = DEFAULT) -> FastAPI:
-    """The live site over `database`, for `profile`'s organisation (the demo profile when None), its letters
-    in the `editions` folder and the `scheme`'s code in its self-assessment register."""
-    site = SiteData(database, profile if profile is not None else load_profile(), editions=editions,
-                    scheme=load_scheme(scheme) if isinstance(scheme, str) else scheme)
+               scheme=None) -> FastAPI:
+    """The live site over `database`, for `profile`'s organisation (the demo profile when None) and its letters
+    in the `editions` folder; a generic ("measures") `scheme`'s site when it is one."""
+    site = site_data(database, profile if profile is not None else load_profile(), scheme, editions=editions)
     app = FastAPI(title=f"{site.profile.site_title}: open data API", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
     app.router.redirect_slashes = False  # Starlette's would build the address from the Host header: `_not_found`
     app.state.site = site
     cache = RenderedCache(site)
     app.state.cache = cache
-    for kind in kinds():
+    for kind in kinds(scheme):
         _add(app, site, cache, kind)
-    from ombuds.site.api import router as api_router
+    if isinstance(site, SiteData):  # a measures scheme's API is its page kinds' JSON files
+        from ombuds.site.api import router as api_router
 
-    app.include_router(api_router)
+        app.include_router(api_router)
     app.router.routes.append(Route("/static/profile.css", _profile_css(site), methods=["GET", "HEAD"]))
     app.router.routes.append(Route("/static/logo.svg", _logo(site), methods=["GET", "HEAD"]))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -148,7 +147,24 @@ def _page_bytes(site: SiteData, kind: PageKind, request: Request, as_json: bool)
         "text/html; charset=utf-8"
 
 
+def site_data(database: Database, profile: Profile, scheme=None, preview: bool = False,
+              editions: Path = SHIPPED_EDITIONS):
+    """What the pages read: the LGSCO's SiteData, or a measures scheme's MeasuresSite (its reports' editions are
+    the scheme's own)."""
+    if scheme is not None and scheme.engine == "measures":
+        from ombuds.site.measures_data import MeasuresSite
+
+        return MeasuresSite(database, profile, scheme, preview=preview)
+    if scheme is not None:  # its code is the self-assessment register's
+        return SiteData(database, profile, preview=preview, editions=editions, scheme=scheme)
+    return SiteData(database, profile, preview=preview, editions=editions)
+
+
 def not_found_page(site: SiteData, reason: str) -> bytes:
+    if not isinstance(site, SiteData):
+        from ombuds.site.pages.measures_common import base
+
+        return render("measures/not_found.html", {**base(site), "reason": reason, "site": site.profile}, root="/")
     return render("not_found.html", {"reason": reason, "site": site.profile}, root="/")
 
 

@@ -38,6 +38,24 @@ class NotFound(OmbudsError):
     """A page that does not exist; the message says what was asked for and where to go instead."""
 
 
+def latest_of(years: list[Year]) -> Year:
+    """The latest of the years a site shows."""
+    if not years:
+        raise NotFound("there are no figures to show yet")
+    return years[-1]
+
+
+def year_held(label: str, years: list[Year]) -> Year:
+    """The year a page's address names, if the site shows it."""
+    try:
+        year = Year.parse(label)
+    except OmbudsError:
+        raise NotFound(f"'{label}' is not a year") from None
+    if year not in years:
+        raise NotFound(f"there are no figures for {year}")
+    return year
+
+
 @dataclass
 class SiteData:
     database: Database
@@ -123,19 +141,10 @@ class SiteData:
                           lambda: releases.revision_history(self.database, year))
 
     def latest_year(self) -> Year:
-        years = self.years()
-        if not years:
-            raise NotFound("there are no figures to show yet")
-        return years[-1]
+        return latest_of(self.years())
 
     def year(self, label: str) -> Year:
-        try:
-            year = Year.parse(label)
-        except OmbudsError:
-            raise NotFound(f"'{label}' is not a year") from None
-        if year not in self.years():
-            raise NotFound(f"there are no figures for {year}")
-        return year
+        return year_held(label, self.years())
 
     def year_statistics(self, year: Year) -> YearStatistics:
         return self.statistics.year(year, self.method)

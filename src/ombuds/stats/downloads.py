@@ -38,9 +38,9 @@ def received_by_area(records: Iterable[StatisticsRecord]) -> dict[str, int | Non
     return summed
 
 
-def rows(records: Iterable[StatisticsRecord]) -> list[dict]:
-    """One flat row per record (`flatten` of the SPEC object), every cell neutralised."""
-    return [{k: neutralise(v) for k, v in flatten(r.to_json()).items()} for r in records]
+def rows(objects: Iterable[dict]) -> list[dict]:
+    """One flat row per record's JSON object (`flatten`), every cell neutralised."""
+    return [{k: neutralise(v) for k, v in flatten(o).items()} for o in objects]
 
 
 def _header(flat: list[dict]) -> list[str]:
@@ -56,7 +56,11 @@ def _header(flat: list[dict]) -> list[str]:
 
 
 def to_csv(records: Iterable[StatisticsRecord]) -> bytes:
-    flat = rows(records)
+    return objects_csv([r.to_json() for r in records])
+
+
+def objects_csv(objects: list[dict]) -> bytes:
+    flat = rows(objects)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     header = _header(flat)
@@ -66,15 +70,19 @@ def to_csv(records: Iterable[StatisticsRecord]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def to_json(records: Iterable[StatisticsRecord]) -> bytes:
-    return json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=1).encode("utf-8")
+def objects_json(objects: list[dict]) -> bytes:
+    return json.dumps(objects, ensure_ascii=False, indent=1).encode("utf-8")
 
 
 def to_xlsx(records: Iterable[StatisticsRecord]) -> bytes:
-    """One sheet, "statistics", a header row then one row per authority; the same bytes for the same figures."""
+    return objects_xlsx([r.to_json() for r in records])
+
+
+def objects_xlsx(objects: list[dict]) -> bytes:
+    """One sheet, "statistics", a header row then one row per body; the same bytes for the same figures."""
     from openpyxl import Workbook
 
-    flat = rows(records)
+    flat = rows(objects)
     header = _header(flat)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("statistics")
@@ -109,6 +117,10 @@ def _fixed_dates(core: bytes) -> bytes:
 
 def download(records: Iterable[StatisticsRecord], extension: str) -> tuple[bytes, str]:
     """The file's bytes and media type; `extension` is one of EXTENSIONS."""
-    records = list(records)
-    body = {"csv": to_csv, "json": to_json, "xlsx": to_xlsx}[extension](records)
+    return download_objects([r.to_json() for r in records], extension)
+
+
+def download_objects(objects: list[dict], extension: str) -> tuple[bytes, str]:
+    """Any scheme's year records as JSON objects (a measures scheme's), as a download."""
+    body = {"csv": objects_csv, "json": objects_json, "xlsx": objects_xlsx}[extension](objects)
     return body, MEDIA_TYPES[extension]

@@ -4,8 +4,8 @@ area, with two bar charts each followed by a table of the same figures. No counc
 from __future__ import annotations
 
 from ombuds import urls
+from ombuds.charts import bar_chart
 from ombuds.labels import TYPE_PLURALS
-from ombuds.site.charts import bar_chart
 from ombuds.site.data import SiteData
 from ombuds.site.pages import Page, PageKind
 from ombuds.stats import format as fmt
