@@ -12,11 +12,11 @@ import jinja2
 from markupsafe import Markup
 
 from ombuds import urls
+from ombuds.charts import bar_chart
 from ombuds.labels import FROM_CASE_RECORDS, OWN_OUTCOMES
 from ombuds.letters.content import markdown_blocks, profile_letterhead
 from ombuds.letters.render import TEMPLATES, shared_renderer, timestamp, typst_source
 from ombuds.profile import Profile
-from ombuds.site.charts import bar_chart
 from ombuds.stats import format as fmt
 from ombuds.years import Year
 
