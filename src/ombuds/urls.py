@@ -51,6 +51,10 @@ def map_page(year: Year, tier: str, metric: str) -> str:
     return f"map/{year.label}/{tier}/{metric}/"
 
 
+def national_latest() -> str:
+    return "national/"
+
+
 def national(year: Year) -> str:
     return f"national/{year.label}/"
 
@@ -61,6 +65,14 @@ def data() -> str:
 
 def download(year: Year, extension: str) -> str:
     return f"data/{year.label}/statistics.{extension}"
+
+
+def download_all(extension: str) -> str:
+    return f"data/statistics.{extension}"
+
+
+def datapackage() -> str:
+    return "data/datapackage.json"
 
 
 def register(year: Year) -> str:
@@ -152,3 +164,24 @@ def measures_download(year: str, extension: str) -> str:
 
 def measures_api(year: str, code: str | None = None) -> str:
     return f"api/records/{year}.json" if code is None else f"api/records/{year}/{code}.json"
+
+
+def robots() -> str:
+    return "robots.txt"
+
+
+def sitemap() -> str:
+    return "sitemap.xml"
+
+
+def compare(chosen_slugs: list[str] | None = None) -> str:
+    """The comparison page; with councils, its shareable address (`compare/?council=a&council=b`)."""
+    return "compare/" + (f"?{urlencode([('council', s) for s in chosen_slugs])}" if chosen_slugs else "")
+
+
+def compare_similar(slug: str) -> str:
+    return f"compare/{slug}/"
+
+
+def compare_similar_csv(slug: str) -> str:
+    return f"compare/{slug}/comparison.csv"

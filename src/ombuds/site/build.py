@@ -63,10 +63,11 @@ def render_page(site: SiteData, kind: PageKind, params: dict, root: str) -> tupl
     """A page as the static build writes it: its HTML (a redirect as a meta-refresh page) with links from `root`.
     Mirrors the live app's rendering; raises NotFound like it."""
     page = kind.build(site, {}, **params)
-    context = {**page.context, "site": site.profile, "preview": site.preview_notes() if site.preview else None}
+    context = {**page.context, "site": site.profile, "preview": site.preview_notes() if site.preview else None,
+               "canonical": kind.url(**params)}
     if page.redirect is not None:
         template = page.template if page.template.endswith("redirect.html") else "redirect.html"
-        return page, render(template, {**context, "target": page.redirect}, root=root)
+        return page, render(template, {**context, "target": page.redirect, "canonical": page.redirect}, root=root)
     return page, render(page.template, context, root=root)
 
 

@@ -169,6 +169,13 @@ class SiteData:
         """The years in which the authority has figures."""
         return [y for y in self.years() if self.year_statistics(y).get(authority.code) is not None]
 
+    def default_year(self, authority: Authority) -> Year:
+        """The year a council's page opens on: its latest year with figures in which it existed (complaints
+        decided after its abolition still count against it, but its page opens on its last year, not on those)."""
+        years = self.years_of(authority)
+        existing = [y for y in years if authority.current_in(y)]
+        return (existing or years)[-1]
+
     def has_case_records(self, year: Year) -> bool:
         return not self.year_statistics(year).published
 

@@ -111,6 +111,16 @@ def reliable_rate(fraction: float | None, denominator: int | None, minimum: int 
     return rate(fraction, zero=zero)
 
 
+def rate_with_interval(rate_name: str, fraction: float | None, denominator: int | None,
+                       interval: tuple[float, float] | None) -> str:
+    """A comparison cell: `75% (51% to 90%) of 8 investigations`; `no investigations` where there were none."""
+    singular, plural = RATE_BASES[rate_name]
+    if not denominator or fraction is None:
+        return f"no {plural}"
+    spread = f" ({percent(interval[0])} to {percent(interval[1])})" if interval is not None else ""
+    return f"{percent(fraction)}{spread} of {counted(denominator, singular, plural)}"
+
+
 def interval_sentence(rate_name: str, denominator: int, interval: tuple[float, float] | None) -> str:
     """`Based on 2 investigations, the uphold rate is uncertain: it could plausibly be anywhere between 34% and 100%.`
     when the 95% interval is wider than 20 points; otherwise `The uphold rate could plausibly be between 70% and

@@ -61,10 +61,11 @@ class FileKind:
     url: Callable[..., str]
     every: Callable[[SiteData], Iterable[dict]] = lambda site: ()
     max_age: int = 300
+    filename: Callable[..., str] | None = None  # a download's name, given its parameters (Content-Disposition)
 
 
 MODULES = ("home", "councils", "council", "search", "decisions", "methods", "national", "data", "api_docs", "funnel",
-           "register")
+           "compare", "crawl", "register")
 # A generic ("measures") scheme's pages: each module's `kinds(segment)` places its bodies' pages under the scheme's
 # word for them (`landlords/`).
 MEASURES_MODULES = ("measures_bodies", "measures_body", "measures_national", "measures_funnel", "measures_open")
