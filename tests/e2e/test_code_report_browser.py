@@ -57,7 +57,7 @@ def test_the_html_report_is_accessible_and_fits(browser, report, width):
     assert headings == ["Summary", "Complaints received and answered", "Timeliness against the code",
                         "By service area", "Outcomes", "From stage 1 to the ombudsman",
                         "Learning and service improvements", "Findings of fault by the ombudsman",
-                        "Self-assessment against the code", "The ombudsman's annual letter",
+                        "Self-assessment against the code", "The ombudsman's annual review letter",
                         "The governing body's response"]
 
 

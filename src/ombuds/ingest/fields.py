@@ -24,8 +24,9 @@ terminal a message is printed on, and PostgreSQL (NUL). Tab, line feed and carri
 class RowCheck:
     """Collects the problems of the row being checked; reused row after row."""
 
-    def __init__(self, registry: Registry, today: date | None = None):
+    def __init__(self, registry: Registry, today: date | None = None, provisions: tuple[str, ...] = ()):
         self.registry = registry
+        self.provisions = {label_key(p): p for p in provisions}  # the scheme's code's provision ids, by label key
         self.latest = a_year_after(today or date.today())
         self.problems: list[tuple[str, str]] = []
         self._names: dict[str, list[Authority] | str] = {}

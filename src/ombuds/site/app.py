@@ -160,6 +160,8 @@ def site_data(database: Database, profile: Profile, scheme=None, preview: bool =
         from ombuds.site.measures_data import MeasuresSite
 
         return MeasuresSite(database, profile, scheme, preview=preview)
+    if scheme is not None:  # its code is the self-assessment register's
+        return SiteData(database, profile, preview=preview, editions=editions, scheme=scheme)
     return SiteData(database, profile, preview=preview, editions=editions)
 
 

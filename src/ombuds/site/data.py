@@ -17,9 +17,11 @@ from cachetools import LRUCache
 
 from ombuds import releases
 from ombuds.errors import OmbudsError
+from ombuds.handling_code import HandlingCode, handling_code
 from ombuds.letters.editions import SHIPPED_EDITIONS, Edition, edition_in
 from ombuds.profile import Profile
-from ombuds.registry import Authority, registry
+from ombuds.registry import Authority, registry_of
+from ombuds.schemes import DEFAULT, Scheme, load_scheme
 from ombuds.stats.record import StatisticsRecord
 from ombuds.stats.service import StatisticsService, YearStatistics, statistics_service
 from ombuds.store import Database, own, queries
@@ -61,6 +63,7 @@ class SiteData:
     method: str = "pooled"
     preview: bool = False  # a staff preview: every year held, embargoed ones included (site build --preview)
     editions: Path = SHIPPED_EDITIONS  # the folder of the letters' editions, one `<year>.toml` each
+    scheme: Scheme = field(default_factory=lambda: load_scheme(DEFAULT))  # the settings' scheme (engine lgsco)
     _memo: LRUCache = field(default_factory=lambda: LRUCache(MEMO_KEPT), repr=False)  # listings by data version
     _decisions: dict = field(default_factory=dict, repr=False)  # recently read decisions, least recent first
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -97,7 +100,12 @@ class SiteData:
 
     @cached_property
     def authorities(self):
-        return registry()
+        return registry_of(self.scheme)
+
+    @cached_property
+    def code(self) -> HandlingCode:
+        """The scheme's Complaint Handling Code, which the self-assessment register is checked against."""
+        return handling_code(self.scheme)
 
     def version(self) -> tuple[int, date]:
         """Changes with the data and with the day (an embargoed year becomes public at the start of its day)."""
