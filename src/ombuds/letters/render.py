@@ -10,13 +10,12 @@ from importlib import resources
 from pathlib import Path
 
 import jinja2
-import typst
 from markupsafe import Markup
 
+from ombuds.glyphs import FALLBACK_FAMILIES, compiler
 from ombuds.letters.pdftags import tag_row_headers
 
 TEMPLATES = resources.files("ombuds.letters").joinpath("templates")
-FONTS = resources.files("ombuds.letters").joinpath("fonts")  # DejaVu Sans, shipped: the same bytes on every machine
 
 
 def _script_json(data: dict) -> Markup:
@@ -40,11 +39,6 @@ class Renderer:
     """One per process: the Typst compiler keeps its fonts, the Jinja environment its compiled template."""
 
     @cached_property
-    def _compiler(self) -> typst.Compiler:
-        # root "/": the logo and signature are named by absolute path; the template reads nothing else.
-        return typst.Compiler(None, root="/", font_paths=[str(FONTS)], ignore_system_fonts=True)
-
-    @cached_property
     def _typst_source(self) -> bytes:
         return TEMPLATES.joinpath("letter.typ").read_bytes()
 
@@ -62,7 +56,8 @@ class Renderer:
     def _css(self, primary: str, accent: str, typeface: str) -> Markup:
         """The stylesheet with the profile's colours and typeface written in (email clients ignore CSS
         variables)."""
-        return Markup(self._css_template.render(primary=primary, accent=accent, typeface=typeface.replace('"', "")))
+        return Markup(self._css_template.render(primary=primary, accent=accent, typeface=typeface.replace('"', ""),
+                                                fallbacks=FALLBACK_FAMILIES))
 
     @cache  # noqa: B019 - one renderer per process; a logo and a signature per edition
     def _image(self, path: str | None) -> Markup | None:
@@ -77,8 +72,9 @@ class Renderer:
         """PDF/UA-1: tagged (row labels as row headers), with language and title; the statistics JSON attached as
         statistics.json."""
         shown = {key: value for key, value in content.items() if key != "statistics_json"}  # attached, not shown
-        inputs = {"letter": json.dumps(shown), "statistics": json.dumps(content["statistics_json"], indent=2)}
-        pdf = self._compiler.compile(input=self._typst_source, format="pdf", sys_inputs=inputs,
+        inputs = {"letter": json.dumps(shown), "statistics": json.dumps(content["statistics_json"], indent=2),
+                  "fonts": json.dumps(FALLBACK_FAMILIES)}
+        pdf = compiler().compile(input=self._typst_source, format="pdf", sys_inputs=inputs,
                                      pdf_standards=["ua-1"], timestamp=created)
         return tag_row_headers(pdf)
 
