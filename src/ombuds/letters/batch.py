@@ -8,6 +8,7 @@ import ctypes
 import ctypes.util
 import hashlib
 import io
+import multiprocessing
 import os
 import re
 import signal
@@ -161,7 +162,10 @@ def render_letters(jobs: list[LetterJob], *, workers: int | None = None,
         if workers == 1:
             results = map(_render_one, jobs)
         else:
-            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent))
+            # spawned, not forked: a forked worker inherits Typst's locks as held by this process's threads (an
+            # import's font check in the same process compiles with Typst) and waits on them for ever
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent,
+                                                           mp_context=multiprocessing.get_context("spawn")))
             # small chunks: the last one is all that keeps a core busy while the other waits
             results = pool.map(_render_one, jobs, chunksize=max(1, len(jobs) // (workers * 32)))
         for w in results:
