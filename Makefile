@@ -56,10 +56,12 @@ bench: $(STAMP) $(ASSETS) $(INDEX) system
 	$(PY) bench/site.py
 	$(PY) bench/load.py
 
-# 10 million generated cases on SQLite and a throwaway PostgreSQL server (long: not part of `make bench`).
+# 10 million generated cases on SQLite and a throwaway PostgreSQL server (long: not part of `make bench`): the import
+# beside `sqlite3 .import` on both generators, then statistics, letters and DuckDB.
 bench-scale: $(STAMP) $(ASSETS) $(INDEX)
-	scripts/ensure-system.sh postgresql
+	scripts/ensure-system.sh postgresql sqlite3 time
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	$(PY) bench/run.py --sizes 10000000 --runs 1 --no-postgresql
 	$(PY) bench/scale.py
 
 clean:

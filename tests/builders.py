@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from itertools import count
 from pathlib import Path
 
@@ -67,3 +68,23 @@ class Cases:
             ("population.csv", ["authority", "year", "population"], self.population_rows),
         ]
         return [write_csv(self.folder / name, header, rows) for name, header, rows in kinds if rows]
+
+
+@contextmanager
+def live_client(folder: Path, cases: Cases):
+    """The cases imported into a new SQLite database, served by the live app through a test client (read-only)."""
+    from fastapi.testclient import TestClient
+
+    from ombuds.ingest import import_files
+    from ombuds.site.app import create_app
+    from ombuds.store import open_database
+
+    url = f"sqlite:///{folder / 'site.db'}"
+    database = open_database(url)
+    import_files(database, cases.files())
+    database.close()
+    readonly = open_database(url, read_only=True)
+    try:
+        yield TestClient(create_app(readonly))
+    finally:
+        readonly.close()

@@ -53,10 +53,10 @@ def design_db(tmp_path_factory):
     database.close()
 
 
-def render(database, year: str, authority: str, out: Path, output_format: str, edition=None) -> Path:
+def render(database, year: str, authority: str, out: Path, output_format: str, edition=None, **options) -> Path:
     y = Year.parse(year)
     jobs = letter_jobs(database, y, edition or shipped_edition(y), out, output_format,
-                       authority=registry().resolve(authority, on=y.end))
+                       authority=registry().resolve(authority, on=y.end), **options)
     [written] = render_letters(jobs, workers=1)
     return written.path
 
@@ -93,9 +93,11 @@ def test_letterhead_sign_off_and_links_in_pdf_and_html(letters, year, name):
     images = keep_page_images(pdf, f"{year}-{registry().resolve(name).slug}")
     assert len(images) == len(PdfReader(pdf).pages) >= 2
     text = text_of(pdf)
-    assert text.startswith(shipped_edition(Year.parse(year)).organisation)
+    assert text.startswith("Example Complaints Ombudsman ")
+    assert "Local Government" not in text and "Commission for Local Administration" not in text
     assert f"{profile.web_address}" in text and "PO Box 0000 Exampletown EX1 1AA" in text
-    assert "Yours sincerely, Alex Example Local Government and Social Care Ombudsman" in text
+    assert "Yours sincerely, Alex Example Ombudsman and Chair, Example Complaints Ombudsman" in text
+    assert PdfReader(pdf).metadata.author == "Example Complaints Ombudsman"
     assert re.search(r"Page 1 of \d", text)
     slug = registry().resolve(name).slug
     council_url = f"{profile.base_url}councils/{slug}/{year}/"
@@ -122,13 +124,17 @@ def test_plain_words_for_a_council_with_no_cases(letters):
         assert "We did not investigate any complaints about the Council of the Isles of Scilly this year." in text
         assert "No compliance outcomes were recorded in this period." in text
         assert "We upheld no complaints, so there was no remedy to count." in text
-        assert "0% of complaints we investigated were upheld." in text  # the SPEC's figure stays
+        assert "of complaints we investigated were upheld" not in text  # no rate on nothing
+        assert "of investigated complaints upheld" not in text and "of recommendations complied with" not in text
+        assert "0%" not in text and "This compares to an average" not in text
+        assert ("Complaints upheld We did not investigate any complaints about the Council of the Isles of Scilly "
+                "this year. There is no average to compare with") in text
         assert "investigated 0 complaints and upheld 0" not in text
         assert "about the Council of the Isles of Scilly in the year ended" in text
     text = text_of(letters["2024-25", NONE, "pdf"])
     assert "There is no average to compare with: no similar authority had a case to count for this measure." in text
     assert "Adjusted for the Council of the Isles of Scilly\u2019s population" in text
-    assert "Between 1 April 2024 to 31 March 2025, we did not deal with any complaints." in text
+    assert "From 1 April 2024 to 31 March 2025, we did not deal with any complaints." in text
     assert "we dealt with 0" not in text and "We investigated 0" not in text
     busy = text_of(letters["2024-25", MANY, "pdf"])
     assert "We investigated 114 complaints and upheld 94." in busy
@@ -186,7 +192,7 @@ def test_no_average_is_said_plainly_for_an_abolished_council(tmp_path):
     database = open_database(f"sqlite:///{tmp_path / 'abolished.db'}")
     try:
         import_files(database, files)
-        text = text_of(render(database, "2023-24", "Allerdale", tmp_path, "pdf"))
+        text = text_of(render(database, "2023-24", "Allerdale", tmp_path, "pdf", include_abolished=True))
     finally:
         database.close()
     assert "There is no average to compare with: the council has been abolished." in text

@@ -63,7 +63,8 @@ def test_a_script_no_font_has_is_refused_at_import_naming_line_column_and_script
     file = write_csv(tmp_path / "contacts.csv", CONTACTS, [
         ["Stevenage", "Pat Example", "Chief Executive", "Dear Pat", "", ""],
         ["Dacorum", "Somchai Jaidee", "ประธาน", "Dear Somchai", "", ""]])
-    refused = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'thai.db'}", "import", *map(str, [*cases.files(), file])])
+    database = f"sqlite:///{tmp_path / 'thai.db'}"
+    refused = CliRunner().invoke(cli, ["--db", database, "import", *map(str, [*cases.files(), file])])
     assert refused.exit_code == 1
     assert refused.stderr == (
         f"{file}:3: title: U+0E1B THAI CHARACTER PO PLA, Thai script: no font of the letters can show it, so no "

@@ -84,10 +84,20 @@ def expected_texts(database, year: str, authority: str) -> list[str]:
     for section in layout(shipped_edition(y).layout).sections(s):
         texts += section.get("lines", [])
         texts += [line["text"] for line in section.get("lines", []) if isinstance(line, dict)
-                  and not (line["role"] == "lead" and s.investigated == 0)]  # said with the council's name instead
+                  and not (line["role"] == "lead" and s.investigated == 0)  # said with the council's name instead
+                  and line["role"] not in left_out(section, s)]
         texts += section.get("sentences", [])
         texts += [c["text"] for row in section.get("rows", []) for c in row if c["text"]]
     return [t for t in texts if isinstance(t, str)]
+
+
+def left_out(section: dict, s) -> set[str]:
+    """What a letter's panel does not show: a headline rate on no cases, the compliance advice at 100%."""
+    if section["kind"] != "panel":
+        return set()
+    base = {"upheld": s.investigated, "compliance": s.compliance.recorded, "remedy": s.upheld}[section["id"]]
+    return ({"headline", "comparison"} if base == 0 else set()) | (
+        {"note"} if section["id"] == "compliance" and s.compliance_rate in (None, 1.0) else set())
 
 
 @pytest.mark.parametrize(("year", "authority"), [
@@ -95,7 +105,7 @@ def expected_texts(database, year: str, authority: str) -> list[str]:
     ("2024-25", "Birmingham"), *((year, name) for year in YEARS for name in ("Hertsmere", "Dacorum")),
 ])
 def test_pdf_text_holds_exactly_the_formatted_statistics(letters_db, tmp_path, year, authority):
-    text = pdf_text(render(letters_db, year, authority, tmp_path))
+    text = pdf_text(render(letters_db, year, authority, tmp_path, include_abolished=True))
     for expected in expected_texts(letters_db, year, authority):
         assert expected in text, expected
 
@@ -110,16 +120,16 @@ def test_the_seed_figures_as_the_letters_show_them(letters_db, tmp_path):
     assert "0 2 0 0 1 0 0 8 0 11" in bromsgrove and "1 0 2 6 1 1 50% 11" in bromsgrove
     wellingborough = pdf_text(render(letters_db, "2019-20", "Wellingborough", tmp_path))
     for phrase in ("100% of complaints we investigated were upheld.", "2 upheld decisions",
-                   "based on a total of 2 detailed investigations for the period between 1 April 2019 to 31 March "
+                   "based on a total of 2 detailed investigations for the period from 1 April 2019 to 31 March "
                    "2020", "based on a total of 1 compliance outcome for", "0 satisfactory remedy decisions"):
         assert phrase in wellingborough
-    allerdale = pdf_text(render(letters_db, "2023-24", "Allerdale", tmp_path))
+    allerdale = pdf_text(render(letters_db, "2023-24", "Allerdale", tmp_path, include_abolished=True))
     assert "This compares to an average of n/a in similar authorities." in allerdale
     assert "1 upheld decision " in allerdale
     hertsmere = pdf_text(render(letters_db, "2021-22", "Hertsmere", tmp_path))
     assert "13% of complaints we investigated were upheld." in hertsmere
     birmingham = pdf_text(render(letters_db, "2024-25", "Birmingham", tmp_path))
-    assert ("Between 1 April 2024 to 31 March 2025, we dealt with 572 complaints. Of these, 232 were not for us or "
+    assert ("From 1 April 2024 to 31 March 2025, we dealt with 572 complaints. Of these, 232 were not for us or "
             "not ready for us to investigate. We assessed and closed 226 complaints. We investigated 114 complaints."
             ) in birmingham
     assert "Adjusted for Birmingham City Council's population, this is 8.2 upheld decisions per 100,000" in birmingham
@@ -160,7 +170,7 @@ def _hostile_edition(tmp_path: Path) -> Path:
     (tmp_path / "extra.toml").write_text(f'"Hertsmere" = {json.dumps(HOSTILE)}\n', encoding="utf-8")
     edition = Path(shipped_edition(Year(2022)).source).read_text(encoding="utf-8")
     path = tmp_path / "edition.toml"
-    path.write_text(edition.replace('organisation = "', 'authority_paragraphs = "extra.toml"\norganisation = "'),
+    path.write_text(edition.replace('layout = "', 'authority_paragraphs = "extra.toml"\nlayout = "'),
                     encoding="utf-8")
     return path
 
@@ -212,3 +222,50 @@ def test_edition_problems_name_the_file_key_and_problem(tmp_path):
         f"{bad}: letter_date: not a date: '22/07/2020' (write 2020-07-22)",
         f"{bad}: colour: unknown key",
     ]
+
+
+def test_a_batch_writes_only_to_bodies_that_exist_on_the_letters_date(letters_db, tmp_path):
+    """Allerdale was abolished on 1 April 2023: the 2023-24 batch (letter of 17 July 2024) lists it and writes it
+    no letter unless --include-abolished; asked for by name, it is refused with the way out."""
+    from click.testing import CliRunner
+
+    from ombuds.cli import cli
+
+    def letters(*options: str):
+        return CliRunner().invoke(cli, ["--db", str(letters_db.engine.url), "letters", "--year", "2023-24",
+                                        "--allow-missing-contacts", "--format", "html", *options])
+
+    done = letters("--out", str(tmp_path / "batch"))
+    assert done.exit_code == 0, done.output
+    written = {p.name for p in (tmp_path / "batch").glob("*.html")}
+    assert "allerdale-borough-council-2023-24.html" not in written
+    assert {"hertsmere-borough-council-2023-24.html", "cumberland-council-2023-24.html"} <= written
+    assert ("no letter: Allerdale Borough Council (E07000026) was abolished on 1 April 2023, before the letter's "
+            "date, 17 July 2024; succeeded by Cumberland Council") in done.stderr
+    refused = letters("--out", str(tmp_path / "one"), "--authority", "Allerdale")
+    assert refused.exit_code == 1
+    assert refused.stderr.strip().endswith("succeeded by Cumberland Council: pass --include-abolished to write it")
+    included = letters("--out", str(tmp_path / "all"), "--include-abolished")
+    assert included.exit_code == 0 and "no letter" not in included.stderr
+    assert (tmp_path / "all" / "allerdale-borough-council-2023-24.html").exists()
+
+
+def test_no_change_is_said_and_the_compliance_advice_is_not_given_at_100(letters_db, tmp_path):
+    """Hertsmere's uphold rate is 13% every year: 'did not change'. Wellingborough complied in every case: no
+    advice about a compliance rate below 100%."""
+    hertsmere = pdf_text(render(letters_db, "2021-22", "Hertsmere", tmp_path))
+    wellingborough = pdf_text(render(letters_db, "2019-20", "Wellingborough", tmp_path))
+    assert "100% of cases we were satisfied" in wellingborough
+    assert "compliance rate below 100%" not in wellingborough
+    assert "This rate rests on 2 cases: a rate based on few cases can vary a lot by chance." in wellingborough
+    assert "rests on" not in hertsmere.split("Complaints upheld")[1].split("Compliance with")[0]  # 16 cases
+
+
+def test_synthetic_letters_say_so(letters_db, tmp_path):
+    [html, pdf] = [render(letters_db, "2022-23", "Hertsmere", tmp_path, f, synthetic=True) for f in ("html", "pdf")]
+    notice = ("Synthetic demonstration letter: the figures come from ombuds' invented demo data and describe no real "
+              "council's complaints; the sender and signatory are invented too.")
+    escaped = notice.replace("'", "&#39;")
+    assert f'<p class="notice"><strong>{escaped}</strong></p>' in html.read_text(encoding="utf-8")
+    assert f" www.example.org {notice} " in pdf_text(pdf)  # under the letterhead, before the date
+    assert "Synthetic" not in pdf_text(render(letters_db, "2022-23", "Hertsmere", tmp_path / "real"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
+import subprocess
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -80,8 +82,8 @@ def test_letters_go_to_the_chief_executive_copied_to_the_others_once_only(send_d
     assert mail["Subject"] == "Annual Review letter 2023: Stevenage Borough Council"
     assert mail["To"] == "ceo@stevenage.example.org"
     assert mail["Cc"] == "link@stevenage.example.org, leader@stevenage.example.org"
-    assert mail["Message-ID"] == "<ombuds-2022-23-E07000243@ombudsman.example.org>"
-    [attachment] = list(mail.iter_attachments())
+    assert re.fullmatch(r"<\d+\.\d+\.\d+\.ombuds\.2022-23\.E07000243@ombudsman\.example\.org>", mail["Message-ID"])
+    [attachment] = [part for part in mail.iter_attachments() if part.get_content_type() == "application/pdf"]
     assert attachment.get_filename() == "stevenage-borough-council-2022-23.pdf"
     assert attachment.get_content().startswith(b"%PDF-")
     html = mail.get_body(preferencelist=("html",)).get_content()
@@ -102,6 +104,9 @@ def test_authorities_without_an_address_are_listed(send_db, smtp):
     assert len(mailbox.envelopes) == 1
     assert report.lines(False)[:2] == ["1 letter sent", "not sent: Adur District Council (E07000223): no email "
                                                         "address for the chief executive"]
+    assert not any("Scarborough" in name for name in report.no_address)  # abolished before the letter's date
+    assert ("no letter: Scarborough Borough Council (E07000168) was abolished on 1 April 2023, before the letter's "
+            "date, 19 July 2023; succeeded by North Yorkshire Council") in report.lines(False)
 
 
 def test_dry_run_writes_messages_and_logs_nothing(send_db, smtp, tmp_path):
@@ -159,3 +164,43 @@ def test_starttls_with_credentials(send_db, tmp_path, monkeypatch):
         assert len(mailbox.envelopes) == 1
     finally:
         controller.stop()
+
+
+def test_a_message_mail_servers_accept(send_db, smtp, tmp_path):
+    """From the profile's real domain, a Message-ID unique per sending, the date in UTC as +0000, the letter's text
+    as text/plain, no script in the HTML, the logo an inline PNG by Content-ID; Python's strict parser finds no
+    defect."""
+    mailbox, port = smtp
+    stevenage = registry().get("E07000243")
+    settings = SmtpSettings.from_environment("127.0.0.1", port, False)
+    assert settings.sender == "letters@example.org"
+    send_letters(send_db, YEAR, shipped_edition(YEAR), settings, authority=stevenage)
+    dry = send_letters(send_db, YEAR, shipped_edition(YEAR), None, dry_run_dir=tmp_path, authority=stevenage)
+    raws = [mailbox.envelopes[0].original_content, (tmp_path / "stevenage-borough-council-2022-23.eml").read_bytes()]
+    assert dry.sent and mailbox.envelopes[0].mail_from == "letters@example.org"
+    mails = [email.message_from_bytes(raw, policy=email.policy.strict) for raw in raws]
+    assert [m["From"] for m in mails] == ["letters@example.org"] * 2
+    assert mails[0]["Message-ID"] != mails[1]["Message-ID"]
+    assert all(m["Message-ID"].endswith("@example.org>") for m in mails)
+    mail = mails[0]
+    assert re.fullmatch(r"\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000", mail["Date"])
+    assert [p.get_content_type() for p in mail.walk()] == [
+        "multipart/mixed", "multipart/alternative", "text/plain", "multipart/related", "text/html", "image/png",
+        "application/pdf"]
+    text = mail.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+    assert text.startswith("Annual Review letter 2023 for Stevenage Borough Council is attached as a\n"
+                           "PDF; the letter follows.\n\nExample Complaints Ombudsman\nPO Box 0000\n")
+    for said in ("Dear Pat", "Complaints upheld", "75% of complaints we investigated were upheld.",
+                 "Yours sincerely,\n\nAlex Example\nOmbudsman and Chair, Example Complaints Ombudsman",
+                 "https://performance.example.org/councils/stevenage-borough-council/2022-23/"):
+        assert said in text, said
+    assert max(len(line) for line in text.splitlines()) <= 78
+    html = mail.get_body(preferencelist=("html",)).get_content()
+    assert "<script" not in html and "data:" not in html
+    [logo] = [p for p in mail.walk() if p.get_content_type() == "image/png"]
+    assert logo["Content-ID"] and f'src="cid:{logo["Content-ID"][1:-1]}"' in html
+    assert logo.get_content().startswith(b"\x89PNG\r\n\x1a\n") and logo.get_content_disposition() == "inline"
+    pdf = tmp_path / "attached.pdf"
+    pdf.write_bytes(next(p for p in mail.walk() if p.get_content_type() == "application/pdf").get_content())
+    pdf_words = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "75% of complaints we investigated were upheld." in " ".join(pdf_words.split())

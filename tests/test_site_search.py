@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
-from builders import Cases
-from ombuds.ingest import import_files
-from ombuds.site.app import create_app
-from ombuds.store import open_database
+from builders import Cases, live_client
 
 COUNCILS = ("Stevenage", "Hertfordshire", "North Hertfordshire", "Birmingham", "Bristol")
 
@@ -16,16 +12,11 @@ COUNCILS = ("Stevenage", "Hertfordshire", "North Hertfordshire", "Birmingham", "
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     folder = tmp_path_factory.mktemp("search")
-    url = f"sqlite:///{folder / 'site.db'}"
     cases = Cases(folder, "S")
     for name in COUNCILS:
         cases.decided(name, "2023-10-01", {"Upheld": 2, "Not Upheld": 1})
-    database = open_database(url)
-    import_files(database, cases.files())
-    database.close()
-    readonly = open_database(url, read_only=True)
-    yield TestClient(create_app(readonly))
-    readonly.close()
+    with live_client(folder, cases) as client:
+        yield client
 
 
 def search(client, q: str):

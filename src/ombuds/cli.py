@@ -267,11 +267,15 @@ def _computed_statistics(ctx: click.Context, year: Year | None, authority: str |
               help='Address a council with no chief executive on file as "Dear Chief Executive".')
 @click.option("--profile", "profile_path", type=click.Path(path_type=Path), default=None,
               help="The organisation's profile (TOML); default: the neutral demo profile.")
+@click.option("--include-abolished", is_flag=True,
+              help="Also write to authorities abolished before the letter's date (listed and left out otherwise).")
 @click.pass_context
 def letters_command(ctx: click.Context, year_label: str, authority: str | None, output_format: str, out_dir: Path,
-                    edition_file: Path | None, allow_missing_contacts: bool, profile_path: Path | None) -> None:
-    """Write every authority's annual review letter for a year (SPEC 2.2 file names), printing each path."""
-    from ombuds.letters.batch import letter_jobs, render_letters
+                    edition_file: Path | None, allow_missing_contacts: bool, profile_path: Path | None,
+                    include_abolished: bool) -> None:
+    """Write the annual review letter of every authority that exists on the letter's date for a year (SPEC 2.2
+    file names), printing each path; those abolished before it are listed."""
+    from ombuds.letters.batch import gone_by_letter_date, letter_jobs, render_letters
 
     settings = _settings(ctx, profile_path)
     year = Year.parse(year_label)
@@ -279,13 +283,52 @@ def letters_command(ctx: click.Context, year_label: str, authority: str | None, 
     chosen = registry().resolve(authority, on=year.end) if authority else None
     if out_dir.exists() and not out_dir.is_dir():
         _output_folder(out_dir, "--out")
-    jobs = letter_jobs(_database(ctx, create=False), year, edition, out_dir, output_format, authority=chosen,
-                       allow_missing_contacts=allow_missing_contacts, profile=settings.profile)
-    _output_folder(out_dir, "--out")
+    database = _database(ctx, create=False)
+    jobs = letter_jobs(database, year, edition, out_dir, output_format, authority=chosen,
+                       allow_missing_contacts=allow_missing_contacts, profile=settings.profile,
+                       include_abolished=include_abolished)
+    gone = [] if include_abolished else gone_by_letter_date(database, year, edition, authority=chosen)
     if chosen is not None and not jobs:
-        raise OmbudsError(f"{chosen.name} ({chosen.code}) has no statistics for {year}")
+        raise OmbudsError(f"{gone[0]}: pass --include-abolished to write it" if gone
+                          else f"{chosen.name} ({chosen.code}) has no statistics for {year}")
+    _output_folder(out_dir, "--out")
+    for line in gone:
+        click.echo(line, err=True)
     with _progress(len(jobs)) as advance:
         render_letters(jobs, on_written=lambda w: (click.echo(str(w.path)), advance()))
+
+
+@cli.command("code-report")
+@click.option("--year", "year_label", required=True, help="The year, e.g. 2025-26.")
+@click.option("--body", "body_name", required=True, help="The council (GSS code or any known name).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Folder for the report (HTML, PDF and JSON).")
+@click.option("--response", "response_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              default=None, help="The governing body's response, in Markdown.")
+@click.option("--letter", "letter_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="The ombudsman's annual letter for the year (PDF), attached to the report.")
+@click.option("--areas", "areas_file", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="CSV mapping own service area words (own_area) to the ombudsman's areas (service_area).")
+@click.option("--profile", "profile_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The organisation's identity (TOML; default: the shipped demo profile).")
+@click.pass_context
+def code_report_command(ctx: click.Context, year_label: str, body_name: str, out_dir: Path,
+                        response_file: Path | None, letter_file: Path | None, areas_file: Path | None,
+                        profile_path: Path | None) -> None:
+    """An organisation's Complaint Handling Code report for a year: its own stages, timeliness, the escalation to
+    the ombudsman, its self-assessment and its governing body's response (docs/code-report.md)."""
+    from ombuds.code_report import write_report
+    from ombuds.ingest.areas import read_area_mapping
+    from ombuds.stats.code_report import code_report, resolve_body
+
+    settings = _settings(ctx, profile_path)
+    year = Year.parse(year_label)
+    areas = read_area_mapping(areas_file) if areas_file else None
+    response = response_file.read_text(encoding="utf-8") if response_file else None
+    record = code_report(_database(ctx, create=False), year, resolve_body(body_name), scheme=settings.scheme,
+                         areas=areas)
+    for path in write_report(record, settings.profile, out_dir, response=response, letter=letter_file):
+        click.echo(path)
 
 
 @cli.command("send")
@@ -299,7 +342,8 @@ def letters_command(ctx: click.Context, year_label: str, authority: str | None, 
 @click.option("--smtp-host", default=None, help="SMTP server (else OMBUDS_SMTP_HOST, else localhost).")
 @click.option("--smtp-port", type=int, default=None, help="SMTP port (else OMBUDS_SMTP_PORT, else 25).")
 @click.option("--starttls/--no-starttls", default=None, help="Use STARTTLS (else OMBUDS_SMTP_STARTTLS).")
-@click.option("--from", "sender", default=None, help="Sender address (else OMBUDS_SMTP_FROM).")
+@click.option("--from", "sender", default=None,
+              help="Sender address (else OMBUDS_SMTP_FROM, else the profile's email_from or letters@ its domain).")
 @click.option("--profile", "profile_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="The organisation's profile (TOML); default: the neutral demo profile.")
 @click.pass_context
@@ -315,7 +359,7 @@ def send_command(ctx: click.Context, year_label: str, authority: str | None, edi
     edition = _edition(settings, year, edition_file)
     smtp = None
     if not dry_run or sender or os.environ.get("OMBUDS_SMTP_FROM"):
-        smtp = SmtpSettings.from_environment(smtp_host, smtp_port, starttls, sender)
+        smtp = SmtpSettings.from_environment(smtp_host, smtp_port, starttls, sender, settings.profile)
     chosen = registry().resolve(authority, on=year.end) if authority else None
     if dry_run:
         _output_folder(out_dir, "--out")
@@ -323,7 +367,7 @@ def send_command(ctx: click.Context, year_label: str, authority: str | None, edi
                           dry_run_dir=out_dir if dry_run else None, authority=chosen, on_sent=click.echo,
                           profile=settings.profile)
     for line in report.lines(dry_run):
-        click.echo(line, err=line.startswith("not sent"))
+        click.echo(line, err=line.startswith(("not sent", "no letter")))
     if report.no_address:
         ctx.exit(1)
 
@@ -533,25 +577,62 @@ def scheme_check_command(ctx: click.Context, folder: Path) -> None:
               help="Port to serve on; the next free one is used if it is taken.")
 @click.pass_context
 def demo_command(ctx: click.Context, out_dir: Path, seed: int, years: int | None, serve: bool, port: int) -> None:
-    """Make the synthetic demo data set, import it, print a national summary, render every year's letters, build
-    the public site as static files and serve it live on 127.0.0.1."""
-    from ombuds.demo import run_demo
+    """Make the synthetic demo data set, import it and print a national summary; serve the site live on 127.0.0.1
+    as soon as the data is in, while every year's letters are rendered and the public site is built as static
+    files, with progress."""
+    from ombuds.demo import demo_documents, run_demo
     from ombuds.site.build import build_site
 
     settings = _settings(ctx)
     database = _database(ctx)
-    run_demo(database, out_dir, seed=seed, echo=click.echo, years=years)
-    click.echo(f"Building the site in {out_dir / 'site'}/ …")
-    click.echo(f"  {build_site(database, out_dir / 'site', settings.profile, editions=settings.editions).summary()}")
-    if serve:
-        from ombuds.site.app import create_app
-        from ombuds.site.serve import run
-        from ombuds.store import open_database
+    run_demo(database, out_dir, seed=seed, echo=click.echo, years=years, documents=False)
+    server = _serve_in_background(database.url, _free_port(port), settings) if serve else None
+    try:
+        demo_documents(database, out_dir, seed=seed, echo=click.echo)
+        click.echo(f"Building the site in {out_dir / 'site'}/ …")
+        report = build_site(database, out_dir / "site", settings.profile, editions=settings.editions,
+                            on_progress=_every_tenth(click.echo))
+        click.echo(f"  {report.summary()}")
+        if server is not None:
+            click.echo(f"Letters and static site done; still serving at {server[1]} (Ctrl+C to stop)")
+            server[0].join()
+    finally:
+        if server is not None and server[0].is_alive():
+            server[2].should_exit = True
+            server[0].join(timeout=10)
 
-        app = create_app(open_database(database.url, read_only=True), settings.profile, settings.editions)
-        chosen = _free_port(port)
-        click.echo(f"Serving the demo site at http://127.0.0.1:{chosen}/ (Ctrl+C to stop)")
-        run(app, "127.0.0.1", chosen)
+
+def _serve_in_background(url: str, port: int, settings):
+    """The live site from a read-only connection, in a thread: (thread, address, uvicorn server)."""
+    import threading
+    import time
+
+    from ombuds.site.app import create_app
+    from ombuds.site.serve import configured
+    from ombuds.store import open_database
+
+    app = create_app(open_database(url, read_only=True), settings.profile, settings.editions)
+    server = configured(app, "127.0.0.1", port)
+    thread = threading.Thread(target=server.run, name="demo-site", daemon=True)  # Ctrl+C reaches the command
+    thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.05)
+    address = f"http://127.0.0.1:{port}/"
+    click.echo(f"Serving the demo site at {address} now; the letters and the static build follow (Ctrl+C to stop)")
+    return thread, address, server
+
+
+def _every_tenth(echo):
+    """A progress callback that prints at each further tenth of the pages."""
+    shown = [0]
+
+    def progress(done: int, total: int) -> None:
+        tenth = done * 10 // max(total, 1)
+        if tenth > shown[0]:
+            shown[0] = tenth
+            echo(f"  {done:,} of {total:,} pages ({tenth * 10}%)")
+
+    return progress
 
 
 def _free_port(first: int) -> int:

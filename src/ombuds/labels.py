@@ -5,9 +5,9 @@ them (which outcomes are investigations, who a letter is addressed to) is SPEC 2
 from ombuds.schemes import DEFAULT, load_scheme
 from ombuds.schemes.keys import label_key
 
-__all__ = ["ADDRESSEE", "ASSESSED_AND_CLOSED", "COMPLIANCE", "DETAILED_INVESTIGATION", "FROM_CASE_RECORDS",
-           "FROM_PUBLISHED", "NOT_FOR_US", "NOT_UPHELD", "OUTCOMES", "ROLES", "SERVICE_AREAS", "TYPE_NAMES",
-           "TYPE_PLURALS", "UPHELD", "label_key", "lookup"]
+__all__ = ["ADDRESSEE", "ASSESSED_AND_CLOSED", "COMPLIANCE", "COMPLIES", "DETAILED_INVESTIGATION",
+           "FROM_CASE_RECORDS", "FROM_PUBLISHED", "NOT_FOR_US", "NOT_UPHELD", "OUTCOMES", "OWN_OUTCOMES", "ROLES",
+           "SERVICE_AREAS", "TYPE_NAMES", "TYPE_PLURALS", "UPHELD", "label_key", "lookup"]
 
 _LGSCO = load_scheme(DEFAULT)
 _OUTCOME = _LGSCO.labels("outcome")
@@ -22,6 +22,10 @@ NOT_FOR_US = tuple(_OUTCOME.get(i).name for i in ("incomplete-or-invalid", "advi
 ASSESSED_AND_CLOSED = (_OUTCOME.get("closed-after-initial-enquiries").name,)
 
 COMPLIANCE = _LGSCO.labels("compliance").names
+
+# An organisation's own complaints (the Complaint Handling Code): outcomes, and self-assessment answers.
+OWN_OUTCOMES = ("upheld", "partly upheld", "not upheld", "withdrawn", "not a complaint")
+COMPLIES = ("yes", "partly", "no")
 
 ROLES = _LGSCO.labels("contact_role").names
 ADDRESSEE = _LGSCO.labels("contact_role").get("chief-executive").name

@@ -15,6 +15,7 @@ from pathlib import Path
 from ombuds.errors import OmbudsError
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_ADDRESS = re.compile(r"^[^@\s<>,;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 DEFAULT = "demo.toml"
 
 
@@ -33,6 +34,22 @@ class Profile:
     accent: str
     text_on_primary: str
     minimum_denominator: int | None = None  # below it the site shows "too few cases" instead of a rate; None: off
+    signatory_titles: tuple[str, ...] = ()  # under the signatory's name in letters; () for the organisation's name
+    email_from: str = ""  # the letters' sender address; "" for letters@ the domain of web_address
+
+    @property
+    def sender(self) -> str:
+        """The address letters are sent from: the profile's own, else `letters@` its web address's domain (a
+        real domain mail servers can check, never `localhost`)."""
+        if self.email_from:
+            return self.email_from
+        host = self.web_address.removeprefix("https://").removeprefix("http://").split("/")[0]
+        return f"letters@{host.removeprefix('www.')}"
+
+    @property
+    def titles(self) -> tuple[str, ...]:
+        """The signatory's titles under the name: the profile's, else the organisation's name."""
+        return self.signatory_titles or (self.name,)
 
     def logo_svg(self) -> str | None:
         """The logo's SVG text, or None for a PNG logo or none."""
@@ -86,16 +103,25 @@ def _profile(path: Path, data: dict) -> Profile:
         problems.append(f"{path}: postal_address: must be a list of lines")
         address = []
     for key in sorted(set(data) - {"name", "short_name", "site_title", "base_url", "web_address", "postal_address",
-                                   "logo", "typeface", "colours", "minimum_denominator"}):
+                                   "logo", "typeface", "colours", "minimum_denominator", "signatory_titles",
+                                   "email_from"}):
         problems.append(f"{path}: {key}: unknown key")
     minimum = data.get("minimum_denominator")
     if minimum is not None and (not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 0):
         problems.append(f"{path}: minimum_denominator: must be a whole number of cases, 0 or more")
         minimum = None
+    titles = data.get("signatory_titles", [])
+    if not isinstance(titles, list) or not all(isinstance(t, str) and t.strip() for t in titles):
+        problems.append(f"{path}: signatory_titles: must be a list of titles")
+        titles = []
+    email_from = data.get("email_from", "")
+    if not isinstance(email_from, str) or (email_from and not _ADDRESS.match(email_from)):
+        problems.append(f"{path}: email_from: must be one email address, name@domain")
+        email_from = ""
     profile = Profile(str(path), text("name"), text("short_name"), text("site_title"), base_url,
                       text("web_address"), tuple(address), logo, str(data.get("typeface", "DejaVu Sans")),
                       str(colours.get("primary", "")), str(colours.get("accent", "")),
-                      str(colours.get("text_on_primary", "")), minimum or None)
+                      str(colours.get("text_on_primary", "")), minimum or None, tuple(titles), email_from)
     if problems:
         raise OmbudsError("\n".join(problems))
     return profile

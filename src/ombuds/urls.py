@@ -62,6 +62,15 @@ def download(year: Year, extension: str) -> str:
     return f"data/{year.label}/statistics.{extension}"
 
 
+def register(year: Year) -> str:
+    """The self-assessment register: every organisation's self-assessment against the code in a year."""
+    return f"self-assessment/{year.label}/"
+
+
+def register_csv(year: Year) -> str:
+    return f"self-assessment/self-assessment-{year.label}.csv"
+
+
 def methods() -> str:
     return "methods/"
 

@@ -162,20 +162,59 @@ def test_demo_end_to_end(tmp_path):
     assert "2019-20" not in out and "2017-18" not in out
     assert "All figures above are synthetic: they describe no real council." in out
     letters = tmp_path / "data" / "letters" / "2023-24"
-    assert f"  2023-24: {len(list(letters.glob('*.pdf'))):,} letters as PDF and HTML in {letters}/" in out
+    assert (f"  2023-24 (1 of 2 years): {len(list(letters.glob('*.pdf'))):,} letters as PDF and HTML in "
+            f"{letters}/") in out
     assert (letters / "stevenage-borough-council-2023-24.pdf").read_bytes().startswith(b"%PDF-")
+    assert not list(letters.glob("scarborough*"))  # abolished 1 April 2023, before the letter's date
+    assert "Synthetic demonstration letter" in (letters / "stevenage-borough-council-2023-24.html").read_text()
+    assert out.index("Rendering every year's letters") < out.index(" pages (10%)") < out.index(" pages (100%)")
     assert len(list(letters.glob("*.html"))) == len(list(letters.glob("*.pdf"))) > 300
     site = tmp_path / "data" / "site"
     assert f"Building the site in {site}/ …" in out
     assert (site / "index.html").is_file() and (site / "councils" / "birmingham-city-council" / "2024-25"
                                                 / "index.html").is_file()
     assert "Serving" not in out
+    report = tmp_path / "data" / "code-year" / "code-report"
+    assert f"Stevenage Borough Council's Complaint Handling Code report for 2025-26: {report}/" in out
+    assert (report / "code-report-stevenage-borough-council-2025-26.pdf").read_bytes().startswith(b"%PDF-")
+    for year in ("2024-25", "2025-26"):  # the register of 60 councils' self-assessments
+        assert "Provisions most often not met" in (site / "self-assessment" / year / "index.html").read_text()
     stats = ombuds("stats", "--year", "2024-25", "--authority", "Birmingham", db=f"sqlite:///{tmp_path / 'demo.db'}")
     [birmingham] = json.loads(stats.stdout)
     with open(tmp_path / "data" / "synthetic-received.csv", encoding="utf-8") as f:
         in_file = [r for r in csv.DictReader(f)
                    if r["authority"] == "E08000025" and "2024-04-01" <= r["received_date"] <= "2025-03-31"]
     assert birmingham["received"]["total"] == len(in_file) > 300
+
+
+def test_demo_serves_as_soon_as_the_data_is_in(tmp_path):
+    """`ombuds demo` serves the live site before it renders the letters and builds the static site."""
+    import signal
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "OMBUDS_DB": f"sqlite:///{tmp_path / 'demo.db'}"}
+    demo = subprocess.Popen([OMBUDS, "demo", "--out", str(tmp_path / "data"), "--port", str(port)], env=env,
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        said = []
+        for line in demo.stdout:
+            said.append(line)
+            if line.startswith("Serving the demo site at"):
+                break
+        assert said[-1] == (f"Serving the demo site at http://127.0.0.1:{port}/ now; the letters and the static "
+                            "build follow (Ctrl+C to stop)\n")
+        assert not any("Rendering every year's letters" in line for line in said)
+        url = f"http://127.0.0.1:{port}/councils/stevenage-borough-council/2024-25/"
+        with urllib.request.urlopen(url, timeout=60) as page:
+            assert page.status == 200 and "Stevenage Borough Council" in page.read().decode()
+        assert demo.stdout.readline().startswith("Rendering every year's letters in ")
+    finally:
+        demo.send_signal(signal.SIGINT)
+        demo.communicate(timeout=120)
 
 
 def test_progress_bar_on_a_terminal_only(tmp_path):

@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from ombuds.demo.code_year import run_code_year
 from ombuds.demo.generate import DemoFiles, generate
 from ombuds.ingest import import_files
 from ombuds.stats import format as fmt
@@ -38,8 +39,9 @@ def summary_table(database: Database) -> Table:
 
 
 def run_demo(database: Database, out_dir: Path, *, seed: int = 2017, echo: Callable[[str], None] = print,
-             years: int | None = None) -> DemoFiles:
-    """The demo: synthetic files (every year, or the latest `years`), imported, summarised, letters rendered."""
+             years: int | None = None, documents: bool = True) -> DemoFiles:
+    """The demo: synthetic files (every year, or the latest `years`), imported, summarised; then (unless
+    `documents` is False: the caller makes them later, with `demo_documents`) letters and the code year."""
     echo(f"Making SYNTHETIC demo data (seed {seed}) in {out_dir}/ …")
     files = generate(out_dir, seed=seed, years=years)
     for kind, path in files.paths.items():
@@ -50,8 +52,16 @@ def run_demo(database: Database, out_dir: Path, *, seed: int = 2017, echo: Calla
         echo(f"  {line}")
     Console(width=160).print(summary_table(database))
     echo("All figures above are synthetic: they describe no real council.")
-    render_demo_letters(database, out_dir / "letters", echo)
+    if documents:
+        demo_documents(database, out_dir, seed=seed, echo=echo)
     return files
+
+
+def demo_documents(database: Database, out_dir: Path, *, seed: int = 2017,
+                   echo: Callable[[str], None] = print) -> None:
+    """What the demo makes from the imported data: every year's letters, then the code year."""
+    render_demo_letters(database, out_dir / "letters", echo)
+    run_code_year(database, out_dir / "code-year", seed=seed, echo=echo)
 
 
 def render_demo_letters(database: Database, out_dir: Path, echo: Callable[[str], None] = print) -> None:
@@ -60,10 +70,12 @@ def render_demo_letters(database: Database, out_dir: Path, echo: Callable[[str],
     from ombuds.letters.editions import shipped_edition
 
     echo(f"Rendering every year's letters in {out_dir}/ …")
-    for year in statistics_service(database).case_years():
+    years = statistics_service(database).case_years()
+    for number, year in enumerate(years, start=1):
         edition = shipped_edition(year)
         written = []
         for output_format in ("pdf", "html"):
-            jobs = letter_jobs(database, year, edition, out_dir / year.label, output_format)
+            jobs = letter_jobs(database, year, edition, out_dir / year.label, output_format, synthetic=True)
             written += render_letters(jobs)
-        echo(f"  {year}: {len(written) // 2:,} letters as PDF and HTML in {out_dir / year.label}/")
+        echo(f"  {year} ({number} of {len(years)} years): {len(written) // 2:,} letters as PDF and HTML in "
+             f"{out_dir / year.label}/")

@@ -14,16 +14,33 @@ from dataclasses import dataclass
 from itertools import compress, repeat
 
 from ombuds.errors import OmbudsError
+from ombuds.handling_code import handling_code
 from ombuds.ingest.columns import BAD, Column, ColumnCheck
 from ombuds.ingest.fields import RowCheck
 from ombuds.ingest.read import HEADER_WITHIN
-from ombuds.labels import ADDRESSEE, COMPLIANCE, OUTCOMES, ROLES, SERVICE_AREAS, UPHELD, lookup
+from ombuds.labels import (
+    ADDRESSEE,
+    COMPLIANCE,
+    COMPLIES,
+    OUTCOMES,
+    OWN_OUTCOMES,
+    ROLES,
+    SERVICE_AREAS,
+    UPHELD,
+    label_key,
+    lookup,
+)
 from ombuds.years import Year
 
 _AREAS = lookup(SERVICE_AREAS)
 _OUTCOMES = lookup(OUTCOMES)
 _COMPLIANCE = lookup(COMPLIANCE)
 _ROLES = lookup(ROLES)
+_STAGES = {"1": "1", "2": "2"}
+_OWN_OUTCOMES = lookup(OWN_OUTCOMES)
+_COMPLIES = lookup(COMPLIES)
+_LATER_DATES = ("acknowledged_date", "response_date", "extended_to")
+_WORDS = {"received_date": "receipt", "acknowledged_date": "acknowledgement", "response_date": "response"}
 
 Row = dict[str, str]
 Batch = dict[str, Column]  # a batch of rows as columns, by column key; a column the file lacks is all ""
@@ -38,6 +55,9 @@ class Kind:
     check_columns: Callable[[Batch, ColumnCheck, list[int]], list[tuple]] | None = None
     """Given the batch and each row's position, every row as stored followed by its position (or holding BAD);
     dates come as the store's text (2019-07-24), which the row checker's date objects are stored as."""
+    first_load: bool = True
+    """Whether rows may go straight into an empty table; False for kinds whose rows are checked against each other
+    after staging (an organisation's stage 2 against its stage 1)."""
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -129,19 +149,60 @@ def _contacts(row: Row, c: RowCheck) -> tuple | None:
     return None if c.problems else (code, role, *values, email)
 
 
-def _population(row: Row, c: RowCheck) -> tuple | None:
-    year = None
+def _year(row: Row, c: RowCheck) -> Year | None:
     label = c.text(row, "year")
-    if label is not None:
-        try:
-            year = Year.parse(label)
-        except OmbudsError as error:
-            c.problem("year", str(error))
+    if label is None:
+        return None
+    try:
+        return Year.parse(label)
+    except OmbudsError as error:
+        c.problem("year", str(error))
+        return None
+
+
+def _population(row: Row, c: RowCheck) -> tuple | None:
+    year = _year(row, c)
     code = c.authority(row, "authority", year.start if year else None, case=False)
     people = c.count(row, "population")
     if people == 0:
         c.problem("population", "a population of 0 is not possible: leave the row out if the figure is not known")
     return None if c.problems else (code, year.label, people)
+
+
+def _own_complaint(row: Row, c: RowCheck) -> tuple | None:
+    reference = c.reference(row)
+    stage = c.choice(row, "stage", _STAGES)
+    received = c.date(row, "received_date")
+    code = c.authority(row, "authority", received)
+    acknowledged, responded, extended = (_optional_date(row, c, column) for column in _LATER_DATES)
+    start = ("acknowledged_date", acknowledged) if acknowledged else ("received_date", received)
+    for column, day, earlier in (("acknowledged_date", acknowledged, ("received_date", received)),
+                                 ("response_date", responded, start), ("extended_to", extended, start)):
+        if day is not None and earlier[1] is not None and day < earlier[1]:
+            c.problem(column, f"{day.isoformat()} is before the {_WORDS[earlier[0]]} ({earlier[1].isoformat()})")
+    area = c.text(row, "service_area")
+    outcome = c.choice(row, "outcome", _OWN_OUTCOMES, required=False)
+    if c.problems:
+        return None
+    return (code, reference, int(stage), received, acknowledged, responded, extended, area, outcome)
+
+
+def _optional_date(row: Row, c: RowCheck, column: str):
+    return c.date(row, column) if row.get(column, "").strip() else None
+
+
+def _self_assessment(row: Row, c: RowCheck) -> tuple | None:
+    year = _year(row, c)
+    code = c.authority(row, "authority", year.start if year else None, case=False)
+    provision = c.choice(row, "provision", _provisions())
+    complies = c.choice(row, "complies", _COMPLIES)
+    evidence, action = c.text(row, "evidence", required=False), c.text(row, "action", required=False)
+    due = _optional_date(row, c, "due")
+    return None if c.problems else (code, year.label, provision, complies, evidence, action, due)
+
+
+def _provisions() -> dict[str, str]:
+    return {label_key(p): p for p in handling_code().provision_ids}
 
 
 KINDS = {
@@ -158,6 +219,10 @@ KINDS = {
              _improvements_columns),
         Kind("contacts", ("authority", "name", "title", "salutation"), ("email", "role"), _contacts),
         Kind("population", ("authority", "year", "population"), (), _population),
+        Kind("own_complaints", ("reference", "authority", "stage", "received_date", "service_area"),
+             ("acknowledged_date", "response_date", "extended_to", "outcome"), _own_complaint, first_load=False),
+        Kind("self_assessment", ("authority", "year", "provision", "complies"), ("evidence", "action", "due"),
+             _self_assessment, first_load=False),
     )
 }
 
@@ -180,6 +245,7 @@ def recognise(header: list[str]) -> tuple[Kind | None, str]:
     """The kind whose required columns the header has; otherwise None and what is wrong."""
     present = set(header)
     complete = [k for k in KINDS.values() if set(k.required) <= present]
+    complete = [k for k in complete if not any(set(k.required) < set(other.required) for other in complete)]
     if len(complete) == 1:
         return complete[0], ""
     if len(complete) > 1:

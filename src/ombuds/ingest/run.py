@@ -17,6 +17,7 @@ from ombuds.ingest.problems import ImportFailed, Problem
 from ombuds.ingest.read import Table, UnreadableFile, check_encoding, column_key, open_table, progress_bar
 from ombuds.registry import Registry, registry
 from ombuds.store import Database
+from ombuds.store.kept import FigureInputs, figure_inputs
 from ombuds.store.load import (
     POSITION,
     Changes,
@@ -28,8 +29,10 @@ from ombuds.store.load import (
     stage_in_memory,
     stage_on_disk,
 )
+from ombuds.store.own import stage_order_problems
 from ombuds.store.queries import log_import
 from ombuds.store.releases import all_releases
+from ombuds.years import Year
 
 BATCH = 20_000
 
@@ -48,6 +51,7 @@ class ImportReport:
     changes: dict[str, Changes]
     checked_only: bool
     revised: list[str] = field(default_factory=list)  # revisions of published figures (ombuds.releases)
+    computed: list[Year] = field(default_factory=list)  # years whose statistics the import computed and kept
 
     @property
     def warnings(self) -> list[str]:
@@ -125,7 +129,7 @@ class _Run:
     def _stage(self, kind: Kind) -> Staging | FirstLoad:
         stage = self.staged.get(kind.name)
         if stage is None:
-            first = self.first_load and FirstLoad.can_take(self.connection, kind.name)
+            first = self.first_load and kind.first_load and FirstLoad.can_take(self.connection, kind.name)
             stage = self.staged[kind.name] = (FirstLoad if first else Staging)(self.connection, kind.name)
         return stage
 
@@ -269,6 +273,9 @@ class _Run:
                 self.problems.append(Problem(file, line, column, reason))
             stage.drop_repeats()
         staged = {kind: stage for kind, stage in self.staged.items() if isinstance(stage, Staging)}
+        if "own_complaints" in staged:
+            for p in stage_order_problems(self.connection, staged["own_complaints"]):
+                self.problems.append(Problem(*self.where(p.pos), p.column, p.reason))
         for p in decision_date_problems(self.connection, staged):
             file, line = self.where(p.pos)
             column = "decision_date" if p.staged == "decided" else "received_date"
@@ -303,6 +310,14 @@ def _revisions(connection: Connection, revise: str | None) -> list[str]:
     from ombuds.release_figures import before_commit
 
     return before_commit(connection, revise)
+
+
+def _keep_statistics(connection: Connection, before: FigureInputs) -> list[Year]:
+    """Inside the transaction, after the merge: the kept statistics brought up to the data the import leaves, so
+    that they are ready when it commits (ombuds.stats.ready computes them; ingest computes no figure)."""
+    from ombuds.stats.ready import keep_after_import
+
+    return keep_after_import(connection, before)
 
 
 def _rank(cells: list[str]) -> int:
@@ -342,6 +357,7 @@ def _import(database: Database, paths: list[Path | str], *, check: bool, progres
         cache_size = stage_on_disk(connection)
         try:
             with connection.begin() as transaction:
+                before = None if check else figure_inputs(connection)
                 with bar or contextlib.nullcontext():
                     for path in paths:
                         run.read(Path(path))
@@ -355,6 +371,7 @@ def _import(database: Database, paths: list[Path | str], *, check: bool, progres
                 elif not report.unchanged:
                     report.revised = _revisions(connection, revise)
                     log_import(connection, run.paths, "\n".join(report.lines()))
+                    report.computed = _keep_statistics(connection, before)
         finally:
             run.drop_leftovers()
             stage_in_memory(connection, cache_size)

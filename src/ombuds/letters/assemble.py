@@ -19,7 +19,8 @@ class Letter:
 
 
 def assemble_letter(record: StatisticsRecord, edition: Edition, contacts: list[Contact], profile: Profile, *,
-                    allow_missing_contacts: bool = True) -> Letter:
-    """The letter about `record`'s body and year in `edition`, from `profile`'s organisation."""
+                    allow_missing_contacts: bool = True, synthetic: bool = False) -> Letter:
+    """The letter about `record`'s body and year in `edition`, from `profile`'s organisation (`synthetic`: made
+    from the demo's invented data, and saying so)."""
     return Letter(letter_content(record, edition, contacts, allow_missing_contacts=allow_missing_contacts,
-                                 profile=profile), timestamp(edition.letter_date))
+                                 profile=profile, synthetic=synthetic), timestamp(edition.letter_date))

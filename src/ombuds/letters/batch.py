@@ -26,6 +26,7 @@ from ombuds.letters.render import Renderer
 from ombuds.processes import alive
 from ombuds.profile import Profile, load_profile
 from ombuds.registry import Authority, registry
+from ombuds.stats import format as fmt
 from ombuds.stats.service import statistics_service
 from ombuds.store import Database
 from ombuds.store.queries import all_contacts
@@ -82,13 +83,18 @@ def contacts_from_rows(rows: list) -> dict[str, list[Contact]]:
 
 def letter_jobs(database: Database, year: Year, edition: Edition, out_dir: Path, output_format: str, *,
                 authority: Authority | None = None, allow_missing_contacts: bool = False,
-                method: str = "pooled", profile: Profile | None = None) -> list[LetterJob]:
-    """What to render: one job per authority (or the one asked for), each with its content ready."""
+                method: str = "pooled", profile: Profile | None = None, include_abolished: bool = False,
+                synthetic: bool = False) -> list[LetterJob]:
+    """What to render: one job per authority (or the one asked for) that exists on the letter's date (every one
+    with statistics if `include_abolished`), each with its content ready."""
     held = statistics_service(database).year(year, method)
     if held.published:
         raise OmbudsError(f"{year} has no case records, only the figures of published documents: letters are "
                           "written from case records")
     records = [r for r in held.records if authority is None or r.authority.code == authority.code]
+    authorities = registry()
+    if not include_abolished:
+        records = [r for r in records if authorities.get(r.authority.code).existed_on(edition.letter_date)]
     contacts = contacts_by_authority(database)
     if not allow_missing_contacts:
         missing = [r.authority for r in records
@@ -96,14 +102,29 @@ def letter_jobs(database: Database, year: Year, edition: Edition, out_dir: Path,
         if missing:
             raise MissingContact(missing_contacts_message(missing))
     profile = profile if profile is not None else load_profile()
-    authorities = registry()
     jobs = []
     for record in records:
         a = authorities.get(record.authority.code)
-        letter = assemble_letter(record, edition, contacts.get(a.code, []), profile)
+        letter = assemble_letter(record, edition, contacts.get(a.code, []), profile, synthetic=synthetic)
         jobs.append(LetterJob(a, letter_path(out_dir, a, year, output_format), letter.content, letter.created,
                               output_format))
     return jobs
+
+
+def gone_by_letter_date(database: Database, year: Year, edition: Edition, method: str = "pooled",
+                        authority: Authority | None = None) -> list[str]:
+    """Each authority with statistics for the year that no longer existed on the letter's date, as a line saying
+    so (a batch writes them no letter unless asked)."""
+    authorities = registry()
+    lines = []
+    for record in statistics_service(database).year(year, method).records:
+        a = authorities.get(record.authority.code)
+        if (authority is None or a.code == authority.code) and not a.existed_on(edition.letter_date):
+            names = " and ".join(authorities.get(code).name for code in a.successors)
+            successor = f"; succeeded by {names}" if names else ""
+            lines.append(f"no letter: {a.name} ({a.code}) was abolished on {fmt.long_date(a.abolished)}, before "
+                         f"the letter's date, {fmt.long_date(edition.letter_date)}{successor}")
+    return lines
 
 
 def missing_contacts_message(missing: list) -> str:

@@ -143,9 +143,14 @@ def _plain(text: str) -> dict:
 
 
 def letterhead(edition: Edition, profile: Profile) -> dict:
-    """Who writes: the edition's name for the organisation (it changed over the years), the profile's logo,
+    """Who writes: the profile's organisation (or the name an edition gives it as it was that year), logo,
     addresses and colours."""
-    return {"name": edition.organisation, "web_address": profile.web_address,
+    return profile_letterhead(profile, edition.organisation or profile.name)
+
+
+def profile_letterhead(profile: Profile, name: str) -> dict:
+    """The letterhead of any document written in the profile's identity, under `name`."""
+    return {"name": name, "web_address": profile.web_address,
             "web_url": "https://" + profile.web_address.removeprefix("https://"),
             "postal_address": list(profile.postal_address), "logo": str(profile.logo) if profile.logo else None,
             "primary": profile.primary, "accent": profile.accent, "text_on_primary": profile.text_on_primary,
@@ -169,9 +174,14 @@ def link_blocks(s: StatisticsRecord, profile: Profile) -> tuple[dict, list[dict]
     return links, blocks
 
 
+SYNTHETIC_NOTICE = ("Synthetic demonstration letter: the figures come from ombuds' invented demo data and describe "
+                    "no real council's complaints; the sender and signatory are invented too.")
+
+
 def letter_content(s: StatisticsRecord, edition: Edition, contacts: list[Contact], *,
-                   allow_missing_contacts: bool = False, profile: Profile) -> dict:
-    """Everything a letter shows, as JSON-ready data (`letters.assemble` is the one caller)."""
+                   allow_missing_contacts: bool = False, profile: Profile, synthetic: bool = False) -> dict:
+    """Everything a letter shows, as JSON-ready data (`letters.assemble` is the one caller); a letter from
+    synthetic data says so at its top."""
     values = placeholder_values(s, edition)
     lines, salutation, _ = recipient(s, contacts, allow_missing_contacts)
     blocks: list[dict] = []
@@ -193,7 +203,8 @@ def letter_content(s: StatisticsRecord, edition: Edition, contacts: list[Contact
         "lang": "en-GB",
         "title": edition.title,
         "document_title": f"{edition.title}: {s.authority.name}",
-        "organisation": edition.organisation,
+        "organisation": edition.organisation or profile.name,
+        "notices": [SYNTHETIC_NOTICE] if synthetic else [],
         "date": present.typeset(fmt.long_date(edition.letter_date)),
         "letterhead": letterhead(edition, profile),
         "links": links,
@@ -203,7 +214,7 @@ def letter_content(s: StatisticsRecord, edition: Edition, contacts: list[Contact
         "salutation": salutation,
         "blocks": blocks,
         "closing": edition.closing,
-        "signatory": {"name": edition.signatory_name, "titles": list(edition.signatory_titles)},
+        "signatory": {"name": edition.signatory_name, "titles": list(edition.signatory_titles or profile.titles)},
         "statistics": present.sections(chosen.sections(s), chosen, s, about),
         "authority": {"code": s.authority.code, "name": s.authority.name,
                       "slug": registry().get(s.authority.code).slug},

@@ -54,9 +54,9 @@ class Edition:
     publication_date: date
     title: str
     layout: str
-    organisation: str
+    organisation: str | None  # None: the profile's name (an edition names the organisation only as it was then)
     signatory_name: str
-    signatory_titles: tuple[str, ...]
+    signatory_titles: tuple[str, ...]  # (): the profile's titles
     sections: tuple[Section, ...]
     authority_paragraphs: dict[str, str] = field(default_factory=dict)  # authority code → Markdown
     comparability_note: str | None = None  # why the year should not be compared naively with others (site)
@@ -131,7 +131,7 @@ def load_edition(path: Path | str) -> Edition:
         c.problem("layout", f"unknown layout '{layout}'; one of {', '.join(LAYOUT_IDS)}")
     signatory = data.get("signatory") if isinstance(data.get("signatory"), dict) else {}
     if not signatory:
-        c.problem("signatory", "required table is missing (name and titles)")
+        c.problem("signatory", "required table is missing (the signatory's name)")
     titles = signatory.get("titles", [])
     if not isinstance(titles, list) or not all(isinstance(t, str) for t in titles):
         c.problem("signatory.titles", "must be a list of text")
@@ -155,7 +155,8 @@ def load_edition(path: Path | str) -> Edition:
     edition = Edition(
         source=source, year=year or Year(1970), letter_date=c.day(data, "letter_date"),
         publication_date=c.day(data, "publication_date"), title=c.text(data, "title"), layout=layout,
-        organisation=c.text(data, "organisation"), signatory_name=c.text(signatory, "name", where="signatory."),
+        organisation=_optional_text(data, "organisation", c),
+        signatory_name=c.text(signatory, "name", where="signatory."),
         signatory_titles=tuple(titles), sections=tuple(sections), authority_paragraphs=extra,
         comparability_note=_optional_text(data, "comparability_note", c),
         minimum_denominator=_optional_count(data, "minimum_denominator", c),

@@ -70,18 +70,44 @@ def _no_average(s: StatisticsRecord) -> str:
     return "There is no average to compare with: no similar authority had a case to count for this measure."
 
 
+def panel_base(panel_id: str, s: StatisticsRecord) -> int:
+    """The number of cases the panel's rate is of."""
+    return {"upheld": s.investigated, "compliance": s.compliance.recorded, "remedy": s.upheld}[panel_id]
+
+
+def small_numbers(base: int) -> str | None:
+    """The site's caveat, where a rate rests on few cases."""
+    if 0 < base < fmt.FEW_CASES:
+        return (f"This rate rests on {fmt.counted(base, 'case')}: a rate based on few cases can vary a lot by "
+                "chance.")
+    return None
+
+
 def panel(section: dict, layout: Layout, s: StatisticsRecord, about: str) -> dict:
-    """A panel with its key figures (the rate, the type average) and its plain words; where nothing was
-    investigated, the plain words name the council instead of the lead line of 2024-25."""
+    """A panel with its key figures (the rate, the type average) and its plain words. Where the rate's base is
+    zero there is no rate: no key figure, headline or comparison, the plain words first instead (the tables of
+    2017-18 and 2018-19 keep their published notation); on few cases, the small-numbers caveat; the advice on
+    compliance only below 100%. Where nothing was investigated, the plain words name the council instead of the
+    lead line of 2024-25."""
     rate_name = RATE_OF_PANEL[section["id"]]
+    base = panel_base(section["id"], s)
+    rate = getattr(s, rate_name)
+    dropped = {"headline", "comparison"} if base == 0 else set()
+    if section["id"] == "compliance" and (rate is None or rate >= 1):
+        dropped.add("note")
     lines = [_with_the(line, s.authority.name, about) for line in section["lines"]
-             if not (line["role"] == "lead" and s.investigated == 0)]
+             if line["role"] not in dropped and not (line["role"] == "lead" and s.investigated == 0)]
     plain = [{"role": "plain", "text": t} for t in plain_words(section["id"], s, about)]
-    at = next((i for i, line in enumerate(lines) if line["role"] == "base"), len(lines))
-    return {**section, "lines": [*lines[:at], *plain, *lines[at:]],
-            "key": {"rate": layout.rate(s, rate_name), "rate_label": RATE_LABEL[section["id"]],
-                    "average": fmt.average(getattr(s.average, rate_name)),
-                    "average_label": "average for similar authorities"}}
+    average = getattr(s.average, rate_name)
+    if base == 0 and average is not None:
+        plain.append({"role": "plain", "text": f"The average for similar authorities was {fmt.average(average)}."})
+    if caveat := small_numbers(base):
+        plain.append({"role": "caveat", "text": caveat})
+    at = 0 if base == 0 else next((i for i, line in enumerate(lines) if line["role"] == "base"), len(lines))
+    key = None if base == 0 else {
+        "rate": layout.rate(s, rate_name), "rate_label": RATE_LABEL[section["id"]],
+        "average": fmt.average(average), "average_label": "average for similar authorities"}
+    return {**section, "lines": [*lines[:at], *plain, *lines[at:]], "key": key}
 
 
 def _with_the(line: dict, name: str, about: str) -> dict:

@@ -29,6 +29,11 @@ def timestamp(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
 
 
+def typst_source(template: str) -> bytes:
+    """A Typst template with the shared letterhead before it."""
+    return TEMPLATES.joinpath("letterhead.typ").read_bytes() + TEMPLATES.joinpath(template).read_bytes()
+
+
 @cache
 def shared_renderer() -> Renderer:
     """One renderer per process, for callers that render letters one at a time (the site)."""
@@ -40,7 +45,7 @@ class Renderer:
 
     @cached_property
     def _typst_source(self) -> bytes:
-        return TEMPLATES.joinpath("letter.typ").read_bytes()
+        return typst_source("letter.typ")
 
     @cached_property
     def _html_template(self) -> jinja2.Template:
@@ -72,11 +77,24 @@ class Renderer:
         """PDF/UA-1: tagged (row labels as row headers), with language and title; the statistics JSON attached as
         statistics.json."""
         shown = {key: value for key, value in content.items() if key != "statistics_json"}  # attached, not shown
-        inputs = {"letter": json.dumps(shown), "statistics": json.dumps(content["statistics_json"], indent=2),
-                  "fonts": json.dumps(FALLBACK_FAMILIES)}
-        pdf = compiler().compile(input=self._typst_source, format="pdf", sys_inputs=inputs,
-                                     pdf_standards=["ua-1"], timestamp=created)
+        inputs = {"letter": json.dumps(shown), "statistics": json.dumps(content["statistics_json"], indent=2)}
+        return self.compile_pdf(self._typst_source, inputs, created)
+
+    def compile_pdf(self, source: bytes, inputs: dict[str, str], created: int) -> bytes:
+        """A Typst document (`typst_source`) as PDF/UA-1 in the shipped fonts (`sys.inputs.fonts`: the fallbacks after
+        DejaVu Sans), its row labels tagged as row
+        headers."""
+        inputs = {**inputs, "fonts": json.dumps(FALLBACK_FAMILIES)}
+        pdf = compiler().compile(input=source, format="pdf", sys_inputs=inputs, pdf_standards=["ua-1"],
+                                 timestamp=created)
         return tag_row_headers(pdf)
+
+    def stylesheet(self, head: dict) -> Markup:
+        """The HTML stylesheet in the letterhead's colours and typeface."""
+        return self._css(head["primary"], head["accent"], head["typeface"])
+
+    def image_uri(self, path: str | None) -> Markup | None:
+        return self._image(path)
 
     def html(self, content: dict) -> bytes:
         head = content["letterhead"]
@@ -85,6 +103,25 @@ class Renderer:
                                           logo=self._image(head["logo"]), signature=self._image(content["signature"]),
                                           statistics_json=_script_json(content["statistics_json"]))
         return page.encode("utf-8")
+
+    def email_html(self, content: dict, cids: dict[str, str]) -> bytes:
+        """The HTML letter as an email body: no script (mail filters and clients refuse them; the statistics are
+        attached to the PDF), images by Content-ID (`cids`: "logo", "signature" → cid) instead of data: URIs."""
+        head = content["letterhead"]
+        css = self._css(head["primary"], head["accent"], head["typeface"])
+        page = self._html_template.render(letter=content, css=css, statistics_json=None,
+                                          logo=f"cid:{cids['logo']}" if "logo" in cids else None,
+                                          signature=f"cid:{cids['signature']}" if "signature" in cids else None)
+        return page.encode("utf-8")
+
+    @cache  # noqa: B019 - one renderer per process; a logo and a signature per edition
+    def png(self, path: str) -> bytes:
+        """An image as PNG for email (clients that block SVG show PNG): an SVG drawn by Typst at 4x its 48 px."""
+        if path.lower().endswith(".png"):
+            return Path(path).read_bytes()
+        source = (f'#set page(width: 48pt, height: auto, margin: 0pt, fill: none)\n'
+                  f'#image({json.dumps(path)}, width: 48pt)\n').encode()
+        return compiler().compile(input=source, format="png", ppi=288.0)
 
     def render(self, content: dict, created: int, output_format: str) -> bytes:
         return self.pdf(content, created) if output_format == "pdf" else self.html(content)

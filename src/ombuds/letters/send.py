@@ -13,16 +13,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from ombuds.errors import OmbudsError
 from ombuds.labels import ADDRESSEE, ROLES
-from ombuds.letters.batch import LetterJob, contacts_by_authority, letter_jobs, write_atomically
+from ombuds.letters.batch import (
+    LetterJob,
+    contacts_by_authority,
+    gone_by_letter_date,
+    letter_jobs,
+    write_atomically,
+)
 from ombuds.letters.content import Contact
 from ombuds.letters.editions import Edition
 from ombuds.letters.render import Renderer
-from ombuds.profile import Profile
+from ombuds.letters.text import plain_text
+from ombuds.profile import Profile, load_profile
 from ombuds.store import Database
 from ombuds.store.queries import log_sent, sent_codes
 from ombuds.years import Year
@@ -40,13 +47,11 @@ class SmtpSettings:
 
     @classmethod
     def from_environment(cls, host: str | None = None, port: int | None = None, starttls: bool | None = None,
-                         sender: str | None = None) -> SmtpSettings:
-        """Options given on the command line, else OMBUDS_SMTP_HOST, _PORT, _STARTTLS, _FROM; credentials only
-        from OMBUDS_SMTP_USER and OMBUDS_SMTP_PASSWORD."""
+                         sender: str | None = None, profile: Profile | None = None) -> SmtpSettings:
+        """Options given on the command line, else OMBUDS_SMTP_HOST, _PORT, _STARTTLS, _FROM (else the profile's
+        sender); credentials only from OMBUDS_SMTP_USER and OMBUDS_SMTP_PASSWORD."""
         env = os.environ
-        sender = sender or env.get("OMBUDS_SMTP_FROM")
-        if not sender:
-            raise OmbudsError("no sender address: give --from or set OMBUDS_SMTP_FROM")
+        sender = sender or env.get("OMBUDS_SMTP_FROM") or (profile or load_profile()).sender
         if "\n" in sender or "\r" in sender:
             raise OmbudsError("--from: the sender address contains a line break; give one address on one line")
         return cls(
@@ -65,6 +70,7 @@ class SendReport:
     sent: list[str] = field(default_factory=list)  # paths (dry run) or authority names
     already_sent: list[str] = field(default_factory=list)
     no_address: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)  # abolished before the letter's date: no letter
 
     def lines(self, dry_run: bool) -> list[str]:
         verb = "written" if dry_run else "sent"
@@ -72,7 +78,7 @@ class SendReport:
         if self.already_sent:
             out.append(f"{len(self.already_sent)} already sent before, not sent again")
         out += [f"not sent: {name}: no email address for the chief executive" for name in self.no_address]
-        return out
+        return out + self.gone
 
 
 def recipients(contacts: list[Contact]) -> tuple[str | None, list[str]]:
@@ -84,20 +90,31 @@ def recipients(contacts: list[Contact]) -> tuple[str | None, list[str]]:
 
 
 def message(job: LetterJob, edition: Edition, settings: SmtpSettings, to: str, cc: list[str], pdf: bytes,
-            html: bytes) -> EmailMessage:
-    authority = job.authority
+            renderer: Renderer) -> EmailMessage:
+    """A message mail servers accept: a unique Message-ID in the sender's domain, the date in UTC (+0000), the
+    letter's text as text/plain beside its HTML (no script; the logo an inline PNG by Content-ID), the PDF
+    attached."""
+    authority, content = job.authority, job.content
+    domain = settings.sender.rpartition("@")[2]
     mail = EmailMessage()
     mail["Subject"] = f"{edition.title}: {authority.name}"
     mail["From"] = settings.sender
     mail["To"] = to
     if cc:
         mail["Cc"] = ", ".join(cc)
-    mail["Date"] = formatdate(localtime=False)
-    mail["Message-ID"] = f"<ombuds-{job.content['year']}-{authority.code}@{settings.sender.rpartition('@')[2]}>"
-    mail.set_content(f"{edition.title} for {authority.name} is attached as a PDF. The letter is also shown below "
-                     "for email readers that display HTML.\n")
-    mail.add_alternative(html.decode("utf-8"), subtype="html")
-    filename = f"{authority.slug}-{job.content['year']}.pdf"
+    mail["Date"] = format_datetime(datetime.now(UTC).replace(microsecond=0))
+    mail["Message-ID"] = make_msgid(f"ombuds.{content['year']}.{authority.code}", domain=domain)
+    mail.set_content(plain_text(content, f"{edition.title} for {authority.name} is attached as a PDF; the letter "
+                                         "follows."))
+    images = {name: path for name, path in (("logo", content["letterhead"]["logo"]),
+                                            ("signature", content["signature"])) if path}
+    cids = {name: make_msgid(name, domain=domain)[1:-1] for name in images}
+    mail.add_alternative(renderer.email_html(content, cids).decode("utf-8"), subtype="html")
+    html_part = mail.get_payload()[1]
+    for name, path in images.items():
+        html_part.add_related(renderer.png(path), maintype="image", subtype="png", cid=f"<{cids[name]}>",
+                              filename=f"{name}.png", disposition="inline")
+    filename = f"{authority.slug}-{content['year']}.pdf"
     mail.add_attachment(pdf, maintype="application", subtype="pdf", filename=filename)
     return mail
 
@@ -107,19 +124,17 @@ def already_sent(database: Database, year: Year) -> set[str]:
         return sent_codes(connection, year)
 
 
-DRY_RUN_SENDER = SmtpSettings("", 0, False, "ombuds@localhost")
-
-
 def send_letters(database: Database, year: Year, edition: Edition, settings: SmtpSettings | None, *,
-                 dry_run_dir: Path | None = None, authority=None,
-                 on_sent: Callable[[str], None] = lambda line: None, profile: Profile | None = None) -> SendReport:
-    """Email every letter of the year (or write .eml files to `dry_run_dir`), from `profile`'s organisation (the
-    demo profile when None)."""
+                 dry_run_dir: Path | None = None, authority=None, profile: Profile | None = None,
+                 on_sent: Callable[[str], None] = lambda line: None) -> SendReport:
+    """Email every letter of the year (or write .eml files to `dry_run_dir`, from the profile's sender unless
+    `settings` name one)."""
+    profile = profile or load_profile()
     jobs = letter_jobs(database, year, edition, Path("."), "pdf", authority=authority, allow_missing_contacts=True,
                        profile=profile)
     contacts = contacts_by_authority(database)
     done = set() if dry_run_dir else already_sent(database, year)
-    report = SendReport()
+    report = SendReport(gone=gone_by_letter_date(database, year, edition, authority=authority))
     renderer = Renderer()
     if dry_run_dir:
         dry_run_dir.mkdir(parents=True, exist_ok=True)
@@ -134,8 +149,8 @@ def send_letters(database: Database, year: Year, edition: Edition, settings: Smt
             if not to:
                 report.no_address.append(f"{job.authority.name} ({code})")
                 continue
-            mail = message(job, edition, settings or DRY_RUN_SENDER, to, cc,
-                           renderer.pdf(job.content, job.created), renderer.html(job.content))
+            mail = message(job, edition, settings or SmtpSettings("", 0, False, profile.sender), to, cc,
+                           renderer.pdf(job.content, job.created), renderer)
             if dry_run_dir:
                 path = dry_run_dir / f"{job.authority.slug}-{year.label}.eml"
                 write_atomically(path, bytes(mail))

@@ -18,6 +18,11 @@ _FILLER = frozenset({"council", "borough", "city", "district", "county", "metrop
                      "corporation", "royal"})
 
 
+def looks_like_code(text: str) -> bool:
+    """A GSS code, such as E07000243."""
+    return bool(_GSS.match(text.strip()))
+
+
 def strict_key(name: str) -> str:
     """Case, punctuation and "&"/"and" do not matter."""
     text = name.casefold().replace("&", " and ").replace("'", "").replace("’", "")

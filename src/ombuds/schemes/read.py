@@ -48,6 +48,10 @@ PEERS = {"by": ("strs", True), "method": ("str", True), "size_bands": ("tables",
 BAND = {"id": ("str", True), "name": ("str", True), "min": ("int", True), "max": ("int", False)}
 VIEW = {"id": ("str", True), "name": ("str", True), "types": ("strs", True)}
 PROVISION = {"id": ("str", True), "section": ("str", True), "title": ("str", True)}
+CODE = {"name": ("str", False), "applies_from": ("str", False), "timeliness": ("table", False),
+        "provisions": ("tables", True)}
+TIMELINESS = {"acknowledge": ("int", True), "stage1": ("table", True), "stage2": ("table", True)}
+STAGE_LIMITS = {"respond": ("int", True), "extended": ("int", True)}
 
 
 def _toml(folder: Path, name: str, problems: Problems, required: bool = True) -> dict[str, Any] | None:
@@ -216,7 +220,11 @@ def _peer_groups(data: dict[str, Any] | None, problems: Problems) -> PeerGroups:
 def _provisions(data: dict[str, Any] | None, problems: Problems) -> tuple[Provision, ...]:
     if data is None:
         return ()
-    table = fields(data, "code.toml", "", {"provisions": ("tables", True)}, problems) or {}
+    table = fields(data, "code.toml", "", CODE, problems) or {}
+    if "timeliness" in table:  # the time limits, read by ombuds.handling_code
+        limits = fields(table["timeliness"], "code.toml", "timeliness", TIMELINESS, problems) or {}
+        for stage in ("stage1", "stage2"):
+            fields(limits.get(stage, {}), "code.toml", f"timeliness.{stage}", STAGE_LIMITS, problems)
     rows = [fields(item, "code.toml", f"provisions[{i}]", PROVISION, problems)
             for i, item in enumerate(table.get("provisions", ()))]
     provisions = [Provision(**row) for row in rows if row is not None and PROVISION.keys() <= row.keys()]

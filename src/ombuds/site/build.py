@@ -208,11 +208,13 @@ def _chunks(items: list, size: int) -> list[list]:
 
 
 def build_site(database: Database, out: Path, profile: Profile | None = None, workers: int = 2,
-               preview: bool = False, editions: Path = SHIPPED_EDITIONS) -> BuildReport:
+               preview: bool = False, editions: Path = SHIPPED_EDITIONS,
+               on_progress: Callable[[int, int], None] | None = None) -> BuildReport:
     """Write the whole static site into `out` (replaced at the end, all at once); `preview` for staff. The site
     speaks for `profile`'s organisation (the demo profile when None); its letters follow the `editions` folder.
     The build shows one version of the data: if an import, release or revision commits while it runs (the data
-    version moves), or the day turns (a year may become public), it starts again, at most ATTEMPTS times."""
+    version moves), or the day turns (a year may become public), it starts again, at most ATTEMPTS times.
+    `on_progress(done, total)` after each chunk of pages."""
     started = time.perf_counter()
     out = Path(out).resolve()
     profile = profile if profile is not None else load_profile()
@@ -220,7 +222,7 @@ def build_site(database: Database, out: Path, profile: Profile | None = None, wo
         before = _snapshot(database)
         try:
             report = _build_once(database, out, profile, editions, workers, preview,
-                                 lambda seen=before: _snapshot(database) == seen)
+                                 lambda seen=before: _snapshot(database) == seen, on_progress)
         except OSError as error:
             raise OmbudsError(f"{out}: cannot write the site: {error.strerror or error}") from None
         if report is not None:
@@ -236,7 +238,8 @@ def _snapshot(database: Database) -> tuple[int, date]:
 
 
 def _build_once(database: Database, out: Path, profile: Profile, editions: Path, workers: int, preview: bool,
-                unchanged: Callable[[], bool]) -> BuildReport | None:
+                unchanged: Callable[[], bool],
+                on_progress: Callable[[int, int], None] | None = None) -> BuildReport | None:
     """One build, swapped in only if `unchanged()` still holds when it is written; None otherwise."""
     site = SiteData(database, profile, preview=preview, editions=editions)
     report = BuildReport(out)
@@ -258,8 +261,10 @@ def _build_once(database: Database, out: Path, profile: Profile, editions: Path,
                 shards = pool.apply_async(_write_shards, (str(temporary),))
                 results = pool.imap_unordered(_build_chunk, _chunks(items, CHUNK))
                 report.files += _write_assets(site, temporary) + _write_api(site, database, temporary)
-                for result in results:
+                for done, result in enumerate(results, start=1):
                     _add(report, result, fingerprints)
+                    if on_progress is not None:
+                        on_progress(min(done * CHUNK, len(items)), len(items))
                 report.files += shards.get()
         else:
             _add(report, build_items(site, all_kinds, items, temporary, previous), fingerprints)

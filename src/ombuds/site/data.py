@@ -22,7 +22,8 @@ from ombuds.profile import Profile
 from ombuds.registry import Authority, registry
 from ombuds.stats.record import StatisticsRecord
 from ombuds.stats.service import StatisticsService, YearStatistics, statistics_service
-from ombuds.store import Database, queries
+from ombuds.store import Database, own, queries
+from ombuds.store.own import Assessment
 from ombuds.years import Year
 
 PAGE_SIZE = 50
@@ -202,3 +203,12 @@ class SiteData:
     def improvements(self, authority: Authority, year: Year) -> list[queries.Improvement]:
         with self.database.read() as connection:
             return queries.improvements_agreed(connection, authority.code, year)
+
+    def self_assessments(self, year: Year | None = None) -> list[Assessment]:
+        """Organisations' self-assessments against the code: one year's, or every year's."""
+        with self.database.read() as connection:
+            return own.assessments(connection, year.label if year else None)
+
+    def assessment_years(self) -> list[Year]:
+        """Years with a self-assessment, oldest first."""
+        return sorted({Year.parse(a.year) for a in self.self_assessments()})

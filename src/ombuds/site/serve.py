@@ -43,7 +43,13 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
             self.transport.close()
 
 
-def run(app, host: str, port: int) -> None:
+def configured(app, host: str, port: int):
+    """A uvicorn server for the app, with the header timeout (run it, or run it in a thread)."""
     import uvicorn
 
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, http=HeaderTimeoutProtocol)
+    return uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
+                                         http=HeaderTimeoutProtocol))
+
+
+def run(app, host: str, port: int) -> None:
+    configured(app, host, port).run()

@@ -85,6 +85,7 @@ def period_ending(year: Year) -> str:
 # Fair comparison (docs/methods-fair-comparison.md): intervals, funnel classes, tested change, minimum numbers.
 
 TOO_FEW = "too few cases to give a reliable rate"
+FEW_CASES = 10  # below it a letter's panel says the rate can vary a lot by chance
 WIDE_INTERVAL = 0.20
 """An interval wider than 20 percentage points is worded as uncertain; a narrower one is given in brief."""
 RATE_NAMES = {"uphold_rate": "uphold rate", "satisfactory_remedy_rate": "satisfactory remedy rate",
@@ -146,11 +147,14 @@ def p_value(p: float) -> str:
 
 def change_sentence(rate_name: str, change) -> str:
     """A `stats.record.RateChange` in words: `The uphold rate rose from 40% to 75%; a change this large is unlikely to
-    be chance (p = 0.01).` or `… ; the difference is within what chance would give.`; None: no earlier year."""
+    be chance (p = 0.01).` or `… ; the difference is within what chance would give.`, `The uphold rate did not
+    change: it was 100%, as in 2023-24.`; None: no earlier year."""
     name = RATE_NAMES[rate_name]
     if change is None:
         return f"There is no earlier year to compare the {name} with."
     before, after = percent(change.previous), percent(change.current)
+    if before == after and not change.significant:
+        return f"The {name} did not change: it was {after}, as in {change.previous_year}."
     if before == after:
         moved = f"The {name} was {after}, as in {change.previous_year}"
     else:
@@ -173,3 +177,61 @@ def revised_figure(value: float | int | str | None) -> str:
     if isinstance(value, int):  # bool is an int
         return f"{value:,}"
     return f"{Decimal(repr(value)).quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP).normalize():f}"
+
+
+# The Complaint Handling Code report (stats.code_report): an unknown figure is "not known", never 0.
+NOT_KNOWN = "not known"
+COMPLIES = {"yes": "Yes", "partly": "Partly", "no": "No", None: "Not assessed"}
+
+
+def known(n: int | None) -> str:
+    """A count that may not be known: `1,400`, or `not known`."""
+    return NOT_KNOWN if n is None else f"{n:,}"
+
+
+def share(n: int, of: int, *, none: str = "0 of 0") -> str:
+    """`45 of 50 (90%)`; `none` when there are none to count."""
+    return f"{n:,} of {of:,} ({percent(n / of)})" if of else none
+
+
+def working_days(days: float | None) -> str:
+    """A median of working days: `9`, `9.5`; `none responded` without one."""
+    if days is None:
+        return "none responded"
+    value = Decimal(repr(float(days))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP).normalize()
+    return f"{value:f} working day{'' if value == 1 else 's'}"
+
+
+def per_thousand(value: float | None, size_measure: str) -> str:
+    """`1.25 per 1,000 residents`, two decimals half up; `not known` without a size."""
+    if value is None:
+        return NOT_KNOWN
+    shown = Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{shown} per 1,000 {size_measure}"
+
+
+def complies(answer: str | None) -> str:
+    return COMPLIES[answer]
+
+
+def code_summary(report: dict) -> list[str]:
+    """The report's summary in plain words, from `stats.code_report`'s data."""
+    one, two, funnel = report["stage1"], report["stage2"], report["escalation"]
+    code = report["code"]
+    sentences = [
+        f"In {report['year']} {report['body']['name']} received {counted(one['received'], 'complaint')} at "
+        f"stage 1 and {counted(two['received'], 'request')} to take a complaint to stage 2.",
+        f"It answered {share(one['on_time'], one['responded'])} stage 1 complaints on time (within "
+        f"{code['stage1']['respond']} working days of acknowledging them, or by an agreed date within "
+        f"{code['stage1']['extended']}), and {share(two['on_time'], two['responded'])} at stage 2.",
+    ]
+    if funnel["ombudsman_received"] is None:
+        sentences.append("How many complaints went on to the ombudsman is not known for this year.")
+    else:
+        sentences.append(f"The ombudsman received {counted(funnel['ombudsman_received'], 'complaint')} about it and "
+                         f"upheld {known(funnel['ombudsman_upheld'])}.")
+    assessed = [row for row in report["self_assessment"] if row["complies"] is not None]
+    met = sum(row["complies"] == "yes" for row in assessed)
+    sentences.append(f"Its self-assessment finds it meets {met:,} of the code's {len(report['self_assessment']):,} "
+                     f"provisions in full; {len(report['self_assessment']) - len(assessed):,} were not assessed.")
+    return sentences

@@ -128,7 +128,7 @@ def _line(role: str, text: str) -> dict:
 
 
 def _based_on(count: str, s: StatisticsRecord) -> dict:
-    return _line("base", f"Statistics are based on a total of {count} for the period between {fmt.period(s.period)}")
+    return _line("base", f"Statistics are based on a total of {count} for the period from {fmt.period(s.period)}")
 
 
 def _upheld_panel(layout: Layout, s: StatisticsRecord) -> dict:
@@ -186,9 +186,9 @@ def _investigated_and_upheld(s: StatisticsRecord) -> str:
 
 def _overview_sentences(s: StatisticsRecord) -> list[str]:
     if not s.dealt_with:
-        return [f"Between {fmt.period(s.period)}, we did not deal with any complaints."]
+        return [f"From {fmt.period(s.period)}, we did not deal with any complaints."]
     return [
-        f"Between {fmt.period(s.period)}, we dealt with {fmt.counted(s.dealt_with, 'complaint')}.",
+        f"From {fmt.period(s.period)}, we dealt with {fmt.counted(s.dealt_with, 'complaint')}.",
         f"Of these, {fmt.was_were(s.not_for_us)} not for us or not ready for us to investigate." if s.not_for_us
         else "None of these was turned away as not for us or not ready for us to investigate.",
         f"We assessed and closed {fmt.counted(s.assessed_and_closed, 'complaint')}." if s.assessed_and_closed

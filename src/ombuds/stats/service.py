@@ -146,7 +146,9 @@ class StatisticsService(DataVersionCache):
         check_method(method)
         held = self._held()
         with self._lock:
-            found = self._computed.get((year, method)) or self._kept(year, method)
+            found = self._computed.get((year, method))
+            if found is None:
+                found = self._kept(year, method)
             if found is None:
                 if year in held["case"]:
                     found = self._from_case_records(year, method)
@@ -154,7 +156,7 @@ class StatisticsService(DataVersionCache):
                     found = self._from_published(year, method)
                 else:
                     raise OmbudsError(f"no figures for {year}: {_holdings(held)}")
-                self._computed[(year, method)] = found
+            self._computed[(year, method)] = found  # read back or computed, once per data version
             return found
 
     def _kept(self, year: Year, method: str) -> YearStatistics | None:
@@ -252,6 +254,32 @@ def statistics_as_seen_by(connection: Connection, year: Year, method: str = "poo
         return _case_year(year, method, counted, previous)
     rows = published_figures(connection, year)
     return _published_year(year, method, rows) if rows else None
+
+
+def years_as_seen_by(connection: Connection, years: list[Year], method: str = "pooled") -> dict[Year, YearStatistics]:
+    """Several years' statistics as one connection sees them (inside an import's transaction), exactly as the
+    statistics service computes them from the same data, each year's counts read once."""
+    authorities, case = registry(), set(case_record_years(connection))
+    counted: dict[Year, list[Stats]] = {}
+
+    def plain(year: Year) -> list[Stats]:
+        if year not in counted:
+            counted[year] = statistics_from_counts(year, year_counts(connection, year), method, authorities)
+        return counted[year]
+
+    found = {}
+    for year in years:
+        if year not in case:
+            found[year] = _published_year(year, method, published_figures(connection, year))
+            continue
+        before = Year(year.start_year - 1)
+        previous = None
+        if before in case:
+            previous = {s.authority.code: s.to_record() for s in plain(before)}
+        elif rows := published_figures(connection, before):
+            previous = _published_year(before, method, rows).by_code
+        found[year] = _case_year(year, method, plain(year), previous)
+    return found
 
 
 def _holdings(held: dict[str, list[Year]]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 
 from ombuds.store.locate import database_url, head_revision, sqlite_read_uri
@@ -93,3 +94,62 @@ def kept_year(connection, year: str, method: str, fingerprint: str, version: int
         kept.c.year == year, kept.c.method == method, kept.c.data_version == version,
         kept.c.fingerprint == fingerprint)).first()
     return None if row is None else (bool(row.published), row.body)
+
+
+@dataclass(frozen=True)
+class FigureInputs:
+    """The data version, and a digest of what each year's figures are computed from (its case counts, population
+    figures and the figures of published documents) by the calendar year it starts in: an import that leaves a
+    year's digest alone leaves its figures alone, except through the year before (the tested change)."""
+
+    version: int
+    years: dict[int, str]
+
+
+def figure_inputs(connection) -> FigureInputs:
+    import hashlib
+
+    from sqlalchemy import select
+
+    from ombuds.store.queries import data_version
+    from ombuds.store.schema import case_counts, population, published
+
+    c, p = case_counts.c, population.c
+    digests: dict[int, hashlib._Hash] = {}
+    counts = select(c.start_year, c.kind, c.authority_code, c.label, c.cases, c.satisfactory_remedies,
+                    c.remedied_by_ombudsman).order_by(c.start_year, c.kind, c.authority_code, c.label)
+    for row in connection.execute(counts):
+        digests.setdefault(row[0], hashlib.sha256()).update(repr(tuple(row[1:])).encode())
+    people = select(p.year, p.authority_code, p.population).order_by(p.year, p.authority_code)
+    for year, code, number in connection.execute(people):
+        digests.setdefault(int(year[:4]), hashlib.sha256()).update(repr(("population", code, number)).encode())
+    documents = select(published.c.year, published.c.authority_code, published.c.source, published.c.figures)
+    for year, *document in connection.execute(documents.order_by(published.c.year, published.c.authority_code,
+                                                                 published.c.source)):
+        digests.setdefault(int(year[:4]), hashlib.sha256()).update(repr(("published", *document)).encode())
+    return FigureInputs(data_version(connection), {year: digest.hexdigest() for year, digest in digests.items()})
+
+
+def kept_methods(connection, fingerprint: str, version: int) -> set[str]:
+    """The averaging methods with statistics kept for data `version` and `fingerprint`."""
+    from sqlalchemy import select
+
+    from ombuds.store.schema import kept_statistics as kept
+
+    return set(connection.execute(select(kept.c.method).distinct().where(
+        kept.c.data_version == version, kept.c.fingerprint == fingerprint)).scalars())
+
+
+def carry_forward(connection, method: str, fingerprint: str, old: int, new: int, years: list[str]) -> set[str]:
+    """Mark what was kept for `years` at data version `old` as holding at version `new` (their figures did not
+    change); returns the years that were kept and so carried."""
+    from sqlalchemy import select, update
+
+    from ombuds.store.schema import kept_statistics as kept
+
+    where = (kept.c.method == method, kept.c.fingerprint == fingerprint, kept.c.data_version == old,
+             kept.c.year.in_(years))
+    carried = set(connection.execute(select(kept.c.year).where(*where)).scalars())
+    if carried:
+        connection.execute(update(kept).where(*where).values(data_version=new))
+    return carried

@@ -107,6 +107,31 @@ kept_statistics = Table(  # each year's statistics as `stats` prints them, for o
     Column("body", Text, nullable=False),  # the records, one JSON object a line
 )
 
+own_complaints = Table(  # an organisation's own complaints at its stages 1 and 2 (the Complaint Handling Code)
+    "own_complaints", metadata,
+    Column("authority_code", String(CODE), primary_key=True),
+    Column("reference", String(40), primary_key=True),
+    Column("stage", Integer, primary_key=True),  # 1 or 2; a stage 2 row shares its stage 1 reference
+    Column("received_date", Date, nullable=False),
+    Column("acknowledged_date", Date),
+    Column("response_date", Date),
+    Column("extended_to", Date),  # the agreed later response date
+    Column("service_area", Text, nullable=False),  # the organisation's own words
+    Column("outcome", String(20)),
+    Index("ix_own_complaints_year", "authority_code", "received_date"),
+)
+
+self_assessment = Table(  # an organisation's self-assessment against its scheme's code, per year
+    "self_assessment", metadata,
+    Column("authority_code", String(CODE), primary_key=True),
+    Column("year", String(7), primary_key=True),
+    Column("provision", String(10), primary_key=True),
+    Column("complies", String(10), nullable=False),  # yes, partly or no
+    Column("evidence", Text),
+    Column("action", Text),
+    Column("due", Date),
+)
+
 RECORD_KEY = 200  # the longest key (a kind's key fields, joined) a record may have
 
 records = Table(  # the rows of a measures scheme's record kinds (kinds.toml), read by stats.measures
@@ -120,7 +145,8 @@ records = Table(  # the rows of a measures scheme's record kinds (kinds.toml), r
     Index("ix_records_date", "kind", "record_date"),
 )
 
-TABLES = {t.name: t for t in (received, decided, compliance, improvements, contacts, population)}
+TABLES = {t.name: t for t in (received, decided, compliance, improvements, contacts, population, own_complaints,
+                              self_assessment)}
 
 version_table = Table(  # one row: bumped by every change to the figures' inputs (see store.queries.bump_version)
     "data_version", metadata,

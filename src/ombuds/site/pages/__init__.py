@@ -63,7 +63,8 @@ class FileKind:
     max_age: int = 300
 
 
-MODULES = ("home", "councils", "council", "search", "decisions", "methods", "national", "data", "api_docs", "funnel")
+MODULES = ("home", "councils", "council", "search", "decisions", "methods", "national", "data", "api_docs", "funnel",
+           "register")
 
 
 def kinds() -> list[PageKind | FileKind]:

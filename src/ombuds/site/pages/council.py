@@ -18,6 +18,7 @@ from ombuds.registry import Authority
 from ombuds.site.charts_fair import trend_chart
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import File, FileKind, Page, PageKind
+from ombuds.site.pages.register import council_self_assessment
 from ombuds.stats import comparison, layouts
 from ombuds.stats import format as fmt
 from ombuds.years import Year
@@ -103,6 +104,7 @@ def council(site: SiteData, query, slug: str, year: str) -> Page:
         "successors": _linked(site, authority.successors),
         "fair": fair_comparison(site, authority, chosen, record), "trends": trends(site, authority),
         "revisions": site.revisions(authority, chosen),
+        "self_assessment": council_self_assessment(site, authority, chosen),
     }
     twin = {"statistics": record.to_json(), "url": urls.council(slug, chosen),
             "years": {y.label: urls.council(slug, y) for y in years},
@@ -114,6 +116,7 @@ def council(site: SiteData, query, slug: str, year: str) -> Page:
             "service_improvements": [{"reference": i.reference, "agreed": i.agreed_date.isoformat(),
                                       "improvement": i.improvement} for i in context["improvements"]],
             "comparability_note": context["note"], "revisions": context["revisions"],
+            "self_assessment": context["self_assessment"] and context["self_assessment"]["rows"],
             "funnel": {r: urls.funnel(chosen, authority.type, r) for r in comparison.RATES} if record.funnel else {}}
     return Page("council.html", context, json=twin)
 

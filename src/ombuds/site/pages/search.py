@@ -7,10 +7,12 @@ import json
 
 from ombuds import urls
 from ombuds.registry import Authority
-from ombuds.registry.lookup import strict_key
+from ombuds.registry.lookup import looks_like_code
 from ombuds.registry.postcodes import looks_like_postcode, lookup_postcode
+from ombuds.registry.search import Found, close_spellings, existing, find, index_entry
 from ombuds.site.data import SiteData
 from ombuds.site.pages import File, FileKind, Page, PageKind, query_value
+from ombuds.stats import format as fmt
 from ombuds.years import Year
 
 MAX_LISTED = 30
@@ -39,31 +41,25 @@ def _names(a: Authority) -> list[str]:
     return list(dict.fromkeys(n for n in (a.name, a.short_name, *a.aliases) if n))
 
 
-def name_matches(site: SiteData, text: str) -> list[Authority]:
-    """Authorities with figures that `text` names: the registry's candidates, else a substring of a name."""
-    shown = {a.code for a in _shown(site)}
-    found = [a for a in site.authorities.candidates(text) if a.code in shown]
-    if found:
-        return sorted(found, key=lambda a: a.name)
-    key = strict_key(text)
-    if len(key) < 2:
-        return []
-    return [a for a in _shown(site) if any(key in strict_key(n) for n in _names(a))]
+def name_matches(site: SiteData, text: str) -> Found:
+    """Authorities with figures that `text` names, best first (`registry.search.find`)."""
+    shown = _shown(site)
+    code = site.authorities.candidates(text) if looks_like_code(text) else []
+    if code:
+        return Found([a for a in shown if a.code == code[0].code], True)
+    return find(shown, text)
 
 
-def _suggestions(site: SiteData, text: str) -> list[Authority]:
-    import difflib
-
-    by_key: dict[str, Authority] = {}
-    for a in _shown(site):
-        for n in _names(a):
-            by_key.setdefault(strict_key(n), a)
-    close = difflib.get_close_matches(strict_key(text), list(by_key), n=5, cutoff=0.6)
-    return list(dict.fromkeys(by_key[k] for k in close))
+def note(site: SiteData, a: Authority) -> str | None:
+    """`abolished 1 April 2021; now West Northamptonshire Council` for a body that no longer exists."""
+    if existing(a):
+        return None
+    now = " and ".join(site.authorities.get(c).name for c in a.successors)
+    return f"abolished {fmt.long_date(a.abolished)}" + (f"; now {now}" if now else "")
 
 
 def _result(site: SiteData, a: Authority) -> dict:
-    return {"name": a.name, "code": a.code, "url": _latest_url(site, a)}
+    return {"name": a.name, "code": a.code, "url": _latest_url(site, a), "note": note(site, a)}
 
 
 def search(site: SiteData, query) -> Page:
@@ -88,25 +84,28 @@ def search(site: SiteData, query) -> Page:
         else:
             context["message"] = found.message or f"We have no figures for the councils that cover {found.postcode}."
     else:
-        matches = name_matches(site, q)
-        if len(matches) == 1:
+        found = name_matches(site, q)
+        matches = found.authorities
+        if found.sure:
             target = _latest_url(site, matches[0])
             return Page("redirect.html", {"target": target, "authority": matches[0]}, redirect=target,
                         json={"query": q, "results": [_result(site, matches[0])]})
         if matches:
             context["results"] = [_result(site, a) for a in matches[:MAX_LISTED]]
-            context["message"] = f"{len(matches)} councils match “{q}”."
+            context["message"] = (f"1 council matches “{q}”." if len(matches) == 1
+                                  else f"{len(matches)} councils match “{q}”, the closest first.")
         else:
             context["message"] = f"No council matches “{q}”."
-            context["suggestions"] = [_result(site, a) for a in _suggestions(site, q)]
+            context["suggestions"] = [_result(site, a) for a in close_spellings(_shown(site), q)]
     return Page("search.html", context, json={"query": q, "message": context["message"],
                                               "results": context["results"]})
 
 
 def names_index(site: SiteData) -> list[dict]:
-    """Every authority with figures, for the browser's search: name, other names, path of its latest page."""
+    """Every authority with figures, for the browser's search: name, other names, path of its latest page, and
+    what `static/search.js` ranks by (`registry.search.index_entry`)."""
     return [{"name": a.name, "aliases": [n for n in _names(a) if n != a.name], "code": a.code,
-             "url": _latest_url(site, a)} for a in _shown(site)]
+             "url": _latest_url(site, a), "note": note(site, a), **index_entry(a)} for a in _shown(site)]
 
 
 def names_file(site: SiteData) -> File:

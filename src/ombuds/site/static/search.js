@@ -35,6 +35,27 @@ function names() {
   return namesPromise;
 }
 
+function list(entries) {
+  const listed = document.createElement("ul");
+  listed.className = "govuk-list govuk-list--bullet";
+  for (const entry of entries) {
+    const item = document.createElement("li");
+    const link = document.createElement("a");
+    link.className = "govuk-link";
+    link.href = results.dataset.root + entry.url;
+    link.textContent = entry.name;
+    item.append(link);
+    if (entry.note) {
+      const note = document.createElement("span");
+      note.className = "govuk-hint govuk-!-display-inline search-note";
+      note.textContent = `(${entry.note})`;
+      item.append(" ", note);
+    }
+    listed.append(item);
+  }
+  return listed;
+}
+
 function show(message, entries = []) {
   results.replaceChildren();
   if (message) {
@@ -43,20 +64,7 @@ function show(message, entries = []) {
     p.textContent = message;
     results.append(p);
   }
-  if (entries.length) {
-    const list = document.createElement("ul");
-    list.className = "govuk-list govuk-list--bullet";
-    for (const entry of entries) {
-      const item = document.createElement("li");
-      const link = document.createElement("a");
-      link.className = "govuk-link";
-      link.href = results.dataset.root + entry.url;
-      link.textContent = entry.name;
-      item.append(link);
-      list.append(item);
-    }
-    results.append(list);
-  }
+  if (entries.length) results.append(list(entries));
 }
 
 function go(entry) {
@@ -124,15 +132,82 @@ async function postcode(compact) {
   return councilsAnswer(place, group.councils);
 }
 
-async function byName(text) {
+// Ranked as ombuds.registry.search.find ranks them (keep the two in step): exact names and known short forms,
+// then other names, then names that begin with the text, then names that contain it; an abolished authority's
+// successor at its tier; existing before abolished; councils before other bodies; by the name people use.
+const EXACT = 0, ALIAS = 1, BEGINS = 2, CONTAINS = 3;
+const CLOSE = 0.75;
+
+function tier(entry, wanted) {
+  if (entry.main.includes(wanted)) return EXACT;
+  if (entry.other.includes(wanted)) return ALIAS;
+  const every = [...entry.main, ...entry.other];
+  if (every.some((k) => k.startsWith(wanted))) return BEGINS;
+  if (wanted.length >= 2 && every.some((k) => k.includes(wanted))) return CONTAINS;
+  return null;
+}
+
+function find(all, text) {
   const wanted = key(text);
+  const byCode = new Map(all.map((entry) => [entry.code, entry]));
+  const tiers = new Map();
+  const better = (code, t) => { if (!tiers.has(code) || t < tiers.get(code)) tiers.set(code, t); };
+  for (const entry of wanted ? all : []) {
+    const t = tier(entry, wanted);
+    if (t === null) continue;
+    better(entry.code, t);
+    if (!entry.existing) for (const code of entry.successors) if (byCode.has(code)) better(code, t);
+  }
+  const found = [...tiers.keys()].map((code) => byCode.get(code)).sort((a, b) =>
+    (tiers.get(a.code) - tiers.get(b.code)) || (a.existing === b.existing ? 0 : a.existing ? -1 : 1) ||
+    (a.other_body === b.other_body ? 0 : a.other_body ? 1 : -1) || (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
+  const best = found.filter((e) => tiers.get(e.code) === tiers.get(found[0]?.code));
+  const sure = best.length === 1 && best[0].existing && (tiers.get(best[0].code) <= ALIAS || found.length === 1);
+  return { found, sure };
+}
+
+function similarity(a, b) {
+  if (!a || !b) return 0;
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return 1 - row[b.length] / Math.max(a.length, b.length);
+}
+
+function closeSpellings(all, text, limit = 5) {
+  const wanted = key(text);
+  const scored = [];
+  for (const entry of all) {
+    let names = [...entry.main, ...entry.other];
+    if (wanted.length >= 4) names = [...names, ...names.map((k) => k.slice(0, wanted.length))];
+    const score = Math.max(...names.map((k) => similarity(wanted, k)));
+    if (score >= CLOSE) scored.push([score, entry]);
+  }
+  scored.sort((x, y) => (y[0] - x[0]) || (x[1].existing === y[1].existing ? 0 : x[1].existing ? -1 : 1) ||
+    (x[1].sort < y[1].sort ? -1 : x[1].sort > y[1].sort ? 1 : 0));
+  return scored.slice(0, limit).map((pair) => pair[1]);
+}
+
+async function byName(text) {
   const all = await names();
-  const exact = all.filter((e) => [e.name, ...e.aliases].some((n) => key(n) === wanted));
-  const found = exact.length ? exact : wanted.length < 2 ? [] :
-    all.filter((e) => [e.name, ...e.aliases].some((n) => key(n).includes(wanted)));
-  if (found.length === 1) return go(found[0]);
-  if (found.length) return show(`${found.length} councils match “${text}”.`, found.slice(0, 30));
-  return show(`No council matches “${text}”. Try another spelling, or browse every council from A to Z.`);
+  const { found, sure } = find(all, text);
+  if (sure) return go(found[0]);
+  if (found.length === 1) return show(`1 council matches “${text}”.`, found);
+  if (found.length) return show(`${found.length} councils match “${text}”, the closest first.`, found.slice(0, 30));
+  const close = closeSpellings(all, text);
+  show(`No council matches “${text}”.`);
+  if (close.length) {
+    const p = document.createElement("p");
+    p.className = "govuk-body";
+    p.textContent = "Did you mean:";
+    results.append(p, list(close));
+  }
+  return null;
 }
 
 async function answer(text) {
