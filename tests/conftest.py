@@ -59,6 +59,22 @@ def demo_database(folder: Path, seed: int):
         database.close()
 
 
+def housing_database(folder: Path):
+    """The Housing Ombudsman's shipped real data imported into a SQLite file in `folder` (refused rows written to
+    folder/rejects.csv, as `import --rejects` does); yields (scheme, database)."""
+    from ombuds.demo.measures import shipped_data
+    from ombuds.ingest.records import import_records
+    from ombuds.schemes import load_scheme
+
+    scheme = load_scheme("housing-ombudsman")
+    database = open_database(f"sqlite:///{folder / 'housing.db'}")
+    import_records(database, scheme, shipped_data(scheme), rejects=folder / "rejects.csv")
+    try:
+        yield scheme, database
+    finally:
+        database.close()
+
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 
 

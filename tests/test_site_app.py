@@ -25,6 +25,7 @@ def client(tmp_path_factory):
     cases.decided("Stevenage", "2024-10-01", {"Upheld": 1, "Not Upheld": 1})
     cases.decided("Allerdale", "2023-06-01", {"Upheld": 1})
     cases.compliance("Stevenage", "2023-11-01", on_time=2)
+    cases.received("Stevenage", "2024-06-01", {"Housing": 2, "Adult Care Services": 1})
     url = f"sqlite:///{folder / 'site.db'}"
     import_files(open_database(url), cases.files())
     with TestClient(create_app(open_database(url, read_only=True))) as test_client:
@@ -177,3 +178,123 @@ def test_pages_stay_served_while_new_data_are_prepared(tmp_path, monkeypatch):
         after = test_client.get(page).json()
     assert after != before
     assert (before["statistics"]["uphold_rate"], after["statistics"]["uphold_rate"]) == (0.5, 0.75)  # 1 of 2, 3 of 4
+
+
+def test_robots_and_sitemap_list_every_page_and_no_redirect(client):
+    base = client.app.state.site.profile.base_url
+    robots = client.get("/robots.txt")
+    assert robots.headers["content-type"] == "text/plain; charset=utf-8"
+    assert robots.text == f"User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n"
+    sitemap = client.get("/sitemap.xml")
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locations = [e.text for e in ET.fromstring(sitemap.content).findall("s:url/s:loc", namespace)]
+    assert f"{base}councils/{STEVENAGE}/2024-25/" in locations and f"{base}national/2023-24/" in locations
+    assert f"{base}councils/{STEVENAGE}/" not in locations and f"{base}national/" not in locations
+    assert len(locations) == len(set(locations))
+    for location in locations[:40]:
+        assert client.get("/" + location.removeprefix(base)).status_code == 200, location
+
+
+def test_national_redirects_to_the_latest_year(client):
+    page = client.get("/national/", follow_redirects=False)
+    assert (page.status_code, page.headers["location"]) == (307, "/national/2024-25/")
+
+
+def test_text_is_sent_gzipped_to_clients_that_accept_it(client):
+    page = client.get("/", headers={"accept-encoding": "gzip"})
+    assert page.headers["content-encoding"] == "gzip" and "Accept-Encoding" in page.headers["vary"]
+    raw = client.get("/", headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in raw.headers and raw.text == page.text
+
+
+def test_pages_name_their_icon_and_describe_themselves_for_sharing(client):
+    html = client.get(f"/councils/{STEVENAGE}/2024-25/").text
+    assert '<link rel="icon" href="/static/logo.svg" type="image/svg+xml">' in html
+    assert '<meta property="og:title" content="Stevenage Borough Council, 2024-25">' in html
+
+
+def test_a_zero_denominator_is_said_in_words_not_as_a_rate(client):
+    html = client.get("/councils/allerdale-borough-council/2023-24/").text
+    assert ("We recorded no outcomes of our recommendations to Allerdale Borough Council, so there is no "
+            "compliance rate.") in html
+    assert "of cases we were satisfied" not in html
+
+
+def test_each_download_is_named_with_its_year(client):
+    for extension in ("csv", "json", "xlsx"):
+        download = client.get(f"/data/2023-24/statistics.{extension}")
+        assert download.headers["content-disposition"] == (
+            f'attachment; filename="complaint-statistics-2023-24.{extension}"')
+    assert "content-disposition" not in client.get("/data/2023-24/statistics.pdf").headers
+
+
+def test_compare_councils_of_the_readers_choosing(client):
+    empty = client.get("/compare/")
+    assert empty.status_code == 200 and "Choose up to six councils" in empty.text
+    page = client.get("/compare/?council=Stevenage+Borough+Council&council=allerdale-borough-council")
+    assert page.status_code == 200
+    html = page.text
+    assert "2 councils of your choosing, in the order you chose them." in html
+    assert "75% (30% to 95%) of 4 investigations" in html  # Stevenage 2023-24: 3 of 4, with its Wilson interval
+    assert html.index("Stevenage Borough Council</a></th>") < html.index("Allerdale Borough Council</a></th>")
+    assert "<th scope=\"row\" class=\"govuk-table__header\">2023-24</th>" in html
+    twin = client.get("/compare.json?council=Stevenage+Borough+Council&council=allerdale-borough-council").json()
+    assert [c["code"] for c in twin["councils"]] == ["E07000243", "E07000026"]
+    assert twin["rates"]["uphold_rate"]["E07000243"][twin["years"].index("2023-24")]["denominator"] == 4
+    assert client.get("/compare/?council=Atlantis").status_code == 404
+    too_many = client.get("/compare/?" + "&".join(["council=allerdale-borough-council"] * 7))
+    assert too_many.status_code == 404 and "a comparison holds at most 6 councils, not 7" in too_many.text
+
+
+def test_every_year_says_what_the_complaints_were_about(client):
+    import re
+
+    html = client.get(f"/councils/{STEVENAGE}/2024-25/").text
+    table = html[html.index('<table class="govuk-table service-areas">'):]
+    table = table[:table.index("</table>")]
+    cells = re.findall(r'<th scope="row" class="govuk-table__header">([^<]+)</th><td[^>]*>([^<]+)</td>', table)
+    assert cells[0] == ("Adult Care Services", "1") and ("Housing", "2") in cells
+    assert cells[-1] == ("Total", "3") and len(cells) == 10 and sum(int(n) for _, n in cells[:-1]) == 3
+    assert 'class="govuk-table service-areas"' not in client.get(f"/councils/{STEVENAGE}/2023-24/").text
+
+
+def test_the_api_documents_what_it_answers_and_answers_head(client):
+    schema = client.get("/api/openapi.json").json()
+    one = schema["paths"]["/api/statistics/{year}/{code}.json"]["get"]
+    assert sorted(one["responses"]) == ["200", "404"]
+    patterns = {p["name"]: p["schema"]["pattern"] for p in one["parameters"]}
+    assert patterns == {"year": r"^\d{4}-\d{2}$", "code": r"^[A-Z]\d{8}$"}
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    assert sorted(schema["paths"]["/api/years.json"]["get"]["responses"]) == ["200"]
+    head = client.head("/api/statistics/2023-24/E07000243.json")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == client.get("/api/statistics/2023-24/E07000243.json").headers["etag"]
+    assert client.get("/api/statistics/not-a-year.json").status_code == 404
+
+
+def test_one_address_per_file_no_trailing_slash_twin(client):
+    for path in ("/api/years.json/", "/data.json/", f"/councils/{STEVENAGE}/2024-25.json/",
+                 "/data/2023-24/statistics.csv/"):
+        assert client.get(path, follow_redirects=False).status_code == 404, path
+    assert client.get(f"/councils/{STEVENAGE}/2024-25", follow_redirects=False).headers["location"].endswith(
+        f"/councils/{STEVENAGE}/2024-25/")  # a page's address without its slash still leads to the page
+
+
+def test_pages_name_their_canonical_address_without_the_query(client):
+    base = client.app.state.site.profile.base_url
+    html = client.get("/funnel/2023-24/district/uphold_rate/?highlight=E07000243").text
+    assert f'<link rel="canonical" href="{base}funnel/2023-24/district/uphold_rate/">' in html
+    assert f'<meta property="og:url" content="{base}funnel/2023-24/district/uphold_rate/">' in html
+
+
+def test_fingerprinted_assets_may_be_kept_for_a_year(client):
+    import re
+
+    html = client.get("/").text
+    css = re.search(r'href="/(static/vendor/site\.css\?v=[0-9a-f]{12})"', html)[1]
+    script = re.search(r'src="/(static/site\.js\?v=[0-9a-f]{12})"', html)[1]
+    for path in (css, script):
+        response = client.get("/" + path)
+        assert response.status_code == 200 and response.headers["cache-control"] == (
+            "public, max-age=31536000, immutable")
+    assert client.get("/static/site.js").headers["cache-control"] == "public, max-age=300"

@@ -193,6 +193,27 @@ def test_a_rebuild_reuses_letters_made_from_the_same_inputs(tmp_path, monkeypatc
     database.close()
 
 
+def test_the_sitemap_robots_and_data_package_describe_the_built_files(built):
+    import xml.etree.ElementTree as ET
+
+    from ombuds.profile import load_profile
+
+    out, _, _ = built
+    base = load_profile().base_url
+    assert (out / "robots.txt").read_text(encoding="utf-8").endswith(f"Sitemap: {base}sitemap.xml\n")
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locations = [e.text for e in ET.parse(out / "sitemap.xml").getroot().findall("s:url/s:loc", namespace)]
+    assert len(locations) > 300 and f"{base}compare/stevenage-borough-council/" in locations
+    missing = [loc for loc in locations if not (out / loc.removeprefix(base) / "index.html").is_file()]
+    assert not missing, missing[:5]
+    redirects = [loc for loc in locations
+                 if 'http-equiv="refresh"' in (out / loc.removeprefix(base) / "index.html").read_text("utf-8")]
+    assert not redirects, redirects[:5]
+    frictionless = pytest.importorskip("frictionless")
+    report = frictionless.validate(str(out / "data" / "datapackage.json"))
+    assert report.valid, [(t.name, e.type, e.note) for t in report.tasks for e in t.errors][:5]
+
+
 def test_a_build_during_an_import_shows_one_version_of_the_data(tmp_path, monkeypatch):
     """The issue's reproduction: an import committed part-way through a build made council pages show the old
     figures and decisions, feeds and the data page the new. The build now starts again and shows only the new."""

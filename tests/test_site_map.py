@@ -302,3 +302,12 @@ def test_svg_refuses_incomplete_or_unsafe_input(layout):
         draw(layout, hexes=hexes)
     with pytest.raises(ValueError, match="not a usable element id"):
         draw(layout, id_prefix='x" onload="y')
+
+
+def test_london_inset_labels_are_short_and_distinct():
+    from ombuds.site.map import abbreviations, london_layout
+
+    layout = london_layout(Year.parse("2024-25"))
+    assert len(layout.cells) == 33 and len(set(layout.cells.values())) == 33
+    labels = abbreviations({"A": "Kensington and Chelsea", "B": "Harrow", "C": "Haringey", "D": "Camden"})
+    assert labels == {"A": "KC", "B": "Hrr", "C": "Hrn", "D": "Cam"}

@@ -274,11 +274,23 @@ def letters_command(ctx: click.Context, year_label: str, authority: str | None, 
                     edition_file: Path | None, allow_missing_contacts: bool, profile_path: Path | None,
                     include_abolished: bool) -> None:
     """Write the annual review letter of every authority that exists on the letter's date for a year (SPEC 2.2
-    file names), printing each path; those abolished before it are listed."""
+    file names), printing each path; those abolished before it are listed. For a generic scheme, its report (the
+    landlord report) for each body that reaches the scheme's minimum."""
     from ombuds.letters.batch import gone_by_letter_date, letter_jobs, render_letters
 
     settings = _settings(ctx, profile_path)
     year = Year.parse(year_label)
+    scheme = _measures_scheme(ctx)
+    if scheme is not None:
+        from ombuds.letters.report import scheme_report_jobs
+
+        jobs = scheme_report_jobs(_database(ctx, create=False), scheme, year, out_dir, output_format,
+                                  settings.profile, edition_file=edition_file, body=authority,
+                                  editions=settings.editions)
+        _output_folder(out_dir, "--out")
+        with _progress(len(jobs)) as advance:
+            render_letters(jobs, on_written=lambda w: (click.echo(str(w.path)), advance()))
+        return
     edition = _edition(settings, year, edition_file)
     chosen = registry().resolve(authority, on=year.end) if authority else None
     if out_dir.exists() and not out_dir.is_dir():
@@ -466,7 +478,8 @@ def serve_command(ctx: click.Context, host: str, port: int, profile_path: Path |
     from ombuds.site.serve import run
 
     settings = _settings(ctx, profile_path)
-    app = create_app(_database(ctx, create=False, read_only=True), settings.profile, settings.editions)
+    app = create_app(_database(ctx, create=False, read_only=True), settings.profile, settings.editions,
+                     settings.scheme)
     click.echo(f"Serving the site at http://{host}:{port}/ (Ctrl+C to stop)")
     run(app, host, port)
 
@@ -492,7 +505,7 @@ def site_build_command(ctx: click.Context, out_dir: Path, profile_path: Path | N
 
     settings = _settings(ctx, profile_path)
     report = build_site(_database(ctx, create=False, read_only=True), out_dir, settings.profile, workers=workers,
-                        preview=preview, editions=settings.editions)
+                        preview=preview, editions=settings.editions, scheme=settings.scheme)
     click.echo(report.summary())
 
 
@@ -579,11 +592,18 @@ def scheme_check_command(ctx: click.Context, folder: Path) -> None:
 def demo_command(ctx: click.Context, out_dir: Path, seed: int, years: int | None, serve: bool, port: int) -> None:
     """Make the synthetic demo data set, import it and print a national summary; serve the site live on 127.0.0.1
     as soon as the data is in, while every year's letters are rendered and the public site is built as static
-    files, with progress."""
+    files, with progress. With a generic scheme (--scheme housing-ombudsman): import its shipped real data, serve
+    the live site at once, render the latest year's reports and build the static site."""
     from ombuds.demo import demo_documents, run_demo
     from ombuds.site.build import build_site
 
     settings = _settings(ctx)
+    if settings.scheme.engine == "measures":
+        from ombuds.demo.measures import run_measures_demo
+
+        run_measures_demo(_database(ctx), settings.scheme, out_dir, settings.profile, echo=click.echo,
+                          port=_free_port(port) if serve else None)
+        return
     database = _database(ctx)
     run_demo(database, out_dir, seed=seed, echo=click.echo, years=years, documents=False)
     server = _serve_in_background(database.url, _free_port(port), settings) if serve else None

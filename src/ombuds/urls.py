@@ -7,6 +7,7 @@ A page's path ends in `/` (a folder with `index.html` in the static build); a fi
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from ombuds.years import Year
@@ -50,6 +51,10 @@ def map_page(year: Year, tier: str, metric: str) -> str:
     return f"map/{year.label}/{tier}/{metric}/"
 
 
+def national_latest() -> str:
+    return "national/"
+
+
 def national(year: Year) -> str:
     return f"national/{year.label}/"
 
@@ -60,6 +65,14 @@ def data() -> str:
 
 def download(year: Year, extension: str) -> str:
     return f"data/{year.label}/statistics.{extension}"
+
+
+def download_all(extension: str) -> str:
+    return f"data/statistics.{extension}"
+
+
+def datapackage() -> str:
+    return "data/datapackage.json"
 
 
 def register(year: Year) -> str:
@@ -110,3 +123,65 @@ def funnel(year: Year, council_type: str, rate: str, highlight: str | None = Non
     """`funnel/2023-24/district/uphold_rate/`; `highlight` (a GSS code) marks one council (live site only)."""
     path = f"funnel/{year.label}/{type_slug(council_type)}/{rate}/"
     return path if not highlight else path + "?" + urlencode({"highlight": highlight})
+
+
+# A generic ("measures") scheme's site: its bodies live under the plural of the scheme's word (`landlords/`).
+
+def segment(words_bodies: str) -> str:
+    """`landlords` from the scheme's word for its bodies."""
+    return re.sub(r"[^a-z0-9]+", "-", words_bodies.lower()).strip("-")
+
+
+def bodies(seg: str) -> str:
+    return f"{seg}/"
+
+
+def body(seg: str, slug: str, year: str | None = None) -> str:
+    """`landlords/clarion-housing-association/2024-25/` (a year label, as the scheme's records give it)."""
+    return f"{seg}/{slug}/" if year is None else f"{seg}/{slug}/{year}/"
+
+
+def body_report(seg: str, slug: str, year: str, output_format: str) -> str:
+    return f"{seg}/{slug}/{year}/report.{output_format}"
+
+
+def measures_national(year: str) -> str:
+    return f"national/{year}/"
+
+
+def category(set_slug: str, year: str) -> str:
+    """`by/category/2024-25/`: a label set's breakdown over every body."""
+    return f"by/{set_slug}/{year}/"
+
+
+def measures_funnel(year: str, measure: str, group: str) -> str:
+    return f"funnel/{year}/{measure}/{group}/"
+
+
+def measures_download(year: str, extension: str) -> str:
+    return f"data/{year}/records.{extension}"
+
+
+def measures_api(year: str, code: str | None = None) -> str:
+    return f"api/records/{year}.json" if code is None else f"api/records/{year}/{code}.json"
+
+
+def robots() -> str:
+    return "robots.txt"
+
+
+def sitemap() -> str:
+    return "sitemap.xml"
+
+
+def compare(chosen_slugs: list[str] | None = None) -> str:
+    """The comparison page; with councils, its shareable address (`compare/?council=a&council=b`)."""
+    return "compare/" + (f"?{urlencode([('council', s) for s in chosen_slugs])}" if chosen_slugs else "")
+
+
+def compare_similar(slug: str) -> str:
+    return f"compare/{slug}/"
+
+
+def compare_similar_csv(slug: str) -> str:
+    return f"compare/{slug}/comparison.csv"

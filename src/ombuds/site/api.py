@@ -45,6 +45,45 @@ class DecisionEntry(BaseModel):
     summary: str | None
 
 
+class NotFoundAnswer(BaseModel):
+    detail: str
+
+
+PARAMETER_PATTERNS = {"year": r"^\d{4}-\d{2}$", "code": r"^[A-Z]\d{8}$"}
+NOT_FOUND = {"description": "No such year, authority or figures: `detail` says which", "model": NotFoundAnswer}
+
+
+def tidy_openapi(app) -> dict:
+    """The API's OpenAPI document as it really answers: 404 documented, no 422 (a path parameter that does not match
+    its pattern is a 404: nothing is there), each path parameter with its pattern."""
+    from fastapi.openapi.utils import get_openapi
+
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            operation.get("responses", {}).pop("422", None)
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path" and parameter["name"] in PARAMETER_PATTERNS:
+                    parameter["schema"]["pattern"] = PARAMETER_PATTERNS[parameter["name"]]
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schema.get("components", {}).get("schemas", {}).pop(unused, None)
+    app.openapi_schema = schema
+    return schema
+
+
+def _get_and_head(path: str, **documented):
+    """A GET route, documented, and the same route for HEAD (answered, left out of the OpenAPI document: FastAPI
+    would give both operations one id)."""
+    answers = {404: NOT_FOUND} if "{" in path else {}  # only an address with a parameter can name nothing
+
+    def register(endpoint):
+        router.head(path, include_in_schema=False)(endpoint)
+        return router.get(path, responses=answers, **documented)(endpoint)
+    return register
+
+
 def _site(request: Request) -> SiteData:
     return request.app.state.site
 
@@ -82,24 +121,24 @@ def authority_record(site: SiteData, year: str, code: str) -> dict:
         raise HTTPException(404, str(error)) from None
 
 
-@router.get("/years.json", response_model=list[YearEntry], summary="The years with figures")
+@_get_and_head("/years.json", response_model=list[YearEntry], summary="The years with figures")
 def years(request: Request):
     return _json(request, years_listing(_site(request)))
 
 
-@router.get("/authorities.json", response_model=list[AuthorityEntry], summary="Every authority with figures")
+@_get_and_head("/authorities.json", response_model=list[AuthorityEntry], summary="Every authority with figures")
 def authorities(request: Request):
     return _json(request, authorities_listing(_site(request)))
 
 
-@router.get("/statistics/{year}.json", response_model=list[StatisticsRecord],
-            summary="Every authority's statistics for a year (SPEC 2.3)")
+@_get_and_head("/statistics/{year}.json", response_model=list[StatisticsRecord],
+               summary="Every authority's statistics for a year (SPEC 2.3)")
 def statistics(request: Request, year: str):
     return _json(request, year_records(_site(request), year))
 
 
-@router.get("/statistics/{year}/{code}.json", response_model=StatisticsRecord,
-            summary="One authority's statistics for a year, by GSS code")
+@_get_and_head("/statistics/{year}/{code}.json", response_model=StatisticsRecord,
+               summary="One authority's statistics for a year, by GSS code")
 def authority_statistics(request: Request, year: str, code: str):
     return _json(request, authority_record(_site(request), year, code))
 
@@ -121,7 +160,7 @@ def decision_listing(site: SiteData, code: str, year: str) -> list[dict]:
              "summary": d.summary} for d in rows]
 
 
-@router.get("/decisions/{code}/{year}.json", response_model=list[DecisionEntry],
-            summary="Every decision about one authority in a year, by GSS code")
+@_get_and_head("/decisions/{code}/{year}.json", response_model=list[DecisionEntry],
+               summary="Every decision about one authority in a year, by GSS code")
 def authority_decisions(request: Request, code: str, year: str):
     return _json(request, decision_listing(_site(request), code, year))

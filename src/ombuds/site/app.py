@@ -8,6 +8,7 @@ GET-only CORS.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from cachetools import LRUCache
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Match, Route
 from starlette.staticfiles import StaticFiles
 
@@ -106,26 +108,31 @@ def _size(entry: tuple[int, bytes, str, str]) -> int:
     return len(entry[1]) + 200  # the body, and about what the key and the tuple cost
 
 
-def create_app(database: Database, profile: Profile | None = None, editions: Path = SHIPPED_EDITIONS) -> FastAPI:
+def create_app(database: Database, profile: Profile | None = None, editions: Path = SHIPPED_EDITIONS,
+               scheme=None) -> FastAPI:
     """The live site over `database`, for `profile`'s organisation (the demo profile when None) and its letters
-    in the `editions` folder."""
-    site = SiteData(database, profile if profile is not None else load_profile(), editions=editions)
+    in the `editions` folder; a generic ("measures") `scheme`'s site when it is one."""
+    site = site_data(database, profile if profile is not None else load_profile(), scheme, editions=editions)
     app = FastAPI(title=f"{site.profile.site_title}: open data API", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
     app.router.redirect_slashes = False  # Starlette's would build the address from the Host header: `_not_found`
     app.state.site = site
     cache = RenderedCache(site)
     app.state.cache = cache
-    for kind in kinds():
+    for kind in kinds(scheme):
         _add(app, site, cache, kind)
-    from ombuds.site.api import router as api_router
+    if isinstance(site, SiteData):  # a measures scheme's API is its page kinds' JSON files
+        from ombuds.site.api import router as api_router
+        from ombuds.site.api import tidy_openapi
 
-    app.include_router(api_router)
+        app.include_router(api_router)
+        app.openapi = lambda: tidy_openapi(app)
     app.router.routes.append(Route("/static/profile.css", _profile_css(site), methods=["GET", "HEAD"]))
     app.router.routes.append(Route("/static/logo.svg", _logo(site), methods=["GET", "HEAD"]))
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", _Fingerprinted(StaticFiles(directory=STATIC)), name="static")
     app.add_exception_handler(404, _not_found(site))
     app.add_exception_handler(405, _not_allowed)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_FROM, compresslevel=6)
     app.add_middleware(_LimitsMiddleware)
     app.add_middleware(_HeadersMiddleware)  # added last, so outermost: its headers go on the limits' refusals too
     return app
@@ -141,11 +148,26 @@ def _page_bytes(site: SiteData, kind: PageKind, request: Request, as_json: bool)
         return page.status, body, "application/json"
     if page.redirect is not None:
         return 307, ("/" + page.redirect).encode("utf-8"), "redirect"
-    return page.status, render(page.template, {**page.context, "site": site.profile}, root="/"), \
-        "text/html; charset=utf-8"
+    context = {**page.context, "site": site.profile, "canonical": kind.url(**request.path_params)}
+    return page.status, render(page.template, context, root="/"), "text/html; charset=utf-8"
+
+
+def site_data(database: Database, profile: Profile, scheme=None, preview: bool = False,
+              editions: Path = SHIPPED_EDITIONS):
+    """What the pages read: the LGSCO's SiteData, or a measures scheme's MeasuresSite (its reports' editions are
+    the scheme's own)."""
+    if scheme is not None and scheme.engine == "measures":
+        from ombuds.site.measures_data import MeasuresSite
+
+        return MeasuresSite(database, profile, scheme, preview=preview)
+    return SiteData(database, profile, preview=preview, editions=editions)
 
 
 def not_found_page(site: SiteData, reason: str) -> bytes:
+    if not isinstance(site, SiteData):
+        from ombuds.site.pages.measures_common import base
+
+        return render("measures/not_found.html", {**base(site), "reason": reason, "site": site.profile}, root="/")
     return render("not_found.html", {"reason": reason, "site": site.profile}, root="/")
 
 
@@ -159,7 +181,10 @@ def _add(app: FastAPI, site: SiteData, cache: RenderedCache, kind: PageKind | Fi
                     return 404, not_found_page(site, str(error)), "text/html; charset=utf-8"
                 return 200, f.body, f.media_type
             status, body, media_type, tag = await cache.get(request.url.path, make)
-            return respond(request, body, media_type, kind.max_age, status, tag)
+            named = kind.filename is not None and status == 200
+            extra = {"content-disposition": f'attachment; filename="{kind.filename(**request.path_params)}"'} \
+                if named else None
+            return respond(request, body, media_type, kind.max_age, status, tag, extra)
 
         app.router.routes.append(Route(kind.path, file_endpoint, methods=["GET", "HEAD"], name=kind.name))
         return
@@ -228,6 +253,26 @@ async def _not_allowed(request: Request, exc) -> Response:
                     media_type="text/plain; charset=utf-8", headers={"allow": "GET, HEAD, OPTIONS"})
 
 
+class _Fingerprinted:
+    """The package's static files: a fingerprinted address (`?v=…`, see `render.asset`) may be kept for a year, as
+    its content never changes; any other for five minutes."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        fingerprinted = b"v=" in scope.get("query_string", b"")
+        lifetime = FINGERPRINTED_CACHE if fingerprinted else "public, max-age=300"
+
+        async def with_lifetime(message):
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
+                message = {**message, "headers": [*headers, (b"cache-control", lifetime.encode())]}
+            await send(message)
+
+        await self.app(scope, receive, with_lifetime)
+
+
 class _HeadersMiddleware:
     """Security and CORS headers on every response; CORS preflight answered for GET only. Pure ASGI, so it adds
     almost nothing per request."""
@@ -253,6 +298,9 @@ class _HeadersMiddleware:
         await self.app(scope, receive, with_headers)
 
 
+FILE_WITH_SLASH = re.compile(r"\.[A-Za-z0-9]+/$")  # `/api/years.json/`: one address per file, not a twin
+FINGERPRINTED_CACHE = "public, max-age=31536000, immutable"
+GZIP_FROM = 1024  # bytes: a text response this long or longer is sent gzipped to a client that accepts it
 MAX_TARGET = 8 * 1024  # bytes of path and query string
 MAX_HEADERS = 100
 MAX_HEADER_BYTES = 16 * 1024
@@ -278,6 +326,8 @@ class _LimitsMiddleware:
             await _refuse(send, 431, "The request's headers are too large.")
         elif not length.isdigit() or int(length) > MAX_BODY:
             await _refuse(send, 413, "The request's body is too large: this site takes no uploads.")
+        elif FILE_WITH_SLASH.search(scope["path"]):
+            await _refuse(send, 404, "There is no page at this address: a file's address has no slash at its end.")
         else:
             await self.app(scope, _capped(receive), send)
 

@@ -63,16 +63,19 @@ def render_page(site: SiteData, kind: PageKind, params: dict, root: str) -> tupl
     """A page as the static build writes it: its HTML (a redirect as a meta-refresh page) with links from `root`.
     Mirrors the live app's rendering; raises NotFound like it."""
     page = kind.build(site, {}, **params)
-    context = {**page.context, "site": site.profile, "preview": site.preview_notes() if site.preview else None}
+    context = {**page.context, "site": site.profile, "preview": site.preview_notes() if site.preview else None,
+               "canonical": kind.url(**params)}
     if page.redirect is not None:
-        template = page.template if page.template == "redirect.html" else "redirect.html"
-        return page, render(template, {**context, "target": page.redirect}, root=root)
+        template = page.template if page.template.endswith("redirect.html") else "redirect.html"
+        return page, render(template, {**context, "target": page.redirect, "canonical": page.redirect}, root=root)
     return page, render(page.template, context, root=root)
 
 
 def not_found_html(site: SiteData, reason: str = "there is no page at this address") -> bytes:
     """The 404 page: hosts serve it at any depth, so its links start from the site's root path."""
-    return render("not_found.html", {"reason": reason, "site": site.profile}, root="/")
+    from ombuds.site.app import not_found_page
+
+    return not_found_page(site, reason)
 
 
 def _write(folder: Path, path: str, body: bytes) -> None:
@@ -86,14 +89,16 @@ _worker: dict = {}
 
 
 def _start_worker(url: str, profile: Profile, editions: Path, folder: str, computed: tuple, names: list[str],
-                  previous: Previous, preview: bool = False) -> None:
+                  previous: Previous, preview: bool = False, scheme=None) -> None:
     """In each worker: a read-only database and site of its own (no object, connection or lock is shared with the
     parent), taking over the statistics the parent already computed."""
-    site = SiteData(open_database(url, read_only=True), profile, preview=preview, editions=editions)
-    site.statistics.adopt(computed)
+    from ombuds.site.app import site_data
+
+    site = site_data(open_database(url, read_only=True), profile, scheme, preview, editions)
+    (site.statistics if isinstance(site, SiteData) else site).adopt(computed)
     _worker["site"] = site
     _worker["folder"] = Path(folder)
-    by_name = {kind.name: kind for kind in all_page_kinds()}
+    by_name = {kind.name: kind for kind in all_page_kinds(scheme)}
     _worker["kinds"] = [by_name[name] for name in names]  # the parent's kinds, in the parent's order
     _worker["previous"] = previous
 
@@ -208,11 +213,12 @@ def _chunks(items: list, size: int) -> list[list]:
 
 
 def build_site(database: Database, out: Path, profile: Profile | None = None, workers: int = 2,
-               preview: bool = False, editions: Path = SHIPPED_EDITIONS,
+               preview: bool = False, editions: Path = SHIPPED_EDITIONS, scheme=None,
                on_progress: Callable[[int, int], None] | None = None) -> BuildReport:
     """Write the whole static site into `out` (replaced at the end, all at once); `preview` for staff. The site
-    speaks for `profile`'s organisation (the demo profile when None); its letters follow the `editions` folder.
-    The build shows one version of the data: if an import, release or revision commits while it runs (the data
+    speaks for `profile`'s organisation (the demo profile when None); its letters follow the `editions` folder. A
+    generic ("measures") `scheme` builds its own page kinds, whose JSON files are its API; it has no postcode
+    shards. The build shows one version of the data: if an import, release or revision commits while it runs (the data
     version moves), or the day turns (a year may become public), it starts again, at most ATTEMPTS times.
     `on_progress(done, total)` after each chunk of pages."""
     started = time.perf_counter()
@@ -222,7 +228,7 @@ def build_site(database: Database, out: Path, profile: Profile | None = None, wo
         before = _snapshot(database)
         try:
             report = _build_once(database, out, profile, editions, workers, preview,
-                                 lambda seen=before: _snapshot(database) == seen, on_progress)
+                                 lambda seen=before: _snapshot(database) == seen, scheme, on_progress)
         except OSError as error:
             raise OmbudsError(f"{out}: cannot write the site: {error.strerror or error}") from None
         if report is not None:
@@ -238,10 +244,13 @@ def _snapshot(database: Database) -> tuple[int, date]:
 
 
 def _build_once(database: Database, out: Path, profile: Profile, editions: Path, workers: int, preview: bool,
-                unchanged: Callable[[], bool],
+                unchanged: Callable[[], bool], scheme=None,
                 on_progress: Callable[[int, int], None] | None = None) -> BuildReport | None:
     """One build, swapped in only if `unchanged()` still holds when it is written; None otherwise."""
-    site = SiteData(database, profile, preview=preview, editions=editions)
+    from ombuds.site.app import site_data
+
+    site = site_data(database, profile, scheme, preview, editions)
+    lgsco = isinstance(site, SiteData)
     report = BuildReport(out)
     temporary = out.parent / f".{out.name}.tmp-{os.getpid()}"
     if temporary.exists():
@@ -251,25 +260,28 @@ def _build_once(database: Database, out: Path, profile: Profile, editions: Path,
     previous = Previous.of(out)
     fingerprints: dict[str, str] = {}
     try:
-        all_kinds = kinds()
+        all_kinds = kinds() if lgsco else kinds(scheme)
         items = [(position, dict(params)) for position, kind in enumerate(all_kinds) for params in kind.every(site)]
         if workers > 1:
             context = multiprocessing.get_context("spawn")  # never fork: a parent thread (a server) may hold a lock
+            computed = site.statistics.computed() if lgsco else site.computed()
             with context.Pool(workers, _start_worker,
-                              (database.url, profile, editions, str(temporary), site.statistics.computed(),
-                               [kind.name for kind in all_kinds], previous, preview)) as pool:
-                shards = pool.apply_async(_write_shards, (str(temporary),))
+                              (database.url, profile, editions, str(temporary), computed,
+                               [kind.name for kind in all_kinds], previous, preview, scheme)) as pool:
+                shards = pool.apply_async(_write_shards, (str(temporary),)) if lgsco else None
                 results = pool.imap_unordered(_build_chunk, _chunks(items, CHUNK))
-                report.files += _write_assets(site, temporary) + _write_api(site, database, temporary)
+                report.files += _write_assets(site, temporary)
+                report.files += _write_api(site, database, temporary) if lgsco else 0
                 for done, result in enumerate(results, start=1):
                     _add(report, result, fingerprints)
                     if on_progress is not None:
                         on_progress(min(done * CHUNK, len(items)), len(items))
-                report.files += shards.get()
+                report.files += shards.get() if shards else 0
         else:
             _add(report, build_items(site, all_kinds, items, temporary, previous), fingerprints)
-            report.files += _write_shards(str(temporary))
-            report.files += _write_assets(site, temporary) + _write_api(site, database, temporary)
+            report.files += _write_shards(str(temporary)) if lgsco else 0
+            report.files += _write_assets(site, temporary)
+            report.files += _write_api(site, database, temporary) if lgsco else 0
         _write(temporary, "404.html", not_found_html(site))
         _write(temporary, MANIFEST, json_bytes({"fingerprints": fingerprints}))
         report.files += 1

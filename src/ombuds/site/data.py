@@ -36,6 +36,24 @@ class NotFound(OmbudsError):
     """A page that does not exist; the message says what was asked for and where to go instead."""
 
 
+def latest_of(years: list[Year]) -> Year:
+    """The latest of the years a site shows."""
+    if not years:
+        raise NotFound("there are no figures to show yet")
+    return years[-1]
+
+
+def year_held(label: str, years: list[Year]) -> Year:
+    """The year a page's address names, if the site shows it."""
+    try:
+        year = Year.parse(label)
+    except OmbudsError:
+        raise NotFound(f"'{label}' is not a year") from None
+    if year not in years:
+        raise NotFound(f"there are no figures for {year}")
+    return year
+
+
 @dataclass
 class SiteData:
     database: Database
@@ -115,19 +133,10 @@ class SiteData:
                           lambda: releases.revision_history(self.database, year))
 
     def latest_year(self) -> Year:
-        years = self.years()
-        if not years:
-            raise NotFound("there are no figures to show yet")
-        return years[-1]
+        return latest_of(self.years())
 
     def year(self, label: str) -> Year:
-        try:
-            year = Year.parse(label)
-        except OmbudsError:
-            raise NotFound(f"'{label}' is not a year") from None
-        if year not in self.years():
-            raise NotFound(f"there are no figures for {year}")
-        return year
+        return year_held(label, self.years())
 
     def year_statistics(self, year: Year) -> YearStatistics:
         return self.statistics.year(year, self.method)
@@ -151,6 +160,13 @@ class SiteData:
     def years_of(self, authority: Authority) -> list[Year]:
         """The years in which the authority has figures."""
         return [y for y in self.years() if self.year_statistics(y).get(authority.code) is not None]
+
+    def default_year(self, authority: Authority) -> Year:
+        """The year a council's page opens on: its latest year with figures in which it existed (complaints
+        decided after its abolition still count against it, but its page opens on its last year, not on those)."""
+        years = self.years_of(authority)
+        existing = [y for y in years if authority.current_in(y)]
+        return (existing or years)[-1]
 
     def has_case_records(self, year: Year) -> bool:
         return not self.year_statistics(year).published

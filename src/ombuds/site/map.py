@@ -32,6 +32,7 @@ from ombuds.years import Year
 
 TIER_TYPES: dict[str, tuple[str, ...]] = {view.id: view.types for view in load_scheme(DEFAULT).map_views}
 Cell = tuple[int, int]
+LONDON = "London Borough"
 
 ROW_STEP = math.sqrt(3) / 2  # between the rows of a grid of pointy-top hexes one unit wide; also a hex's area
 GRID = 128  # density cells along each side of the cartogram's square
@@ -88,6 +89,7 @@ class MapHex:
     label: str
     colour_class: str
     short: str | None = None
+    marked: bool = False  # a dot in the middle: the figure rests on too few cases to colour
 
 
 # Hex grid geometry (odd-r offset coordinates)
@@ -257,10 +259,47 @@ def hex_layout(year: Year, tier: str) -> HexLayout:
                      columns=max(q for q, _ in cells) + 1, rows=max(r for _, r in cells) + 1)
 
 
+def london_layout(year: Year) -> HexLayout:
+    """The London boroughs (with the City) alone, laid out the same way: the home page's inset, where each hex is
+    large enough to carry a label."""
+    return _london_layout(year)
+
+
+@lru_cache(maxsize=16)
+def _london_layout(year: Year) -> HexLayout:
+    boroughs = tuple(a for a in tier_councils(year, "lower") if a.type == LONDON)
+    xy = _separate_duplicates(_project([council_centroid(a, year) for a in boroughs]))
+    cells = _assign(_cartogram(xy))
+    q_low = min(q for q, _ in cells)
+    r_low = min(r for _, r in cells) // 2 * 2
+    cells = [(q - q_low, r - r_low) for q, r in cells]
+    return HexLayout(tier="london", year=year, cells={a.code: c for a, c in zip(boroughs, cells, strict=True)},
+                     columns=max(q for q, _ in cells) + 1, rows=max(r for _, r in cells) + 1)
+
+
+def abbreviations(names: Mapping[str, str]) -> dict[str, str]:
+    """Code → a short label of at most three letters from each name: the initials of a name of several words
+    ("Kensington and Chelsea" → "KC"), else its first three letters; where two would be the same, the first letter
+    and the next two consonants of each, then its first letter and last two letters."""
+    def first(name: str) -> str:
+        words = [w for w in name.replace("-", " ").split() if w[0].isupper()]
+        return "".join(w[0] for w in words)[:3] if len(words) > 1 else name[:3]
+
+    def consonants(name: str) -> str:
+        rest = [c for c in name[1:].lower() if c.isalpha() and c not in "aeiou"]
+        return name[0] + "".join(rest[:2])
+
+    labels = {code: first(name) for code, name in names.items()}
+    for fallback in (consonants, lambda name: name[0] + name[-2:].lower()):
+        clashes = {label for label in labels.values() if list(labels.values()).count(label) > 1}
+        labels = {code: fallback(names[code]) if label in clashes else label for code, label in labels.items()}
+    return labels
+
+
 # Drawing
 
 def map_svg(layout: HexLayout, hexes: Mapping[str, MapHex], *, title: str, description: str,
-            highlight: str | None = None, id_prefix: str | None = None) -> Markup:
+            highlight: str | None = None, id_prefix: str | None = None, css_class: str = "hex-map") -> Markup:
     """The layout as inline SVG: one link per council, in reading order (north to south, west to east), each named
     by its hex's label. `hexes` must cover every council of the layout (others are ignored); `highlight` marks one
     council's hex with the class "hex-highlight" and draws its outline again on top of its neighbours.
@@ -276,7 +315,7 @@ def map_svg(layout: HexLayout, hexes: Mapping[str, MapHex], *, title: str, descr
     width, height = layout.view_box
     order = sorted(layout.cells, key=lambda code: (-layout.cells[code][1], layout.cells[code][0]))
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="hex-map" viewBox="0 0 {width:.2f} {height:.2f}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{escape(css_class)}" viewBox="0 0 {width:.2f} {height:.2f}" '
         f'role="group" aria-labelledby="{prefix}-title {prefix}-desc" data-tier="{escape(layout.tier)}" '
         f'data-year="{escape(layout.year.label)}">',
         f'<title id="{prefix}-title">{escape(title)}</title>',
@@ -296,10 +335,13 @@ def _hex_link(layout: HexLayout, hex_: MapHex, *, highlighted: bool) -> str:
     classes = f"hex {hex_.colour_class}" + (" hex-highlight" if highlighted else "")
     inner = [f"<title>{escape(hex_.label)}</title>",
              f'<polygon class="{classes}" points="{_corners(layout, hex_.code)}"/>']
+    if hex_.marked:
+        x, y = layout.centre(hex_.code)
+        inner.append(f'<circle class="hex-mark" cx="{x:.2f}" cy="{y:.2f}" r="2.5" aria-hidden="true"/>')
     if hex_.short:
         x, y = layout.centre(hex_.code)
-        inner.append(f'<text class="hex-short" x="{x:.2f}" y="{y:.2f}" text-anchor="middle" '
-                     f'dominant-baseline="central" aria-hidden="true">{escape(hex_.short)}</text>')
+        inner.append(f'<text class="hex-short hex-short--{hex_.colour_class}" x="{x:.2f}" y="{y:.2f}" '
+                     f'text-anchor="middle" dominant-baseline="central" aria-hidden="true">{escape(hex_.short)}</text>')
     return (f'<a href="{escape(hex_.href)}" aria-label="{escape(hex_.label)}" data-code="{escape(hex_.code)}">'
             + "".join(inner) + "</a>")
 

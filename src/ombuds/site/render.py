@@ -20,8 +20,20 @@ def environment() -> jinja2.Environment:
     ])
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True, auto_reload=False)
-    env.globals.update(fmt=fmt, urls=urls)
+    env.globals.update(fmt=fmt, urls=urls, asset=asset)
     return env
+
+
+@cache
+def asset(path: str) -> str:
+    """A file of the package's `static/` folder with its content's fingerprint (`static/site.js?v=…`): a new file
+    gets a new address, so browsers may keep each one for a year (the live app says so for these addresses)."""
+    import hashlib
+    from importlib import resources
+
+    folder = resources.files("ombuds.site")
+    digest = hashlib.blake2b(folder.joinpath(path).read_bytes(), digest_size=6).hexdigest()
+    return f"{path}?v={digest}"
 
 
 os.register_at_fork(after_in_child=environment.cache_clear)  # a forked build worker never shares Jinja's locks

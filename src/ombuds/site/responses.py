@@ -14,10 +14,11 @@ def etag(body: bytes) -> str:
 
 
 def respond(request: Request, body: bytes, media_type: str, max_age: int, status: int = 200,
-            tag: str | None = None) -> Response:
-    """A response with ETag and Cache-Control; 304 when the client already has these bytes."""
+            tag: str | None = None, extra: dict[str, str] | None = None) -> Response:
+    """A response with ETag and Cache-Control (and any `extra` headers); 304 when the client already has these
+    bytes."""
     tag = tag or etag(body)
-    headers = {"etag": tag, "cache-control": f"public, max-age={max_age}", "vary": "Accept-Encoding"}
+    headers = {"etag": tag, "cache-control": f"public, max-age={max_age}", "vary": "Accept-Encoding", **(extra or {})}
     if status == 200 and none_match(request.headers.get("if-none-match", ""), tag):
         return Response(status_code=304, headers=headers)
     return Response(body, status_code=status, media_type=media_type, headers=headers)

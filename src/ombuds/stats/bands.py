@@ -1,13 +1,23 @@
-"""Bands for colouring a map by one figure: fixed ranges per figure (the same every year, so colours compare across
-years), each with a legend label worded by `format`. An authority with no figure (nothing to divide by, or no
-population) is in the band "none"."""
+"""Classes for colouring a map by one figure, drawn from that year's figures so that the map separates councils.
+
+Each council's figure is taken as shown (a whole percent, or per 100,000 to one decimal). The distinct shown values
+are cut into at most five classes, in order, so that the largest class is as small as it can be: no class holds
+more than a third of the councils coloured unless one shown value alone does (then that value is a class of its
+own). Class 1 is the lightest and class 5 the darkest, and darker always means more fault: a higher uphold rate or
+more upheld decisions per 100,000, a lower satisfactory remedy or compliance rate.
+
+A council with no figure (nothing to divide by, or no population) is in the class "none"; one whose rate rests on
+fewer cases than the smallest base (`SMALL_BASE`, or the site profile's `minimum_denominator`) is in the class
+"few": its rate is listed in the table but not coloured, so one case does not look like eighty."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import pairwise
+from decimal import Decimal
+from functools import cache
 
+from ombuds.stats import comparison
 from ombuds.stats import format as fmt
 from ombuds.stats.record import StatisticsRecord
 
@@ -17,24 +27,23 @@ METRIC_LABELS = {
     "compliance_rate": "Compliance rate",
     "upheld_per_100k": "Upheld decisions per 100,000 residents",
 }
-# Lower bounds of bands 2 to 5 (band 1 starts at 0). Rates are fractions; per 100,000 is a count per 100,000.
-_BOUNDS = {
-    "uphold_rate": (0.4, 0.55, 0.7, 0.85),
-    "satisfactory_remedy_rate": (0.05, 0.1, 0.2, 0.3),
-    "compliance_rate": (0.9, 0.95, 0.99, 1.0),
-    "upheld_per_100k": (0.5, 1.0, 2.0, 4.0),
-}
+LOWER_IS_MORE_FAULT = frozenset({"satisfactory_remedy_rate", "compliance_rate"})
+CLASSES = 5
+SMALL_BASE = 10  # a rate on fewer cases is not coloured
 NO_FIGURE = "No figure"
 
 
 @dataclass(frozen=True)
 class Band:
-    number: int | None  # 1 (lowest) to 5; None for no figure
+    number: int | None  # 1 (lightest, least fault) to 5; None for no figure or too few cases
     value: float | None
     shown: str
+    few: bool = False
 
     @property
     def css_class(self) -> str:
+        if self.few:
+            return "band-few"
         return "band-none" if self.number is None else f"band-{self.number}"
 
 
@@ -65,29 +74,79 @@ def _shown(metric: str, value: float | None) -> str:
     return fmt.per_100k(value) if metric == "upheld_per_100k" else fmt.percent(value)
 
 
-def _band_number(metric: str, value: float) -> int:
-    shown = fmt.whole_percent(value) / 100 if metric != "upheld_per_100k" else value
-    return 1 + sum(shown >= bound for bound in _BOUNDS[metric])
-
-
-def _legend_labels(metric: str) -> list[str]:
-    bounds = _BOUNDS[metric]
+def _key(metric: str, value: float) -> Decimal:
+    """The value as shown, as a number: classes are cut between shown values, never inside one."""
     if metric == "upheld_per_100k":
-        edges = [fmt.per_100k(b) for b in bounds]
-        return [f"under {edges[0]}", *(f"{a} to under {b}" for a, b in pairwise(edges)),
-                f"{edges[-1]} or more"]
-    whole = [fmt.whole_percent(b) for b in bounds]
-    labels = [f"under {whole[0]}%", *(f"{a}% to {b - 1}%" for a, b in pairwise(whole))]
-    return [*labels, f"{whole[-1]}%" if whole[-1] == 100 else f"{whole[-1]}% or more"]
+        return Decimal(fmt.per_100k(value).replace(",", ""))
+    return Decimal(fmt.whole_percent(value))
 
 
-def banding(metric: str, records: Mapping[str, StatisticsRecord | None]) -> Banding:
-    """Each authority's band for `metric`, and the legend with how many authorities fall in each band."""
-    bands = {}
+def _base(metric: str, record: StatisticsRecord) -> int | None:
+    pair = comparison.counts(record, metric) if metric in comparison.RATES else None
+    return None if pair is None else pair[1]
+
+
+def cut(sizes: tuple[int, ...], classes: int = CLASSES) -> tuple[int, ...]:
+    """Where to cut a run of groups (their sizes, in order) into at most `classes` contiguous classes so that the
+    largest class is smallest, preferring more classes: the index of each class's first group."""
+    count = len(sizes)
+    starts = [0, *(sum(sizes[:i + 1]) for i in range(count))]
+
+    @cache
+    def best(first: int, left: int) -> tuple[int, tuple[int, ...]]:
+        if first == count:
+            return 0, ()
+        if left == 1:
+            return starts[count] - starts[first], (first,)
+        options = []
+        for end in range(first + 1, count + 1):
+            largest, rest = best(end, left - 1) if end < count else (0, ())
+            options.append((max(starts[end] - starts[first], largest), -len(rest), (first, *rest)))
+        largest, _, chosen = min(options)
+        return largest, chosen
+
+    return best(0, classes)[1] if count else ()
+
+
+def _label(metric: str, low: Decimal, high: Decimal) -> str:
+    def shown(v: Decimal) -> str:
+        return fmt.per_100k(float(v)) if metric == "upheld_per_100k" else f"{v}%"
+    return shown(low) if low == high else f"{shown(low)} to {shown(high)}"
+
+
+def banding(metric: str, records: Mapping[str, StatisticsRecord | None], *, small_base: int | None = None
+            ) -> Banding:
+    """Each authority's class for `metric`, and the key from lightest to darkest with how many authorities are in
+    each class."""
+    smallest = SMALL_BASE if small_base is None else small_base
+    keys: dict[str, Decimal] = {}
+    few: set[str] = set()
     for code, record in records.items():
         value = _value(metric, record)
-        bands[code] = Band(None if value is None else _band_number(metric, value), value, _shown(metric, value))
-    labels = _legend_labels(metric)
-    legend = [LegendBand(f"band-{i}", labels[i - 1], sum(b.number == i for b in bands.values())) for i in range(1, 6)]
-    legend.append(LegendBand("band-none", NO_FIGURE, sum(b.number is None for b in bands.values())))
+        if value is None:
+            continue
+        base = _base(metric, record)
+        if base is not None and base < smallest:
+            few.add(code)
+        else:
+            keys[code] = _key(metric, value)
+    distinct = sorted(set(keys.values()), reverse=metric in LOWER_IS_MORE_FAULT)
+    sizes = tuple(sum(k == v for k in keys.values()) for v in distinct)
+    starts = cut(sizes)
+    number_of = {}
+    legend = []
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(distinct)
+        members = distinct[start:end]
+        number_of.update(dict.fromkeys(members, i + 1))
+        low, high = min(members), max(members)
+        legend.append(LegendBand(f"band-{i + 1}", _label(metric, low, high), sum(sizes[start:end])))
+    bands = {code: Band(number_of.get(keys[code]) if code in keys else None, _value(metric, record),
+                        _shown(metric, _value(metric, record)), few=code in few)
+             for code, record in records.items()}
+    if few:
+        legend.append(LegendBand("band-few", f"Fewer than {smallest} cases: too few to colour (marked with a dot)",
+                                 len(few)))
+    legend.append(LegendBand("band-none", NO_FIGURE, sum(b.number is None and not b.few for b in bands.values())))
     return Banding(metric, bands, tuple(legend))
+

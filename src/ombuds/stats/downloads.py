@@ -1,5 +1,10 @@
-"""Every authority's statistics for a year as downloadable files (CSV, JSON, XLSX), and the one national figure the
-national page needs that `summary` does not give: complaints received, summed by service area.
+"""Every authority's statistics for a year, or for every year, as downloadable files (CSV, JSON, XLSX), their
+Frictionless Table Schema, and the one national figure the national page needs that `summary` does not give:
+complaints received, summed by service area.
+
+The CSV and XLSX files have one column set whatever the year (`COLUMNS`, then any service area or outcome the
+labels do not know, should a row have one): a comparison a year lacks (no earlier year, no funnel plot) leaves its
+cells empty rather than dropping its columns. Booleans are `true`/`false` in CSV and booleans in XLSX.
 
 Spreadsheet cells that a spreadsheet program would read as a formula (text starting with `=`, `+`, `-`, `@`, a tab
 or a carriage return) are neutralised with a leading `'`; numbers stay numbers."""
@@ -12,7 +17,7 @@ import json
 import zipfile
 from collections.abc import Iterable
 
-from ombuds.labels import SERVICE_AREAS
+from ombuds.labels import OUTCOMES, SERVICE_AREAS
 from ombuds.stats.export import flatten, neutralise
 from ombuds.stats.record import StatisticsRecord
 
@@ -38,49 +43,119 @@ def received_by_area(records: Iterable[StatisticsRecord]) -> dict[str, int | Non
     return summed
 
 
+RATES = ("uphold_rate", "satisfactory_remedy_rate", "compliance_rate")
+
+
+def _fixed_columns() -> dict[str, str]:
+    """Column → Table Schema type, in the files' order."""
+    columns = {"authority.code": "string", "authority.name": "string", "authority.type": "string", "year": "string"}
+    columns |= {f"received.{area}": "integer" for area in (*SERVICE_AREAS, "total")}
+    columns |= {f"decided.{outcome}": "integer" for outcome in (*OUTCOMES, "total")}
+    columns |= {"investigated": "integer", "upheld": "integer", "uphold_rate": "number",
+                "satisfactory_remedies": "integer", "satisfactory_remedy_rate": "number",
+                "remedied_by_ombudsman": "integer", "compliance.recorded": "integer", "compliance.on_time": "integer",
+                "compliance.late": "integer", "compliance.not_complied": "integer", "compliance_rate": "number",
+                "population": "integer", "upheld_per_100k": "number", "average.method": "string"}
+    columns |= {f"average.{rate}": "number" for rate in (*RATES, "upheld_per_100k")}
+    columns |= {f"interval.{rate}.{end}": "number" for rate in RATES for end in ("low", "high")}
+    columns |= {f"funnel.{rate}": "string" for rate in RATES}
+    for rate in RATES:
+        columns |= {f"change.{rate}.previous_year": "string", f"change.{rate}.previous": "number",
+                    f"change.{rate}.current": "number", f"change.{rate}.p_value": "number",
+                    f"change.{rate}.test": "string", f"change.{rate}.significant": "boolean",
+                    f"change.{rate}.direction": "string"}
+    return columns
+
+
+COLUMNS = _fixed_columns()
+
+
 def rows(records: Iterable[StatisticsRecord]) -> list[dict]:
-    """One flat row per record (`flatten` of the SPEC object), every cell neutralised."""
-    return [{k: neutralise(v) for k, v in flatten(r.to_json()).items()} for r in records]
+    """One flat row per record (`flatten` of the SPEC object), every cell neutralised; a nested part that is absent
+    as a whole (`funnel`, `change.uphold_rate`) leaves no cell of its own."""
+    return [{k: neutralise(v) for k, v in flatten(r.to_json()).items() if k in COLUMNS or _extra(k)}
+            for r in records]
+
+
+def object_rows(objects: Iterable[dict]) -> list[dict]:
+    """One flat row per JSON object of any scheme's records (`flatten`), every cell neutralised."""
+    return [{k: neutralise(v) for k, v in flatten(o).items()} for o in objects]
 
 
 def _header(flat: list[dict]) -> list[str]:
-    """The first row's keys, then any key a later row adds (a service area one authority alone has)."""
-    header: list[str] = []
-    seen: set[str] = set()
-    for row in flat:
-        for key in row:
-            if key not in seen:
-                seen.add(key)
-                header.append(key)
-    return header
+    """A measures scheme's columns: the first row's keys, then any key a later row adds."""
+    return list(dict.fromkeys(k for row in flat for k in row))
+
+
+def _extra(key: str) -> bool:
+    """A count by a service area or outcome the labels do not know: kept, as a column after the fixed ones."""
+    return key.startswith(("received.", "decided."))
+
+
+def columns(flat: list[dict]) -> list[str]:
+    """The fixed columns, then any service area or outcome a row adds."""
+    extra = dict.fromkeys(k for row in flat for k in row if k not in COLUMNS)
+    return [*COLUMNS, *extra]
+
+
+def table_schema(header: list[str]) -> dict:
+    """The Frictionless Table Schema of a CSV or XLSX download with this header."""
+    fields = [{"name": name, "type": COLUMNS.get(name, "integer")} for name in header]
+    return {"fields": fields, "missingValues": [""], "primaryKey": ["authority.code", "year"]}
+
+
+def _cell(value, for_csv: bool):
+    """An empty cell is written as "" (so a spreadsheet row keeps every column); a boolean is `true`/`false` in
+    CSV."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) and for_csv:
+        return "true" if value else "false"
+    return value
 
 
 def to_csv(records: Iterable[StatisticsRecord]) -> bytes:
     flat = rows(records)
+    return _csv(flat, columns(flat))
+
+
+def objects_csv(objects: list[dict]) -> bytes:
+    flat = object_rows(objects)
+    return _csv(flat, _header(flat))
+
+
+def _csv(flat: list[dict], header: list[str]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    header = _header(flat)
     writer.writerow(header)
     for row in flat:
-        writer.writerow([row.get(k, "") for k in header])
+        writer.writerow([_cell(row.get(k), for_csv=True) for k in header])
     return out.getvalue().encode("utf-8")
 
 
-def to_json(records: Iterable[StatisticsRecord]) -> bytes:
-    return json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=1).encode("utf-8")
+def objects_json(objects: list[dict]) -> bytes:
+    return json.dumps(objects, ensure_ascii=False, indent=1).encode("utf-8")
 
 
 def to_xlsx(records: Iterable[StatisticsRecord]) -> bytes:
-    """One sheet, "statistics", a header row then one row per authority; the same bytes for the same figures."""
+    flat = rows(records)
+    return _xlsx(flat, columns(flat))
+
+
+def objects_xlsx(objects: list[dict]) -> bytes:
+    flat = object_rows(objects)
+    return _xlsx(flat, _header(flat))
+
+
+def _xlsx(flat: list[dict], header: list[str]) -> bytes:
+    """One sheet, "statistics", a header row then one row per body; the same bytes for the same figures."""
     from openpyxl import Workbook
 
-    flat = rows(records)
-    header = _header(flat)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("statistics")
     sheet.append(header)
     for row in flat:
-        sheet.append([row.get(k, "") for k in header])
+        sheet.append([_cell(row.get(k), for_csv=False) for k in header])
     out = io.BytesIO()
     book.save(out)
     return _deterministic(out.getvalue())
@@ -109,6 +184,10 @@ def _fixed_dates(core: bytes) -> bytes:
 
 def download(records: Iterable[StatisticsRecord], extension: str) -> tuple[bytes, str]:
     """The file's bytes and media type; `extension` is one of EXTENSIONS."""
-    records = list(records)
-    body = {"csv": to_csv, "json": to_json, "xlsx": to_xlsx}[extension](records)
+    return download_objects([r.to_json() for r in records], extension)
+
+
+def download_objects(objects: list[dict], extension: str) -> tuple[bytes, str]:
+    """Any scheme's year records as JSON objects (a measures scheme's), as a download."""
+    body = {"csv": objects_csv, "json": objects_json, "xlsx": objects_xlsx}[extension](objects)
     return body, MEDIA_TYPES[extension]

@@ -111,6 +111,16 @@ def reliable_rate(fraction: float | None, denominator: int | None, minimum: int 
     return rate(fraction, zero=zero)
 
 
+def rate_with_interval(rate_name: str, fraction: float | None, denominator: int | None,
+                       interval: tuple[float, float] | None) -> str:
+    """A comparison cell: `75% (51% to 90%) of 8 investigations`; `no investigations` where there were none."""
+    singular, plural = RATE_BASES[rate_name]
+    if not denominator or fraction is None:
+        return f"no {plural}"
+    spread = f" ({percent(interval[0])} to {percent(interval[1])})" if interval is not None else ""
+    return f"{percent(fraction)}{spread} of {counted(denominator, singular, plural)}"
+
+
 def interval_sentence(rate_name: str, denominator: int, interval: tuple[float, float] | None) -> str:
     """`Based on 2 investigations, the uphold rate is uncertain: it could plausibly be anywhere between 34% and 100%.`
     when the 95% interval is wider than 20 points; otherwise `The uphold rate could plausibly be between 70% and
@@ -235,3 +245,32 @@ def code_summary(report: dict) -> list[str]:
     sentences.append(f"Its self-assessment finds it meets {met:,} of the code's {len(report['self_assessment']):,} "
                      f"provisions in full; {len(report['self_assessment']) - len(assessed):,} were not assessed.")
     return sentences
+
+
+# The generic ("measures") engine: a measure's value by its display rule (scheme measures.toml `display`).
+
+def measure(value: float | int | None, display: str, *, per: str = "") -> str:
+    """A measure's value as its scheme displays it: `count` → `1,400`; `percent` → `64%` (half up); `rate` → `2.3`
+    per `per` units (`2.3 per 1,000 homes`); `n/a` where there is no value (a zero denominator, no size)."""
+    if value is None:
+        return NOT_AVAILABLE
+    if display == "count":  # a count, or a peer group's mean count per body (one decimal)
+        return number(int(value)) if float(value).is_integer() else per_100k(value)
+    if display == "percent":
+        return percent(value)
+    shown = per_100k(value)
+    return f"{shown} {per}".rstrip()
+
+
+def part_of(part: int, whole: int) -> str:
+    """`12 of 40`."""
+    return f"{number(part)} of {number(whole)}"
+
+
+def in_sentence(name: str) -> str:
+    """A group's or label's name inside a sentence: its first letter lowered (`housing associations with …`), its
+    acronyms kept (`ALMOs`); a name that starts with an acronym is left as it is."""
+    first = name.split(" ", 1)[0]
+    if not first or first[1:2].isupper():
+        return name
+    return name[:1].lower() + name[1:]

@@ -57,8 +57,11 @@ class Layout:
         it."""
         return fmt.rate(getattr(s, name), zero=self.zero_denominator.get(name, "0%"), bare=name in self.bare_rates)
 
-    def sections(self, s: StatisticsRecord) -> list[dict]:
-        return self.lay_out(self, s)
+    def sections(self, s: StatisticsRecord, *, zero_in_words: bool = False) -> list[dict]:
+        """The sections; with `zero_in_words` (the site), a panel whose rate has nothing to divide by says so in
+        words instead of showing a rate."""
+        sections = self.lay_out(self, s)
+        return [_zero_in_words(section, s) for section in sections] if zero_in_words else sections
 
 
 def _cell(text: str, span: int = 1) -> dict:
@@ -69,8 +72,11 @@ def _row(*texts: str) -> list[dict]:
     return [_cell(t) for t in texts]
 
 
+RECEIVED_CAPTION = "Complaints and enquiries received"
+
+
 def _received_table(s: StatisticsRecord) -> dict:
-    return {"kind": "table", "caption": "Complaints and enquiries received",
+    return {"kind": "table", "caption": RECEIVED_CAPTION,
             "header": [_row(*SERVICE_AREAS, "Total")],
             "rows": [_row(*(fmt.number(s.received.get(a)) for a in SERVICE_AREAS), fmt.number(s.received_total))],
             "notes": []}
@@ -174,6 +180,28 @@ def _remedy_panel(layout: Layout, s: StatisticsRecord) -> dict:
         _line("figure", fmt.counted(s.satisfactory_remedies, "satisfactory remedy decision")),
         _based_on(fmt.counted(s.upheld, "upheld decision"), s),
     ]}
+
+
+def _no_rate(s: StatisticsRecord) -> dict[str, str]:
+    """Panel id → the sentence that stands in for its headline when the rate's denominator is zero."""
+    name = s.authority.name
+    sentences = {}
+    if s.investigated == 0:
+        sentences["upheld"] = f"We did not investigate any complaints about {name}, so there is no uphold rate."
+    if s.compliance.recorded == 0:
+        sentences["compliance"] = (f"We recorded no outcomes of our recommendations to {name}, so there is no "
+                                   "compliance rate.")
+    if s.upheld == 0:
+        sentences["remedy"] = f"We upheld no complaints about {name}, so there is no satisfactory remedy rate."
+    return sentences
+
+
+def _zero_in_words(section: dict, s: StatisticsRecord) -> dict:
+    sentence = _no_rate(s).get(section["id"]) if section["kind"] == "panel" else None
+    if sentence is None:
+        return section
+    lines = [_line("headline", sentence) if line["role"] == "headline" else line for line in section["lines"]]
+    return {**section, "lines": lines}
 
 
 def _investigated_and_upheld(s: StatisticsRecord) -> str:

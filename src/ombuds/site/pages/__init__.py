@@ -61,15 +61,26 @@ class FileKind:
     url: Callable[..., str]
     every: Callable[[SiteData], Iterable[dict]] = lambda site: ()
     max_age: int = 300
+    filename: Callable[..., str] | None = None  # a download's name, given its parameters (Content-Disposition)
 
 
 MODULES = ("home", "councils", "council", "search", "decisions", "methods", "national", "data", "api_docs", "funnel",
-           "register")
+           "compare", "crawl", "register")
+# A generic ("measures") scheme's pages: each module's `kinds(segment)` places its bodies' pages under the scheme's
+# word for them (`landlords/`).
+MEASURES_MODULES = ("measures_bodies", "measures_body", "measures_national", "measures_funnel", "measures_open")
 
 
-def kinds() -> list[PageKind | FileKind]:
-    """Every page and file kind of every page module, in MODULES order."""
+def kinds(scheme=None) -> list[PageKind | FileKind]:
+    """Every page and file kind of every page module the scheme's engine uses (the LGSCO's without a scheme), in
+    module order."""
     found: list[PageKind | FileKind] = []
+    if scheme is not None and scheme.engine == "measures":
+        from ombuds.urls import segment
+
+        for name in MEASURES_MODULES:
+            found += import_module(f"ombuds.site.pages.{name}").kinds(segment(scheme.words.bodies))
+        return found
     for name in MODULES:
         found += import_module(f"ombuds.site.pages.{name}").KINDS
     return found

@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape as xml_escape
 from ombuds import urls
 from ombuds.errors import OmbudsError
 from ombuds.fingerprints import source_digest
-from ombuds.labels import TYPE_NAMES, TYPE_PLURALS
+from ombuds.labels import SERVICE_AREAS, TYPE_NAMES, TYPE_PLURALS
 from ombuds.registry import Authority
 from ombuds.site.charts_fair import trend_chart
 from ombuds.site.data import NotFound, SiteData
@@ -21,6 +21,7 @@ from ombuds.site.pages import File, FileKind, Page, PageKind
 from ombuds.site.pages.register import council_self_assessment
 from ombuds.stats import comparison, layouts
 from ombuds.stats import format as fmt
+from ombuds.stats.layouts import RECEIVED_CAPTION
 from ombuds.years import Year
 
 
@@ -58,6 +59,16 @@ def fair_comparison(site: SiteData, authority: Authority, year: Year, record) ->
     return rows
 
 
+def service_areas(record, sections: list[dict]) -> list[dict] | None:
+    """What the complaints received were about, by service area, for a year whose layout does not already show it
+    (the 2017-18 and 2018-19 appendices do); None where it does or nothing was received."""
+    if any(section["kind"] == "table" and section["caption"] == RECEIVED_CAPTION for section in sections):
+        return None
+    if not record.received_total:
+        return None
+    return [{"area": area, "received": fmt.number(record.received.get(area))} for area in SERVICE_AREAS]
+
+
 def trends(site: SiteData, authority: Authority) -> list[dict]:
     """Per rate: the council's rate in every year against its type's average (a chart and a table); years before it
     existed show its predecessors' combined figures, marked as such."""
@@ -93,8 +104,10 @@ def council(site: SiteData, query, slug: str, year: str) -> Page:
     layout = layouts.layout(record.edition) if held.published and record.edition else layouts.layout_for(chosen)
     years = site.years_of(authority)
     letters = [y for y in years if site.has_case_records(y)]
+    sections = layout.sections(record, zero_in_words=True)
     context = {
-        "authority": authority, "year": chosen, "record": record, "sections": layout.sections(record),
+        "authority": authority, "year": chosen, "record": record, "sections": sections,
+        "areas": service_areas(record, sections),
         "published": held.published, "source": getattr(record, "source", None), "years": years,
         "type_name": TYPE_NAMES[authority.type], "type_plural": TYPE_PLURALS[authority.type],
         "method": held.method, "note": comparability_note(site, chosen),
@@ -126,8 +139,9 @@ def latest(site: SiteData, query, slug: str) -> Page:
     years = site.years_of(authority)
     if not years:
         raise NotFound(f"{authority.name} has no figures in any year")
-    target = urls.council(slug, years[-1])
-    return Page("redirect.html", {"target": target, "authority": authority}, redirect=target)
+    target = urls.council(slug, site.default_year(authority))
+    return Page("redirect.html", {"target": target, "title": authority.name,
+                                  "link_text": f"Go to {authority.name}'s latest figures"}, redirect=target)
 
 
 def _every_council_year(site: SiteData):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ombuds import urls
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import File, FileKind, Page, PageKind
+from ombuds.site.render import json_bytes
 from ombuds.stats import downloads
 from ombuds.years import Year
 
@@ -35,14 +36,40 @@ def data(site: SiteData, query) -> Page:
     years = list(reversed(site.years()))
     rows = [{"year": y, "published": site.year_statistics(y).published, "revisions": site.year_revisions(y),
              "files": [(ext.upper(), urls.download(y, ext)) for ext in downloads.EXTENSIONS]} for y in years]
-    context = {"rows": rows, "licence": LICENCE, "columns": COLUMNS,
+    context = {"dataset": dataset_description(site), "rows": rows, "licence": LICENCE, "columns": COLUMNS,
+               "datapackage": urls.datapackage(),
+               "all_years": [(ext.upper(), urls.download_all(ext)) for ext in downloads.EXTENSIONS],
                "api": {"openapi": urls.api("openapi.json"), "years": urls.api("years.json")}}
     twin = {"licence": {"name": LICENCE[0], "url": LICENCE[1]},
             "api": context["api"],
             "downloads": {y.label: {ext: urls.download(y, ext) for ext in downloads.EXTENSIONS} for y in years},
+            "all_years": {ext: urls.download_all(ext) for ext in downloads.EXTENSIONS},
+            "datapackage": urls.datapackage(),
             "revisions": {row["year"].label: [{"date": r["date"], "reason": r["reason"]} for r in row["revisions"]]
                           for row in rows if row["revisions"]}}
     return Page("data.html", context, json=twin)
+
+
+def dataset_description(site: SiteData) -> dict:
+    """The open data as a schema.org Dataset (JSON-LD in the data page's head), for search engines' dataset
+    listings."""
+    years = site.years()
+    base = site.profile.base_url
+    files = [(urls.download_all(ext), ext) for ext in downloads.EXTENSIONS]
+    files += [(urls.download(y, ext), ext) for y in reversed(years) for ext in downloads.EXTENSIONS]
+    return {
+        "@context": "https://schema.org", "@type": "Dataset",
+        "name": f"{site.profile.site_title}: complaint statistics by council",
+        "description": f"Complaints about councils in England decided by the {site.profile.name}: complaints "
+                       "received by service area, decisions by outcome, uphold, satisfactory remedy and compliance "
+                       "rates with their 95% intervals, for every council and year.",
+        "url": base + urls.data(), "license": LICENCE[1], "isAccessibleForFree": True,
+        "creator": {"@type": "Organization", "name": site.profile.name},
+        "spatialCoverage": "England",
+        "temporalCoverage": f"{years[0].start.isoformat()}/{years[-1].end.isoformat()}" if years else None,
+        "distribution": [{"@type": "DataDownload", "encodingFormat": downloads.MEDIA_TYPES[ext].split(";")[0],
+                          "contentUrl": base + path} for path, ext in files],
+    }
 
 
 def statistics_file(site: SiteData, year: str, extension: str) -> File:
@@ -51,6 +78,47 @@ def statistics_file(site: SiteData, year: str, extension: str) -> File:
     chosen = site.year(year)
     body, media_type = downloads.download(site.year_statistics(chosen).records, extension)
     return File(body, media_type)
+
+
+def all_years_file(site: SiteData, extension: str) -> File:
+    """Every year's statistics in one file: the same columns as each year's file."""
+    if extension not in downloads.EXTENSIONS:
+        raise NotFound(f"there is no '{extension}' download: choose {', '.join(downloads.EXTENSIONS)}")
+    body, media_type = downloads.download(_all_records(site), extension)
+    return File(body, media_type)
+
+
+def _all_records(site: SiteData) -> list:
+    return [r for y in site.years() for r in site.year_statistics(y).records]
+
+
+def datapackage(site: SiteData) -> File:
+    """A Frictionless Data Package describing every download: a Table Schema for each CSV and XLSX file, and each
+    JSON file as JSON (the SPEC object per authority, nested, so not a table)."""
+    resources = []
+    every = [(y.label, urls.download(y, "csv"), site.year_statistics(y).records) for y in site.years()]
+    every.append(("all years", urls.download_all("csv"), _all_records(site)))
+    for label, csv_path, records in every:
+        schema = downloads.table_schema(downloads.columns(downloads.rows(records)))
+        stem = csv_path.removeprefix("data/").removesuffix(".csv")
+        name = "statistics-" + label.replace(" ", "-")
+        title = f"Statistics by authority, {label}"
+        resources += [
+            {"name": name, "title": title, "path": f"{stem}.csv", "format": "csv", "mediatype": "text/csv",
+             "encoding": "utf-8", "schema": schema},
+            {"name": f"{name}-xlsx", "title": title + " (spreadsheet)", "path": f"{stem}.xlsx", "format": "xlsx",
+             "mediatype": downloads.MEDIA_TYPES["xlsx"], "dialect": {"excel": {"sheet": "statistics"}},
+             "schema": schema},
+            {"name": f"{name}-json", "title": title + " (JSON)", "type": "json", "path": f"{stem}.json",
+             "format": "json", "mediatype": "application/json"},
+        ]
+    package = {"name": "complaint-statistics", "title": f"{site.profile.site_title}: statistics by authority",
+               "description": f"Complaints about councils in England decided by the {site.profile.name}, by "
+                              "authority and year.",
+               "homepage": site.profile.base_url + urls.data(),
+               "licenses": [{"name": "OGL-UK-3.0", "title": LICENCE[0], "path": LICENCE[1]}],
+               "resources": resources}
+    return File(json_bytes(package), "application/json")
 
 
 def _every_download(site: SiteData):
@@ -63,5 +131,12 @@ KINDS = [
     PageKind("data", "/data/", data, lambda: urls.data(), lambda site: [{}], json_path="/data.json",
              json_url=lambda: "data.json"),
     FileKind("download", "/data/{year}/statistics.{extension}", statistics_file,
-             lambda year, extension: urls.download(Year.parse(year), extension), _every_download, max_age=3600),
+             lambda year, extension: urls.download(Year.parse(year), extension), _every_download, max_age=3600,
+             filename=lambda year, extension: f"complaint-statistics-{year}.{extension}"),
+    FileKind("download-all", "/data/statistics.{extension}", all_years_file,
+             lambda extension: urls.download_all(extension),
+             lambda site: ({"extension": ext} for ext in downloads.EXTENSIONS), max_age=3600,
+             filename=lambda extension: f"complaint-statistics-all-years.{extension}"),
+    FileKind("datapackage", "/data/datapackage.json", datapackage, lambda: urls.datapackage(), lambda site: [{}],
+             max_age=3600),
 ]

@@ -49,9 +49,12 @@ def funnel(site: SiteData, query, year: str, council_type: str, rate: str) -> Pa
     description = (f"Each of {len(points)} {plural} is a point: its {name} against its number of "
                    f"{fmt.RATE_BASES[rate][1]}. The line across is the average for {plural} "
                    f"({fmt.average(plot.target)}); the curves are the 95% and 99.8% limits around it.")
+    highlighted = [row["name"] for row in rows if row["highlight"]]
     chart = partial(funnel_chart, points, curves, plot.target, title, description,
-                    fmt.RATE_BASES[rate][1].capitalize(), chart_id=f"funnel-{rate}")  # the template gives the root
-    context = {"year": chosen, "kind": kind, "plural": plural, "rate": rate, "rate_name": name, "chart": chart,
+                    fmt.RATE_BASES[rate][1].capitalize(), chart_id=f"funnel-{rate}",
+                    highlight_name=highlighted[0] if highlighted else None)  # the template gives the root
+    context = {"base_heading": fmt.RATE_BASES[rate][1].capitalize(), "verb_heading": fmt.RATE_VERBS[rate].capitalize(),
+               "year": chosen, "kind": kind, "plural": plural, "rate": rate, "rate_name": name, "chart": chart,
                "rows": rows, "target": fmt.average(plot.target), "title": title,
                "overdispersed": bool(plot.dispersion and plot.dispersion.overdispersed),
                "others": [(TYPE_PLURALS[t], urls.funnel(chosen, t, rate)) for t in COUNCIL_TYPES if t != kind],

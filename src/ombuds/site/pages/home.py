@@ -9,7 +9,7 @@ from ombuds import urls
 from ombuds.labels import TYPE_NAMES
 from ombuds.schemes import DEFAULT, load_scheme
 from ombuds.site.data import NotFound, SiteData
-from ombuds.site.map import MapHex, hex_layout, map_svg, tier_councils
+from ombuds.site.map import LONDON, MapHex, abbreviations, hex_layout, london_layout, map_svg, tier_councils
 from ombuds.site.pages import Page, PageKind
 from ombuds.stats import format as fmt
 from ombuds.stats.bands import METRIC_LABELS, banding
@@ -28,15 +28,21 @@ def map_context(site: SiteData, year: Year, tier: str, metric: str) -> dict:
     held = site.year_statistics(year)
     councils = tier_councils(year, tier)
     records = {a.code: held.get(a.code) for a in councils}
-    bands = banding(metric, records)
+    bands = banding(metric, records, small_base=site.profile.minimum_denominator)
     hexes, rows = {}, []
     for a in councils:
         band = bands.of(a.code)
         shown = band.shown
         label = f"{a.name}: {METRIC_LABELS[metric].lower()} {shown}"
-        hexes[a.code] = MapHex(a.code, urls.council(a.slug, year), label, band.css_class)
+        hexes[a.code] = MapHex(a.code, urls.council(a.slug, year), label, band.css_class, marked=band.few)
         rows.append({"authority": a, "type": TYPE_NAMES[a.type], "shown": shown, "band": band})
+    inset = london_layout(year)
+    short = abbreviations({a.code: a.short_name or a.name for a in councils if a.type == LONDON})
+    london = {code: replace(hexes[code], short=short[code],  # the visible label is part of the link's name
+                            label=f"{short[code]}: {hexes[code].label}")
+              for code in inset.cells if code in hexes}
     return {
+        "london_layout": inset if len(london) == len(inset.cells) else None, "london_hexes": london,
         "year": year, "tier": tier, "metric": metric, "metric_label": METRIC_LABELS[metric],
         "tier_label": TIER_LABELS[tier], "legend": bands.legend, "rows": rows,
         "layout": hex_layout(year, tier), "hexes": hexes, "map_svg": map_svg, "rooted": rooted,

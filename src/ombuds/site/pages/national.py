@@ -4,8 +4,8 @@ area, with two bar charts each followed by a table of the same figures. No counc
 from __future__ import annotations
 
 from ombuds import urls
+from ombuds.charts import bar_chart
 from ombuds.labels import TYPE_PLURALS
-from ombuds.site.charts import bar_chart
 from ombuds.site.data import SiteData
 from ombuds.site.pages import Page, PageKind
 from ombuds.stats import format as fmt
@@ -58,7 +58,15 @@ def _every_year(site: SiteData):
     return ({"year": y.label} for y in site.years())
 
 
+def latest(site: SiteData, query) -> Page:
+    """`/national/` sends the reader to the latest year, as a council's own address does."""
+    target = urls.national(site.latest_year())
+    return Page("redirect.html", {"target": target, "title": "England",
+                                  "link_text": "Go to the latest figures for England"}, redirect=target)
+
+
 KINDS = [
+    PageKind("national-latest", "/national/", latest, lambda: urls.national_latest(), lambda site: [{}]),
     PageKind("national", "/national/{year}/", national, lambda year: urls.national(Year.parse(year)), _every_year,
              json_path="/national/{year}.json",
              json_url=lambda year: urls.national(Year.parse(year))[:-1] + ".json"),

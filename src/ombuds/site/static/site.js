@@ -35,3 +35,34 @@ if (input) {
     }
   }).catch(() => {});
 }
+
+// 3. Sortable tables: a table marked data-sortable gets a button in each column heading; pressing it sorts the rows
+//    by that column (numbers as numbers, "n/a" and words last), and again to reverse. aria-sort says which.
+const sortValue = (cell) => {
+  const text = cell.textContent.trim();
+  const number = Number.parseFloat(text.replace(/,/g, ""));
+  return Number.isNaN(number) || !/^[\d.,-]+%?$/.test(text.split(" ")[0]) ? {text} : {number, text};
+};
+for (const table of document.querySelectorAll("table[data-sortable]")) {
+  const headings = [...table.querySelectorAll("thead th")];
+  const body = table.tBodies[0];
+  headings.forEach((heading, column) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "sort-button";
+    button.textContent = heading.textContent;
+    heading.replaceChildren(button);
+    button.addEventListener("click", () => {
+      const ascending = heading.getAttribute("aria-sort") !== "ascending";
+      for (const other of headings) other.removeAttribute("aria-sort");
+      heading.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      const rows = [...body.rows].map((row) => [sortValue(row.cells[column]), row]);
+      rows.sort(([a], [b]) => {
+        if ((a.number === undefined) !== (b.number === undefined)) return a.number === undefined ? 1 : -1;
+        const order = a.number !== undefined ? a.number - b.number : a.text.localeCompare(b.text, "en-GB");
+        return ascending ? order : -order;
+      });
+      body.append(...rows.map(([, row]) => row));
+    });
+  });
+}

@@ -1,7 +1,9 @@
 """Server-side SVG bar charts: horizontal bars, labelled, with an accessible name and description.
 
-No inline styles and no scripts (the site's Content-Security-Policy forbids both): the look comes from the `.chart*`
-classes. Every text is escaped. Each chart on a page is followed by a table with the same figures."""
+No inline styles and no scripts on the site (its Content-Security-Policy forbids both): the look comes from the
+`.chart*` classes of the site's stylesheet. A document with no such stylesheet (a report's PDF and HTML) asks for
+`standalone=True`: the same classes, styled by a `<style>` inside the SVG. Every text is escaped. Each chart is
+followed by a table with the same figures."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ LABEL_HEIGHT = 18  # each label sits on its own line above its bar
 BAR_HEIGHT = 16
 GAP = 12
 TOP = 4
+STANDALONE_STYLE = (".chart-bar{fill:#1d70b8}.chart-gridline{stroke:#b1b4b6;stroke-width:1}"
+                    ".chart-label{font-family:'DejaVu Sans',sans-serif;font-size:11px;fill:#0b0c0c}")
 
 
 def _slug(text: str) -> str:
@@ -26,7 +30,7 @@ def _number(x: float) -> str:
 
 
 def bar_chart(items: list[tuple[str, float | None, str]], title: str, description: str, *,
-              chart_id: str | None = None) -> Markup:
+              chart_id: str | None = None, standalone: bool = False) -> Markup:
     """One bar per item (label, value, the value as shown); bars scale to the largest value. A None value draws
     no bar but keeps its label and shown text."""
     base = chart_id or f"chart-{_slug(title)}"
@@ -39,6 +43,8 @@ def bar_chart(items: list[tuple[str, float | None, str]], title: str, descriptio
     parts = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
              f'width="{WIDTH}" height="{height}" role="img" aria-labelledby="{title_id} {desc_id}">',
              f'<title id="{title_id}">{escape(title)}</title>', f'<desc id="{desc_id}">{escape(description)}</desc>']
+    if standalone:
+        parts.append(f"<style>{STANDALONE_STYLE}</style>")
     for quarter in range(5):
         x = max(0.5, plot * quarter / 4)
         parts.append(f'<line class="chart-gridline" x1="{_number(x)}" y1="{TOP + LABEL_HEIGHT}" x2="{_number(x)}" '

@@ -1,0 +1,118 @@
+"""What a generic ("measures") scheme's pages read: the scheme, and its year records from the measures service as the
+JSON objects `ombuds stats --format json` prints (one source for pages, twins, downloads and the API).
+
+Pages never query the database or compute a figure themselves; they ask this object. Everything here is read-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+from ombuds import urls
+from ombuds.profile import Profile
+from ombuds.schemes.model import Scheme
+from ombuds.site.data import NotFound, latest_of, year_held
+from ombuds.stats.measures_service import MeasuresService, measures_service
+from ombuds.store import Database
+from ombuds.years import Year
+
+
+@dataclass
+class MeasuresSite:
+    database: Database
+    profile: Profile
+    scheme: Scheme
+    preview: bool = False
+    _memo: dict = field(default_factory=dict, repr=False)  # year records as JSON, keyed by data version
+    _adopted: dict = field(default_factory=dict, repr=False)  # a build worker's records, from its parent
+
+    @property
+    def statistics(self) -> MeasuresService:
+        return measures_service(self.database, self.scheme)
+
+    @cached_property
+    def segment(self) -> str:
+        """Where bodies' pages live: `landlords/`."""
+        return urls.segment(self.scheme.words.bodies)
+
+    def version(self) -> tuple[int, date]:
+        return self.statistics.data_version(), date.today()
+
+    def years(self) -> list[Year]:
+        """Every year with records, oldest first (a measures scheme has no releases: its data are published)."""
+        if self._adopted:
+            return sorted(Year.parse(label) for label in self._adopted)
+        return self.statistics.years()
+
+    def preview_notes(self) -> list[str]:
+        return []
+
+    def latest_year(self) -> Year:
+        return latest_of(self.years())
+
+    def latest_complete_year(self) -> Year:
+        """The latest year that has ended (the home page's), else the latest held."""
+        ended = [y for y in self.years() if y.end < date.today()]
+        return ended[-1] if ended else self.latest_year()
+
+    def year(self, label: str) -> Year:
+        return year_held(label, self.years())
+
+    def records(self, year: Year) -> list[dict]:
+        """Every body's year record as JSON, by name."""
+        if year.label in self._adopted:
+            return self._adopted[year.label]
+        key = (self.statistics.data_version(), year)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = [r.as_json(self.scheme) for r in self.statistics.year(year).records]
+        return found
+
+    def year_statistics(self, year: Year) -> list[dict]:
+        """The live app's cache warms a new data version through this (as the LGSCO's SiteData)."""
+        return self.records(year)
+
+    def computed(self) -> dict[str, list[dict]]:
+        """Every year's records, for the static build's workers to take over."""
+        return {y.label: self.records(y) for y in self.years()}
+
+    def adopt(self, computed: dict[str, list[dict]]) -> None:
+        self._adopted = dict(computed)
+
+    def _by_slug(self, year: Year) -> dict[str, dict]:
+        key = ("slugs", self.statistics.data_version() if not self._adopted else 0, year)
+        if key not in self._memo:
+            self._memo[key] = {r[self.scheme.words.body]["slug"]: r for r in self.records(year)}
+        return self._memo[key]
+
+    def record(self, slug: str, year: Year) -> dict:
+        found = self._by_slug(year).get(slug)
+        if found is None:
+            raise NotFound(f"no {self.scheme.words.body} called '{slug}' has figures for {year}")
+        return found
+
+    def years_of(self, slug: str) -> list[Year]:
+        return [y for y in self.years() if slug in self._by_slug(y)]
+
+    def bodies(self) -> list[tuple[dict, Year]]:
+        """Every body with figures in any year (as its latest record names it) and its latest year, A to Z."""
+        key = ("bodies", self.version() if not self._adopted else 0)
+        if key not in self._memo:
+            latest: dict[str, tuple[dict, Year]] = {}
+            for year in self.years():
+                for r in self.records(year):
+                    who = r[self.scheme.words.body]
+                    latest[who["slug"]] = (who, year)
+            self._memo[key] = sorted(latest.values(), key=lambda item: item[0]["name"].lower())
+        return self._memo[key]
+
+    def reports(self) -> dict[str, object]:
+        """The scheme's report editions by year (only years with an edition get report files)."""
+        from ombuds.letters.report import report_edition
+
+        key = "reports"
+        if key not in self._memo:
+            self._memo[key] = {label: report_edition(self.scheme, label) for label in self.scheme.editions}
+        return self._memo[key]
