@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, time, timedelta
 
+from ombuds.glyphs import describe, unshowable
 from ombuds.labels import label_key
 from ombuds.registry import Authority, AuthorityNotFound, Registry
 from ombuds.registry.lookup import lifespan, pick_by_date
@@ -46,6 +47,16 @@ class RowCheck:
                 self.problem(column, "required, but empty")
             return None
         return value
+
+    def lettered(self, row: dict[str, str], column: str) -> str | None:
+        """Text that the letters show (a contact's name, title, salutation): every character must be in one of the
+        letters' fonts, or the year's letters could not be made."""
+        value = self.text(row, column)
+        missing = None if value is None else unshowable(value)
+        if missing is None:
+            return value
+        self.problem(column, f"{describe(missing)}: no font of the letters can show it, so no letter could be made")
+        return None
 
     def reference(self, row: dict[str, str]) -> str | None:
         """References are compared and stored trimmed and upper-cased: 'pr-0001' and 'PR-0001' are one case."""

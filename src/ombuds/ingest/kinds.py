@@ -142,7 +142,7 @@ def _improvements_columns(b: Batch, k: ColumnCheck, pos: list[int]) -> list[tupl
 def _contacts(row: Row, c: RowCheck) -> tuple | None:
     code = c.authority(row, "authority", None, case=False)
     role = c.choice(row, "role", _ROLES, default=ADDRESSEE)
-    values = [c.text(row, column) for column in ("name", "title", "salutation")]
+    values = [c.lettered(row, column) for column in ("name", "title", "salutation")]
     email = c.email(row, "email")
     return None if c.problems else (code, role, *values, email)
 
