@@ -122,3 +122,19 @@ def snapshot(database) -> dict[str, list[tuple]]:
 
 
 __all__ = ["new_pg_database", "snapshot", "table_counts", "write_csv"]
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's chromium, driven by Playwright (no browser download)
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium per test process: Playwright's sync API runs one instance per thread, so every
+    browser test shares this one rather than starting its own."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

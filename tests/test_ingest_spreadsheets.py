@@ -102,7 +102,8 @@ def test_xlsx_empty_sheet_and_header_beyond_row_20(sqlite_db, tmp_path):
         "expected the columns of one of received: reference, authority, received_date, service_area; decided: "
         "reference, authority, decision_date, outcome; compliance: reference, authority, recorded_date, compliance; "
         "improvements: reference, authority, agreed_date, improvement; contacts: authority, name, title, salutation; "
-        "population: authority, year, population"]
+        "population: authority, year, population; own_complaints: reference, authority, stage, received_date, "
+        "service_area; self_assessment: authority, year, provision, complies"]
 
 
 def test_xlsx_named_csv_and_old_xls_are_told_by_their_content(sqlite_db, tmp_path):

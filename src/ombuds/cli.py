@@ -141,7 +141,7 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], check: bool, she
     check_encoding(encoding)  # before the database is opened, so a bad name creates no database file
     database = _database(ctx)
     report = import_files(database, list(files), check=check, progress=sys.stderr.isatty(), sheet=sheet,
-                          encoding=encoding, revise=revise)
+                          encoding=encoding, revise=revise, scheme=_settings(ctx).scheme)
     for warning in report.warnings:
         click.echo(warning, err=True)
     for line in report.lines():
@@ -195,15 +195,18 @@ def stats_command(ctx: click.Context, year_label: str | None, authority: str | N
 
 
 def _import_records(ctx: click.Context, scheme, files: tuple[Path, ...], check: bool, rejects: Path | None) -> None:
-    """`import` for a generic scheme: its record kinds (kinds.toml), all or nothing unless --rejects."""
-    from ombuds.ingest.records import import_records
+    """`import` for a generic scheme: its record kinds (kinds.toml) and the code's own complaints and
+    self-assessments, all or nothing unless --rejects (which keeps the valid rows of its record kinds)."""
+    from ombuds.ingest.scheme_files import import_scheme_files
 
-    report = import_records(_database(ctx), scheme, list(files), check=check, rejects=rejects)
+    report = import_scheme_files(_database(ctx), scheme, list(files), check=check, rejects=rejects)
+    for warning in report.warnings:
+        click.echo(warning, err=True)
     for line in report.lines():
         click.echo(line)
-    if rejects is not None:
-        click.echo(f"{len(report.refused):,} refused row{'s' if len(report.refused) != 1 else ''} written to "
-                   f"{rejects}")
+    if rejects is not None and report.records is not None:
+        refused = len(report.records.refused)
+        click.echo(f"{refused:,} refused row{'s' if refused != 1 else ''} written to {rejects}")
 
 
 def _measures_statistics(ctx: click.Context, scheme, year: Year | None, body: str | None,
@@ -337,8 +340,8 @@ def code_report_command(ctx: click.Context, year_label: str, body_name: str, out
     year = Year.parse(year_label)
     areas = read_area_mapping(areas_file) if areas_file else None
     response = response_file.read_text(encoding="utf-8") if response_file else None
-    record = code_report(_database(ctx, create=False), year, resolve_body(body_name), scheme=settings.scheme,
-                         areas=areas)
+    record = code_report(_database(ctx, create=False), year, resolve_body(body_name, settings.scheme),
+                         scheme=settings.scheme, areas=areas)
     for path in write_report(record, settings.profile, out_dir, response=response, letter=letter_file):
         click.echo(path)
 

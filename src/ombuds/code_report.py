@@ -12,18 +12,15 @@ import jinja2
 from markupsafe import Markup
 
 from ombuds import urls
+from ombuds.charts import bar_chart
 from ombuds.labels import FROM_CASE_RECORDS, OWN_OUTCOMES
 from ombuds.letters.content import markdown_blocks, profile_letterhead
 from ombuds.letters.render import TEMPLATES, shared_renderer, timestamp, typst_source
 from ombuds.profile import Profile
-from ombuds.site.charts import bar_chart
 from ombuds.stats import format as fmt
 from ombuds.years import Year
 
 TITLE = "Complaints performance and service improvement report"
-STEPS = {"stage1_closed": "Closed at stage 1", "stage2": "Escalated to stage 2",
-         "ombudsman_received": "Complaints to the ombudsman", "ombudsman_decided": "Decided by the ombudsman",
-         "ombudsman_upheld": "Upheld by the ombudsman"}
 # The charts carry their own look, so that they draw the same in a browser, an email and Typst's SVG reader.
 _CHART_STYLE = ('<style>.chart-bar{fill:#1d70b8}.chart-label{font-family:"DejaVu Sans",sans-serif;font-size:12px;'
                 'fill:#0b0c0c}.chart-gridline{stroke:#b1b4b6;stroke-width:1}</style>')
@@ -116,15 +113,17 @@ def _outcomes(r: dict) -> dict:
 
 
 def _escalation(r: dict) -> dict:
-    funnel = r["escalation"]
-    chart = _chart([(STEPS[k], funnel[k], fmt.known(funnel[k])) for k in STEPS], "From stage 1 to the ombudsman",
+    funnel, steps = r["escalation"], r["steps"]
+    chart = _chart([(steps[k], funnel[k], fmt.known(funnel[k])) for k in steps], "From stage 1 to the ombudsman",
                    "Complaints at each step from stage 1 to the ombudsman's decisions; a step shown as not known has "
                    "no bar; the figures are in the table beside it.", "chart-escalation")
     source = {"case records": "the ombudsman's case records", "published letter": "the ombudsman's published figures"}
     note = (f"The ombudsman's figures are from {source[funnel['ombudsman_from']]}."
             if funnel["ombudsman_from"] else "The ombudsman's figures for this year are not known.")
-    return _section("escalation", "From stage 1 to the ombudsman", chart=chart, paragraphs=[note], table=_table(
-        "Escalation", ["Step", "Complaints"], [[STEPS[k], fmt.known(funnel[k])] for k in STEPS]))
+    coverage = [r["coverage"]] if funnel["ombudsman_from"] and r["coverage"] else []
+    return _section("escalation", "From stage 1 to the ombudsman", chart=chart, paragraphs=[note, *coverage],
+                    table=_table("Escalation", ["Step", "Complaints"], [[steps[k], fmt.known(funnel[k])]
+                                                                        for k in steps]))
 
 
 def _learning(r: dict) -> list[dict]:
@@ -162,16 +161,15 @@ def _self_assessment(r: dict) -> dict:
 def _letter(r: dict, profile: Profile, letter_file: str | None) -> dict:
     """The ombudsman's annual letter: attached when given, linked on the public site where its case records (from
     which the site makes the letter) are held."""
-    paragraphs = []
+    paragraphs, name = [], r["ombudsman_report"]["name"]
     if letter_file:
-        paragraphs.append(f"The ombudsman's annual review letter for {r['year']} is attached to this report as "
-                          f"{letter_file}.")
-    if r["escalation"]["ombudsman_from"] == FROM_CASE_RECORDS:
+        paragraphs.append(f"The ombudsman's {name} for {r['year']} is attached to this report as {letter_file}.")
+    if r["ombudsman_report"]["published"]:
         link = profile.base_url + urls.letter(r["body"]["slug"], Year.parse(r["year"]), "pdf")
         paragraphs.append(f"It is published at {link}.")
     if not paragraphs:
-        paragraphs.append(f"The ombudsman's annual review letter for {r['year']} is not held here.")
-    return _section("letter", "The ombudsman's annual letter", paragraphs=paragraphs)
+        paragraphs.append(f"The ombudsman's {name} for {r['year']} is not held here.")
+    return _section("letter", f"The ombudsman's {name}", paragraphs=paragraphs)
 
 
 def report_content(r: dict, profile: Profile, *, response: str | None = None, letter_file: str | None = None) -> dict:

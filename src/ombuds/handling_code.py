@@ -30,6 +30,7 @@ class HandlingCode:
     acknowledge: int  # working days from receipt
     stages: dict[int, StageLimits]
     provisions: tuple[Provision, ...]
+    escalation: dict[str, str]  # funnel step (received, decided, upheld) → the measure giving it (a measures scheme)
 
     @property
     def provision_ids(self) -> tuple[str, ...]:
@@ -54,4 +55,4 @@ def _code(folder: Path, scheme_id: str, provisions: tuple[Provision, ...]) -> Ha
                         acknowledge=limits["acknowledge"],
                         stages={s: StageLimits(limits[f"stage{s}"]["respond"], limits[f"stage{s}"]["extended"])
                                 for s in STAGES},
-                        provisions=provisions)
+                        provisions=provisions, escalation=dict(data.get("escalation", {})))

@@ -16,6 +16,7 @@ from test_cli import OMBUDS, _wellingborough, ombuds
 
 from conftest import write_csv
 from ombuds import __version__
+from ombuds.store.db import head_revision
 
 
 def test_version_and_status(tmp_path):
@@ -26,7 +27,7 @@ def test_version_and_status(tmp_path):
     status = ombuds("status", db=db)
     assert status.returncode == 0, status.stderr
     lines = status.stdout.splitlines()
-    assert lines[0].startswith(f"Database: {db} (schema 0013, data version ")
+    assert lines[0].startswith(f"Database: {db} (schema {head_revision()}, data version ")
     assert lines[1:8] == [
         "Years with case records: 2019-20",
         "Years with published figures only: none",

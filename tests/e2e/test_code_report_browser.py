@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_site_browser import AXE, CHROMIUM, CHROMIUM_ARGS, OVERFLOW, _describe
+from test_site_browser import AXE, OVERFLOW, _describe
 
 from ombuds.code_report import write_report
 from ombuds.ingest import import_files
@@ -38,10 +38,10 @@ def report(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("width", (1000, 390))
-def test_the_html_report_is_accessible_and_fits(report, width):
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+def test_the_html_report_is_accessible_and_fits(browser, report, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
         page.goto(report[".html"].as_uri())
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTEFACTS / f"report-{width}.png"), full_page=True)
@@ -49,14 +49,15 @@ def test_the_html_report_is_accessible_and_fits(report, width):
         result = page.evaluate("async () => await axe.run()")
         overflow = page.evaluate(OVERFLOW)
         headings = page.eval_on_selector_all("h2", "els => els.map(e => e.textContent)")
-        browser.close()
+    finally:
+        context.close()
     violations = result["violations"]
     assert not violations, f"axe: {len(violations)} violations at {width}px:\n{_describe(violations)}"
     assert overflow["scroll"] <= overflow["inner"], json.dumps(overflow)
     assert headings == ["Summary", "Complaints received and answered", "Timeliness against the code",
                         "By service area", "Outcomes", "From stage 1 to the ombudsman",
                         "Learning and service improvements", "Findings of fault by the ombudsman",
-                        "Self-assessment against the code", "The ombudsman's annual letter",
+                        "Self-assessment against the code", "The ombudsman's annual review letter",
                         "The governing body's response"]
 
 

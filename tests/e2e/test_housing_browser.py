@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 import uvicorn
-from test_site_browser import ARTEFACTS, AXE, CHROMIUM, CHROMIUM_ARGS, OVERFLOW, WIDTHS, _describe, _free_port
+from test_site_browser import ARTEFACTS, AXE, OVERFLOW, WIDTHS, _describe, _free_port
 
 from conftest import housing_database
 from ombuds.profile import load_profile
@@ -59,14 +59,6 @@ def live(housing):
     yield base
     server.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.parametrize("width", WIDTHS)

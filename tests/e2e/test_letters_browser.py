@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_site_browser import AXE, CHROMIUM, CHROMIUM_ARGS, OVERFLOW, _describe
+from test_site_browser import AXE, OVERFLOW, _describe
 
 from test_letter_design import LAYOUT_YEARS, MANY, NONE, design_db, letters  # noqa: F401 - fixtures
 
@@ -19,12 +19,11 @@ WIDTHS = (1000, 390, 320)
 
 
 @pytest.fixture(scope="module")
-def contexts():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        made = {width: browser.new_context(viewport={"width": width, "height": 900}) for width in WIDTHS}
-        yield made
-        browser.close()
+def contexts(browser):
+    made = {width: browser.new_context(viewport={"width": width, "height": 900}) for width in WIDTHS}
+    yield made
+    for context in made.values():
+        context.close()
 
 
 @pytest.mark.parametrize("width", WIDTHS)

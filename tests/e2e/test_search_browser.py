@@ -52,14 +52,6 @@ def static_search(tmp_path_factory):
     server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
-        yield chromium
-        chromium.close()
-
-
 def _page(browser, javascript: bool, width: int = 1000):
     return browser.new_context(java_script_enabled=javascript, viewport={"width": width, "height": 800}).new_page()
 

@@ -33,9 +33,6 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 REPOSITORY = Path(__file__).resolve().parents[2]
 AXE = REPOSITORY / "node_modules/axe-core/axe.min.js"
 ARTEFACTS = REPOSITORY / "tests/artefacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 SEED = 2017
 STEVENAGE, STEVENAGE_SLUG, STEVENAGE_NAME = "E07000243", "stevenage-borough-council", "Stevenage Borough Council"
 HERTFORDSHIRE = "E10000015"
@@ -91,14 +88,6 @@ def site(tmp_path_factory):
     server.should_exit = True
     thread.join(timeout=10)
     database.close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

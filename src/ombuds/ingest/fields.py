@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, time, timedelta
 
+from ombuds.glyphs import describe, unshowable
 from ombuds.labels import label_key
 from ombuds.registry import Authority, AuthorityNotFound, Registry
 from ombuds.registry.lookup import lifespan, pick_by_date
@@ -24,8 +25,9 @@ terminal a message is printed on, and PostgreSQL (NUL). Tab, line feed and carri
 class RowCheck:
     """Collects the problems of the row being checked; reused row after row."""
 
-    def __init__(self, registry: Registry, today: date | None = None):
+    def __init__(self, registry: Registry, today: date | None = None, provisions: tuple[str, ...] = ()):
         self.registry = registry
+        self.provisions = {label_key(p): p for p in provisions}  # the scheme's code's provision ids, by label key
         self.latest = a_year_after(today or date.today())
         self.problems: list[tuple[str, str]] = []
         self._names: dict[str, list[Authority] | str] = {}
@@ -45,6 +47,16 @@ class RowCheck:
                 self.problem(column, "required, but empty")
             return None
         return value
+
+    def lettered(self, row: dict[str, str], column: str) -> str | None:
+        """Text that the letters show (a contact's name, title, salutation): every character must be in one of the
+        letters' fonts, or the year's letters could not be made."""
+        value = self.text(row, column)
+        missing = None if value is None else unshowable(value)
+        if missing is None:
+            return value
+        self.problem(column, f"{describe(missing)}: no font of the letters can show it, so no letter could be made")
+        return None
 
     def reference(self, row: dict[str, str]) -> str | None:
         """References are compared and stored trimmed and upper-cased: 'pr-0001' and 'PR-0001' are one case."""

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from itertools import compress, repeat
 
 from ombuds.errors import OmbudsError
-from ombuds.handling_code import handling_code
 from ombuds.ingest.columns import BAD, Column, ColumnCheck
 from ombuds.ingest.fields import RowCheck
 from ombuds.ingest.read import HEADER_WITHIN
@@ -27,7 +26,6 @@ from ombuds.labels import (
     ROLES,
     SERVICE_AREAS,
     UPHELD,
-    label_key,
     lookup,
 )
 from ombuds.years import Year
@@ -144,7 +142,7 @@ def _improvements_columns(b: Batch, k: ColumnCheck, pos: list[int]) -> list[tupl
 def _contacts(row: Row, c: RowCheck) -> tuple | None:
     code = c.authority(row, "authority", None, case=False)
     role = c.choice(row, "role", _ROLES, default=ADDRESSEE)
-    values = [c.text(row, column) for column in ("name", "title", "salutation")]
+    values = [c.lettered(row, column) for column in ("name", "title", "salutation")]
     email = c.email(row, "email")
     return None if c.problems else (code, role, *values, email)
 
@@ -194,16 +192,14 @@ def _optional_date(row: Row, c: RowCheck, column: str):
 def _self_assessment(row: Row, c: RowCheck) -> tuple | None:
     year = _year(row, c)
     code = c.authority(row, "authority", year.start if year else None, case=False)
-    provision = c.choice(row, "provision", _provisions())
+    provision = c.choice(row, "provision", c.provisions)
     complies = c.choice(row, "complies", _COMPLIES)
     evidence, action = c.text(row, "evidence", required=False), c.text(row, "action", required=False)
     due = _optional_date(row, c, "due")
     return None if c.problems else (code, year.label, provision, complies, evidence, action, due)
 
 
-def _provisions() -> dict[str, str]:
-    return {label_key(p): p for p in handling_code().provision_ids}
-
+CODE_KINDS = ("own_complaints", "self_assessment")  # the Complaint Handling Code's kinds: any scheme's bodies
 
 KINDS = {
     kind.name: kind

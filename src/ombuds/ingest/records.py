@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import Connection
+
 from ombuds.errors import OmbudsError
 from ombuds.ingest.problems import ImportFailed, Problem, plural
 from ombuds.ingest.read import column_key
@@ -276,6 +278,19 @@ def import_records(database: Database, scheme: Scheme, paths: list[Path | str], 
                    rejects: Path | None = None) -> RecordImport:
     """Import the files in one transaction. Without `rejects`, any problem raises ImportFailed and nothing is
     written; with it, problems in single rows refuse those rows only, each written to `rejects` with its reasons."""
+    read = read_records(scheme, paths, rejects=rejects)
+    report = RecordImport(read.files, {}, read.refused, checked_only=check)
+    if not check:
+        with database.transaction() as connection:
+            store_records(connection, read, report, paths)
+    if rejects is not None:  # once the valid rows are in: a failed commit leaves no rejects file behind
+        write_rejects(rejects, read.refused, read.refused_rows)
+    return report
+
+
+def read_records(scheme: Scheme, paths: list[Path | str], *, rejects: Path | None = None) -> _Read:
+    """Every file read and checked, nothing written; ImportFailed when a problem refuses the import (any problem
+    without `rejects`, a file's with it)."""
     for kind in scheme.kinds.values():
         check_kind(kind)
     checks, read = Checks(scheme), _Read()
@@ -284,18 +299,16 @@ def import_records(database: Database, scheme: Scheme, paths: list[Path | str], 
     if read.problems or (read.refused and rejects is None):
         raise ImportFailed(sorted([*read.problems, *(p for row in read.refused for p in row)],
                                   key=lambda p: ([str(x) for x in paths].index(p.file), p.line)))
-    changes: dict[str, RecordChanges] = {}
-    report = RecordImport(read.files, changes, read.refused, checked_only=check)
-    if not check:
-        with database.transaction() as connection:
-            for kind_id, grouped in read.grouped.items():
-                changes[kind_id] = replace_records(connection, kind_id, grouped)
-            if any(c.new or c.changed for c in changes.values()):
-                bump_data_version(connection)
-                log_import(connection, [str(p) for p in paths], "\n".join(report.lines()))
-    if rejects is not None:  # once the valid rows are in: a failed commit leaves no rejects file behind
-        write_rejects(rejects, read.refused, read.refused_rows)
-    return report
+    return read
+
+
+def store_records(connection: Connection, read: _Read, report: RecordImport, paths: list[Path | str]) -> None:
+    """The rows read, stored in the caller's transaction; the changes noted in `report`."""
+    for kind_id, grouped in read.grouped.items():
+        report.changes[kind_id] = replace_records(connection, kind_id, grouped)
+    if any(c.new or c.changed for c in report.changes.values()):
+        bump_data_version(connection)
+        log_import(connection, [str(p) for p in paths], "\n".join(report.lines()))
 
 
 def write_rejects(path: Path, refused: list[tuple[Problem, ...]], rows: list[tuple[Kind, dict[str, str]]]) -> None:

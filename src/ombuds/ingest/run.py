@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -12,10 +13,11 @@ from sqlalchemy import Connection
 from ombuds.ingest.columnar import Block, NotColumnar, csv_blocks
 from ombuds.ingest.columns import BAD, ColumnCheck
 from ombuds.ingest.fields import RowCheck
-from ombuds.ingest.kinds import Kind, header_rank, recognise
+from ombuds.ingest.kinds import CODE_KINDS, Kind, header_rank, recognise
 from ombuds.ingest.problems import ImportFailed, Problem
 from ombuds.ingest.read import Table, UnreadableFile, check_encoding, column_key, open_table, progress_bar
-from ombuds.registry import Registry, registry
+from ombuds.registry import registry_of
+from ombuds.schemes import DEFAULT, Scheme, load_scheme
 from ombuds.store import Database
 from ombuds.store.kept import FigureInputs, figure_inputs
 from ombuds.store.load import (
@@ -80,12 +82,13 @@ class ImportReport:
 class _Run:
     """The state of one import: where each file's rows went and what was wrong with them."""
 
-    def __init__(self, connection: Connection, authorities: Registry, progress, *, first_load: bool,
+    def __init__(self, connection: Connection, scheme: Scheme, progress, *, first_load: bool,
                  sheet: str | None = None, encoding: str | None = None):
         self.connection = connection
         self.first_load = first_load  # rows of a kind whose table is empty go straight into it (store.FirstLoad)
         self.sheet, self.encoding = sheet, encoding
-        self.check = RowCheck(authorities)
+        self.scheme = scheme
+        self.check = RowCheck(registry_of(scheme), provisions=tuple(p.id for p in scheme.provisions))
         self.columns = ColumnCheck(self.check)
         self.progress = progress
         self.staged: dict[str, Staging | FirstLoad] = {}
@@ -103,8 +106,8 @@ class _Run:
             with open_table(path, _rank, self.progress, sheet=self.sheet, encoding=self.encoding) as table:
                 keys = [column_key(name) for name in table.header]
                 kind, why = recognise(keys)
-                if kind is None:
-                    self.problems.append(Problem(str(path), table.line, "header", why))
+                if kind is None or (self.scheme.engine != "lgsco" and kind.name not in CODE_KINDS):
+                    self.problems.append(Problem(str(path), table.line, "header", why or _not_for(self.scheme, kind)))
                     return
                 if self._header_problems(path, kind, table, keys):
                     return
@@ -312,6 +315,11 @@ def _revisions(connection: Connection, revise: str | None) -> list[str]:
     return before_commit(connection, revise)
 
 
+def _not_for(scheme: Scheme, kind: Kind) -> str:
+    return (f"a {kind.name} file holds the LGSCO's case records; the {scheme.name} scheme takes "
+            f"{' and '.join(CODE_KINDS)} files here, and its own records (kinds.toml)")
+
+
 def _keep_statistics(connection: Connection, before: FigureInputs) -> list[Year]:
     """Inside the transaction, after the merge: the kept statistics brought up to the data the import leaves, so
     that they are ready when it commits (ombuds.stats.ready computes them; ingest computes no figure)."""
@@ -330,30 +338,35 @@ def _too_many(values: list[str], columns: int) -> str:
 
 
 def import_files(database: Database, paths: list[Path | str], *, check: bool = False, progress: bool = False,
-                 sheet: str | None = None,
-                 encoding: str | None = None, revise: str | None = None) -> ImportReport:
+                 sheet: str | None = None, encoding: str | None = None, revise: str | None = None,
+                 scheme: Scheme | str = DEFAULT, also: Callable[[Connection], None] | None = None) -> ImportReport:
     """Import the files in one transaction; raise ImportFailed listing every problem if any row is invalid.
 
     `sheet` names the worksheet to read in XLSX files (default: the first); `encoding` is that of CSV files
     (default: UTF-8, or UTF-16 with a byte-order mark). An unknown encoding raises OmbudsError before any file is read.
     A change to a published year's figures is refused unless `revise` gives the reason (`ombuds.releases`).
+    Bodies resolve through the `scheme`'s registry and provisions through its code; a scheme of the generic engine
+    takes only the code's kinds (CODE_KINDS) here. `also` writes more in the same transaction (a generic scheme's
+    own records, ingest.scheme_files), unless `check`.
     """
     check_encoding(encoding)
+    chosen = load_scheme(scheme) if isinstance(scheme, str) else scheme
     try:
         return _import(database, paths, check=check, progress=progress, sheet=sheet, encoding=encoding,
-                       revise=revise, first_load=True)
+                       revise=revise, scheme=chosen, also=also, first_load=True)
     except NotFirstLoad:
         return _import(database, paths, check=check, progress=progress, sheet=sheet, encoding=encoding,
-                       revise=revise, first_load=False)
+                       revise=revise, scheme=chosen, also=also, first_load=False)
 
 
 def _import(database: Database, paths: list[Path | str], *, check: bool, progress: bool, sheet: str | None,
-            encoding: str | None, revise: str | None, first_load: bool) -> ImportReport:
+            encoding: str | None, revise: str | None, scheme: Scheme, also: Callable[[Connection], None] | None,
+            first_load: bool) -> ImportReport:
     """One attempt: a first load (store.FirstLoad) into the tables that are empty, or, when that cannot word what
     it found, every kind staged."""
     bar = progress_bar(progress)
     with database.read() as connection:  # a database failure (connection lost, disk full) is a StoreError
-        run = _Run(connection, registry(), bar, first_load=first_load, sheet=sheet, encoding=encoding)
+        run = _Run(connection, scheme, bar, first_load=first_load, sheet=sheet, encoding=encoding)
         cache_size = stage_on_disk(connection)
         try:
             with connection.begin() as transaction:
@@ -368,7 +381,10 @@ def _import(database: Database, paths: list[Path | str], *, check: bool, progres
                 report = ImportReport(run.files, changes, check)
                 if check:
                     transaction.rollback()
-                elif not report.unchanged:
+                    return report
+                if also is not None:
+                    also(connection)
+                if not report.unchanged:
                     report.revised = _revisions(connection, revise)
                     log_import(connection, run.paths, "\n".join(report.lines()))
                     report.computed = _keep_statistics(connection, before)

@@ -162,11 +162,11 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
 
 def _pool_context() -> multiprocessing.context.BaseContext:
     """Fork (quick), unless this process runs other threads: a Python thread (the demo's live site) or Typst's own
-    (a letter already rendered here). A forked child would inherit the locks those threads hold without the
-    threads, and wait for ever; a spawned one starts clean."""
-    from ombuds.letters.render import shared_renderer
+    (a letter already rendered here, or an import's font check). A forked child would inherit the locks those threads
+    hold without the threads, and wait for ever; a spawned one starts clean."""
+    from ombuds.glyphs import compiler  # the one Typst compiler of the process: rendering and font checks
 
-    threaded = threading.active_count() > 1 or _renderer is not None or shared_renderer.cache_info().currsize
+    threaded = threading.active_count() > 1 or compiler.cache_info().currsize
     return multiprocessing.get_context("spawn" if threaded else "fork")
 
 

@@ -10,13 +10,12 @@ from importlib import resources
 from pathlib import Path
 
 import jinja2
-import typst
 from markupsafe import Markup
 
+from ombuds.glyphs import FALLBACK_FAMILIES, compiler
 from ombuds.letters.pdftags import tag_row_headers
 
 TEMPLATES = resources.files("ombuds.letters").joinpath("templates")
-FONTS = resources.files("ombuds.letters").joinpath("fonts")  # DejaVu Sans, shipped: the same bytes on every machine
 
 
 def _script_json(data: dict) -> Markup:
@@ -45,11 +44,6 @@ class Renderer:
     """One per process: the Typst compiler keeps its fonts, the Jinja environment its compiled template."""
 
     @cached_property
-    def _compiler(self) -> typst.Compiler:
-        # root "/": the logo and signature are named by absolute path; the template reads nothing else.
-        return typst.Compiler(None, root="/", font_paths=[str(FONTS)], ignore_system_fonts=True)
-
-    @cached_property
     def _typst_source(self) -> bytes:
         return typst_source("letter.typ")
 
@@ -67,7 +61,8 @@ class Renderer:
     def _css(self, primary: str, accent: str, typeface: str) -> Markup:
         """The stylesheet with the profile's colours and typeface written in (email clients ignore CSS
         variables)."""
-        return Markup(self._css_template.render(primary=primary, accent=accent, typeface=typeface.replace('"', "")))
+        return Markup(self._css_template.render(primary=primary, accent=accent, typeface=typeface.replace('"', ""),
+                                                fallbacks=FALLBACK_FAMILIES))
 
     @cache  # noqa: B019 - one renderer per process; a logo and a signature per edition
     def _image(self, path: str | None) -> Markup | None:
@@ -86,10 +81,12 @@ class Renderer:
         return self.compile_pdf(self._typst_source, inputs, created)
 
     def compile_pdf(self, source: bytes, inputs: dict[str, str], created: int) -> bytes:
-        """A Typst document (`typst_source`) as PDF/UA-1 in the shipped fonts, its row labels tagged as row
+        """A Typst document (`typst_source`) as PDF/UA-1 in the shipped fonts (`sys.inputs.fonts`: the fallbacks after
+        DejaVu Sans), its row labels tagged as row
         headers."""
-        pdf = self._compiler.compile(input=source, format="pdf", sys_inputs=inputs, pdf_standards=["ua-1"],
-                                     timestamp=created)
+        inputs = {**inputs, "fonts": json.dumps(FALLBACK_FAMILIES)}
+        pdf = compiler().compile(input=source, format="pdf", sys_inputs=inputs, pdf_standards=["ua-1"],
+                                 timestamp=created)
         return tag_row_headers(pdf)
 
     def stylesheet(self, head: dict) -> Markup:
@@ -124,7 +121,7 @@ class Renderer:
             return Path(path).read_bytes()
         source = (f'#set page(width: 48pt, height: auto, margin: 0pt, fill: none)\n'
                   f'#image({json.dumps(path)}, width: 48pt)\n').encode()
-        return self._compiler.compile(input=source, format="png", ppi=288.0)
+        return compiler().compile(input=source, format="png", ppi=288.0)
 
     def render(self, content: dict, created: int, output_format: str) -> bytes:
         return self.pdf(content, created) if output_format == "pdf" else self.html(content)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -159,9 +160,13 @@ def authorities_from_rows(rows: list[dict[str, str]]) -> list[Authority]:
     ]
 
 
-def authorities_of(bodies: tuple[Body, ...]) -> list[Authority]:
-    """A scheme's bodies as authorities, each knowing its predecessors."""
+def authorities_of(bodies: tuple[Body, ...], aliases: Mapping[str, str] | None = None) -> list[Authority]:
+    """A scheme's bodies as authorities, each knowing its predecessors and its names in `aliases.csv`
+    (alias → code)."""
     predecessors: dict[str, list[str]] = defaultdict(list)
+    listed: dict[str, list[str]] = defaultdict(list)
+    for alias, code in (aliases or {}).items():
+        listed[code].append(alias)
     for body in bodies:
         for successor in body.successors:
             predecessors[successor].append(body.code)
@@ -170,7 +175,7 @@ def authorities_of(bodies: tuple[Body, ...]) -> list[Authority]:
                   start_date=b.start_date, end_date=b.end_date, successors=b.successors,
                   predecessors=tuple(sorted(predecessors[b.code])), county=b.extra.get("county") or None,
                   region=b.extra.get("region", ""), population_2020=b.size, lat=b.lat, long=b.long,
-                  former_codes=b.former_codes, aliases=b.aliases)
+                  former_codes=b.former_codes, aliases=(*b.aliases, *listed[b.code]))
         for b in bodies
     ]
 
@@ -181,7 +186,7 @@ _REGISTRIES: dict[Path, Registry] = {}
 def registry_of(scheme: Scheme) -> Registry:
     """The registry of a scheme's bodies (`bodies.csv`), built once per scheme folder."""
     if scheme.folder not in _REGISTRIES:
-        _REGISTRIES[scheme.folder] = Registry(authorities_of(scheme.bodies))
+        _REGISTRIES[scheme.folder] = Registry(authorities_of(scheme.bodies, scheme.aliases))
     return _REGISTRIES[scheme.folder]
 
 

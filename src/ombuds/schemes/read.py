@@ -50,7 +50,8 @@ BAND = {"id": ("str", True), "name": ("str", True), "min": ("int", True), "max":
 VIEW = {"id": ("str", True), "name": ("str", True), "types": ("strs", True)}
 PROVISION = {"id": ("str", True), "section": ("str", True), "title": ("str", True)}
 CODE = {"name": ("str", False), "applies_from": ("str", False), "timeliness": ("table", False),
-        "provisions": ("tables", True)}
+        "escalation": ("table", False), "provisions": ("tables", True)}
+ESCALATION = {"received": ("str", False), "decided": ("str", False), "upheld": ("str", False)}
 TIMELINESS = {"acknowledge": ("int", True), "stage1": ("table", True), "stage2": ("table", True)}
 STAGE_LIMITS = {"respond": ("int", True), "extended": ("int", True)}
 
@@ -233,10 +234,19 @@ def _peer_groups(data: dict[str, Any] | None, problems: Problems) -> PeerGroups:
     return PeerGroups(by=by, method=method, size_bands=tuple(bands))
 
 
-def _provisions(data: dict[str, Any] | None, problems: Problems) -> tuple[Provision, ...]:
+def _provisions(data: dict[str, Any] | None, measures: tuple, problems: Problems) -> tuple[Provision, ...]:
     if data is None:
         return ()
     table = fields(data, "code.toml", "", CODE, problems) or {}
+    steps = fields(table.get("escalation", {}), "code.toml", "escalation", ESCALATION, problems) or {}
+    kinds = {m.id: m.kind for m in measures}
+    for step, measure in steps.items():  # the ombudsman's side of the funnel, from a measures scheme's figures
+        wanted = ("count",) if step == "upheld" else ("count", "distinct")  # upheld: its records are listed
+        if measure not in kinds:
+            problems.add("code.toml", f"escalation.{step}", f"unknown measure '{measure}'")
+        elif kinds[measure] not in wanted:
+            problems.add("code.toml", f"escalation.{step}", f"measure '{measure}' is a {kinds[measure]}: the step "
+                         f"needs a {' or '.join(wanted)} measure")
     if "timeliness" in table:  # the time limits, read by ombuds.handling_code
         limits = fields(table["timeliness"], "code.toml", "timeliness", TIMELINESS, problems) or {}
         for stage in ("stage1", "stage2"):
@@ -298,7 +308,7 @@ def read_scheme(folder: Path) -> tuple[Scheme | None, list[str]]:
     editions = _tomls(folder, "editions", problems)
     layouts = _tomls(folder, "layouts", problems)
     hexmap = _hexjson(folder, top.get("hexjson", ""), known or set(), problems)
-    provisions = _provisions(_toml(folder, "code.toml", problems, required=False), problems)
+    provisions = _provisions(_toml(folder, "code.toml", problems, required=False), measures, problems)
     if problems.found:
         return None, problems.found
     scheme = Scheme(

@@ -17,9 +17,10 @@ from cachetools import LRUCache
 
 from ombuds import releases
 from ombuds.errors import OmbudsError
+from ombuds.handling_code import HandlingCode, handling_code
 from ombuds.letters.editions import Edition, edition_in
 from ombuds.profile import Profile
-from ombuds.registry import Authority, registry
+from ombuds.registry import Authority, registry_of
 from ombuds.schemes import Scheme
 from ombuds.settings import Settings
 from ombuds.stats.record import StatisticsRecord
@@ -116,7 +117,12 @@ class SiteData:
 
     @cached_property
     def authorities(self):
-        return registry()
+        return registry_of(self.scheme)
+
+    @cached_property
+    def code(self) -> HandlingCode:
+        """The scheme's Complaint Handling Code, which the self-assessment register is checked against."""
+        return handling_code(self.scheme)
 
     def version(self) -> tuple[int, date]:
         """Changes with the data and with the day (an embargoed year becomes public at the start of its day)."""

@@ -133,6 +133,10 @@ def _csv(flat: list[dict], header: list[str]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def to_json(records: Iterable[StatisticsRecord]) -> bytes:
+    return objects_json([r.to_json() for r in records])
+
+
 def objects_json(objects: list[dict]) -> bytes:
     return json.dumps(objects, ensure_ascii=False, indent=1).encode("utf-8")
 
@@ -184,7 +188,9 @@ def _fixed_dates(core: bytes) -> bytes:
 
 def download(records: Iterable[StatisticsRecord], extension: str) -> tuple[bytes, str]:
     """The file's bytes and media type; `extension` is one of EXTENSIONS."""
-    return download_objects([r.to_json() for r in records], extension)
+    records = list(records)
+    body = {"csv": to_csv, "json": to_json, "xlsx": to_xlsx}[extension](records)
+    return body, MEDIA_TYPES[extension]
 
 
 def download_objects(objects: list[dict], extension: str) -> tuple[bytes, str]:

@@ -38,7 +38,7 @@ def year_of(scheme: Scheme, day: date) -> Year:
     return Year(day.year if (day.month, day.day) >= (month, first) else day.year - 1)
 
 
-def _kind_of(scheme: Scheme, measure: Measure) -> tuple[str, str]:
+def kind_of(scheme: Scheme, measure: Measure) -> tuple[str, str]:
     """(kind id, field) of the rows a counting measure reads."""
     for kind in scheme.kinds.values():
         for column in kind.columns:
@@ -59,7 +59,7 @@ class Evaluator:
 
     def __init__(self, scheme: Scheme):
         self.scheme = scheme
-        self.reads = {m.id: _kind_of(scheme, m) for m in scheme.measures if m.kind in ("distinct", "count", "by_label")}
+        self.reads = {m.id: kind_of(scheme, m) for m in scheme.measures if m.kind in ("distinct", "count", "by_label")}
 
     def values(self, rows: Rows, size: int | None, only: Iterable[Measure] | None = None) -> dict[str, Any]:
         found: dict[str, Any] = {}

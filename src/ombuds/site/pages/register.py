@@ -5,7 +5,6 @@ own self-assessment is shown on its page (`council_self_assessment`)."""
 from __future__ import annotations
 
 from ombuds import urls
-from ombuds.handling_code import handling_code
 from ombuds.registry import Authority
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import File, FileKind, Page, PageKind
@@ -20,8 +19,8 @@ def council_self_assessment(site: SiteData, authority: Authority, year: Year) ->
     if not this:
         return None
     last = [a for a in site.self_assessments(Year(year.start_year - 1)) if a.authority_code == authority.code]
-    return {"rows": self_assessment(handling_code(), this, last), "register": urls.register(year),
-            "code": handling_code().name}
+    return {"rows": self_assessment(site.code, this, last), "register": urls.register(year),
+            "code": site.code.name}
 
 
 def _year(site: SiteData, label: str) -> Year:
@@ -38,7 +37,7 @@ def _year(site: SiteData, label: str) -> Year:
 def register(site: SiteData, query, year: str) -> Page:
     chosen = _year(site, year)
     rows = site.self_assessments(chosen)
-    code = handling_code()
+    code = site.code
     summary = provisions_not_met(code, rows)
     bodies = sorted({a.authority_code for a in rows}, key=lambda c: site.authorities.get(c).name)
     organisations = [{"name": site.authorities.get(c).name,
@@ -53,7 +52,7 @@ def register(site: SiteData, query, year: str) -> Page:
 
 def register_file(site: SiteData, year: str) -> File:
     chosen = _year(site, year)
-    return File(register_csv(handling_code(), site.self_assessments(chosen), lambda c: site.authorities.get(c).name),
+    return File(register_csv(site.code, site.self_assessments(chosen), lambda c: site.authorities.get(c).name),
                 "text/csv; charset=utf-8")
 
 

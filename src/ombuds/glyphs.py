@@ -1,0 +1,51 @@
+"""Which characters the letters can show: the shipped fonts (DejaVu Sans, then its fallbacks) and the fonts Typst
+holds itself. Asked of Typst, the renderer itself, so that an import refuses exactly what a letter could not show.
+Here, not in `letters`, because imports ask it and an import never renders letters."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from functools import cache, lru_cache
+from pathlib import Path
+
+import typst
+from fontTools import unicodedata as scripts
+
+FONTS = Path(__file__).parent / "letters" / "fonts"  # shipped: the same bytes on every machine
+FALLBACK_FAMILIES = ("Droid Sans Fallback", "Symbola")
+"""After the profile's typeface and DejaVu Sans (Latin, Greek, Cyrillic, Arabic, Hebrew …), in this order: Droid Sans
+Fallback for Chinese, Japanese and Korean; Symbola for emoji and symbols."""
+
+_PROBE = b'#set document(title: "glyphs")\n#set text(font: json(bytes(sys.inputs.fonts)))\n#sys.inputs.text\n'
+
+
+@cache
+def compiler() -> typst.Compiler:
+    """One per process, with only the shipped fonts (and Typst's own) loaded. Root "/": a letter's logo and signature
+    are named by absolute path; the template reads nothing else."""
+    return typst.Compiler(None, root="/", font_paths=[str(FONTS)], ignore_system_fonts=True)
+
+
+@lru_cache(maxsize=4096)  # bounded: most files repeat the same few names and titles
+def _shown(text: str) -> bool:
+    """Whether a tagged (PDF/UA-1) letter can show the text: Typst refuses a glyph no font has."""
+    try:
+        compiler().compile(input=_PROBE, format="pdf", pdf_standards=["ua-1"],
+                           sys_inputs={"fonts": json.dumps(("DejaVu Sans", *FALLBACK_FAMILIES)), "text": text})
+    except typst.TypstError:
+        return False
+    return True
+
+
+def unshowable(text: str) -> str | None:
+    """The first character of the text that no font of the letters has, or None when all can be shown."""
+    if text.isascii() or _shown(text):
+        return None
+    return next((c for c in text if not c.isascii() and not _shown(c)), None)
+
+
+def describe(character: str) -> str:
+    """'U+0E2A THAI CHARACTER SO SO, Thai script'."""
+    name = unicodedata.name(character, "unnamed character")
+    return f"U+{ord(character):04X} {name}, {scripts.script_name(scripts.script(character))} script"

@@ -1,0 +1,71 @@
+"""Names in any script a person may have: the letters' fallback fonts show Chinese, emoji, Arabic and Devanagari, and
+a character no shipped font has is refused at import, naming the file, line, column and the character's script."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from builders import Cases
+from conftest import write_csv
+from ombuds.cli import cli
+
+CONTACTS = ["authority", "name", "title", "salutation", "email", "role"]
+NAMES = {"Stevenage": "李小龍", "Dacorum": "Sam 😀 Lee", "Watford": "محمد علي", "Hertsmere": "प्रिया शर्मा"}
+ARTEFACTS = Path(__file__).parent / "artefacts"
+
+
+def contacts(folder: Path, names: dict[str, str]) -> Path:
+    return write_csv(folder / "contacts.csv", CONTACTS, [
+        [authority, name, "Chief Executive", f"Dear {name}", "ce@example.org", "chief executive"]
+        for authority, name in names.items()])
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_names_in_any_script_are_in_every_letter_and_the_release(tmp_path):
+    cases = Cases(tmp_path)
+    for authority in NAMES:
+        cases.decided(authority, "2023-06-01", {"Upheld": 1, "Not Upheld": 3})
+    url = f"sqlite:///{tmp_path / 'scripts.db'}"
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(cli, ["--db", url, *map(str, args)])
+
+    imported = run("import", *cases.files(), contacts(tmp_path, NAMES))
+    assert imported.exit_code == 0, imported.stderr
+    for output_format in ("pdf", "html"):
+        written = run("letters", "--year", "2023-24", "--format", output_format, "--out", tmp_path / output_format,
+                      "--allow-missing-contacts")
+        assert written.exit_code == 0, written.stderr
+    for authority, name in NAMES.items():
+        [pdf] = (tmp_path / "pdf").glob(f"{authority.lower()}-*.pdf")
+        assert pdf_text(pdf).count(name) == 2  # the recipient block and "Dear …"
+        [html] = (tmp_path / "html").glob(f"{authority.lower()}-*.html")
+        assert html.read_text().count(f"Dear {name}") == 1
+    [stevenage] = (tmp_path / "pdf").glob("stevenage-*.pdf")
+    subprocess.run(["pdftoppm", "-r", "80", "-f", "1", "-l", "1", "-png", "-singlefile", str(stevenage),
+                    str(ARTEFACTS / "letter-chinese-name")], check=True)
+    created = run("release", "create", "--year", "2023-24")
+    assert created.exit_code == 0, created.stderr
+    assert created.stdout.startswith("2023-24 frozen: ")
+
+
+def test_a_script_no_font_has_is_refused_at_import_naming_line_column_and_script(tmp_path):
+    cases = Cases(tmp_path)
+    cases.decided("Stevenage", "2023-06-01", {"Upheld": 1})
+    file = write_csv(tmp_path / "contacts.csv", CONTACTS, [
+        ["Stevenage", "Pat Example", "Chief Executive", "Dear Pat", "", ""],
+        ["Dacorum", "Somchai Jaidee", "ประธาน", "Dear Somchai", "", ""]])
+    database = f"sqlite:///{tmp_path / 'thai.db'}"
+    refused = CliRunner().invoke(cli, ["--db", database, "import", *map(str, [*cases.files(), file])])
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"{file}:3: title: U+0E1B THAI CHARACTER PO PLA, Thai script: no font of the letters can show it, so no "
+        "letter could be made\n1 problem found; nothing was imported\n")
