@@ -257,7 +257,7 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
     previous = Previous.of(out)
     fingerprints: dict[str, str] = {}
     try:
-        all_kinds = kinds(settings.scheme)
+        all_kinds = kinds() if lgsco else kinds(settings.scheme)
         items = [(position, dict(params)) for position, kind in enumerate(all_kinds) for params in kind.every(site)]
         if workers > 1:
             context = multiprocessing.get_context("spawn")  # never fork: a parent thread (a server) may hold a lock
