@@ -129,10 +129,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--no-first-run"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium per test process: Playwright's sync API runs one instance per thread, so every
-    browser test shares this one rather than starting its own."""
+    """One headless Chromium per test module, stopped when the module ends: Playwright's sync API runs one instance
+    per thread and holds an event loop while it runs, so every browser test uses this one and the tests after a
+    browser module can run their own event loops."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -388,8 +388,8 @@ def test_disk_full_while_rendering_letters_is_one_clear_error_and_no_corrupt_pdf
     try:
         result = run(letters_command(out), str(letters_db), timeout=120)
         assert result.returncode == 1
-        lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1, result.stderr
+        lines = [line for line in result.stderr.strip().splitlines() if not line.startswith("no letter: ")]
+        assert len(lines) == 1, result.stderr  # besides the councils abolished before the letter's date
         assert lines[0].startswith(f"ombuds: error: cannot write {out}/") and "No space left on device" in lines[0]
         letters = assert_complete_letters(out, "pdf")
         assert len(letters) < 300

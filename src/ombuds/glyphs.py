@@ -8,9 +8,12 @@ import json
 import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import typst
-from fontTools import unicodedata as scripts
+if TYPE_CHECKING:
+    import typst
+
+# typst and fontTools are imported when first asked: `ombuds --help` and light commands load neither
 
 FONTS = Path(__file__).parent / "letters" / "fonts"  # shipped: the same bytes on every machine
 NOTO_SCRIPTS = ("Thai", "Lao", "Khmer", "Myanmar", "Devanagari", "Bengali", "Gujarati", "Gurmukhi", "Oriya", "Tamil",
@@ -29,12 +32,16 @@ _PROBE = b'#set document(title: "glyphs")\n#set text(font: json(bytes(sys.inputs
 def compiler() -> typst.Compiler:
     """One per process, with only the shipped fonts (and Typst's own) loaded. Root "/": a letter's logo and signature
     are named by absolute path; the template reads nothing else."""
+    import typst
+
     return typst.Compiler(None, root="/", font_paths=[str(FONTS)], ignore_system_fonts=True)
 
 
 @lru_cache(maxsize=4096)  # bounded: most files repeat the same few names and titles
 def _shown(text: str) -> bool:
     """Whether a tagged (PDF/UA-1) letter can show the text: Typst refuses a glyph no font has."""
+    import typst
+
     try:
         compiler().compile(input=_PROBE, format="pdf", pdf_standards=["ua-1"],
                            sys_inputs={"fonts": json.dumps(("DejaVu Sans", *FALLBACK_FAMILIES)), "text": text})
@@ -52,5 +59,7 @@ def unshowable(text: str) -> str | None:
 
 def describe(character: str) -> str:
     """'U+0E2A THAI CHARACTER SO SO, Thai script'."""
+    from fontTools import unicodedata as scripts
+
     name = unicodedata.name(character, "unnamed character")
     return f"U+{ord(character):04X} {name}, {scripts.script_name(scripts.script(character))} script"
