@@ -27,6 +27,7 @@ from ombuds.letters.editions import shipped_edition
 from ombuds.parse import parse_files
 from ombuds.parse.documents import parse_text
 from ombuds.parse.text import read_text
+from ombuds.profile import load_profile
 from ombuds.stats import years_held
 from ombuds.store import open_database
 from run import generate_demo
@@ -44,7 +45,8 @@ def render(work: Path) -> dict[str, list[Path]]:
     for year in years_held(database):
         edition = shipped_edition(year)
         for output_format in files:
-            jobs = letter_jobs(database, year, edition, work / "letters" / year.label, output_format)[::EVERY]
+            jobs = letter_jobs(database, year, edition, work / "letters" / year.label, output_format,
+                               profile=load_profile())[::EVERY]
             files[output_format] += [w.path for w in render_letters(jobs, workers=1)]
     return files
 

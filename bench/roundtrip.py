@@ -19,6 +19,7 @@ from ombuds.letters.batch import letter_jobs, render_letters
 from ombuds.letters.editions import shipped_edition
 from ombuds.parse import parse_document
 from ombuds.parse.roundtrip import differences, shown
+from ombuds.profile import load_profile
 from ombuds.stats import year_statistics, years_held
 from ombuds.store import open_database
 from run import generate_demo
@@ -37,7 +38,8 @@ def main() -> None:
             for s in year_statistics(database, year):
                 expected[(s.authority.code, year.label)] = shown(s, edition.layout)
             for output_format in files:
-                jobs = letter_jobs(database, year, edition, work / "letters" / year.label, output_format)
+                jobs = letter_jobs(database, year, edition, work / "letters" / year.label, output_format,
+                                   profile=load_profile())
                 files[output_format] += [w.path for w in render_letters(jobs)]
         timings, mismatches = {}, []
         for output_format, paths in files.items():

@@ -71,8 +71,9 @@ class Cases:
 
 
 @contextmanager
-def live_client(folder: Path, cases: Cases):
-    """The cases imported into a new SQLite database, served by the live app through a test client (read-only)."""
+def live_client(folder: Path, cases: Cases, settings):
+    """The cases imported into a new SQLite database, served by the live app with `settings` (the demo's:
+    conftest's `demo_settings`) through a test client (read-only)."""
     from fastapi.testclient import TestClient
 
     from ombuds.ingest import import_files
@@ -85,6 +86,6 @@ def live_client(folder: Path, cases: Cases):
     database.close()
     readonly = open_database(url, read_only=True)
     try:
-        yield TestClient(create_app(readonly))
+        yield TestClient(create_app(readonly, settings))
     finally:
         readonly.close()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import os
 from contextlib import contextmanager
+from functools import cache
 from itertools import count
 from pathlib import Path
 
 import pytest
 
+from ombuds.settings import Settings, make_settings
 from ombuds.store import open_database
 from ombuds.store.queries import table_counts
 from ombuds.store.schema import TABLES
@@ -42,6 +44,18 @@ def db(db_url):
     database = open_database(db_url)
     yield database
     database.close()
+
+
+@cache
+def demo() -> Settings:
+    """The demo's settings, built once as the command line builds them with no option: the LGSCO scheme, the
+    neutral demo profile and the scheme's shipped editions (for helpers that are not fixtures)."""
+    return make_settings("lgsco", None, None, None)
+
+
+@pytest.fixture(scope="session")
+def demo_settings() -> Settings:
+    return demo()
 
 
 @contextmanager

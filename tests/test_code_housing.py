@@ -19,8 +19,8 @@ from ombuds.cli import cli
 from ombuds.ingest import import_files
 from ombuds.ingest.problems import ImportFailed
 from ombuds.ingest.scheme_files import import_scheme_files
-from ombuds.profile import load_profile
 from ombuds.schemes import check_scheme, load_scheme
+from ombuds.settings import make_settings
 from ombuds.site.data import SiteData
 from ombuds.site.pages.register import council_self_assessment, register_file
 from ombuds.store.records import kind_records
@@ -161,7 +161,7 @@ def test_the_register_follows_the_sites_scheme(db, tmp_path, other_code):
     rows = [[CLARION, "2025-26", "10.1", "no"], [CLARION, "2025-26", "1.1", "yes"],
             ["Hyde Housing Association", "2025-26", "10.1", "partly"]]
     import_files(db, [write_csv(tmp_path / "sa.csv", ASSESSMENT, rows)], scheme=housing)
-    site = SiteData(db, load_profile(), scheme=housing)
+    site = SiteData(db, make_settings(str(other_code), None, None, None))
     clarion = site.authorities.resolve("Clarion Housing Association")
     own = council_self_assessment(site, clarion, Year(2025))
     assert [(r["provision"], r["complies"]) for r in own["rows"]][-2:] == [("9.2", None), ("10.1", "no")]

@@ -181,12 +181,13 @@ def test_the_example_files_stay_in_step_with_the_docs():
     assert Path(REPOSITORY / "examples" / "own-complaints.csv").read_text().startswith(",".join(OWN))
 
 
-def test_the_demo_council_year_is_calibrated_and_reported(tmp_path):
+def test_the_demo_council_year_is_calibrated_and_reported(demo_settings, tmp_path):
     from ombuds.demo.code_year import generate_code_year, run_code_year
     from ombuds.store import open_database
 
     database = open_database(f"sqlite:///{tmp_path / 'demo.db'}")
-    written = run_code_year(database, tmp_path / "code-year", seed=2017, echo=lambda line: None)
+    written = run_code_year(database, tmp_path / "code-year", demo_settings.profile, seed=2017,
+                            echo=lambda line: None)
     database.close()
     assert [p.suffix for p in written] == [".html", ".pdf", ".json"]
     r = json.loads(written[2].read_text())

@@ -160,14 +160,14 @@ def test_devices_and_pipes_are_named_as_such(db, tmp_path):
             f"{path}:1: file: not a regular file (a device, a pipe or a socket): save the data to a file and name that")
 
 
-def test_a_year_is_published_only_after_it_ends(db, tmp_path):
+def test_a_year_is_published_only_after_it_ends(demo_settings, db, tmp_path):
     from datetime import date
 
     from ombuds.releases import ReleaseError, create_release, publish_release
     from ombuds.years import Year
 
     import_files(db, [write_csv(tmp_path / "r.csv", RECEIVED, [["R1", "Stevenage", "2023-05-01", "Housing"]])])
-    create_release(db, Year(2023))
+    create_release(db, Year(2023), demo_settings.profile, demo_settings.editions)
     for day in (date(1900, 1, 1), date(2024, 3, 31)):
         with pytest.raises(ReleaseError, match=f"^2023-24 cannot be published on {day.isoformat()}: the year ends on "
                                                "2024-03-31, and its figures are public only after it$"):
@@ -175,7 +175,7 @@ def test_a_year_is_published_only_after_it_ends(db, tmp_path):
     assert publish_release(db, Year(2023), date(2024, 4, 1)).startswith("2023-24 published")
 
 
-def test_the_atom_feed_is_xml_whatever_accepted_text_it_holds(db, tmp_path):
+def test_the_atom_feed_is_xml_whatever_accepted_text_it_holds(demo_settings, db, tmp_path):
     from xml.etree import ElementTree
 
     from fastapi.testclient import TestClient
@@ -185,14 +185,14 @@ def test_the_atom_feed_is_xml_whatever_accepted_text_it_holds(db, tmp_path):
     summary = "Tabs\tand\nlines, <tags> & \"quotes\" ]]> \u2028 \U0001f600 \ufeff"
     write_csv(tmp_path / "d.csv", DECIDED, [["D1", "Stevenage", "2023-05-01", "Upheld", "no", "no", "yes", summary]])
     import_files(db, [tmp_path / "d.csv"])
-    with TestClient(create_app(db)) as client:
+    with TestClient(create_app(db, demo_settings)) as client:
         feed = client.get("/councils/stevenage-borough-council/decisions.atom")
     assert feed.status_code == 200
     root = ElementTree.fromstring(feed.content)
     assert summary.replace("\n", " ").split()[0] in ElementTree.tostring(root, encoding="unicode")
 
 
-def test_a_sqlite_database_on_a_read_only_mount_can_be_read(tmp_path, monkeypatch):
+def test_a_sqlite_database_on_a_read_only_mount_can_be_read(demo_settings, tmp_path, monkeypatch):
     """`status`, `stats` and `serve` on a file whose folder cannot be written (a read-only mount: SQLite cannot make
     its shared-memory file there): opened read-only, as an immutable file. The mount is stood in for by the one
     question the code asks of it, whether the folder can be written (the tests run as root, who may write anywhere)."""
@@ -216,12 +216,12 @@ def test_a_sqlite_database_on_a_read_only_mount_can_be_read(tmp_path, monkeypatc
         result = CliRunner().invoke(cli, ["--db", str(path), *args])
         assert result.exit_code == 0, result.output
     assert '"received": {' in result.stdout or '"received":' in result.stdout
-    with TestClient(create_app(open_database(str(path), create=False))) as client:
+    with TestClient(create_app(open_database(str(path), create=False), demo_settings)) as client:
         assert client.get("/councils/stevenage-borough-council/2023-24/").status_code == 200
     assert path.read_bytes() == before and not list(tmp_path.glob("ro.db-*"))
 
 
-def test_the_atom_feed_stays_xml_over_text_stored_before_control_characters_were_refused(db, tmp_path):
+def test_the_atom_feed_stays_xml_over_text_stored_before_control_characters_were_refused(demo_settings, db, tmp_path):
     from xml.etree import ElementTree
 
     from fastapi.testclient import TestClient
@@ -232,7 +232,7 @@ def test_the_atom_feed_stays_xml_over_text_stored_before_control_characters_were
     import_files(db, [tmp_path / "d.csv"])
     with db.transaction() as connection:  # as an import before issue 18 could have stored it
         connection.exec_driver_sql("UPDATE decided SET summary = 'a vertical\x0btab and an\x1bescape'")
-    with TestClient(create_app(db)) as client:
+    with TestClient(create_app(db, demo_settings)) as client:
         feed = client.get("/councils/stevenage-borough-council/decisions.atom")
     summary = ElementTree.fromstring(feed.content).find("{http://www.w3.org/2005/Atom}entry/"
                                                         "{http://www.w3.org/2005/Atom}summary")

@@ -6,15 +6,15 @@ from __future__ import annotations
 import csv
 
 from ombuds.demo.measures import run_measures_demo
-from ombuds.profile import load_profile
-from ombuds.schemes import load_scheme
+from ombuds.settings import make_settings
 from ombuds.store import open_database
 
 
 def test_demo_imports_renders_the_reports_and_builds_the_site(tmp_path):
     said: list[str] = []
     database = open_database(f"sqlite:///{tmp_path / 'housing.db'}")
-    run_measures_demo(database, load_scheme("housing-ombudsman"), tmp_path / "out", load_profile(), echo=said.append)
+    settings = make_settings("housing-ombudsman", None, None, None)
+    run_measures_demo(database, settings, tmp_path / "out", echo=said.append)
     database.close()
     assert "  findings: 15,700 new, 0 changed, 0 unchanged" in said
     assert "  115 rows refused, not imported" in said

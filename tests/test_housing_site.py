@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import housing_database
-from ombuds.profile import load_profile
+from ombuds.settings import make_settings
 from ombuds.site.app import create_app
 from ombuds.site.build import build_site
 from ombuds.store import open_database
@@ -35,7 +35,7 @@ def housing(tmp_path_factory):
 @pytest.fixture(scope="module")
 def client(housing):
     scheme, database = housing
-    app = create_app(open_database(database.url, read_only=True), load_profile(), scheme=scheme)
+    app = create_app(open_database(database.url, read_only=True), make_settings(scheme.folder, None, None, None))
     return TestClient(app)
 
 
@@ -188,7 +188,7 @@ def test_downloads_of_the_year_records(client):
 
 def test_static_build_writes_the_same_pages(housing, tmp_path):
     scheme, database = housing
-    report = build_site(database, tmp_path / "site", load_profile(), workers=1, scheme=scheme)
+    report = build_site(database, tmp_path / "site", make_settings(scheme.folder, None, None, None), workers=1)
     out = tmp_path / "site"
     page = (out / f"landlords/{CLARION[1]}/{YEAR}/index.html").read_text(encoding="utf-8")
     assert text_of(page, "figures-determinations") == "168"

@@ -1,5 +1,6 @@
-"""Names in any script a person may have: the letters' fallback fonts show Chinese, emoji, Arabic and Devanagari, and
-a character no shipped font has is refused at import, naming the file, line, column and the character's script."""
+"""Names in any script a person may have: the letters' fallback fonts show Chinese, emoji, Arabic, Devanagari, Thai,
+Bengali, Tamil, Ethiopic, Georgian and Khmer, and a character no shipped font has is refused at import, naming the file,
+line, column and the character's script."""
 
 from __future__ import annotations
 
@@ -13,14 +14,17 @@ from conftest import write_csv
 from ombuds.cli import cli
 
 CONTACTS = ["authority", "name", "title", "salutation", "email", "role"]
-NAMES = {"Stevenage": "李小龍", "Dacorum": "Sam 😀 Lee", "Watford": "محمد علي", "Hertsmere": "प्रिया शर्मा"}
+NAMES = {"Stevenage": "李小龍", "Dacorum": "Sam 😀 Lee", "Watford": "محمد علي", "Hertsmere": "प्रिया शर्मा",
+         "Broxbourne": "অমিত দাস", "Luton": "கார்த்திக் ராஜா", "Harlow": "አበበ ቢቂላ", "Basildon": "ნინო ბერიძე",
+         "Ipswich": "សុខ ចាន់"}
+TITLES = {"Norwich": "ประธาน"}  # Thai "chair", as a title: the name beside it stays in DejaVu Sans
 ARTEFACTS = Path(__file__).parent / "artefacts"
 
 
-def contacts(folder: Path, names: dict[str, str]) -> Path:
+def contacts(folder: Path, names: dict[str, str], titles: dict[str, str]) -> Path:
     return write_csv(folder / "contacts.csv", CONTACTS, [
-        [authority, name, "Chief Executive", f"Dear {name}", "ce@example.org", "chief executive"]
-        for authority, name in names.items()])
+        [authority, name, titles.get(authority, "Chief Executive"), f"Dear {name}", "ce@example.org",
+         "chief executive"] for authority, name in names.items()])
 
 
 def pdf_text(path: Path) -> str:
@@ -30,7 +34,7 @@ def pdf_text(path: Path) -> str:
 
 def test_names_in_any_script_are_in_every_letter_and_the_release(tmp_path):
     cases = Cases(tmp_path)
-    for authority in NAMES:
+    for authority in [*NAMES, *TITLES]:
         cases.decided(authority, "2023-06-01", {"Upheld": 1, "Not Upheld": 3})
     url = f"sqlite:///{tmp_path / 'scripts.db'}"
     runner = CliRunner()
@@ -38,7 +42,7 @@ def test_names_in_any_script_are_in_every_letter_and_the_release(tmp_path):
     def run(*args):
         return runner.invoke(cli, ["--db", url, *map(str, args)])
 
-    imported = run("import", *cases.files(), contacts(tmp_path, NAMES))
+    imported = run("import", *cases.files(), contacts(tmp_path, {**NAMES, "Norwich": "Somchai Jaidee"}, TITLES))
     assert imported.exit_code == 0, imported.stderr
     for output_format in ("pdf", "html"):
         written = run("letters", "--year", "2023-24", "--format", output_format, "--out", tmp_path / output_format,
@@ -49,9 +53,14 @@ def test_names_in_any_script_are_in_every_letter_and_the_release(tmp_path):
         assert pdf_text(pdf).count(name) == 2  # the recipient block and "Dear …"
         [html] = (tmp_path / "html").glob(f"{authority.lower()}-*.html")
         assert html.read_text().count(f"Dear {name}") == 1
-    [stevenage] = (tmp_path / "pdf").glob("stevenage-*.pdf")
-    subprocess.run(["pdftoppm", "-r", "80", "-f", "1", "-l", "1", "-png", "-singlefile", str(stevenage),
-                    str(ARTEFACTS / "letter-chinese-name")], check=True)
+    [norwich] = (tmp_path / "pdf").glob("norwich-*.pdf")
+    assert pdf_text(norwich).count("Somchai Jaidee\nประธาน\n") == 1
+    ARTEFACTS.mkdir(exist_ok=True)
+    for authority, artefact in (("Stevenage", "chinese"), ("Broxbourne", "bengali"), ("Harlow", "ethiopic"),
+                                ("Ipswich", "khmer"), ("Norwich", "thai-title")):
+        [pdf] = (tmp_path / "pdf").glob(f"{authority.lower()}-*.pdf")
+        subprocess.run(["pdftoppm", "-r", "80", "-f", "1", "-l", "1", "-png", "-singlefile", str(pdf),
+                        str(ARTEFACTS / f"letter-{artefact}-name")], check=True)
     created = run("release", "create", "--year", "2023-24")
     assert created.exit_code == 0, created.stderr
     assert created.stdout.startswith("2023-24 frozen: ")
@@ -62,10 +71,10 @@ def test_a_script_no_font_has_is_refused_at_import_naming_line_column_and_script
     cases.decided("Stevenage", "2023-06-01", {"Upheld": 1})
     file = write_csv(tmp_path / "contacts.csv", CONTACTS, [
         ["Stevenage", "Pat Example", "Chief Executive", "Dear Pat", "", ""],
-        ["Dacorum", "Somchai Jaidee", "ประธาน", "Dear Somchai", "", ""]])
-    database = f"sqlite:///{tmp_path / 'thai.db'}"
+        ["Dacorum", "Pat Example", "\U00010600 scribe", "Dear Pat", "", ""]])  # Linear A: in no shipped font
+    database = f"sqlite:///{tmp_path / 'linear-a.db'}"
     refused = CliRunner().invoke(cli, ["--db", database, "import", *map(str, [*cases.files(), file])])
     assert refused.exit_code == 1
     assert refused.stderr == (
-        f"{file}:3: title: U+0E1B THAI CHARACTER PO PLA, Thai script: no font of the letters can show it, so no "
+        f"{file}:3: title: U+10600 LINEAR A SIGN AB001, Linear A script: no font of the letters can show it, so no "
         "letter could be made\n1 problem found; nothing was imported\n")

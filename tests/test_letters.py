@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from builders import Cases
-from conftest import write_csv
+from conftest import demo, write_csv
 from ombuds.ingest import import_files
 from ombuds.letters.batch import letter_jobs, render_letters
 from ombuds.letters.content import MissingContact
@@ -71,7 +71,7 @@ def render(database, year: str, authority: str, out: Path, output_format: str = 
     y = Year.parse(year)
     edition = options.pop("edition", None) or shipped_edition(y)
     jobs = letter_jobs(database, y, edition, out, output_format, authority=registry().resolve(authority, on=y.end),
-                       **options)
+                       profile=demo().profile, **options)
     [written] = render_letters(jobs, workers=1)
     return written.path
 
@@ -202,7 +202,7 @@ def test_every_edition_renders_both_formats(letters_db, tmp_path):
     renderer = Renderer()
     for year in YEARS:
         jobs = letter_jobs(letters_db, Year.parse(year), shipped_edition(Year.parse(year)), tmp_path, "pdf",
-                           authority=registry().resolve("Hertsmere"))
+                           authority=registry().resolve("Hertsmere"), profile=demo().profile)
         assert renderer.pdf(jobs[0].content, jobs[0].created).startswith(b"%PDF-")
         assert renderer.html(jobs[0].content).startswith(b"<!DOCTYPE html>")
 

@@ -12,13 +12,15 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from builders import Cases
-from conftest import write_csv
+from conftest import demo, write_csv
 from ombuds.ingest import import_files
 from ombuds.letters.editions import shipped_edition
 from ombuds.letters.send import SmtpSettings, send_letters
 from ombuds.registry import registry
 from ombuds.years import Year
 from pgserver import free_port
+
+PROFILE = demo().profile  # the demo settings' profile (conftest)
 
 YEAR = Year.parse("2022-23")
 
@@ -71,7 +73,7 @@ def test_letters_go_to_the_chief_executive_copied_to_the_others_once_only(send_d
     settings = SmtpSettings.from_environment("127.0.0.1", port, False, "letters@ombudsman.example.org")
     edition = shipped_edition(YEAR)
     stevenage = registry().get("E07000243")
-    report = send_letters(send_db, YEAR, edition, settings, authority=stevenage)
+    report = send_letters(send_db, YEAR, edition, settings, authority=stevenage, profile=PROFILE)
     assert report.sent == ["Stevenage Borough Council"]
     assert mailbox.logins == [(b"ombuds", b"s3cret")]
     [envelope] = mailbox.envelopes
@@ -89,7 +91,7 @@ def test_letters_go_to_the_chief_executive_copied_to_the_others_once_only(send_d
     html = mail.get_body(preferencelist=("html",)).get_content()
     assert "<title>Annual Review letter 2023: Stevenage Borough Council</title>" in html
     assert "Dear Pat" in html
-    again = send_letters(send_db, YEAR, edition, settings, authority=stevenage)
+    again = send_letters(send_db, YEAR, edition, settings, authority=stevenage, profile=PROFILE)
     assert (again.sent, again.already_sent) == ([], ["Stevenage Borough Council"])
     assert len(mailbox.envelopes) == 1
 
@@ -97,7 +99,7 @@ def test_letters_go_to_the_chief_executive_copied_to_the_others_once_only(send_d
 def test_authorities_without_an_address_are_listed(send_db, smtp):
     mailbox, port = smtp
     settings = SmtpSettings("127.0.0.1", port, False, "letters@ombudsman.example.org")
-    report = send_letters(send_db, YEAR, shipped_edition(YEAR), settings)
+    report = send_letters(send_db, YEAR, shipped_edition(YEAR), settings, profile=PROFILE)
     assert report.sent == ["Stevenage Borough Council"]
     assert "Hertsmere Borough Council (E07000098)" in report.no_address
     assert "Dacorum Borough Council (E07000096)" in report.no_address
@@ -113,14 +115,16 @@ def test_dry_run_writes_messages_and_logs_nothing(send_db, smtp, tmp_path):
     mailbox, port = smtp
     edition = shipped_edition(YEAR)
     stevenage = registry().get("E07000243")
-    report = send_letters(send_db, YEAR, edition, None, dry_run_dir=tmp_path / "outbox", authority=stevenage)
+    report = send_letters(send_db, YEAR, edition, None,
+                          dry_run_dir=tmp_path / "outbox", authority=stevenage, profile=PROFILE)
     path = tmp_path / "outbox" / "stevenage-borough-council-2022-23.eml"
     assert report.sent == [str(path)]
     mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     assert mail["To"] == "ceo@stevenage.example.org"
     assert mailbox.envelopes == []
     settings = SmtpSettings("127.0.0.1", port, False, "letters@ombudsman.example.org")
-    assert send_letters(send_db, YEAR, edition, settings, authority=stevenage).sent == ["Stevenage Borough Council"]
+    assert send_letters(send_db, YEAR, edition, settings,
+                        authority=stevenage, profile=PROFILE).sent == ["Stevenage Borough Council"]
 
 
 def test_an_unreachable_server_is_a_clear_error(send_db):
@@ -128,7 +132,8 @@ def test_an_unreachable_server_is_a_clear_error(send_db):
 
     settings = SmtpSettings("127.0.0.1", free_port(), False, "letters@ombudsman.example.org")
     with pytest.raises(OmbudsError, match=r"cannot use the SMTP server 127\.0\.0\.1:\d+: "):
-        send_letters(send_db, YEAR, shipped_edition(YEAR), settings, authority=registry().get("E07000243"))
+        send_letters(send_db, YEAR, shipped_edition(YEAR), settings,
+                     authority=registry().get("E07000243"), profile=PROFILE)
 
 
 def test_starttls_with_credentials(send_db, tmp_path, monkeypatch):
@@ -156,10 +161,12 @@ def test_starttls_with_credentials(send_db, tmp_path, monkeypatch):
         from ombuds.errors import OmbudsError
 
         with pytest.raises(OmbudsError, match="certificate verify failed"):  # not trusted: nothing is sent
-            send_letters(send_db, YEAR, shipped_edition(YEAR), settings, authority=registry().get("E07000243"))
+            send_letters(send_db, YEAR, shipped_edition(YEAR), settings,
+                         authority=registry().get("E07000243"), profile=PROFILE)
         monkeypatch.setenv("OMBUDS_SMTP_CA_FILE", str(tmp_path / "cert.pem"))
         settings = SmtpSettings.from_environment("127.0.0.1", controller.port, None, "letters@ombudsman.example.org")
-        report = send_letters(send_db, YEAR, shipped_edition(YEAR), settings, authority=registry().get("E07000243"))
+        report = send_letters(send_db, YEAR, shipped_edition(YEAR), settings,
+                              authority=registry().get("E07000243"), profile=PROFILE)
         assert report.sent == ["Stevenage Borough Council"]
         assert len(mailbox.envelopes) == 1
     finally:
@@ -174,8 +181,9 @@ def test_a_message_mail_servers_accept(send_db, smtp, tmp_path):
     stevenage = registry().get("E07000243")
     settings = SmtpSettings.from_environment("127.0.0.1", port, False)
     assert settings.sender == "letters@example.org"
-    send_letters(send_db, YEAR, shipped_edition(YEAR), settings, authority=stevenage)
-    dry = send_letters(send_db, YEAR, shipped_edition(YEAR), None, dry_run_dir=tmp_path, authority=stevenage)
+    send_letters(send_db, YEAR, shipped_edition(YEAR), settings, authority=stevenage, profile=PROFILE)
+    dry = send_letters(send_db, YEAR, shipped_edition(YEAR), None, dry_run_dir=tmp_path, authority=stevenage,
+                       profile=PROFILE)
     raws = [mailbox.envelopes[0].original_content, (tmp_path / "stevenage-borough-council-2022-23.eml").read_bytes()]
     assert dry.sent and mailbox.envelopes[0].mail_from == "letters@example.org"
     mails = [email.message_from_bytes(raw, policy=email.policy.strict) for raw in raws]

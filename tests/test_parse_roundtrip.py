@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import demo_database, snapshot
+from conftest import demo, demo_database, snapshot
 from ombuds.ingest.published import import_published
 from ombuds.letters.batch import letter_jobs, render_letters
 from ombuds.letters.editions import shipped_edition
@@ -34,7 +34,8 @@ def test_every_edition_round_trips_through_pdf_and_html(demo_db, tmp_path):
                    next((s for s in records if s.dealt_with and not s.investigated), None)]
         sample = {s.authority.code: s for s in [*records[::45], *filter(None, nothing)]}
         for output_format in ("pdf", "html"):
-            jobs = [j for j in letter_jobs(demo_db, year, edition, tmp_path / year.label, output_format)
+            jobs = [j for j in letter_jobs(demo_db, year, edition, tmp_path / year.label, output_format,
+                                            profile=demo().profile)
                     if j.authority.code in sample]
             for written in render_letters(jobs, workers=1):
                 parsed = parse_document(written.path)

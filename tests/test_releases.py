@@ -18,7 +18,6 @@ from builders import Cases
 from conftest import snapshot, write_csv
 from ombuds.cli import cli
 from ombuds.ingest import import_files
-from ombuds.profile import load_profile
 from ombuds.releases import ReleaseError, create_release, public_years, publish_release, release_status
 from ombuds.site.app import create_app
 from ombuds.site.data import SiteData
@@ -73,9 +72,9 @@ def stages(database) -> list[tuple[str, str]]:
     return [(s.year.label, s.stage) for s in release_status(database, statistics_service(database).years())]
 
 
-def test_a_release_freezes_figures_letters_and_case_data_then_publishes_on_a_date(db, tmp_path):
+def test_a_release_freezes_figures_letters_and_case_data_then_publishes_on_a_date(demo_settings, db, tmp_path):
     import_files(db, held_cases(tmp_path))
-    summary = create_release(db, Y2324)
+    summary = create_release(db, Y2324, demo_settings.profile, demo_settings.editions)
     assert re.fullmatch(r"2023-24 frozen: 317 authorities, 317 letters \(PDF and HTML\), edition 2023-24\.toml, "
                         r"case data sha256 [0-9a-f]{64}", summary), summary
     with db.read() as connection:
@@ -84,7 +83,7 @@ def test_a_release_freezes_figures_letters_and_case_data_then_publishes_on_a_dat
     assert frozen.stage == "created" and frozen.published_on is None and frozen.edition == "2023-24.toml"
     stevenage = next(r for r in json.loads(frozen.statistics)["records"] if r["authority"]["code"] == "E07000243")
     assert (stevenage["decided"]["Upheld"], stevenage["upheld"], stevenage["uphold_rate"]) == (3, 3, 0.75)
-    site = SiteData(db, load_profile(), preview=True)  # not public yet: staff see it
+    site = SiteData(db, demo_settings, preview=True)  # not public yet: staff see it
     for output_format, position in (("pdf", 0), ("html", 1)):  # the letters the site serves are the ones frozen
         served = letter(site, STEVENAGE, "2023-24", output_format).body
         assert hashlib.sha256(served).hexdigest() == letters["E07000243"][position]
@@ -99,7 +98,7 @@ def test_a_release_freezes_figures_letters_and_case_data_then_publishes_on_a_dat
                                            "year is neither withdrawn nor re-dated$"):
         publish_release(db, Y2324, later)
     with pytest.raises(ReleaseError, match=r"^2023-24 was published on .*only through a revision"):
-        create_release(db, Y2324)
+        create_release(db, Y2324, demo_settings.profile, demo_settings.editions)
     with pytest.raises(ReleaseError, match=r"^2024-25 has no release: freeze it first with 'ombuds release create "):
         publish_release(db, Y2425)
 
@@ -111,9 +110,9 @@ def test_a_release_freezes_figures_letters_and_case_data_then_publishes_on_a_dat
     assert log[1]["details"] == summary
 
 
-def test_an_import_changing_published_figures_is_refused_unless_it_is_a_revision(db, tmp_path):
+def test_an_import_changing_published_figures_is_refused_unless_it_is_a_revision(demo_settings, db, tmp_path):
     import_files(db, held_cases(tmp_path))
-    create_release(db, Y2324)
+    create_release(db, Y2324, demo_settings.profile, demo_settings.editions)
     publish_release(db, Y2324, date(2024, 7, 1))
     before = snapshot(db)
     with pytest.raises(ReleaseError) as refused:
@@ -139,7 +138,7 @@ def test_an_import_changing_published_figures_is_refused_unless_it_is_a_revision
                                          "decision records\nStevenage Borough Council (E07000243) decided.Upheld 3 → 4")
     assert import_files(db, one_more_upheld(tmp_path)).unchanged  # the same rows again: nothing to refuse
 
-    with TestClient(create_app(open_database(db.url, read_only=True))) as client:
+    with TestClient(create_app(open_database(db.url, read_only=True), demo_settings)) as client:
         page = client.get(f"/councils/{STEVENAGE}/2023-24/").text
         twin = client.get(f"/councils/{STEVENAGE}/2023-24.json").json()
         other = client.get("/councils/hertfordshire-county-council/2023-24/").text
@@ -156,9 +155,9 @@ def test_an_import_changing_published_figures_is_refused_unless_it_is_a_revision
     assert data_twin["revisions"] == {"2023-24": [{"date": today.isoformat(), "reason": "late decision records"}]}
 
 
-def test_an_unchanged_or_unrelated_import_passes_a_published_year(db, tmp_path):
+def test_an_unchanged_or_unrelated_import_passes_a_published_year(demo_settings, db, tmp_path):
     import_files(db, held_cases(tmp_path))
-    create_release(db, Y2223)
+    create_release(db, Y2223, demo_settings.profile, demo_settings.editions)
     publish_release(db, Y2223, date(2023, 7, 1))
     folder = tmp_path / "next"
     folder.mkdir()
@@ -215,11 +214,11 @@ def test_the_release_commands(tmp_path):
     assert bad_date.exit_code == 2 and "'1 July' does not match the format '%Y-%m-%d'" in bad_date.stderr
 
 
-def test_an_import_into_the_year_before_cannot_move_a_published_years_change(db, tmp_path):
+def test_an_import_into_the_year_before_cannot_move_a_published_years_change(demo_settings, db, tmp_path):
     """The issue's reproduction: a published year's tested change compares it with the year before, so an import
     into that earlier, unreleased year changes what the published year shows."""
     import_files(db, held_cases(tmp_path))
-    create_release(db, Y2324)
+    create_release(db, Y2324, demo_settings.profile, demo_settings.editions)
     publish_release(db, Y2324, date(2024, 7, 1))
     before = snapshot(db)
     with pytest.raises(ReleaseError) as refused:
@@ -231,7 +230,7 @@ def test_an_import_into_the_year_before_cannot_move_a_published_years_change(db,
     assert stages(db) == [("2022-23", "public (before releases were used)"), ("2023-24", "public")]
 
 
-def test_decision_summaries_public_reports_and_improvements_are_covered_too(db, tmp_path):
+def test_decision_summaries_public_reports_and_improvements_are_covered_too(demo_settings, db, tmp_path):
     header = ["reference", "authority", "decision_date", "outcome", "satisfactory_remedy", "remedied_by_ombudsman",
               "public_report", "summary"]
     row = ["S1", "Stevenage", "2023-10-01", "Upheld", "no", "no", "no", "The council delayed a review."]
@@ -239,7 +238,7 @@ def test_decision_summaries_public_reports_and_improvements_are_covered_too(db, 
     write_csv(tmp_path / "improvements.csv", ["reference", "authority", "agreed_date", "improvement"],
               [["S1", "Stevenage", "2023-10-02", "Train staff"]])
     import_files(db, [tmp_path / "decided.csv", tmp_path / "improvements.csv"])
-    create_release(db, Y2324)
+    create_release(db, Y2324, demo_settings.profile, demo_settings.editions)
     publish_release(db, Y2324, date(2024, 7, 1))
     for changed in ([*row[:6], "yes", row[7]], [*row[:7], "The council delayed a review by a year."]):
         write_csv(tmp_path / "decided.csv", header, [changed])
@@ -254,9 +253,9 @@ def test_decision_summaries_public_reports_and_improvements_are_covered_too(db, 
     assert report.lines()[-1].endswith("1 figure changed: a second improvement")
 
 
-def test_release_status_says_when_a_frozen_year_no_longer_shows_what_was_frozen(db, tmp_path):
+def test_release_status_says_when_a_frozen_year_no_longer_shows_what_was_frozen(demo_settings, db, tmp_path):
     import_files(db, held_cases(tmp_path))
-    create_release(db, Y2324)
+    create_release(db, Y2324, demo_settings.profile, demo_settings.editions)
     import_files(db, one_more_not_upheld_the_year_before(tmp_path))  # allowed, but the frozen year's change moved
     from ombuds.stats.service import statistics_service
 

@@ -27,7 +27,7 @@ EMBARGOED = (f"/councils/{STEVENAGE}/2024-25/", f"/councils/{STEVENAGE}/2024-25.
 
 
 @pytest.fixture(scope="module")
-def embargoed(tmp_path_factory):
+def embargoed(demo_settings, tmp_path_factory):
     """2023-24 held from before releases were used (public); 2024-25 frozen and published for a later day."""
     folder = tmp_path_factory.mktemp("embargo")
     cases = Cases(folder, "E")
@@ -36,7 +36,7 @@ def embargoed(tmp_path_factory):
     url = f"sqlite:///{folder / 'site.db'}"
     database = open_database(url)
     import_files(database, cases.files())
-    create_release(database, Year.parse("2024-25"))
+    create_release(database, Year.parse("2024-25"), demo_settings.profile, demo_settings.editions)
     publish_release(database, Year.parse("2024-25"), PUBLIC_FROM)
     database.close()
     readonly = open_database(url, read_only=True)
@@ -44,9 +44,9 @@ def embargoed(tmp_path_factory):
     readonly.close()
 
 
-def test_the_live_site_leaves_an_embargoed_year_out_entirely(embargoed):
+def test_the_live_site_leaves_an_embargoed_year_out_entirely(demo_settings, embargoed):
     _, database = embargoed
-    with TestClient(create_app(database)) as client:
+    with TestClient(create_app(database, demo_settings)) as client:
         for path in EMBARGOED:
             assert client.get(path).status_code == 404, path
         assert client.get("/api/years.json").json() == [
@@ -60,10 +60,10 @@ def test_the_live_site_leaves_an_embargoed_year_out_entirely(embargoed):
         assert "2024-25" not in client.get("/data/").text and "2024-25" not in client.get("/").text
 
 
-def test_the_static_build_leaves_it_out_and_the_preview_shows_it_marked(embargoed):
+def test_the_static_build_leaves_it_out_and_the_preview_shows_it_marked(demo_settings, embargoed):
     folder, database = embargoed
     public = folder / "public"
-    build_site(database, public, workers=2)
+    build_site(database, public, demo_settings, workers=2)
     leaked = [str(p.relative_to(public)) for p in public.rglob("*") if "2024-25" in str(p.relative_to(public))]
     assert leaked == []
     assert "2024-25" not in (public / "api/years.json").read_text()
@@ -71,7 +71,7 @@ def test_the_static_build_leaves_it_out_and_the_preview_shows_it_marked(embargoe
     assert (public / f"councils/{STEVENAGE}/2023-24/index.html").is_file()
 
     preview = folder / "preview"
-    build_site(database, preview, workers=2, preview=True)
+    build_site(database, preview, demo_settings, workers=2, preview=True)
     page = (preview / f"councils/{STEVENAGE}/2024-25/index.html").read_text()
     assert ("Embargoed preview for staff: not for publication. Not yet public: 2024-25: embargoed until "
             f"{fmt.long_date(PUBLIC_FROM)}.") in page

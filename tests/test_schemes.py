@@ -240,6 +240,15 @@ BROKEN = [
      "scheme.toml: report.min_measure: unknown measure 'complaint'"),
     ("scheme.toml", '[data]', '[geography]\npostcodes = "wales"\n\n[data]',
      "scheme.toml: geography.postcodes: unknown geography 'wales' (one of: none, england)"),
+    ("scheme.toml", '[data]', '[geography]\npostcodes = "england"\n[geography.elsewhere]\nWales = "Go to Wales."\n'
+     '"Isle of Man" = "{postcode} is in the Isle of Man."\nJersey = "{postcode}"\n\n[data]',
+     ["scheme.toml: geography.elsewhere.Jersey: unknown key (expected one of: Wales, Scotland, Northern Ireland, "
+      "Channel Islands, Isle of Man)", "scheme.toml: geography.elsewhere.Scotland: missing",
+      "scheme.toml: geography.elsewhere.Northern Ireland: missing",
+      "scheme.toml: geography.elsewhere.Channel Islands: missing",
+      "scheme.toml: geography.elsewhere.Wales: must say where: it has no {postcode}"]),
+    ("scheme.toml", '[data]', '[geography]\n[geography.elsewhere]\nWales = "{postcode} is in Wales."\n\n[data]',
+     'scheme.toml: geography.elsewhere: no postcode search to say it (postcodes = "none")'),
     ("scheme.toml", '[data]', '[map]\nhexjson = "wales.hexjson"\n\n[data]',
      "scheme.toml: map.hexjson: no file 'wales.hexjson' in the scheme folder"),
     ("types.toml", 'id = "other"', 'id = "county"', ["types.toml: types[1].id: duplicate id 'county'",

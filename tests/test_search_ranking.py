@@ -47,9 +47,9 @@ def ranking_cases(folder) -> Cases:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
+def client(demo_settings, tmp_path_factory):
     folder = tmp_path_factory.mktemp("ranking")
-    with live_client(folder, ranking_cases(folder)) as client:
+    with live_client(folder, ranking_cases(folder), demo_settings) as client:
         yield client
 
 

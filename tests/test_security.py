@@ -24,7 +24,7 @@ HOSTILE = ('<script>alert(1)</script> "><img src=x onerror=alert(2)> '
            "\u202egpj.exe\u202c zero\u200bwidth\u200djoin")
 SLUG = "stevenage-borough-council"
 YEAR = "2023-24"
-EDITIONS = REPOSITORY / "src" / "ombuds" / "letters" / "editions"
+EDITIONS = REPOSITORY / "src" / "ombuds" / "schemes" / "lgsco" / "editions"
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +48,9 @@ def folder(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def client(folder):
+def client(demo_settings, folder):
     database = open_database(f"sqlite:///{folder / 'site.db'}", read_only=True)
-    with TestClient(create_app(database), raise_server_exceptions=False) as test_client:
+    with TestClient(create_app(database, demo_settings), raise_server_exceptions=False) as test_client:
         yield test_client
     database.close()
 
@@ -127,16 +127,15 @@ def test_hostile_summaries_and_improvements_are_literal_in_pages_and_data(client
     assert HOSTILE in [d["summary"] for d in data["decisions"]]
 
 
-def test_hostile_text_is_literal_in_the_static_build(folder):
+def test_hostile_text_is_literal_in_the_static_build(demo_settings, folder):
     """The pages the static build writes, rendered as it renders them (a whole build is tested in test_site_build)."""
-    from ombuds.profile import load_profile
     from ombuds.site.build import render_page
     from ombuds.site.data import SiteData
     from ombuds.site.pages import kinds
 
     database = open_database(f"sqlite:///{folder / 'site.db'}", read_only=True)
     try:
-        site = SiteData(database, load_profile())
+        site = SiteData(database, demo_settings)
         by_name = {kind.name: kind for kind in kinds()}
         for name in ("council", "decisions"):
             _, html = render_page(site, by_name[name], {"slug": SLUG, "year": YEAR}, root="../../../")
@@ -244,7 +243,7 @@ def test_schemathesis_finds_no_server_error_in_the_api(client):
         check()
 
 
-def test_the_database_file_of_a_read_only_server_is_never_written(folder, tmp_path):
+def test_the_database_file_of_a_read_only_server_is_never_written(demo_settings, folder, tmp_path):
     copy = tmp_path / "copy.db"
     with sqlite3.connect(folder / "site.db") as source, sqlite3.connect(copy) as target:
         source.backup(target)
@@ -253,7 +252,7 @@ def test_the_database_file_of_a_read_only_server_is_never_written(folder, tmp_pa
     assert not Path(f"{copy}-wal").exists()  # as after an import: the server starts on the file alone
     before = copy.read_bytes()
     database = open_database(f"sqlite:///{copy}", read_only=True)
-    with TestClient(create_app(database)) as test_client:
+    with TestClient(create_app(database, demo_settings)) as test_client:
         for path in ("/", f"/councils/{SLUG}/{YEAR}/", "/api/years.json", f"/data/{YEAR}/statistics.xlsx"):
             assert test_client.get(path).status_code == 200
     database.close()

@@ -7,14 +7,17 @@ import hashlib
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from builders import Cases
 from conftest import write_csv
 from ombuds.cli import cli
+from ombuds.errors import OmbudsError
 from ombuds.letters import SHIPPED_EDITIONS
-from ombuds.profile import load_profile
+from ombuds.letters.editions import edition_in
+from ombuds.settings import make_settings
 from ombuds.site.app import create_app
 from ombuds.store import open_database
 from ombuds.store import releases as store
@@ -56,7 +59,8 @@ def setup(tmp_path: Path) -> tuple[str, Path, Path]:
     return db, profile, editions
 
 
-def test_a_release_checksums_the_letter_the_site_publishes_with_the_same_profile_and_editions(tmp_path: Path):
+def test_a_release_checksums_the_letter_the_site_publishes_with_the_same_profile_and_editions(tmp_path: Path,
+                                                                                              demo_settings):
     db, profile, editions = setup(tmp_path)
     options = ["--db", db, "--profile", str(profile), "--editions", str(editions)]
     created = CliRunner().invoke(cli, [*options, "release", "create", "--year", "2023-24"])
@@ -66,14 +70,14 @@ def test_a_release_checksums_the_letter_the_site_publishes_with_the_same_profile
     database = open_database(db)
     with database.read() as connection:
         frozen = store.letter_checksums(connection, Y2324)["E07000243"]
-    site = TestClient(create_app(open_database(db, read_only=True), load_profile(profile), editions))
+    site = TestClient(create_app(open_database(db, read_only=True), make_settings("lgsco", profile, editions, db)))
     html = site.get(f"/{STEVENAGE}/letter.html")
     assert "https://complaints.borsetshire.example/councils/stevenage-borough-council/2023-24/" in html.text
     assert "performance.example.org" not in html.text
     assert "Borsetshire Annual Review letter" in html.text
     pdf = site.get(f"/{STEVENAGE}/letter.pdf")
     assert (hashlib.sha256(pdf.content).hexdigest(), hashlib.sha256(html.content).hexdigest()) == frozen
-    demo = TestClient(create_app(open_database(db, read_only=True)))  # another profile: another letter
+    demo = TestClient(create_app(open_database(db, read_only=True), demo_settings))  # another profile: another letter
     assert hashlib.sha256(demo.get(f"/{STEVENAGE}/letter.pdf").content).hexdigest() != frozen[0]
 
 
@@ -109,6 +113,19 @@ def test_a_revision_checksums_the_revised_letters_after_the_import_commits(tmp_p
     database = open_database(db)
     with database.read() as connection:
         frozen = store.letter_checksums(connection, Y2324)["E07000243"]
-    site = TestClient(create_app(open_database(db, read_only=True), load_profile(profile), editions))
+    site = TestClient(create_app(open_database(db, read_only=True), make_settings("lgsco", profile, editions, db)))
     assert hashlib.sha256(site.get(f"/{STEVENAGE}/letter.pdf").content).hexdigest() == frozen[0]
     assert "80%" in site.get(f"/{STEVENAGE}/letter.html").text  # 4 of 5 upheld, was 3 of 4
+
+
+def test_the_editions_are_the_schemes_own_and_a_scheme_without_them_has_none(tmp_path: Path):
+    lgsco = make_settings("lgsco", None, None, None)
+    assert lgsco.editions == SHIPPED_EDITIONS == lgsco.scheme.folder / "editions"
+    assert sorted(p.name for p in SHIPPED_EDITIONS.glob("*.toml"))[-2:] == ["2023-24.toml", "2024-25.toml"]
+    assert edition_in(lgsco.editions, Y2324).source == str(SHIPPED_EDITIONS / "2023-24.toml")
+    housing = make_settings("housing-ombudsman", None, None, None)
+    assert housing.editions == housing.scheme.folder / "editions"
+    with pytest.raises(OmbudsError) as missing:
+        edition_in(housing.editions, Y2324)
+    assert str(missing.value) == (f"no edition is in {housing.editions} for 2023-24: give one with --edition FILE")
+    assert make_settings("housing-ombudsman", None, tmp_path, None).editions == tmp_path

@@ -18,7 +18,7 @@ STEVENAGE = "stevenage-borough-council"
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
+def client(demo_settings, tmp_path_factory):
     folder = tmp_path_factory.mktemp("site")
     cases = Cases(folder, "S")
     cases.decided("Stevenage", "2023-10-01", {"Upheld": 3, "Not Upheld": 1}, satisfactory_remedies=1)
@@ -28,7 +28,7 @@ def client(tmp_path_factory):
     cases.received("Stevenage", "2024-06-01", {"Housing": 2, "Adult Care Services": 1})
     url = f"sqlite:///{folder / 'site.db'}"
     import_files(open_database(url), cases.files())
-    with TestClient(create_app(open_database(url, read_only=True))) as test_client:
+    with TestClient(create_app(open_database(url, read_only=True), demo_settings)) as test_client:
         yield test_client
 
 
@@ -141,7 +141,7 @@ def test_api_answers_from_the_typed_record(client):
     assert "StatisticsRecord" in json.dumps(schema["components"])
 
 
-def test_pages_stay_served_while_new_data_are_prepared(tmp_path, monkeypatch):
+def test_pages_stay_served_while_new_data_are_prepared(demo_settings, tmp_path, monkeypatch):
     """After an import the server prepares the new statistics in the background, serving the pages it has until
     they are ready, then switches to the new figures all at once."""
     import threading
@@ -154,7 +154,7 @@ def test_pages_stay_served_while_new_data_are_prepared(tmp_path, monkeypatch):
     first = Cases(tmp_path, "P")
     first.decided("Stevenage", "2024-10-01", {"Upheld": 1, "Not Upheld": 1})
     import_files(open_database(url), first.files())
-    application = create_app(open_database(url, read_only=True))
+    application = create_app(open_database(url, read_only=True), demo_settings)
     cache = application.state.cache
     gate = threading.Event()
     prepare = cache._prepare

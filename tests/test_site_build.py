@@ -56,7 +56,7 @@ def target_of(site: Path, page: Path, link: str) -> Path | None:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(demo_settings, tmp_path_factory):
     folder = tmp_path_factory.mktemp("build")
     url = f"sqlite:///{folder / 'site.db'}"
     cases = Cases(folder, "B")
@@ -67,7 +67,7 @@ def built(tmp_path_factory):
     database.close()
     readonly = open_database(url, read_only=True)
     out = folder / "site"
-    report = build_site(readonly, out, workers=2)
+    report = build_site(readonly, out, demo_settings, workers=2)
     yield out, report, readonly
     readonly.close()
 
@@ -117,9 +117,9 @@ def _normalised(html: str, root: str) -> str:
 @pytest.mark.parametrize("path", ["", "councils/",
                                   "councils/stevenage-borough-council/2023-24/",
                                   "councils/birmingham-city-council/2023-24/", "search/"])
-def test_static_pages_match_the_live_pages(built, path):
+def test_static_pages_match_the_live_pages(demo_settings, built, path):
     out, _, database = built
-    live = TestClient(create_app(database)).get("/" + path)
+    live = TestClient(create_app(database, demo_settings)).get("/" + path)
     assert live.status_code == 200
     static = (out / path / "index.html").read_text(encoding="utf-8")
     root = "../" * path.count("/") or "./"
@@ -131,30 +131,30 @@ def test_static_pages_match_the_live_pages(built, path):
     assert _normalised(static, root) == _normalised(live.text, "/")
 
 
-def test_json_twins_and_api_files_match_the_live_app(built):
+def test_json_twins_and_api_files_match_the_live_app(demo_settings, built):
     out, _, database = built
-    client = TestClient(create_app(database))
+    client = TestClient(create_app(database, demo_settings))
     for path in ("councils/stevenage-borough-council/2023-24.json", "api/years.json", "api/authorities.json",
                  "api/statistics/2023-24/E07000243.json", "search/names.json"):
         assert json.loads((out / path).read_text()) == client.get("/" + path).json(), path
 
 
-def test_a_second_build_replaces_the_first_whole(built, tmp_path, monkeypatch):
+def test_a_second_build_replaces_the_first_whole(demo_settings, built, tmp_path, monkeypatch):
     _, _, database = built
     from ombuds.site import build
 
     few = [kind for kind in build.kinds() if kind.name in ("home", "councils", "search")]
     monkeypatch.setattr(build, "kinds", lambda: few)
     target = tmp_path / "again"
-    build_site(database, target, workers=1)
+    build_site(database, target, demo_settings, workers=1)
     (target / "left-over.txt").write_text("from the first build")
-    build_site(database, target, workers=2)
+    build_site(database, target, demo_settings, workers=2)
     assert not (target / "left-over.txt").exists()
     assert (target / "index.html").is_file()
     assert [p.name for p in tmp_path.iterdir()] == ["again"]  # no .tmp or .old folder left beside it
 
 
-def test_a_rebuild_reuses_letters_made_from_the_same_inputs(tmp_path, monkeypatch):
+def test_a_rebuild_reuses_letters_made_from_the_same_inputs(demo_settings, tmp_path, monkeypatch):
     """Letters are most of a build's cost: a rebuild links the previous build's copy of each letter whose content,
     templates and renderer are unchanged, and makes again only those that changed."""
     from ombuds.site import build
@@ -174,10 +174,10 @@ def test_a_rebuild_reuses_letters_made_from_the_same_inputs(tmp_path, monkeypatc
     out = tmp_path / "site"
     letter = out / "councils/stevenage-borough-council/2023-24/letter.pdf"
 
-    made = build_site(database, out, workers=1)
+    made = build_site(database, out, demo_settings, workers=1)
     assert made.reused == 0 and len(list(out.rglob("letter.*"))) == 4
     pdf = letter.read_bytes()
-    again = build_site(database, out, workers=2)
+    again = build_site(database, out, demo_settings, workers=2)
     assert again.reused == 4
     assert "(4 unchanged since the last build)" in again.summary()
     assert letter.read_bytes() == pdf
@@ -185,7 +185,7 @@ def test_a_rebuild_reuses_letters_made_from_the_same_inputs(tmp_path, monkeypatc
     more = Cases(tmp_path / "more", "S")
     more.decided("Stevenage", "2023-11-01", {"Upheld": 5})
     import_files(database, more.files())
-    changed = build_site(database, out, workers=1)
+    changed = build_site(database, out, demo_settings, workers=1)
     assert changed.reused == 2  # Hertfordshire's two letters only
     assert letter.read_bytes() != pdf
     manifest = json.loads((out / ".ombuds-build.json").read_text(encoding="utf-8"))["fingerprints"]
@@ -214,7 +214,7 @@ def test_the_sitemap_robots_and_data_package_describe_the_built_files(built):
     assert report.valid, [(t.name, e.type, e.note) for t in report.tasks for e in t.errors][:5]
 
 
-def test_a_build_during_an_import_shows_one_version_of_the_data(tmp_path, monkeypatch):
+def test_a_build_during_an_import_shows_one_version_of_the_data(demo_settings, tmp_path, monkeypatch):
     """The issue's reproduction: an import committed part-way through a build made council pages show the old
     figures and decisions, feeds and the data page the new. The build now starts again and shows only the new."""
     from ombuds.site import build
@@ -242,14 +242,14 @@ def test_a_build_during_an_import_shows_one_version_of_the_data(tmp_path, monkey
         return result
 
     monkeypatch.setattr(build, "build_items", import_part_way)
-    build_site(database, tmp_path / "site", workers=1)
+    build_site(database, tmp_path / "site", demo_settings, workers=1)
     page = (tmp_path / "site" / "councils" / slug / "2023-24" / "index.html").read_text(encoding="utf-8")
     decisions = json.loads((tmp_path / "site" / "api" / "decisions" / "E07000243" / "2023-24.json").read_text())
     assert imported and len(decisions) == 8
     assert "75%" in page and "50%" not in page  # 6 upheld of 8, not 2 of 4
 
 
-def test_a_build_onto_a_full_disk_is_one_line(tmp_path, monkeypatch):
+def test_a_build_onto_a_full_disk_is_one_line(demo_settings, tmp_path, monkeypatch):
     import errno
 
     from ombuds.errors import OmbudsError
@@ -265,5 +265,5 @@ def test_a_build_onto_a_full_disk_is_one_line(tmp_path, monkeypatch):
 
     monkeypatch.setattr(build, "_write", full)
     with pytest.raises(OmbudsError, match=f"^{tmp_path / 'site'}: cannot write the site: No space left on device$"):
-        build_site(database, tmp_path / "site", workers=1)
+        build_site(database, tmp_path / "site", demo_settings, workers=1)
     assert not any(p.name.startswith(".site.tmp") for p in tmp_path.iterdir())

@@ -20,7 +20,7 @@ frictionless = pytest.importorskip("frictionless")
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
+def client(demo_settings, tmp_path_factory):
     folder = tmp_path_factory.mktemp("datapackage")
     cases = Cases(folder, "D")
     cases.decided("Stevenage", "2023-10-01", {"Upheld": 3, "Not Upheld": 1}, satisfactory_remedies=1)
@@ -29,7 +29,7 @@ def client(tmp_path_factory):
     cases.compliance("Stevenage", "2023-11-01", on_time=2)
     url = f"sqlite:///{folder / 'site.db'}"
     import_files(open_database(url), cases.files())
-    with TestClient(create_app(open_database(url, read_only=True))) as test_client:
+    with TestClient(create_app(open_database(url, read_only=True), demo_settings)) as test_client:
         yield test_client
 
 

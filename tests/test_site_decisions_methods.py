@@ -47,7 +47,7 @@ def _rows() -> list[list]:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
+def client(demo_settings, tmp_path_factory):
     folder = tmp_path_factory.mktemp("decisions")
     url = f"sqlite:///{folder / 'site.db'}"
     database = open_database(url)
@@ -56,7 +56,7 @@ def client(tmp_path_factory):
         replace_published(connection, "E07000243", Year(2018), "letter.pdf", "appendix-2018-19", json.dumps(PUBLISHED))
     database.close()
     readonly = open_database(url, read_only=True)
-    yield TestClient(create_app(readonly))
+    yield TestClient(create_app(readonly, demo_settings))
     readonly.close()
 
 

@@ -10,7 +10,6 @@ from fastapi.testclient import TestClient
 
 from builders import Cases
 from ombuds.ingest import import_files
-from ombuds.profile import load_profile
 from ombuds.site.app import create_app
 from ombuds.site.data import SiteData
 from ombuds.site.pages import funnel
@@ -36,8 +35,8 @@ def url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def client(url):
-    with TestClient(create_app(open_database(url, read_only=True))) as test_client:
+def client(demo_settings, url):
+    with TestClient(create_app(open_database(url, read_only=True), demo_settings)) as test_client:
         yield test_client
 
 
@@ -65,8 +64,8 @@ def test_funnel_page_points_are_links_with_labels_and_a_table(client):
     assert client.get("/funnel/2023-24/district/nothing/").status_code == 404
 
 
-def test_every_funnel_is_listed_for_the_static_build(url):
-    site = SiteData(open_database(url, read_only=True), load_profile())
+def test_every_funnel_is_listed_for_the_static_build(demo_settings, url):
+    site = SiteData(open_database(url, read_only=True), demo_settings)
     listed = list(funnel.KINDS[0].every(site))
     assert {"year": "2023-24", "council_type": "london-borough", "rate": "compliance_rate"} in listed
     assert len(listed) == len(site.years()) * 5 * 3
@@ -78,12 +77,12 @@ def test_successor_trend_shows_predecessors_combined_figures(client):
     assert 'class="trend-line trend-line--average"' in page or "trend-point--average" in page
 
 
-def test_minimum_numbers_on_and_off(url):
+def test_minimum_numbers_on_and_off(demo_settings, url):
     database = open_database(url, read_only=True)
-    with TestClient(create_app(database)) as off:
+    with TestClient(create_app(database, demo_settings)) as off:
         assert fmt.TOO_FEW not in off.get(f"/councils/{STEVENAGE}/2023-24/").text
-    strict = dataclasses.replace(load_profile(), minimum_denominator=10)
-    with TestClient(create_app(database, strict)) as on:
+    strict = dataclasses.replace(demo_settings.profile, minimum_denominator=10)
+    with TestClient(create_app(database, dataclasses.replace(demo_settings, profile=strict))) as on:
         page = on.get(f"/councils/{STEVENAGE}/2023-24/").text
         assert f"Uphold rate: {fmt.TOO_FEW}" in page
         assert "Based on 4 investigations" not in page

@@ -34,8 +34,8 @@ def url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def client(url):
-    with TestClient(create_app(open_database(url, read_only=True))) as test_client:
+def client(demo_settings, url):
+    with TestClient(create_app(open_database(url, read_only=True), demo_settings)) as test_client:
         yield test_client
 
 
@@ -89,13 +89,13 @@ def test_if_none_match_is_parsed_not_searched(client):
     assert client.get("/methods/", headers={"if-none-match": '"other"'}).status_code == 200
 
 
-def test_a_client_that_never_finishes_its_headers_is_dropped(url, monkeypatch):
+def test_a_client_that_never_finishes_its_headers_is_dropped(demo_settings, url, monkeypatch):
     monkeypatch.setattr(HeaderTimeoutProtocol, "header_seconds", 0.5)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(open_database(url, read_only=True)), host="127.0.0.1", port=port,
-                            log_level="warning", http=HeaderTimeoutProtocol)
+    config = uvicorn.Config(create_app(open_database(url, read_only=True), demo_settings), host="127.0.0.1",
+                            port=port, log_level="warning", http=HeaderTimeoutProtocol)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
     thread.start()

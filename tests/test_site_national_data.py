@@ -24,7 +24,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
+def client(demo_settings, tmp_path_factory):
     folder = tmp_path_factory.mktemp("national")
     url = f"sqlite:///{folder / 'site.db'}"
     cases = Cases(folder, "N")
@@ -45,7 +45,7 @@ def client(tmp_path_factory):
     import_files(database, cases.files())
     database.close()
     readonly = open_database(url, read_only=True)
-    yield TestClient(create_app(readonly))
+    yield TestClient(create_app(readonly, demo_settings))
     readonly.close()
 
 

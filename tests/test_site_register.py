@@ -15,7 +15,7 @@ ASSESSED = ["authority", "year", "provision", "complies", "evidence", "action", 
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
+def client(demo_settings, tmp_path_factory):
     folder = tmp_path_factory.mktemp("register")
     url = f"sqlite:///{folder / 'site.db'}"
     database = open_database(url)
@@ -32,7 +32,7 @@ def client(tmp_path_factory):
     import_files(database, [received, assessed])
     database.close()
     readonly = open_database(url, read_only=True)
-    yield TestClient(create_app(readonly))
+    yield TestClient(create_app(readonly, demo_settings))
     readonly.close()
 
 
@@ -98,7 +98,7 @@ def test_the_register_and_council_pages_pass_axe(browser, client, tmp_path):
         context.close()
 
 
-def test_the_static_build_writes_the_register_and_its_links_resolve(tmp_path):
+def test_the_static_build_writes_the_register_and_its_links_resolve(demo_settings, tmp_path):
     from ombuds.site.build import build_site
 
     url = f"sqlite:///{tmp_path / 'site.db'}"
@@ -110,7 +110,7 @@ def test_the_static_build_writes_the_register_and_its_links_resolve(tmp_path):
     database.close()
     readonly = open_database(url, read_only=True)
     out = tmp_path / "site"
-    build_site(readonly, out, workers=1)
+    build_site(readonly, out, demo_settings, workers=1)
     readonly.close()
     register = out / "self-assessment" / "2024-25" / "index.html"
     assert (out / "self-assessment" / "self-assessment-2024-25.csv").read_bytes().startswith(b"\xef\xbb\xbfcode,")

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
+import html
+import json
+
 import pytest
+from fastapi.testclient import TestClient
 
 from builders import Cases, live_client
+from ombuds.schemes import load_scheme
+from ombuds.site.app import create_app
 
 COUNCILS = ("Stevenage", "Hertfordshire", "North Hertfordshire", "Birmingham", "Bristol")
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
+def client(demo_settings, tmp_path_factory):
     folder = tmp_path_factory.mktemp("search")
     cases = Cases(folder, "S")
     for name in COUNCILS:
         cases.decided(name, "2023-10-01", {"Upheld": 2, "Not Upheld": 1})
-    with live_client(folder, cases) as client:
+    with live_client(folder, cases, demo_settings) as client:
         yield client
 
 
@@ -110,3 +117,20 @@ def test_names_index_lists_councils_with_figures(client):
 def test_search_json_twin_free_query_is_served_per_query(client):
     first, second = search(client, "xx"), search(client, "yy")
     assert "“xx”" in first.text and "“yy”" in second.text
+
+
+def test_the_browsers_search_is_given_the_schemes_words_for_places_outside_england(client):
+    page = client.get("/search/").text
+    attribute = page.split("data-elsewhere='", 1)[1].split("'", 1)[0]
+    assert json.loads(html.unescape(attribute)) == load_scheme("lgsco").elsewhere
+    assert "GY1 is in the Channel Islands, which are not part of England" in search(client, "GY1").text
+
+
+def test_the_pages_words_for_bodies_come_from_the_scheme(client, demo_settings):
+    words = dataclasses.replace(demo_settings.scheme.words, body="landlord", bodies="landlords")
+    scheme = dataclasses.replace(demo_settings.scheme, words=words)
+    other = TestClient(create_app(client.app.state.site.database, dataclasses.replace(demo_settings, scheme=scheme)))
+    page = other.get("/search/").text
+    assert "<h1 class=\"govuk-heading-xl\">Find a landlord</h1>" in page and ">All landlords</a>" in page
+    assert "Find a council" not in page and "All councils" not in page
+    assert "<h1 class=\"govuk-heading-xl\">Find a council</h1>" in client.get("/search/").text

@@ -15,6 +15,7 @@ from ombuds.letters.batch import render_letters
 from ombuds.letters.report import scheme_report_jobs
 from ombuds.profile import load_profile
 from ombuds.schemes import load_scheme
+from ombuds.settings import make_settings
 from ombuds.site.app import create_app
 from ombuds.store import open_database
 from ombuds.years import Year
@@ -33,7 +34,8 @@ def valleys(tmp_path_factory):
 
 def test_its_pages_use_its_words_and_measures(valleys):
     scheme, database = valleys
-    client = TestClient(create_app(open_database(database.url, read_only=True), load_profile(), scheme=scheme))
+    settings = make_settings(scheme.folder, None, None, None)
+    client = TestClient(create_app(open_database(database.url, read_only=True), settings))
     page = client.get("/authorities/aber-county-council/2023-24/").text
     assert "<h1 class=\"govuk-heading-xl\">Aber County Council</h1>" in page
     figures = dict(re.findall(r'id="figures-([a-z_0-9]+)">([^<]*)<', page))

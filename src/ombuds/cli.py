@@ -481,8 +481,7 @@ def serve_command(ctx: click.Context, host: str, port: int, profile_path: Path |
     from ombuds.site.serve import run
 
     settings = _settings(ctx, profile_path)
-    app = create_app(_database(ctx, create=False, read_only=True), settings.profile, settings.editions,
-                     settings.scheme)
+    app = create_app(_database(ctx, create=False, read_only=True), settings)
     click.echo(f"Serving the site at http://{host}:{port}/ (Ctrl+C to stop)")
     run(app, host, port)
 
@@ -507,8 +506,8 @@ def site_build_command(ctx: click.Context, out_dir: Path, profile_path: Path | N
     from ombuds.site.build import build_site
 
     settings = _settings(ctx, profile_path)
-    report = build_site(_database(ctx, create=False, read_only=True), out_dir, settings.profile, workers=workers,
-                        preview=preview, editions=settings.editions, scheme=settings.scheme)
+    report = build_site(_database(ctx, create=False, read_only=True), out_dir, settings, workers=workers,
+                        preview=preview)
     click.echo(report.summary())
 
 
@@ -604,17 +603,16 @@ def demo_command(ctx: click.Context, out_dir: Path, seed: int, years: int | None
     if settings.scheme.engine == "measures":
         from ombuds.demo.measures import run_measures_demo
 
-        run_measures_demo(_database(ctx), settings.scheme, out_dir, settings.profile, echo=click.echo,
+        run_measures_demo(_database(ctx), settings, out_dir, echo=click.echo,
                           port=_free_port(port) if serve else None)
         return
     database = _database(ctx)
-    run_demo(database, out_dir, seed=seed, echo=click.echo, years=years, documents=False)
+    run_demo(database, out_dir, settings, seed=seed, echo=click.echo, years=years, documents=False)
     server = _serve_in_background(database.url, _free_port(port), settings) if serve else None
     try:
-        demo_documents(database, out_dir, seed=seed, echo=click.echo)
+        demo_documents(database, out_dir, settings, seed=seed, echo=click.echo)
         click.echo(f"Building the site in {out_dir / 'site'}/ …")
-        report = build_site(database, out_dir / "site", settings.profile, editions=settings.editions,
-                            on_progress=_every_tenth(click.echo), scheme=settings.scheme)
+        report = build_site(database, out_dir / "site", settings, on_progress=_every_tenth(click.echo))
         click.echo(f"  {report.summary()}")
         if server is not None:
             click.echo(f"Letters and static site done; still serving at {server[1]} (Ctrl+C to stop)")
@@ -634,7 +632,7 @@ def _serve_in_background(url: str, port: int, settings):
     from ombuds.site.serve import configured
     from ombuds.store import open_database
 
-    app = create_app(open_database(url, read_only=True), settings.profile, settings.editions, settings.scheme)
+    app = create_app(open_database(url, read_only=True), settings)
     server = configured(app, "127.0.0.1", port)
     thread = threading.Thread(target=server.run, name="demo-site", daemon=True)  # Ctrl+C reaches the command
     thread.start()

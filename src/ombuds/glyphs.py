@@ -13,9 +13,14 @@ import typst
 from fontTools import unicodedata as scripts
 
 FONTS = Path(__file__).parent / "letters" / "fonts"  # shipped: the same bytes on every machine
-FALLBACK_FAMILIES = ("Droid Sans Fallback", "Symbola")
-"""After the profile's typeface and DejaVu Sans (Latin, Greek, Cyrillic, Arabic, Hebrew …), in this order: Droid Sans
-Fallback for Chinese, Japanese and Korean; Symbola for emoji and symbols."""
+NOTO_SCRIPTS = ("Thai", "Lao", "Khmer", "Myanmar", "Devanagari", "Bengali", "Gujarati", "Gurmukhi", "Oriya", "Tamil",
+                "Telugu", "Kannada", "Malayalam", "Sinhala", "Thaana", "Ethiopic", "Georgian")
+FALLBACK_FAMILIES = (*(f"Noto Sans {script}" for script in NOTO_SCRIPTS), "Noto Serif Tibetan", "Droid Sans Fallback",
+                     "Symbola")
+"""After the profile's typeface and DejaVu Sans (Latin, Greek, Cyrillic, Armenian, Georgian, Hebrew, Arabic …), in this
+order: Noto Sans for the scripts of South and South-East Asia, Ethiopia and the Maldives (and the Georgian letters
+DejaVu lacks), Noto Serif Tibetan (Noto has no sans Tibetan), Droid Sans Fallback for Chinese, Japanese and Korean,
+Symbola for emoji and symbols. DejaVu Sans comes first, so text it can show never falls back."""
 
 _PROBE = b'#set document(title: "glyphs")\n#set text(font: json(bytes(sys.inputs.fonts)))\n#sys.inputs.text\n'
 

@@ -27,8 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from ombuds.letters.editions import SHIPPED_EDITIONS
-from ombuds.profile import Profile, load_profile
+from ombuds.profile import Profile
 from ombuds.release_figures import (
     FigureChange,
     ReleaseError,
@@ -112,11 +111,9 @@ def refresh_letter_checksums(database: Database, profile: Profile, editions: Pat
 # The steps
 
 
-def create_release(database: Database, year: Year, profile: Profile | None = None,
-                   editions: Path = SHIPPED_EDITIONS) -> str:
+def create_release(database: Database, year: Year, profile: Profile, editions: Path) -> str:
     """Freeze the year; again if it was frozen before but not yet published. Its letters are checksummed as the
-    site publishes them with `profile` (the demo profile when None) and the `editions` folder."""
-    profile = profile if profile is not None else load_profile()
+    site publishes them with `profile` and the `editions` folder."""
     with database.transaction() as connection:
         existing = store.all_releases(connection).get(year)
         if existing is not None and existing.stage == PUBLISHED:

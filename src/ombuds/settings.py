@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ombuds.letters import SHIPPED_EDITIONS
 from ombuds.profile import Profile, load_profile
 from ombuds.schemes import Scheme, load_scheme
 
@@ -22,13 +21,8 @@ class Settings:
 
 def make_settings(scheme: str | Path, profile: Path | None, editions: Path | None, db_url: str | None) -> Settings:
     """The settings the options name: a scheme (shipped name or folder), a profile file (None: the demo profile),
-    an editions folder (None: the scheme's own `editions/`)."""
+    an editions folder (None: the scheme's own `editions/`; a scheme without one has no editions, so asking for
+    one says so)."""
     chosen = load_scheme(scheme)
-    return Settings(scheme=chosen, profile=load_profile(profile),
-                    editions=editions or chosen.editions_dir or _default_editions(chosen), db_url=db_url)
-
-
-def _default_editions(scheme: Scheme) -> Path:
-    """A scheme without an `editions/` folder: the LGSCO engine's shipped examples, else none (the folder named
-    does not exist, so asking for an edition says so)."""
-    return SHIPPED_EDITIONS if scheme.engine == "lgsco" else scheme.folder / "editions"
+    return Settings(scheme=chosen, profile=load_profile(profile), editions=editions or chosen.folder / "editions",
+                    db_url=db_url)

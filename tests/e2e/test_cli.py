@@ -281,7 +281,7 @@ def test_letters_for_every_authority_in_parallel_with_an_index(tmp_path):
 def test_letters_edition_problems(tmp_path):
     db = f"sqlite:///{tmp_path / 'l.db'}"
     ombuds("import", *_wellingborough(tmp_path), db=db)
-    other = Path(__file__).parents[2] / "src/ombuds/letters/editions/2022-23.toml"
+    other = Path(__file__).parents[2] / "src/ombuds/schemes/lgsco/editions/2022-23.toml"
     wrong = ombuds("letters", "--year", "2019-20", "--edition", str(other), "--out", str(tmp_path), db=db)
     assert wrong.stderr == f"ombuds: error: {other}: year: the edition is for 2022-23, not 2019-20\n"
     none = ombuds("letters", "--year", "2031-32", "--out", str(tmp_path), db=db)

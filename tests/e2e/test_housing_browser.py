@@ -16,6 +16,7 @@ from test_site_browser import ARTEFACTS, AXE, OVERFLOW, WIDTHS, _describe, _free
 
 from conftest import housing_database
 from ombuds.profile import load_profile
+from ombuds.settings import make_settings
 from ombuds.site.app import create_app
 from ombuds.site.build import build_site
 from ombuds.store import open_database
@@ -46,7 +47,7 @@ def housing(tmp_path_factory):
 @pytest.fixture(scope="module")
 def live(housing):
     scheme, database = housing
-    app = create_app(open_database(database.url, read_only=True), load_profile(), scheme=scheme)
+    app = create_app(open_database(database.url, read_only=True), make_settings(scheme.folder, None, None, None))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -83,7 +84,7 @@ def test_accessible_and_fits(browser, live, name, width):
 
 def test_static_search_answers_by_name_in_the_browser(browser, housing, tmp_path):
     scheme, database = housing
-    build_site(database, tmp_path / "site", load_profile(), workers=1, scheme=scheme)
+    build_site(database, tmp_path / "site", make_settings(scheme.folder, None, None, None), workers=1)
     handler = subprocess.Popen(["python3", "-m", "http.server", str(port := _free_port()), "--bind", "127.0.0.1",
                                 "--directory", str(tmp_path / "site")], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)

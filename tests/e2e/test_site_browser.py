@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from conftest import demo_database
+from conftest import demo, demo_database
 from ombuds.registry.postcodes import lookup_postcode
+from ombuds.schemes import load_scheme
 from ombuds.site.app import create_app
 from ombuds.stats import format as fmt
 from ombuds.stats.summary import totals
@@ -64,7 +65,7 @@ def site(tmp_path_factory):
     with demo_database(folder, SEED):
         pass
     database = open_database(f"sqlite:///{folder / 'demo.db'}", read_only=True)
-    app = create_app(database)
+    app = create_app(database, demo())
     years = [y.label for y in app.state.site.years()]
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -177,7 +178,7 @@ def test_js_search_by_name(page, site):
 
 def test_js_search_by_postcode(page, site):
     """Needs /search/ (fails, not skips, if it is missing). A district postcode lists the district and county."""
-    found = lookup_postcode(STEVENAGE_POSTCODE)
+    found = lookup_postcode(STEVENAGE_POSTCODE, load_scheme("lgsco").elsewhere)
     assert found.kind == "found" and STEVENAGE in found.councils
     _search_from_home(page, site, STEVENAGE_POSTCODE)
     page.wait_for_url(re.compile(r"/(search|councils)/"))

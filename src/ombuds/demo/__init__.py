@@ -11,6 +11,7 @@ from rich.table import Table
 from ombuds.demo.code_year import run_code_year
 from ombuds.demo.generate import DemoFiles, generate
 from ombuds.ingest import import_files
+from ombuds.settings import Settings
 from ombuds.stats import format as fmt
 from ombuds.stats.service import statistics_service
 from ombuds.stats.summary import by_type, totals
@@ -38,8 +39,8 @@ def summary_table(database: Database) -> Table:
     return table
 
 
-def run_demo(database: Database, out_dir: Path, *, seed: int = 2017, echo: Callable[[str], None] = print,
-             years: int | None = None, documents: bool = True) -> DemoFiles:
+def run_demo(database: Database, out_dir: Path, settings: Settings, *, seed: int = 2017,
+             echo: Callable[[str], None] = print, years: int | None = None, documents: bool = True) -> DemoFiles:
     """The demo: synthetic files (every year, or the latest `years`), imported, summarised; then (unless
     `documents` is False: the caller makes them later, with `demo_documents`) letters and the code year."""
     echo(f"Making SYNTHETIC demo data (seed {seed}) in {out_dir}/ …")
@@ -53,29 +54,32 @@ def run_demo(database: Database, out_dir: Path, *, seed: int = 2017, echo: Calla
     Console(width=160).print(summary_table(database))
     echo("All figures above are synthetic: they describe no real council.")
     if documents:
-        demo_documents(database, out_dir, seed=seed, echo=echo)
+        demo_documents(database, out_dir, settings, seed=seed, echo=echo)
     return files
 
 
-def demo_documents(database: Database, out_dir: Path, *, seed: int = 2017,
+def demo_documents(database: Database, out_dir: Path, settings: Settings, *, seed: int = 2017,
                    echo: Callable[[str], None] = print) -> None:
-    """What the demo makes from the imported data: every year's letters, then the code year."""
-    render_demo_letters(database, out_dir / "letters", echo)
-    run_code_year(database, out_dir / "code-year", seed=seed, echo=echo)
+    """What the demo makes from the imported data: every year's letters, then the code year (the settings' editions
+    and profile)."""
+    render_demo_letters(database, out_dir / "letters", settings, echo)
+    run_code_year(database, out_dir / "code-year", settings.profile, seed=seed, echo=echo)
 
 
-def render_demo_letters(database: Database, out_dir: Path, echo: Callable[[str], None] = print) -> None:
-    """Every year's letters, PDF and HTML, from the shipped example editions."""
+def render_demo_letters(database: Database, out_dir: Path, settings: Settings,
+                        echo: Callable[[str], None] = print) -> None:
+    """Every year's letters, PDF and HTML, from the settings' editions (the scheme's shipped examples) and profile."""
     from ombuds.letters.batch import letter_jobs, render_letters
-    from ombuds.letters.editions import shipped_edition
+    from ombuds.letters.editions import edition_in
 
     echo(f"Rendering every year's letters in {out_dir}/ …")
     years = statistics_service(database).case_years()
     for number, year in enumerate(years, start=1):
-        edition = shipped_edition(year)
+        edition = edition_in(settings.editions, year)
         written = []
         for output_format in ("pdf", "html"):
-            jobs = letter_jobs(database, year, edition, out_dir / year.label, output_format, synthetic=True)
+            jobs = letter_jobs(database, year, edition, out_dir / year.label, output_format,
+                               profile=settings.profile, synthetic=True)
             written += render_letters(jobs)
         echo(f"  {year} ({number} of {len(years)} years): {len(written) // 2:,} letters as PDF and HTML in "
              f"{out_dir / year.label}/")

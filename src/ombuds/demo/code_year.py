@@ -18,6 +18,7 @@ import numpy as np
 
 from ombuds.handling_code import handling_code
 from ombuds.labels import OWN_OUTCOMES
+from ombuds.profile import Profile
 from ombuds.registry import registry
 from ombuds.workdays import add_working_days
 from ombuds.years import Year
@@ -139,12 +140,13 @@ def generate_code_year(out_dir: Path, *, seed: int = 2017) -> CodeYearFiles:
         response)
 
 
-def run_code_year(database, out_dir: Path, *, seed: int, echo: Callable[[str], None] = print) -> list[Path]:
-    """Generate, import and report: the council's code report in out_dir/code-report/."""
+def run_code_year(database, out_dir: Path, profile: Profile, *, seed: int,
+                  echo: Callable[[str], None] = print) -> list[Path]:
+    """Generate, import and report: the council's code report in out_dir/code-report/, from `profile`'s
+    organisation."""
     from ombuds.code_report import write_report
     from ombuds.ingest import import_files
     from ombuds.ingest.areas import read_area_mapping
-    from ombuds.profile import load_profile
     from ombuds.stats.code_report import code_report
 
     files = generate_code_year(out_dir, seed=seed)
@@ -154,7 +156,7 @@ def run_code_year(database, out_dir: Path, *, seed: int, echo: Callable[[str], N
         echo(f"  {line}")
     body = registry().get(COUNCIL)
     record = code_report(database, YEAR, body, areas=read_area_mapping(files.service_areas))
-    written = write_report(record, load_profile(), out_dir / "code-report",
+    written = write_report(record, profile, out_dir / "code-report",
                            response=files.response.read_text(encoding="utf-8"))
     echo(f"  {body.name}'s Complaint Handling Code report for {YEAR}: {written[0].parent}/")
     return written

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from ombuds.ingest.records import import_records
 from ombuds.profile import Profile
+from ombuds.settings import Settings
 from ombuds.stats import format as fmt
 from ombuds.stats import measure_views as views
 from ombuds.stats.measures_service import measures_service
@@ -41,13 +42,13 @@ def summary_table(database: Database, scheme) -> Table:
     return table
 
 
-def _serve(url: str, scheme, profile: Profile, port: int, echo: Callable[[str], None]):
+def _serve(url: str, settings: Settings, port: int, echo: Callable[[str], None]):
     """The live site in a background thread, on the database opened read-only."""
     import uvicorn
 
     from ombuds.site.app import create_app
 
-    app = create_app(open_database(url, read_only=True), profile, scheme=scheme)
+    app = create_app(open_database(url, read_only=True), settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, name="ombuds-demo-site", daemon=True)
     thread.start()
@@ -74,9 +75,11 @@ def render_reports(database: Database, scheme, out_dir: Path, profile: Profile,
     return written
 
 
-def run_measures_demo(database: Database, scheme, out_dir: Path, profile: Profile, *,
+def run_measures_demo(database: Database, settings: Settings, out_dir: Path, *,
                       echo: Callable[[str], None] = print, port: int | None = None) -> None:
-    """Import, serve (when `port` is given, until Ctrl+C), render the reports and build the static site."""
+    """Import, serve (when `port` is given, until Ctrl+C), render the reports and build the static site, for the
+    settings' (measures) scheme and profile."""
+    scheme, profile = settings.scheme, settings.profile
     from ombuds.site.build import build_site
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -89,13 +92,13 @@ def run_measures_demo(database: Database, scheme, out_dir: Path, profile: Profil
     echo(f"  every refused row and its reason: {rejects}")
     server = thread = None
     if port is not None:
-        server, thread = _serve(database.url, scheme, profile, port, echo)
+        server, thread = _serve(database.url, settings, port, echo)
     Console(width=160).print(summary_table(database, scheme))
     echo(scheme.data.coverage)
     echo(f"Rendering the {scheme.report.name}s in {out_dir / 'reports'}/ …")
     render_reports(database, scheme, out_dir / "reports", profile, echo)
     echo(f"Building the static site in {out_dir / 'site'}/ …")
-    echo(f"  {build_site(database, out_dir / 'site', profile, scheme=scheme).summary()}")
+    echo(f"  {build_site(database, out_dir / 'site', settings).summary()}")
     if thread is not None:
         try:
             while thread.is_alive():

@@ -1,5 +1,5 @@
 """Annual review letters: editions (data files), layouts, HTML and PDF rendering, batches and sending."""
 
-from pathlib import Path
+from ombuds.schemes import DEFAULT, scheme_folder
 
-SHIPPED_EDITIONS = Path(__file__).parent / "editions"  # the LGSCO's example editions, one `<year>.toml` each
+SHIPPED_EDITIONS = scheme_folder(DEFAULT) / "editions"  # the LGSCO scheme's example editions, one `<year>.toml` each

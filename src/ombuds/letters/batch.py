@@ -25,7 +25,7 @@ from ombuds.letters.content import Contact, MissingContact
 from ombuds.letters.editions import Edition
 from ombuds.letters.render import Renderer
 from ombuds.processes import alive
-from ombuds.profile import Profile, load_profile
+from ombuds.profile import Profile
 from ombuds.registry import Authority, registry
 from ombuds.stats import format as fmt
 from ombuds.stats.service import statistics_service
@@ -84,7 +84,7 @@ def contacts_from_rows(rows: list) -> dict[str, list[Contact]]:
 
 def letter_jobs(database: Database, year: Year, edition: Edition, out_dir: Path, output_format: str, *,
                 authority: Authority | None = None, allow_missing_contacts: bool = False,
-                method: str = "pooled", profile: Profile | None = None, include_abolished: bool = False,
+                method: str = "pooled", profile: Profile, include_abolished: bool = False,
                 synthetic: bool = False) -> list[LetterJob]:
     """What to render: one job per authority (or the one asked for) that exists on the letter's date (every one
     with statistics if `include_abolished`), each with its content ready."""
@@ -102,7 +102,6 @@ def letter_jobs(database: Database, year: Year, edition: Edition, out_dir: Path,
                    if not any(c.role == ADDRESSEE for c in contacts.get(r.authority.code, []))]
         if missing:
             raise MissingContact(missing_contacts_message(missing))
-    profile = profile if profile is not None else load_profile()
     jobs = []
     for record in records:
         a = authorities.get(record.authority.code)

@@ -125,11 +125,10 @@ def already_sent(database: Database, year: Year) -> set[str]:
 
 
 def send_letters(database: Database, year: Year, edition: Edition, settings: SmtpSettings | None, *,
-                 dry_run_dir: Path | None = None, authority=None, profile: Profile | None = None,
+                 dry_run_dir: Path | None = None, authority=None, profile: Profile,
                  on_sent: Callable[[str], None] = lambda line: None) -> SendReport:
-    """Email every letter of the year (or write .eml files to `dry_run_dir`, from the profile's sender unless
-    `settings` name one)."""
-    profile = profile or load_profile()
+    """Email every letter of the year (or write .eml files to `dry_run_dir`), from `profile`'s organisation (and
+    its sender unless `settings` name one)."""
     jobs = letter_jobs(database, year, edition, Path("."), "pdf", authority=authority, allow_missing_contacts=True,
                        profile=profile)
     contacts = contacts_by_authority(database)

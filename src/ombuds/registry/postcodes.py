@@ -38,7 +38,7 @@ import time
 import zipfile
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -78,34 +78,10 @@ class StaleIndex(OmbudsError):
     """The index file was built by another layout or from another version of the postcode package."""
 
 
-@dataclass(frozen=True)
-class Nation:
-    """A nation or territory outside England, and whose ombudsman handles its councils."""
-
-    name: str
-    place: str
-    ombudsman: str | None = None
-    councils: str | None = None
-    plural: bool = False
-
-    def message(self, postcode: str) -> str:
-        if self.ombudsman:
-            return (f"{postcode} is in {self.place}: this ombudsman covers English councils only, and complaints "
-                    f"about {self.councils} go to the {self.ombudsman}.")
-        verb = "are" if self.plural else "is"
-        return (f"{postcode} is in {self.place}, which {verb} not part of England: this ombudsman covers English "
-                f"councils only.")
-
-
-# By the first letter of the district's GSS code (E is England; L99999999 and M99999999 are ONS pseudo-codes).
-NATIONS = {
-    "W": Nation("Wales", "Wales", "Public Services Ombudsman for Wales", "Welsh councils"),
-    "S": Nation("Scotland", "Scotland", "Scottish Public Services Ombudsman", "Scottish councils"),
-    "N": Nation("Northern Ireland", "Northern Ireland", "Northern Ireland Public Services Ombudsman",
-                "councils in Northern Ireland"),
-    "L": Nation("Channel Islands", "the Channel Islands", plural=True),
-    "M": Nation("Isle of Man", "the Isle of Man"),
-}
+# The places outside England, by the first letter of the district's GSS code (E is England; L99999999 and
+# M99999999 are ONS pseudo-codes). What a search there says is the scheme's: `scheme.elsewhere` (scheme.toml
+# [geography.elsewhere]), one message per place with `{postcode}` in it.
+NATIONS = {"W": "Wales", "S": "Scotland", "N": "Northern Ireland", "L": "Channel Islands", "M": "Isle of Man"}
 
 
 @dataclass(frozen=True)
@@ -168,8 +144,8 @@ def _nation_bit(lad: str) -> int:
     return 1 << at if at >= 0 else 0
 
 
-def nation_of(lad: str) -> Nation | None:
-    """The nation outside England a district code belongs to; None for England."""
+def nation_of(lad: str) -> str | None:
+    """The place outside England a district code belongs to (a name in `NATIONS`); None for England."""
     return NATIONS.get(lad[:1])
 
 
@@ -401,25 +377,31 @@ def unresolved_districts(index: PostcodeIndex | None = None) -> list[str]:
     return [lad for lad in index.lads if lad and nation_of(lad) is None and not councils_of(lad)]
 
 
-def lookup_postcode(text: str) -> PostcodeResult:
-    """Which councils cover a postcode or an outward code (see `PostcodeResult`)."""
+def lookup_postcode(text: str, elsewhere: Mapping[str, str]) -> PostcodeResult:
+    """Which councils cover a postcode or an outward code (see `PostcodeResult`); `elsewhere` says what to answer
+    for a place outside England (`scheme.elsewhere`: place → message with `{postcode}`)."""
     query = text.strip()
     parsed = parse_postcode(text)
     if parsed:
-        return _lookup_full(query, *parsed)
+        return _lookup_full(query, *parsed, elsewhere)
     outward = parse_outward(text)
     if outward:
-        return _lookup_outward(query, outward)
+        return _lookup_outward(query, outward, elsewhere)
     message = f"Enter a postcode: {_EXAMPLE}." if not query else f"That is not a UK postcode: {_EXAMPLE}."
     return PostcodeResult("malformed", query, None, message=message)
 
 
-def _lookup_full(query: str, outward: str, inward: str) -> PostcodeResult:
+def _outside(query: str, postcode: str, nation: str, elsewhere: Mapping[str, str]) -> PostcodeResult:
+    return PostcodeResult("not_england", query, postcode, nation=nation,
+                          message=elsewhere[nation].replace("{postcode}", postcode))
+
+
+def _lookup_full(query: str, outward: str, inward: str, elsewhere: Mapping[str, str]) -> PostcodeResult:
     postcode = f"{outward} {inward}"
     lad = postcode_index().district(outward, inward)
     nation = nation_of(lad) if lad else _nation_around(outward)
     if nation:
-        return PostcodeResult("not_england", query, postcode, nation=nation.name, message=nation.message(postcode))
+        return _outside(query, postcode, nation, elsewhere)
     councils = councils_of(lad) if lad else ()
     if councils:
         return PostcodeResult("found", query, postcode, councils)
@@ -436,7 +418,7 @@ def _unknown_message(postcode: str, lad: str | None) -> str:
             f"linked to a council; search for your council by name instead.")
 
 
-def _nation_around(outward: str) -> Nation | None:
+def _nation_around(outward: str) -> str | None:
     """The one nation outside England where every located postcode of the outward code (else of its area) lies."""
     index = postcode_index()
     number = index.outward_ids.get(outward)
@@ -451,18 +433,17 @@ def _located(districts: Counter[str]) -> Counter[str]:
     return Counter({lad: n for lad, n in districts.items() if lad})
 
 
-def _lookup_outward(query: str, outward: str) -> PostcodeResult:
+def _lookup_outward(query: str, outward: str, elsewhere: Mapping[str, str]) -> PostcodeResult:
     districts = _located(postcode_index().districts_in(outward))
     english = Counter({lad: n for lad, n in districts.items() if nation_of(lad) is None})
     councils = _councils_by_size(english)
     if not councils:
         nation = _nation_around(outward)
         if nation:
-            return PostcodeResult("not_england", query, outward, nation=nation.name, message=nation.message(outward))
+            return _outside(query, outward, nation, elsewhere)
         return PostcodeResult("unknown", query, outward, message=_unknown_outward_message(outward, bool(districts)))
-    elsewhere = sorted({nation_of(lad).name for lad in districts if nation_of(lad)})
-    return PostcodeResult("outward", query, outward, councils,
-                          message=_outward_message(outward, english, elsewhere))
+    places = sorted({nation_of(lad) for lad in districts if nation_of(lad)})
+    return PostcodeResult("outward", query, outward, councils, message=_outward_message(outward, english, places))
 
 
 def _councils_by_size(districts: Counter[str]) -> tuple[str, ...]:
@@ -504,8 +485,8 @@ def postcode_shards() -> Iterator[tuple[str, dict[str, Any]]]:
       `indexOf` at a position divisible by 3; absent means unknown);
     - `group`: one base-36 digit per inward code, its entry in `groups`; left out when there is only one group (0);
     - `groups`: `{"councils": ["E07000243", "E10000015"]}` (district or unitary first, then the county),
-      `{"nation": "Wales"}` (outside England; see `NATIONS` for the names and ombudsmen), or `{}` (no council: no
-      fixed location);
+      `{"nation": "Wales"}` (outside England: a name in `NATIONS`, worded by the scheme's `elsewhere`), or `{}`
+      (no council: no fixed location);
     - `councils`: the answer for the outward code typed alone, as `lookup_postcode` gives it, lower tier first
       (empty when none of it is in England).
 
@@ -537,7 +518,7 @@ def _shard(inwards: list[int], lads: list[str]) -> dict[str, Any]:
 def _shard_group(lad: str) -> dict[str, Any]:
     nation = nation_of(lad) if lad else None
     if nation:
-        return {"nation": nation.name}
+        return {"nation": nation}
     councils = councils_of(lad) if lad else ()
     return {"councils": list(councils)} if councils else {}
 

@@ -23,6 +23,9 @@ DISPLAYS: tuple[str, ...] = ("count", "percent", "rate")
 PEER_KEYS: tuple[str, ...] = ("type", "size_band")
 PEER_METHODS: tuple[str, ...] = ("pooled",)
 POSTCODES: tuple[str, ...] = ("none", "england")
+# The places outside England the "england" geography's postcode directory puts postcodes in (each needs a message)
+ELSEWHERE: dict[str, tuple[str, ...]] = {
+    "none": (), "england": ("Wales", "Scotland", "Northern Ireland", "Channel Islands", "Isle of Man")}
 
 
 def _by_id(items: tuple[Any, ...], wanted: str, missing: str) -> Any:
@@ -225,6 +228,7 @@ class Scheme:
     report: Report
     data: DataNotes
     postcodes: str  # "none" or "england"
+    elsewhere: Mapping[str, str]  # place outside the area → what a postcode search there says ({postcode})
     hexjson: str  # "" (no map), "generated" (from centroids) or a file name in the folder
     map_views: tuple[MapView, ...]  # the maps the site offers; () with a map: one view of every body
     bodies: tuple[Body, ...]

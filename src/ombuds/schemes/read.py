@@ -15,6 +15,7 @@ from ombuds.schemes.fields import Problems, fields, join
 from ombuds.schemes.keys import is_id
 from ombuds.schemes.measures import read_kinds, read_measures
 from ombuds.schemes.model import (
+    ELSEWHERE,
     ENGINES,
     PEER_KEYS,
     PEER_METHODS,
@@ -107,11 +108,13 @@ def _header(data: dict[str, Any] | None, folder: Path, problems: Problems) -> di
     for name, spec in (("words", WORDS), ("report", REPORT), ("data", DATA)):
         if name in top:
             top[name] = fields(top[name], file, name, spec, problems) or {}
-    geography = fields(top.get("geography", {}), file, "geography", {"postcodes": ("str", False)}, problems) or {}
+    geography = fields(top.get("geography", {}), file, "geography",
+                       {"postcodes": ("str", False), "elsewhere": ("table", False)}, problems) or {}
     top["postcodes"] = geography.get("postcodes", "none")
     if top["postcodes"] not in POSTCODES:
         problems.add(file, "geography.postcodes", f"unknown geography '{top['postcodes']}' (one of: "
                      f"{', '.join(POSTCODES)})")
+    top["elsewhere"] = _elsewhere(geography.get("elsewhere", {}), ELSEWHERE.get(top["postcodes"], ()), problems)
     mapping = fields(top.get("map", {}), file, "map", {"hexjson": ("str", False), "views": ("tables", False)},
                      problems) or {}
     top["hexjson"] = mapping.get("hexjson", "")
@@ -119,6 +122,19 @@ def _header(data: dict[str, Any] | None, folder: Path, problems: Problems) -> di
     if top["hexjson"] not in ("", "generated") and not (folder / top["hexjson"]).is_file():
         problems.add(file, "map.hexjson", f"no file '{top['hexjson']}' in the scheme folder")
     return top
+
+
+def _elsewhere(messages: dict[str, Any], places: tuple[str, ...], problems: Problems) -> dict[str, str]:
+    """`[geography.elsewhere]`: one message per place outside the area the geography's postcodes reach."""
+    if messages and not places:
+        problems.add("scheme.toml", "geography.elsewhere", "no postcode search to say it (postcodes = \"none\")")
+        return {}
+    spec = {place: ("str", True) for place in places}
+    kept = fields(messages, "scheme.toml", "geography.elsewhere", spec, problems) or {}
+    for place, message in kept.items():
+        if "{postcode}" not in message:
+            problems.add("scheme.toml", f"geography.elsewhere.{place}", "must say where: it has no {postcode}")
+    return kept
 
 
 def _map_views(views: list[Any], types: tuple[BodyType, ...], problems: Problems) -> tuple[MapView, ...]:
@@ -301,7 +317,8 @@ def read_scheme(folder: Path) -> tuple[Scheme | None, list[str]]:
         words=Words(**top["words"]),
         report=Report(name=report["name"], min_records=report.get("min_records", 0),
                       min_measure=report.get("min_measure", "")),
-        data=DataNotes(**top["data"]), postcodes=top["postcodes"], hexjson=top["hexjson"], map_views=views,
+        data=DataNotes(**top["data"]), postcodes=top["postcodes"], elsewhere=top["elsewhere"], hexjson=top["hexjson"],
+        map_views=views,
         bodies=bodies or (), aliases=aliases, types=types, label_sets=sets, kinds=kinds, measures=measures,
         peer_groups=peers, editions=editions, layouts=layouts, map=hexmap, provisions=provisions,
     )

@@ -4,6 +4,12 @@ static build can write the same files."""
 
 from __future__ import annotations
 
+import inspect
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
@@ -121,28 +127,6 @@ def authority_record(site: SiteData, year: str, code: str) -> dict:
         raise HTTPException(404, str(error)) from None
 
 
-@_get_and_head("/years.json", response_model=list[YearEntry], summary="The years with figures")
-def years(request: Request):
-    return _json(request, years_listing(_site(request)))
-
-
-@_get_and_head("/authorities.json", response_model=list[AuthorityEntry], summary="Every authority with figures")
-def authorities(request: Request):
-    return _json(request, authorities_listing(_site(request)))
-
-
-@_get_and_head("/statistics/{year}.json", response_model=list[StatisticsRecord],
-               summary="Every authority's statistics for a year (SPEC 2.3)")
-def statistics(request: Request, year: str):
-    return _json(request, year_records(_site(request), year))
-
-
-@_get_and_head("/statistics/{year}/{code}.json", response_model=StatisticsRecord,
-               summary="One authority's statistics for a year, by GSS code")
-def authority_statistics(request: Request, year: str, code: str):
-    return _json(request, authority_record(_site(request), year, code))
-
-
 def decision_listing(site: SiteData, code: str, year: str) -> list[dict]:
     """Every decision about an authority in a year, newest first."""
     try:
@@ -160,7 +144,64 @@ def decision_listing(site: SiteData, code: str, year: str) -> list[dict]:
              "summary": d.summary} for d in rows]
 
 
-@_get_and_head("/decisions/{code}/{year}.json", response_model=list[DecisionEntry],
-               summary="Every decision about one authority in a year, by GSS code")
-def authority_decisions(request: Request, code: str, year: str):
-    return _json(request, decision_listing(_site(request), code, year))
+def _every_year(site: SiteData) -> Iterable[dict]:
+    return ({"year": year.label} for year in site.years())
+
+
+def _every_record(site: SiteData) -> Iterable[dict]:
+    for year in site.years():
+        for record in site.year_statistics(year).records:
+            yield {"year": year.label, "code": record.authority.code}
+
+
+def _every_decision_listing(site: SiteData) -> Iterable[dict]:
+    for year in site.years():
+        if site.has_case_records(year):
+            for record in site.year_statistics(year).records:
+                yield {"code": record.authority.code, "year": year.label}
+
+
+@dataclass(frozen=True)
+class ApiKind:
+    """One kind of API answer: the live route and the static build's files (`pages.api_files`) both come from it."""
+
+    name: str  # the route's name (the start of its OpenAPI operation id)
+    path: str  # under /api/, ending in .json, e.g. "/statistics/{year}.json"
+    data: Callable[..., Any]  # (site, **path parameters) → the JSON data
+    model: Any  # the response model OpenAPI documents
+    summary: str
+    every: Callable[[SiteData], Iterable[dict]]  # the path parameters of every file the static build writes
+
+    @property
+    def parameters(self) -> list[str]:
+        return re.findall(r"\{(\w+)\}", self.path)
+
+
+API = (
+    ApiKind("years", "/years.json", years_listing, list[YearEntry], "The years with figures", lambda site: [{}]),
+    ApiKind("authorities", "/authorities.json", authorities_listing, list[AuthorityEntry],
+            "Every authority with figures", lambda site: [{}]),
+    ApiKind("statistics", "/statistics/{year}.json", year_records, list[StatisticsRecord],
+            "Every authority's statistics for a year (SPEC 2.3)", _every_year),
+    ApiKind("authority_statistics", "/statistics/{year}/{code}.json", authority_record, StatisticsRecord,
+            "One authority's statistics for a year, by GSS code", _every_record),
+    ApiKind("authority_decisions", "/decisions/{code}/{year}.json", decision_listing, list[DecisionEntry],
+            "Every decision about one authority in a year, by GSS code", _every_decision_listing),
+)
+
+
+def _endpoint(kind: ApiKind) -> Callable[..., Response]:
+    """The route's function: its path parameters are strings, in the path's order (FastAPI reads the signature)."""
+
+    def endpoint(request: Request, **parameters: str) -> Response:
+        return _json(request, kind.data(_site(request), **parameters))
+
+    endpoint.__name__ = kind.name
+    endpoint.__signature__ = inspect.Signature([
+        inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
+        *(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=str) for name in kind.parameters)])
+    return endpoint
+
+
+for _kind in API:  # the live API: a GET (and HEAD) route per kind
+    _get_and_head(_kind.path, response_model=_kind.model, summary=_kind.summary)(_endpoint(_kind))

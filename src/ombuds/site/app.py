@@ -23,8 +23,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Match, Route
 from starlette.staticfiles import StaticFiles
 
-from ombuds.letters.editions import SHIPPED_EDITIONS
-from ombuds.profile import Profile, load_profile
+from ombuds.settings import Settings
 from ombuds.site import assets
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import FileKind, Page, PageKind, kinds
@@ -108,18 +107,17 @@ def _size(entry: tuple[int, bytes, str, str]) -> int:
     return len(entry[1]) + 200  # the body, and about what the key and the tuple cost
 
 
-def create_app(database: Database, profile: Profile | None = None, editions: Path = SHIPPED_EDITIONS,
-               scheme=None) -> FastAPI:
-    """The live site over `database`, for `profile`'s organisation (the demo profile when None) and its letters
-    in the `editions` folder; a generic ("measures") `scheme`'s site when it is one."""
-    site = site_data(database, profile if profile is not None else load_profile(), scheme, editions=editions)
+def create_app(database: Database, settings: Settings) -> FastAPI:
+    """The live site over `database`, in the words of the settings' scheme, for its profile's organisation and
+    with the letters of its editions folder; a generic ("measures") scheme's site when it is one."""
+    site = site_data(database, settings)
     app = FastAPI(title=f"{site.profile.site_title}: open data API", version="1", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
     app.router.redirect_slashes = False  # Starlette's would build the address from the Host header: `_not_found`
     app.state.site = site
     cache = RenderedCache(site)
     app.state.cache = cache
-    for kind in kinds(scheme):
+    for kind in kinds(settings.scheme):
         _add(app, site, cache, kind)
     if isinstance(site, SiteData):  # a measures scheme's API is its page kinds' JSON files
         from ombuds.site.api import router as api_router
@@ -148,21 +146,19 @@ def _page_bytes(site: SiteData, kind: PageKind, request: Request, as_json: bool)
         return page.status, body, "application/json"
     if page.redirect is not None:
         return 307, ("/" + page.redirect).encode("utf-8"), "redirect"
-    context = {**page.context, "site": site.profile, "canonical": kind.url(**request.path_params)}
+    context = {**page.context, "site": site.profile, "words": site.scheme.words,
+               "canonical": kind.url(**request.path_params)}
     return page.status, render(page.template, context, root="/"), "text/html; charset=utf-8"
 
 
-def site_data(database: Database, profile: Profile, scheme=None, preview: bool = False,
-              editions: Path = SHIPPED_EDITIONS):
+def site_data(database: Database, settings: Settings, preview: bool = False):
     """What the pages read: the LGSCO's SiteData, or a measures scheme's MeasuresSite (its reports' editions are
     the scheme's own)."""
-    if scheme is not None and scheme.engine == "measures":
+    if settings.scheme.engine == "measures":
         from ombuds.site.measures_data import MeasuresSite
 
-        return MeasuresSite(database, profile, scheme, preview=preview)
-    if scheme is not None:  # its code is the self-assessment register's
-        return SiteData(database, profile, preview=preview, editions=editions, scheme=scheme)
-    return SiteData(database, profile, preview=preview, editions=editions)
+        return MeasuresSite(database, settings.profile, settings.scheme, preview=preview)
+    return SiteData(database, settings, preview=preview)
 
 
 def not_found_page(site: SiteData, reason: str) -> bytes:
@@ -170,7 +166,7 @@ def not_found_page(site: SiteData, reason: str) -> bytes:
         from ombuds.site.pages.measures_common import base
 
         return render("measures/not_found.html", {**base(site), "reason": reason, "site": site.profile}, root="/")
-    return render("not_found.html", {"reason": reason, "site": site.profile}, root="/")
+    return render("not_found.html", {"reason": reason, **site.shared_context()}, root="/")
 
 
 def _add(app: FastAPI, site: SiteData, cache: RenderedCache, kind: PageKind | FileKind) -> None:

@@ -21,9 +21,8 @@ from pathlib import Path
 
 from ombuds import urls
 from ombuds.errors import OmbudsError
-from ombuds.letters.editions import SHIPPED_EDITIONS
 from ombuds.processes import alive
-from ombuds.profile import Profile, load_profile
+from ombuds.settings import Settings
 from ombuds.site import assets
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import FileKind, Page, PageKind, kinds
@@ -63,8 +62,8 @@ def render_page(site: SiteData, kind: PageKind, params: dict, root: str) -> tupl
     """A page as the static build writes it: its HTML (a redirect as a meta-refresh page) with links from `root`.
     Mirrors the live app's rendering; raises NotFound like it."""
     page = kind.build(site, {}, **params)
-    context = {**page.context, "site": site.profile, "preview": site.preview_notes() if site.preview else None,
-               "canonical": kind.url(**params)}
+    context = {**page.context, "site": site.profile, "words": site.scheme.words,
+               "preview": site.preview_notes() if site.preview else None, "canonical": kind.url(**params)}
     if page.redirect is not None:
         template = page.template if page.template.endswith("redirect.html") else "redirect.html"
         return page, render(template, {**context, "target": page.redirect, "canonical": page.redirect}, root=root)
@@ -88,17 +87,17 @@ def _write(folder: Path, path: str, body: bytes) -> None:
 _worker: dict = {}
 
 
-def _start_worker(url: str, profile: Profile, editions: Path, folder: str, computed: tuple, names: list[str],
-                  previous: Previous, preview: bool = False, scheme=None) -> None:
+def _start_worker(url: str, settings: Settings, folder: str, computed: tuple, names: list[str],
+                  previous: Previous, preview: bool = False) -> None:
     """In each worker: a read-only database and site of its own (no object, connection or lock is shared with the
     parent), taking over the statistics the parent already computed."""
     from ombuds.site.app import site_data
 
-    site = site_data(open_database(url, read_only=True), profile, scheme, preview, editions)
+    site = site_data(open_database(url, read_only=True), settings, preview)
     (site.statistics if isinstance(site, SiteData) else site).adopt(computed)
     _worker["site"] = site
     _worker["folder"] = Path(folder)
-    by_name = {kind.name: kind for kind in all_page_kinds(scheme)}
+    by_name = {kind.name: kind for kind in all_page_kinds(settings.scheme)}
     _worker["kinds"] = [by_name[name] for name in names]  # the parent's kinds, in the parent's order
     _worker["previous"] = previous
 
@@ -190,7 +189,7 @@ def _write_api(site: SiteData, database: Database, folder: Path) -> int:
         for params in kind.every(site):
             _write(folder, kind.url(**params), kind.build(site, **params).body)
             written += 1
-    _write(folder, urls.api("openapi.json"), json_bytes(create_app(database, site.profile, site.editions).openapi()))
+    _write(folder, urls.api("openapi.json"), json_bytes(create_app(database, site.settings).openapi()))
     return written + 1
 
 
@@ -212,23 +211,21 @@ def _chunks(items: list, size: int) -> list[list]:
     return [items[at:at + size] for at in range(0, len(items), size)]
 
 
-def build_site(database: Database, out: Path, profile: Profile | None = None, workers: int = 2,
-               preview: bool = False, editions: Path = SHIPPED_EDITIONS, scheme=None,
-               on_progress: Callable[[int, int], None] | None = None) -> BuildReport:
+def build_site(database: Database, out: Path, settings: Settings, workers: int = 2,
+               preview: bool = False, on_progress: Callable[[int, int], None] | None = None) -> BuildReport:
     """Write the whole static site into `out` (replaced at the end, all at once); `preview` for staff. The site
-    speaks for `profile`'s organisation (the demo profile when None); its letters follow the `editions` folder. A
-    generic ("measures") `scheme` builds its own page kinds, whose JSON files are its API; it has no postcode
-    shards. The build shows one version of the data: if an import, release or revision commits while it runs (the data
-    version moves), or the day turns (a year may become public), it starts again, at most ATTEMPTS times.
-    `on_progress(done, total)` after each chunk of pages."""
+    is in the words of the settings' scheme, speaks for its profile's organisation and its letters follow its
+    editions folder. A generic ("measures") scheme builds its own page kinds, whose JSON files are its API; it has
+    no postcode shards. The build shows one version of the data: if an import, release or revision commits while it
+    runs (the data version moves), or the day turns (a year may become public), it starts again, at most ATTEMPTS
+    times. `on_progress(done, total)` after each chunk of pages."""
     started = time.perf_counter()
     out = Path(out).resolve()
-    profile = profile if profile is not None else load_profile()
     for _ in range(ATTEMPTS):
         before = _snapshot(database)
         try:
-            report = _build_once(database, out, profile, editions, workers, preview,
-                                 lambda seen=before: _snapshot(database) == seen, scheme, on_progress)
+            report = _build_once(database, out, settings, workers, preview,
+                                 lambda seen=before: _snapshot(database) == seen, on_progress)
         except OSError as error:
             raise OmbudsError(f"{out}: cannot write the site: {error.strerror or error}") from None
         if report is not None:
@@ -243,13 +240,13 @@ def _snapshot(database: Database) -> tuple[int, date]:
         return data_version(connection), date.today()
 
 
-def _build_once(database: Database, out: Path, profile: Profile, editions: Path, workers: int, preview: bool,
-                unchanged: Callable[[], bool], scheme=None,
+def _build_once(database: Database, out: Path, settings: Settings, workers: int, preview: bool,
+                unchanged: Callable[[], bool],
                 on_progress: Callable[[int, int], None] | None = None) -> BuildReport | None:
     """One build, swapped in only if `unchanged()` still holds when it is written; None otherwise."""
     from ombuds.site.app import site_data
 
-    site = site_data(database, profile, scheme, preview, editions)
+    site = site_data(database, settings, preview)
     lgsco = isinstance(site, SiteData)
     report = BuildReport(out)
     temporary = out.parent / f".{out.name}.tmp-{os.getpid()}"
@@ -260,14 +257,14 @@ def _build_once(database: Database, out: Path, profile: Profile, editions: Path,
     previous = Previous.of(out)
     fingerprints: dict[str, str] = {}
     try:
-        all_kinds = kinds() if lgsco else kinds(scheme)
+        all_kinds = kinds() if lgsco else kinds(settings.scheme)
         items = [(position, dict(params)) for position, kind in enumerate(all_kinds) for params in kind.every(site)]
         if workers > 1:
             context = multiprocessing.get_context("spawn")  # never fork: a parent thread (a server) may hold a lock
             computed = site.statistics.computed() if lgsco else site.computed()
             with context.Pool(workers, _start_worker,
-                              (database.url, profile, editions, str(temporary), computed,
-                               [kind.name for kind in all_kinds], previous, preview, scheme)) as pool:
+                              (database.url, settings, str(temporary), computed,
+                               [kind.name for kind in all_kinds], previous, preview)) as pool:
                 shards = pool.apply_async(_write_shards, (str(temporary),)) if lgsco else None
                 results = pool.imap_unordered(_build_chunk, _chunks(items, CHUNK))
                 report.files += _write_assets(site, temporary)

@@ -18,10 +18,11 @@ from cachetools import LRUCache
 from ombuds import releases
 from ombuds.errors import OmbudsError
 from ombuds.handling_code import HandlingCode, handling_code
-from ombuds.letters.editions import SHIPPED_EDITIONS, Edition, edition_in
+from ombuds.letters.editions import Edition, edition_in
 from ombuds.profile import Profile
 from ombuds.registry import Authority, registry_of
-from ombuds.schemes import DEFAULT, Scheme, load_scheme
+from ombuds.schemes import Scheme
+from ombuds.settings import Settings
 from ombuds.stats.record import StatisticsRecord
 from ombuds.stats.service import StatisticsService, YearStatistics, statistics_service
 from ombuds.store import Database, own, queries
@@ -59,11 +60,9 @@ def year_held(label: str, years: list[Year]) -> Year:
 @dataclass
 class SiteData:
     database: Database
-    profile: Profile
+    settings: Settings  # the scheme (its words), the profile (who speaks) and the letters' editions folder
     method: str = "pooled"
     preview: bool = False  # a staff preview: every year held, embargoed ones included (site build --preview)
-    editions: Path = SHIPPED_EDITIONS  # the folder of the letters' editions, one `<year>.toml` each
-    scheme: Scheme = field(default_factory=lambda: load_scheme(DEFAULT))  # the settings' scheme (engine lgsco)
     _memo: LRUCache = field(default_factory=lambda: LRUCache(MEMO_KEPT), repr=False)  # listings by data version
     _decisions: dict = field(default_factory=dict, repr=False)  # recently read decisions, least recent first
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -78,6 +77,24 @@ class SiteData:
             with self._lock:
                 self._memo[key] = found
         return found
+
+    @property
+    def profile(self) -> Profile:
+        return self.settings.profile
+
+    @property
+    def scheme(self) -> Scheme:
+        return self.settings.scheme
+
+    @property
+    def editions(self) -> Path:
+        """The folder of the letters' editions, one `<year>.toml` each."""
+        return self.settings.editions
+
+    def shared_context(self) -> dict:
+        """What every page's template reads besides its own context: who speaks (`site`, the profile) and the
+        scheme's words for its bodies (`words.body` "council", `words.bodies`, `words.body_type`)."""
+        return {"site": self.profile, "words": self.scheme.words}
 
     def edition(self, year: Year) -> Edition:
         """The edition the site's letter and notes for `year` follow (OmbudsError if there is none)."""

@@ -21,6 +21,7 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True, auto_reload=False)
     env.globals.update(fmt=fmt, urls=urls, asset=asset)
+    env.filters["sentence"] = sentence
     return env
 
 
@@ -37,6 +38,12 @@ def asset(path: str) -> str:
 
 
 os.register_at_fork(after_in_child=environment.cache_clear)  # a forked build worker never shares Jinja's locks
+
+
+def sentence(words: str) -> str:
+    """Words as the start of a sentence or heading: the first letter in capitals, the rest as written ("council"
+    → "Council", "NHS trust" stays "NHS trust")."""
+    return words[:1].upper() + words[1:]
 
 
 def render(template: str, context: dict, *, root: str) -> bytes:

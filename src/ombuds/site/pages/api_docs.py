@@ -3,10 +3,8 @@ never does): each endpoint, what it returns, and a working example, beside the O
 
 from __future__ import annotations
 
-from starlette.routing import Route
-
 from ombuds import urls
-from ombuds.site.api import router
+from ombuds.site.api import API
 from ombuds.site.data import SiteData
 from ombuds.site.pages import Page, PageKind
 
@@ -18,12 +16,11 @@ def _example(path: str, site: SiteData) -> str:
 
 def api_docs(site: SiteData, query) -> Page:
     endpoints = []
-    for route in router.routes:
-        if isinstance(route, Route):
-            model = getattr(route, "response_model", None)
-            endpoints.append({"path": route.path, "summary": getattr(route, "summary", "") or route.name,
-                              "returns": getattr(model, "__name__", None) or str(model).replace("typing.", ""),
-                              "example": _example(route.path, site)})
+    for kind in API:
+        path = f"/api{kind.path}"
+        endpoints.append({"path": path, "summary": kind.summary,
+                          "returns": getattr(kind.model, "__name__", None) or str(kind.model).replace("typing.", ""),
+                          "example": _example(path, site)})
     return Page("api_docs.html", {"endpoints": endpoints, "schema": urls.api("openapi.json")},
                 json={"openapi": urls.api("openapi.json"), "endpoints": endpoints})
 

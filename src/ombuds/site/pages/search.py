@@ -64,12 +64,13 @@ def _result(site: SiteData, a: Authority) -> dict:
 
 def search(site: SiteData, query) -> Page:
     q = query_value(query, "q")
-    context: dict = {"query": q or "", "results": [], "message": None, "suggestions": [], "answered": bool(q)}
+    context: dict = {"query": q or "", "results": [], "message": None, "suggestions": [], "answered": bool(q),
+                     "elsewhere": site.scheme.elsewhere}
     if not q:
         return Page("search.html", context, json={"query": "", "results": []})
     shown = {a.code: a for a in _shown(site)}
     if looks_like_postcode(q):
-        found = lookup_postcode(q)
+        found = lookup_postcode(q, site.scheme.elsewhere)
         councils = [shown[c] for c in found.councils if c in shown]
         context["postcode"] = found.postcode
         if found.kind == "found" and len(councils) == 1:

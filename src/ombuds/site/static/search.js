@@ -5,13 +5,9 @@ const results = document.getElementById("search-results");
 const form = document.querySelector("form.search-form");
 const input = document.getElementById("q");
 
-const NATIONS = {
-  Wales: ["Wales", "Public Services Ombudsman for Wales", "Welsh councils"],
-  Scotland: ["Scotland", "Scottish Public Services Ombudsman", "Scottish councils"],
-  "Northern Ireland": ["Northern Ireland", "Northern Ireland Public Services Ombudsman", "councils in Northern Ireland"],
-  "Channel Islands": ["the Channel Islands"],
-  "Isle of Man": ["the Isle of Man"],
-};
+// What to say for a place outside the scheme's area: the scheme's [geography.elsewhere] (place → message with
+// {postcode}), given by the page as data-elsewhere.
+const ELSEWHERE = JSON.parse(results.dataset.elsewhere || "{}");
 const OUTWARD = "(?:[A-Z]{1,2}[0-9][A-Z0-9]?|NPT)";
 const FULL = new RegExp(`^${OUTWARD}[0-9][A-Z]{2}$`);
 const OUTWARD_ONLY = new RegExp(`^${OUTWARD}$`);
@@ -21,12 +17,7 @@ function key(text) {
 }
 
 function nationMessage(place, nation) {
-  const [where, ombudsman, councils] = NATIONS[nation] || [nation];
-  if (ombudsman) {
-    return `${place} is in ${where}: this ombudsman covers English councils only, and complaints about ${councils} ` +
-      `go to the ${ombudsman}.`;
-  }
-  return `${place} is in ${where}, which is not part of England: this ombudsman covers English councils only.`;
+  return ELSEWHERE[nation].replaceAll("{postcode}", place);
 }
 
 let namesPromise = null;
