@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from conftest import REPOSITORY, write_csv
 from ombuds.ingest.scheme_files import import_scheme_files
-from ombuds.profile import load_profile
 from ombuds.schemes import load_scheme
+from ombuds.settings import make_settings
 from ombuds.site.app import create_app
 from ombuds.site.build import build_site
 from ombuds.store import open_database
@@ -64,7 +64,7 @@ def housing(tmp_path_factory):
 @pytest.fixture(scope="module")
 def client(housing):
     scheme, database = housing
-    return TestClient(create_app(database, load_profile(), scheme=scheme))
+    return TestClient(create_app(database, make_settings(scheme.folder, None, None, None)))
 
 
 def text(html: str) -> str:
@@ -169,7 +169,7 @@ def test_the_home_and_national_pages_link_the_register(client):
 def test_the_static_build_writes_the_register_and_every_link_resolves(housing, tmp_path):
     scheme, database = housing
     out = tmp_path / "site"
-    build_site(database, out, load_profile(), workers=1, scheme=scheme)
+    build_site(database, out, make_settings(scheme.folder, None, None, None), workers=1)
     register = out / "self-assessment" / "2025-26" / "index.html"
     csv_file = out / "self-assessment" / "self-assessment-2025-26.csv"
     assert csv_file.read_bytes().startswith(b"\xef\xbb\xbfcode,name,year,provision,")
