@@ -5,7 +5,6 @@ links from the home and national pages, the static build, and axe-core in a real
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -193,29 +192,8 @@ def test_the_static_build_writes_the_register_and_every_link_resolves(housing, t
 
 
 def test_the_pages_pass_axe_at_both_widths(browser, client):
-    from e2e.test_site_browser import AXE, _describe
+    from axe_pages import check_pages
 
-    artefacts = REPOSITORY / "tests" / "artefacts" / "measures-register"
-    artefacts.mkdir(parents=True, exist_ok=True)
-    pages = {"register": "/self-assessment/2025-26/", "landlord": f"{CLARION}2025-26/", "home": "/",
-             "national": "/national/2025-26/"}
-
-    def serve(route):
-        answer = client.get(route.request.url.removeprefix("http://site"))
-        route.fulfill(status=answer.status_code, body=answer.content,
-                      headers={"content-type": answer.headers["content-type"]})
-
-    for width in (1000, 390):
-        context = browser.new_context(viewport={"width": width, "height": 900})
-        for name, path in pages.items():
-            page = context.new_page()
-            page.route("**/*", serve)
-            page.goto(f"http://site{path}")
-            if name == "landlord":
-                page.locator("#self-assessment").scroll_into_view_if_needed()
-            page.screenshot(path=str(Path(artefacts / f"{name}-{width}.png")), full_page=True)
-            page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-            violations = page.evaluate("async () => (await axe.run()).violations")
-            assert not violations, f"{name} at {width}px:\n{_describe(violations)}"
-            page.close()
-        context.close()
+    check_pages(browser, client, {"register": "/self-assessment/2025-26/", "landlord": f"{CLARION}2025-26/",
+                                  "home": "/", "national": "/national/2025-26/"},
+                REPOSITORY / "tests" / "artefacts" / "measures-register", {"landlord": "#self-assessment"})
