@@ -113,7 +113,8 @@ def test_json_twin_is_the_year_record_and_the_api_serves_the_same(client):
                                     "html": f"landlords/{CLARION[1]}/{YEAR}/report.html"}
     code = twin["landlord"]["code"]
     record = client.get(f"/api/records/{YEAR}/{code}.json").json()
-    assert record == {k: v for k, v in twin.items() if k not in ("url", "report_files", "years")}
+    assert twin["self_assessment"] is None  # no self-assessments imported (tests/test_site_measures_register.py)
+    assert record == {k: v for k, v in twin.items() if k not in ("url", "report_files", "years", "self_assessment")}
     listing = client.get(f"/api/records/{YEAR}.json").json()
     assert len(listing) == 353 and record in listing
 

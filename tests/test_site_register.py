@@ -73,29 +73,12 @@ def test_the_council_page_shows_its_self_assessment_against_last_year(client):
     assert "Self-assessment against" not in client.get("/councils/hertfordshire-county-council/2025-26/").text
 
 
-def test_the_register_and_council_pages_pass_axe(browser, client, tmp_path):
-    from e2e.test_site_browser import AXE, _describe
+def test_the_register_and_council_pages_pass_axe(browser, client):
+    from axe_pages import check_pages
 
-    artefacts = REPOSITORY / "tests" / "artefacts" / "code-report"
-    artefacts.mkdir(parents=True, exist_ok=True)
-    pages = {"register": "/self-assessment/2025-26/", "council": "/councils/stevenage-borough-council/2025-26/"}
-    for width in (1000, 390):
-        context = browser.new_context(viewport={"width": width, "height": 900})
-        for name, path in pages.items():
-            page = context.new_page()
-            page.route("**/*", lambda route: route.fulfill(
-                status=200, body=client.get(route.request.url.removeprefix("http://site")).content,
-                headers={"content-type": client.get(route.request.url.removeprefix("http://site"))
-                         .headers["content-type"]}))
-            page.goto(f"http://site{path}")
-            if name == "council":
-                page.locator("#self-assessment").scroll_into_view_if_needed()
-            page.screenshot(path=str(artefacts / f"site-{name}-{width}.png"), full_page=True)
-            page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-            violations = page.evaluate("async () => (await axe.run()).violations")
-            assert not violations, f"{name} at {width}px:\n{_describe(violations)}"
-            page.close()
-        context.close()
+    check_pages(browser, client, {"site-register": "/self-assessment/2025-26/",
+                                  "site-council": "/councils/stevenage-borough-council/2025-26/"},
+                REPOSITORY / "tests" / "artefacts" / "code-report", {"site-council": "#self-assessment"})
 
 
 def test_the_static_build_writes_the_register_and_its_links_resolve(demo_settings, tmp_path):

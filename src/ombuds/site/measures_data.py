@@ -11,11 +11,14 @@ from datetime import date
 from functools import cached_property
 
 from ombuds import urls
+from ombuds.handling_code import HandlingCode, handling_code
 from ombuds.profile import Profile
+from ombuds.registry import Registry, registry_of
 from ombuds.schemes.model import Scheme
 from ombuds.site.data import NotFound, latest_of, year_held
 from ombuds.stats.measures_service import MeasuresService, measures_service
-from ombuds.store import Database
+from ombuds.store import Database, own
+from ombuds.store.own import Assessment
 from ombuds.years import Year
 
 
@@ -107,6 +110,30 @@ class MeasuresSite:
                     latest[who["slug"]] = (who, year)
             self._memo[key] = sorted(latest.values(), key=lambda item: item[0]["name"].lower())
         return self._memo[key]
+
+    @cached_property
+    def authorities(self) -> Registry:
+        """The scheme's bodies (`bodies.csv`), by code."""
+        return registry_of(self.scheme)
+
+    @cached_property
+    def code(self) -> HandlingCode:
+        """The scheme's Complaint Handling Code, which the self-assessment register is checked against."""
+        return handling_code(self.scheme)
+
+    def self_assessments(self, year: Year | None = None) -> list[Assessment]:
+        """Bodies' self-assessments against the code: one year's, or every year's (none without a code)."""
+        if not self.scheme.provisions:
+            return []
+        key = ("assessments", self.statistics.data_version(), year)
+        if key not in self._memo:
+            with self.database.read() as connection:
+                self._memo[key] = own.assessments(connection, year.label if year else None)
+        return self._memo[key]
+
+    def assessment_years(self) -> list[Year]:
+        """Years with a self-assessment, oldest first."""
+        return sorted({Year.parse(a.year) for a in self.self_assessments()})
 
     def reports(self) -> dict[str, object]:
         """The scheme's report editions by year (only years with an edition get report files)."""

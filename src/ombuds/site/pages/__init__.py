@@ -68,7 +68,8 @@ MODULES = ("home", "councils", "council", "search", "decisions", "methods", "nat
            "compare", "crawl", "register")
 # A generic ("measures") scheme's pages: each module's `kinds(segment)` places its bodies' pages under the scheme's
 # word for them (`landlords/`).
-MEASURES_MODULES = ("measures_bodies", "measures_body", "measures_national", "measures_funnel", "measures_open")
+MEASURES_MODULES = ("measures_bodies", "measures_body", "measures_national", "measures_funnel", "measures_open",
+                    "register")
 
 
 def kinds(scheme=None) -> list[PageKind | FileKind]:

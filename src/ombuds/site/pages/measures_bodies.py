@@ -25,9 +25,12 @@ def home(site: MeasuresSite, query) -> Page:
                "reports": fmt.number(sum(1 for r in records if r.get("report"))),
                "years": [(y.label, urls.measures_national(y.label)) for y in reversed(site.years())],
                "sets": [(site.scheme.labels(s).name, urls.category(urls.segment(s), latest.label))
-                        for s in _sets(site)]}
+                        for s in _sets(site)],
+               "registers": [(y.label, urls.register(y)) for y in reversed(site.assessment_years())]}
+    context["code_name"] = site.code.name if context["registers"] else None
     twin = {"scheme": site.scheme.id, "latest_year": latest.label, "bodies": len(site.bodies()),
-            "national": {y: link for y, link in context["years"]}}
+            "national": {y: link for y, link in context["years"]},
+            "self_assessment": {y: link for y, link in context["registers"]}}
     return Page("measures/home.html", context, json=twin)
 
 

@@ -10,6 +10,7 @@ from ombuds.site.data import NotFound
 from ombuds.site.measures_data import MeasuresSite
 from ombuds.site.pages import File, FileKind, Page, PageKind
 from ombuds.site.pages.measures_common import base, year_links
+from ombuds.site.pages.register import self_assessment_section
 from ombuds.stats import format as fmt
 from ombuds.stats import measure_views as views
 
@@ -61,9 +62,11 @@ def body_page(site: MeasuresSite, query, slug: str, year: str) -> Page:
         "report": {fmt: urls.body_report(site.segment, slug, chosen.label, fmt) for fmt in REPORT_FORMATS}
         if report else None,
         "json": urls.body(site.segment, slug, chosen.label)[:-1] + ".json",
+        "self_assessment": self_assessment_section(site, who["code"], who["name"], chosen),
     }
     twin = {**record, "url": urls.body(site.segment, slug, chosen.label),
             "report_files": context["report"],
+            "self_assessment": context["self_assessment"] and context["self_assessment"]["rows"],
             "years": {y.label: urls.body(site.segment, slug, y.label) for y in context["years"]}}
     return Page("measures/body.html", context, json=twin)
 

@@ -44,10 +44,13 @@ def national(site: MeasuresSite, query, year: str) -> Page:
                "sets": [(scheme.labels(s).name, urls.category(urls.segment(s), chosen.label))
                         for s in views.breakdown_sets(scheme)],
                "funnels": [(m.name, name, urls.measures_funnel(chosen.label, m.id, urls.segment(name)))
-                           for m in fair for name, _ in groups]}
+                           for m in fair for name, _ in groups],
+               "register": {"url": urls.register(chosen), "code": site.code.name}
+               if chosen in site.assessment_years() else None}
     twin = {"year": chosen.label, "url": urls.measures_national(chosen.label), "all": _json(everyone),
             "groups": {name: _json(t) for name, t in groups},
-            "years": {y.label: urls.measures_national(y.label) for y in site.years()}}
+            "years": {y.label: urls.measures_national(y.label) for y in site.years()},
+            "self_assessment": context["register"] and context["register"]["url"]}
     return Page("measures/national.html", context, json=twin)
 
 
