@@ -143,7 +143,14 @@ _HEADLINES = {
     "compliance": _Headline("", "of cases we were satisfied the (?:authority|council) had successfully implemented"),
     "remedy": _Headline("In ", "of upheld cases we found the (?:authority|council) had provided a satisfactory remedy"),
 }
-_AVERAGE = re.compile(rf"average of ({RATE}) in similar authorities")
+# Where a panel's rate has nothing to divide by, the letter shows no rate: its plain words open the panel instead
+# (letters.present), and the type average is a sentence of its own.
+_NO_RATE = {
+    "upheld": re.compile(r"We did not investigate any complaints about .{1,150}? this year\.(?! so)"),
+    "compliance": re.compile(r"No compliance outcomes were recorded in this period\."),
+    "remedy": re.compile(r"We upheld no complaints, so there was no remedy to count\."),
+}
+_AVERAGE = re.compile(rf"average of ({RATE}) in similar authorities|average for similar authorities was ({RATE})")
 _BASE = rf"based on a total of ({NUMBER}) "
 _INVESTIGATIONS = re.compile(_BASE + r"(?:detailed )?investigations?")
 _UPHELD_DECISIONS = re.compile(rf"({NUMBER})\s*upheld decisions?\b(?!\s*per\s+100)")
@@ -158,7 +165,7 @@ _REMEDY_BASE = re.compile(_BASE + r"(?:upheld decisions?|detailed investigations
 def read_panels(line: str, figures: dict) -> str | None:
     """The three panels (2019-20 on), the per-100,000 lines (2022-23 on) and the overview (2024-25 on), from the
     document's text as one line."""
-    found = {name: headline.search(line) for name, headline in _HEADLINES.items()}
+    found = {name: headline.search(line) or _NO_RATE[name].search(line) for name, headline in _HEADLINES.items()}
     starts = sorted((m.start(), name) for name, m in found.items() if m)
     if not starts:
         return None
@@ -166,21 +173,21 @@ def read_panels(line: str, figures: dict) -> str | None:
                 for i, (start, name) in enumerate(starts)}
     if "upheld" in segments:
         s = segments["upheld"]
-        figures["uphold_rate"] = _rate(found["upheld"][1])
-        figures["average"]["uphold_rate"] = _rate(_group(_AVERAGE.search(s)))
+        figures["uphold_rate"] = _headline_rate(found["upheld"])
+        figures["average"]["uphold_rate"] = _average(s)
         figures["upheld"] = _int(_group(_UPHELD_DECISIONS.search(s)))
         figures["investigated"] = _int(_group(_INVESTIGATIONS.search(s)))
         figures["upheld_per_100k"] = _decimal(_group(_UPHELD_PER_100K.search(s)))
         figures["average"]["upheld_per_100k"] = _decimal(_group(_AVERAGE_PER_100K.search(s)))
     if "compliance" in segments:
         s = segments["compliance"]
-        figures["compliance_rate"] = _rate(found["compliance"][1])
-        figures["average"]["compliance_rate"] = _rate(_group(_AVERAGE.search(s)))
+        figures["compliance_rate"] = _headline_rate(found["compliance"])
+        figures["average"]["compliance_rate"] = _average(s)
         figures["compliance"]["recorded"] = _int(_group(_COMPLIANCE_OUTCOMES.search(s)))
     if "remedy" in segments:
         s = segments["remedy"]
-        figures["satisfactory_remedy_rate"] = _rate(found["remedy"][1])
-        figures["average"]["satisfactory_remedy_rate"] = _rate(_group(_AVERAGE.search(s)))
+        figures["satisfactory_remedy_rate"] = _headline_rate(found["remedy"])
+        figures["average"]["satisfactory_remedy_rate"] = _average(s)
         figures["satisfactory_remedies"] = _int(_group(_REMEDY_DECISIONS.search(s)))
         upheld = _int(_group(_REMEDY_BASE.search(s)))
         if figures["upheld"] is None:
@@ -232,6 +239,16 @@ def _overview(line: str, figures: dict) -> bool:
     if upheld and figures["upheld"] is None:
         figures["upheld"] = figures["decided"]["Upheld"] = _stated(upheld)
     return True
+
+
+def _headline_rate(found: re.Match) -> float | None:
+    """The rate a panel's headline gives; None where the panel says in words that there is no rate."""
+    return _rate(found[1]) if found.re.groups else None
+
+
+def _average(segment: str) -> float | None:
+    match = _AVERAGE.search(segment)
+    return _rate(match[1] or match[2]) if match else None
 
 
 def _group(match: re.Match | None) -> str | None:

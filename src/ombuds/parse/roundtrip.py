@@ -35,9 +35,15 @@ def shown(s: StatisticsRecord, layout_id: str) -> dict:
             figures.update(satisfactory_remedy_rate=rate("satisfactory_remedy_rate"), compliance=d["compliance"],
                            compliance_rate=rate("compliance_rate"))
         return figures
-    figures.update(investigated=d["investigated"], upheld=d["upheld"], uphold_rate=rate("uphold_rate"),
+    def panel_rate(name: str, base: int) -> float | None:
+        """A panel shows no rate where its base is zero (it says so in words instead)."""
+        return rate(name) if base else None
+
+    figures.update(investigated=d["investigated"], upheld=d["upheld"],
+                   uphold_rate=panel_rate("uphold_rate", s.investigated),
                    satisfactory_remedies=d["satisfactory_remedies"],
-                   satisfactory_remedy_rate=rate("satisfactory_remedy_rate"), compliance_rate=rate("compliance_rate"))
+                   satisfactory_remedy_rate=panel_rate("satisfactory_remedy_rate", s.upheld),
+                   compliance_rate=panel_rate("compliance_rate", s.compliance.recorded))
     figures["decided"][UPHELD] = d["upheld"]
     figures["compliance"]["recorded"] = d["compliance"]["recorded"]
     figures["average"].update(uphold_rate=average("uphold_rate"), compliance_rate=average("compliance_rate"),
