@@ -108,6 +108,22 @@ def test_a_year_the_findings_do_not_reach_shows_the_ombudsmans_steps_as_not_know
                                "ombudsman_decided": None, "ombudsman_upheld": None, "ombudsman_from": None}
 
 
+def test_a_landlords_service_improvements_reach_its_report(db_url, tmp_path):
+    improvements = write_csv(tmp_path / "improvements.csv", ["reference", "authority", "agreed_date", "improvement"],
+                             [["L-1", "Clarion Housing Association", "2025-09-14",
+                               "Call back every damp report within two working days"]])
+    imported = _run(db_url, "import", EXAMPLES / "landlord-own-complaints.csv", improvements)
+    assert imported.exit_code == 0, imported.output
+    assert "improvements: 1 new, 0 changed, 0 unchanged" in imported.output.splitlines()
+    made = _run(db_url, "code-report", "--year", "2025-26", "--body", "Clarion Housing Association", "--out", tmp_path)
+    assert made.exit_code == 0, made.output
+    r = json.loads((tmp_path / "code-report-clarion-housing-association-2025-26.json").read_text())
+    assert r["improvements"] == [{"reference": "L-1", "agreed_date": "2025-09-14",
+                                  "improvement": "Call back every damp report within two working days"}]
+    page = html.unescape((tmp_path / "code-report-clarion-housing-association-2025-26.html").read_text())
+    assert "Call back every damp report within two working days (L-1, agreed 14 September 2025)" in page
+
+
 def test_a_council_file_is_no_landlords_and_a_bad_file_keeps_the_findings_out_too(db, tmp_path):
     scheme = load_scheme(HOUSING)
     before = snapshot(db)
@@ -124,7 +140,8 @@ def test_a_council_file_is_no_landlords_and_a_bad_file_keeps_the_findings_out_to
         import_files(db, [EXAMPLES / "decided.csv"], scheme=scheme)
     assert [str(p) for p in failed.value.problems] == [
         f"{EXAMPLES / 'decided.csv'}:1: header: a decided file holds the LGSCO's case records; the Housing "
-        "Ombudsman scheme takes own_complaints and self_assessment files here, and its own records (kinds.toml)"]
+        "Ombudsman scheme takes own_complaints, self_assessment and improvements files here, and its own records "
+        "(kinds.toml)"]
 
 
 @pytest.fixture

@@ -199,7 +199,7 @@ def _self_assessment(row: Row, c: RowCheck) -> tuple | None:
     return None if c.problems else (code, year.label, provision, complies, evidence, action, due)
 
 
-CODE_KINDS = ("own_complaints", "self_assessment")  # the Complaint Handling Code's kinds: any scheme's bodies
+CODE_KINDS = ("own_complaints", "self_assessment", "improvements")  # the Complaint Handling Code year's kinds: any scheme's bodies
 
 KINDS = {
     kind.name: kind

@@ -317,7 +317,7 @@ def _revisions(connection: Connection, revise: str | None) -> list[str]:
 
 def _not_for(scheme: Scheme, kind: Kind) -> str:
     return (f"a {kind.name} file holds the LGSCO's case records; the {scheme.name} scheme takes "
-            f"{' and '.join(CODE_KINDS)} files here, and its own records (kinds.toml)")
+            f"{', '.join(CODE_KINDS[:-1])} and {CODE_KINDS[-1]} files here, and its own records (kinds.toml)")
 
 
 def _keep_statistics(connection: Connection, before: FigureInputs) -> list[Year]:
