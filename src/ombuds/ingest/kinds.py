@@ -199,7 +199,8 @@ def _self_assessment(row: Row, c: RowCheck) -> tuple | None:
     return None if c.problems else (code, year.label, provision, complies, evidence, action, due)
 
 
-CODE_KINDS = ("own_complaints", "self_assessment", "improvements")  # the Complaint Handling Code year's kinds: any scheme's bodies
+# The Complaint Handling Code year's kinds: any scheme's bodies (a landlord's too) import them.
+CODE_KINDS = ("own_complaints", "self_assessment", "improvements")
 
 KINDS = {
     kind.name: kind
