@@ -168,6 +168,20 @@ def test_overlong_reference(seeded, tmp_path):
     assert problems_of(seeded, [f]) == [f"{f}:2: reference: longer than 40 characters"]
 
 
+def test_a_huge_field_is_refused_whatever_another_library_set_the_csv_limit_to(seeded, tmp_path):
+    import csv
+    import sys
+
+    f = write_csv(tmp_path / "r.csv", RECEIVED, [["R1", "Stevenage", "2019-05-01", "Housing"],
+                                                 ["R2", "Stevenage", "2019-05-01", "y" * 200_000]])
+    raised = csv.field_size_limit(sys.maxsize)  # as frictionless and scipy do when imported
+    try:
+        assert problems_of(seeded, [f]) == [
+            f"{f}:3: file: malformed CSV (field larger than field limit (131072))"]
+    finally:
+        csv.field_size_limit(raised)
+
+
 def test_bad_contact_email_and_role(seeded, tmp_path):
     f = write_csv(tmp_path / "c.csv", ["authority", "name", "title", "salutation", "email", "role"],
                   [["Stevenage", "A Person", "Chief Executive", "Dear A Person", "not-an-address", "boss"]])

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import demo
 from ombuds.ingest import import_files
-from ombuds.profile import load_profile
 from ombuds.site import assets
 from ombuds.site.build import render_page
 from ombuds.site.data import SiteData
@@ -36,7 +36,7 @@ def static_search(tmp_path_factory):
     cases = ranking_cases(folder)
     database = open_database(f"sqlite:///{folder / 'site.db'}")
     import_files(database, cases.files())
-    site = SiteData(database, load_profile())
+    site = SiteData(database, demo())
     out = folder / "site"
     (out / "search").mkdir(parents=True)
     _, html = render_page(site, KINDS[0], {}, root="../")

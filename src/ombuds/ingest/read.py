@@ -130,6 +130,7 @@ def _csv(path: Path, rank: Rank, progress: Progress | None, encoding: str | None
             raise UnreadableFile(path, 1, "empty, with no header row")
         head[0] = head[0].removeprefix("\ufeff")
         delimiter = _delimiter(head, rank)
+        csv.field_size_limit(FIELD_LIMIT)  # the module's limit is process-wide, and other libraries raise it
         reader = csv.reader(chain(head, text), delimiter=delimiter)
         table = _find_header(path, _csv_rows(path, reader, codec, encoding), rank)
         if codec == "utf-8-sig":
@@ -137,6 +138,9 @@ def _csv(path: Path, rank: Rank, progress: Progress | None, encoding: str | None
         yield table
     finally:
         text.close()
+
+
+FIELD_LIMIT = 131_072  # characters: a longer value is refused as malformed (no column of ours holds that much)
 
 
 def _codec(encoding: str | None, start: bytes) -> str:

@@ -20,7 +20,7 @@ from sqlalchemy import Connection
 
 from ombuds.errors import OmbudsError
 from ombuds.ingest.problems import ImportFailed, Problem, plural
-from ombuds.ingest.read import column_key
+from ombuds.ingest.read import FIELD_LIMIT, column_key
 from ombuds.registry.lookup import strict_key
 from ombuds.schemes.model import Column, Kind, Scheme
 from ombuds.store import Database
@@ -186,6 +186,7 @@ def _open_text(path: Path) -> io.TextIOBase:
 def _lines(path: Path) -> Iterator[tuple[int, list[str]]]:
     """Each row with the line it starts on."""
     with _open_text(path) as handle:
+        csv.field_size_limit(FIELD_LIMIT)  # process-wide: set here as the LGSCO reader does
         reader = csv.reader(handle)
         line = 1
         for values in reader:
