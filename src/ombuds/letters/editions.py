@@ -72,7 +72,9 @@ def placeholders_in(text: str) -> list[str]:
     return _PLACEHOLDER.findall(text)
 
 
-class _Checker:
+class Checker:
+    """Collects an edition or report file's problems, each as `FILE: key: reason`."""
+
     def __init__(self, source: str):
         self.source = source
         self.problems: list[str] = []
@@ -120,7 +122,7 @@ def load_edition(path: Path | str) -> Edition:
         raise EditionError(f"{source}: cannot read the edition file: {error.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise EditionError(f"{source}: not valid TOML: {error}") from None
-    c = _Checker(source)
+    c = Checker(source)
     year = None
     try:
         year = Year.parse(c.text(data, "year") or "?")
@@ -171,7 +173,7 @@ def load_edition(path: Path | str) -> Edition:
     return edition
 
 
-def _signature(path: Path, name: object, c: _Checker) -> Path | None:
+def _signature(path: Path, name: object, c: Checker) -> Path | None:
     """The signatory's signature image, a file beside the edition."""
     if name is None:
         return None
@@ -182,7 +184,7 @@ def _signature(path: Path, name: object, c: _Checker) -> Path | None:
     return image.resolve()
 
 
-def _optional_text(data: dict, key: str, c: _Checker) -> str | None:
+def _optional_text(data: dict, key: str, c: Checker) -> str | None:
     value = data.get(key)
     if value is not None and (not isinstance(value, str) or not value.strip()):
         c.problem(key, "must be text")
@@ -190,7 +192,7 @@ def _optional_text(data: dict, key: str, c: _Checker) -> str | None:
     return value
 
 
-def _optional_count(data: dict, key: str, c: _Checker) -> int | None:
+def _optional_count(data: dict, key: str, c: Checker) -> int | None:
     value = data.get(key)
     if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
         c.problem(key, "must be a whole number of cases, 0 or more")
@@ -198,7 +200,7 @@ def _optional_count(data: dict, key: str, c: _Checker) -> int | None:
     return value or None
 
 
-def _authority_paragraphs(path: Path, name: object, c: _Checker) -> dict[str, str]:
+def _authority_paragraphs(path: Path, name: object, c: Checker) -> dict[str, str]:
     """The optional file of extra paragraphs: `"authority name or code" = "Markdown"`."""
     if name is None:
         return {}
@@ -211,7 +213,7 @@ def _authority_paragraphs(path: Path, name: object, c: _Checker) -> dict[str, st
     except (FileNotFoundError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         c.problem("authority_paragraphs", f"cannot read {extra_path}: {error}")
         return {}
-    extra_checker = _Checker(str(extra_path))
+    extra_checker = Checker(str(extra_path))
     paragraphs = {}
     for key, text in data.items():
         try:

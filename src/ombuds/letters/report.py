@@ -20,7 +20,7 @@ from ombuds.charts import bar_chart
 from ombuds.errors import OmbudsError
 from ombuds.letters import present
 from ombuds.letters.content import letterhead, markdown_blocks
-from ombuds.letters.editions import EditionError, Section, _Checker, placeholders_in
+from ombuds.letters.editions import Checker, EditionError, Section, placeholders_in
 from ombuds.profile import Profile
 from ombuds.stats import format as fmt
 from ombuds.stats import measure_views as views
@@ -47,7 +47,7 @@ def placeholder_names(scheme) -> frozenset[str]:
     return frozenset((*BASE_PLACEHOLDERS, *measures, *(f"average_{m}" for m in measures)))
 
 
-def _words(c: _Checker, text: object, key: str, known: frozenset[str], *, required: bool = True) -> str:
+def _words(c: Checker, text: object, key: str, known: frozenset[str], *, required: bool = True) -> str:
     if text is None and not required:
         return ""
     if not isinstance(text, str) or not text.strip():
@@ -66,7 +66,7 @@ def check_layout(scheme, name: str) -> Mapping:
     data = scheme.layouts.get(name)
     if data is None:
         raise EditionError(f"{source}: no such layout; the scheme has {', '.join(sorted(scheme.layouts)) or 'none'}")
-    c = _Checker(source)
+    c = Checker(source)
     known = placeholder_names(scheme)
     measures = {m.id: m for m in scheme.measures}
     _words(c, data.get("heading"), "heading", known)
@@ -127,7 +127,7 @@ def read_report_edition(scheme, path: Path) -> ReportEdition:
 
 
 def load_report_edition(scheme, data: Mapping, source: str) -> ReportEdition:
-    c = _Checker(source)
+    c = Checker(source)
     known = placeholder_names(scheme)
     sections = []
     for i, section in enumerate(data.get("section", []), start=1):
