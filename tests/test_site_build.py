@@ -144,14 +144,15 @@ def test_a_second_build_replaces_the_first_whole(demo_settings, built, tmp_path,
     from ombuds.site import build
 
     few = [kind for kind in build.kinds() if kind.name in ("home", "councils", "search")]
-    monkeypatch.setattr(build, "kinds", lambda: few)
+    monkeypatch.setattr(build, "kinds", lambda scheme=None: few)
     target = tmp_path / "again"
     build_site(database, target, demo_settings, workers=1)
     (target / "left-over.txt").write_text("from the first build")
     build_site(database, target, demo_settings, workers=2)
     assert not (target / "left-over.txt").exists()
     assert (target / "index.html").is_file()
-    assert [p.name for p in tmp_path.iterdir()] == ["again"]  # no .tmp or .old folder left beside it
+    # no .tmp or .old folder left beside it; the manifest beside it, not in it
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".again.build.json", "again"]
 
 
 def test_a_rebuild_reuses_letters_made_from_the_same_inputs(demo_settings, tmp_path, monkeypatch):
@@ -162,7 +163,7 @@ def test_a_rebuild_reuses_letters_made_from_the_same_inputs(demo_settings, tmp_p
     two = ("stevenage-borough-council", "hertfordshire-county-council")
     letters = [replace(kind, every=lambda site, every=kind.every: (p for p in every(site) if p["slug"] in two))
                for kind in build.kinds() if kind.name == "letter"]
-    monkeypatch.setattr(build, "kinds", lambda: letters)
+    monkeypatch.setattr(build, "kinds", lambda scheme=None: letters)
     url = f"sqlite:///{tmp_path / 'site.db'}"
     (tmp_path / "first").mkdir()
     (tmp_path / "more").mkdir()
@@ -179,7 +180,7 @@ def test_a_rebuild_reuses_letters_made_from_the_same_inputs(demo_settings, tmp_p
     pdf = letter.read_bytes()
     again = build_site(database, out, demo_settings, workers=2)
     assert again.reused == 4
-    assert "(4 unchanged since the last build)" in again.summary()
+    assert "(4 of them unchanged since the last build)" in again.summary()
     assert letter.read_bytes() == pdf
 
     more = Cases(tmp_path / "more", "S")
@@ -188,8 +189,10 @@ def test_a_rebuild_reuses_letters_made_from_the_same_inputs(demo_settings, tmp_p
     changed = build_site(database, out, demo_settings, workers=1)
     assert changed.reused == 2  # Hertfordshire's two letters only
     assert letter.read_bytes() != pdf
-    manifest = json.loads((out / ".ombuds-build.json").read_text(encoding="utf-8"))["fingerprints"]
-    assert sorted(manifest) == sorted(str(p.relative_to(out)) for p in out.rglob("letter.*"))
+    manifest = json.loads((tmp_path / ".site.build.json").read_text(encoding="utf-8"))["items"]
+    assert sorted(path for item in manifest.values() for path in item["outputs"]) == sorted(
+        str(p.relative_to(out)) for p in out.rglob("letter.*"))
+    assert not list(out.rglob("*build.json"))
     database.close()
 
 
@@ -222,8 +225,8 @@ def test_a_build_during_an_import_shows_one_version_of_the_data(demo_settings, t
     slug = "stevenage-borough-council"
     council = [replace(kind, every=lambda site, every=kind.every: (
         p for p in every(site) if p.get("slug", slug) == slug))
-        for kind in build.kinds() if kind.name in ("council", "decisions", "feed", "data")]
-    monkeypatch.setattr(build, "kinds", lambda: council)
+        for kind in build.kinds() if kind.name in ("council", "decisions", "feed", "data", "api-authority-decisions")]
+    monkeypatch.setattr(build, "kinds", lambda scheme=None: council)
     (tmp_path / "first").mkdir()
     (tmp_path / "late").mkdir()
     first = Cases(tmp_path / "first", "R")
@@ -237,7 +240,7 @@ def test_a_build_during_an_import_shows_one_version_of_the_data(demo_settings, t
 
     def import_part_way(*args, **kwargs):
         result = rendered(*args, **kwargs)
-        if not imported:  # after the first pass's pages, before its API files and its swap
+        if not imported:  # after the first pass's pages and API files, before its swap
             imported.append(import_files(open_database(database.url), late.files()))
         return result
 

@@ -9,7 +9,7 @@ swapped in at the end, so a reader never sees half a build.
 
 from __future__ import annotations
 
-import json
+import hashlib
 import multiprocessing
 import os
 import shutil
@@ -25,7 +25,8 @@ from ombuds.processes import alive
 from ombuds.settings import Settings
 from ombuds.site import assets
 from ombuds.site.data import NotFound, SiteData
-from ombuds.site.pages import FileKind, Page, PageKind, kinds
+from ombuds.site.incremental import Facts, Manifest, Recorder, build_digest, item_key, manifest_path, write_manifest
+from ombuds.site.pages import FileKind, Page, PageKind
 from ombuds.site.pages import kinds as all_page_kinds
 from ombuds.site.render import json_bytes, render
 from ombuds.store import Database, open_database
@@ -33,7 +34,6 @@ from ombuds.store.queries import data_version
 
 CHUNK = 40  # pages per task handed to a worker
 ATTEMPTS = 3  # builds started before giving up on data that keeps changing
-MANIFEST = ".ombuds-build.json"  # what the build made each file from, for the next build
 
 
 @dataclass
@@ -42,13 +42,13 @@ class BuildReport:
     pages: int = 0
     redirects: int = 0
     files: int = 0  # JSON twins, file kinds, API files, assets, shards
-    reused: int = 0  # files unchanged since the previous build, linked rather than made again
+    reused: int = 0  # pages and files whose inputs are unchanged since the previous build, linked, not made again
     skipped: list[str] = field(default_factory=list)  # pages whose data vanished between listing and rendering
     seconds: float = 0.0
 
     def summary(self) -> str:
         skipped = f", {len(self.skipped)} skipped" if self.skipped else ""
-        reused = f" ({self.reused:,} unchanged since the last build)" if self.reused else ""
+        reused = f" ({self.reused:,} of them unchanged since the last build)" if self.reused else ""
         return (f"{self.pages:,} pages, {self.redirects:,} redirects, {self.files:,} files{reused}{skipped} "
                 f"in {self.out} in {self.seconds:.1f} s")
 
@@ -77,10 +77,12 @@ def not_found_html(site: SiteData, reason: str = "there is no page at this addre
     return not_found_page(site, reason)
 
 
-def _write(folder: Path, path: str, body: bytes) -> None:
+def _write(folder: Path, path: str, body: bytes) -> str:
+    """Write a file of the build; its SHA-256, for the manifest."""
     target = folder / path
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(body)
+    return hashlib.sha256(body).hexdigest()
 
 
 # One worker's state, set by `_start_worker` in each worker process.
@@ -88,50 +90,33 @@ _worker: dict = {}
 
 
 def _start_worker(url: str, settings: Settings, folder: str, computed: tuple, names: list[str],
-                  previous: Previous, preview: bool = False) -> None:
+                  previous: tuple[str, str], preview: bool = False) -> None:
     """In each worker: a read-only database and site of its own (no object, connection or lock is shared with the
-    parent), taking over the statistics the parent already computed."""
+    parent), taking over the statistics the parent already computed, and the previous build's manifest."""
     from ombuds.site.app import site_data
 
     site = site_data(open_database(url, read_only=True), settings, preview)
     (site.statistics if isinstance(site, SiteData) else site).adopt(computed)
     _worker["site"] = site
+    _worker["facts"] = Facts(site)
     _worker["folder"] = Path(folder)
-    by_name = {kind.name: kind for kind in all_page_kinds(settings.scheme)}
+    by_name = {kind.name: kind for kind in kinds(settings.scheme)}
     _worker["kinds"] = [by_name[name] for name in names]  # the parent's kinds, in the parent's order
-    _worker["previous"] = previous
+    _worker["previous"] = Manifest.read(Path(previous[0]), previous[1])
 
 
 def _build_chunk(items: list[tuple[int, dict]]) -> Result:
-    return build_items(_worker["site"], _worker["kinds"], items, _worker["folder"], _worker["previous"])
+    return build_items(_worker["facts"], _worker["kinds"], items, _worker["folder"], _worker["previous"])
 
 
-@dataclass(frozen=True)
-class Previous:
-    """The build being replaced: its folder and the fingerprints of the files it made."""
+def kinds(scheme=None) -> list:
+    """The kinds a build makes: the LGSCO site's page kinds and its API's files (without a scheme, or for a scheme
+    of its engine); a measures scheme's page kinds (its JSON files are its API)."""
+    from ombuds.site.pages.api_files import API_KINDS
 
-    folder: Path
-    fingerprints: dict[str, str]
-
-    @classmethod
-    def of(cls, out: Path) -> Previous:
-        try:
-            fingerprints = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["fingerprints"]
-        except (OSError, ValueError, KeyError, TypeError):
-            fingerprints = {}
-        return cls(out, fingerprints if isinstance(fingerprints, dict) else {})
-
-    def reuse(self, path: str, fingerprint: str | None, folder: Path) -> bool:
-        """Link the previous build's copy of `path` into `folder` when it was made from the same inputs."""
-        if fingerprint is None or self.fingerprints.get(path) != fingerprint:
-            return False
-        target = folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(self.folder / path, target)
-        except OSError:
-            return False
-        return True
+    if scheme is not None and scheme.engine == "measures":
+        return all_page_kinds(scheme)
+    return [*all_page_kinds(), *API_KINDS]
 
 
 @dataclass
@@ -141,56 +126,72 @@ class Result:
     files: int = 0
     reused: int = 0
     skipped: list[str] = field(default_factory=list)
-    fingerprints: dict[str, str] = field(default_factory=dict)
+    items: dict[str, dict] = field(default_factory=dict)  # the manifest's entries of the items built or reused
+
+    def tally(self, entry: dict) -> None:
+        pages, redirects, files = entry["tally"]
+        self.pages += pages
+        self.redirects += redirects
+        self.files += files
 
 
-def build_items(site: SiteData, all_kinds: list, items: list[tuple[int, dict]], folder: Path,
-                previous: Previous | None = None) -> Result:
-    """Write the pages and files `items` name (kind position, params)."""
+def build_items(facts: Facts, all_kinds: list, items: list[tuple[int, dict]], folder: Path,
+                previous: Manifest) -> Result:
+    """Write the pages and files `items` name (kind position, params): each linked from the previous build when its
+    facts have the same answers and its files the stored hashes, else made."""
     result = Result()
-    skipped = result.skipped
     for position, params in items:
         kind = all_kinds[position]
-        path = kind.url(**params)
-        try:
-            if isinstance(kind, FileKind):
-                made = kind.build(site, **params)
-                if previous is not None and previous.reuse(path, made.fingerprint, folder):
-                    result.reused += 1
-                else:
-                    _write(folder, path, made.body)
-                if made.fingerprint is not None:
-                    result.fingerprints[path] = made.fingerprint
-                result.files += 1
+        key = item_key(kind.name, params)
+        old = previous.items.get(key)
+        if old is not None and facts.unchanged(old["facts"]) and _relink(previous, old["outputs"], folder):
+            result.reused += 1
+        else:
+            try:
+                old = _make(Recorder(facts), kind, params, folder, previous, old)
+            except NotFound as error:
+                result.skipped.append(f"{kind.url(**params)}: {error}")
                 continue
-            page, body = render_page(site, kind, params, urls.relative_root(path))
-        except NotFound as error:
-            skipped.append(f"{path}: {error}")
-            continue
-        _write(folder, page_path(path), body)
-        if page.redirect is not None:
-            result.redirects += 1
-            continue
-        result.pages += 1
-        if kind.json_url is not None and page.json is not None:
-            _write(folder, kind.json_url(**params), json_bytes(page.json))
-            result.files += 1
+        result.tally(old)
+        result.items[key] = old
     return result
 
 
-def _write_api(site: SiteData, database: Database, folder: Path) -> int:
-    """Every file of the JSON API, built by the functions the live API answers with (`site.pages.api_files`), and
-    its OpenAPI description."""
-    from ombuds.site.app import create_app
-    from ombuds.site.pages.api_files import API_KINDS
+def _relink(previous: Manifest, outputs: dict[str, str], folder: Path) -> bool:
+    if previous.intact(outputs) and previous.link(outputs, folder):
+        return True
+    for path in outputs:  # a link made before one failed is a file shared with the previous build: never write it
+        (folder / path).unlink(missing_ok=True)
+    return False
 
-    written = 0
-    for kind in API_KINDS:
-        for params in kind.every(site):
-            _write(folder, kind.url(**params), kind.build(site, **params).body)
-            written += 1
-    _write(folder, urls.api("openapi.json"), json_bytes(create_app(database, site.settings).openapi()))
-    return written + 1
+
+def _make(site: Recorder, kind: PageKind | FileKind, params: dict, folder: Path, previous: Manifest,
+          old: dict | None) -> dict:
+    """Make one page or file through `site`, which notes its facts; its manifest entry."""
+    path = kind.url(**params)
+    if isinstance(kind, FileKind):
+        made = kind.build(site, **params)
+        entry = {"facts": site.facts, "fingerprint": made.fingerprint, "tally": [0, 0, 1]}
+        if (old is not None and made.fingerprint is not None and old.get("fingerprint") == made.fingerprint
+                and _relink(previous, old["outputs"], folder)):
+            return {**entry, "outputs": old["outputs"]}
+        return {**entry, "outputs": {path: _write(folder, path, made.body)}}
+    page, body = render_page(site, kind, params, urls.relative_root(path))
+    outputs = {page_path(path): _write(folder, page_path(path), body)}
+    if page.redirect is not None:
+        return {"facts": site.facts, "outputs": outputs, "tally": [0, 1, 0]}
+    twin = kind.json_url is not None and page.json is not None
+    if twin:
+        outputs[kind.json_url(**params)] = _write(folder, kind.json_url(**params), json_bytes(page.json))
+    return {"facts": site.facts, "outputs": outputs, "tally": [1, 0, int(twin)]}
+
+
+def _write_openapi(database: Database, settings: Settings, folder: Path) -> int:
+    """The JSON API's OpenAPI description (its files are kinds: `site.pages.api_files`)."""
+    from ombuds.site.app import create_app
+
+    _write(folder, urls.api("openapi.json"), json_bytes(create_app(database, settings).openapi()))
+    return 1
 
 
 def _write_assets(site: SiteData, folder: Path) -> int:
@@ -254,40 +255,45 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
         shutil.rmtree(temporary)
     temporary.mkdir(parents=True)
     clear_interrupted_builds(out)
-    previous = Previous.of(out)
-    fingerprints: dict[str, str] = {}
+    all_kinds = kinds(settings.scheme)
+    build = build_digest(settings, preview, [kind.name for kind in all_kinds])
+    entries: dict[str, dict] = {}
+    manifest = None
     try:
-        all_kinds = kinds() if lgsco else kinds(settings.scheme)
         items = [(position, dict(params)) for position, kind in enumerate(all_kinds) for params in kind.every(site)]
         if workers > 1:
             context = multiprocessing.get_context("spawn")  # never fork: a parent thread (a server) may hold a lock
             computed = site.statistics.computed() if lgsco else site.computed()
             with context.Pool(workers, _start_worker,
                               (database.url, settings, str(temporary), computed,
-                               [kind.name for kind in all_kinds], previous, preview)) as pool:
+                               [kind.name for kind in all_kinds], (str(out), build), preview)) as pool:
                 shards = pool.apply_async(_write_shards, (str(temporary),)) if lgsco else None
                 results = pool.imap_unordered(_build_chunk, _chunks(items, CHUNK))
                 report.files += _write_assets(site, temporary)
-                report.files += _write_api(site, database, temporary) if lgsco else 0
+                report.files += _write_openapi(database, settings, temporary) if lgsco else 0
                 for done, result in enumerate(results, start=1):
-                    _add(report, result, fingerprints)
+                    _add(report, result, entries)
                     if on_progress is not None:
                         on_progress(min(done * CHUNK, len(items)), len(items))
                 report.files += shards.get() if shards else 0
         else:
-            _add(report, build_items(site, all_kinds, items, temporary, previous), fingerprints)
+            _add(report, build_items(Facts(site), all_kinds, items, temporary, Manifest.read(out, build)), entries)
             report.files += _write_shards(str(temporary)) if lgsco else 0
             report.files += _write_assets(site, temporary)
-            report.files += _write_api(site, database, temporary) if lgsco else 0
+            report.files += _write_openapi(database, settings, temporary) if lgsco else 0
         _write(temporary, "404.html", not_found_html(site))
-        _write(temporary, MANIFEST, json_bytes({"fingerprints": fingerprints}))
         report.files += 1
+        manifest = write_manifest(out, build, entries)
         if not unchanged():
             shutil.rmtree(temporary, ignore_errors=True)
+            manifest.unlink()
             return None
         _swap(temporary, out)
+        manifest.replace(manifest_path(out))
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
+        if manifest is not None:
+            manifest.unlink(missing_ok=True)
         raise
     return report
 
@@ -305,13 +311,13 @@ def clear_interrupted_builds(out: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def _add(report: BuildReport, result: Result, fingerprints: dict[str, str]) -> None:
+def _add(report: BuildReport, result: Result, entries: dict[str, dict]) -> None:
     report.pages += result.pages
     report.redirects += result.redirects
     report.files += result.files
     report.reused += result.reused
     report.skipped += result.skipped
-    fingerprints.update(result.fingerprints)
+    entries.update(result.items)
 
 
 def _swap(new: Path, out: Path) -> None:

@@ -12,6 +12,7 @@ from ombuds import urls
 from ombuds.labels import TYPE_PLURALS
 from ombuds.registry import Authority
 from ombuds.site.data import NotFound, SiteData
+from ombuds.site.incremental import fact
 from ombuds.site.pages import File, FileKind, Page, PageKind
 from ombuds.stats import comparison
 from ombuds.stats import format as fmt
@@ -21,6 +22,7 @@ MOST = 6  # councils on one comparison
 SIMILAR = MOST - 1
 
 
+@fact
 def similar(site: SiteData, authority: Authority) -> list[Authority]:
     """The councils of the same type nearest in population in the council's default year, nearest first (ties by
     name); none for an authority that is not a council or has no population."""
@@ -46,6 +48,7 @@ def _cell(record, rate: str) -> dict:
             "low": interval[0] if interval else None, "high": interval[1] if interval else None, "denominator": n}
 
 
+@fact
 def comparison_tables(site: SiteData, chosen: list[Authority]) -> tuple[list[Year], list[dict]]:
     """The years any chosen council has figures in, and per rate one row per council (in the order chosen) with a
     cell per year."""
@@ -59,6 +62,12 @@ def comparison_tables(site: SiteData, chosen: list[Authority]) -> tuple[list[Yea
     return years, tables
 
 
+@fact
+def names_with_figures(site: SiteData) -> list[str]:
+    """The names of the councils with figures in any year, in order (the comparison form's choices)."""
+    return sorted({a.name for a in site.authorities if site.years_of(a)})
+
+
 def _page(site: SiteData, chosen: list[Authority], *, title: str, lead: str, link: str, csv_link: str | None,
           anchor: Authority | None) -> Page:
     years, tables = comparison_tables(site, chosen)
@@ -67,7 +76,7 @@ def _page(site: SiteData, chosen: list[Authority], *, title: str, lead: str, lin
             "rates": {t["rate"]: {row["authority"].code: [{k: c[k] for k in ("value", "low", "high", "denominator")}
                                                            for c in row["cells"]] for row in t["rows"]}
                       for t in tables}}
-    options = sorted({a.name for a in site.authorities if site.years_of(a)})
+    options = names_with_figures(site)
     json_link = link.replace("compare/?", "compare.json?") if link.startswith("compare/?") else \
         link.removesuffix("/") + ".json"
     context = {"live": True, "every": [], "title": title, "lead": lead, "chosen": chosen, "years": years,

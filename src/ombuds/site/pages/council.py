@@ -17,6 +17,7 @@ from ombuds.labels import SERVICE_AREAS, TYPE_NAMES, TYPE_PLURALS
 from ombuds.registry import Authority
 from ombuds.site.charts_fair import trend_chart
 from ombuds.site.data import NotFound, SiteData
+from ombuds.site.incremental import fact
 from ombuds.site.pages import File, FileKind, Page, PageKind
 from ombuds.site.pages.register import council_self_assessment
 from ombuds.stats import comparison, layouts
@@ -69,6 +70,7 @@ def service_areas(record, sections: list[dict]) -> list[dict] | None:
     return [{"area": area, "received": fmt.number(record.received.get(area))} for area in SERVICE_AREAS]
 
 
+@fact
 def trends(site: SiteData, authority: Authority) -> list[dict]:
     """Per rate: the council's rate in every year against its type's average (a chart and a table); years before it
     existed show its predecessors' combined figures, marked as such."""
@@ -100,19 +102,19 @@ def council(site: SiteData, query, slug: str, year: str) -> Page:
     authority = site.by_slug(slug)
     chosen = site.year(year)
     record = site.record(authority, chosen)
-    held = site.year_statistics(chosen)
-    layout = layouts.layout(record.edition) if held.published and record.edition else layouts.layout_for(chosen)
+    published = not site.has_case_records(chosen)
+    layout = layouts.layout(record.edition) if published and record.edition else layouts.layout_for(chosen)
     years = site.years_of(authority)
     letters = [y for y in years if site.has_case_records(y)]
     sections = layout.sections(record, zero_in_words=True)
     context = {
         "authority": authority, "year": chosen, "record": record, "sections": sections,
         "areas": service_areas(record, sections),
-        "published": held.published, "source": getattr(record, "source", None), "years": years,
+        "published": published, "source": getattr(record, "source", None), "years": years,
         "type_name": TYPE_NAMES[authority.type], "type_plural": TYPE_PLURALS[authority.type],
-        "method": held.method, "note": comparability_note(site, chosen),
-        "reports": [] if held.published else site.public_reports(authority, chosen),
-        "improvements": [] if held.published else site.improvements(authority, chosen),
+        "method": site.method, "note": comparability_note(site, chosen),
+        "reports": [] if published else site.public_reports(authority, chosen),
+        "improvements": [] if published else site.improvements(authority, chosen),
         "letters": letters, "predecessors": _linked(site, authority.predecessors),
         "successors": _linked(site, authority.successors),
         "fair": fair_comparison(site, authority, chosen, record), "trends": trends(site, authority),

@@ -51,7 +51,8 @@ def _pages(total: int) -> int:
 def _held(site: SiteData, slug: str, year: str) -> tuple[Authority, Year]:
     authority = site.by_slug(slug)
     chosen = site.year(year)
-    site.record(authority, chosen)  # NotFound where the council has no figures that year
+    if chosen not in site.years_of(authority):
+        raise NotFound(f"{authority.name} has no figures for {chosen}")
     if not site.has_case_records(chosen):
         raise NotFound(f"decisions are held only for years with case records; the figures for {chosen} come from "
                        f"published documents, so there is no list of decisions for {authority.name} that year")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ombuds import urls
 from ombuds.registry import Authority
 from ombuds.site.data import NotFound, SiteData
+from ombuds.site.incremental import fact
 from ombuds.site.pages import File, FileKind, Page, PageKind
 from ombuds.site.pages.measures_common import base
 from ombuds.stats.register import provisions_not_met, register_csv, self_assessment
@@ -37,6 +38,7 @@ def self_assessment_section(site, code: str, name: str, year: Year) -> dict | No
             "code": site.code.name, "name": name, "body": site_words(site)[0]}
 
 
+@fact
 def council_self_assessment(site: SiteData, authority: Authority, year: Year) -> dict | None:
     return self_assessment_section(site, authority.code, authority.name, year)
 
