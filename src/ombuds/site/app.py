@@ -19,12 +19,12 @@ from cachetools import LRUCache
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Match, Route
 from starlette.staticfiles import StaticFiles
 
 from ombuds.settings import Settings
 from ombuds.site import assets
+from ombuds.site.compression import CompressionMiddleware
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import FileKind, Page, PageKind, kinds
 from ombuds.site.render import json_bytes, render
@@ -130,7 +130,7 @@ def create_app(database: Database, settings: Settings) -> FastAPI:
     app.mount("/static", _Fingerprinted(StaticFiles(directory=STATIC)), name="static")
     app.add_exception_handler(404, _not_found(site))
     app.add_exception_handler(405, _not_allowed)
-    app.add_middleware(GZipMiddleware, minimum_size=GZIP_FROM, compresslevel=6)
+    app.add_middleware(CompressionMiddleware)
     app.add_middleware(_LimitsMiddleware)
     app.add_middleware(_HeadersMiddleware)  # added last, so outermost: its headers go on the limits' refusals too
     return app
@@ -298,7 +298,6 @@ class _HeadersMiddleware:
 
 FILE_WITH_SLASH = re.compile(r"\.[A-Za-z0-9]+/$")  # `/api/years.json/`: one address per file, not a twin
 FINGERPRINTED_CACHE = "public, max-age=31536000, immutable"
-GZIP_FROM = 1024  # bytes: a text response this long or longer is sent gzipped to a client that accepts it
 MAX_TARGET = 8 * 1024  # bytes of path and query string
 MAX_HEADERS = 100
 MAX_HEADER_BYTES = 16 * 1024

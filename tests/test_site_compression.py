@@ -1,0 +1,113 @@
+"""Text responses of the live site are sent brotli- or gzip-compressed as the client accepts (brotli first), with
+`Vary: Accept-Encoding`; compressed types (PDF, XLSX) are sent as they are. Checked in-process and through a real
+uvicorn server on 127.0.0.1, decoding each body and comparing it with the plain one."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import socket
+import threading
+import time
+import urllib.request
+
+import brotli
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from builders import Cases
+from ombuds.ingest import import_files
+from ombuds.site.app import create_app
+from ombuds.site.compression import negotiate
+from ombuds.store import open_database
+
+PAGE = "/councils/stevenage-borough-council/2023-24/"
+DECODE = {"br": brotli.decompress, "gzip": gzip.decompress}
+
+
+@pytest.fixture(scope="module")
+def app(demo_settings, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("compression")
+    cases = Cases(folder, "Z")
+    cases.decided("Stevenage", "2023-10-01", {"Upheld": 3, "Not Upheld": 1})
+    url = f"sqlite:///{folder / 'site.db'}"
+    import_files(open_database(url), cases.files())
+    return create_app(open_database(url, read_only=True), demo_settings)
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def raw(client: TestClient, path: str, accept: str) -> tuple[dict, bytes]:
+    """The response's headers and its body as sent (not decoded)."""
+    with client.stream("GET", path, headers={"accept-encoding": accept}) as response:
+        return dict(response.headers), b"".join(response.iter_raw())
+
+
+@pytest.mark.parametrize(("accept", "chosen"), [
+    ("gzip, deflate, br", "br"), ("br;q=0.5, gzip", "br"), ("gzip", "gzip"), ("br;q=0, gzip", "gzip"),
+    ("*", "br"), ("*;q=0, gzip", "gzip"), ("identity", None), ("", None), ("gzip;q=0", None), ("deflate", None)])
+def test_the_encoding_is_negotiated_brotli_first(accept, chosen):
+    assert negotiate(accept) == chosen
+
+
+@pytest.mark.parametrize("path", [PAGE, "/api/authorities.json", "/static/site.css", "/data/2023-24/statistics.csv"])
+@pytest.mark.parametrize("encoding", ["br", "gzip"])
+def test_text_is_sent_compressed_and_decodes_to_the_plain_body(client, path, encoding):
+    plain_headers, plain = raw(client, path, "identity")
+    headers, body = raw(client, path, f"{encoding}, identity;q=0.1" if encoding == "gzip" else "br, gzip")
+    assert "content-encoding" not in plain_headers and len(plain) >= 1024
+    assert headers["content-encoding"] == encoding
+    assert "accept-encoding" in headers["vary"].lower() and "accept-encoding" in plain_headers["vary"].lower()
+    assert int(headers["content-length"]) == len(body) < len(plain)
+    assert DECODE[encoding](body) == plain
+
+
+def test_a_compressed_page_keeps_its_validator_weak_and_answers_304(client):
+    plain_headers, _ = raw(client, PAGE, "identity")
+    headers, _ = raw(client, PAGE, "br")
+    assert headers["etag"] == "W/" + plain_headers["etag"]
+    again = client.get(PAGE, headers={"accept-encoding": "br", "if-none-match": headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+
+
+@pytest.mark.parametrize("path", ["/councils/stevenage-borough-council/2023-24/letter.pdf",
+                                  "/data/2023-24/statistics.xlsx"])
+def test_compressed_types_are_sent_as_they_are(client, path):
+    headers, body = raw(client, path, "br, gzip")
+    assert "content-encoding" not in headers
+    assert body[:4] in (b"%PDF", b"PK\x03\x04")
+
+
+def test_a_short_response_is_sent_as_it_is(client):
+    headers, body = raw(client, "/robots.txt", "br, gzip")
+    assert len(body) < 1024 and "content-encoding" not in headers
+
+
+def test_a_real_server_sends_brotli_and_gzip(app):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+    thread.start()
+    try:
+        for _ in range(600):
+            if server.started:
+                break
+            time.sleep(0.05)
+        bodies = {}
+        for accept in ("identity", "gzip", "br, gzip"):
+            request = urllib.request.Request(f"http://127.0.0.1:{port}{PAGE}", headers={"Accept-Encoding": accept})
+            with urllib.request.urlopen(request, timeout=30) as response:
+                bodies[response.headers.get("Content-Encoding")] = response.read()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+    assert set(bodies) == {None, "gzip", "br"}
+    assert gzip.decompress(bodies["gzip"]) == bodies[None] == brotli.decompress(bodies["br"])
+    assert b"Stevenage Borough Council" in bodies[None]
