@@ -111,3 +111,10 @@ def test_a_real_server_sends_brotli_and_gzip(app):
     assert set(bodies) == {None, "gzip", "br"}
     assert gzip.decompress(bodies["gzip"]) == bodies[None] == brotli.decompress(bodies["br"])
     assert b"Stevenage Borough Council" in bodies[None]
+
+
+def test_head_says_what_get_would_send(client):
+    headers, body = raw(client, PAGE, "br")
+    head = client.head(PAGE, headers={"accept-encoding": "br"})
+    assert head.content == b"" and head.headers["content-encoding"] == "br"
+    assert (head.headers["content-length"], head.headers["etag"]) == (str(len(body)), headers["etag"])

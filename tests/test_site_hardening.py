@@ -81,7 +81,7 @@ def test_redirects_are_paths_whatever_the_host_header(client):
 
 
 def test_if_none_match_is_parsed_not_searched(client):
-    tag = client.get("/methods/").headers["etag"]
+    tag = client.get("/methods/", headers={"accept-encoding": "identity"}).headers["etag"]  # a strong tag
     assert client.get("/methods/", headers={"if-none-match": tag}).status_code == 304
     assert client.get("/methods/", headers={"if-none-match": f'"other", W/{tag}'}).status_code == 304
     assert client.get("/methods/", headers={"if-none-match": "*"}).status_code == 304

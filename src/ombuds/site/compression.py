@@ -107,17 +107,17 @@ class CompressionMiddleware:
         vary = [v for k, v in start.get("headers", []) if k.lower() == b"vary"]
         names = {n.strip().lower() for v in vary for n in v.decode("latin-1").split(",")}
         headers.append((b"vary", b", ".join([*vary, *([] if "accept-encoding" in names else [b"Accept-Encoding"])])))
-        if encoding is not None and len(body) >= self.minimum and scope["method"] == "GET":
+        if encoding is not None and len(body) >= self.minimum:  # HEAD: Starlette gives the body, to be left out
             tag = next((v for k, v in headers if k.lower() == b"etag"), None)
             body = self._compressed(body, encoding, tag, scope["path"])
             headers = [(k, b"W/" + v if k.lower() == b"etag" and not v.startswith(b"W/") else v) for k, v in headers]
             headers.append((b"content-encoding", encoding.encode()))
-        if scope["method"] == "GET" or body:
+        if body or scope["method"] == "GET":
             headers.append((b"content-length", str(len(body)).encode()))
-        else:  # HEAD: the length the application gave, of the body a GET would send
+        else:  # HEAD without a body (a static file): the length the application gave
             headers += [(k, v) for k, v in start.get("headers", []) if k.lower() == b"content-length"]
         await send({"type": "http.response.start", "status": start["status"], "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
 
     def _compressed(self, body: bytes, encoding: str, tag: bytes | None, path: str) -> bytes:
         """The body in `encoding`, kept by (path, ETag) or, without an ETag, by the body's own hash."""
