@@ -25,7 +25,16 @@ from ombuds.processes import alive
 from ombuds.settings import Settings
 from ombuds.site import assets
 from ombuds.site.data import NotFound, SiteData
-from ombuds.site.incremental import Facts, Manifest, Recorder, build_digest, item_key, manifest_path, write_manifest
+from ombuds.site.incremental import (
+    Facts,
+    Manifest,
+    Recorder,
+    build_digest,
+    file_hash,
+    item_key,
+    manifest_path,
+    write_manifest,
+)
 from ombuds.site.pages import FileKind, Page, PageKind
 from ombuds.site.pages import kinds as all_page_kinds
 from ombuds.site.render import json_bytes, render
@@ -202,10 +211,22 @@ def _write_assets(site: SiteData, folder: Path) -> int:
     return sum(1 for p in (folder / "static").rglob("*") if p.is_file())
 
 
-def _write_shards(folder: str) -> int:
+SHARDS = "postcode shards"  # the manifest's entry for the search's postcode shards (made from the package alone)
+
+
+def _write_shards(folder: str, previous: Manifest | None = None) -> tuple[int, dict]:
+    """The search's postcode shards, linked from the previous build when its files are intact (they change only
+    with the package, which the build digest covers); (files, the manifest entry)."""
     from ombuds.registry.postcodes import write_shards
 
-    return write_shards(Path(folder) / "search" / "postcodes")[0]
+    previous = previous if previous is not None else _worker["previous"]
+    old = previous.items.get(SHARDS)
+    if old is not None and _relink(previous, old["outputs"], Path(folder)):
+        return len(old["outputs"]), old
+    shards = Path(folder) / "search" / "postcodes"
+    files = write_shards(shards)[0]
+    outputs = {path.relative_to(folder).as_posix(): file_hash(path) for path in sorted(shards.glob("*.json"))}
+    return files, {"facts": {}, "outputs": outputs, "tally": [0, 0, files]}
 
 
 def _chunks(items: list, size: int) -> list[list]:
@@ -275,10 +296,15 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
                     _add(report, result, entries)
                     if on_progress is not None:
                         on_progress(min(done * CHUNK, len(items)), len(items))
-                report.files += shards.get() if shards else 0
+                if shards:
+                    made, entries[SHARDS] = shards.get()
+                    report.files += made
         else:
-            _add(report, build_items(Facts(site), all_kinds, items, temporary, Manifest.read(out, build)), entries)
-            report.files += _write_shards(str(temporary)) if lgsco else 0
+            previous = Manifest.read(out, build)
+            _add(report, build_items(Facts(site), all_kinds, items, temporary, previous), entries)
+            if lgsco:
+                made, entries[SHARDS] = _write_shards(str(temporary), previous)
+                report.files += made
             report.files += _write_assets(site, temporary)
             report.files += _write_openapi(database, settings, temporary) if lgsco else 0
         _write(temporary, "404.html", not_found_html(site))

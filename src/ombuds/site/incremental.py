@@ -61,6 +61,8 @@ def canonical(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return [type(value).__name__, {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}]
     if isinstance(value, dict):
+        if all(isinstance(k, str) for k in value):
+            return [[k, canonical(value[k])] for k in sorted(value)]
         return sorted(([canonical(k), canonical(v)] for k, v in value.items()), key=_sort_key)
     if isinstance(value, list | tuple):
         return [canonical(v) for v in value]

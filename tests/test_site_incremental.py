@@ -1,0 +1,125 @@
+"""The incremental static build: a rebuild links every page whose recorded inputs (facts) and output hashes are
+unchanged and makes the others; after one council's data change its result is byte-identical to a full build from
+nothing, and only the pages that show that council's figures (or its type's average that year) are made again. The
+manifest lives beside the output folder, never in it, and a tampered or deleted output file is made again.
+
+The letters are left out of these builds (their reuse has its own test in test_site_build.py): they are most of a
+build's time and nothing here depends on them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from builders import Cases
+from ombuds.ingest import import_files
+from ombuds.registry import registry
+from ombuds.site import build
+from ombuds.site.build import build_site
+from ombuds.store import open_database
+from ombuds.years import Year
+
+STEVENAGE = "stevenage-borough-council"
+
+
+def files(folder: Path) -> dict[str, tuple[int, str]]:
+    """Every file of a build: (inode, SHA-256) by path."""
+    return {p.relative_to(folder).as_posix(): (os.stat(p).st_ino, hashlib.sha256(p.read_bytes()).hexdigest())
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def items(folder: Path) -> int:
+    """The pages and files (each with its JSON twin) the manifest beside `site/` lists, the shards aside."""
+    return sum(1 for key in json.loads((folder / ".site.build.json").read_text())["items"] if key.startswith("["))
+
+
+@pytest.fixture(scope="module")
+def builds(demo_settings, tmp_path_factory):
+    """A build, the same rebuilt unchanged, then rebuilt after Stevenage's 2023-24 decisions change, and a build
+    from nothing of the changed data: the files of each, and their reports."""
+    folder = tmp_path_factory.mktemp("incremental")
+    without_letters = [kind for kind in build.kinds() if kind.name != "letter"]
+    cases = Cases(folder, "I")
+    for name in ("Stevenage", "North Hertfordshire", "Hertfordshire", "Birmingham"):
+        cases.decided(name, "2022-10-01", {"Upheld": 2, "Not Upheld": 2})
+        cases.decided(name, "2023-10-01", {"Upheld": 1, "Not Upheld": 3})
+    url = f"sqlite:///{folder / 'site.db'}"
+    import_files(open_database(url), cases.files())
+    out, fresh = folder / "site", folder / "fresh"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build, "kinds", lambda scheme=None: without_letters)
+        first = build_site(open_database(url, read_only=True), out, demo_settings, workers=2)
+        made = files(out)
+        again = build_site(open_database(url, read_only=True), out, demo_settings, workers=2)
+        unchanged = files(out)
+        (folder / "late").mkdir()
+        late = Cases(folder / "late", "J")
+        late.decided("Stevenage", "2023-11-01", {"Upheld": 3})
+        import_files(open_database(url), late.files())
+        changed = build_site(open_database(url, read_only=True), out, demo_settings, workers=2)
+        rebuilt = files(out)
+        build_site(open_database(url, read_only=True), fresh, demo_settings, workers=1)
+    return {"folder": folder, "out": out, "first": first, "again": again, "changed": changed, "made": made,
+            "unchanged": unchanged, "rebuilt": rebuilt, "fresh": files(fresh), "url": url}
+
+
+def test_an_unchanged_rebuild_links_every_page(builds):
+    first, again = builds["first"], builds["again"]
+    assert again.reused == items(builds["folder"]) and first.reused == 0
+    assert (again.pages, again.redirects) == (first.pages, first.redirects)
+    rewritten = [p for p, (inode, _) in builds["unchanged"].items() if builds["made"][p][0] != inode]
+    # only what every build writes afresh: the static assets, the OpenAPI file and the 404 page
+    assert rewritten and all(p.startswith("static/") or p in ("api/openapi.json", "404.html") for p in rewritten)
+    assert {p: h for p, (_, h) in builds["unchanged"].items()} == {p: h for p, (_, h) in builds["made"].items()}
+
+
+def test_after_one_council_changes_the_rebuild_is_byte_identical_to_a_full_build(builds):
+    rebuilt = {p: h for p, (_, h) in builds["rebuilt"].items()}
+    fresh = {p: h for p, (_, h) in builds["fresh"].items()}
+    assert rebuilt == fresh
+    assert rebuilt != {p: h for p, (_, h) in builds["made"].items()}  # the change shows
+
+
+def test_only_the_pages_that_show_the_changed_figures_are_made_again(builds):
+    before, after = builds["unchanged"], builds["rebuilt"]
+    rewritten = sorted(p for p, (inode, _) in after.items() if p.startswith("councils/") and before[p][0] != inode)
+    pages = [p for p in rewritten if p.endswith("/index.html")]
+    districts = {a.slug for a in registry() if a.type == "District" and a.current_in(Year.parse("2023-24"))}
+    stevenage = [p for p in pages if p.startswith(f"councils/{STEVENAGE}/")]
+    others = [p for p in pages if not p.startswith(f"councils/{STEVENAGE}/")]
+    # Stevenage: both years' pages (the trend chart shows 2023-24 on each) and its 2023-24 decisions
+    assert f"councils/{STEVENAGE}/2022-23/index.html" in stevenage
+    assert f"councils/{STEVENAGE}/2023-24/index.html" in stevenage
+    assert f"councils/{STEVENAGE}/2023-24/decisions/index.html" in stevenage
+    # other councils: only districts' 2023-24 council pages, whose district average moved; no county's or
+    # metropolitan borough's page, no other year's
+    assert all(p.split("/")[1] in districts and p.split("/")[2] == "2023-24" for p in others)
+    assert not any("hertfordshire-county-council" in p or "birmingham" in p for p in rewritten)
+    assert len(pages) == len(stevenage) + len(others)
+    print(f"council pages made again: {len(stevenage)} of Stevenage, {len(others)} of other districts; "
+          f"{builds['changed'].reused} of {builds['changed'].pages + builds['changed'].redirects} items reused")
+
+
+def test_the_manifest_is_beside_the_output_never_in_it(builds):
+    out = builds["out"]
+    assert (builds["folder"] / ".site.build.json").is_file()
+    assert not [p for p in out.rglob("*") if "build" in p.name and p.suffix == ".json"]
+    assert not (out / ".ombuds-build.json").exists()
+
+
+def test_a_tampered_or_deleted_output_file_is_made_again(builds, demo_settings):
+    out = builds["out"]
+    page = out / "councils" / STEVENAGE / "2022-23" / "index.html"
+    twin = out / "councils" / STEVENAGE / "2022-23.json"
+    good = page.read_bytes(), twin.read_bytes()
+    page.write_bytes(good[0].replace(b"Stevenage", b"Tampered"))
+    twin.unlink()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build, "kinds", lambda scheme=None: [k for k in build.kinds() if k.name != "letter"])
+        report = build_site(open_database(builds["url"], read_only=True), out, demo_settings, workers=1)
+    assert (page.read_bytes(), twin.read_bytes()) == good
+    assert report.reused == items(builds["folder"]) - 1  # every item but that page (with its JSON twin)
