@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 import urllib.request
+from dataclasses import replace
 
 import brotli
 import pytest
@@ -22,7 +23,8 @@ from ombuds.site.app import create_app
 from ombuds.site.compression import negotiate
 from ombuds.store import open_database
 
-PAGE = "/councils/stevenage-borough-council/2023-24/"
+STEVENAGE = "stevenage-borough-council"
+PAGE = f"/councils/{STEVENAGE}/2023-24/"
 DECODE = {"br": brotli.decompress, "gzip": gzip.decompress}
 
 
@@ -118,3 +120,23 @@ def test_head_says_what_get_would_send(client):
     head = client.head(PAGE, headers={"accept-encoding": "br"})
     assert head.content == b"" and head.headers["content-encoding"] == "br"
     assert (head.headers["content-length"], head.headers["etag"]) == (str(len(body)), headers["etag"])
+
+
+def test_a_precompressed_build_writes_twins_that_decode_to_each_text_file(app, demo_settings, tmp_path):
+    from ombuds.site import build
+
+    few = [replace(kind, every=lambda site, every=kind.every: (p for p in every(site) if p.get("slug") == STEVENAGE))
+           if kind.name == "letter" else kind for kind in build.kinds() if kind.name in ("home", "national", "letter")]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build, "kinds", lambda scheme=None: few)
+        build.build_site(app.state.site.database, tmp_path / "site", app.state.site.settings, workers=1,
+                         precompress=True)
+    out = tmp_path / "site"
+    page = out / "national" / "2023-24" / "index.html"
+    assert brotli.decompress((out / "national/2023-24/index.html.br").read_bytes()) == page.read_bytes()
+    assert gzip.decompress((out / "national/2023-24/index.html.gz").read_bytes()) == page.read_bytes()
+    script = out / "static" / "site.js"
+    assert brotli.decompress(script.with_name("site.js.br").read_bytes()) == script.read_bytes()
+    letter = out / "councils" / STEVENAGE / "2023-24" / "letter.pdf"
+    assert letter.is_file() and not letter.with_name("letter.pdf.br").exists()  # PDF: compressed already
+    assert (out / "councils" / STEVENAGE / "2023-24" / "letter.html.br").is_file()

@@ -499,15 +499,18 @@ def site_group() -> None:
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Rendering processes.")
 @click.option("--preview", is_flag=True,
               help="A preview for staff: every year held, embargoed ones included and marked; not for publication.")
+@click.option("--precompress", is_flag=True,
+              help="Also write a brotli (.br) and a gzip (.gz) twin of every text file, for hosts that serve them.")
 @click.pass_context
 def site_build_command(ctx: click.Context, out_dir: Path, profile_path: Path | None, workers: int,
-                       preview: bool) -> None:
-    """Write every page, file, API response and search index of the public site into a folder."""
+                       preview: bool, precompress: bool) -> None:
+    """Write every page, file, API response and search index of the public site into a folder. A rebuild makes
+    again only what changed (the manifest of what each file was made from is kept beside the folder)."""
     from ombuds.site.build import build_site
 
     settings = _settings(ctx, profile_path)
     report = build_site(_database(ctx, create=False, read_only=True), out_dir, settings, workers=workers,
-                        preview=preview)
+                        preview=preview, precompress=precompress)
     click.echo(report.summary())
 
 

@@ -17,13 +17,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ombuds import urls
 from ombuds.errors import OmbudsError
 from ombuds.processes import alive
 from ombuds.settings import Settings
 from ombuds.site import assets
+from ombuds.site.compression import MINIMUM, compress
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.incremental import (
     Facts,
@@ -94,12 +95,27 @@ def _write(folder: Path, path: str, body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+TEXT_SUFFIXES = {".html": "text/html", ".json": "application/json", ".csv": "text/csv", ".atom": "application/atom+xml",
+                 ".xml": "application/xml", ".txt": "text/plain", ".css": "text/css", ".js": "application/javascript",
+                 ".svg": "image/svg+xml"}
+
+
+def _written(folder: Path, path: str, body: bytes) -> dict[str, str]:
+    """Write a file and, in a build with `--precompress`, its `.br` and `.gz` twins if it is text of MINIMUM bytes
+    or more; the hash of each file written, by path."""
+    outputs = {path: _write(folder, path, body)}
+    if _worker.get("precompress") and len(body) >= MINIMUM and PurePosixPath(path).suffix in TEXT_SUFFIXES:
+        for encoding, suffix in (("br", ".br"), ("gzip", ".gz")):
+            outputs[path + suffix] = _write(folder, path + suffix, compress(body, encoding))
+    return outputs
+
+
 # One worker's state, set by `_start_worker` in each worker process.
 _worker: dict = {}
 
 
 def _start_worker(url: str, settings: Settings, folder: str, computed: tuple, names: list[str],
-                  previous: tuple[str, str], preview: bool = False) -> None:
+                  previous: tuple[str, str], preview: bool = False, precompress: bool = False) -> None:
     """In each worker: a read-only database and site of its own (no object, connection or lock is shared with the
     parent), taking over the statistics the parent already computed, and the previous build's manifest."""
     from ombuds.site.app import site_data
@@ -112,6 +128,7 @@ def _start_worker(url: str, settings: Settings, folder: str, computed: tuple, na
     by_name = {kind.name: kind for kind in kinds(settings.scheme)}
     _worker["kinds"] = [by_name[name] for name in names]  # the parent's kinds, in the parent's order
     _worker["previous"] = Manifest.read(Path(previous[0]), previous[1])
+    _worker["precompress"] = precompress
 
 
 def _build_chunk(items: list[tuple[int, dict]]) -> Result:
@@ -184,14 +201,14 @@ def _make(site: Recorder, kind: PageKind | FileKind, params: dict, folder: Path,
         if (old is not None and made.fingerprint is not None and old.get("fingerprint") == made.fingerprint
                 and _relink(previous, old["outputs"], folder)):
             return {**entry, "outputs": old["outputs"]}
-        return {**entry, "outputs": {path: _write(folder, path, made.body)}}
+        return {**entry, "outputs": _written(folder, path, made.body)}
     page, body = render_page(site, kind, params, urls.relative_root(path))
-    outputs = {page_path(path): _write(folder, page_path(path), body)}
+    outputs = _written(folder, page_path(path), body)
     if page.redirect is not None:
         return {"facts": site.facts, "outputs": outputs, "tally": [0, 1, 0]}
     twin = kind.json_url is not None and page.json is not None
     if twin:
-        outputs[kind.json_url(**params)] = _write(folder, kind.json_url(**params), json_bytes(page.json))
+        outputs.update(_written(folder, kind.json_url(**params), json_bytes(page.json)))
     return {"facts": site.facts, "outputs": outputs, "tally": [1, 0, int(twin)]}
 
 
@@ -199,7 +216,7 @@ def _write_openapi(database: Database, settings: Settings, folder: Path) -> int:
     """The JSON API's OpenAPI description (its files are kinds: `site.pages.api_files`)."""
     from ombuds.site.app import create_app
 
-    _write(folder, urls.api("openapi.json"), json_bytes(create_app(database, settings).openapi()))
+    _written(folder, urls.api("openapi.json"), json_bytes(create_app(database, settings).openapi()))
     return 1
 
 
@@ -208,6 +225,9 @@ def _write_assets(site: SiteData, folder: Path) -> int:
     _write(folder, urls.static("profile.css"), assets.profile_css(site.profile).encode("utf-8"))
     logo = site.profile.logo_svg() or assets.DEFAULT_LOGO.read_text(encoding="utf-8")
     _write(folder, urls.static("logo.svg"), logo.encode("utf-8"))
+    if _worker.get("precompress"):
+        for path in sorted(p for p in (folder / "static").rglob("*") if p.is_file()):
+            _written(folder, path.relative_to(folder).as_posix(), path.read_bytes())
     return sum(1 for p in (folder / "static").rglob("*") if p.is_file())
 
 
@@ -233,20 +253,22 @@ def _chunks(items: list, size: int) -> list[list]:
     return [items[at:at + size] for at in range(0, len(items), size)]
 
 
-def build_site(database: Database, out: Path, settings: Settings, workers: int = 2,
-               preview: bool = False, on_progress: Callable[[int, int], None] | None = None) -> BuildReport:
+def build_site(database: Database, out: Path, settings: Settings, workers: int = 2, preview: bool = False,
+               on_progress: Callable[[int, int], None] | None = None, precompress: bool = False) -> BuildReport:
     """Write the whole static site into `out` (replaced at the end, all at once); `preview` for staff. The site
     is in the words of the settings' scheme, speaks for its profile's organisation and its letters follow its
     editions folder. A generic ("measures") scheme builds its own page kinds, whose JSON files are its API; it has
     no postcode shards. The build shows one version of the data: if an import, release or revision commits while it
     runs (the data version moves), or the day turns (a year may become public), it starts again, at most ATTEMPTS
-    times. `on_progress(done, total)` after each chunk of pages."""
+    times. `on_progress(done, total)` after each chunk of pages. `precompress` writes a `.br` and a `.gz` twin of
+    every text file of MINIMUM bytes or more. Pages and files whose inputs did not change since the build in `out`
+    are linked from it (see `site.incremental`)."""
     started = time.perf_counter()
     out = Path(out).resolve()
     for _ in range(ATTEMPTS):
         before = _snapshot(database)
         try:
-            report = _build_once(database, out, settings, workers, preview,
+            report = _build_once(database, out, settings, workers, preview, precompress,
                                  lambda seen=before: _snapshot(database) == seen, on_progress)
         except OSError as error:
             raise OmbudsError(f"{out}: cannot write the site: {error.strerror or error}") from None
@@ -262,7 +284,7 @@ def _snapshot(database: Database) -> tuple[int, date]:
         return data_version(connection), date.today()
 
 
-def _build_once(database: Database, out: Path, settings: Settings, workers: int, preview: bool,
+def _build_once(database: Database, out: Path, settings: Settings, workers: int, preview: bool, precompress: bool,
                 unchanged: Callable[[], bool],
                 on_progress: Callable[[int, int], None] | None = None) -> BuildReport | None:
     """One build, swapped in only if `unchanged()` still holds when it is written; None otherwise."""
@@ -277,7 +299,8 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
     temporary.mkdir(parents=True)
     clear_interrupted_builds(out)
     all_kinds = kinds(settings.scheme)
-    build = build_digest(settings, preview, [kind.name for kind in all_kinds])
+    build = build_digest(settings, preview, [kind.name for kind in all_kinds] + ["precompress"] * precompress)
+    _worker["precompress"] = precompress  # this process's own writes (one worker, assets, the 404 page)
     entries: dict[str, dict] = {}
     manifest = None
     try:
@@ -287,7 +310,7 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
             computed = site.statistics.computed() if lgsco else site.computed()
             with context.Pool(workers, _start_worker,
                               (database.url, settings, str(temporary), computed,
-                               [kind.name for kind in all_kinds], (str(out), build), preview)) as pool:
+                               [kind.name for kind in all_kinds], (str(out), build), preview, precompress)) as pool:
                 shards = pool.apply_async(_write_shards, (str(temporary),)) if lgsco else None
                 results = pool.imap_unordered(_build_chunk, _chunks(items, CHUNK))
                 report.files += _write_assets(site, temporary)
@@ -307,7 +330,7 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
                 report.files += made
             report.files += _write_assets(site, temporary)
             report.files += _write_openapi(database, settings, temporary) if lgsco else 0
-        _write(temporary, "404.html", not_found_html(site))
+        _written(temporary, "404.html", not_found_html(site))
         report.files += 1
         manifest = write_manifest(out, build, entries)
         if not unchanged():
