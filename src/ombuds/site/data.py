@@ -196,11 +196,6 @@ class SiteData:
     def has_case_records(self, year: Year) -> bool:
         return not self.year_statistics(year).published
 
-    def decisions(self, authority: Authority, year: Year, outcome: str, service_area: str | None, page: int):
-        """One page of the decisions a filter keeps, and how many it keeps in all."""
-        rows = queries.matching_decisions(self.all_decisions(authority, year), outcome, service_area)
-        return rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], len(rows)
-
     def contacts(self) -> dict:
         """The contacts on file by authority code, read once per data version (letters need the addressee)."""
         from ombuds.letters.batch import contacts_by_authority

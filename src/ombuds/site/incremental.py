@@ -59,7 +59,7 @@ def canonical(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return canonical(value.model_dump(mode="json"))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [type(value).__name__, {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}]
+        return [type(value).__name__, *(canonical(getattr(value, name)) for name in _field_names(type(value)))]
     if isinstance(value, dict):
         if all(isinstance(k, str) for k in value):
             return [[k, canonical(value[k])] for k in sorted(value)]
@@ -71,6 +71,11 @@ def canonical(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     raise TypeError(f"no canonical form for {type(value).__name__}")
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def _sort_key(value: Any) -> str:
