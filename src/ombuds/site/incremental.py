@@ -180,14 +180,16 @@ class Recorder:
             return value
 
         def asked(*args, **kwargs):
-            answer = value(*args, **kwargs)
-            key = fact_key(name, args, kwargs)
-            if key is None:
-                self.facts[OPAQUE] = OPAQUE
-            else:
-                self.facts[key] = self._facts.note(key, answer)
-            return answer
+            return self.note(fact_key(name, args, kwargs), value(*args, **kwargs))
         return asked
+
+    def note(self, key: str | None, answer: Any) -> Any:
+        """Record the answer to question `key` (None: a question that cannot be written down) and return it."""
+        if key is None:
+            self.facts[OPAQUE] = OPAQUE
+        else:
+            self.facts[key] = self._facts.note(key, answer)
+        return answer
 
 
 def fact(function: Callable) -> Callable:
@@ -201,13 +203,7 @@ def fact(function: Callable) -> Callable:
     def asked(site, *args):
         if not isinstance(site, Recorder):
             return function(site, *args)
-        answer = function(site._facts.site, *args)
-        key = fact_key(name, args, {})
-        if key is None:
-            site.facts[OPAQUE] = OPAQUE
-        else:
-            site.facts[key] = site._facts.note(key, answer)
-        return answer
+        return site.note(fact_key(name, args, {}), function(site._facts.site, *args))
     return asked
 
 
