@@ -50,7 +50,8 @@ HOUSING_PAGES = (
     "index.html", "404.html", "landlords/index.html", "search/index.html", "data/index.html", "methods/index.html",
     "api/index.html", "national/2024-25/index.html", "national/2019-20/index.html", "by/category/2024-25/index.html",
     "funnel/2024-25/maladministration_rate/housing-associations-with-50-000-or-more-homes/index.html",
-    f"{CLARION}/index.html", f"{CLARION}/2019-20/index.html", f"{CLARION}/2024-25/index.html",
+    "self-assessment/2025-26/index.html", f"{CLARION}/index.html", f"{CLARION}/2020-21/index.html",
+    f"{CLARION}/2024-25/index.html", f"{CLARION}/2025-26/index.html",
     "landlords/london-borough-of-hammersmith-and-fulham/2024-25/index.html", f"{CLARION}/2024-25/report.html",
 )
 

@@ -37,7 +37,7 @@ def test_uphold_classes_from_the_distribution_with_small_bases_apart():
 def test_lower_compliance_is_darker():
     records = {"ALL": _record(0, 0, 20, 20), "MOST": _record(0, 0, 20, 18), "HALF": _record(0, 0, 20, 10)}
     b = banding("compliance_rate", records)
-    assert [b.of(c).css_class for c in ("ALL", "MOST", "HALF")] == ["band-1", "band-2", "band-3"]
+    assert [b.of(c).css_class for c in ("ALL", "MOST", "HALF")] == ["band-1", "band-4", "band-5"]
     assert [x.label for x in b.legend] == ["All recommendations complied with", "90%", "50%", "No figure"]
 
 
@@ -56,3 +56,12 @@ def test_councils_that_complied_with_everything_are_a_class_of_their_own():
     assert b.of("ALL0").css_class == "band-1" and b.of("ROUNDS").css_class == "band-2"
     assert b.of("P7").css_class == "band-5" and b.of("FEW").css_class == "band-few"
     assert banding("uphold_rate", records).all_complied is None
+
+
+def test_the_few_councils_below_full_compliance_take_the_darkest_classes():
+    records = {f"ALL{i}": _record(0, 0, 20, 20) for i in range(30)}
+    records |= {"MOST": _record(0, 0, 20, 19), "HALF": _record(0, 0, 20, 10)}
+    b = banding("compliance_rate", records)
+    assert [(x.css_class, x.label, x.count) for x in b.legend] == [
+        ("band-1", "All recommendations complied with", 30), ("band-4", "95%", 1), ("band-5", "50%", 1),
+        ("band-none", "No figure", 0)]

@@ -9,7 +9,8 @@ more upheld decisions per 100,000, a lower satisfactory remedy or compliance rat
 Compliance is the exception to "classes of similar size": most councils comply with every recommendation, so no
 cut could keep a class to a third of them. The councils that complied with all of them (a rate of exactly 1, not
 one that rounds to 100%) are class 1 of their own, named in words, and only the councils below are cut into
-classes 2 to 5 among themselves (`Banding.all_complied` says how many were in class 1).
+classes among themselves, numbered to end at class 5 so that the few below 100% stand out (`Banding.all_complied`
+says how many were in class 1).
 
 A council with no figure (nothing to divide by, or no population) is in the class "none"; one whose rate rests on
 fewer cases than the smallest base (`SMALL_BASE`, or the site profile's `minimum_denominator`) is in the class
@@ -144,6 +145,14 @@ def _classes(metric: str, keys: Mapping[str, Decimal], first: int, classes: int
     return number_of, legend
 
 
+def _first_class(metric: str, keys: Mapping[str, Decimal], taken: int) -> int:
+    """The number of the first class cut from the shown values: the next after the `taken` ones, except below the
+    all-complied class, where the few classes below 100% end at the darkest so that they stand out from it."""
+    if metric != "compliance_rate" or not taken:
+        return taken + 1
+    return CLASSES - min(len(set(keys.values())), CLASSES - taken) + 1
+
+
 def banding(metric: str, records: Mapping[str, StatisticsRecord | None], *, small_base: int | None = None
             ) -> Banding:
     """Each authority's class for `metric`, and the key from lightest to darkest with how many authorities are in
@@ -164,7 +173,7 @@ def banding(metric: str, records: Mapping[str, StatisticsRecord | None], *, smal
         else:
             keys[code] = _key(metric, value)
     legend = [LegendBand("band-1", ALL_COMPLIED, len(complete))] if complete else []
-    number_of, rest = _classes(metric, keys, len(legend) + 1, CLASSES - len(legend))
+    number_of, rest = _classes(metric, keys, _first_class(metric, keys, len(legend)), CLASSES - len(legend))
     legend += rest
     numbers = dict.fromkeys(complete, 1) | {code: number_of[key] for code, key in keys.items()}
     bands = {code: Band(numbers.get(code), _value(metric, record), _shown(metric, _value(metric, record)),
