@@ -475,8 +475,8 @@ def test_compliance_map_gives_councils_that_complied_with_everything_a_class_of_
     below = len(numbers) - len(complete)
     assert sized.locator(".map-legend__lead").inner_text() == (
         f"Key: {len(complete)} of the {len(numbers)} councils coloured complied with every recommendation, so they "
-        "are one class of their own, the lightest: no split into groups of similar size could keep them apart. "
-        f"The other classes split the {below} that did not into groups of similar size; darker means fewer "
+        "are one class of their own, the lightest: with so many alike, no split into groups of similar size could "
+        f"keep them apart. The other classes split the {below} that did not by their rate; darker means fewer "
         "recommendations complied with.")
     fills = {n: h["fill"] for h in hexes if (n := int(m[1]) if (m := re.search(r"band-(\d)", h["cls"])) else 0)}
     lightness = [_luminance(fills[n]) for n in sorted(fills)]
