@@ -161,8 +161,13 @@ def decisions(connection: Connection, code: str, year: Year, *, limit: int | Non
              .order_by(decided.c.decision_date.desc(), decided.c.reference))
     if limit is not None:
         query = query.limit(limit)
-    return [Decision(r[0], _as_date(r[1]), AREA_WORDS.get(r[2]), OUTCOME_WORDS[r[3]], bool(r[4]), bool(r[5]), r[6])
+    return [Decision(r[0], _as_date(r[1]), area_words(r[2]), OUTCOME_WORDS[r[3]], bool(r[4]), bool(r[5]), r[6])
             for r in connection.execute(query)]
+
+
+def area_words(area: str | None) -> str | None:
+    """A stored service area id in the scheme's words; None where the decision names no area."""
+    return None if area is None else AREA_WORDS[area]
 
 
 def matching_decisions(rows: list[Decision], outcome: str = "all", service_area: str | None = None) -> list[Decision]:
