@@ -95,11 +95,11 @@ def _convert(forward: bool) -> None:
     bind = op.get_bind()
     before = {year: (stored, _case_checksum(bind, year)) for year, stored in bind.execute(
         sa.select(RELEASES.c.year, RELEASES.c.case_checksum))}
-    for table, column, names, kind in COLUMNS:
+    for table, column, names, kind in COLUMNS:  # one statement a column: each table is read once per column
         target = sa.table(table, sa.column(column), sa.column("kind"))
-        for old, new in (names.items() if forward else ((i, n) for n, i in names.items())):
-            where = [target.c[column] == old] + ([target.c.kind == kind] if kind else [])
-            bind.execute(sa.update(target).where(*where).values({column: new}))
+        pairs = names if forward else {i: n for n, i in names.items()}
+        where = [target.c[column].in_(list(pairs))] + ([target.c.kind == kind] if kind else [])
+        bind.execute(sa.update(target).where(*where).values({column: sa.case(pairs, value=target.c[column])}))
     _convert_published(bind, forward)
     for year, (stored, computed) in before.items():
         if stored == computed:  # a checksum that no longer matched its rows is left to say so
