@@ -10,9 +10,9 @@ from ombuds.schemes import DEFAULT, LabelSet, load_scheme
 from ombuds.schemes.keys import label_key
 
 __all__ = ["ADDRESSEE", "AREA_WORDS", "ASSESSED_AND_CLOSED", "COMPLIANCE", "COMPLIES", "DETAILED_INVESTIGATION",
-           "FROM_CASE_RECORDS", "FROM_PUBLISHED", "NOT_FOR_US", "NOT_UPHELD", "OUTCOMES", "OUTCOME_WORDS",
-           "OWN_OUTCOMES", "ROLES", "ROLE_WORDS", "SERVICE_AREAS", "TYPE_NAMES", "TYPE_PLURALS", "UPHELD", "Choices",
-           "counts_by_id", "counts_in_words", "label_key", "lookup", "sets"]
+           "FROM_CASE_RECORDS", "FROM_PUBLISHED", "NOT_FOR_US", "NOT_UPHELD", "NOT_UPHELD_ID", "OUTCOMES",
+           "OUTCOME_WORDS", "OWN_OUTCOMES", "ROLES", "ROLE_WORDS", "SERVICE_AREAS", "TYPE_NAMES", "TYPE_PLURALS",
+           "UPHELD", "UPHELD_ID", "Choices", "counts_by_id", "counts_in_words", "label_key", "lookup", "sets"]
 
 _LGSCO = load_scheme(DEFAULT)
 _AREA = _LGSCO.labels("service_area")
@@ -21,8 +21,9 @@ _OUTCOME = _LGSCO.labels("outcome")
 # The display words, in the published order: what the SPEC 2.3 record is keyed by.
 SERVICE_AREAS = _AREA.names
 OUTCOMES = _OUTCOME.names
-UPHELD = _OUTCOME.get("upheld").name
-NOT_UPHELD = _OUTCOME.get("not-upheld").name
+UPHELD_ID, NOT_UPHELD_ID = "upheld", "not-upheld"  # the outcome ids the engine singles out (SPEC 2.3)
+UPHELD = _OUTCOME.get(UPHELD_ID).name
+NOT_UPHELD = _OUTCOME.get(NOT_UPHELD_ID).name
 DETAILED_INVESTIGATION = (NOT_UPHELD, UPHELD)
 NOT_FOR_US = tuple(_OUTCOME.get(i).name for i in ("incomplete-or-invalid", "advice-given",
                                                   "referred-back-for-local-resolution"))

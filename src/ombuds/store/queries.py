@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, select, update
 
-from ombuds.labels import AREA_WORDS, NOT_UPHELD, OUTCOME_WORDS, UPHELD
+from ombuds.labels import AREA_WORDS, NOT_UPHELD, NOT_UPHELD_ID, OUTCOME_WORDS, UPHELD, UPHELD_ID
 from ombuds.store.schema import (
     audit_log,
     case_counts,
@@ -28,7 +28,6 @@ from ombuds.store.schema import (
 from ombuds.years import Year
 
 Counts = dict[str, dict[str, int]]  # by authority code, then label id
-UPHELD_ID, NOT_UPHELD_ID = "upheld", "not-upheld"  # the outcome ids the counts and filters single out
 
 
 @dataclass
