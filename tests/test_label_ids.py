@@ -201,7 +201,9 @@ def test_a_label_renamed_in_the_scheme_changes_every_output_and_not_the_database
     before = _outputs(Path(ombuds.__file__).parent.parent, url, tmp_path / "before")
     renamed = _renamed_package(tmp_path / "renamed", "Fault found")
     after = _outputs(renamed, url, tmp_path / "after")
-    assert _everything(open_database(url)) == held  # the database is as it was: ids
+    database = open_database(url)
+    assert _everything(database) == held  # the database is as it was: ids
+    database.close()
 
     def renamed_key(data):
         if isinstance(data, dict):
