@@ -14,6 +14,7 @@ from ombuds.schemes.bodies import read_aliases, read_bodies
 from ombuds.schemes.fields import Problems, fields, join
 from ombuds.schemes.keys import is_id
 from ombuds.schemes.measures import read_kinds, read_measures
+from ombuds.schemes.statistics_layouts import check_layouts
 from ombuds.schemes.model import (
     ELSEWHERE,
     ENGINES,
@@ -307,6 +308,8 @@ def read_scheme(folder: Path) -> tuple[Scheme | None, list[str]]:
                      if "min_measure" in report else "missing (min_records counts this measure)")
     editions = _tomls(folder, "editions", problems)
     layouts = _tomls(folder, "layouts", problems)
+    if top.get("engine") == "lgsco":
+        check_layouts(layouts, problems)
     hexmap = _hexjson(folder, top.get("hexjson", ""), known or set(), problems)
     provisions = _provisions(_toml(folder, "code.toml", problems, required=False), measures, problems)
     if problems.found:
