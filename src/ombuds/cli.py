@@ -683,7 +683,8 @@ def _output_folder(path: Path, option: str) -> Path:
 def _edition(settings, year: Year, edition_file: Path | None):
     from ombuds.letters.editions import edition_in, load_edition
 
-    edition = load_edition(edition_file) if edition_file else edition_in(settings.editions, year)
+    edition = load_edition(edition_file, settings.scheme) if edition_file else \
+        edition_in(settings.editions, year, settings.scheme)
     if edition.year != year:
         raise OmbudsError(f"{edition.source}: year: the edition is for {edition.year}, not {year}")
     return edition

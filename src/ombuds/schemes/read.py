@@ -14,7 +14,6 @@ from ombuds.schemes.bodies import read_aliases, read_bodies
 from ombuds.schemes.fields import Problems, fields, join
 from ombuds.schemes.keys import is_id
 from ombuds.schemes.measures import read_kinds, read_measures
-from ombuds.schemes.statistics_layouts import check_layouts
 from ombuds.schemes.model import (
     ELSEWHERE,
     ENGINES,
@@ -33,6 +32,7 @@ from ombuds.schemes.model import (
     SizeBand,
     Words,
 )
+from ombuds.schemes.statistics_layouts import check_layouts
 from ombuds.years import Year
 
 FORMAT = 1

@@ -128,17 +128,18 @@ class _Filler:
 
     def text(self, text: str, zero_as: Mapping[str, str] | None = None) -> str:
         for name, words in placeholders(text):
-            said = zero_as[name] if zero_as and name in zero_as and self.value(name) == 0 else self.shown(name, words)
+            said = zero_as[name] if zero_as and name in zero_as and not self.value(name) else self.shown(name, words)
             text = text.replace("{" + name + (f":{words}" if words is not None else "") + "}", said)
         return text
 
     def sentence(self, item: Mapping) -> str | None:
         """The sentence an item says for this authority: None where a count it needs is zero (`omit_when_zero`),
-        its `when_zero` or `when_missing` words where a count is zero or a figure is missing, else its text."""
-        if any(self.value(name) == 0 for name in item.get("omit_when_zero", ())):
+        its `when_zero` or `when_missing` words where a count is zero or a figure is missing, else its text. A
+        count a published document did not state (None) reads as zero here."""
+        if any(not self.value(name) for name in item.get("omit_when_zero", ())):
             return None
         for name, words in item.get("when_zero", {}).items():
-            if self.value(name) == 0:
+            if not self.value(name):
                 return self.text(words)
         for name, words in item.get("when_missing", {}).items():
             if self.value(name) is None:
@@ -167,7 +168,8 @@ def _table(spec: Mapping, fill: _Filler, zero_in_words: bool) -> dict:
 
 
 def _panel(spec: Mapping, fill: _Filler, zero_in_words: bool) -> dict:
-    """A panel; with `zero_in_words`, where its base is zero, its `no_rate` sentence stands in for its headline."""
+    """A panel; with `zero_in_words`, where its base is zero, its `no_rate` sentence stands in for its headline (a
+    base a published document did not state is not zero)."""
     no_rate = zero_in_words and fill.value(spec["base"]) == 0
     lines = []
     for line in spec["lines"]:
