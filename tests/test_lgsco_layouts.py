@@ -217,3 +217,16 @@ def test_scheme_check_wants_one_default_layout_for_every_year(copied: Path):
         "layouts/panels-2022-23.toml: default_from: must be the year after layouts/panels-2019-20.toml's "
         "default_until (every year has exactly one default layout)",
     ]
+
+
+def test_the_letters_plain_words_follow_a_table_whose_caption_changed(database, copied: Path):
+    """The letter knows a table by the figures it shows, not by its caption (which is the data's to change)."""
+    from ombuds.letters import present
+
+    edit(copied, "appendix-2018-19.toml", 'caption = "Decisions made"', 'caption = "What we decided"')
+    chosen = layouts.layout(layouts.APPENDIX_2018, load_scheme(copied))
+    y = Year.parse("2018-19")
+    s = authority_statistics(database, y, registry().resolve("Dacorum", on=y.end))
+    decisions = present.sections(chosen.sections(s), chosen, s, "Dacorum Borough Council")[2]
+    assert decisions["caption"] == "What we decided"
+    assert decisions["plain"] == ["We did not make any decisions about Dacorum Borough Council this year."]

@@ -86,7 +86,7 @@ class Layout:
 
     def shows(self, figure: str) -> bool:
         """Whether any of the layout's words name `figure`."""
-        return figure in _named(self.spec)
+        return figure in named(self.spec)
 
     def rate(self, s: StatisticsRecord, name: str) -> str:
         """An authority's own rate (uphold_rate, satisfactory_remedy_rate, compliance_rate) as this layout shows
@@ -104,6 +104,11 @@ class Layout:
         return [_SECTIONS[spec["kind"]](spec, fill, zero_in_words) for spec in self.spec["sections"]]
 
 
+def figure(s: StatisticsRecord, name: str) -> object:
+    """The value of a figure a layout names (`investigated`, `compliance_recorded`, …), as stats holds it."""
+    return _VALUES[name](s)
+
+
 class _Filler:
     """One authority's figures as a layout's words name them, each formatted by `stats.format`."""
 
@@ -111,7 +116,7 @@ class _Filler:
         self.layout, self.s = layout, s
 
     def value(self, name: str) -> object:
-        return _VALUES[name](self.s)
+        return figure(self.s, name)
 
     def shown(self, name: str, words: str | None) -> str:
         kind, value = FIGURES[name], self.value(name)
@@ -191,8 +196,8 @@ _SECTIONS: dict[str, Callable[[Mapping, _Filler, bool], dict]] = {
     "heading": _heading, "table": _table, "panel": _panel, "overview": _overview}
 
 
-def _named(spec: Mapping) -> set[str]:
-    """Every figure the layout's words name."""
+def named(spec: Mapping) -> set[str]:
+    """Every figure a layout's (or one section's) words name."""
     found: set[str] = set()
 
     def walk(value: object) -> None:
