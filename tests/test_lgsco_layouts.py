@@ -230,3 +230,25 @@ def test_the_letters_plain_words_follow_a_table_whose_caption_changed(database, 
     decisions = present.sections(chosen.sections(s), chosen, s, "Dacorum Borough Council")[2]
     assert decisions["caption"] == "What we decided"
     assert decisions["plain"] == ["We did not make any decisions about Dacorum Borough Council this year."]
+
+
+def test_scheme_check_names_each_problem_in_a_measures_schemes_report_layout(tmp_path: Path):
+    """A generic scheme's report layout (the Housing Ombudsman's) is checked by `ombuds scheme check` too."""
+    folder = tmp_path / "housing"
+    shutil.copytree(scheme_folder("housing-ombudsman"), folder, ignore=shutil.ignore_patterns("data"))
+    edit(folder, "landlord-report.toml", 'kind = "labels"', 'kind = "pie"')
+    edit(folder, "landlord-report.toml", 'caption = "Key figures, {year}"', 'caption = "Key figures, {yeer}"\n'
+                                                                            'colour = "red"')
+    result = CliRunner().invoke(cli, ["scheme", "check", str(folder)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "layouts/landlord-report.toml: sections[1].colour: unknown key (expected one of: kind, heading, caption, "
+        "note, average_heading, columns, measures, measure, chart, set)",
+        "layouts/landlord-report.toml: sections[1].caption: unknown placeholder {yeer}; known: "
+        "average_determinations, average_findings_total, average_maladministration_findings, "
+        "average_maladministration_rate, average_severe_findings, body, body_type, determinations, findings_total, "
+        "group, maladministration_findings, maladministration_rate, method, peer_bodies, report_date, "
+        "severe_findings, size_band, year",
+        "layouts/landlord-report.toml: sections[2].kind: unknown section kind 'pie'; one of figures, labels, "
+        "breakdown, comparison",
+    ]

@@ -571,6 +571,8 @@ def scheme_check_command(ctx: click.Context, folder: Path) -> None:
     from ombuds.schemes import check_scheme, load_scheme
 
     problems = check_scheme(folder)
+    if not problems and load_scheme(folder).engine == "measures":
+        problems = _report_layout_problems(load_scheme(folder))
     for problem in problems:
         click.echo(problem)
     if problems:
@@ -578,6 +580,21 @@ def scheme_check_command(ctx: click.Context, folder: Path) -> None:
     scheme = load_scheme(folder)
     click.echo(f"{folder}: OK: scheme '{scheme.id}' ({scheme.name}), {len(scheme.bodies):,} "
                f"{scheme.words.bodies}, engine {scheme.engine}")
+
+
+def _report_layout_problems(scheme) -> list[str]:
+    """A measures scheme's report layouts checked against its measures (`letters.report.check_layout`), each
+    problem as `layouts/<name>.toml: key: reason`."""
+    from ombuds.letters.editions import EditionError
+    from ombuds.letters.report import check_layout
+
+    problems = []
+    for name in sorted(scheme.layouts):
+        try:
+            check_layout(scheme, name)
+        except EditionError as error:
+            problems += [line.removeprefix(f"{scheme.folder}/") for line in str(error).splitlines()]
+    return problems
 
 
 @cli.command("demo")
