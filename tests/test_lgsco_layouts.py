@@ -188,6 +188,7 @@ def test_scheme_check_names_each_problem_in_a_layout_file(copied: Path):
     edit(copied, "panels-2019-20.toml", 'text = "{upheld:upheld decision}"', 'text = "{uphold_rate:upheld decision}"')
     edit(copied, "appendix-2018-19.toml", '{ text = "{compliance_rate}", span = 4 }',
          '{ text = "{compliance_rate}", span = 0 }')
+    edit(copied, "panels-2022-23.toml", 'id = "remedy"', 'id = "upheld"')
     assert check_scheme(copied) == [
         "layouts/appendix-2018-19.toml: sections[4].rows[1][1].span: must be 1 or more",
         "layouts/overview-2024-25.toml: sections[0].kind: unknown section kind 'chart'; one of heading, table, "
@@ -200,6 +201,7 @@ def test_scheme_check_names_each_problem_in_a_layout_file(copied: Path):
         "cell on its own",
         "layouts/panels-2019-20.toml: sections[0].lines[2].text: {uphold_rate:upheld decision}: only a count or a "
         "figure per 100,000 takes words, as {figure:noun} or {figure:noun/plural}",
+        "layouts/panels-2022-23.toml: sections[2].id: another panel is 'upheld': a panel's id names it in the letter",
     ]
     result = CliRunner().invoke(cli, ["scheme", "check", str(copied)])
     assert result.exit_code == 1

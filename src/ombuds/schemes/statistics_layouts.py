@@ -178,8 +178,12 @@ def check_layout(stem: str, data: Mapping, problems: Problems) -> None:
     for rate in kept.get("bare_rates", []):
         if rate not in RATES:
             c.add("bare_rates", f"unknown rate '{rate}'; one of {', '.join(RATES)}")
+    seen: set[str] = set()
     for i, section in enumerate(kept.get("sections", [])):
         c.section(section, f"sections[{i}]")
+        if section.get("kind") == "panel" and section.get("id") in seen:
+            c.add(f"sections[{i}].id", f"another panel is '{section['id']}': a panel's id names it in the letter")
+        seen.add(section.get("id"))
 
 
 def check_layouts(layouts: Mapping[str, Mapping], problems: Problems) -> None:
