@@ -150,7 +150,7 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], check: bool, she
         from ombuds.releases import refresh_letter_checksums
 
         settings = _settings(ctx)
-        refresh_letter_checksums(database, settings.profile, settings.editions)
+        refresh_letter_checksums(database, settings.profile, settings.editions, settings.scheme)
 
 
 @cli.command("stats")
@@ -526,7 +526,7 @@ def release_create_command(ctx: click.Context, year_label: str) -> None:
 
     settings = _settings(ctx)
     click.echo(create_release(_database(ctx, create=False), Year.parse(year_label), settings.profile,
-                              settings.editions))
+                              settings.editions, settings.scheme))
 
 
 @release_group.command("publish")
