@@ -241,9 +241,12 @@ class SiteData:
             return queries.improvements_agreed(connection, authority.code, year)
 
     def self_assessments(self, year: Year | None = None) -> list[Assessment]:
-        """Organisations' self-assessments against the code: one year's, or every year's."""
-        with self.database.read() as connection:
-            return own.assessments(connection, year.label if year else None)
+        """Organisations' self-assessments against the code: one year's, or every year's (read once per data
+        version: every council page asks for its year's)."""
+        def read() -> list[Assessment]:
+            with self.database.read() as connection:
+                return own.assessments(connection, year.label if year else None)
+        return self._once(("self-assessments", self.version(), year), read)
 
     def assessment_years(self) -> list[Year]:
         """Years with a self-assessment, oldest first."""
