@@ -70,6 +70,8 @@ def canonical(value: Any) -> Any:
         return sorted((canonical(v) for v in value), key=_sort_key)
     if isinstance(value, Path):
         return str(value)
+    if isinstance(value, range):
+        return ["range", value.start, value.stop, value.step]
     raise TypeError(f"no canonical form for {type(value).__name__}")
 
 
