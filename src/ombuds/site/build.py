@@ -178,18 +178,18 @@ def build_items(site: SiteData, all_kinds: list, items: list[tuple[int, dict]], 
     return result
 
 
-def _write_api(site: SiteData, database: Database, folder: Path) -> int:
-    """Every file of the JSON API, built by the functions the live API answers with (`site.pages.api_files`), and
-    its OpenAPI description."""
-    from ombuds.site.app import create_app
-    from ombuds.site.pages.api_files import API_KINDS
+def _write_api(site: SiteData, database: Database, settings: Settings, folder: Path) -> int:
+    """Every file of the scheme's JSON API, built by the functions the live API answers with
+    (`site.pages.api_files`), and its OpenAPI description (the live app's)."""
+    from ombuds.site.app import api_of, create_app
+    from ombuds.site.pages.api_files import file_kinds
 
     written = 0
-    for kind in API_KINDS:
+    for kind in file_kinds(api_of(settings.scheme)[0]):
         for params in kind.every(site):
             _write(folder, kind.url(**params), kind.build(site, **params).body)
             written += 1
-    _write(folder, urls.api("openapi.json"), json_bytes(create_app(database, site.settings).openapi()))
+    _write(folder, urls.api("openapi.json"), json_bytes(create_app(database, settings).openapi()))
     return written + 1
 
 
@@ -215,10 +215,11 @@ def build_site(database: Database, out: Path, settings: Settings, workers: int =
                preview: bool = False, on_progress: Callable[[int, int], None] | None = None) -> BuildReport:
     """Write the whole static site into `out` (replaced at the end, all at once); `preview` for staff. The site
     is in the words of the settings' scheme, speaks for its profile's organisation and its letters follow its
-    editions folder. A generic ("measures") scheme builds its own page kinds, whose JSON files are its API; it has
-    no postcode shards. The build shows one version of the data: if an import, release or revision commits while it
-    runs (the data version moves), or the day turns (a year may become public), it starts again, at most ATTEMPTS
-    times. `on_progress(done, total)` after each chunk of pages."""
+    editions folder. A generic ("measures") scheme builds its own page kinds and its own API's files (each
+    scheme's API and OpenAPI document as the live app serves them); it has no postcode shards. The build shows one
+    version of the data: if an import, release or revision commits while it runs (the data version moves), or the
+    day turns (a year may become public), it starts again, at most ATTEMPTS times. `on_progress(done, total)` after
+    each chunk of pages."""
     started = time.perf_counter()
     out = Path(out).resolve()
     for _ in range(ATTEMPTS):
@@ -268,7 +269,7 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
                 shards = pool.apply_async(_write_shards, (str(temporary),)) if lgsco else None
                 results = pool.imap_unordered(_build_chunk, _chunks(items, CHUNK))
                 report.files += _write_assets(site, temporary)
-                report.files += _write_api(site, database, temporary) if lgsco else 0
+                report.files += _write_api(site, database, settings, temporary)
                 for done, result in enumerate(results, start=1):
                     _add(report, result, fingerprints)
                     if on_progress is not None:
@@ -278,7 +279,7 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
             _add(report, build_items(site, all_kinds, items, temporary, previous), fingerprints)
             report.files += _write_shards(str(temporary)) if lgsco else 0
             report.files += _write_assets(site, temporary)
-            report.files += _write_api(site, database, temporary) if lgsco else 0
+            report.files += _write_api(site, database, settings, temporary)
         _write(temporary, "404.html", not_found_html(site))
         _write(temporary, MANIFEST, json_bytes({"fingerprints": fingerprints}))
         report.files += 1
