@@ -131,6 +131,7 @@ def test_openapi_documents_404_patterns_and_no_422(client):
                                        "/api/records/{year}/{code}.json", "/api/years.json"]
     one = schema["paths"]["/api/records/{year}/{code}.json"]["get"]
     assert sorted(one["responses"]) == ["200", "404"]
+    assert one["responses"]["404"]["description"] == "No such year, landlord or record: `detail` says which"
     assert {p["name"]: p["schema"]["pattern"] for p in one["parameters"]} == {
         "year": r"^\d{4}-\d{2}$", "code": r"^[A-Za-z0-9][A-Za-z0-9-]*$"}
     assert sorted(schema["paths"]["/api/years.json"]["get"]["responses"]) == ["200"]

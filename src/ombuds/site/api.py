@@ -8,7 +8,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -54,7 +54,7 @@ class NotFoundAnswer(BaseModel):
 
 
 PARAMETER_PATTERNS = {"year": r"^\d{4}-\d{2}$", "code": r"^[A-Z]\d{8}$"}
-NOT_FOUND = {"description": "No such year, authority or figures: `detail` says which", "model": NotFoundAnswer}
+NOT_FOUND = "No such year, authority or figures: `detail` says which"
 
 
 def tidy_openapi(app, patterns: dict[str, str] = PARAMETER_PATTERNS) -> dict:
@@ -77,10 +77,11 @@ def tidy_openapi(app, patterns: dict[str, str] = PARAMETER_PATTERNS) -> dict:
     return schema
 
 
-def _get_and_head(router: APIRouter, path: str, **documented):
+def _get_and_head(router: APIRouter, path: str, not_found: str, **documented):
     """A GET route, documented, and the same route for HEAD (answered, left out of the OpenAPI document: FastAPI
-    would give both operations one id)."""
-    answers = {404: NOT_FOUND} if "{" in path else {}  # only an address with a parameter can name nothing
+    would give both operations one id). `not_found` says what a 404 means."""
+    named = "{" in path  # only an address with a parameter can name nothing
+    answers = {404: {"description": not_found, "model": NotFoundAnswer}} if named else {}
 
     def register(endpoint):
         router.head(path, include_in_schema=False)(endpoint)
@@ -204,9 +205,21 @@ def _endpoint(kind: ApiKind) -> Callable[..., Response]:
     return endpoint
 
 
-def api_router(kinds: Iterable[ApiKind]) -> APIRouter:
-    """The live API of `kinds` (the LGSCO's `API`, or a measures scheme's): a GET (and HEAD) route per kind."""
+class Api(NamedTuple):
+    """A scheme's JSON API: its kinds, its path parameters' patterns (by name) and what a 404 from it means."""
+
+    kinds: tuple[ApiKind, ...]
+    patterns: dict[str, str]
+    not_found: str
+
+
+LGSCO_API = Api(API, PARAMETER_PATTERNS, NOT_FOUND)
+
+
+def api_router(api: Api) -> APIRouter:
+    """The live API (the LGSCO's, or a measures scheme's): a GET (and HEAD) route per kind."""
     router = APIRouter(prefix="/api", tags=["open data"])
-    for kind in kinds:
-        _get_and_head(router, kind.path, response_model=kind.model, summary=kind.summary)(_endpoint(kind))
+    for kind in api.kinds:
+        _get_and_head(router, kind.path, api.not_found, response_model=kind.model,
+                      summary=kind.summary)(_endpoint(kind))
     return router

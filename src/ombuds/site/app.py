@@ -121,9 +121,9 @@ def create_app(database: Database, settings: Settings) -> FastAPI:
         _add(app, site, cache, kind)
     from ombuds.site.api import api_router, tidy_openapi
 
-    api, patterns = api_of(settings.scheme)
+    api = api_of(settings.scheme)
     app.include_router(api_router(api))
-    app.openapi = lambda: tidy_openapi(app, patterns)
+    app.openapi = lambda: tidy_openapi(app, api.patterns)
     app.router.routes.append(Route("/static/profile.css", _profile_css(site), methods=["GET", "HEAD"]))
     app.router.routes.append(Route("/static/logo.svg", _logo(site), methods=["GET", "HEAD"]))
     app.mount("/static", _Fingerprinted(StaticFiles(directory=STATIC)), name="static")
@@ -135,16 +135,15 @@ def create_app(database: Database, settings: Settings) -> FastAPI:
     return app
 
 
-def api_of(scheme) -> tuple[tuple, dict[str, str]]:
-    """The kinds of the scheme's JSON API (`site.api.ApiKind`) and its path parameters' patterns: the LGSCO's, or a
-    measures scheme's (`site.measures_api`)."""
+def api_of(scheme):
+    """The scheme's JSON API (`site.api.Api`): the LGSCO's, or a measures scheme's (`site.measures_api`)."""
     if scheme.engine == "measures":
-        from ombuds.site import measures_api
+        from ombuds.site.measures_api import measures_api
 
-        return measures_api.api_kinds(scheme), measures_api.PARAMETER_PATTERNS
-    from ombuds.site.api import API, PARAMETER_PATTERNS
+        return measures_api(scheme)
+    from ombuds.site.api import LGSCO_API
 
-    return API, PARAMETER_PATTERNS
+    return LGSCO_API
 
 
 def _page_bytes(site: SiteData, kind: PageKind, request: Request, as_json: bool) -> tuple[int, bytes, str]:

@@ -185,7 +185,7 @@ def _write_api(site: SiteData, database: Database, settings: Settings, folder: P
     from ombuds.site.pages.api_files import file_kinds
 
     written = 0
-    for kind in file_kinds(api_of(settings.scheme)[0]):
+    for kind in file_kinds(api_of(settings.scheme).kinds):
         for params in kind.every(site):
             _write(folder, kind.url(**params), kind.build(site, **params).body)
             written += 1

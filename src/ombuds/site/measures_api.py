@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, create_model
 
 from ombuds import urls
 from ombuds.schemes.model import Scheme
-from ombuds.site.api import ApiKind
+from ombuds.site.api import Api, ApiKind
 from ombuds.site.data import NotFound
 from ombuds.site.measures_data import MeasuresSite
 from ombuds.stats import measure_views as views
@@ -92,14 +92,14 @@ def record_model(scheme: Scheme, body: type[BaseModel]) -> type[BaseModel]:
     return _model("YearRecord", fields)
 
 
-def api_kinds(scheme: Scheme) -> tuple[ApiKind, ...]:
+def measures_api(scheme: Scheme) -> Api:
     """The scheme's API, in its own words."""
     body = body_model(scheme)
     listed = _model(f"{body.__name__}Entry", {**{k: f.annotation for k, f in _by_alias(body).items()},
                                               "latest_year": str, "url": str})
     record = record_model(scheme, body)
     word = scheme.words.body
-    return (
+    kinds = (
         ApiKind("years", "/years.json", years_listing, list[YearEntry], "The years with records", _one),
         ApiKind("bodies", "/bodies.json", bodies_listing, list[listed], f"Every {word} with records", _one),
         ApiKind("records", "/records/{year}.json", year_records, list[record], f"Every {word}'s record for a year",
@@ -107,6 +107,7 @@ def api_kinds(scheme: Scheme) -> tuple[ApiKind, ...]:
         ApiKind("record", "/records/{year}/{code}.json", body_record, record,
                 f"One {word}'s record for a year, by code", _every_record),
     )
+    return Api(kinds, PARAMETER_PATTERNS, f"No such year, {word} or record: `detail` says which")
 
 
 def _by_alias(model: type[BaseModel]) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """The JSON API's files as kinds, for the static build: one per kind of an API (`site.api.API`, or a measures
-scheme's `site.measures_api.api_kinds`), built by the same function the live API's route answers with, so the files
+scheme's `site.measures_api.measures_api`), built by the same function the live API's route answers with, so the files
 written are the bytes served."""
 
 from __future__ import annotations
