@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ombuds.site.pages import File
 from ombuds.site.render import json_bytes
 from ombuds.stats import downloads
 
@@ -36,8 +35,7 @@ def stem(download_csv: str) -> str:
     return download_csv.removeprefix("data/").removesuffix(".csv")
 
 
-def package_file(about: dict, tables: list[Table]) -> File:
-    """The package: `about` (name, title, description, homepage, and licenses where known), then every table's
-    resources."""
-    return File(json_bytes({**about, "resources": [r for table in tables for r in resources(table)]}),
-                "application/json")
+def package(about: dict, tables: list[Table]) -> bytes:
+    """The package as JSON: `about` (name, title, description, homepage, and licenses where known), then every
+    table's resources."""
+    return json_bytes({**about, "resources": [r for table in tables for r in resources(table)]})

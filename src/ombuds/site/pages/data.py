@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ombuds import urls
 from ombuds.site.data import NotFound, SiteData
-from ombuds.site.datapackage import Table, package_file, stem
+from ombuds.site.datapackage import Table, package, stem
 from ombuds.site.pages import File, FileKind, Page, PageKind
 from ombuds.stats import downloads
 from ombuds.years import Year
@@ -105,7 +105,7 @@ def datapackage(site: SiteData) -> File:
                             "authority and year.",
              "homepage": site.profile.base_url + urls.data(),
              "licenses": [{"name": "OGL-UK-3.0", "title": LICENCE[0], "path": LICENCE[1]}]}
-    return package_file(about, tables)
+    return File(package(about, tables), "application/json")
 
 
 def _every_download(site: SiteData):
