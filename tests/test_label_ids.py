@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from alembic import command
@@ -19,14 +19,18 @@ from builders import Cases
 from conftest import write_csv
 from ombuds.ingest import import_files
 from ombuds.ingest.published import import_published
-from ombuds.release_figures import case_checksum
+from ombuds.labels import OUTCOME_WORDS
+from ombuds.release_figures import _digest, case_checksum
+from ombuds.releases import create_release, publish_release, release_status
 from ombuds.stats.service import statistics_service
 from ombuds.store import open_database
-from ombuds.store.locate import MIGRATIONS
-from ombuds.store.schema import TABLES, case_counts, published, releases
+from ombuds.store.locate import MIGRATIONS, head_revision
+from ombuds.store.queries import area_words
+from ombuds.store.releases import shown_rows
+from ombuds.store.schema import TABLES, case_counts, published, releases, revisions
 from ombuds.years import Year
 
-CASES, NONE = Year(2018), Year(2019)  # a year of case records; a year with none
+CASES, NONE, LATER = Year(2018), Year(2019), Year(2020)  # years of case records, a year with none
 CONTACTS = ["authority", "name", "title", "salutation", "email", "role"]
 DECIDED = ["reference", "authority", "decision_date", "outcome", "service_area", "satisfactory_remedy",
            "remedied_by_ombudsman", "public_report", "summary"]
@@ -123,7 +127,7 @@ def test_a_database_of_published_words_is_upgraded_to_ids_and_back(db_url, tmp_p
     database.close()
 
     upgraded = open_database(db_url)  # to head: the words become ids again, nothing else changes
-    assert upgraded.revision() == "0015"
+    assert upgraded.revision() == head_revision()
     assert _everything(upgraded) == held
     assert _figures(upgraded) == figures
     with upgraded.read() as connection:
@@ -138,6 +142,79 @@ def test_a_database_of_published_words_is_upgraded_to_ids_and_back(db_url, tmp_p
     assert (figures["2017-18"][0]["received"], figures["2017-18"][0]["decided"]) == (
         DOCUMENT["received"], DOCUMENT["decided"])  # published figures read back in the scheme's words
     upgraded.close()
+
+
+def _more(folder: Path, prefix: str, authority: str, day: str, outcomes: dict[str, int]) -> list[Path]:
+    """Decisions in a folder (and reference prefix) of their own."""
+    folder.mkdir()
+    cases = Cases(folder, prefix)
+    cases.decided(authority, day, outcomes)
+    return cases.files()
+
+
+def _releases_and_revisions(database) -> dict[str, list[tuple]]:
+    with database.read() as connection:
+        return {"releases": sorted(connection.execute(select(releases.c.year, releases.c.statistics)).all()),
+                "revisions": connection.execute(select(revisions.c.figure).order_by(revisions.c.id)).all()}
+
+
+def _digest_in_words(connection, year: Year, code: str) -> str:
+    """Revision 0015's digest of an authority's decisions in a year: its rows with the labels in words."""
+    rows = [row for kind, at, row in shown_rows(connection, year) if (kind, at) == ("decisions", code)]
+    return _digest([json.dumps([str(v) if v is not None else None for v in (
+        reference, day, OUTCOME_WORDS[outcome], area_words(area), *rest)]).encode("utf-8")
+        for reference, day, outcome, area, *rest in rows])
+
+
+def test_releases_frozen_in_words_are_converted_to_ids_and_back(db_url, demo_settings, tmp_path):
+    """Migration 0016: a release's frozen counts, its revisions' figures and the digests of its decisions that
+    still matched go from the words of revision 0015 to ids and back; a digest that no longer matched is kept."""
+    database = open_database(db_url)
+    no_letters = tmp_path / "no-editions"
+    no_letters.mkdir()
+    import_files(database, [*_cases(tmp_path), *_more(tmp_path / "later", "L", "Stevenage", "2020-06-01",
+                                                      {"Upheld": 1, "Not Upheld": 1})])
+    import_files(database, _more(tmp_path / "cornwall", "C", "Cornwall", "2020-06-02", {"Not Upheld": 1}))
+    for year in (CASES, LATER):
+        create_release(database, year, demo_settings.profile, no_letters)
+    publish_release(database, CASES, date(2019, 7, 1))
+    import_files(database, _more(tmp_path / "late", "R", "Stevenage", "2018-11-01", {"Upheld": 1}),
+                 revise="a late decision")  # revisions of 2018-19
+    import_files(database, _more(tmp_path / "unfrozen", "U", "Cornwall", "2020-07-01", {"Upheld": 1}))  # after
+    held = _releases_and_revisions(database)  # the freeze: Cornwall's 2020-21 decisions no longer match their digest
+    frozen = {year: json.loads(statistics) for year, statistics in held["releases"]}
+    stevenage = next(r for r in frozen["2018-19"]["records"] if r["authority"]["code"] == "E07000243")
+    assert (stevenage["decided"]["upheld"], stevenage["received"]["housing"]) == (5, 3)
+    assert held["revisions"][:2] == [("decided.upheld",), ("decided.total",)]
+    with database.read() as connection:
+        of_ids = {(y, code): shown["decisions"] for y in ("2018-19", "2020-21")
+                  for code, shown in frozen[y]["shown"].items() if "decisions" in shown}
+        in_words = {(y, code): _digest_in_words(connection, Year.parse(y), code) for y, code in of_ids}
+    assert set(of_ids) == {("2018-19", "E07000243"), ("2018-19", "E06000052"), ("2020-21", "E07000243"),
+                           ("2020-21", "E06000052")}
+
+    _downgrade(database, "0015")  # a database as revision 0015 kept releases: in the words of the day
+    in_0015 = _releases_and_revisions(database)
+    old = {year: json.loads(statistics) for year, statistics in in_0015["releases"]}
+    stevenage = next(r for r in old["2018-19"]["records"] if r["authority"]["code"] == "E07000243")
+    assert (stevenage["decided"]["Upheld"], stevenage["received"]["Housing"], stevenage["upheld"]) == (5, 3, 5)
+    assert "upheld" not in stevenage["decided"] and "housing" not in stevenage["received"]
+    assert in_0015["revisions"][:2] == [("decided.Upheld",), ("decided.total",)]
+    assert {(y, code): shown["decisions"] for y in old for code, shown in old[y]["shown"].items()
+            if "decisions" in shown} == {**in_words, ("2020-21", "E06000052"): of_ids[("2020-21", "E06000052")]}
+    assert in_words[("2018-19", "E07000243")] != of_ids[("2018-19", "E07000243")]
+    assert of_ids[("2020-21", "E06000052")].startswith("1 sha256:")  # of the one decision frozen, not today's two
+    assert next(r for r in old["2020-21"]["records"] if r["authority"]["code"] == "E06000052")["decided"] == {
+        "Incomplete or Invalid": 0, "Advice Given": 0, "Referred back for Local Resolution": 0,
+        "Closed After Initial Enquiries": 0, "Not Upheld": 1, "Upheld": 0, "total": 1}
+
+    database.migrate("0016")
+    assert _releases_and_revisions(database) == held  # ids again, exactly as frozen
+    status = {s.year.label: s.case_data for s in release_status(database, [CASES, LATER])}
+    assert status == {"2018-19": "as frozen", "2020-21": "changed since frozen"}
+    _downgrade(database, "0015")
+    assert _releases_and_revisions(database) == in_0015
+    database.close()
 
 
 SHOW = """
