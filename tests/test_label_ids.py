@@ -1,5 +1,6 @@
 """The LGSCO's labels are stored by id and shown in the scheme's words: migration 0015 turns a database of
-published words into ids (and back), and a label renamed in labels.toml changes every output, not the database."""
+published words into ids (and back), 0016 a release's frozen figures and its revisions, and a label renamed in
+labels.toml changes every output, not the database nor a published release."""
 
 from __future__ import annotations
 
@@ -154,8 +155,8 @@ def _more(folder: Path, prefix: str, authority: str, day: str, outcomes: dict[st
 
 def _releases_and_revisions(database) -> dict[str, list[tuple]]:
     with database.read() as connection:
-        return {"releases": sorted(connection.execute(select(releases.c.year, releases.c.statistics)).all()),
-                "revisions": connection.execute(select(revisions.c.figure).order_by(revisions.c.id)).all()}
+        return {"frozen": sorted(connection.execute(select(releases.c.year, releases.c.statistics)).all()),
+                "revised": connection.execute(select(revisions.c.figure).order_by(revisions.c.id)).all()}
 
 
 def _digest_in_words(connection, year: Year, code: str) -> str:
@@ -182,10 +183,10 @@ def test_releases_frozen_in_words_are_converted_to_ids_and_back(db_url, demo_set
                  revise="a late decision")  # revisions of 2018-19
     import_files(database, _more(tmp_path / "unfrozen", "U", "Cornwall", "2020-07-01", {"Upheld": 1}))  # after
     held = _releases_and_revisions(database)  # the freeze: Cornwall's 2020-21 decisions no longer match their digest
-    frozen = {year: json.loads(statistics) for year, statistics in held["releases"]}
+    frozen = {year: json.loads(statistics) for year, statistics in held["frozen"]}
     stevenage = next(r for r in frozen["2018-19"]["records"] if r["authority"]["code"] == "E07000243")
     assert (stevenage["decided"]["upheld"], stevenage["received"]["housing"]) == (5, 3)
-    assert held["revisions"][:2] == [("decided.upheld",), ("decided.total",)]
+    assert held["revised"][:2] == [("decided.upheld",), ("decided.total",)]
     with database.read() as connection:
         of_ids = {(y, code): shown["decisions"] for y in ("2018-19", "2020-21")
                   for code, shown in frozen[y]["shown"].items() if "decisions" in shown}
@@ -195,11 +196,11 @@ def test_releases_frozen_in_words_are_converted_to_ids_and_back(db_url, demo_set
 
     _downgrade(database, "0015")  # a database as revision 0015 kept releases: in the words of the day
     in_0015 = _releases_and_revisions(database)
-    old = {year: json.loads(statistics) for year, statistics in in_0015["releases"]}
+    old = {year: json.loads(statistics) for year, statistics in in_0015["frozen"]}
     stevenage = next(r for r in old["2018-19"]["records"] if r["authority"]["code"] == "E07000243")
     assert (stevenage["decided"]["Upheld"], stevenage["received"]["Housing"], stevenage["upheld"]) == (5, 3, 5)
     assert "upheld" not in stevenage["decided"] and "housing" not in stevenage["received"]
-    assert in_0015["revisions"][:2] == [("decided.Upheld",), ("decided.total",)]
+    assert in_0015["revised"][:2] == [("decided.Upheld",), ("decided.total",)]
     assert {(y, code): shown["decisions"] for y in old for code, shown in old[y]["shown"].items()
             if "decisions" in shown} == {**in_words, ("2020-21", "E06000052"): of_ids[("2020-21", "E06000052")]}
     assert in_words[("2018-19", "E07000243")] != of_ids[("2018-19", "E07000243")]
@@ -250,13 +251,18 @@ def _renamed_package(folder: Path, new: str) -> Path:
     return folder
 
 
+def _ran(package: Path, *args: str) -> subprocess.CompletedProcess:
+    """Python run with the package on `package`."""
+    return subprocess.run([sys.executable, *args], env={**os.environ, "PYTHONPATH": str(package)},
+                          capture_output=True, text=True, check=False)
+
+
 def _outputs(package: Path, url: str, folder: Path) -> dict[str, str]:
     """Every output of the same database, made by the package on `package`: the stats JSON and CSV, a letter,
     the site's pages, JSON, API and download."""
-    env = {**os.environ, "PYTHONPATH": str(package)}
 
     def run(*args: str) -> str:
-        done = subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, check=False)
+        done = _ran(package, *args)
         assert done.returncode == 0, done.stderr
         return done.stdout
 
@@ -269,43 +275,80 @@ def _outputs(package: Path, url: str, folder: Path) -> dict[str, str]:
     return found | json.loads(run("-c", SHOW, url, *PAGES))
 
 
-def test_a_label_renamed_in_the_scheme_changes_every_output_and_not_the_database(tmp_path):
+def test_a_label_renamed_in_the_scheme_changes_every_output_and_not_the_database(demo_settings, tmp_path):
     url = f"sqlite:///{tmp_path / 'cases.db'}"
     database = open_database(url)
     import_files(database, _cases(tmp_path))
-    held = _everything(database)
+    no_letters = tmp_path / "no-editions"
+    no_letters.mkdir()
+    create_release(database, CASES, demo_settings.profile, no_letters)
+    publish_release(database, CASES, date(2019, 7, 1))
+    import_files(database, _more(tmp_path / "late", "R", "Stevenage", "2018-11-01", {"Upheld": 1}),
+                 revise="a late decision")  # a revision of an Upheld count
+    held = {**_everything(database), **_releases_and_revisions(database)}
     database.close()
     before = _outputs(Path(ombuds.__file__).parent.parent, url, tmp_path / "before")
     renamed = _renamed_package(tmp_path / "renamed", "Fault found")
     after = _outputs(renamed, url, tmp_path / "after")
     database = open_database(url)
-    assert _everything(database) == held  # the database is as it was: ids
+    assert {**_everything(database), **_releases_and_revisions(database)} == held  # as it was: ids
     database.close()
 
-    def renamed_key(data):
+    def renamed_key(data):  # and a revised figure's name
         if isinstance(data, dict):
             return {("Fault found" if k == "Upheld" else k): renamed_key(v) for k, v in data.items()}
-        return [renamed_key(v) for v in data] if isinstance(data, list) else data
+        if isinstance(data, list):
+            return [renamed_key(v) for v in data]
+        return "decided.Fault found" if data == "decided.Upheld" else data
 
     records = json.loads(before["stats json"])
-    assert [r["decided"]["Upheld"] for r in records if r["authority"]["code"] in ("E07000243", "E06000052")] == [1, 4]
+    assert [r["decided"]["Upheld"] for r in records if r["authority"]["code"] in ("E07000243", "E06000052")] == [1, 5]
     assert json.loads(after["stats json"]) == renamed_key(records)
     assert after["stats csv"] == before["stats csv"].replace(",decided.Upheld,", ",decided.Fault found,")
     assert after["data/2018-19.csv"] == before["data/2018-19.csv"].replace(",decided.Upheld,",
                                                                            ",decided.Fault found,")
-    assert json.loads(after[f"councils/{SLUG}/2018-19.json"]) == renamed_key(
-        json.loads(before[f"councils/{SLUG}/2018-19.json"]))
+    council = f"councils/{SLUG}/2018-19"
+    assert json.loads(after[f"{council}.json"]) == renamed_key(json.loads(before[f"{council}.json"]))
+    assert [json.loads(outputs[f"{council}.json"])["revisions"][0]["changes"][0] for outputs in (before, after)] == [
+        {"subject": "Stevenage Borough Council (E07000243)", "figure": f"decided.{words}", "old": "4", "new": "5"}
+        for words in ("Upheld", "Fault found")]  # the revision of the release, in the words of the day
     api = json.loads(after["api/decisions/E07000243/2018-19.json"])
     assert sorted(d["outcome"] for d in api) == sorted(
         "Fault found" if d["outcome"] == "Upheld" else d["outcome"]
         for d in json.loads(before["api/decisions/E07000243/2018-19.json"]))
-    assert [d["outcome"] for d in api].count("Fault found") == 4
+    assert [d["outcome"] for d in api].count("Fault found") == 5
     cell = '<td class="govuk-table__cell">'
-    decisions = f"councils/{SLUG}/2018-19/decisions/"
+    decisions = f"{council}/decisions/"
     assert (before[decisions].count(f"{cell}Upheld"), after[decisions].count(f"{cell}Fault found"),
-            after[decisions].count(f"{cell}Upheld")) == (4, 4, 0)
+            after[decisions].count(f"{cell}Upheld")) == (5, 5, 0)
+    revised = f"{cell}decided.{{}}</td>{cell}4</td>{cell}5</td>"
+    assert [(outputs[f"{council}/"].count(revised.format("Upheld")), outputs[f"{council}/"].count(
+        revised.format("Fault found"))) for outputs in (before, after)] == [(1, 0), (0, 1)]
     letters = [k for k in before if k.startswith("letter ")]
     assert letters == [f"letter {SLUG}-2018-19.html"]
     for letter in [*letters, f"councils/{SLUG}/2018-19/letter.html"]:
         assert ">Upheld<" in before[letter] and ">Upheld<" not in after[letter], letter
         assert after[letter].count(">Fault found<") == before[letter].count(">Upheld<"), letter
+
+    # The published release is in the scheme's words too: an import into another year changes none of its figures
+    # and is taken with no revision; a real change is refused in the new words.
+    unrelated = _ran(renamed, "-m", "ombuds", "--db", url, "import", *_more(
+        tmp_path / "unrelated", "U", "Cornwall", "2021-06-01", {"Not Upheld": 1, "Fault found": 1}))
+    assert unrelated.returncode == 0, unrelated.stderr
+    assert unrelated.stdout.splitlines()[-1] == "decided: 2 new, 0 changed, 0 unchanged"
+    status = _ran(renamed, "-m", "ombuds", "--db", url, "release", "status")
+    assert status.stdout.splitlines() == [
+        f"2018-19  public; frozen {date.today().isoformat()}; published on 2019-07-01; 15 revisions; case data as "
+        "frozen", "2021-22  not released"]
+    refused = _ran(renamed, "-m", "ombuds", "--db", url, "import", *_more(
+        tmp_path / "later", "L", "Stevenage", "2018-11-02", {"Fault found": 1}))
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(
+        "ombuds: error: refused: 2018-19 was published on 2019-07-01 and this import would change ")
+    assert ("Stevenage Borough Council (E07000243) decided.Fault found 5 → 6, decided.total 9 → 10, investigated "
+            "7 → 8, ") in refused.stderr
+    assert "Upheld" not in refused.stderr.replace("Not Upheld", "")
+    database = open_database(url)
+    assert _releases_and_revisions(database) == {k: held[k] for k in ("frozen", "revised")}  # no revision
+    database.close()
+
