@@ -8,7 +8,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -19,8 +19,6 @@ from ombuds.site.data import NotFound, SiteData
 from ombuds.site.render import json_bytes
 from ombuds.site.responses import respond
 from ombuds.stats.record import AuthorityType, StatisticsRecord
-
-router = APIRouter(prefix="/api", tags=["open data"])
 
 
 class YearEntry(BaseModel):
@@ -56,12 +54,12 @@ class NotFoundAnswer(BaseModel):
 
 
 PARAMETER_PATTERNS = {"year": r"^\d{4}-\d{2}$", "code": r"^[A-Z]\d{8}$"}
-NOT_FOUND = {"description": "No such year, authority or figures: `detail` says which", "model": NotFoundAnswer}
+NOT_FOUND = "No such year, authority or figures: `detail` says which"
 
 
-def tidy_openapi(app) -> dict:
+def tidy_openapi(app, patterns: dict[str, str] = PARAMETER_PATTERNS) -> dict:
     """The API's OpenAPI document as it really answers: 404 documented, no 422 (a path parameter that does not match
-    its pattern is a 404: nothing is there), each path parameter with its pattern."""
+    its pattern is a 404: nothing is there), each path parameter with its pattern (`patterns`, by name)."""
     from fastapi.openapi.utils import get_openapi
 
     if app.openapi_schema:
@@ -71,18 +69,19 @@ def tidy_openapi(app) -> dict:
         for operation in operations.values():
             operation.get("responses", {}).pop("422", None)
             for parameter in operation.get("parameters", []):
-                if parameter["in"] == "path" and parameter["name"] in PARAMETER_PATTERNS:
-                    parameter["schema"]["pattern"] = PARAMETER_PATTERNS[parameter["name"]]
+                if parameter["in"] == "path" and parameter["name"] in patterns:
+                    parameter["schema"]["pattern"] = patterns[parameter["name"]]
     for unused in ("HTTPValidationError", "ValidationError"):
         schema.get("components", {}).get("schemas", {}).pop(unused, None)
     app.openapi_schema = schema
     return schema
 
 
-def _get_and_head(path: str, **documented):
+def _get_and_head(router: APIRouter, path: str, not_found: str, **documented):
     """A GET route, documented, and the same route for HEAD (answered, left out of the OpenAPI document: FastAPI
-    would give both operations one id)."""
-    answers = {404: NOT_FOUND} if "{" in path else {}  # only an address with a parameter can name nothing
+    would give both operations one id). `not_found` says what a 404 means."""
+    named = "{" in path  # only an address with a parameter can name nothing
+    answers = {404: {"description": not_found, "model": NotFoundAnswer}} if named else {}
 
     def register(endpoint):
         router.head(path, include_in_schema=False)(endpoint)
@@ -194,7 +193,10 @@ def _endpoint(kind: ApiKind) -> Callable[..., Response]:
     """The route's function: its path parameters are strings, in the path's order (FastAPI reads the signature)."""
 
     def endpoint(request: Request, **parameters: str) -> Response:
-        return _json(request, kind.data(_site(request), **parameters))
+        try:
+            return _json(request, kind.data(_site(request), **parameters))
+        except NotFound as error:
+            raise HTTPException(404, str(error)) from None
 
     endpoint.__name__ = kind.name
     endpoint.__signature__ = inspect.Signature([
@@ -203,5 +205,21 @@ def _endpoint(kind: ApiKind) -> Callable[..., Response]:
     return endpoint
 
 
-for _kind in API:  # the live API: a GET (and HEAD) route per kind
-    _get_and_head(_kind.path, response_model=_kind.model, summary=_kind.summary)(_endpoint(_kind))
+class Api(NamedTuple):
+    """A scheme's JSON API: its kinds, its path parameters' patterns (by name) and what a 404 from it means."""
+
+    kinds: tuple[ApiKind, ...]
+    patterns: dict[str, str]
+    not_found: str
+
+
+LGSCO_API = Api(API, PARAMETER_PATTERNS, NOT_FOUND)
+
+
+def api_router(api: Api) -> APIRouter:
+    """The live API (the LGSCO's, or a measures scheme's): a GET (and HEAD) route per kind."""
+    router = APIRouter(prefix="/api", tags=["open data"])
+    for kind in api.kinds:
+        _get_and_head(router, kind.path, api.not_found, response_model=kind.model,
+                      summary=kind.summary)(_endpoint(kind))
+    return router

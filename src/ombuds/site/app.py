@@ -119,12 +119,11 @@ def create_app(database: Database, settings: Settings) -> FastAPI:
     app.state.cache = cache
     for kind in kinds(settings.scheme):
         _add(app, site, cache, kind)
-    if isinstance(site, SiteData):  # a measures scheme's API is its page kinds' JSON files
-        from ombuds.site.api import router as api_router
-        from ombuds.site.api import tidy_openapi
+    from ombuds.site.api import api_router, tidy_openapi
 
-        app.include_router(api_router)
-        app.openapi = lambda: tidy_openapi(app)
+    api = api_of(settings.scheme)
+    app.include_router(api_router(api))
+    app.openapi = lambda: tidy_openapi(app, api.patterns)
     app.router.routes.append(Route("/static/profile.css", _profile_css(site), methods=["GET", "HEAD"]))
     app.router.routes.append(Route("/static/logo.svg", _logo(site), methods=["GET", "HEAD"]))
     app.mount("/static", _Fingerprinted(StaticFiles(directory=STATIC)), name="static")
@@ -134,6 +133,17 @@ def create_app(database: Database, settings: Settings) -> FastAPI:
     app.add_middleware(_LimitsMiddleware)
     app.add_middleware(_HeadersMiddleware)  # added last, so outermost: its headers go on the limits' refusals too
     return app
+
+
+def api_of(scheme):
+    """The scheme's JSON API (`site.api.Api`): the LGSCO's, or a measures scheme's (`site.measures_api`)."""
+    if scheme.engine == "measures":
+        from ombuds.site.measures_api import measures_api
+
+        return measures_api(scheme)
+    from ombuds.site.api import LGSCO_API
+
+    return LGSCO_API
 
 
 def _page_bytes(site: SiteData, kind: PageKind, request: Request, as_json: bool) -> tuple[int, bytes, str]:

@@ -136,12 +136,12 @@ def _build_chunk(items: list[tuple[int, dict]]) -> Result:
 
 
 def kinds(scheme=None) -> list:
-    """The kinds a build makes: the LGSCO site's page kinds and its API's files (without a scheme, or for a scheme
-    of its engine); a measures scheme's page kinds (its JSON files are its API)."""
-    from ombuds.site.pages.api_files import API_KINDS
+    """The kinds a build makes: the scheme's page kinds and its API's files (without a scheme, the LGSCO's)."""
+    from ombuds.site.app import api_of
+    from ombuds.site.pages.api_files import API_KINDS, file_kinds
 
     if scheme is not None and scheme.engine == "measures":
-        return all_page_kinds(scheme)
+        return [*all_page_kinds(scheme), *file_kinds(api_of(scheme).kinds)]
     return [*all_page_kinds(), *API_KINDS]
 
 
@@ -257,12 +257,13 @@ def build_site(database: Database, out: Path, settings: Settings, workers: int =
                on_progress: Callable[[int, int], None] | None = None, precompress: bool = False) -> BuildReport:
     """Write the whole static site into `out` (replaced at the end, all at once); `preview` for staff. The site
     is in the words of the settings' scheme, speaks for its profile's organisation and its letters follow its
-    editions folder. A generic ("measures") scheme builds its own page kinds, whose JSON files are its API; it has
-    no postcode shards. The build shows one version of the data: if an import, release or revision commits while it
-    runs (the data version moves), or the day turns (a year may become public), it starts again, at most ATTEMPTS
-    times. `on_progress(done, total)` after each chunk of pages. `precompress` writes a `.br` and a `.gz` twin of
-    every text file of MINIMUM bytes or more. Pages and files whose inputs did not change since the build in `out`
-    are linked from it (see `site.incremental`)."""
+    editions folder. A generic ("measures") scheme builds its own page kinds and its own API's files (each
+    scheme's API and OpenAPI document as the live app serves them); it has no postcode shards. The build shows one
+    version of the data: if an import, release or revision commits while it runs (the data version moves), or the
+    day turns (a year may become public), it starts again, at most ATTEMPTS times. `on_progress(done, total)` after
+    each chunk of pages. `precompress` writes a `.br` and a `.gz` twin of every text file of MINIMUM bytes or more.
+    Pages and files whose inputs did not change since the build in `out` are linked from it (see
+    `site.incremental`)."""
     started = time.perf_counter()
     out = Path(out).resolve()
     for _ in range(ATTEMPTS):
@@ -314,7 +315,7 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
                 shards = pool.apply_async(_write_shards, (str(temporary),)) if lgsco else None
                 results = pool.imap_unordered(_build_chunk, _chunks(items, CHUNK))
                 report.files += _write_assets(site, temporary)
-                report.files += _write_openapi(database, settings, temporary) if lgsco else 0
+                report.files += _write_openapi(database, settings, temporary)
                 for done, result in enumerate(results, start=1):
                     _add(report, result, entries)
                     if on_progress is not None:
@@ -329,7 +330,7 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
                 made, entries[SHARDS] = _write_shards(str(temporary), previous)
                 report.files += made
             report.files += _write_assets(site, temporary)
-            report.files += _write_openapi(database, settings, temporary) if lgsco else 0
+            report.files += _write_openapi(database, settings, temporary)
         _written(temporary, "404.html", not_found_html(site))
         report.files += 1
         manifest = write_manifest(out, build, entries)

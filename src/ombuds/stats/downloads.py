@@ -83,8 +83,32 @@ def object_rows(objects: Iterable[dict]) -> list[dict]:
 
 
 def _header(flat: list[dict]) -> list[str]:
-    """A measures scheme's columns: the first row's keys, then any key a later row adds."""
-    return list(dict.fromkeys(k for row in flat for k in row))
+    """A measures scheme's columns: the first row's keys, then any key a later row adds; a column empty in every row
+    (a breakdown's rate in a year with nothing to divide by) is left out."""
+    keys = dict.fromkeys(k for row in flat for k in row)
+    return [k for k in keys if any(row.get(k) not in (None, "") for row in flat)]
+
+
+SCHEMA_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string"}
+
+
+def objects_schema(objects: list[dict], primary_key: list[str]) -> dict:
+    """The Frictionless Table Schema of a measures scheme's CSV or XLSX download of `objects`: each column typed by
+    the values it holds (a rate is a float, so `number` even where every rate is a whole number; counts `integer`;
+    flags `boolean`)."""
+    flat = object_rows(objects)
+    return _schema([{"name": k, "type": _type_of(flat, k)} for k in _header(flat)], primary_key)
+
+
+def _type_of(flat: list[dict], key: str) -> str:
+    seen = {SCHEMA_TYPES[type(row[key])] for row in flat if row.get(key) not in (None, "")}
+    if seen == {"integer", "number"}:
+        return "number"
+    return seen.pop() if len(seen) == 1 else "string"
+
+
+def _schema(fields: list[dict], primary_key: list[str]) -> dict:
+    return {"fields": fields, "missingValues": [""], "primaryKey": primary_key}
 
 
 def _extra(key: str) -> bool:
@@ -100,8 +124,8 @@ def columns(flat: list[dict]) -> list[str]:
 
 def table_schema(header: list[str]) -> dict:
     """The Frictionless Table Schema of a CSV or XLSX download with this header."""
-    fields = [{"name": name, "type": COLUMNS.get(name, "integer")} for name in header]
-    return {"fields": fields, "missingValues": [""], "primaryKey": ["authority.code", "year"]}
+    return _schema([{"name": name, "type": COLUMNS.get(name, "integer")} for name in header],
+                   ["authority.code", "year"])
 
 
 def _cell(value, for_csv: bool):

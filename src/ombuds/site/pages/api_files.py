@@ -1,7 +1,10 @@
-"""The JSON API's files as kinds, for the static build: one per kind of `site.api.API`, built by the same function
-the live API's route answers with, so the files written are the bytes served."""
+"""The JSON API's files as kinds, for the static build: one per kind of an API (`site.api.API`, or a measures
+scheme's `site.measures_api.measures_api`), built by the same function the live API's route answers with, so the files
+written are the bytes served."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from ombuds import urls
 from ombuds.site.api import API, ApiKind
@@ -15,4 +18,8 @@ def _file_kind(kind: ApiKind) -> FileKind:
                     lambda **parameters: urls.api(kind.path.lstrip("/").format(**parameters)), kind.every)
 
 
-API_KINDS = tuple(_file_kind(kind) for kind in API)
+def file_kinds(api: Iterable[ApiKind]) -> tuple[FileKind, ...]:
+    return tuple(_file_kind(kind) for kind in api)
+
+
+API_KINDS = file_kinds(API)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from ombuds import urls
 from ombuds.site.data import NotFound, SiteData
+from ombuds.site.datapackage import Table, package, stem
 from ombuds.site.pages import File, FileKind, Page, PageKind
-from ombuds.site.render import json_bytes
 from ombuds.stats import downloads
 from ombuds.years import Year
 
@@ -95,30 +95,17 @@ def _all_records(site: SiteData) -> list:
 def datapackage(site: SiteData) -> File:
     """A Frictionless Data Package describing every download: a Table Schema for each CSV and XLSX file, and each
     JSON file as JSON (the SPEC object per authority, nested, so not a table)."""
-    resources = []
     every = [(y.label, urls.download(y, "csv"), site.year_statistics(y).records) for y in site.years()]
     every.append(("all years", urls.download_all("csv"), _all_records(site)))
-    for label, csv_path, records in every:
-        schema = downloads.table_schema(downloads.columns(downloads.rows(records)))
-        stem = csv_path.removeprefix("data/").removesuffix(".csv")
-        name = "statistics-" + label.replace(" ", "-")
-        title = f"Statistics by authority, {label}"
-        resources += [
-            {"name": name, "title": title, "path": f"{stem}.csv", "format": "csv", "mediatype": "text/csv",
-             "encoding": "utf-8", "schema": schema},
-            {"name": f"{name}-xlsx", "title": title + " (spreadsheet)", "path": f"{stem}.xlsx", "format": "xlsx",
-             "mediatype": downloads.MEDIA_TYPES["xlsx"], "dialect": {"excel": {"sheet": "statistics"}},
-             "schema": schema},
-            {"name": f"{name}-json", "title": title + " (JSON)", "type": "json", "path": f"{stem}.json",
-             "format": "json", "mediatype": "application/json"},
-        ]
-    package = {"name": "complaint-statistics", "title": f"{site.profile.site_title}: statistics by authority",
-               "description": f"Complaints about councils in England decided by the {site.profile.name}, by "
-                              "authority and year.",
-               "homepage": site.profile.base_url + urls.data(),
-               "licenses": [{"name": "OGL-UK-3.0", "title": LICENCE[0], "path": LICENCE[1]}],
-               "resources": resources}
-    return File(json_bytes(package), "application/json")
+    tables = [Table("statistics-" + label.replace(" ", "-"), f"Statistics by authority, {label}", stem(csv_path),
+                    downloads.table_schema(downloads.columns(downloads.rows(records))))
+              for label, csv_path, records in every]
+    about = {"name": "complaint-statistics", "title": f"{site.profile.site_title}: statistics by authority",
+             "description": f"Complaints about councils in England decided by the {site.profile.name}, by "
+                            "authority and year.",
+             "homepage": site.profile.base_url + urls.data(),
+             "licenses": [{"name": "OGL-UK-3.0", "title": LICENCE[0], "path": LICENCE[1]}]}
+    return File(package(about, tables), "application/json")
 
 
 def _every_download(site: SiteData):

@@ -1,66 +1,63 @@
 """A generic ("measures") scheme's open data: each year's records as CSV, XLSX and JSON downloads with the scheme's
-attribution, the read-only JSON API (the same records the pages draw), and how each measure is counted."""
+attribution, described by a Frictionless Data Package, the read-only JSON API's index (its routes are
+`site.measures_api`), and how each measure is counted."""
 
 from __future__ import annotations
 
 from ombuds import urls
 from ombuds.site.data import NotFound
+from ombuds.site.datapackage import Table, package, stem
 from ombuds.site.measures_data import MeasuresSite
 from ombuds.site.pages import File, FileKind, Page, PageKind
 from ombuds.site.pages.measures_common import base
-from ombuds.site.render import json_bytes
 from ombuds.stats import downloads
 from ombuds.stats import format as fmt
-from ombuds.stats import measure_views as views
 
 
 def data(site: MeasuresSite, query) -> Page:
-    years = [y.label for y in reversed(site.years())]
+    years = [y.label for y in reversed(_years_with_records(site))]
     files = {y: {ext: urls.measures_download(y, ext) for ext in downloads.EXTENSIONS} for y in years}
-    context = {**base(site), "files": files, "api": _endpoints(site)}
+    context = {**base(site), "files": files, "api": _endpoints(site), "datapackage": urls.datapackage()}
     twin = {"attribution": site.scheme.data.attribution, "coverage": site.scheme.data.coverage,
-            "downloads": files, "api": dict(_endpoints(site))}
+            "downloads": files, "datapackage": urls.datapackage(), "api": dict(_endpoints(site))}
     return Page("measures/data.html", context, json=twin)
 
 
 def _endpoints(site: MeasuresSite) -> list[tuple[str, str]]:
     latest = site.latest_year().label
     return [("Years held", urls.api("years.json")), (f"Every {site.scheme.words.body}", urls.api("bodies.json")),
-            (f"Every {site.scheme.words.body}'s record for {latest}", urls.measures_api(latest))]
+            (f"Every {site.scheme.words.body}'s record for {latest}", urls.measures_api(latest)),
+            ("The API described in OpenAPI", urls.api("openapi.json"))]
+
+
+def datapackage(site: MeasuresSite) -> File:
+    """A Frictionless Data Package describing every download (`site.datapackage`, as the LGSCO's): a Table Schema
+    for each year's CSV and XLSX file, typed by the values each column holds, and each JSON file as JSON."""
+    word = site.scheme.words.body
+    key = [f"{word}.code", "year"]
+    tables = [Table(f"records-{y.label}", f"Records by {word}, {y.label}",
+                    stem(urls.measures_download(y.label, "csv")), downloads.objects_schema(site.records(y), key))
+              for y in _years_with_records(site)]
+    about = {"name": urls.segment(f"{site.scheme.short_name} records"),
+             "title": f"{site.profile.site_title}: records by {word}",
+             "description": f"{site.scheme.data.coverage} {site.scheme.data.attribution}",
+             "homepage": site.profile.base_url + urls.data()}
+    return File(package(about, tables), "application/json")
 
 
 def download(site: MeasuresSite, year: str, extension: str) -> File:
     if extension not in downloads.EXTENSIONS:
         raise NotFound(f"there is no '{extension}' download: choose {', '.join(downloads.EXTENSIONS)}")
-    body, media_type = downloads.download_objects(site.records(site.year(year)), extension)
+    records = site.records(site.year(year))
+    if not records:
+        raise NotFound(f"there are no records for {year}")
+    body, media_type = downloads.download_objects(records, extension)
     return File(body, media_type)
 
 
 def api_index(site: MeasuresSite, query) -> Page:
     return Page("measures/api.html", {**base(site), "endpoints": _endpoints(site)},
                 json={"endpoints": dict(_endpoints(site))})
-
-
-def api_years(site: MeasuresSite) -> File:
-    return File(json_bytes([{"year": y.label, "records": urls.measures_api(y.label)} for y in site.years()]),
-                "application/json")
-
-
-def api_bodies(site: MeasuresSite) -> File:
-    return File(json_bytes([{**who, "latest_year": year.label, "url": urls.body(site.segment, who["slug"])}
-                            for who, year in site.bodies()]), "application/json")
-
-
-def api_records(site: MeasuresSite, year: str) -> File:
-    return File(json_bytes(site.records(site.year(year))), "application/json")
-
-
-def api_record(site: MeasuresSite, year: str, code: str) -> File:
-    chosen = site.year(year)
-    found = next((r for r in site.records(chosen) if views.body(site.scheme, r)["code"] == code), None)
-    if found is None:
-        raise NotFound(f"no {site.scheme.words.body} with code '{code}' has figures for {chosen}")
-    return File(json_bytes(found), "application/json")
 
 
 KIND_WORDS = {"distinct": "the number of different {field}s", "count": "the number of {records}",
@@ -90,16 +87,15 @@ def methods(site: MeasuresSite, query) -> Page:
     return Page("measures/methods.html", context, json={"measures": dict(rows)})
 
 
+def _years_with_records(site: MeasuresSite) -> list:
+    """The years a download is made for: those with any body's record (a year between two held may have none)."""
+    return [y for y in site.years() if site.records(y)]
+
+
 def _every_download(site: MeasuresSite):
-    for y in site.years():
+    for y in _years_with_records(site):
         for ext in downloads.EXTENSIONS:
             yield {"year": y.label, "extension": ext}
-
-
-def _every_record(site: MeasuresSite):
-    for y in site.years():
-        for r in site.records(y):
-            yield {"year": y.label, "code": views.body(site.scheme, r)["code"]}
 
 
 def _one(site):
@@ -111,13 +107,10 @@ def kinds(seg: str) -> list:
         PageKind("data", "/data/", data, lambda: urls.data(), _one, json_path="/data.json",
                  json_url=lambda: "data.json"),
         FileKind("download", "/data/{year}/records.{extension}", download,
-                 lambda year, extension: urls.measures_download(year, extension), _every_download, max_age=3600),
+                 lambda year, extension: urls.measures_download(year, extension), _every_download, max_age=3600,
+                 filename=lambda year, extension: f"{seg}-{year}.{extension}"),
+        FileKind("datapackage", "/data/datapackage.json", datapackage, lambda: urls.datapackage(), _one,
+                 max_age=3600),
         PageKind("methods", "/methods/", methods, lambda: urls.methods(), _one),
         PageKind("api", "/api/", api_index, lambda: urls.api(""), _one),
-        FileKind("api-years", "/api/years.json", api_years, lambda: urls.api("years.json"), _one),
-        FileKind("api-bodies", "/api/bodies.json", api_bodies, lambda: urls.api("bodies.json"), _one),
-        FileKind("api-records", "/api/records/{year}.json", api_records, lambda year: urls.measures_api(year),
-                 lambda site: ({"year": y.label} for y in site.years())),
-        FileKind("api-record", "/api/records/{year}/{code}.json", api_record,
-                 lambda year, code: urls.measures_api(year, code), _every_record),
     ]
