@@ -156,6 +156,19 @@ def test_what_openpyxl_would_keep_in_memory_is_bounded_before_it_reads(db, tmp_p
     assert str(failure.value).splitlines() == [f"{hostile}:1: file: {reason}", "1 problem found; nothing was imported"]
 
 
+def test_a_cell_longer_than_any_column_holds_is_refused_as_in_csv(db, tmp_path):
+    """1,000 rows of 1 MB cells (a 1 MB file) were held in one batch: a 2.1 GB peak; refused at the first, as a CSV
+    field is."""
+    rows = b'<row r="2"><c t="inlineStr"><is><t>H1</t></is></c><c t="inlineStr"><is><t>' + b"x" * 131_073 + \
+        b"</t></is></c></row>"
+    hostile = _workbook_with(tmp_path, PART, SHEET % rows)
+    with pytest.raises(ImportFailed) as failure:
+        import_files(db, [hostile])
+    assert str(failure.value).splitlines() == [
+        f"{hostile}:2: file: a cell of 131,073 characters; at most 131,072 are read (no column holds that much)",
+        "1 problem found; nothing was imported"]
+
+
 def test_a_workbook_just_under_the_limits_imports(db, tmp_path, monkeypatch):
     cells = b"".join(b'<c t="inlineStr"><is><t>%s</t></is></c>' % v for v in (b"%d", b"Stevenage", b"2023-05-01",
                                                                               b"Housing"))

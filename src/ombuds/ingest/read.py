@@ -216,7 +216,12 @@ def _workbook_rows(path: Path, worksheet) -> Iterator[tuple[int, list[str]]]:
     number = 0
     try:
         for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell(v) for v in values]
+            cells = [_cell(v) for v in values]
+            longest = max(map(len, cells), default=0)
+            if longest > FIELD_LIMIT:  # as in a CSV file: kept in memory until its batch is staged
+                raise UnreadableFile(path, number, f"a cell of {longest:,} characters; at most {FIELD_LIMIT:,} are "
+                                                   "read (no column holds that much)")
+            yield number, cells
     except (DefusedXmlException, SyntaxError, ValueError, KeyError):
         raise UnreadableFile(path, number + 1, UNSAFE_XML) from None
 
