@@ -22,8 +22,9 @@ MAX_SHARED_STRINGS_BYTES = 64 << 20
 """The most its shared strings may unpack to (64 MiB): openpyxl holds them all in memory."""
 MAX_SHARED_STRINGS = 1_048_576
 """The most distinct shared strings (each a Python string in memory while the workbook is read)."""
-MAX_ROWS = 1_048_576
-"""The most rows one part may hold: Excel's own limit for a worksheet."""
+MAX_ROWS = 300_000
+"""The most rows one part may hold (each costs up to about 600 bytes while it is read: a cleared element, and a dict
+when the row has a height or other attributes, as Excel writes them); a larger data set is read from CSV."""
 MAX_WHOLE_PART_BYTES = 16 << 20
 """The most any other XML part may unpack to (16 MiB): openpyxl reads those whole (styles, the workbook, charts)."""
 MAX_STRETCH_BYTES = 1 << 20
@@ -33,8 +34,9 @@ characters, so a longer one is not a spreadsheet's."""
 MAX_KEPT_ELEMENTS = MAX_ROWS + (256 << 10)
 """The most elements a streamed part may hold outside its rows and shared strings, each of these counted as one:
 openpyxl keeps each (cleared) until the part is read."""
-MAX_KEPT_TEXT_BYTES = 16 << 20
-"""The most text a streamed part may hold between and around its rows (or shared strings): kept likewise."""
+MAX_KEPT_TEXT_BYTES = 8 << 20
+"""The most text a streamed part may hold between and around its rows (or shared strings), with its rows' attributes
+other than `r` and `spans` (openpyxl keeps those in a dict per row): kept likewise."""
 MAX_ROW_BYTES = 16 << 20
 """The longest one row (or shared string) may be."""
 
@@ -45,6 +47,7 @@ _STRING = re.compile(_NAME + rb"si[\s/>]")
 _NOT_DATA = re.compile(rb"<[!?]")
 _ITEM_START = re.compile(_NAME + rb"(?:row|si)\b[^>]*>")
 _ITEM_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:row|si)\s*>")
+_ATTRIBUTE = re.compile(rb"""\s([\w.:-]+)\s*=\s*("[^"]*"|'[^']*')""")
 _TAG = re.compile(rb"<(/?)[^>]*?(/?)>([^<]*)")
 
 
@@ -88,6 +91,8 @@ class PartMeasure:
             if start is None:
                 return
             self.kept_elements += 1
+            self.kept_text += sum(len(a.group()) for a in _ATTRIBUTE.finditer(start.group())
+                                  if a.group(1) not in (b"r", b"spans"))
             position = start.end()
             if start.group().endswith(b"/>"):
                 self._tail(text, position)
@@ -184,7 +189,7 @@ def _part_problem(measure: PartMeasure, unpacked: int) -> str | None:
         return (f"its part {name} holds more than {MAX_KEPT_ELEMENTS:,} elements or {MAX_KEPT_TEXT_BYTES:,} bytes of "
                 "text outside its rows: save it as CSV")
     if measure.rows > MAX_ROWS:
-        return f"its part {name} has {measure.rows:,} rows; at most {MAX_ROWS:,} (as in Excel): save it as CSV"
+        return f"its part {name} has {measure.rows:,} rows; at most {MAX_ROWS:,} are read: save it as CSV"
     if measure.strings > MAX_SHARED_STRINGS:
         return (f"its shared strings number {measure.strings:,}; at most {MAX_SHARED_STRINGS:,} are read: split it or "
                 "save it as CSV")
