@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ombuds.ingest.workbook_limits import (
+    MAX_KEPT_ELEMENTS,
     MAX_KEPT_TEXT_BYTES,
     MAX_ROWS,
     MAX_SHARED_STRINGS,
@@ -154,13 +155,19 @@ def many_strings() -> dict[str, Iterator[bytes]]:
             "xl/sharedStrings.xml": _fill(MAX_SHARED_STRINGS_BYTES, opening, strings, "</sst>")}
 
 
+def outside_rows() -> dict[str, Iterator[bytes]]:
+    """Just under the most elements outside rows (openpyxl keeps each), after one real row."""
+    return _sheet(_limited(_counted(lambda n: _row(2, ("O-1", "Stevenage", "2023-05-01", "Housing")) if n == 2
+                                    else "<x/>"), MAX_KEPT_ELEMENTS - 4))
+
+
 def over_the_limit() -> dict[str, Iterator[bytes]]:
     """Whitespace between two rows until the workbook unpacks to just over the limit (the attack: about 1 MB)."""
     return _sheet(_repeat(" " * 4096), MAX_UNPACKED_BYTES + MARGIN)
 
 
 SHAPES = {"row-tails": row_tails, "empty-rows": empty_rows, "real-rows": real_rows, "huge-cells": huge_cells,
-          "many-strings": many_strings, "over-the-limit": over_the_limit}
+          "many-strings": many_strings, "outside-rows": outside_rows, "over-the-limit": over_the_limit}
 
 
 def write(path: Path, parts: dict[str, Iterator[bytes]]) -> int:

@@ -138,7 +138,7 @@ PART = "xl/worksheets/sheet1.xml"
     (b"".join(b'<row r="%d"/>' % n for n in range(2, 40)), ("MAX_ROWS", 30),
      f"its part {PART} has 39 rows; at most 30 are read: save it as CSV"),
     ((b'<row r="2"/>' + b" " * 900) * 20, ("MAX_KEPT_TEXT_BYTES", 10_000),
-     f"its part {PART} holds more than 562,144 elements or 10,000 bytes of text outside its rows: save it as CSV"),
+     f"its part {PART} holds more than 1,310,720 elements or 10,000 bytes of text outside its rows: save it as CSV"),
     (b"<junk/>" * 2_000, ("MAX_KEPT_ELEMENTS", 1_000),
      f"its part {PART} holds more than 1,000 elements or 8,388,608 bytes of text outside its rows: save it as CSV"),
     (b'<row r="2">' + (b'<c t="inlineStr"><is><t>' + b"x" * 3_000 + b"</t></is></c>") * 1_000 + b"</row>",

@@ -31,7 +31,7 @@ MAX_STRETCH_BYTES = 1 << 20
 """The longest stretch of XML between two `<` (one tag and the text after it): a cell holds at most 32,767
 characters, so a longer one is not a spreadsheet's."""
 
-MAX_KEPT_ELEMENTS = MAX_ROWS + (256 << 10)
+MAX_KEPT_ELEMENTS = MAX_SHARED_STRINGS + (256 << 10)
 """The most elements a streamed part may hold outside its rows and shared strings, each of these counted as one:
 openpyxl keeps each (cleared) until the part is read."""
 MAX_KEPT_TEXT_BYTES = 8 << 20
