@@ -32,7 +32,7 @@ $(INDEX): $(STAMP)
 	$(PY) -m ombuds.registry.postcodes build
 
 system:
-	scripts/ensure-system.sh postgresql poppler chromium sqlite3 time
+	scripts/ensure-system.sh postgresql poppler chromium java sqlite3 time
 
 demo: $(STAMP) $(ASSETS) $(INDEX)
 	$(VENV)/bin/ombuds demo

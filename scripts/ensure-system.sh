@@ -8,6 +8,7 @@
 #   pango       the libraries WeasyPrint needs (benchmark only)
 #   wrk         the HTTP load generator (benchmark only)
 #   time        GNU time, which the benchmarks start each measured command through (its true peak memory)
+#   java        a Java runtime for the W3C Nu HTML checker (vnu.jar from the pinned npm package vnu-jar)
 #   sqlite3     the sqlite3 shell: the tested backup and restore steps, and the import benchmark's baseline (.import)
 set -euo pipefail
 
@@ -22,6 +23,7 @@ for need in "$@"; do
     pango) ldconfig -p | grep -q libpango-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b) ;;
     wrk) command -v wrk >/dev/null 2>&1 || missing+=(wrk) ;;
     time) [ -x /usr/bin/time ] || missing+=(time) ;;
+    java) command -v java >/dev/null 2>&1 || missing+=(default-jre-headless) ;;
     sqlite3) command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3) ;;
     *) echo "ensure-system: unknown need '$need'" >&2; exit 2 ;;
   esac

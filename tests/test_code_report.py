@@ -207,7 +207,7 @@ def test_the_demo_council_year_is_calibrated_and_reported(demo_settings, tmp_pat
 
 
 def test_the_ombudsmans_side_from_a_published_letter_keeps_what_it_did_not_state_unknown(db):
-    from ombuds.store.queries import replace_published
+    from ombuds.ingest.published import import_published
 
     _examples(db)
     published = {
@@ -217,8 +217,7 @@ def test_the_ombudsmans_side_from_a_published_letter_keeps_what_it_did_not_state
         "satisfactory_remedy_rate": 0.0, "remedied_by_ombudsman": None, "compliance": {"recorded": 0},
         "compliance_rate": None, "population": None, "upheld_per_100k": None, "average": {}, "overview": None,
         "source": "letter.pdf", "edition": "letter-2024-25", "letter": None, "from": "published letter"}
-    with db.transaction() as connection:
-        replace_published(connection, "E07000243", YEAR, "letter.pdf", "letter-2024-25", json.dumps(published))
+    assert import_published(db, [published]).imported == ["letter.pdf: Stevenage Borough Council 2025-26"]
     r = code_report(db, YEAR, resolve_body("Stevenage"))
     assert r["escalation"] == {"stage1_closed": 3, "stage2": 1, "ombudsman_received": None, "ombudsman_decided": 12,
                                "ombudsman_upheld": 3, "ombudsman_from": "published letter"}

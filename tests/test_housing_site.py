@@ -192,7 +192,7 @@ def test_static_build_writes_the_same_pages(housing, tmp_path):
     out = tmp_path / "site"
     page = (out / f"landlords/{CLARION[1]}/{YEAR}/index.html").read_text(encoding="utf-8")
     assert text_of(page, "figures-determinations") == "168"
-    assert 'href="../../../static/vendor/site.css"' in page
+    assert 'href="../../../static/vendor/site.css?v=' in page
     assert json.loads((out / f"landlords/{CLARION[1]}/{YEAR}.json").read_text())["determinations"] == 168
     assert (out / f"landlords/{CLARION[1]}/{YEAR}/report.pdf").read_bytes().startswith(b"%PDF-")
     assert len(json.loads((out / f"api/records/{YEAR}.json").read_text())) == 353

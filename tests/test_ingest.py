@@ -39,7 +39,7 @@ def test_a_changed_row_updates_the_stored_case_and_is_reported(db, tmp_path):
     assert report.lines()[1] == "decided: 1 new, 1 changed, 1 unchanged (changed: D1)"
     with db.read() as connection:
         row = connection.execute(select(decided).where(decided.c.reference == "D1")).one()
-    assert (row.outcome, row.satisfactory_remedy) == ("Upheld", True)
+    assert (row.outcome, row.satisfactory_remedy) == ("upheld", True)  # the label's id; "Upheld" is its words
     s = authority_statistics(db, Year.parse("2019-20"), registry().get("E07000243"))
     assert (s.upheld, s.satisfactory_remedies, s.dealt_with) == (2, 1, 3)
 
@@ -53,7 +53,7 @@ def test_unknown_columns_are_named_in_a_warning_and_never_stored(db, tmp_path):
         columns = {table: [c["name"] for c in inspect(connection).get_columns(table)] for table in TABLES}
         stored = [tuple(map(str, row)) for row in connection.execute(select(received))]
     assert columns["received"] == ["reference", "authority_code", "received_date", "service_area"]
-    assert stored == [("R1", "E07000243", "2019-05-01", "Housing")]
+    assert stored == [("R1", "E07000243", "2019-05-01", "housing")]
     everything = repr(snapshot(db))
     assert "Jane" not in everything and "High Street" not in everything
 
@@ -100,8 +100,8 @@ def test_contacts_one_per_authority_and_role_a_later_import_replaces(db, tmp_pat
     assert report.lines()[1] == "contacts: 0 new, 1 changed, 0 unchanged (changed: E07000243 / chief executive)"
     with db.read() as connection:
         rows = [(r.role, r.name, r.email) for r in connection.execute(select(contacts).order_by(contacts.c.role))]
-    assert rows == [("chief executive", "Sam Example", "sam@stevenage.example.org"),
-                    ("link officer", "Lee Example", None)]
+    assert rows == [("chief-executive", "Sam Example", "sam@stevenage.example.org"),
+                    ("link-officer", "Lee Example", None)]
 
 
 def test_names_pick_the_authority_that_existed_on_the_case_date(db, tmp_path):

@@ -73,8 +73,8 @@ def test_xlsx_title_and_blank_rows_above_the_header_keep_real_row_numbers(db, tm
     rows[-1][-1] = "Housing"
     good = workbook(tmp_path / "good.xlsx", {"Received": rows})
     assert import_files(db, [good]).lines() == [f"{good}: 2 received rows", "received: 2 new, 0 changed, 0 unchanged"]
-    assert stored(db, received) == [("X1", "E07000243", "2019-05-01", "Housing"),
-                                    ("X2", "E07000243", "2019-05-02", "Housing")]
+    assert stored(db, received) == [("X1", "E07000243", "2019-05-01", "housing"),
+                                    ("X2", "E07000243", "2019-05-02", "housing")]
 
 
 def test_xlsx_named_sheet_any_case(db, tmp_path):
@@ -162,7 +162,7 @@ def test_cp1252_needs_its_encoding_named(db, tmp_path):
     assert problems_of(db, [path]) == [
         f"{path}:3: file: not UTF-8 text (invalid start byte); if it was saved by Excel, try --encoding cp1252"]
     assert import_files(db, [path], encoding="cp1252").lines()[0] == f"{path}: 2 received rows"
-    assert stored(db, received)[1] == ("R2", "E07000243", "2019-05-01", "Education and Children's Services")
+    assert stored(db, received)[1] == ("R2", "E07000243", "2019-05-01", "education-and-childrens-services")
 
 
 def test_a_named_encoding_the_file_does_not_fit(sqlite_db, tmp_path):
@@ -248,7 +248,7 @@ def test_references_are_one_case_whatever_their_case(db, tmp_path):
     assert problems_of(db, [d]) == [
         f"{d}:2: decision_date: decision date 2019-05-31 is before the complaint was received (2019-06-01) for "
         "reference 'PR-0001'"]
-    assert stored(db, received) == [("PR-0001", "E07000243", "2019-06-01", "Housing")]
+    assert stored(db, received) == [("PR-0001", "E07000243", "2019-06-01", "housing")]
     before = snapshot(db)
     again = write_csv(tmp_path / "again.csv", RECEIVED, [["PR-0001", "Stevenage", "2019-06-01", "Housing"]])
     assert import_files(db, [again]).lines()[-1] == "No changes: every row was already in the database."

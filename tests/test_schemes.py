@@ -166,7 +166,7 @@ def test_the_shipped_lgsco_scheme_checks_clean_and_holds_todays_facts():
     assert lgsco.labels("service_area").names == SERVICE_AREAS
     assert lgsco.labels("outcome").names == OUTCOMES
     assert lgsco.labels("compliance").names == COMPLIANCE
-    assert lgsco.labels("contact_role").names == ROLES
+    assert lgsco.labels("contact_role").ids == ROLES
     assert lgsco.type_ids == TYPES and lgsco.peer_average_types == COUNCIL_TYPES
     assert lgsco.type("Metropolitan").plural == "metropolitan boroughs"
     assert lgsco.peer_groups.by == ("type",) and lgsco.peer_groups.method == "pooled"

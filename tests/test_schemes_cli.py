@@ -82,7 +82,7 @@ def test_a_database_from_before_schemes_is_the_lgscos(db_url: str, tmp_path: Pat
     import_files(old, cases.files())
     old.close()
     upgraded = open_database(db_url)
-    assert upgraded.revision() == "0014" and held_scheme(upgraded) == "lgsco"
+    assert upgraded.revision() == "0015" and held_scheme(upgraded) == "lgsco"
 
 
 def test_a_new_database_takes_the_first_writers_scheme(db_url: str):

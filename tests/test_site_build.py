@@ -6,53 +6,18 @@ import json
 import os
 import re
 from dataclasses import replace
-from html.parser import HTMLParser
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
 from builders import Cases
+from links import broken_links
 from ombuds.ingest import import_files
 from ombuds.site.app import create_app
 from ombuds.site.build import build_site
 from ombuds.store import open_database
 
 COUNCILS = ("Stevenage", "Hertfordshire", "Birmingham")
-
-
-class Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        for name, value in attrs:
-            if name in ("href", "src") and value:
-                self.found.append(value)
-            if name == "content" and value and "url=" in value:  # meta refresh
-                self.found.append(value.split("url=", 1)[1])
-
-
-def links_of(html: str) -> list[str]:
-    parser = Links()
-    parser.feed(html)
-    return parser.found
-
-
-def target_of(site: Path, page: Path, link: str) -> Path | None:
-    """The file an internal link leads to; None for an external link."""
-    parts = urlsplit(link)
-    if parts.scheme or parts.netloc or link.startswith(("#", "mailto:", "data:")):
-        return None
-    path = unquote(parts.path)
-    if not path:
-        return None
-    target = (site / path.lstrip("/")) if path.startswith("/") else (page.parent / path)
-    if path.endswith("/"):
-        target = target / "index.html"
-    return target.resolve()
 
 
 @pytest.fixture(scope="module")
@@ -92,14 +57,7 @@ def test_the_build_writes_every_kind_of_file(built):
 
 def test_every_internal_link_resolves(built):
     out, _, _ = built
-    broken: dict[str, list[str]] = {}
-    for page in out.rglob("*.html"):
-        if page.name == "404.html":
-            continue
-        for link in links_of(page.read_text(encoding="utf-8")):
-            target = target_of(out, page, link)
-            if target is not None and not target.is_file():
-                broken.setdefault(str(target.relative_to(out.resolve())), []).append(str(page.relative_to(out)))
+    broken = broken_links(out)
     assert not broken, {target: pages[:3] for target, pages in sorted(broken.items())}
 
 

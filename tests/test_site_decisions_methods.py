@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 
 import pytest
@@ -10,10 +9,9 @@ from fastapi.testclient import TestClient
 
 from conftest import write_csv
 from ombuds.ingest import import_files
+from ombuds.ingest.published import import_published
 from ombuds.site.app import create_app
 from ombuds.store import open_database
-from ombuds.store.queries import replace_published
-from ombuds.years import Year
 
 BASE = "/councils/stevenage-borough-council/2023-24/decisions/"
 COLUMNS = ["reference", "authority", "decision_date", "outcome", "service_area", "satisfactory_remedy",
@@ -52,8 +50,7 @@ def client(demo_settings, tmp_path_factory):
     url = f"sqlite:///{folder / 'site.db'}"
     database = open_database(url)
     import_files(database, [write_csv(folder / "decided.csv", COLUMNS, _rows())])
-    with database.transaction() as connection:  # 2018-19: figures from a published letter only
-        replace_published(connection, "E07000243", Year(2018), "letter.pdf", "appendix-2018-19", json.dumps(PUBLISHED))
+    import_published(database, [PUBLISHED])  # 2018-19: figures from a published letter only
     database.close()
     readonly = open_database(url, read_only=True)
     yield TestClient(create_app(readonly, demo_settings))

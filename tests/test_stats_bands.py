@@ -37,5 +37,31 @@ def test_uphold_classes_from_the_distribution_with_small_bases_apart():
 def test_lower_compliance_is_darker():
     records = {"ALL": _record(0, 0, 20, 20), "MOST": _record(0, 0, 20, 18), "HALF": _record(0, 0, 20, 10)}
     b = banding("compliance_rate", records)
-    assert [b.of(c).css_class for c in ("ALL", "MOST", "HALF")] == ["band-1", "band-2", "band-3"]
-    assert [x.label for x in b.legend] == ["100%", "90%", "50%", "No figure"]
+    assert [b.of(c).css_class for c in ("ALL", "MOST", "HALF")] == ["band-1", "band-4", "band-5"]
+    assert [x.label for x in b.legend] == ["All recommendations complied with", "90%", "50%", "No figure"]
+
+
+def test_councils_that_complied_with_everything_are_a_class_of_their_own():
+    """With most councils at 100% no cut keeps a class to a third: the councils that complied with every
+    recommendation are class 1, named in words, and the others are cut among themselves into classes 2 to 5."""
+    records = {f"ALL{i}": _record(0, 0, 20, 20) for i in range(30)}
+    records |= {f"P{i}": _record(0, 0, 20, 19 - i) for i in range(8)}  # 95%, 90%, ... 60%
+    records |= {"ROUNDS": _record(0, 0, 400, 399), "FEW": _record(0, 0, 2, 1)}
+    b = banding("compliance_rate", records)
+    assert [(x.css_class, x.label, x.count) for x in b.legend] == [
+        ("band-1", "All recommendations complied with", 30), ("band-2", "just under 100%", 1),
+        ("band-3", "90% to 95%", 2), ("band-4", "75% to 85%", 3), ("band-5", "60% to 70%", 3),
+        ("band-few", "Fewer than 10 cases: too few to colour (marked with a dot)", 1), ("band-none", "No figure", 0)]
+    assert b.all_complied == 30 and b.coloured == 39
+    assert b.of("ALL0").css_class == "band-1" and b.of("ROUNDS").css_class == "band-2"
+    assert b.of("P7").css_class == "band-5" and b.of("FEW").css_class == "band-few"
+    assert banding("uphold_rate", records).all_complied is None
+
+
+def test_the_few_councils_below_full_compliance_take_the_darkest_classes():
+    records = {f"ALL{i}": _record(0, 0, 20, 20) for i in range(30)}
+    records |= {"MOST": _record(0, 0, 20, 19), "HALF": _record(0, 0, 20, 10)}
+    b = banding("compliance_rate", records)
+    assert [(x.css_class, x.label, x.count) for x in b.legend] == [
+        ("band-1", "All recommendations complied with", 30), ("band-4", "95%", 1), ("band-5", "50%", 1),
+        ("band-none", "No figure", 0)]

@@ -15,7 +15,7 @@ from ombuds.store.schema import metadata
 
 
 def test_migrations_build_exactly_the_schema_in_code(db):
-    assert db.revision() == "0014"
+    assert db.revision() == "0015"
     with db.read() as connection:
         assert compare_metadata(MigrationContext.configure(connection), metadata) == []
 
@@ -34,7 +34,7 @@ def test_an_older_database_is_upgraded_keeping_its_cases(db_url, tmp_path):
             "VALUES ('OLD1', 'E07000243', '2019-05-01', 'Housing')")
     old.close()
     upgraded = open_database(db_url)
-    assert upgraded.revision() == "0014"
+    assert upgraded.revision() == "0015"
     report = import_files(upgraded, cases.files())
     assert report.lines()[-1] == "received: 3 new, 0 changed, 0 unchanged"
     with upgraded.read() as connection:
@@ -53,7 +53,7 @@ def test_the_head_revision_is_alembics_own():
 
     config = Config()
     config.set_main_option("script_location", str(resources.files("ombuds.store").joinpath("migrations")))
-    assert head_revision() == ScriptDirectory.from_config(config).get_current_head() == "0014"
+    assert head_revision() == ScriptDirectory.from_config(config).get_current_head() == "0015"
 
 
 def test_the_import_log_moves_into_the_audit_log(db_url):
@@ -68,7 +68,7 @@ def test_the_import_log_moves_into_the_audit_log(db_url):
             "('2026-07-01 09:30:00.250000', 'analyst', 'office-pc', 'received.csv', 'received: 2 new')")
     old.close()
     upgraded = open_database(db_url)
-    assert upgraded.revision() == "0014"
+    assert upgraded.revision() == "0015"
     with upgraded.read() as connection:
         last = last_import(connection)
     upgraded.close()
@@ -96,4 +96,4 @@ def test_a_failed_upgrade_changes_nothing(db_url):
     with again.transaction() as connection:
         connection.exec_driver_sql("DROP TABLE audit_log")
     again.close()
-    assert open_database(db_url).revision() == "0014"
+    assert open_database(db_url).revision() == "0015"

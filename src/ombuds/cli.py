@@ -150,7 +150,7 @@ def import_command(ctx: click.Context, files: tuple[Path, ...], check: bool, she
         from ombuds.releases import refresh_letter_checksums
 
         settings = _settings(ctx)
-        refresh_letter_checksums(database, settings.profile, settings.editions)
+        refresh_letter_checksums(database, settings.profile, settings.editions, settings.scheme)
 
 
 @cli.command("stats")
@@ -526,7 +526,7 @@ def release_create_command(ctx: click.Context, year_label: str) -> None:
 
     settings = _settings(ctx)
     click.echo(create_release(_database(ctx, create=False), Year.parse(year_label), settings.profile,
-                              settings.editions))
+                              settings.editions, settings.scheme))
 
 
 @release_group.command("publish")
@@ -571,6 +571,8 @@ def scheme_check_command(ctx: click.Context, folder: Path) -> None:
     from ombuds.schemes import check_scheme, load_scheme
 
     problems = check_scheme(folder)
+    if not problems and load_scheme(folder).engine == "measures":
+        problems = _report_layout_problems(load_scheme(folder))
     for problem in problems:
         click.echo(problem)
     if problems:
@@ -578,6 +580,21 @@ def scheme_check_command(ctx: click.Context, folder: Path) -> None:
     scheme = load_scheme(folder)
     click.echo(f"{folder}: OK: scheme '{scheme.id}' ({scheme.name}), {len(scheme.bodies):,} "
                f"{scheme.words.bodies}, engine {scheme.engine}")
+
+
+def _report_layout_problems(scheme) -> list[str]:
+    """A measures scheme's report layouts checked against its measures (`letters.report.check_layout`), each
+    problem as `layouts/<name>.toml: key: reason`."""
+    from ombuds.letters.editions import EditionError
+    from ombuds.letters.report import check_layout
+
+    problems = []
+    for name in sorted(scheme.layouts):
+        try:
+            check_layout(scheme, name)
+        except EditionError as error:
+            problems += [line.removeprefix(f"{scheme.folder}/") for line in str(error).splitlines()]
+    return problems
 
 
 @cli.command("demo")
@@ -683,7 +700,8 @@ def _output_folder(path: Path, option: str) -> Path:
 def _edition(settings, year: Year, edition_file: Path | None):
     from ombuds.letters.editions import edition_in, load_edition
 
-    edition = load_edition(edition_file) if edition_file else edition_in(settings.editions, year)
+    edition = load_edition(edition_file, settings.scheme) if edition_file else \
+        edition_in(settings.editions, year, settings.scheme)
     if edition.year != year:
         raise OmbudsError(f"{edition.source}: year: the edition is for {edition.year}, not {year}")
     return edition

@@ -39,6 +39,7 @@ from ombuds.release_figures import (
     frozen_statistics,
     subject_name,
 )
+from ombuds.schemes import Scheme
 from ombuds.stats import format as fmt
 from ombuds.stats.service import YearStatistics, statistics_as_seen_by
 from ombuds.store import Database
@@ -53,23 +54,25 @@ __all__ = ["FigureChange", "ReleaseError", "before_commit", "case_checksum", "cr
 # The letters a release checksums: the ones the site publishes (`ombuds.letters.assemble`)
 
 
-def _edition(year: Year, editions: Path):
-    """The year's edition in the folder, or None if the folder has none (a broken edition file is an error)."""
+def _edition(year: Year, editions: Path, scheme: Scheme | None):
+    """The year's edition in the folder, or None if the folder has none (a broken edition file is an error); its
+    layout is `scheme`'s (`letters.editions.load_edition`)."""
     from ombuds.letters.editions import edition_in
 
-    return edition_in(editions, year) if (editions / f"{year.label}.toml").is_file() else None
+    return edition_in(editions, year, scheme) if (editions / f"{year.label}.toml").is_file() else None
 
 
 def letter_checksums(connection: Connection, held: YearStatistics, profile: Profile,
-                     editions: Path) -> dict[str, tuple[str, str]]:
+                     editions: Path, scheme: Scheme | None = None) -> dict[str, tuple[str, str]]:
     """The sha256 of every authority's letter as the site publishes it (PDF, HTML), by authority code: the same
-    profile and editions folder as the site. A year without case records or an edition has none. Rendered by
-    spawned processes: a forked one could inherit a lock held by a thread of this one (Typst's, a server's)."""
+    profile, editions folder and scheme (its layouts) as the site. A year without case records or an edition has
+    none. Rendered by spawned processes: a forked one could inherit a lock held by a thread of this one (Typst's, a
+    server's)."""
     from ombuds.letters.assemble import assemble_letter
     from ombuds.letters.batch import contacts_from_rows
     from ombuds.store.queries import all_contacts
 
-    edition = _edition(held.year, editions)
+    edition = _edition(held.year, editions, scheme)
     if edition is None or held.published:
         return {}
     contacts = contacts_from_rows(all_contacts(connection))
@@ -91,17 +94,18 @@ def _letter_sha256(job: tuple[str, dict, int]) -> tuple[str, str, str]:
             hashlib.sha256(renderer.render(content, created, "html")).hexdigest())
 
 
-def refresh_letter_checksums(database: Database, profile: Profile, editions: Path) -> list[Year]:
+def refresh_letter_checksums(database: Database, profile: Profile, editions: Path,
+                             scheme: Scheme | None = None) -> list[Year]:
     """After an import that revised published years (`before_commit` cleared their letters): checksum each such
     year's letters again, outside the import's transaction. Returns the years whose letters were taken."""
     with database.read() as connection:
         stale = [year for year, release in store.all_releases(connection).items()
-                 if not store.letter_checksums(connection, year) and _edition(year, editions) is not None]
+                 if not store.letter_checksums(connection, year) and _edition(year, editions, scheme) is not None]
     refreshed = []
     for year in stale:
         with database.transaction() as connection:
             held = statistics_as_seen_by(connection, year)
-            letters = letter_checksums(connection, held, profile, editions) if held else {}
+            letters = letter_checksums(connection, held, profile, editions, scheme) if held else {}
             if letters:
                 store.replace_letters(connection, year, letters)
                 refreshed.append(year)
@@ -111,9 +115,11 @@ def refresh_letter_checksums(database: Database, profile: Profile, editions: Pat
 # The steps
 
 
-def create_release(database: Database, year: Year, profile: Profile, editions: Path) -> str:
+def create_release(database: Database, year: Year, profile: Profile, editions: Path,
+                   scheme: Scheme | None = None) -> str:
     """Freeze the year; again if it was frozen before but not yet published. Its letters are checksummed as the
-    site publishes them with `profile` and the `editions` folder."""
+    site publishes them with `profile`, the `editions` folder and `scheme`'s layouts (None: the scheme whose
+    `editions/` folder it is, else the LGSCO's)."""
     with database.transaction() as connection:
         existing = store.all_releases(connection).get(year)
         if existing is not None and existing.stage == PUBLISHED:
@@ -122,9 +128,9 @@ def create_release(database: Database, year: Year, profile: Profile, editions: P
         held = statistics_as_seen_by(connection, year)
         if held is None:
             raise ReleaseError(f"no figures for {year}: import its case records first")
-        edition = _edition(year, editions)
+        edition = _edition(year, editions, scheme)
         edition_file = Path(edition.source) if edition else None
-        letters = letter_checksums(connection, held, profile, editions)
+        letters = letter_checksums(connection, held, profile, editions, scheme)
         checksum = case_checksum(connection, year)
         store.save_release(connection, year, edition=edition_file.name if edition_file else None,
                            edition_sha256=hashlib.sha256(edition_file.read_bytes()).hexdigest() if edition_file

@@ -25,6 +25,7 @@ from ombuds.registry.postcodes import lookup_postcode
 from ombuds.schemes import load_scheme
 from ombuds.site.app import create_app
 from ombuds.stats import format as fmt
+from ombuds.stats.bands import SMALL_BASE
 from ombuds.stats.summary import totals
 from ombuds.store import open_database
 
@@ -453,6 +454,36 @@ def test_map_classes_separate_councils_and_darker_is_more_fault(sized, site, dat
     higher_is_worse = metric != "satisfactory_remedy_rate"
     for (low_a, high_a), (low_b, high_b) in pairwise(ranks):
         assert (high_a <= low_b) if higher_is_worse else (low_a >= high_b)
+
+
+def test_compliance_map_gives_councils_that_complied_with_everything_a_class_of_their_own(sized, site, data):
+    """Nearly every council complies with every recommendation, so no class of similar size can hold a third: they
+    are the lightest class, named in words with their count, and the rest are classed among themselves."""
+    year = data.year(site.latest)
+    visit(sized, site.url(f"/map/{site.latest}/lower/compliance_rate/"))
+    shot(sized, "map-compliance_rate", ".map-figure")
+    hexes = styles(sized, "svg.hex-map:not(.hex-map--inset) polygon.hex")
+    numbers = [int(n[1]) for h in hexes if (n := re.search(r"band-(\d)", h["cls"]))]
+    held = data.year_statistics(year)
+    smallest = SMALL_BASE if data.profile.minimum_denominator is None else data.profile.minimum_denominator
+    complete = [a for a in sized.locator("svg.hex-map:not(.hex-map--inset) a").element_handles()
+                if (r := held.get(a.get_attribute("data-code"))) is not None and r.compliance_rate == 1
+                and r.compliance.recorded >= smallest]
+    assert numbers.count(1) == len(complete) > len(numbers) / 3
+    legend = sized.locator(".map-legend li").all_inner_texts()
+    assert legend[0] == f"All recommendations complied with ({len(complete)})"
+    below = len(numbers) - len(complete)
+    assert sized.locator(".map-legend__lead").inner_text() == (
+        f"Key: {len(complete)} of the {len(numbers)} councils coloured complied with every recommendation, so they "
+        "are one class of their own, the lightest: with so many alike, no split into groups of similar size could "
+        f"keep them apart. The other classes split the {below} that did not by their rate; darker means fewer "
+        "recommendations complied with.")
+    fills = {n: h["fill"] for h in hexes if (n := int(m[1]) if (m := re.search(r"band-(\d)", h["cls"])) else 0)}
+    lightness = [_luminance(fills[n]) for n in sorted(fills)]
+    assert lightness == sorted(lightness, reverse=True) and len(set(lightness)) == len(fills)
+    swatches = {s["cls"].split()[-1]: s["background"] for s in styles(sized, ".map-legend__swatch")}
+    assert all(fill in swatches[f"band-{n}"] for n, fill in fills.items())
+    assert max(numbers.count(n) for n in set(numbers) - {1}) * 3 <= below + 2  # classes of similar size below
 
 
 def test_home_headline_says_what_the_percentage_is_of(sized, site, data):

@@ -75,7 +75,7 @@ def render_demo_letters(database: Database, out_dir: Path, settings: Settings,
     echo(f"Rendering every year's letters in {out_dir}/ …")
     years = statistics_service(database).case_years()
     for number, year in enumerate(years, start=1):
-        edition = edition_in(settings.editions, year)
+        edition = edition_in(settings.editions, year, settings.scheme)
         written = []
         for output_format in ("pdf", "html"):
             jobs = letter_jobs(database, year, edition, out_dir / year.label, output_format,

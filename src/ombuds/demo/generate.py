@@ -29,7 +29,7 @@ from ombuds.demo.calibration import (
     TYPE_WEIGHT,
 )
 from ombuds.ingest.kinds import KINDS
-from ombuds.labels import ROLES, SERVICE_AREAS
+from ombuds.labels import SERVICE_AREAS, sets
 from ombuds.registry import Authority, Registry, registry
 from ombuds.years import Year
 
@@ -231,7 +231,7 @@ def _yes(flag) -> str:
 def _write_contacts(writer: _Writer, rng: np.random.Generator, everyone: list[Authority]) -> None:
     rows = []
     for a in everyone:
-        for role in ROLES:
+        for role in sets()["contact_role"].names:  # as the input file words them
             first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
             domain = f"{a.slug}.example.org"
             rows.append((a.name, f"{first} {last}", TITLES[role], f"Dear {first} {last}",

@@ -13,6 +13,7 @@ from datetime import date
 from itertools import compress, repeat
 
 from ombuds.ingest.fields import CONTROL, MAX_REFERENCE, RowCheck
+from ombuds.labels import Choices
 from ombuds.registry import Authority
 
 
@@ -76,7 +77,7 @@ class ColumnCheck:
             written[day] = day.isoformat()
         return list(map(written.__getitem__, days))
 
-    def choice(self, values: Column, column: str, labels: dict[str, str], *, required: bool = True) -> list:
+    def choice(self, values: Column, column: str, labels: Choices, *, required: bool = True) -> list:
         return self._each(values, ("choice", column, required),
                           lambda row: self.check.choice(row, column, labels, required=required), column)
 

@@ -6,7 +6,7 @@ import re
 from datetime import date, time, timedelta
 
 from ombuds.glyphs import describe, unshowable
-from ombuds.labels import label_key
+from ombuds.labels import Choices, label_key, lookup
 from ombuds.registry import Authority, AuthorityNotFound, Registry
 from ombuds.registry.lookup import lifespan, pick_by_date
 from ombuds.years import EARLIEST_DATE, EARLIEST_YEAR
@@ -27,7 +27,7 @@ class RowCheck:
 
     def __init__(self, registry: Registry, today: date | None = None, provisions: tuple[str, ...] = ()):
         self.registry = registry
-        self.provisions = {label_key(p): p for p in provisions}  # the scheme's code's provision ids, by label key
+        self.provisions = lookup(provisions)  # the scheme's code's provision ids, by label key
         self.latest = a_year_after(today or date.today())
         self.problems: list[tuple[str, str]] = []
         self._names: dict[str, list[Authority] | str] = {}
@@ -87,7 +87,7 @@ class RowCheck:
             return None
         return found
 
-    def choice(self, row: dict[str, str], column: str, labels: dict[str, str], *, required: bool = True,
+    def choice(self, row: dict[str, str], column: str, labels: Choices, *, required: bool = True,
                default: str | None = None) -> str | None:
         value = self.text(row, column, required=required and default is None)
         if value is None:
@@ -99,7 +99,7 @@ class RowCheck:
         if label is None:
             label = labels.get(label_key(value))
             if label is None:
-                self.problem(column, f"unknown value '{value}': expected one of {', '.join(labels.values())}")
+                self.problem(column, f"unknown value '{value}': expected one of {', '.join(labels.words)}")
                 return None
             spellings[value] = label
         return label

@@ -17,24 +17,14 @@ from ombuds.errors import OmbudsError
 from ombuds.ingest.columns import BAD, Column, ColumnCheck
 from ombuds.ingest.fields import RowCheck
 from ombuds.ingest.read import HEADER_WITHIN
-from ombuds.labels import (
-    ADDRESSEE,
-    COMPLIANCE,
-    COMPLIES,
-    OUTCOMES,
-    OWN_OUTCOMES,
-    ROLES,
-    SERVICE_AREAS,
-    UPHELD,
-    lookup,
-)
+from ombuds.labels import ADDRESSEE, COMPLIES, OUTCOME_WORDS, OWN_OUTCOMES, UPHELD_ID, lookup, sets
 from ombuds.years import Year
 
-_AREAS = lookup(SERVICE_AREAS)
-_OUTCOMES = lookup(OUTCOMES)
-_COMPLIANCE = lookup(COMPLIANCE)
-_ROLES = lookup(ROLES)
-_STAGES = {"1": "1", "2": "2"}
+_AREAS = lookup(sets()["service_area"])  # label sets give the label's id: what the case tables store
+_OUTCOMES = lookup(sets()["outcome"])
+_COMPLIANCE = lookup(sets()["compliance"])
+_ROLES = lookup(sets()["contact_role"])
+_STAGES = lookup(("1", "2"))
 _OWN_OUTCOMES = lookup(OWN_OUTCOMES)
 _COMPLIES = lookup(COMPLIES)
 _LATER_DATES = ("acknowledged_date", "response_date", "extended_to")
@@ -86,10 +76,11 @@ def _decided(row: Row, c: RowCheck) -> tuple | None:
     remedied = c.flag(row, "remedied_by_ombudsman")
     public_report = c.flag(row, "public_report")
     summary = c.text(row, "summary", required=False, lines=True)
-    if outcome is not None and outcome != UPHELD:
+    if outcome is not None and outcome != UPHELD_ID:
         for column, value in (("satisfactory_remedy", remedy), ("remedied_by_ombudsman", remedied)):
             if value:
-                c.problem(column, f"yes on a decision that is '{outcome}': only an Upheld decision can have it")
+                c.problem(column, f"yes on a decision that is '{OUTCOME_WORDS[outcome]}': only an "
+                                  f"{OUTCOME_WORDS[UPHELD_ID]} decision can have it")
     if c.problems:
         return None
     return (reference, code, decided, outcome, area, remedy, remedied, public_report, summary)
@@ -102,7 +93,7 @@ def _decided_columns(b: Batch, k: ColumnCheck, pos: list[int]) -> list[tuple]:
         b["remedied_by_ombudsman"], "remedied_by_ombudsman")
     remedy = map(operator.or_, map(operator.is_, remedies, repeat(True)), map(operator.is_, remedied, repeat(True)))
     for i in compress(range(len(outcomes)), remedy):  # only an Upheld decision can have a remedy
-        if outcomes[i] != UPHELD:
+        if outcomes[i] != UPHELD_ID:
             outcomes[i] = BAD
             k.flagged = True
     return list(zip(k.reference(b["reference"]), k.authority(b["authority"], decided, "authority"), k.iso(decided),

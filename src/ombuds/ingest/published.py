@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from ombuds.labels import FROM_PUBLISHED
+from ombuds.labels import FROM_PUBLISHED, counts_by_id
 from ombuds.store import Database
 from ombuds.store.queries import has_case_records, replace_published
 from ombuds.years import Year
@@ -21,7 +21,8 @@ class PublishedReport:
 
 
 def import_published(database: Database, documents: list[dict]) -> PublishedReport:
-    """Store each parsed document's figures unless its year has case-level records (those are the truth)."""
+    """Store each parsed document's figures unless its year has case-level records (those are the truth), its
+    counts keyed by label id."""
     report = PublishedReport()
     with database.transaction() as connection:
         for document in documents:
@@ -31,7 +32,7 @@ def import_published(database: Database, documents: list[dict]) -> PublishedRepo
                 report.skipped.append(f"{document['source']}: {year} has case-level records; its published figures "
                                       "were not imported")
                 continue
-            figures = {**document, "from": FROM_PUBLISHED}
+            figures = counts_by_id({**document, "from": FROM_PUBLISHED})  # labels stored by id
             replace_published(connection, code, year, document["source"], document["edition"],
                               json.dumps(figures, ensure_ascii=False))
             report.imported.append(f"{document['source']}: {document['authority']['name']} {year}")

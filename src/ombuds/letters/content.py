@@ -19,7 +19,6 @@ from ombuds.letters.editions import Edition, placeholders_in
 from ombuds.profile import Profile
 from ombuds.registry import registry
 from ombuds.stats import format as fmt
-from ombuds.stats.layouts import layout
 from ombuds.stats.record import StatisticsRecord
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False})
@@ -197,7 +196,7 @@ def letter_content(s: StatisticsRecord, edition: Edition, contacts: list[Contact
         blocks += markdown_blocks(extra, values)
     links, linked = link_blocks(s, profile)
     blocks += linked
-    chosen = layout(edition.layout)
+    chosen = edition.statistics
     about = present.name_in_sentence(s, s.authority.name)
     return {
         "lang": "en-GB",

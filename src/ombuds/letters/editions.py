@@ -17,7 +17,8 @@ from pathlib import Path
 from ombuds.errors import OmbudsError
 from ombuds.letters import SHIPPED_EDITIONS
 from ombuds.registry import AuthorityNotFound, registry
-from ombuds.stats.layouts import LAYOUT_IDS
+from ombuds.schemes import Scheme, load_scheme
+from ombuds.stats.layouts import Layout, layouts_of
 from ombuds.years import Year
 
 PLACEHOLDERS = frozenset({
@@ -58,6 +59,7 @@ class Edition:
     signatory_name: str
     signatory_titles: tuple[str, ...]  # (): the profile's titles
     sections: tuple[Section, ...]
+    statistics: Layout  # the layout named, from the scheme's `layouts/` (`layout` is its id)
     authority_paragraphs: dict[str, str] = field(default_factory=dict)  # authority code → Markdown
     comparability_note: str | None = None  # why the year should not be compared naively with others (site)
     minimum_denominator: int | None = None  # rates on fewer cases read "too few cases to give a reliable rate"
@@ -108,8 +110,22 @@ class Checker:
         return text
 
 
-def load_edition(path: Path | str) -> Edition:
-    """Read and check an edition file; raise EditionError listing every problem."""
+def _scheme_of(path: Path, scheme: Scheme | None) -> Scheme:
+    """The scheme whose layouts an edition names: the one given; else the engine "lgsco" scheme whose `editions/`
+    folder holds the file; else the LGSCO's (the shipped editions' scheme)."""
+    if scheme is not None:
+        return scheme
+    folder = path.resolve().parent.parent
+    if path.parent.name == "editions" and (folder / "scheme.toml").is_file():
+        owner = load_scheme(folder)
+        if owner.engine == "lgsco":
+            return owner
+    return load_scheme(SHIPPED_EDITIONS.parent)
+
+
+def load_edition(path: Path | str, scheme: Scheme | None = None) -> Edition:
+    """Read and check an edition file, its layout one of `scheme`'s (see `_scheme_of`); raise EditionError listing
+    every problem."""
     path = Path(path)
     source = str(path)
     try:
@@ -129,8 +145,10 @@ def load_edition(path: Path | str) -> Edition:
     except OmbudsError as error:
         c.problem("year", str(error))
     layout = c.text(data, "layout")
-    if layout and layout not in LAYOUT_IDS:
-        c.problem("layout", f"unknown layout '{layout}'; one of {', '.join(LAYOUT_IDS)}")
+    layouts = layouts_of(_scheme_of(path, scheme))
+    chosen = next((candidate for candidate in layouts if candidate.id == layout), None)
+    if layout and chosen is None:
+        c.problem("layout", f"unknown layout '{layout}'; one of {', '.join(known.id for known in layouts)}")
     signatory = data.get("signatory") if isinstance(data.get("signatory"), dict) else {}
     if not signatory:
         c.problem("signatory", "required table is missing (the signatory's name)")
@@ -159,7 +177,7 @@ def load_edition(path: Path | str) -> Edition:
         publication_date=c.day(data, "publication_date"), title=c.text(data, "title"), layout=layout,
         organisation=_optional_text(data, "organisation", c),
         signatory_name=c.text(signatory, "name", where="signatory."),
-        signatory_titles=tuple(titles), sections=tuple(sections), authority_paragraphs=extra,
+        signatory_titles=tuple(titles), sections=tuple(sections), statistics=chosen, authority_paragraphs=extra,
         comparability_note=_optional_text(data, "comparability_note", c),
         minimum_denominator=_optional_count(data, "minimum_denominator", c),
         signature=_signature(path, signatory.get("signature"), c),
@@ -231,14 +249,19 @@ def _authority_paragraphs(path: Path, name: object, c: Checker) -> dict[str, str
 
 
 
+def edition_in(folder: Path, year: Year, scheme: Scheme | None = None) -> Edition:
+    """The edition for `year` in a folder of edition files (`<year>.toml`, e.g. `2024-25.toml`), its layout one of
+    `scheme`'s (see `load_edition`)."""
+    return _edition_in(folder, year, None if scheme is None else scheme.folder)
+
+
 @cache
-def edition_in(folder: Path, year: Year) -> Edition:
-    """The edition for `year` in a folder of edition files (`<year>.toml`, e.g. `2024-25.toml`)."""
+def _edition_in(folder: Path, year: Year, scheme: Path | None) -> Edition:
     path = folder / f"{year.label}.toml"
     if not path.is_file():
         where = "shipped" if folder == SHIPPED_EDITIONS else f"in {folder}"
         raise OmbudsError(f"no edition is {where} for {year}: give one with --edition FILE")
-    return load_edition(path)
+    return load_edition(path, None if scheme is None else load_scheme(scheme))
 
 
 def shipped_edition(year: Year) -> Edition:

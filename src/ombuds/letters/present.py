@@ -8,18 +8,22 @@ plain sentences are chosen by whether a count that is already held is zero, or a
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 
 from ombuds.stats import format as fmt
-from ombuds.stats.layouts import Layout
+from ombuds.stats.layouts import Layout, figure, named
 from ombuds.stats.record import StatisticsRecord
 
 NBSP = "\u00a0"
 WITHOUT_INVESTIGATION = "Decided without a detailed investigation"
 COMPLIANCE_CORNER = "Measure"
-RATE_OF_PANEL = {"upheld": "uphold_rate", "compliance": "compliance_rate", "remedy": "satisfactory_remedy_rate"}
-RATE_LABEL = {"upheld": "of investigated complaints upheld", "compliance": "of recommendations complied with",
-              "remedy": "of upheld cases remedied by the council first"}
+RATE_LABEL = {"uphold_rate": "of investigated complaints upheld", "compliance_rate": "of recommendations complied with",
+              "satisfactory_remedy_rate": "of upheld cases remedied by the council first"}
+# What a panel's zero base means, by the count its rate is of (the layout's panel `base`).
+NOTHING_COUNTED = {"investigated": "We did not investigate any complaints about {about} this year.",
+                   "compliance_recorded": "No compliance outcomes were recorded in this period.",
+                   "upheld": "We upheld no complaints, so there was no remedy to count."}
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DATE = re.compile(rf"\b(\d{{1,2}}) ({_MONTHS}) (\d{{4}})\b")
 _COUNT = re.compile(r"\b(\d[\d,.]*%?) (?=[a-z])")
@@ -43,16 +47,13 @@ def name_in_sentence(s: StatisticsRecord, name: str) -> str:
     return f"the {name}" if registry().get(s.authority.code).takes_the else name
 
 
-def plain_words(panel_id: str, s: StatisticsRecord, about: str) -> list[str]:
-    """What a zero base or an absent average means, said plainly (shown beside the SPEC's `0%`, `-` and `n/a`)."""
+def plain_words(spec: Mapping, s: StatisticsRecord, about: str) -> list[str]:
+    """What a zero base or an absent average means, said plainly (shown beside the SPEC's `0%`, `-` and `n/a`);
+    `spec` is the panel's layout (its `rate` and `base`)."""
     said = []
-    if panel_id == "upheld" and s.investigated == 0:
-        said.append(f"We did not investigate any complaints about {about} this year.")
-    elif panel_id == "compliance" and s.compliance.recorded == 0:
-        said.append("No compliance outcomes were recorded in this period.")
-    elif panel_id == "remedy" and s.upheld == 0:
-        said.append("We upheld no complaints, so there was no remedy to count.")
-    if getattr(s.average, RATE_OF_PANEL[panel_id]) is None:
+    if figure(s, spec["base"]) == 0 and spec["base"] in NOTHING_COUNTED:
+        said.append(NOTHING_COUNTED[spec["base"]].replace("{about}", about))
+    if getattr(s.average, spec["rate"]) is None:
         said.append(_no_average(s))
     return said
 
@@ -70,11 +71,6 @@ def _no_average(s: StatisticsRecord) -> str:
     return "There is no average to compare with: no similar authority had a case to count for this measure."
 
 
-def panel_base(panel_id: str, s: StatisticsRecord) -> int:
-    """The number of cases the panel's rate is of."""
-    return {"upheld": s.investigated, "compliance": s.compliance.recorded, "remedy": s.upheld}[panel_id]
-
-
 def small_numbers(base: int) -> str | None:
     """The site's caveat, where a rate rests on few cases."""
     if 0 < base < fmt.FEW_CASES:
@@ -89,15 +85,16 @@ def panel(section: dict, layout: Layout, s: StatisticsRecord, about: str) -> dic
     2017-18 and 2018-19 keep their published notation); on few cases, the small-numbers caveat; the advice on
     compliance only below 100%. Where nothing was investigated, the plain words name the council instead of the
     lead line of 2024-25."""
-    rate_name = RATE_OF_PANEL[section["id"]]
-    base = panel_base(section["id"], s)
+    spec = layout.panel(section["id"])
+    rate_name = spec["rate"]
+    base = figure(s, spec["base"])
     rate = getattr(s, rate_name)
     dropped = {"headline", "comparison"} if base == 0 else set()
-    if section["id"] == "compliance" and (rate is None or rate >= 1):
+    if rate_name == "compliance_rate" and (rate is None or rate >= 1):
         dropped.add("note")
     lines = [_with_the(line, s.authority.name, about) for line in section["lines"]
              if line["role"] not in dropped and not (line["role"] == "lead" and s.investigated == 0)]
-    plain = [{"role": "plain", "text": t} for t in plain_words(section["id"], s, about)]
+    plain = [{"role": "plain", "text": t} for t in plain_words(spec, s, about)]
     average = getattr(s.average, rate_name)
     if base == 0 and average is not None:
         plain.append({"role": "plain", "text": f"The average for similar authorities was {fmt.average(average)}."})
@@ -105,7 +102,7 @@ def panel(section: dict, layout: Layout, s: StatisticsRecord, about: str) -> dic
         plain.append({"role": "caveat", "text": caveat})
     at = 0 if base == 0 else next((i for i, line in enumerate(lines) if line["role"] == "base"), len(lines))
     key = None if base == 0 else {
-        "rate": layout.rate(s, rate_name), "rate_label": RATE_LABEL[section["id"]],
+        "rate": layout.rate(s, rate_name), "rate_label": RATE_LABEL[rate_name],
         "average": fmt.average(average), "average_label": "average for similar authorities"}
     return {**section, "lines": [*lines[:at], *plain, *lines[at:]], "key": key}
 
@@ -117,27 +114,25 @@ def _with_the(line: dict, name: str, about: str) -> dict:
     return {**line, "text": line["text"].replace(f"for {name}", f"for {about}")}
 
 
-
-
-def table_plain_words(caption: str, s: StatisticsRecord, about: str) -> list[str]:
+def table_plain_words(shows: set[str], s: StatisticsRecord, about: str) -> list[str]:
     """Beside a 2017-18/2018-19 table of zeros (its figures stay as the SPEC has them), what it means; never
-    'we investigated 0 complaints and upheld 0'. Tables are known by their captions (`stats.layouts`)."""
-    if caption == "Complaints and enquiries received" and s.received_total == 0:
+    'we investigated 0 complaints and upheld 0'. A table is known by the figures its layout names (`shows`)."""
+    if "received_total" in shows and s.received_total == 0:
         return [f"We did not receive any complaints or enquiries about {about} this year."]
-    if caption == "Decisions made":
+    if "dealt_with" in shows:
         if s.dealt_with == 0:
             return [f"We did not make any decisions about {about} this year."]
         if s.investigated == 0:
             return [f"We did not investigate any complaints about {about} this year, so there is no uphold rate "
                     "to give."]
-    if caption in ("Complaints remedied", "Satisfactory remedy provided by authority") and s.upheld == 0:
-        return ["We upheld no complaints, so there was no remedy to count."]
-    if caption == "Compliance with Ombudsman recommendations" and s.compliance.recorded == 0:
-        return ["No compliance outcomes were recorded in this period."]
+    if "satisfactory_remedies" in shows and s.upheld == 0:
+        return [NOTHING_COUNTED["upheld"]]
+    if "compliance_recorded" in shows and s.compliance.recorded == 0:
+        return [NOTHING_COUNTED["compliance_recorded"]]
     return []
 
 
-def table(section: dict, s: StatisticsRecord, about: str) -> dict:
+def table(section: dict, shows: set[str], s: StatisticsRecord, about: str) -> dict:
     """Header rows with no empty cells (a blank group label named, a blank cell above 'Total' merged into it),
     the first body cell a row header where it labels the row, a width weight for each column, and plain words
     where there is nothing to count."""
@@ -163,7 +158,7 @@ def table(section: dict, s: StatisticsRecord, about: str) -> dict:
             column += c["span"]
         rows.append(cells)
     return {**section, "header": header, "rows": rows, "columns": _column_texts(section["header"][-1]),
-            "plain": table_plain_words(section["caption"], s, about),
+            "plain": table_plain_words(shows, s, about),
             "row_labels": [row[0]["text"] for row in rows if row and row[0]["row_header"]]}
 
 
@@ -193,12 +188,12 @@ def sections(raw: list[dict], layout: Layout, s: StatisticsRecord, about: str) -
 
 def _dressed(raw: list[dict], layout: Layout, s: StatisticsRecord, about: str) -> list[dict]:
     dressed = []
-    for section in raw:
+    for section, spec in zip(raw, layout.spec["sections"], strict=True):
         kind = section["kind"]
         if kind == "panel":
             dressed.append(panel(section, layout, s, about))
         elif kind == "table":
-            dressed.append(table(section, s, about))
+            dressed.append(table(section, named(spec), s, about))
         else:
             dressed.append(section)
     return dressed

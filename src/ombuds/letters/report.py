@@ -26,6 +26,9 @@ from ombuds.stats import format as fmt
 from ombuds.stats import measure_views as views
 
 SECTION_KINDS = ("figures", "labels", "breakdown", "comparison")
+LAYOUT_KEYS = ("name", "heading", "sections")
+SECTION_KEYS = ("kind", "heading", "caption", "note", "average_heading", "columns", "measures", "measure", "chart",
+                "set")
 BASE_PLACEHOLDERS = ("body", "year", "group", "size_band", "body_type", "peer_bodies", "method", "report_date")
 
 
@@ -70,6 +73,9 @@ def check_layout(scheme, name: str) -> Mapping:
     known = placeholder_names(scheme)
     measures = {m.id: m for m in scheme.measures}
     _words(c, data.get("heading"), "heading", known)
+    for key in data:
+        if key not in LAYOUT_KEYS:
+            c.problem(key, f"unknown key (expected one of: {', '.join(LAYOUT_KEYS)})")
     sections = data.get("sections")
     if not isinstance(sections, list) or not sections:
         c.problem("sections", "the layout has no sections")
@@ -77,6 +83,9 @@ def check_layout(scheme, name: str) -> Mapping:
     for i, section in enumerate(sections, start=1):
         where = f"sections[{i}]"
         kind = section.get("kind")
+        for key in section:
+            if key not in SECTION_KEYS:
+                c.problem(f"{where}.{key}", f"unknown key (expected one of: {', '.join(SECTION_KEYS)})")
         if kind not in SECTION_KINDS:
             c.problem(f"{where}.kind", f"unknown section kind {kind!r}; one of {', '.join(SECTION_KINDS)}")
             continue

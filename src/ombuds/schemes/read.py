@@ -32,6 +32,7 @@ from ombuds.schemes.model import (
     SizeBand,
     Words,
 )
+from ombuds.schemes.statistics_layouts import check_layouts
 from ombuds.years import Year
 
 FORMAT = 1
@@ -307,6 +308,8 @@ def read_scheme(folder: Path) -> tuple[Scheme | None, list[str]]:
                      if "min_measure" in report else "missing (min_records counts this measure)")
     editions = _tomls(folder, "editions", problems)
     layouts = _tomls(folder, "layouts", problems)
+    if top.get("engine") == "lgsco":
+        check_layouts(layouts, problems)
     hexmap = _hexjson(folder, top.get("hexjson", ""), known or set(), problems)
     provisions = _provisions(_toml(folder, "code.toml", problems, required=False), measures, problems)
     if problems.found:

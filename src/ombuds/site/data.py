@@ -98,7 +98,7 @@ class SiteData:
 
     def edition(self, year: Year) -> Edition:
         """The edition the site's letter and notes for `year` follow (OmbudsError if there is none)."""
-        return edition_in(self.editions, year)
+        return edition_in(self.editions, year, self.scheme)
 
     def edition_files(self) -> list[tuple[Year, Edition]]:
         """Every year's edition in the editions folder, oldest first (files that are not a year's are skipped)."""
@@ -106,7 +106,7 @@ class SiteData:
         for path in sorted(self.editions.glob("*.toml")):
             try:
                 year = Year.parse(path.stem)
-                found.append((year, edition_in(self.editions, year)))
+                found.append((year, edition_in(self.editions, year, self.scheme)))
             except OmbudsError:
                 continue
         return found

@@ -6,6 +6,12 @@ more than a third of the councils coloured unless one shown value alone does (th
 own). Class 1 is the lightest and class 5 the darkest, and darker always means more fault: a higher uphold rate or
 more upheld decisions per 100,000, a lower satisfactory remedy or compliance rate.
 
+Compliance is the exception to "classes of similar size": most councils comply with every recommendation, so no
+cut could keep a class to a third of them. The councils that complied with all of them (a rate of exactly 1, not
+one that rounds to 100%) are class 1 of their own, named in words, and only the councils below are cut into
+classes among themselves, numbered to end at class 5 so that the few below 100% stand out (`Banding.all_complied`
+says how many were in class 1).
+
 A council with no figure (nothing to divide by, or no population) is in the class "none"; one whose rate rests on
 fewer cases than the smallest base (`SMALL_BASE`, or the site profile's `minimum_denominator`) is in the class
 "few": its rate is listed in the table but not coloured, so one case does not look like eighty."""
@@ -31,6 +37,7 @@ LOWER_IS_MORE_FAULT = frozenset({"satisfactory_remedy_rate", "compliance_rate"})
 CLASSES = 5
 SMALL_BASE = 10  # a rate on fewer cases is not coloured
 NO_FIGURE = "No figure"
+ALL_COMPLIED = "All recommendations complied with"
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,11 @@ class Banding:
     metric: str
     bands: Mapping[str, Band]
     legend: tuple[LegendBand, ...]
+    all_complied: int | None = None  # compliance only: how many complied with every recommendation (class 1)
+
+    @property
+    def coloured(self) -> int:
+        return sum(b.number is not None for b in self.bands.values())
 
     def of(self, code: str) -> Band:
         return self.bands[code]
@@ -110,8 +122,35 @@ def cut(sizes: tuple[int, ...], classes: int = CLASSES) -> tuple[int, ...]:
 
 def _label(metric: str, low: Decimal, high: Decimal) -> str:
     def shown(v: Decimal) -> str:
+        if metric == "compliance_rate" and v == 100:  # exactly 100% is class 1: this one only rounds to 100%
+            return "just under 100%"
         return fmt.per_100k(float(v)) if metric == "upheld_per_100k" else f"{v}%"
     return shown(low) if low == high else f"{shown(low)} to {shown(high)}"
+
+
+def _classes(metric: str, keys: Mapping[str, Decimal], first: int, classes: int
+             ) -> tuple[dict[Decimal, int], list[LegendBand]]:
+    """The shown values cut into at most `classes` classes numbered from `first`, and their key entries."""
+    distinct = sorted(set(keys.values()), reverse=metric in LOWER_IS_MORE_FAULT)
+    sizes = tuple(sum(k == v for k in keys.values()) for v in distinct)
+    starts = cut(sizes, classes)
+    number_of: dict[Decimal, int] = {}
+    legend = []
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(distinct)
+        members = distinct[start:end]
+        number_of.update(dict.fromkeys(members, first + i))
+        legend.append(LegendBand(f"band-{first + i}", _label(metric, min(members), max(members)),
+                                 sum(sizes[start:end])))
+    return number_of, legend
+
+
+def _first_class(metric: str, keys: Mapping[str, Decimal], taken: int) -> int:
+    """The number of the first class cut from the shown values: the next after the `taken` ones, except below the
+    all-complied class, where the few classes below 100% end at the darkest so that they stand out from it."""
+    if metric != "compliance_rate" or not taken:
+        return taken + 1
+    return CLASSES - min(len(set(keys.values())), CLASSES - taken) + 1
 
 
 def banding(metric: str, records: Mapping[str, StatisticsRecord | None], *, small_base: int | None = None
@@ -121,6 +160,7 @@ def banding(metric: str, records: Mapping[str, StatisticsRecord | None], *, smal
     smallest = SMALL_BASE if small_base is None else small_base
     keys: dict[str, Decimal] = {}
     few: set[str] = set()
+    complete: set[str] = set()
     for code, record in records.items():
         value = _value(metric, record)
         if value is None:
@@ -128,25 +168,19 @@ def banding(metric: str, records: Mapping[str, StatisticsRecord | None], *, smal
         base = _base(metric, record)
         if base is not None and base < smallest:
             few.add(code)
+        elif metric == "compliance_rate" and value == 1:
+            complete.add(code)
         else:
             keys[code] = _key(metric, value)
-    distinct = sorted(set(keys.values()), reverse=metric in LOWER_IS_MORE_FAULT)
-    sizes = tuple(sum(k == v for k in keys.values()) for v in distinct)
-    starts = cut(sizes)
-    number_of = {}
-    legend = []
-    for i, start in enumerate(starts):
-        end = starts[i + 1] if i + 1 < len(starts) else len(distinct)
-        members = distinct[start:end]
-        number_of.update(dict.fromkeys(members, i + 1))
-        low, high = min(members), max(members)
-        legend.append(LegendBand(f"band-{i + 1}", _label(metric, low, high), sum(sizes[start:end])))
-    bands = {code: Band(number_of.get(keys[code]) if code in keys else None, _value(metric, record),
-                        _shown(metric, _value(metric, record)), few=code in few)
+    legend = [LegendBand("band-1", ALL_COMPLIED, len(complete))] if complete else []
+    number_of, rest = _classes(metric, keys, _first_class(metric, keys, len(legend)), CLASSES - len(legend))
+    legend += rest
+    numbers = dict.fromkeys(complete, 1) | {code: number_of[key] for code, key in keys.items()}
+    bands = {code: Band(numbers.get(code), _value(metric, record), _shown(metric, _value(metric, record)),
+                        few=code in few)
              for code, record in records.items()}
     if few:
         legend.append(LegendBand("band-few", f"Fewer than {smallest} cases: too few to colour (marked with a dot)",
                                  len(few)))
     legend.append(LegendBand("band-none", NO_FIGURE, sum(b.number is None and not b.few for b in bands.values())))
-    return Banding(metric, bands, tuple(legend))
-
+    return Banding(metric, bands, tuple(legend), len(complete) if metric == "compliance_rate" else None)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from statistics import fmean
 
 from ombuds.errors import OmbudsError
-from ombuds.labels import OUTCOMES, SERVICE_AREAS
+from ombuds.labels import AREA_WORDS, OUTCOME_WORDS
 from ombuds.registry import COUNCIL_TYPES, Authority, Registry
 from ombuds.stats.methods import AVERAGE_METHODS
 from ombuds.stats.model import Average, Compliance, Stats, per_100k, rate
@@ -22,12 +22,12 @@ def _stats(authority: Authority, year: Year, counts: YearCounts, average: Averag
     return Stats(
         authority=authority,
         year=year,
-        received={area: received.get(area, 0) for area in SERVICE_AREAS},
-        decided={outcome: decided.get(outcome, 0) for outcome in OUTCOMES},
+        received={words: received.get(area, 0) for area, words in AREA_WORDS.items()},  # counted by id, keyed by
+        decided={words: decided.get(outcome, 0) for outcome, words in OUTCOME_WORDS.items()},  # the words shown
         satisfactory_remedies=counts.satisfactory_remedies.get(code, 0),
         remedied_by_ombudsman=counts.remedied_by_ombudsman.get(code, 0),
-        compliance=Compliance(compliance.get("on time", 0), compliance.get("late", 0),
-                              compliance.get("not complied", 0)),
+        compliance=Compliance(compliance.get("on-time", 0), compliance.get("late", 0),
+                              compliance.get("not-complied", 0)),
         population=counts.population.get(code, authority.population_2020),
         average=average,
     )

@@ -77,9 +77,14 @@ def period(year: Year) -> str:
     return year.period
 
 
+def period_end(year: Year) -> str:
+    """`31/03/2019`, as the appendix tables write the year's last day."""
+    return year.period_ending
+
+
 def period_ending(year: Year) -> str:
     """`For the Period Ending: 31/03/2019`."""
-    return f"For the Period Ending: {year.period_ending}"
+    return f"For the Period Ending: {period_end(year)}"
 
 
 # Fair comparison (docs/methods-fair-comparison.md): intervals, funnel classes, tested change, minimum numbers.

@@ -1,19 +1,25 @@
 """The statistics part of a letter or page, laid out as each edition shows it (SPEC 1.4), as plain data.
 
-Each layout is a record: its id, the years it is the default for (the only year → layout rule), its wording for a
-rate with a zero denominator, and the function that lays out its sections. Letters (HTML and PDF) and the site
-draw the sections; every figure in them comes from `format`. A section is a dict with a `kind`: `heading` (lines),
-`table` (caption, header rows of cells, body rows, notes), `panel` (heading and lines, each with a role) or
-`overview` (heading, sentences and labelled counts).
+A layout is data: the scheme's `layouts/<id>.toml` (the LGSCO's are in `schemes/lgsco/layouts/`; the format is in
+docs/schemes.md and `schemes.statistics_layouts`) holds its words, the years it is the default for and its notation
+for a rate with a zero denominator. This module fills it in for one authority and year: it gives each figure a
+placeholder names, formatted by `stats.format`, and applies the few rules the data names (a sentence for a count
+that is zero, a figure that is missing, a noun that agrees with its count). Letters (HTML and PDF) and the site draw
+the sections. A section is a dict with a `kind`: `heading` (lines), `table` (caption, header rows of cells, body
+rows, notes), `panel` (heading and lines, each with a role) or `overview` (heading, sentences and labelled counts).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 from ombuds.errors import OmbudsError
 from ombuds.labels import OUTCOMES, SERVICE_AREAS
+from ombuds.schemes import DEFAULT, Scheme, load_scheme
+from ombuds.schemes.statistics_layouts import FIGURES, list_cell, placeholders, start_year
 from ombuds.stats import format as fmt
 from ombuds.stats.record import StatisticsRecord
 from ombuds.years import Year
@@ -24,243 +30,225 @@ PANELS = "panels-2019-20"
 PANELS_PER_100K = "panels-2022-23"
 OVERVIEW = "overview-2024-25"
 
-UPHOLD_NOTE = ("The uphold rate is how often we found fault, as a percentage of the detailed investigations we "
-               "completed.")
-REMEDY_NOTE = ("These are the cases where the council got something wrong but had already offered a suitable way "
-               "to put it right before the complaint came to us.")
-REMEDIED_NOTE = ("Remedied complaints need not equal upheld complaints: we may find fault without finding an "
-                 "injustice that needs a remedy.")
-COMPLIANCE_NOTES = (
-    "* The complaints where we recorded a response (or a failure to respond) to our recommended remedy during the "
-    "year, including complaints we decided in an earlier year.",
-    "** The share of those complaints where the council gave evidence that it had done what we recommended, on time "
-    "or late.",
-)
-COMPLIANCE_PANEL_NOTE = ("Not complying with our recommendations is rare. A council with a compliance rate below "
-                         "100% should look again at the complaints where it did not comply, and at what it can learn.")
+# Each figure a layout may name, read from an authority's statistics (its kind, and so its display rule, is in
+# schemes.statistics_layouts.FIGURES).
+_VALUES: dict[str, Callable[[StatisticsRecord], object]] = {
+    "received_total": lambda s: s.received_total,
+    "dealt_with": lambda s: s.dealt_with,
+    "investigated": lambda s: s.investigated,
+    "upheld": lambda s: s.upheld,
+    "remedied_by_ombudsman": lambda s: s.remedied_by_ombudsman,
+    "satisfactory_remedies": lambda s: s.satisfactory_remedies,
+    "compliance_recorded": lambda s: s.compliance.recorded,
+    "complied_on_time": lambda s: s.compliance.on_time,
+    "complied_late": lambda s: s.compliance.late,
+    "not_complied": lambda s: s.compliance.not_complied,
+    "not_for_us": lambda s: s.not_for_us,
+    "assessed_and_closed": lambda s: s.assessed_and_closed,
+    "uphold_rate": lambda s: s.uphold_rate,
+    "satisfactory_remedy_rate": lambda s: s.satisfactory_remedy_rate,
+    "compliance_rate": lambda s: s.compliance_rate,
+    "average_uphold_rate": lambda s: s.average.uphold_rate,
+    "average_satisfactory_remedy_rate": lambda s: s.average.satisfactory_remedy_rate,
+    "average_compliance_rate": lambda s: s.average.compliance_rate,
+    "upheld_per_100k": lambda s: s.upheld_per_100k,
+    "average_upheld_per_100k": lambda s: s.average.upheld_per_100k,
+    "authority": lambda s: s.authority.name,
+    "period": lambda s: fmt.period(s.period),
+    "period_end": lambda s: fmt.period_end(s.period),
+    "service_areas": lambda s: list(SERVICE_AREAS),
+    "received_by_area": lambda s: [fmt.number(s.received.get(area)) for area in SERVICE_AREAS],
+    "outcomes": lambda s: list(OUTCOMES),
+    "decided_by_outcome": lambda s: [fmt.number(s.decided.get(outcome)) for outcome in OUTCOMES],
+}
 
 
 @dataclass(frozen=True)
 class Layout:
-    """How one edition lays out the statistics. `years` are the start years it is the default for."""
+    """How one edition lays out the statistics: `spec` is its layout file. `years` are the start years it is the
+    default for."""
 
     id: str
     years: range
-    lay_out: Callable[[Layout, StatisticsRecord], list[dict]]
+    spec: Mapping = field(repr=False)
     zero_denominator: Mapping[str, str] = field(default_factory=dict)  # rate name → what a 0/0 rate shows
     bare_rates: frozenset[str] = frozenset()  # rates printed without `%` (the table heading carries it)
-    per_100k: bool = False
-    overview: bool = False
+
+    @property
+    def per_100k(self) -> bool:
+        """Whether the layout shows upheld decisions per 100,000 residents."""
+        return self.shows("upheld_per_100k")
+
+    @property
+    def overview(self) -> bool:
+        """Whether the layout opens with a complaint overview."""
+        return any(section["kind"] == "overview" for section in self.spec["sections"])
+
+    def shows(self, figure: str) -> bool:
+        """Whether any of the layout's words name `figure`."""
+        return figure in named(self.spec)
 
     def rate(self, s: StatisticsRecord, name: str) -> str:
         """An authority's own rate (uphold_rate, satisfactory_remedy_rate, compliance_rate) as this layout shows
         it."""
         return fmt.rate(getattr(s, name), zero=self.zero_denominator.get(name, "0%"), bare=name in self.bare_rates)
 
+    def panel(self, panel_id: str) -> Mapping:
+        """A panel's layout: its `rate`, its `base` (the count the rate is of) and its words."""
+        return next(section for section in self.spec["sections"] if section.get("id") == panel_id)
+
     def sections(self, s: StatisticsRecord, *, zero_in_words: bool = False) -> list[dict]:
         """The sections; with `zero_in_words` (the site), a panel whose rate has nothing to divide by says so in
         words instead of showing a rate."""
-        sections = self.lay_out(self, s)
-        return [_zero_in_words(section, s) for section in sections] if zero_in_words else sections
+        fill = _Filler(self, s)
+        return [_SECTIONS[spec["kind"]](spec, fill, zero_in_words) for spec in self.spec["sections"]]
 
 
-def _cell(text: str, span: int = 1) -> dict:
-    return {"text": text, "span": span}
+def figure(s: StatisticsRecord, name: str) -> object:
+    """The value of a figure a layout names (`investigated`, `compliance_recorded`, …), as stats holds it."""
+    return _VALUES[name](s)
 
 
-def _row(*texts: str) -> list[dict]:
-    return [_cell(t) for t in texts]
+class _Filler:
+    """One authority's figures as a layout's words name them, each formatted by `stats.format`."""
+
+    def __init__(self, layout: Layout, s: StatisticsRecord):
+        self.layout, self.s = layout, s
+
+    def value(self, name: str) -> object:
+        return figure(self.s, name)
+
+    def shown(self, name: str, words: str | None) -> str:
+        kind, value = FIGURES[name], self.value(name)
+        singular, _, plural = (words or "").partition("/")
+        if kind == "count":
+            return fmt.counted(value, singular, plural or None) if words else fmt.number(value)
+        if kind == "per_100k":
+            return fmt.per_100k_phrase(value, singular, plural or singular + "s") if words else fmt.per_100k(value)
+        if kind == "rate":
+            return self.layout.rate(self.s, name)
+        if kind == "average":
+            return fmt.average(value)
+        return str(value)
+
+    def text(self, text: str, zero_as: Mapping[str, str] | None = None) -> str:
+        for name, words in placeholders(text):
+            said = zero_as[name] if zero_as and name in zero_as and not self.value(name) else self.shown(name, words)
+            text = text.replace("{" + name + (f":{words}" if words is not None else "") + "}", said)
+        return text
+
+    def sentence(self, item: Mapping) -> str | None:
+        """The sentence an item says for this authority: None where a count it needs is zero (`omit_when_zero`),
+        its `when_zero` or `when_missing` words where a count is zero or a figure is missing, else its text. A
+        count a published document did not state (None) reads as zero here."""
+        if any(not self.value(name) for name in item.get("omit_when_zero", ())):
+            return None
+        for name, words in item.get("when_zero", {}).items():
+            if not self.value(name):
+                return self.text(words)
+        for name, words in item.get("when_missing", {}).items():
+            if self.value(name) is None:
+                return self.text(words)
+        return self.text(item["text"], item.get("zero_as"))
+
+    def cells(self, row: list) -> list[dict]:
+        found = []
+        for cell in row:
+            text, span = (cell, 1) if isinstance(cell, str) else (cell["text"], cell.get("span", 1))
+            if (name := list_cell(text)) is not None:
+                found += [{"text": t, "span": 1} for t in self.value(name)]
+            else:
+                found.append({"text": self.text(text), "span": span})
+        return found
 
 
-RECEIVED_CAPTION = "Complaints and enquiries received"
+def _heading(spec: Mapping, fill: _Filler, zero_in_words: bool) -> dict:
+    return {"kind": "heading", "lines": [fill.text(line) for line in spec["lines"]]}
 
 
-def _received_table(s: StatisticsRecord) -> dict:
-    return {"kind": "table", "caption": RECEIVED_CAPTION,
-            "header": [_row(*SERVICE_AREAS, "Total")],
-            "rows": [_row(*(fmt.number(s.received.get(a)) for a in SERVICE_AREAS), fmt.number(s.received_total))],
-            "notes": []}
+def _table(spec: Mapping, fill: _Filler, zero_in_words: bool) -> dict:
+    return {"kind": "table", "caption": fill.text(spec["caption"]),
+            "header": [fill.cells(row) for row in spec["header"]], "rows": [fill.cells(row) for row in spec["rows"]],
+            "notes": [fill.text(note) for note in spec.get("notes", [])]}
 
 
-def _decisions_table(s: StatisticsRecord, layout: Layout, rate_heading: str, notes: list[str]) -> dict:
-    return {"kind": "table", "caption": "Decisions made",
-            "header": [[_cell("", 4), _cell("Detailed investigations", 3), _cell("")],
-                       _row(*OUTCOMES, rate_heading, "Total")],
-            "rows": [_row(*(fmt.number(s.decided.get(o)) for o in OUTCOMES), layout.rate(s, "uphold_rate"),
-                          fmt.number(s.dealt_with))],
-            "notes": notes}
-
-
-def _report_heading(s: StatisticsRecord) -> dict:
-    return {"kind": "heading", "lines": [f"Local Authority Report: {s.authority.name}", fmt.period_ending(s.period)]}
-
-
-def _appendix_2017(layout: Layout, s: StatisticsRecord) -> list[dict]:
-    return [
-        _report_heading(s),
-        _received_table(s),
-        _decisions_table(s, layout, "Uphold rate", []),
-        {"kind": "table", "caption": "Complaints remedied",
-         "header": [_row("By the Ombudsman", "Satisfactorily by the authority before the Ombudsman's involvement")],
-         "rows": [_row(fmt.number(s.remedied_by_ombudsman), fmt.number(s.satisfactory_remedies))],
-         "notes": [REMEDIED_NOTE]},
-    ]
-
-
-def _appendix_2018(layout: Layout, s: StatisticsRecord) -> list[dict]:
-    c = s.compliance
-    return [
-        _report_heading(s),
-        _received_table(s),
-        _decisions_table(s, layout, "Uphold rate (%)", [UPHOLD_NOTE]),
-        {"kind": "table", "caption": "Satisfactory remedy provided by authority",
-         "header": [_row("Upheld cases where the authority had provided a satisfactory remedy before the complaint "
-                         "reached the Ombudsman", "% of upheld cases")],
-         "rows": [_row(fmt.number(s.satisfactory_remedies), layout.rate(s, "satisfactory_remedy_rate"))],
-         "notes": [REMEDY_NOTE]},
-        {"kind": "table", "caption": "Compliance with Ombudsman recommendations",
-         "header": [_row("", "Complaints where compliance with the recommended remedy was recorded during the year*",
-                         "Complied with our recommendations on time", "Complied with our recommendations late",
-                         "Has not complied with our recommendations")],
-         "rows": [_row("Number", fmt.number(c.recorded), fmt.number(c.on_time), fmt.number(c.late),
-                       fmt.number(c.not_complied)),
-                  [_cell("Compliance rate**"), _cell(layout.rate(s, "compliance_rate"), 4)]],
-         "notes": list(COMPLIANCE_NOTES)},
-    ]
-
-
-def _line(role: str, text: str) -> dict:
-    return {"role": role, "text": text}
-
-
-def _based_on(count: str, s: StatisticsRecord) -> dict:
-    return _line("base", f"Statistics are based on a total of {count} for the period from {fmt.period(s.period)}")
-
-
-def _upheld_panel(layout: Layout, s: StatisticsRecord) -> dict:
+def _panel(spec: Mapping, fill: _Filler, zero_in_words: bool) -> dict:
+    """A panel; with `zero_in_words`, where its base is zero, its `no_rate` sentence stands in for its headline (a
+    base a published document did not state is not zero)."""
+    no_rate = zero_in_words and fill.value(spec["base"]) == 0
     lines = []
-    if layout.overview:
-        lines.append(_line("lead", _investigated_and_upheld(s)))
-    lines += [
-        _line("headline", f"{layout.rate(s, 'uphold_rate')} of complaints we investigated were upheld."),
-        _line("comparison", f"This compares to an average of {fmt.average(s.average.uphold_rate)} in similar "
-                            "authorities."),
-        _line("figure", fmt.counted(s.upheld, "upheld decision")),
-    ]
-    if layout.per_100k:
-        if s.upheld_per_100k is not None:
-            lines.append(_line("per100k", f"Adjusted for {s.authority.name}'s population, this is "
-                               f"{fmt.per_100k_phrase(s.upheld_per_100k, 'upheld decision', 'upheld decisions')}."))
-        else:
-            lines.append(_line("per100k", f"No population figure is held for {s.authority.name}, so no figure per "
-                                          "100,000 residents is shown."))
-        lines.append(_line("per100k", "The average for authorities of this type is "
-                           f"{fmt.per_100k_phrase(s.average.upheld_per_100k, 'upheld decision', 'upheld decisions')}."))
-    lines.append(_based_on(fmt.counted(s.investigated, "detailed investigation"), s))
-    return {"kind": "panel", "id": "upheld", "heading": "Complaints upheld", "lines": lines}
+    for line in spec["lines"]:
+        text = fill.text(spec["no_rate"]) if no_rate and line["role"] == "headline" else fill.sentence(line)
+        if text is not None:
+            lines.append({"role": line["role"], "text": text})
+    return {"kind": "panel", "id": spec["id"], "heading": fill.text(spec["heading"]), "lines": lines}
 
 
-def _compliance_panel(layout: Layout, s: StatisticsRecord) -> dict:
-    return {"kind": "panel", "id": "compliance", "heading": "Compliance with Ombudsman recommendations", "lines": [
-        _line("headline", f"In {layout.rate(s, 'compliance_rate')} of cases we were satisfied the authority had "
-                          "successfully implemented our recommendations."),
-        _line("comparison", f"This compares to an average of {fmt.average(s.average.compliance_rate)} in similar "
-                            "authorities."),
-        _based_on(fmt.counted(s.compliance.recorded, "compliance outcome"), s),
-        _line("note", COMPLIANCE_PANEL_NOTE),
-    ]}
+def _overview(spec: Mapping, fill: _Filler, zero_in_words: bool) -> dict:
+    sentences = [fill.sentence(item) for item in spec["sentences"]]
+    return {"kind": "overview", "heading": fill.text(spec["heading"]),
+            "sentences": [sentence for sentence in sentences if sentence is not None],
+            "items": [{"label": fill.text(item["label"]), "value": fill.text(item["value"])}
+                      for item in spec["items"]]}
 
 
-def _remedy_panel(layout: Layout, s: StatisticsRecord) -> dict:
-    return {"kind": "panel", "id": "remedy", "heading": "Satisfactory remedies provided by the authority", "lines": [
-        _line("headline", f"In {layout.rate(s, 'satisfactory_remedy_rate')} of upheld cases we found the authority "
-                          "had provided a satisfactory remedy before the complaint reached the Ombudsman."),
-        _line("comparison", f"This compares to an average of {fmt.average(s.average.satisfactory_remedy_rate)} in "
-                            "similar authorities."),
-        _line("figure", fmt.counted(s.satisfactory_remedies, "satisfactory remedy decision")),
-        _based_on(fmt.counted(s.upheld, "upheld decision"), s),
-    ]}
+_SECTIONS: dict[str, Callable[[Mapping, _Filler, bool], dict]] = {
+    "heading": _heading, "table": _table, "panel": _panel, "overview": _overview}
 
 
-def _no_rate(s: StatisticsRecord) -> dict[str, str]:
-    """Panel id → the sentence that stands in for its headline when the rate's denominator is zero."""
-    name = s.authority.name
-    sentences = {}
-    if s.investigated == 0:
-        sentences["upheld"] = f"We did not investigate any complaints about {name}, so there is no uphold rate."
-    if s.compliance.recorded == 0:
-        sentences["compliance"] = (f"We recorded no outcomes of our recommendations to {name}, so there is no "
-                                   "compliance rate.")
-    if s.upheld == 0:
-        sentences["remedy"] = f"We upheld no complaints about {name}, so there is no satisfactory remedy rate."
-    return sentences
+def named(spec: Mapping) -> set[str]:
+    """Every figure a layout's (or one section's) words name."""
+    found: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            found.update(name for name, _ in placeholders(value))
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+        elif isinstance(value, Mapping):
+            for item in value.values():
+                walk(item)
+
+    walk(spec)
+    return found
 
 
-def _zero_in_words(section: dict, s: StatisticsRecord) -> dict:
-    sentence = _no_rate(s).get(section["id"]) if section["kind"] == "panel" else None
-    if sentence is None:
-        return section
-    lines = [_line("headline", sentence) if line["role"] == "headline" else line for line in section["lines"]]
-    return {**section, "lines": lines}
+def _layout(layout_id: str, spec: Mapping) -> Layout:
+    until = spec.get("default_until")
+    years = range(start_year(spec["default_from"]) if "default_from" in spec else 0,
+                  start_year(until) + 1 if until is not None else 10_000)
+    return Layout(layout_id, years, spec, dict(spec.get("zero_denominator", {})),
+                  frozenset(spec.get("bare_rates", ())))
 
 
-def _investigated_and_upheld(s: StatisticsRecord) -> str:
-    """Never "we investigated 0 complaints and upheld 0" (issue 10): a plain sentence where a count is zero."""
-    if not s.investigated:
-        return "We did not investigate any complaints, so none were upheld."
-    upheld = fmt.number(s.upheld) if s.upheld else "none"
-    return f"We investigated {fmt.counted(s.investigated, 'complaint')} and upheld {upheld}."
+@cache
+def _layouts_in(folder: Path) -> tuple[Layout, ...]:
+    scheme = load_scheme(folder)
+    return tuple(sorted((_layout(stem, spec) for stem, spec in scheme.layouts.items()),
+                        key=lambda layout: layout.years.start))
 
 
-def _overview_sentences(s: StatisticsRecord) -> list[str]:
-    if not s.dealt_with:
-        return [f"From {fmt.period(s.period)}, we did not deal with any complaints."]
-    return [
-        f"From {fmt.period(s.period)}, we dealt with {fmt.counted(s.dealt_with, 'complaint')}.",
-        f"Of these, {fmt.was_were(s.not_for_us)} not for us or not ready for us to investigate." if s.not_for_us
-        else "None of these was turned away as not for us or not ready for us to investigate.",
-        f"We assessed and closed {fmt.counted(s.assessed_and_closed, 'complaint')}." if s.assessed_and_closed
-        else "We did not close any at the assessment stage.",
-        f"We investigated {fmt.counted(s.investigated, 'complaint')}." if s.investigated
-        else "We did not investigate any of them.",
-    ]
+def layouts_of(scheme: Scheme) -> tuple[Layout, ...]:
+    """An engine "lgsco" scheme's layouts, in the order of the years they are the default for."""
+    return _layouts_in(scheme.folder)
 
 
-def _overview(s: StatisticsRecord) -> dict:
-    return {"kind": "overview", "heading": "Complaint overview", "sentences": _overview_sentences(s), "items": [
-        {"label": "Complaints dealt with", "value": fmt.number(s.dealt_with)},
-        {"label": "Not for us", "value": fmt.number(s.not_for_us)},
-        {"label": "Assessed and closed", "value": fmt.number(s.assessed_and_closed)},
-        {"label": "Investigated", "value": fmt.number(s.investigated)},
-    ]}
-
-
-def _panels(layout: Layout, s: StatisticsRecord) -> list[dict]:
-    panels = [_upheld_panel(layout, s), _compliance_panel(layout, s), _remedy_panel(layout, s)]
-    return [_overview(s), *panels] if layout.overview else panels
-
-
-LAYOUTS = (
-    Layout(APPENDIX_2017, range(0, 2018), _appendix_2017,
-           zero_denominator={"uphold_rate": "0%", "satisfactory_remedy_rate": "0%", "compliance_rate": "-"}),
-    Layout(APPENDIX_2018, range(2018, 2019), _appendix_2018,
-           zero_denominator={"uphold_rate": "0", "satisfactory_remedy_rate": "0", "compliance_rate": "-"},
-           bare_rates=frozenset({"uphold_rate", "satisfactory_remedy_rate"})),
-    Layout(PANELS, range(2019, 2022), _panels),
-    Layout(PANELS_PER_100K, range(2022, 2024), _panels, per_100k=True),
-    Layout(OVERVIEW, range(2024, 10_000), _panels, per_100k=True, overview=True),
-)
+LAYOUTS = layouts_of(load_scheme(DEFAULT))
 LAYOUT_IDS = tuple(layout.id for layout in LAYOUTS)
-_BY_ID = {layout.id: layout for layout in LAYOUTS}
 
 
-def layout_for(year: Year) -> Layout:
-    """The layout a year's letters and pages use unless an edition says otherwise."""
-    return next(layout for layout in LAYOUTS if year.start_year in layout.years)
+def layout_for(year: Year, scheme: Scheme | None = None) -> Layout:
+    """The layout a year's letters and pages use unless an edition says otherwise: of `scheme`, or of the LGSCO
+    (whose published documents `parse` reads)."""
+    chosen = LAYOUTS if scheme is None else layouts_of(scheme)
+    return next(layout for layout in chosen if year.start_year in layout.years)
 
 
-def layout(layout_id: str) -> Layout:
-    try:
-        return _BY_ID[layout_id]
-    except KeyError:
-        raise OmbudsError(f"unknown layout '{layout_id}': use one of {', '.join(LAYOUT_IDS)}") from None
+def layout(layout_id: str, scheme: Scheme | None = None) -> Layout:
+    """The layout named: of `scheme`, or of the LGSCO (whose published documents `parse` reads)."""
+    chosen = LAYOUTS if scheme is None else layouts_of(scheme)
+    found = next((candidate for candidate in chosen if candidate.id == layout_id), None)
+    if found is None:
+        raise OmbudsError(f"unknown layout '{layout_id}': use one of {', '.join(c.id for c in chosen)}")
+    return found

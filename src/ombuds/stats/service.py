@@ -20,6 +20,7 @@ from cachetools import LRUCache
 from sqlalchemy import Connection
 
 from ombuds.errors import OmbudsError
+from ombuds.labels import counts_in_words
 from ombuds.registry import COUNCIL_TYPES, Authority, Registry, registry
 from ombuds.stats import comparison
 from ombuds.stats.compute import check_method, statistics_from_counts
@@ -232,7 +233,7 @@ def _type_averages(records: tuple[StatisticsRecord, ...]) -> dict[str, Averages]
 def _published_year(year: Year, method: str, rows: list[dict]) -> YearStatistics:
     chosen: dict[str, PublishedDocument] = {}
     for row in rows:  # one document per authority: a statistics page or letter with figures beats one without
-        document = PublishedDocument.model_validate(json.loads(row["figures"]))
+        document = PublishedDocument.model_validate(counts_in_words(json.loads(row["figures"])))
         code = document.authority.code
         if code not in chosen or (chosen[code].edition is None and document.edition is not None):
             chosen[code] = document

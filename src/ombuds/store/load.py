@@ -31,10 +31,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from ombuds.labels import ROLE_WORDS
 from ombuds.store.aggregate import COUNTED, LoadCounts, count_changes
 from ombuds.store.bulk import copy_rows
 from ombuds.store.queries import bump_data_version
 from ombuds.store.schema import TABLES
+
+KEY_WORDS = {"role": ROLE_WORDS}  # key columns holding label ids, named in their words in reports
 
 sqlite3.register_adapter(date, date.isoformat)  # explicit: the default date adapter is deprecated
 
@@ -124,8 +127,12 @@ class Staging:
             .where(or_(*(s.c[c].is_distinct_from(earlier.c[c]) for c in self.content)))
             .order_by(s.c.pos)
         )
-        return [Conflict(row[0], row[1], " / ".join(str(v) for v in row[2:]))
+        return [Conflict(row[0], row[1], self._key_words(row[2:]))
                 for row in self.connection.execute(query)]
+
+    def _key_words(self, key) -> str:
+        """A row's key as an import's report names it: `E07000243 / chief executive` (labels in their words)."""
+        return " / ".join(str(KEY_WORDS.get(column, {}).get(v, v)) for column, v in zip(self.key, key, strict=True))
 
     def drop_repeats(self) -> None:
         """Identical repeats of a row are harmless: keep the first."""
@@ -145,10 +152,8 @@ class Staging:
         changes = Changes()
         changes.changed = self.connection.execute(select(func.count()).select_from(changed.subquery())).scalar()
         if changes.changed:
-            changes.changed_keys = [
-                " / ".join(str(v) for v in row)
-                for row in self.connection.execute(changed.order_by(s.c.pos).limit(sample))
-            ]
+            changes.changed_keys = [self._key_words(row)
+                                    for row in self.connection.execute(changed.order_by(s.c.pos).limit(sample))]
             values = {c: select(s.c[c]).where(same).scalar_subquery() for c in self.content}
             self.connection.execute(
                 update(t).values(values).where(exists().where(and_(same, differs)))

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, select, update
 
-from ombuds.labels import NOT_UPHELD, UPHELD
+from ombuds.labels import AREA_WORDS, NOT_UPHELD, NOT_UPHELD_ID, OUTCOME_WORDS, UPHELD, UPHELD_ID
 from ombuds.store.schema import (
     audit_log,
     case_counts,
@@ -27,12 +27,12 @@ from ombuds.store.schema import (
 )
 from ombuds.years import Year
 
-Counts = dict[str, dict[str, int]]
+Counts = dict[str, dict[str, int]]  # by authority code, then label id
 
 
 @dataclass
 class YearCounts:
-    """Everything counted in one year, by authority code: the raw material of the statistics."""
+    """Everything counted in one year, by authority code and label id: the raw material of the statistics."""
 
     received: Counts = field(default_factory=lambda: defaultdict(dict))
     decided: Counts = field(default_factory=lambda: defaultdict(dict))
@@ -55,7 +55,7 @@ def year_counts(connection: Connection, year: Year) -> YearCounts:
     by_kind = {"received": counts.received, "decided": counts.decided, "compliance": counts.compliance}
     for kind, code, label, n, remedies, remedied in connection.execute(query):
         by_kind[kind][code][label] = n
-        if kind == "decided" and label == UPHELD:  # import allows the two flags on upheld decisions only
+        if kind == "decided" and label == UPHELD_ID:  # import allows the two flags on upheld decisions only
             counts.satisfactory_remedies[code] = remedies
             counts.remedied_by_ombudsman[code] = remedied
     query = select(population.c.authority_code, population.c.population).where(population.c.year == year.label)
@@ -138,6 +138,8 @@ def log_sent(connection: Connection, code: str, year: Year, message_id: str, rec
 
 @dataclass(frozen=True)
 class Decision:
+    """A decision as the site lists it: its service area and outcome in the scheme's words (stored as ids)."""
+
     reference: str
     decision_date: date
     service_area: str | None
@@ -158,7 +160,13 @@ def decisions(connection: Connection, code: str, year: Year, *, limit: int | Non
              .order_by(decided.c.decision_date.desc(), decided.c.reference))
     if limit is not None:
         query = query.limit(limit)
-    return [Decision(r[0], _as_date(r[1]), r[2], r[3], bool(r[4]), bool(r[5]), r[6]) for r in connection.execute(query)]
+    return [Decision(r[0], _as_date(r[1]), area_words(r[2]), OUTCOME_WORDS[r[3]], bool(r[4]), bool(r[5]), r[6])
+            for r in connection.execute(query)]
+
+
+def area_words(area: str | None) -> str | None:
+    """A stored service area id in the scheme's words; None where the decision names no area."""
+    return None if area is None else AREA_WORDS[area]
 
 
 def matching_decisions(rows: list[Decision], outcome: str = "all", service_area: str | None = None) -> list[Decision]:
@@ -175,9 +183,9 @@ def decision_counts(connection: Connection, year: Year) -> dict[str, dict[str, i
     aggregate."""
     c = case_counts.c
     query = (select(c.authority_code, func.sum(c.cases),
-                    func.sum(case((c.label == UPHELD, c.cases), else_=0)),
+                    func.sum(case((c.label == UPHELD_ID, c.cases), else_=0)),
                     func.sum(c.satisfactory_remedies),
-                    func.sum(case((c.label == NOT_UPHELD, c.cases), else_=0)))
+                    func.sum(case((c.label == NOT_UPHELD_ID, c.cases), else_=0)))
              .where(c.kind == "decided", c.start_year == year.start_year).group_by(c.authority_code))
     return {code: dict(zip(DECISION_FILTERS, map(int, counts), strict=True))
             for code, *counts in connection.execute(query)}

@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from ombuds.store.queries import bump_data_version
+from ombuds.labels import OUTCOME_WORDS
+from ombuds.store.queries import area_words, bump_data_version
 from ombuds.store.queries import log_audit as log_audit  # the audit log's writer lives with every other write
 from ombuds.store.schema import (
     audit_log,
@@ -145,8 +146,8 @@ def shown_rows(connection: Connection, year: Year) -> Iterator[tuple[str, str, t
     query = (select(d.authority_code, d.reference, d.decision_date, d.outcome, d.service_area, d.satisfactory_remedy,
                     d.public_report, d.summary)
              .where(d.decision_date.between(year.start, year.end)).order_by(d.authority_code, d.reference))
-    for code, *row in connection.execute(query):
-        yield "decisions", code, tuple(row)
+    for code, reference, day, outcome, area, *rest in connection.execute(query):  # labels in the words shown
+        yield "decisions", code, (reference, day, OUTCOME_WORDS[outcome], area_words(area), *rest)
     i = improvements.c
     query = (select(i.authority_code, i.reference, i.agreed_date, i.improvement)
              .where(i.agreed_date.between(year.start, year.end)).order_by(i.authority_code, i.reference, i.improvement))

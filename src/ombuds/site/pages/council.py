@@ -21,7 +21,6 @@ from ombuds.site.pages import File, FileKind, Page, PageKind
 from ombuds.site.pages.register import council_self_assessment
 from ombuds.stats import comparison, layouts
 from ombuds.stats import format as fmt
-from ombuds.stats.layouts import RECEIVED_CAPTION
 from ombuds.years import Year
 
 
@@ -59,10 +58,10 @@ def fair_comparison(site: SiteData, authority: Authority, year: Year, record) ->
     return rows
 
 
-def service_areas(record, sections: list[dict]) -> list[dict] | None:
+def service_areas(record, layout: layouts.Layout) -> list[dict] | None:
     """What the complaints received were about, by service area, for a year whose layout does not already show it
     (the 2017-18 and 2018-19 appendices do); None where it does or nothing was received."""
-    if any(section["kind"] == "table" and section["caption"] == RECEIVED_CAPTION for section in sections):
+    if layout.shows("received_by_area"):
         return None
     if not record.received_total:
         return None
@@ -101,13 +100,14 @@ def council(site: SiteData, query, slug: str, year: str) -> Page:
     chosen = site.year(year)
     record = site.record(authority, chosen)
     held = site.year_statistics(chosen)
-    layout = layouts.layout(record.edition) if held.published and record.edition else layouts.layout_for(chosen)
+    layout = layouts.layout(record.edition, site.scheme) if held.published and record.edition else \
+        layouts.layout_for(chosen, site.scheme)
     years = site.years_of(authority)
     letters = [y for y in years if site.has_case_records(y)]
     sections = layout.sections(record, zero_in_words=True)
     context = {
         "authority": authority, "year": chosen, "record": record, "sections": sections,
-        "areas": service_areas(record, sections),
+        "areas": service_areas(record, layout),
         "published": held.published, "source": getattr(record, "source", None), "years": years,
         "type_name": TYPE_NAMES[authority.type], "type_plural": TYPE_PLURALS[authority.type],
         "method": held.method, "note": comparability_note(site, chosen),

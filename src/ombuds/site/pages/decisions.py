@@ -7,8 +7,9 @@ import re
 from urllib.parse import urlencode
 
 from ombuds import urls
-from ombuds.labels import SERVICE_AREAS, label_key
+from ombuds.labels import label_key, sets
 from ombuds.registry import Authority
+from ombuds.schemes import Label
 from ombuds.site.data import PAGE_SIZE, NotFound, SiteData
 from ombuds.site.pages import Page, PageKind, query_value
 from ombuds.stats import format as fmt
@@ -27,12 +28,13 @@ def area_slug(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", label.casefold().replace("'", "").replace("’", "")).strip("-")
 
 
-def service_area(text: str | None) -> str | None:
-    """The service area `text` names, by its label or its slug; None where it names none."""
+def service_area(text: str | None) -> Label | None:
+    """The service area `text` names, by its words or its id (the `?area=` of a page's address: a slug of the
+    published words, so the address stays when the words change); None where it names none."""
     if not text:
         return None
-    for label in SERVICE_AREAS:
-        if label_key(text) == label_key(label) or area_slug(text) == area_slug(label):
+    for label in sets()["service_area"].labels:
+        if label_key(text) in (label_key(label.name), label_key(label.id)) or area_slug(text) == label.id:
             return label
     return None
 
@@ -102,8 +104,8 @@ def decisions(site: SiteData, query, slug: str, year: str, outcome: str = "all",
     asked = query_value(query, "area") if query else None
     area = service_area(asked)
     unknown_area = asked if asked and area is None else None
-    suffix = "?" + urlencode({"area": area_slug(area)}) if area else ""
-    rows, total = site.decisions(authority, chosen, outcome, area, number)
+    suffix = "?" + urlencode({"area": area.id}) if area else ""
+    rows, total = site.decisions(authority, chosen, outcome, area.name if area else None, number)
     pages = _pages(total)
     if number > pages:
         raise NotFound(f"there is no page {number} of {TITLES[outcome].lower()} about {authority.name} in "
@@ -111,15 +113,16 @@ def decisions(site: SiteData, query, slug: str, year: str, outcome: str = "all",
                        f"/{urls.decisions(slug, chosen, outcome)}")
     heading = f"{TITLES[outcome]} about {authority.name}, {chosen.label}"
     if area:
-        heading += f": {area}"
+        heading += f": {area.name}"
     heading += f" ({fmt.number(total)})"
     filters = [{"outcome": o, "text": LINK_TEXT[o], "href": urls.decisions(slug, chosen, o) + suffix,
                 "current": o == outcome} for o in DECISION_FILTERS]
     context = {
         "authority": authority, "year": chosen, "outcome": outcome, "title": TITLES[outcome], "heading": heading,
         "rows": rows, "total": total, "page": number, "pages": pages, "first": (number - 1) * PAGE_SIZE + 1,
-        "last": (number - 1) * PAGE_SIZE + len(rows), "area": area, "area_slug": area_slug(area) if area else "",
-        "unknown_area": unknown_area, "areas": [{"label": a, "slug": area_slug(a)} for a in SERVICE_AREAS],
+        "last": (number - 1) * PAGE_SIZE + len(rows), "area": area.name if area else None,
+        "area_slug": area.id if area else "", "unknown_area": unknown_area,
+        "areas": [{"label": a.name, "slug": a.id} for a in sets()["service_area"].labels],
         "filters": filters, "form_action": urls.decisions(slug, chosen, outcome),
         "pagination": _pagination(slug, chosen, outcome, number, pages, suffix),
     }

@@ -44,7 +44,7 @@ def map_context(site: SiteData, year: Year, tier: str, metric: str) -> dict:
     return {
         "london_layout": inset if len(london) == len(inset.cells) else None, "london_hexes": london,
         "year": year, "tier": tier, "metric": metric, "metric_label": METRIC_LABELS[metric],
-        "tier_label": TIER_LABELS[tier], "legend": bands.legend, "rows": rows,
+        "tier_label": TIER_LABELS[tier], "legend": bands.legend, "banding": bands, "rows": rows,
         "layout": hex_layout(year, tier), "hexes": hexes, "map_svg": map_svg, "rooted": rooted,
         "years": site.years(), "tiers": TIER_LABELS, "metrics": METRIC_LABELS,
     }

@@ -45,12 +45,15 @@ def _entry(site: MeasuresSite, who: dict, year) -> dict:
             "url": urls.body(site.segment, who["slug"], year.label), "year": year.label}
 
 
+DIGITS = "0-9"  # the group of names that start with a figure ("54 North"): a heading and a valid fragment id
+
+
 def bodies_page(site: MeasuresSite, query) -> Page:
     entries = [_entry(site, who, year) for who, year in site.bodies()]
     letters: dict[str, list[dict]] = {}
     for e in entries:
         first = e["name"][:1].upper()
-        letters.setdefault(first if first.isalpha() else "#", []).append(e)
+        letters.setdefault(first if first.isalpha() else DIGITS, []).append(e)
     context = {**base(site), "letters": sorted(letters.items()), "count": fmt.number(len(entries))}
     return Page("measures/bodies.html", context, json=entries)
 

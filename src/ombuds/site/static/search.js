@@ -1,9 +1,6 @@
 // Search in the browser, for the static site: council names from search/names.json, postcodes from the shards in
-// search/postcodes/<OUTWARD>.json (see ombuds.registry.postcodes.postcode_shards). Live, the server has already
-// answered a ?q= search, and this script leaves its answer alone.
-const results = document.getElementById("search-results");
-const form = document.querySelector("form.search-form");
-const input = document.getElementById("q");
+// search/postcodes/<OUTWARD>.json (see ombuds.registry.postcodes.postcode_shards).
+import { answerForm, go, key, list, names, results, show } from "./search-results.js";
 
 // What to say for a place outside the scheme's area: the scheme's [geography.elsewhere] (place → message with
 // {postcode}), given by the page as data-elsewhere.
@@ -12,54 +9,8 @@ const OUTWARD = "(?:[A-Z]{1,2}[0-9][A-Z0-9]?|NPT)";
 const FULL = new RegExp(`^${OUTWARD}[0-9][A-Z]{2}$`);
 const OUTWARD_ONLY = new RegExp(`^${OUTWARD}$`);
 
-function key(text) {
-  return text.toLowerCase().replace(/&/g, " and ").replace(/['’]/g, "").replace(/[^0-9a-z]+/g, " ").trim();
-}
-
 function nationMessage(place, nation) {
   return ELSEWHERE[nation].replaceAll("{postcode}", place);
-}
-
-let namesPromise = null;
-function names() {
-  namesPromise ||= fetch(input.dataset.names).then((r) => (r.ok ? r.json() : [])).catch(() => []);
-  return namesPromise;
-}
-
-function list(entries) {
-  const listed = document.createElement("ul");
-  listed.className = "govuk-list govuk-list--bullet";
-  for (const entry of entries) {
-    const item = document.createElement("li");
-    const link = document.createElement("a");
-    link.className = "govuk-link";
-    link.href = results.dataset.root + entry.url;
-    link.textContent = entry.name;
-    item.append(link);
-    if (entry.note) {
-      const note = document.createElement("span");
-      note.className = "govuk-hint govuk-!-display-inline search-note";
-      note.textContent = `(${entry.note})`;
-      item.append(" ", note);
-    }
-    listed.append(item);
-  }
-  return listed;
-}
-
-function show(message, entries = []) {
-  results.replaceChildren();
-  if (message) {
-    const p = document.createElement("p");
-    p.className = "govuk-body";
-    p.textContent = message;
-    results.append(p);
-  }
-  if (entries.length) results.append(list(entries));
-}
-
-function go(entry) {
-  window.location.href = results.dataset.root + entry.url;
 }
 
 async function councilsAnswer(place, codes, message) {
@@ -210,18 +161,4 @@ async function answer(text) {
   return byName(query);
 }
 
-if (results && form && input) {
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const query = input.value;
-    const address = new URL(window.location.href);
-    address.searchParams.set("q", query);
-    window.history.replaceState(null, "", address);
-    answer(query);
-  });
-  const asked = new URLSearchParams(window.location.search).get("q");
-  if (asked && results.dataset.answered !== "yes") {
-    input.value = asked;
-    answer(asked);
-  }
-}
+answerForm(answer);
