@@ -23,7 +23,8 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -267,22 +268,40 @@ def devices(folder: Path) -> tuple[bool, str]:
     return held, " | ".join(r.stderr.splitlines()[0] for r in results)
 
 
-def _mount(where: Path, options: str) -> bool:
+@contextmanager
+def _tmpfs(where: Path, options: str) -> Iterator[bool]:
+    """A tmpfs mounted at `where` (True), or False when it cannot be (not root); unmounted after."""
     where.mkdir(parents=True, exist_ok=True)
-    return subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)],
-                          capture_output=True).returncode == 0
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)],
+                             capture_output=True).returncode == 0
+    try:
+        yield mounted
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(where)], capture_output=True)
 
 
-def _unmount(where: Path) -> None:
-    subprocess.run(["umount", str(where)], capture_output=True)
+@contextmanager
+def _serving(db: Path) -> Iterator[tuple[str, int]]:
+    """`ombuds serve` on a free loopback port: its address and process id, stopped after."""
+    port = free_port()
+    server = subprocess.Popen([OMBUDS, "--db", str(db), "serve", "--port", str(port)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/", 60)
+        yield base, server.pid
+    finally:
+        server.terminate()
+        server.wait(30)
 
 
 @check("a SQLite database on a read-only mount: status, stats, serve")
 def read_only(folder: Path) -> tuple[bool, str]:
     mount = folder / "ro"
-    if not _mount(mount, "size=16m"):
-        return False, "could not mount a tmpfs (not root?)"
-    try:
+    with _tmpfs(mount, "size=16m") as mounted:
+        if not mounted:
+            return False, "could not mount a tmpfs (not root?)"
         db = mount / "ro.db"
         ombuds(db, "import", decisions(folder, "ro", [("R1", "2023-10-01", "Upheld")]))
         for leftover in mount.glob("ro.db-*"):
@@ -290,33 +309,21 @@ def read_only(folder: Path) -> tuple[bool, str]:
         subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
         status = ombuds(db, "status")
         stats = ombuds(db, "stats", "--year", "2023-24", "--authority", "Stevenage")
-        port = free_port()
-        server = subprocess.Popen([OMBUDS, "--db", str(db), "serve", "--port", str(port)], stderr=subprocess.PIPE,
-                                  stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
-        try:
-            wait_for(f"http://127.0.0.1:{port}/", 60)
-            page = _status(f"http://127.0.0.1:{port}/councils/{STEVENAGE}/2023-24/")
-        finally:
-            server.terminate()
-            server.wait(30)
+        with _serving(db) as (base, _):
+            page = _status(f"{base}/councils/{STEVENAGE}/2023-24/")
         return (status.returncode, stats.returncode, page) == (0, 0, 200), \
             f"status exit {status.returncode}, stats exit {stats.returncode}, serve page {page}"
-    finally:
-        _unmount(mount)
 
 
 @check("site build onto a full disk (a 2 MB tmpfs)")
 def full_disk(folder: Path) -> tuple[bool, str]:
-    mount = folder / "full"
-    if not _mount(mount, "size=2m"):
-        return False, "could not mount a tmpfs (not root?)"
-    try:
+    with _tmpfs(folder / "full", "size=2m") as mounted:
+        if not mounted:
+            return False, "could not mount a tmpfs (not root?)"
         db = folder / "full.db"
         ombuds(db, "import", decisions(folder, "full", [("F1", "2023-10-01", "Upheld")]))
-        done = ombuds(db, "site", "build", "--out", mount / "site")
-        return one_line_refusal(done, "cannot write the site")
-    finally:
-        _unmount(mount)
+        return one_line_refusal(ombuds(db, "site", "build", "--out", folder / "full" / "site"),
+                                "cannot write the site")
 
 
 @check("an import during `site build`: the build shows one data version")
@@ -372,13 +379,8 @@ def served_checks(folder: Path) -> list[tuple[str, bool, str]]:
     ombuds(db, "import", write(folder / "served.csv", DECIDED, [
         ["S1", "Stevenage", "2023-05-01", "Upheld", "no", "no", "yes", summary],
         ["S2", "Stevenage", "2023-06-01", "Not Upheld", "no", "no", "no", ""]]))
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([OMBUDS, "--db", str(db), "serve", "--port", str(port)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     results = []
-    try:
-        wait_for(base + "/", 60)
+    with _serving(db) as (base, pid):
         feed = urllib.request.urlopen(f"{base}/councils/{STEVENAGE}/decisions.atom", timeout=30).read()
         try:
             ElementTree.fromstring(feed)
@@ -398,11 +400,8 @@ def served_checks(folder: Path) -> list[tuple[str, bool, str]]:
         star, wrapped, exact = (_status(page, {"If-None-Match": value}) for value in ("*", f"xx{etag}yy", etag))
         results.append(("If-None-Match: * and xx\"etag\"yy", (star, wrapped, exact) == (304, 200, 304),
                         f"*: {star}, xx{etag}yy: {wrapped}, the ETag itself: {exact}"))
-        results.append(_slow_headers(port))
-        results.append(_junk(base, server.pid))
-    finally:
-        server.terminate()
-        server.wait(30)
+        results.append(_slow_headers(int(base.rsplit(":", 1)[1])))
+        results.append(_junk(base, pid))
     return results
 
 
