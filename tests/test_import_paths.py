@@ -231,3 +231,28 @@ def _indexes(connection) -> list[str]:
     else:
         query = "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname"
     return list(connection.exec_driver_sql(query).scalars())
+
+
+def test_a_first_load_builds_its_indexes_with_the_small_page_cache(tmp_path):
+    """SQLite's page cache during an import (store.load): 16 MB while the rows are cross-checked, SQLite's default
+    2 MB while the indexes are built after a first load, the connection's own again afterwards."""
+    from sqlalchemy import event
+
+    database = open_database(f"sqlite:///{tmp_path / 'test.db'}")
+    seen: list[tuple[str, int]] = []
+
+    def cache_at(_connection, cursor, statement, *_args):
+        size = cursor.connection.execute("PRAGMA main.cache_size").fetchone()[0]
+        seen.append((" ".join(statement.split()), size))
+
+    event.listen(database.engine, "before_cursor_execute", cache_at)
+    try:
+        imported(database, cases(tmp_path))
+    finally:
+        database.close()
+    cross_check = [size for statement, size in seen if "FROM decided JOIN received" in statement]
+    indexes = {statement.split(" ON ")[0]: size for statement, size in seen if statement.startswith("CREATE INDEX")}
+    assert cross_check == [-16 * 1024]
+    assert indexes == {"CREATE INDEX ix_decided_authority": -2048, "CREATE INDEX ix_decided_counts": -2048,
+                       "CREATE INDEX ix_received_counts": -2048}
+    assert seen[0][1] == seen[-1][1] == -200000  # store.db's cache, before the import and after it

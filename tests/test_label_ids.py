@@ -1,5 +1,6 @@
 """The LGSCO's labels are stored by id and shown in the scheme's words: migration 0015 turns a database of
-published words into ids (and back), and a label renamed in labels.toml changes every output, not the database."""
+published words into ids (and back), 0016 a release's frozen figures and its revisions, and a label renamed in
+labels.toml changes every output, not the database nor a published release."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from alembic import command
@@ -19,14 +20,18 @@ from builders import Cases
 from conftest import write_csv
 from ombuds.ingest import import_files
 from ombuds.ingest.published import import_published
-from ombuds.release_figures import case_checksum
+from ombuds.labels import OUTCOME_WORDS
+from ombuds.release_figures import _digest, case_checksum
+from ombuds.releases import create_release, publish_release, release_status
 from ombuds.stats.service import statistics_service
 from ombuds.store import open_database
-from ombuds.store.locate import MIGRATIONS
-from ombuds.store.schema import TABLES, case_counts, published, releases
+from ombuds.store.locate import MIGRATIONS, head_revision
+from ombuds.store.queries import area_words
+from ombuds.store.releases import shown_rows
+from ombuds.store.schema import TABLES, case_counts, published, releases, revisions
 from ombuds.years import Year
 
-CASES, NONE = Year(2018), Year(2019)  # a year of case records; a year with none
+CASES, NONE, LATER = Year(2018), Year(2019), Year(2020)  # years of case records, a year with none
 CONTACTS = ["authority", "name", "title", "salutation", "email", "role"]
 DECIDED = ["reference", "authority", "decision_date", "outcome", "service_area", "satisfactory_remedy",
            "remedied_by_ombudsman", "public_report", "summary"]
@@ -123,7 +128,7 @@ def test_a_database_of_published_words_is_upgraded_to_ids_and_back(db_url, tmp_p
     database.close()
 
     upgraded = open_database(db_url)  # to head: the words become ids again, nothing else changes
-    assert upgraded.revision() == "0015"
+    assert upgraded.revision() == head_revision()
     assert _everything(upgraded) == held
     assert _figures(upgraded) == figures
     with upgraded.read() as connection:
@@ -138,6 +143,79 @@ def test_a_database_of_published_words_is_upgraded_to_ids_and_back(db_url, tmp_p
     assert (figures["2017-18"][0]["received"], figures["2017-18"][0]["decided"]) == (
         DOCUMENT["received"], DOCUMENT["decided"])  # published figures read back in the scheme's words
     upgraded.close()
+
+
+def _more(folder: Path, prefix: str, authority: str, day: str, outcomes: dict[str, int]) -> list[Path]:
+    """Decisions in a folder (and reference prefix) of their own."""
+    folder.mkdir()
+    cases = Cases(folder, prefix)
+    cases.decided(authority, day, outcomes)
+    return cases.files()
+
+
+def _releases_and_revisions(database) -> dict[str, list[tuple]]:
+    with database.read() as connection:
+        return {"frozen": sorted(connection.execute(select(releases.c.year, releases.c.statistics)).all()),
+                "revised": connection.execute(select(revisions.c.figure).order_by(revisions.c.id)).all()}
+
+
+def _digest_in_words(connection, year: Year, code: str) -> str:
+    """Revision 0015's digest of an authority's decisions in a year: its rows with the labels in words."""
+    rows = [row for kind, at, row in shown_rows(connection, year) if (kind, at) == ("decisions", code)]
+    return _digest([json.dumps([str(v) if v is not None else None for v in (
+        reference, day, OUTCOME_WORDS[outcome], area_words(area), *rest)]).encode("utf-8")
+        for reference, day, outcome, area, *rest in rows])
+
+
+def test_releases_frozen_in_words_are_converted_to_ids_and_back(db_url, demo_settings, tmp_path):
+    """Migration 0016: a release's frozen counts, its revisions' figures and the digests of its decisions that
+    still matched go from the words of revision 0015 to ids and back; a digest that no longer matched is kept."""
+    database = open_database(db_url)
+    no_letters = tmp_path / "no-editions"
+    no_letters.mkdir()
+    import_files(database, [*_cases(tmp_path), *_more(tmp_path / "later", "L", "Stevenage", "2020-06-01",
+                                                      {"Upheld": 1, "Not Upheld": 1})])
+    import_files(database, _more(tmp_path / "cornwall", "C", "Cornwall", "2020-06-02", {"Not Upheld": 1}))
+    for year in (CASES, LATER):
+        create_release(database, year, demo_settings.profile, no_letters)
+    publish_release(database, CASES, date(2019, 7, 1))
+    import_files(database, _more(tmp_path / "late", "R", "Stevenage", "2018-11-01", {"Upheld": 1}),
+                 revise="a late decision")  # revisions of 2018-19
+    import_files(database, _more(tmp_path / "unfrozen", "U", "Cornwall", "2020-07-01", {"Upheld": 1}))  # after
+    held = _releases_and_revisions(database)  # the freeze: Cornwall's 2020-21 decisions no longer match their digest
+    frozen = {year: json.loads(statistics) for year, statistics in held["frozen"]}
+    stevenage = next(r for r in frozen["2018-19"]["records"] if r["authority"]["code"] == "E07000243")
+    assert (stevenage["decided"]["upheld"], stevenage["received"]["housing"]) == (5, 3)
+    assert held["revised"][:2] == [("decided.upheld",), ("decided.total",)]
+    with database.read() as connection:
+        of_ids = {(y, code): shown["decisions"] for y in ("2018-19", "2020-21")
+                  for code, shown in frozen[y]["shown"].items() if "decisions" in shown}
+        in_words = {(y, code): _digest_in_words(connection, Year.parse(y), code) for y, code in of_ids}
+    assert set(of_ids) == {("2018-19", "E07000243"), ("2018-19", "E06000052"), ("2020-21", "E07000243"),
+                           ("2020-21", "E06000052")}
+
+    _downgrade(database, "0015")  # a database as revision 0015 kept releases: in the words of the day
+    in_0015 = _releases_and_revisions(database)
+    old = {year: json.loads(statistics) for year, statistics in in_0015["frozen"]}
+    stevenage = next(r for r in old["2018-19"]["records"] if r["authority"]["code"] == "E07000243")
+    assert (stevenage["decided"]["Upheld"], stevenage["received"]["Housing"], stevenage["upheld"]) == (5, 3, 5)
+    assert "upheld" not in stevenage["decided"] and "housing" not in stevenage["received"]
+    assert in_0015["revised"][:2] == [("decided.Upheld",), ("decided.total",)]
+    assert {(y, code): shown["decisions"] for y in old for code, shown in old[y]["shown"].items()
+            if "decisions" in shown} == {**in_words, ("2020-21", "E06000052"): of_ids[("2020-21", "E06000052")]}
+    assert in_words[("2018-19", "E07000243")] != of_ids[("2018-19", "E07000243")]
+    assert of_ids[("2020-21", "E06000052")].startswith("1 sha256:")  # of the one decision frozen, not today's two
+    assert next(r for r in old["2020-21"]["records"] if r["authority"]["code"] == "E06000052")["decided"] == {
+        "Incomplete or Invalid": 0, "Advice Given": 0, "Referred back for Local Resolution": 0,
+        "Closed After Initial Enquiries": 0, "Not Upheld": 1, "Upheld": 0, "total": 1}
+
+    database.migrate("0016")
+    assert _releases_and_revisions(database) == held  # ids again, exactly as frozen
+    status = {s.year.label: s.case_data for s in release_status(database, [CASES, LATER])}
+    assert status == {"2018-19": "as frozen", "2020-21": "changed since frozen"}
+    _downgrade(database, "0015")
+    assert _releases_and_revisions(database) == in_0015
+    database.close()
 
 
 SHOW = """
@@ -173,13 +251,18 @@ def _renamed_package(folder: Path, new: str) -> Path:
     return folder
 
 
+def _ran(package: Path, *args: str) -> subprocess.CompletedProcess:
+    """Python run with the package on `package`."""
+    return subprocess.run([sys.executable, *args], env={**os.environ, "PYTHONPATH": str(package)},
+                          capture_output=True, text=True, check=False)
+
+
 def _outputs(package: Path, url: str, folder: Path) -> dict[str, str]:
     """Every output of the same database, made by the package on `package`: the stats JSON and CSV, a letter,
     the site's pages, JSON, API and download."""
-    env = {**os.environ, "PYTHONPATH": str(package)}
 
     def run(*args: str) -> str:
-        done = subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True, check=False)
+        done = _ran(package, *args)
         assert done.returncode == 0, done.stderr
         return done.stdout
 
@@ -192,43 +275,80 @@ def _outputs(package: Path, url: str, folder: Path) -> dict[str, str]:
     return found | json.loads(run("-c", SHOW, url, *PAGES))
 
 
-def test_a_label_renamed_in_the_scheme_changes_every_output_and_not_the_database(tmp_path):
+def test_a_label_renamed_in_the_scheme_changes_every_output_and_not_the_database(demo_settings, tmp_path):
     url = f"sqlite:///{tmp_path / 'cases.db'}"
     database = open_database(url)
     import_files(database, _cases(tmp_path))
-    held = _everything(database)
+    no_letters = tmp_path / "no-editions"
+    no_letters.mkdir()
+    create_release(database, CASES, demo_settings.profile, no_letters)
+    publish_release(database, CASES, date(2019, 7, 1))
+    import_files(database, _more(tmp_path / "late", "R", "Stevenage", "2018-11-01", {"Upheld": 1}),
+                 revise="a late decision")  # a revision of an Upheld count
+    held = {**_everything(database), **_releases_and_revisions(database)}
     database.close()
     before = _outputs(Path(ombuds.__file__).parent.parent, url, tmp_path / "before")
     renamed = _renamed_package(tmp_path / "renamed", "Fault found")
     after = _outputs(renamed, url, tmp_path / "after")
     database = open_database(url)
-    assert _everything(database) == held  # the database is as it was: ids
+    assert {**_everything(database), **_releases_and_revisions(database)} == held  # as it was: ids
     database.close()
 
-    def renamed_key(data):
+    def renamed_key(data):  # and a revised figure's name
         if isinstance(data, dict):
             return {("Fault found" if k == "Upheld" else k): renamed_key(v) for k, v in data.items()}
-        return [renamed_key(v) for v in data] if isinstance(data, list) else data
+        if isinstance(data, list):
+            return [renamed_key(v) for v in data]
+        return "decided.Fault found" if data == "decided.Upheld" else data
 
     records = json.loads(before["stats json"])
-    assert [r["decided"]["Upheld"] for r in records if r["authority"]["code"] in ("E07000243", "E06000052")] == [1, 4]
+    assert [r["decided"]["Upheld"] for r in records if r["authority"]["code"] in ("E07000243", "E06000052")] == [1, 5]
     assert json.loads(after["stats json"]) == renamed_key(records)
     assert after["stats csv"] == before["stats csv"].replace(",decided.Upheld,", ",decided.Fault found,")
     assert after["data/2018-19.csv"] == before["data/2018-19.csv"].replace(",decided.Upheld,",
                                                                            ",decided.Fault found,")
-    assert json.loads(after[f"councils/{SLUG}/2018-19.json"]) == renamed_key(
-        json.loads(before[f"councils/{SLUG}/2018-19.json"]))
+    council = f"councils/{SLUG}/2018-19"
+    assert json.loads(after[f"{council}.json"]) == renamed_key(json.loads(before[f"{council}.json"]))
+    assert [json.loads(outputs[f"{council}.json"])["revisions"][0]["changes"][0] for outputs in (before, after)] == [
+        {"subject": "Stevenage Borough Council (E07000243)", "figure": f"decided.{words}", "old": "4", "new": "5"}
+        for words in ("Upheld", "Fault found")]  # the revision of the release, in the words of the day
     api = json.loads(after["api/decisions/E07000243/2018-19.json"])
     assert sorted(d["outcome"] for d in api) == sorted(
         "Fault found" if d["outcome"] == "Upheld" else d["outcome"]
         for d in json.loads(before["api/decisions/E07000243/2018-19.json"]))
-    assert [d["outcome"] for d in api].count("Fault found") == 4
+    assert [d["outcome"] for d in api].count("Fault found") == 5
     cell = '<td class="govuk-table__cell">'
-    decisions = f"councils/{SLUG}/2018-19/decisions/"
+    decisions = f"{council}/decisions/"
     assert (before[decisions].count(f"{cell}Upheld"), after[decisions].count(f"{cell}Fault found"),
-            after[decisions].count(f"{cell}Upheld")) == (4, 4, 0)
+            after[decisions].count(f"{cell}Upheld")) == (5, 5, 0)
+    revised = f"{cell}decided.{{}}</td>{cell}4</td>{cell}5</td>"
+    assert [(outputs[f"{council}/"].count(revised.format("Upheld")), outputs[f"{council}/"].count(
+        revised.format("Fault found"))) for outputs in (before, after)] == [(1, 0), (0, 1)]
     letters = [k for k in before if k.startswith("letter ")]
     assert letters == [f"letter {SLUG}-2018-19.html"]
     for letter in [*letters, f"councils/{SLUG}/2018-19/letter.html"]:
         assert ">Upheld<" in before[letter] and ">Upheld<" not in after[letter], letter
         assert after[letter].count(">Fault found<") == before[letter].count(">Upheld<"), letter
+
+    # The published release is in the scheme's words too: an import into another year changes none of its figures
+    # and is taken with no revision; a real change is refused in the new words.
+    unrelated = _ran(renamed, "-m", "ombuds", "--db", url, "import", *_more(
+        tmp_path / "unrelated", "U", "Cornwall", "2021-06-01", {"Not Upheld": 1, "Fault found": 1}))
+    assert unrelated.returncode == 0, unrelated.stderr
+    assert unrelated.stdout.splitlines()[-1] == "decided: 2 new, 0 changed, 0 unchanged"
+    status = _ran(renamed, "-m", "ombuds", "--db", url, "release", "status")
+    assert status.stdout.splitlines() == [
+        f"2018-19  public; frozen {date.today().isoformat()}; published on 2019-07-01; 15 revisions; case data as "
+        "frozen", "2021-22  not released"]
+    refused = _ran(renamed, "-m", "ombuds", "--db", url, "import", *_more(
+        tmp_path / "later", "L", "Stevenage", "2018-11-02", {"Fault found": 1}))
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(
+        "ombuds: error: refused: 2018-19 was published on 2019-07-01 and this import would change ")
+    assert ("Stevenage Borough Council (E07000243) decided.Fault found 5 → 6, decided.total 9 → 10, investigated "
+            "7 → 8, ") in refused.stderr
+    assert "Upheld" not in refused.stderr.replace("Not Upheld", "")
+    database = open_database(url)
+    assert _releases_and_revisions(database) == {k: held[k] for k in ("frozen", "revised")}  # no revision
+    database.close()
+

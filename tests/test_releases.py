@@ -37,7 +37,7 @@ REFUSAL = (
     "interval.satisfactory_remedy_rate.0 0.0615 → 0.0456, interval.satisfactory_remedy_rate.1 0.7923 → 0.6994, "
     "change.uphold_rate.current 0.75 → 0.8, change.uphold_rate.p_value 1 → 1, "
     "change.satisfactory_remedy_rate.current 0.3333 → 0.25, change.satisfactory_remedy_rate.p_value 1 → 1, "
-    "decisions listed 4 sha256:16aaaa9b300cf29c → 5 sha256:3925eaa8348a8a76; the average "
+    "decisions listed 4 sha256:d07ebb6a2c1a2eb8 → 5 sha256:389e905b238dd2d5; the average "
     "for district councils uphold_rate 0.75 → 0.8, satisfactory_remedy_rate 0.3333 → 0.25, upheld_per_100k 0.0156 "
     "→ 0.0208; nothing was imported (to publish a revision, rerun with --revise \"reason\")")
 
@@ -82,7 +82,7 @@ def test_a_release_freezes_figures_letters_and_case_data_then_publishes_on_a_dat
         letters = store.letter_checksums(connection, Y2324)
     assert frozen.stage == "created" and frozen.published_on is None and frozen.edition == "2023-24.toml"
     stevenage = next(r for r in json.loads(frozen.statistics)["records"] if r["authority"]["code"] == "E07000243")
-    assert (stevenage["decided"]["Upheld"], stevenage["upheld"], stevenage["uphold_rate"]) == (3, 3, 0.75)
+    assert (stevenage["decided"]["upheld"], stevenage["upheld"], stevenage["uphold_rate"]) == (3, 3, 0.75)  # by id
     site = SiteData(db, demo_settings, preview=True)  # not public yet: staff see it
     for output_format, position in (("pdf", 0), ("html", 1)):  # the letters the site serves are the ones frozen
         served = letter(site, STEVENAGE, "2023-24", output_format).body
@@ -128,8 +128,8 @@ def test_an_import_changing_published_figures_is_refused_unless_it_is_a_revision
         frozen = store.all_releases(connection)[Y2324]
         log = store.audit_entries(connection)
     assert len(revisions) == 19
-    assert revisions[0] == store.Revision(Y2324, "E07000243", "decided.Upheld", "3", "4", today,
-                                          "late decision records")
+    assert revisions[0] == store.Revision(Y2324, "E07000243", "decided.upheld", "3", "4", today,
+                                          "late decision records")  # the label by id; shown in words below
     assert revisions[-1].authority == "District" and revisions[-1].figure == "upheld_per_100k"
     stevenage = next(r for r in json.loads(frozen.statistics)["records"] if r["authority"]["code"] == "E07000243")
     assert stevenage["upheld"] == 4  # the release now holds the revised figures

@@ -42,9 +42,10 @@ def client(demo_settings, url):
 def test_junk_addresses_and_searches_are_never_kept(client):
     cache = client.app.state.cache
     before = len(cache._entries)
-    for n in range(300):
+    for n in range(300):  # a junk address costs 1.5 ms of CPU, a junk search 80 ms: 30 searches
         assert client.get(f"/councils/no-such-council-{n}/2023-24/").status_code == 404
-        assert client.get(f"/search/?q=nothing-like-{n}").status_code in (200, 404)
+        if n % 10 == 0:
+            assert client.get(f"/search/?q=nothing-like-{n}").status_code in (200, 404)
     assert len(cache._entries) == before
     assert client.get(f"/councils/{STEVENAGE}/2023-24/").status_code == 200
     assert len(cache._entries) == before + 1

@@ -12,7 +12,8 @@ from ombuds.schemes.keys import label_key
 __all__ = ["ADDRESSEE", "AREA_WORDS", "ASSESSED_AND_CLOSED", "COMPLIANCE", "COMPLIES", "DETAILED_INVESTIGATION",
            "FROM_CASE_RECORDS", "FROM_PUBLISHED", "NOT_FOR_US", "NOT_UPHELD", "NOT_UPHELD_ID", "OUTCOMES",
            "OUTCOME_WORDS", "OWN_OUTCOMES", "ROLES", "ROLE_WORDS", "SERVICE_AREAS", "TYPE_NAMES", "TYPE_PLURALS",
-           "UPHELD", "UPHELD_ID", "Choices", "counts_by_id", "counts_in_words", "label_key", "lookup", "sets"]
+           "UPHELD", "UPHELD_ID", "Choices", "counts_by_id", "counts_in_words", "figure_in_words", "label_key",
+           "lookup", "sets"]
 
 _LGSCO = load_scheme(DEFAULT)
 _AREA = _LGSCO.labels("service_area")
@@ -74,20 +75,27 @@ def lookup(labels: tuple[str, ...] | LabelSet) -> Choices:
     return Choices({label_key(label): label for label in labels}, labels)
 
 
-_COUNTED = {"received": _AREA, "decided": _OUTCOME}  # a SPEC 2.3 record's counts keyed by label (and "total")
+_WORDS = {"received": AREA_WORDS, "decided": OUTCOME_WORDS}  # a SPEC 2.3 record's counts by label (and "total")
+_IDS = {key: {name: i for i, name in words.items()} for key, words in _WORDS.items()}
 
 
 def counts_by_id(record: dict) -> dict:
     """A SPEC 2.3 record (JSON data) with its counts by service area and outcome keyed by label id, as the
-    database keeps published figures."""
-    ids = {key: {label.name: label.id for label in labels.labels} for key, labels in _COUNTED.items()}
-    return _rekeyed(record, ids)
+    database keeps published and frozen figures."""
+    return _rekeyed(record, _IDS)
 
 
 def counts_in_words(record: dict) -> dict:
     """The stored form of `counts_by_id` back in the scheme's words: the SPEC 2.3 record."""
-    words = {key: {label.id: label.name for label in labels.labels} for key, labels in _COUNTED.items()}
-    return _rekeyed(record, words)
+    return _rekeyed(record, _WORDS)
+
+
+def figure_in_words(figure: str) -> str:
+    """The name of one of a record's figures, flattened as a release compares them, with its label id in the
+    scheme's words (`decided.upheld` → `decided.Upheld`); any other figure (`uphold_rate`) as it is."""
+    key, _, label = figure.partition(".")
+    words = _WORDS.get(key, {})
+    return f"{key}.{words[label]}" if label in words else figure
 
 
 def _rekeyed(record: dict, keys: dict[str, dict[str, str]]) -> dict:

@@ -1,7 +1,10 @@
 """Published figures, guarded: a release freezes a year's figures as JSON; an import that would change any of a
 published year's figures is refused (`before_commit`, inside the import's transaction) unless it is a revision,
-which records each changed figure. Nothing here renders a letter: a revision's letter checksums are taken after the
-import commits (`ombuds.releases.refresh_letter_checksums`), so the import's transaction never waits on Typst."""
+which records each changed figure. Like the case tables, frozen figures and revisions name labels by id
+(`decided.upheld`), so a label renamed in the scheme changes no published figure; whatever is shown (a refusal, a
+revision) names them in the scheme's current words (`figure_in_words`). Nothing here renders a letter: a
+revision's letter checksums are taken after the import commits (`ombuds.releases.refresh_letter_checksums`), so the
+import's transaction never waits on Typst."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from datetime import date
 from sqlalchemy import Connection
 
 from ombuds.errors import OmbudsError
-from ombuds.labels import TYPE_PLURALS
+from ombuds.labels import TYPE_PLURALS, counts_by_id, figure_in_words
 from ombuds.registry import registry
 from ombuds.stats import format as fmt
 from ombuds.stats.service import YearStatistics, statistics_as_seen_by
@@ -32,7 +35,7 @@ class ReleaseError(OmbudsError):
 @dataclass(frozen=True)
 class FigureChange:
     subject: str  # a GSS code, or a council type for its average
-    figure: str  # e.g. received.Housing, uphold_rate
+    figure: str  # e.g. received.housing (a label by id), uphold_rate
     old: float | int | str | None
     new: float | int | str | None
 
@@ -43,16 +46,19 @@ class FigureChange:
 def frozen_statistics(connection: Connection, year: Year, held: YearStatistics | None) -> str:
     """Everything a year shows as a release keeps it, as JSON: every record (figures, the change from the year
     before, funnel classes, intervals), every type average, and a digest of each authority's decisions (dates,
-    outcomes, summaries, public reports) and service improvements (`shown_records`)."""
+    outcomes, summaries, public reports) and service improvements (`shown_records`). Counts by service area and
+    outcome are keyed by label id, as the database keeps them."""
     if held is None:
         return json.dumps({"records": [], "averages": {}, "shown": shown_records(connection, year)})
-    return json.dumps({"source": held.source, "method": held.method, "records": [r.to_json() for r in held.records],
+    return json.dumps({"source": held.source, "method": held.method,
+                       "records": [counts_by_id(r.to_json()) for r in held.records],
                        "averages": {t: a.model_dump(mode="json") for t, a in sorted(held.averages.items())},
                        "shown": shown_records(connection, year)}, ensure_ascii=False)
 
 
 def shown_records(connection: Connection, year: Year) -> dict[str, dict[str, str]]:
-    """By authority code, the decisions and improvements the site lists for the year, each as `N sha256:DIGEST`."""
+    """By authority code, the decisions and improvements the site lists for the year, each as `N sha256:DIGEST`
+    (of the rows as stored: labels by id)."""
     lines: dict[str, dict[str, list[bytes]]] = {}
     for kind, code, row in store.shown_rows(connection, year):
         line = json.dumps([None if v is None else str(v) for v in row]).encode("utf-8")
@@ -122,12 +128,12 @@ def subject_name(subject: str) -> str:
 
 
 def describe(changes: list[FigureChange]) -> str:
-    """`Stevenage Borough Council (E07000243) received.Housing 3 → 5, received.total 3 → 5; …`, naming at most
-    LISTED authorities or averages and counting the rest."""
+    """`Stevenage Borough Council (E07000243) received.Housing 3 → 5, received.total 3 → 5; …` (labels in the
+    scheme's words), naming at most LISTED authorities or averages and counting the rest."""
     by_subject: dict[str, list[FigureChange]] = {}
     for change in changes:
         by_subject.setdefault(change.subject, []).append(change)
-    parts = [f"{subject_name(subject)} " + ", ".join(f"{c.figure} {fmt.revised_figure(c.old)} → "
+    parts = [f"{subject_name(subject)} " + ", ".join(f"{figure_in_words(c.figure)} {fmt.revised_figure(c.old)} → "
                                                       f"{fmt.revised_figure(c.new)}" for c in listed)
              for subject, listed in list(by_subject.items())[:LISTED]]
     if len(by_subject) > LISTED:

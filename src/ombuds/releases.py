@@ -27,6 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from ombuds.labels import figure_in_words
 from ombuds.profile import Profile
 from ombuds.release_figures import (
     FigureChange,
@@ -200,14 +201,14 @@ def site_releases(database: Database) -> dict[Year, Release]:
 
 def revision_history(database: Database, year: Year, subjects: tuple[str, ...] | None = None) -> list[dict]:
     """The revisions of a year touching these subjects (an authority's code and its type's average; None: any),
-    oldest first, each with its date, reason and the figures changed."""
+    oldest first, each with its date, reason and the figures changed (labels in the scheme's words)."""
     with database.read() as connection:
         rows = [r for r in store.revisions_of(connection, year) if subjects is None or r.authority in subjects]
     grouped: dict[tuple[date, str], list] = {}
     for r in rows:
         grouped.setdefault((r.revised_on, r.reason), []).append(r)
     return [{"date": day.isoformat(), "date_text": fmt.long_date(day), "reason": reason,
-             "changes": [{"subject": subject_name(r.authority), "figure": r.figure,
+             "changes": [{"subject": subject_name(r.authority), "figure": figure_in_words(r.figure),
                           "old": fmt.revised_figure(json.loads(r.old)), "new": fmt.revised_figure(json.loads(r.new))}
                          for r in changes]}
             for (day, reason), changes in grouped.items()]

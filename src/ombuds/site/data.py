@@ -184,7 +184,18 @@ class SiteData:
 
     def years_of(self, authority: Authority) -> list[Year]:
         """The years in which the authority has figures."""
-        return [y for y in self.years() if self.year_statistics(y).get(authority.code) is not None]
+        return list(self._years_by_code().get(authority.code, ()))
+
+    def _years_by_code(self) -> dict[str, tuple[Year, ...]]:
+        """GSS code → the years with its figures, read once per data version (every council page and every
+        comparison asks it for every council, hundreds of thousands of times in a site build)."""
+        def read() -> dict[str, tuple[Year, ...]]:
+            found: dict[str, list[Year]] = {}
+            for year in self.years():
+                for code in self.year_statistics(year).by_code:
+                    found.setdefault(code, []).append(year)
+            return {code: tuple(years) for code, years in found.items()}
+        return self._once(("years by council", self.version()), read)
 
     def default_year(self, authority: Authority) -> Year:
         """The year a council's page opens on: its latest year with figures in which it existed (complaints

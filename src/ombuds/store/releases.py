@@ -9,8 +9,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from ombuds.labels import OUTCOME_WORDS
-from ombuds.store.queries import area_words, bump_data_version
+from ombuds.store.queries import bump_data_version
 from ombuds.store.queries import log_audit as log_audit  # the audit log's writer lives with every other write
 from ombuds.store.schema import (
     audit_log,
@@ -45,7 +44,7 @@ class Release:
 class Revision:
     year: Year
     authority: str  # a GSS code, or a council type for its average
-    figure: str
+    figure: str  # a label by id: decided.upheld
     old: str  # JSON values
     new: str
     revised_on: date
@@ -141,13 +140,14 @@ def case_rows(connection: Connection, year: Year) -> Iterator[tuple]:
 
 def shown_rows(connection: Connection, year: Year) -> Iterator[tuple[str, str, tuple]]:
     """What the site lists for each authority in the year, as (kind, authority code, row) in a fixed order: its
-    decisions (date, outcome, area, remedy, public report, summary) and the improvements it agreed."""
+    decisions (date, outcome, area, remedy, public report, summary; labels by id, as stored) and the improvements
+    it agreed."""
     d = decided.c
     query = (select(d.authority_code, d.reference, d.decision_date, d.outcome, d.service_area, d.satisfactory_remedy,
                     d.public_report, d.summary)
              .where(d.decision_date.between(year.start, year.end)).order_by(d.authority_code, d.reference))
-    for code, reference, day, outcome, area, *rest in connection.execute(query):  # labels in the words shown
-        yield "decisions", code, (reference, day, OUTCOME_WORDS[outcome], area_words(area), *rest)
+    for code, *row in connection.execute(query):
+        yield "decisions", code, tuple(row)
     i = improvements.c
     query = (select(i.authority_code, i.reference, i.agreed_date, i.improvement)
              .where(i.agreed_date.between(year.start, year.end)).order_by(i.authority_code, i.reference, i.improvement))
