@@ -290,6 +290,5 @@ def test_the_parser_refuses_garbage_with_the_file_name(tmp_path, body, suffix):
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
-    if result.exit_code != 0:
-        assert result.exit_code == 1
-        assert all(line.startswith(str(path)) for line in result.stderr.strip().splitlines()), result.stderr
+    assert result.exit_code == 1, result.stdout  # garbage is never read as figures
+    assert all(line.startswith(str(path)) for line in result.stderr.strip().splitlines()), result.stderr

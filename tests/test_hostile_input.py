@@ -11,8 +11,7 @@ import pytest
 from openpyxl import Workbook
 
 from conftest import snapshot, write_csv
-from ombuds.ingest import ImportFailed, import_files
-from ombuds.ingest import read as ingest_read
+from ombuds.ingest import ImportFailed, import_files, workbook_limits
 from ombuds.store import open_database
 from ombuds.store.queries import table_counts
 
@@ -112,18 +111,75 @@ def test_workbooks_with_entities_are_one_line_errors(db, tmp_path, xml):
     with pytest.raises(ImportFailed) as failure:
         import_files(db, [hostile])
     assert str(failure.value).splitlines()[0] == (
-        f"{hostile}:1: file: not a readable XLSX workbook (its XML is malformed, or declares entities, which are never "
-        "read)")
+        f"{hostile}:1: file: not a readable XLSX workbook (its part xl/worksheets/sheet1.xml declares entities or "
+        "holds comments, CDATA or processing instructions, which are never read)")
 
 
 def test_a_workbook_unpacking_beyond_the_limit_is_refused_before_it_is_read(db, tmp_path, monkeypatch):
     hostile = _workbook_with(tmp_path, "xl/sharedStrings.xml", b"<sst/>" + b" " * 4_000_000)
-    monkeypatch.setattr(ingest_read, "MAX_UNPACKED_BYTES", 3_000_000)
+    monkeypatch.setattr(workbook_limits, "MAX_UNPACKED_BYTES", 3_000_000)
     with pytest.raises(ImportFailed) as failure:
         import_files(db, [hostile])
     assert str(failure.value).splitlines()[0] == (
         f"{hostile}:1: file: the workbook unpacks to 4,016,940 bytes (4,000,006 of shared strings); at most 3,000,000 "
-        "(134,217,728) are read: split it or save it as CSV")
+        "(67,108,864) are read: split it or save it as CSV")
+
+
+SHEET = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+         b'<row r="1"><c r="A1" t="inlineStr"><is><t>reference</t></is></c><c r="B1" t="inlineStr"><is><t>authority</t>'
+         b'</is></c><c r="C1" t="inlineStr"><is><t>received_date</t></is></c><c r="D1" t="inlineStr"><is><t>'
+         b'service_area</t></is></c></row>%s</sheetData></worksheet>')
+PART = "xl/worksheets/sheet1.xml"
+
+
+@pytest.mark.parametrize(("rows", "limit", "reason"), [
+    (b'<row r="2"/>' + b" " * 3_000_000 + b'<row r="3"/>', ("MAX_STRETCH_BYTES", 2_000_000),
+     f"its part {PART} holds a stretch of more than 2,000,000 bytes between two tags, longer than any cell"),
+    (b"".join(b'<row r="%d"/>' % n for n in range(2, 40)), ("MAX_ROWS", 30),
+     f"its part {PART} has 39 rows; at most 30 are read: save it as CSV"),
+    ((b'<row r="2"/>' + b" " * 900) * 20, ("MAX_KEPT_TEXT_BYTES", 10_000),
+     f"its part {PART} holds more than 1,310,720 elements or 10,000 bytes of text outside its rows: save it as CSV"),
+    (b"<junk/>" * 2_000, ("MAX_KEPT_ELEMENTS", 1_000),
+     f"its part {PART} holds more than 1,000 elements or 8,388,608 bytes of text outside its rows: save it as CSV"),
+    (b'<row r="2">' + (b'<c t="inlineStr"><is><t>' + b"x" * 3_000 + b"</t></is></c>") * 1_000 + b"</row>",
+     ("MAX_ROW_BYTES", 100_000), f"its part {PART} has a row (or string) of more than 100,000 bytes"),
+], ids=["whitespace", "rows", "text between rows", "elements outside rows", "one long row"])
+def test_what_openpyxl_would_keep_in_memory_is_bounded_before_it_reads(db, tmp_path, monkeypatch, rows, limit, reason):
+    """Each limit of ingest.workbook_limits, lowered so that a small workbook crosses it: openpyxl keeps every row it
+    has read (cleared), the text after each, every element outside the rows, and a whole stretch of text between two
+    tags; bench/workbooks.py measures the peak memory of a workbook just under each real limit."""
+    hostile = _workbook_with(tmp_path, PART, SHEET % rows)
+    monkeypatch.setattr(workbook_limits, *limit)
+    monkeypatch.setattr(workbook_limits, "CHUNK", 4096)  # measured across chunk boundaries
+    with pytest.raises(ImportFailed) as failure:
+        import_files(db, [hostile])
+    assert str(failure.value).splitlines() == [f"{hostile}:1: file: {reason}", "1 problem found; nothing was imported"]
+
+
+def test_a_cell_longer_than_any_column_holds_is_refused_as_in_csv(db, tmp_path):
+    """1,000 rows of 1 MB cells (a 1 MB file) were held in one batch: a 2.1 GB peak; refused at the first, as a CSV
+    field is."""
+    rows = b'<row r="2"><c t="inlineStr"><is><t>H1</t></is></c><c t="inlineStr"><is><t>' + b"x" * 131_073 + \
+        b"</t></is></c></row>"
+    hostile = _workbook_with(tmp_path, PART, SHEET % rows)
+    with pytest.raises(ImportFailed) as failure:
+        import_files(db, [hostile])
+    assert str(failure.value).splitlines() == [
+        f"{hostile}:2: file: a cell of 131,073 characters; at most 131,072 are read (no column holds that much)",
+        "1 problem found; nothing was imported"]
+
+
+def test_a_workbook_just_under_the_limits_imports(db, tmp_path, monkeypatch):
+    cells = b"".join(b'<c t="inlineStr"><is><t>%s</t></is></c>' % v for v in (b"%d", b"Stevenage", b"2023-05-01",
+                                                                              b"Housing"))
+    rows = b"".join(b'<row r="%d">' % n + cells % n + b"</row>\n" for n in range(2, 32))
+    workbook = _workbook_with(tmp_path, PART, SHEET % rows)
+    for name, value in (("MAX_ROWS", 31), ("MAX_KEPT_TEXT_BYTES", 31), ("MAX_KEPT_ELEMENTS", 31 + 3),
+                        ("MAX_ROW_BYTES", 400), ("CHUNK", 512)):
+        monkeypatch.setattr(workbook_limits, name, value)
+    import_files(db, [workbook])
+    with db.read() as connection:
+        assert table_counts(connection)["received"] == 30
 
 
 def test_a_date_time_a_moment_before_midnight_counts_on_its_own_day(db, tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 import re
 
 import pytest
@@ -74,6 +75,8 @@ def test_frictionless_validates_the_static_builds_package_and_every_file_the_dat
     report = frictionless.validate(str(out / "data" / "datapackage.json"))
     assert report.valid, [(task.name, error.type, error.note) for task in report.tasks for error in task.errors][:10]
     assert len(report.tasks) == 9
+    assert [x["name"] for x in json.loads((out / "data" / "datapackage.json").read_bytes())["licenses"]] == [
+        "OGL-UK-3.0", "CC-BY-4.0"]  # the scheme's [[data.licenses]]
     assert not (out / "data" / "2021-22").exists()  # no landlord's record that year: nothing to download
 
 

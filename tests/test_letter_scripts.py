@@ -1,9 +1,11 @@
 """Names in any script a person may have: the letters' fallback fonts show Chinese, emoji, Arabic, Devanagari, Thai,
-Bengali, Tamil, Ethiopic, Georgian and Khmer, and a character no shipped font has is refused at import, naming the file,
-line, column and the character's script."""
+Bengali, Tamil, Ethiopic, Georgian, Khmer and the scripts in modern use by communities (Syriac, Mongolian, Adlam, N'Ko,
+Vai, Ol Chiki, Javanese, Cherokee, Canadian Syllabics, Yi, Tai Le …), and a character no shipped font has is refused
+at import, naming the file, line, column and the character's script."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -16,8 +18,16 @@ from ombuds.cli import cli
 CONTACTS = ["authority", "name", "title", "salutation", "email", "role"]
 NAMES = {"Stevenage": "李小龍", "Dacorum": "Sam 😀 Lee", "Watford": "محمد علي", "Hertsmere": "प्रिया शर्मा",
          "Broxbourne": "অমিত দাস", "Luton": "கார்த்திக் ராஜா", "Harlow": "አበበ ቢቂላ", "Basildon": "ნინო ბერიძე",
-         "Ipswich": "សុខ ចាន់"}
+         "Ipswich": "សុខ ចាន់", "Kent": "ܐܦܪܝܡ ܣܘܪܝܝܐ", "Leeds": "ᠪᠠᠲᠤ ᠮᠥᠩᠬᠡ", "Cornwall": "𞤀𞤣𞤢𞤥𞤢 𞤄𞤢𞤤𞤣𞤫",
+         "Sheffield": "ߒߞߏ ߛߓߍ", "Bristol": "ꕙꔤ ꗏꔻ", "Norfolk": "ᱥᱟᱱᱛᱟᱲᱤ ᱢᱟᱨᱰᱤ", "Suffolk": "ꦱꦸꦏꦂꦤꦺ",
+         "Liverpool": "ᏌᏊ ᎠᏍᎦᏯ", "Manchester": "ᓄᓇᕗᑦ ᐃᓄᒃ", "Birmingham": "ꆈꌠ ꁱꂷ", "Oxford": "ᥖᥭᥰ ᥘᥤ"}
 TITLES = {"Norwich": "ประธาน"}  # Thai "chair", as a title: the name beside it stays in DejaVu Sans
+VISUAL_ORDER = {"Cornwall", "Sheffield"}  # Adlam, N'Ko: right to left, and poppler extracts them as drawn
+REORDERED = {"Suffolk"}  # Javanese: a vowel drawn before its consonant, which poppler extracts out of order
+FONT = {"Kent": "NotoSansSyriac", "Leeds": "NotoSansMongolian", "Cornwall": "NotoSansAdlam", "Bristol": "NotoSansVai",
+        "Norfolk": "NotoSansOlChiki", "Suffolk": "NotoSansJavanese", "Birmingham": "NotoSansYi",
+        "Oxford": "NotoSansTaiLe", "Liverpool": "NotoSansCherokee", "Sheffield": "DejaVuSans",
+        "Manchester": "DejaVuSans"}  # the font each name is drawn in (pdffonts), beside the text poppler reads back
 ARTEFACTS = Path(__file__).parent / "artefacts"
 
 
@@ -25,6 +35,10 @@ def contacts(folder: Path, names: dict[str, str], titles: dict[str, str]) -> Pat
     return write_csv(folder / "contacts.csv", CONTACTS, [
         [authority, name, titles.get(authority, "Chief Executive"), f"Dear {name}", "ce@example.org",
          "chief executive"] for authority, name in names.items()])
+
+
+def pdf_fonts(path: Path) -> str:
+    return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
 
 
 def pdf_text(path: Path) -> str:
@@ -50,14 +64,20 @@ def test_names_in_any_script_are_in_every_letter_and_the_release(tmp_path):
         assert written.exit_code == 0, written.stderr
     for authority, name in NAMES.items():
         [pdf] = (tmp_path / "pdf").glob(f"{authority.lower()}-*.pdf")
-        assert pdf_text(pdf).count(name) == 2  # the recipient block and "Dear …"
+        if authority in FONT:
+            assert re.search(rf"\+{FONT[authority]}(-Regular)? ", pdf_fonts(pdf))
+        if authority not in REORDERED:
+            shown = name[::-1] if authority in VISUAL_ORDER else name
+            assert pdf_text(pdf).count(shown) == 2  # the recipient block and "Dear …"
         [html] = (tmp_path / "html").glob(f"{authority.lower()}-*.html")
         assert html.read_text().count(f"Dear {name}") == 1
     [norwich] = (tmp_path / "pdf").glob("norwich-*.pdf")
     assert pdf_text(norwich).count("Somchai Jaidee\nประธาน\n") == 1
     ARTEFACTS.mkdir(exist_ok=True)
     for authority, artefact in (("Stevenage", "chinese"), ("Broxbourne", "bengali"), ("Harlow", "ethiopic"),
-                                ("Ipswich", "khmer"), ("Norwich", "thai-title")):
+                                ("Ipswich", "khmer"), ("Norwich", "thai-title"), ("Kent", "syriac"),
+                                ("Leeds", "mongolian"), ("Cornwall", "adlam"), ("Norfolk", "ol-chiki"),
+                                ("Suffolk", "javanese")):
         [pdf] = (tmp_path / "pdf").glob(f"{authority.lower()}-*.pdf")
         subprocess.run(["pdftoppm", "-r", "80", "-f", "1", "-l", "1", "-png", "-singlefile", str(pdf),
                         str(ARTEFACTS / f"letter-{artefact}-name")], check=True)

@@ -249,6 +249,8 @@ BROKEN = [
       "scheme.toml: geography.elsewhere.Wales: must say where: it has no {postcode}"]),
     ("scheme.toml", '[data]', '[geography]\n[geography.elsewhere]\nWales = "{postcode} is in Wales."\n\n[data]',
      'scheme.toml: geography.elsewhere: no postcode search to say it (postcodes = "none")'),
+    ("scheme.toml", '[data]', '[[data.licenses]]\nname = "OGL-UK-3.0"\ntitle = "Open Government Licence"\n\n[data]',
+     "scheme.toml: data.licenses[0].path: missing"),
     ("scheme.toml", '[data]', '[map]\nhexjson = "wales.hexjson"\n\n[data]',
      "scheme.toml: map.hexjson: no file 'wales.hexjson' in the scheme folder"),
     ("types.toml", 'id = "other"', 'id = "county"', ["types.toml: types[1].id: duplicate id 'county'",

@@ -18,12 +18,21 @@ if TYPE_CHECKING:
 FONTS = Path(__file__).parent / "letters" / "fonts"  # shipped: the same bytes on every machine
 NOTO_SCRIPTS = ("Thai", "Lao", "Khmer", "Myanmar", "Devanagari", "Bengali", "Gujarati", "Gurmukhi", "Oriya", "Tamil",
                 "Telugu", "Kannada", "Malayalam", "Sinhala", "Thaana", "Ethiopic", "Georgian")
-FALLBACK_FAMILIES = (*(f"Noto Sans {script}" for script in NOTO_SCRIPTS), "Noto Serif Tibetan", "Droid Sans Fallback",
-                     "Symbola")
+"""Noto Sans for the scripts of South and South-East Asia, Ethiopia and the Maldives (and the Georgian letters DejaVu
+Sans lacks)."""
+NOTO_LIMITED_USE = ("Adlam", "Balinese", "Bamum", "Batak", "Buginese", "Chakma", "Cham", "Cherokee", "Hanifi Rohingya",
+                    "Javanese", "Kayah Li", "Lepcha", "Limbu", "Mandaic", "Meetei Mayek", "Miao", "Mongolian",
+                    "New Tai Lue", "Newa", "Ol Chiki", "Osage", "Pahawh Hmong", "Saurashtra", "Sundanese",
+                    "Syloti Nagri", "Syriac", "Tagalog", "Tai Le", "Tai Tham", "Tai Viet", "Vai", "Wancho", "Yi")
+"""Noto Sans for the scripts in modern use by communities rather than nations (Unicode's "limited use" scripts, UAX
+#31 table 7, with Mongolian, Buginese and Tagalog), whose letters no other shipped font has. N'Ko, Tifinagh, Canadian
+Syllabics and Lisu are in DejaVu Sans; historic scripts (Linear A, Medefaidrin …) in none, so refused at import."""
+FALLBACK_FAMILIES = (*(f"Noto Sans {script}" for script in (*NOTO_SCRIPTS, *NOTO_LIMITED_USE)), "Noto Serif Tibetan",
+                     "Noto Serif Hmong Nyiakeng", "Droid Sans Fallback", "Symbola")
 """After the profile's typeface and DejaVu Sans (Latin, Greek, Cyrillic, Armenian, Georgian, Hebrew, Arabic …), in this
-order: Noto Sans for the scripts of South and South-East Asia, Ethiopia and the Maldives (and the Georgian letters
-DejaVu lacks), Noto Serif Tibetan (Noto has no sans Tibetan), Droid Sans Fallback for Chinese, Japanese and Korean,
-Symbola for emoji and symbols. DejaVu Sans comes first, so text it can show never falls back."""
+order: Noto Sans for the scripts above, Noto Serif Tibetan and Noto Serif Hmong Nyiakeng (Noto has no sans for
+either), Droid Sans Fallback for Chinese, Japanese and Korean, Symbola for emoji and symbols. DejaVu Sans comes first,
+so text it can show never falls back."""
 
 _PROBE = b'#set document(title: "glyphs")\n#set text(font: json(bytes(sys.inputs.fonts)))\n#sys.inputs.text\n'
 

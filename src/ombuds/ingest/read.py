@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from ombuds.errors import OmbudsError, not_a_file
+from ombuds.ingest.workbook_limits import workbook_problem
 
 HEADER_WITHIN = 20  # the header is looked for in this many first lines (or rows) of a file
 DELIMITERS = (",", ";", "\t")
@@ -194,28 +195,18 @@ def _undecodable(path: Path, codec: str, encoding: str | None) -> UnreadableFile
     return UnreadableFile(path, line, f"not {encoding or 'UTF-16'} text ({reason})")
 
 
-MAX_UNPACKED_BYTES = 1 << 30
-"""The most an XLSX workbook may unpack to (1 GiB, about 8 million cases): its parts are XML inside a zip file, and
-a small file that unpacks to far more is refused before it is read."""
-MAX_SHARED_STRINGS_BYTES = 128 << 20
-"""The most its shared strings may unpack to (128 MiB): openpyxl holds them all in memory."""
-
-
 UNSAFE_XML = "not a readable XLSX workbook (its XML is malformed, or declares entities, which are never read)"
 
 
-def _unpacked_sizes(path: Path, handle) -> None:
+def _within_limits(path: Path, handle) -> None:
+    """Refused before openpyxl reads it when reading it would not stay in bounded memory (ingest.workbook_limits)."""
     try:
-        parts = zipfile.ZipFile(handle).infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        problem = workbook_problem(handle)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError) as error:
         raise UnreadableFile(path, 1, f"not a readable XLSX workbook ({error})") from None
+    if problem:
+        raise UnreadableFile(path, 1, problem)
     handle.seek(0)
-    total = sum(part.file_size for part in parts)
-    strings = sum(part.file_size for part in parts if part.filename.lower().endswith("sharedstrings.xml"))
-    if total > MAX_UNPACKED_BYTES or strings > MAX_SHARED_STRINGS_BYTES:
-        raise UnreadableFile(path, 1, f"the workbook unpacks to {total:,} bytes ({strings:,} of shared strings); at "
-                                      f"most {MAX_UNPACKED_BYTES:,} ({MAX_SHARED_STRINGS_BYTES:,}) are read: split it "
-                                      "or save it as CSV")
 
 
 def _workbook_rows(path: Path, worksheet) -> Iterator[tuple[int, list[str]]]:
@@ -225,7 +216,12 @@ def _workbook_rows(path: Path, worksheet) -> Iterator[tuple[int, list[str]]]:
     number = 0
     try:
         for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell(v) for v in values]
+            cells = [_cell(v) for v in values]
+            longest = max(map(len, cells), default=0)
+            if longest > FIELD_LIMIT:  # as in a CSV file: kept in memory until its batch is staged
+                raise UnreadableFile(path, number, f"a cell of {longest:,} characters; at most {FIELD_LIMIT:,} are "
+                                                   "read (no column holds that much)")
+            yield number, cells
     except (DefusedXmlException, SyntaxError, ValueError, KeyError):
         raise UnreadableFile(path, number + 1, UNSAFE_XML) from None
 
@@ -236,7 +232,7 @@ def _xlsx(path: Path, rank: Rank, sheet: str | None):
     from openpyxl import load_workbook  # imported here: only XLSX imports pay for it (defusedxml guards its XML)
 
     with open(path, "rb") as handle:  # a handle, not a name: openpyxl would refuse a workbook named .csv
-        _unpacked_sizes(path, handle)
+        _within_limits(path, handle)
         try:
             workbook = load_workbook(handle, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, DefusedXmlException) as error:

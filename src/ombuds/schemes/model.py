@@ -54,9 +54,19 @@ class Report:
 
 
 @dataclass(frozen=True)
+class License:
+    """A licence the data is published under, as a Data Package names it."""
+
+    name: str  # an Open Definition id, e.g. "OGL-UK-3.0"
+    title: str
+    path: str  # the licence's address
+
+
+@dataclass(frozen=True)
 class DataNotes:
     coverage: str  # one sentence every page shows
     attribution: str  # licence and attribution shown with the data and downloads
+    licenses: tuple[License, ...] = ()
 
 
 @dataclass(frozen=True)

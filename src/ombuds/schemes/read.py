@@ -24,6 +24,7 @@ from ombuds.schemes.model import (
     DataNotes,
     Label,
     LabelSet,
+    License,
     MapView,
     PeerGroups,
     Provision,
@@ -42,7 +43,8 @@ TOP = {"format": ("int", True), "id": ("str", True), "name": ("str", True), "sho
        "map": ("table", False)}
 WORDS = {"body": ("str", True), "bodies": ("str", True), "body_type": ("str", True), "size": ("str", True)}
 REPORT = {"name": ("str", True), "min_records": ("int", False), "min_measure": ("str", False)}
-DATA = {"coverage": ("str", True), "attribution": ("str", True)}
+DATA = {"coverage": ("str", True), "attribution": ("str", True), "licenses": ("tables", False)}
+LICENSE = {"name": ("str", True), "title": ("str", True), "path": ("str", True)}  # a Data Package licence
 TYPE = {"id": ("str", True), "name": ("str", True), "plural": ("str", True), "peer_average": ("bool", True)}
 LABEL_SET = {"name": ("str", True), "labels": ("tables", True), "editions": ("table", False)}
 LABEL = {"id": ("str", True), "name": ("str", True), "aliases": ("strs", False)}
@@ -109,6 +111,8 @@ def _header(data: dict[str, Any] | None, folder: Path, problems: Problems) -> di
     for name, spec in (("words", WORDS), ("report", REPORT), ("data", DATA)):
         if name in top:
             top[name] = fields(top[name], file, name, spec, problems) or {}
+    if "data" in top:
+        top["data"]["licenses"] = _licenses(top["data"].get("licenses", []), problems)
     geography = fields(top.get("geography", {}), file, "geography",
                        {"postcodes": ("str", False), "elsewhere": ("table", False)}, problems) or {}
     top["postcodes"] = geography.get("postcodes", "none")
@@ -123,6 +127,17 @@ def _header(data: dict[str, Any] | None, folder: Path, problems: Problems) -> di
     if top["hexjson"] not in ("", "generated") and not (folder / top["hexjson"]).is_file():
         problems.add(file, "map.hexjson", f"no file '{top['hexjson']}' in the scheme folder")
     return top
+
+
+def _licenses(items: list[Any], problems: Problems) -> tuple[License, ...]:
+    """`[[data.licenses]]`: the licences the data is published under (name, title and path, as Data Packages
+    name them)."""
+    kept = []
+    for i, item in enumerate(items):
+        row = fields(item, "scheme.toml", f"data.licenses[{i}]", LICENSE, problems)
+        if row is not None and LICENSE.keys() <= row.keys():
+            kept.append(License(**row))
+    return tuple(kept)
 
 
 def _elsewhere(messages: dict[str, Any], places: tuple[str, ...], problems: Problems) -> dict[str, str]:

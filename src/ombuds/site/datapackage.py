@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ombuds.schemes import Scheme
 from ombuds.site.render import json_bytes
 from ombuds.stats import downloads
 
@@ -33,6 +34,11 @@ def resources(table: Table) -> list[dict]:
 def stem(download_csv: str) -> str:
     """A CSV download's path under data/, without its extension: `data/2023-24/records.csv` → `2023-24/records`."""
     return download_csv.removeprefix("data/").removesuffix(".csv")
+
+
+def licenses(scheme: Scheme) -> list[dict]:
+    """The scheme's licences (`[[data.licenses]]` in its scheme.toml) as a Data Package lists them."""
+    return [{"name": x.name, "title": x.title, "path": x.path} for x in scheme.data.licenses]
 
 
 def package(about: dict, tables: list[Table]) -> bytes:

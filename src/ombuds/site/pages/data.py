@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from ombuds import urls
 from ombuds.site.data import NotFound, SiteData
-from ombuds.site.datapackage import Table, package, stem
+from ombuds.site.datapackage import Table, licenses, package, stem
 from ombuds.site.pages import File, FileKind, Page, PageKind
 from ombuds.stats import downloads
 from ombuds.years import Year
 
-LICENCE = ("Open Government Licence v3.0",
-           "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
 COLUMNS = [
     ("authority.code", "The authority's GSS code, for example E07000243."),
     ("authority.name, authority.type", "Its official name and type (County, District, Metropolitan, Unitary, "
@@ -36,11 +34,12 @@ def data(site: SiteData, query) -> Page:
     years = list(reversed(site.years()))
     rows = [{"year": y, "published": site.year_statistics(y).published, "revisions": site.year_revisions(y),
              "files": [(ext.upper(), urls.download(y, ext)) for ext in downloads.EXTENSIONS]} for y in years]
-    context = {"dataset": dataset_description(site), "rows": rows, "licence": LICENCE, "columns": COLUMNS,
+    licence = next(iter(site.scheme.data.licenses), None)  # the first is the one the page names
+    context = {"dataset": dataset_description(site), "rows": rows, "licence": licence, "columns": COLUMNS,
                "datapackage": urls.datapackage(),
                "all_years": [(ext.upper(), urls.download_all(ext)) for ext in downloads.EXTENSIONS],
                "api": {"openapi": urls.api("openapi.json"), "years": urls.api("years.json")}}
-    twin = {"licence": {"name": LICENCE[0], "url": LICENCE[1]},
+    twin = {"licence": {"name": licence.title, "url": licence.path} if licence else None,
             "api": context["api"],
             "downloads": {y.label: {ext: urls.download(y, ext) for ext in downloads.EXTENSIONS} for y in years},
             "all_years": {ext: urls.download_all(ext) for ext in downloads.EXTENSIONS},
@@ -55,6 +54,7 @@ def dataset_description(site: SiteData) -> dict:
     listings."""
     years = site.years()
     base = site.profile.base_url
+    licence = next(iter(site.scheme.data.licenses), None)
     files = [(urls.download_all(ext), ext) for ext in downloads.EXTENSIONS]
     files += [(urls.download(y, ext), ext) for y in reversed(years) for ext in downloads.EXTENSIONS]
     return {
@@ -63,7 +63,7 @@ def dataset_description(site: SiteData) -> dict:
         "description": f"Complaints about councils in England decided by the {site.profile.name}: complaints "
                        "received by service area, decisions by outcome, uphold, satisfactory remedy and compliance "
                        "rates with their 95% intervals, for every council and year.",
-        "url": base + urls.data(), "license": LICENCE[1], "isAccessibleForFree": True,
+        "url": base + urls.data(), "license": licence.path if licence else None, "isAccessibleForFree": True,
         "creator": {"@type": "Organization", "name": site.profile.name},
         "spatialCoverage": "England",
         "temporalCoverage": f"{years[0].start.isoformat()}/{years[-1].end.isoformat()}" if years else None,
@@ -104,7 +104,7 @@ def datapackage(site: SiteData) -> File:
              "description": f"Complaints about councils in England decided by the {site.profile.name}, by "
                             "authority and year.",
              "homepage": site.profile.base_url + urls.data(),
-             "licenses": [{"name": "OGL-UK-3.0", "title": LICENCE[0], "path": LICENCE[1]}]}
+             "licenses": licenses(site.scheme)}
     return File(package(about, tables), "application/json")
 
 

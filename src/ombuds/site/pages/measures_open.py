@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ombuds import urls
 from ombuds.site.data import NotFound
-from ombuds.site.datapackage import Table, package, stem
+from ombuds.site.datapackage import Table, licenses, package, stem
 from ombuds.site.measures_data import MeasuresSite
 from ombuds.site.pages import File, FileKind, Page, PageKind
 from ombuds.site.pages.measures_common import base
@@ -41,7 +41,7 @@ def datapackage(site: MeasuresSite) -> File:
     about = {"name": urls.segment(f"{site.scheme.short_name} records"),
              "title": f"{site.profile.site_title}: records by {word}",
              "description": f"{site.scheme.data.coverage} {site.scheme.data.attribution}",
-             "homepage": site.profile.base_url + urls.data()}
+             "homepage": site.profile.base_url + urls.data(), "licenses": licenses(site.scheme)}
     return File(package(about, tables), "application/json")
 
 
