@@ -81,9 +81,22 @@ def test_names_in_any_script_are_in_every_letter_and_the_release(tmp_path):
         [pdf] = (tmp_path / "pdf").glob(f"{authority.lower()}-*.pdf")
         subprocess.run(["pdftoppm", "-r", "80", "-f", "1", "-l", "1", "-png", "-singlefile", str(pdf),
                         str(ARTEFACTS / f"letter-{artefact}-name")], check=True)
+    # Javanese marks reach far below the line: its name line gets room (points; Latin "By email" and "Chief" compared),
+    # while a name in DejaVu Sans (Canadian Syllabics) keeps the letter's even spacing
+    assert email_to_role(tmp_path / "pdf", "suffolk") > email_to_role(tmp_path / "pdf", "manchester") + 3
     created = run("release", "create", "--year", "2023-24")
     assert created.exit_code == 0, created.stderr
     assert created.stdout.startswith("2023-24 frozen: ")
+
+
+def email_to_role(folder: Path, authority: str) -> float:
+    """The distance, in points, from "By email" to the recipient's role line below the name, on a letter's first
+    page, from the words' boxes."""
+    [pdf] = folder.glob(f"{authority}-*.pdf")
+    boxes = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    tops = [(word, float(top)) for top, word in re.findall(r'yMin="([\d.]+)"[^>]*>([^<]*)</word>', boxes)]
+    return next(top for word, top in tops if word == "Chief") - next(top for word, top in tops if word == "email")
 
 
 def test_a_script_no_font_has_is_refused_at_import_naming_line_column_and_script(tmp_path):
