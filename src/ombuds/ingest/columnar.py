@@ -41,19 +41,19 @@ def csv_blocks(handle: BinaryIO, delimiter: str, width: int, named: int) -> Iter
         raise NotColumnar("blank lines")
     names = [str(i) for i in range(width)]
     handle.seek(0)
+    options = {"read_options": csv.ReadOptions(use_threads=False, block_size=BLOCK, skip_rows=1, column_names=names),
+               "parse_options": csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+               "convert_options": csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                     strings_can_be_null=False, quoted_strings_can_be_null=False)}
     try:
-        reader = csv.open_csv(
-            handle,
-            read_options=csv.ReadOptions(use_threads=False, block_size=BLOCK, skip_rows=1, column_names=names),
-            parse_options=csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-            convert_options=csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
-                                               strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
-        rows = 0
-        for batch in reader:
-            rows += batch.num_rows
-            block = [column.to_pylist() for column in batch.columns]
-            yield block, _odd_rows(block, named)
+        # Closed as soon as it is read or given up: a streaming reader's read-ahead thread left for the interpreter's
+        # exit can abort the process ("terminate called without an active exception", apache/arrow#34314).
+        with csv.open_csv(handle, **options) as reader:
+            rows = 0
+            for batch in reader:
+                rows += batch.num_rows
+                block = [column.to_pylist() for column in batch.columns]
+                yield block, _odd_rows(block, named)
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         raise NotColumnar(str(error)) from None
     if rows + 1 != lines:

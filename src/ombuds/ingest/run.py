@@ -145,19 +145,21 @@ class _Run:
         named = max((i + 1 for i, key in enumerate(keys) if key), default=0)
         stage, noted, base = self._stage(kind), len(self.problems), file_no * POSITION
         line = count = 0
+        blocks = csv_blocks(table.csv.handle, table.csv.delimiter, len(table.header), named)
         try:
-            for block, flagged in csv_blocks(table.csv.handle, table.csv.delimiter, len(table.header), named):
-                lines = list(range(line + 2, line + 2 + len(block[0])))
-                line += len(lines)
-                if flagged:
-                    block, lines, too_many = self._plain_rows(path, block, flagged, lines, named)
-                    count += too_many
-                count += len(lines)
-                if not lines:
-                    continue
-                columns = {key: block[where[key]] if key in where else [""] * len(lines) for key in kind.columns}
-                stage.add(self._settled(path, kind, where, columns, [base + n for n in lines],
-                                        lambda i, block=block: [column[i] for column in block]))
+            with contextlib.closing(blocks):  # its reader closed now, even if what follows fails, not at exit
+                for block, flagged in blocks:
+                    lines = list(range(line + 2, line + 2 + len(block[0])))
+                    line += len(lines)
+                    if flagged:
+                        block, lines, too_many = self._plain_rows(path, block, flagged, lines, named)
+                        count += too_many
+                    count += len(lines)
+                    if not lines:
+                        continue
+                    columns = {key: block[where[key]] if key in where else [""] * len(lines) for key in kind.columns}
+                    stage.add(self._settled(path, kind, where, columns, [base + n for n in lines],
+                                            lambda i, block=block: [column[i] for column in block]))
         except NotColumnar:
             del self.problems[noted:]
             stage.forget(base, base + POSITION)
