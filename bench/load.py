@@ -1,6 +1,6 @@
 """`make bench`: publication day. `ombuds serve` on loopback under wrk for 60 s at 200 connections on a mix of
 council pages (every council's 2023-24 page, its latest-year redirect, its API record, the national page); while
-the load runs, an `ombuds import` (new 2023-24 decisions) and an `ombuds release publish` (2024-25, frozen
+the load runs, an `ombuds import` (new 2022-23 decisions) and an `ombuds release publish` (2024-25, frozen
 beforehand) complete. The server opens the database read-only and must pick both up (its data version) without
 a failed request.
 
@@ -61,8 +61,9 @@ def ombuds(db: str, *args: str) -> tuple[int, float, str]:
 
 
 def prepare(folder: Path) -> tuple[str, Path]:
-    """The demo's synthetic data imported; 2024-25 frozen (not published); a file of new 2023-24 decisions kept
-    back for the import during the load."""
+    """The demo's synthetic data imported; 2024-25 frozen (not published); a file of new 2022-23 decisions kept
+    back for the import during the load. Not 2023-24's: those would change 2024-25's comparison with the year before,
+    which its release froze, and the publish would rightly be refused (issue 18)."""
     from ombuds.demo import generate
 
     db = f"sqlite:///{folder / 'load.db'}"
@@ -81,7 +82,7 @@ def prepare(folder: Path) -> tuple[str, Path]:
         writer.writerow(["reference", "authority", "decision_date", "outcome", "satisfactory_remedy",
                          "remedied_by_ombudsman"])
         for n, name in enumerate(("Stevenage", "Kent", "Birmingham", "Allerdale", "Leeds") * 20):
-            writer.writerow([f"LATE-{n:05d}", name, "2024-01-15", "Upheld", "no", "no"])
+            writer.writerow([f"LATE-{n:05d}", name, "2023-01-15", "Upheld", "no", "no"])
     return db, extra
 
 
