@@ -17,13 +17,9 @@ from ombuds.errors import OmbudsError
 from ombuds.ingest.columns import BAD, Column, ColumnCheck
 from ombuds.ingest.fields import RowCheck
 from ombuds.ingest.read import HEADER_WITHIN
-from ombuds.labels import ADDRESSEE, COMPLIES, OUTCOME_WORDS, OWN_OUTCOMES, UPHELD_ID, lookup, sets
+from ombuds.labels import ADDRESSEE, COMPLIES, OWN_OUTCOMES, UPHELD_ID, lookup
 from ombuds.years import Year
 
-_AREAS = lookup(sets()["service_area"])  # label sets give the label's id: what the case tables store
-_OUTCOMES = lookup(sets()["outcome"])
-_COMPLIANCE = lookup(sets()["compliance"])
-_ROLES = lookup(sets()["contact_role"])
 _STAGES = lookup(("1", "2"))
 _OWN_OUTCOMES = lookup(OWN_OUTCOMES)
 _COMPLIES = lookup(COMPLIES)
@@ -56,22 +52,22 @@ def _received(row: Row, c: RowCheck) -> tuple | None:
     reference = c.reference(row)
     received = c.date(row, "received_date")
     code = c.authority(row, "authority", received)
-    area = c.choice(row, "service_area", _AREAS)
+    area = c.choice(row, "service_area", c.labels["service_area"])
     return None if c.problems else (reference, code, received, area)
 
 
 def _received_columns(b: Batch, k: ColumnCheck, pos: list[int]) -> list[tuple]:
     received = k.date(b["received_date"], "received_date")
     return list(zip(k.reference(b["reference"]), k.authority(b["authority"], received, "authority"), k.iso(received),
-                    k.choice(b["service_area"], "service_area", _AREAS), pos, strict=True))
+                    k.choice(b["service_area"], "service_area", k.check.labels["service_area"]), pos, strict=True))
 
 
 def _decided(row: Row, c: RowCheck) -> tuple | None:
     reference = c.reference(row)
     decided = c.date(row, "decision_date")
     code = c.authority(row, "authority", decided)
-    outcome = c.choice(row, "outcome", _OUTCOMES)
-    area = c.choice(row, "service_area", _AREAS, required=False)
+    outcome = c.choice(row, "outcome", c.labels["outcome"])
+    area = c.choice(row, "service_area", c.labels["service_area"], required=False)
     remedy = c.flag(row, "satisfactory_remedy")
     remedied = c.flag(row, "remedied_by_ombudsman")
     public_report = c.flag(row, "public_report")
@@ -79,8 +75,8 @@ def _decided(row: Row, c: RowCheck) -> tuple | None:
     if outcome is not None and outcome != UPHELD_ID:
         for column, value in (("satisfactory_remedy", remedy), ("remedied_by_ombudsman", remedied)):
             if value:
-                c.problem(column, f"yes on a decision that is '{OUTCOME_WORDS[outcome]}': only an "
-                                  f"{OUTCOME_WORDS[UPHELD_ID]} decision can have it")
+                c.problem(column, f"yes on a decision that is '{c.label_sets['outcome'].name_of(outcome)}': only an "
+                                  f"{c.label_sets['outcome'].name_of(UPHELD_ID)} decision can have it")
     if c.problems:
         return None
     return (reference, code, decided, outcome, area, remedy, remedied, public_report, summary)
@@ -88,7 +84,7 @@ def _decided(row: Row, c: RowCheck) -> tuple | None:
 
 def _decided_columns(b: Batch, k: ColumnCheck, pos: list[int]) -> list[tuple]:
     decided = k.date(b["decision_date"], "decision_date")
-    outcomes = k.choice(b["outcome"], "outcome", _OUTCOMES)
+    outcomes = k.choice(b["outcome"], "outcome", k.check.labels["outcome"])
     remedies, remedied = k.flag(b["satisfactory_remedy"], "satisfactory_remedy"), k.flag(
         b["remedied_by_ombudsman"], "remedied_by_ombudsman")
     remedy = map(operator.or_, map(operator.is_, remedies, repeat(True)), map(operator.is_, remedied, repeat(True)))
@@ -96,8 +92,9 @@ def _decided_columns(b: Batch, k: ColumnCheck, pos: list[int]) -> list[tuple]:
         if outcomes[i] != UPHELD_ID:
             outcomes[i] = BAD
             k.flagged = True
+    areas = k.choice(b["service_area"], "service_area", k.check.labels["service_area"], required=False)
     return list(zip(k.reference(b["reference"]), k.authority(b["authority"], decided, "authority"), k.iso(decided),
-                    outcomes, k.choice(b["service_area"], "service_area", _AREAS, required=False), remedies,
+                    outcomes, areas, remedies,
                     remedied, k.flag(b["public_report"], "public_report"), k.text(b["summary"], required=False),
                     pos, strict=True))
 
@@ -106,14 +103,14 @@ def _compliance(row: Row, c: RowCheck) -> tuple | None:
     reference = c.reference(row)
     recorded = c.date(row, "recorded_date")
     code = c.authority(row, "authority", recorded)
-    outcome = c.choice(row, "compliance", _COMPLIANCE)
+    outcome = c.choice(row, "compliance", c.labels["compliance"])
     return None if c.problems else (reference, code, recorded, outcome)
 
 
 def _compliance_columns(b: Batch, k: ColumnCheck, pos: list[int]) -> list[tuple]:
     recorded = k.date(b["recorded_date"], "recorded_date")
     return list(zip(k.reference(b["reference"]), k.authority(b["authority"], recorded, "authority"), k.iso(recorded),
-                    k.choice(b["compliance"], "compliance", _COMPLIANCE), pos, strict=True))
+                    k.choice(b["compliance"], "compliance", k.check.labels["compliance"]), pos, strict=True))
 
 
 def _improvements(row: Row, c: RowCheck) -> tuple | None:
@@ -132,7 +129,7 @@ def _improvements_columns(b: Batch, k: ColumnCheck, pos: list[int]) -> list[tupl
 
 def _contacts(row: Row, c: RowCheck) -> tuple | None:
     code = c.authority(row, "authority", None, case=False)
-    role = c.choice(row, "role", _ROLES, default=ADDRESSEE)
+    role = c.choice(row, "role", c.labels["contact_role"], default=ADDRESSEE)
     values = [c.lettered(row, column) for column in ("name", "title", "salutation")]
     email = c.email(row, "email")
     return None if c.problems else (code, role, *values, email)

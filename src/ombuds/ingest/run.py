@@ -88,7 +88,8 @@ class _Run:
         self.first_load = first_load  # rows of a kind whose table is empty go straight into it (store.FirstLoad)
         self.sheet, self.encoding = sheet, encoding
         self.scheme = scheme
-        self.check = RowCheck(registry_of(scheme), provisions=tuple(p.id for p in scheme.provisions))
+        self.check = RowCheck(registry_of(scheme), scheme.label_sets,
+                              provisions=tuple(p.id for p in scheme.provisions))
         self.columns = ColumnCheck(self.check)
         self.progress = progress
         self.staged: dict[str, Staging | FirstLoad] = {}
@@ -300,21 +301,23 @@ class _Run:
         self.connection.commit()
 
     def merge(self) -> dict[str, Changes]:
+        roles = self.scheme.label_sets.get("contact_role")  # a contact's key names its role: in words in the report
+        key_words = {"role": {label.id: label.name for label in roles.labels}} if roles else {}
         changes = {}
         for kind, stage in self.staged.items():
-            changes[kind] = stage.merge()
+            changes[kind] = stage.merge(key_words)
             stage.drop()
         return changes
 
 
-def _revisions(connection: Connection, revise: str | None) -> list[str]:
+def _revisions(connection: Connection, scheme: Scheme, revise: str | None) -> list[str]:
     """ombuds.releases' check before the commit. It brings in the statistics, so it is loaded only where a year has
     been released or a revision is asked for; otherwise there is nothing it could refuse or record."""
     if revise is None and not all_releases(connection):
         return []
     from ombuds.release_figures import before_commit
 
-    return before_commit(connection, revise)
+    return before_commit(connection, scheme, revise)
 
 
 def _not_for(scheme: Scheme, kind: Kind) -> str:
@@ -322,12 +325,12 @@ def _not_for(scheme: Scheme, kind: Kind) -> str:
             f"{', '.join(CODE_KINDS[:-1])} and {CODE_KINDS[-1]} files here, and its own records (kinds.toml)")
 
 
-def _keep_statistics(connection: Connection, before: FigureInputs) -> list[Year]:
+def _keep_statistics(connection: Connection, scheme: Scheme, before: FigureInputs) -> list[Year]:
     """Inside the transaction, after the merge: the kept statistics brought up to the data the import leaves, so
     that they are ready when it commits (ombuds.stats.ready computes them; ingest computes no figure)."""
     from ombuds.stats.ready import keep_after_import
 
-    return keep_after_import(connection, before)
+    return keep_after_import(connection, scheme, before)
 
 
 def _rank(cells: list[str]) -> int:
@@ -387,9 +390,9 @@ def _import(database: Database, paths: list[Path | str], *, check: bool, progres
                 if also is not None:
                     also(connection)
                 if not report.unchanged:
-                    report.revised = _revisions(connection, revise)
+                    report.revised = _revisions(connection, scheme, revise)
                     log_import(connection, run.paths, "\n".join(report.lines()))
-                    report.computed = _keep_statistics(connection, before)
+                    report.computed = _keep_statistics(connection, scheme, before)
         finally:
             run.drop_leftovers()
             stage_in_memory(connection, cache_size)

@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 
 from ombuds import urls
 from ombuds.errors import OmbudsError
-from ombuds.labels import ADDRESSEE, TYPE_PLURALS
+from ombuds.labels import ADDRESSEE
 from ombuds.letters import present
 from ombuds.letters.editions import Edition, placeholders_in
 from ombuds.profile import Profile
@@ -64,7 +64,7 @@ def placeholder_values(s: StatisticsRecord, edition: Edition) -> dict[str, str]:
         "average_compliance_rate": fmt.average(a.compliance_rate),
         "upheld_per_100k": fmt.per_100k_phrase(s.upheld_per_100k, "upheld decision", "upheld decisions"),
         "average_upheld_per_100k": fmt.per_100k_phrase(a.upheld_per_100k, "upheld decision", "upheld decisions"),
-        "type_plural": TYPE_PLURALS[s.authority.type],
+        "type_plural": edition.statistics.labels.type_plurals[s.authority.type],
         **{f"{rate}_change": fmt.change_sentence(rate, getattr(changes, rate) if changes else None)
            for rate in fmt.RATE_NAMES},
     }

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 from ombuds.stats import format as fmt
-from ombuds.stats.layouts import Layout, figure, named
+from ombuds.stats.layouts import Layout, named
 from ombuds.stats.record import StatisticsRecord
 
 NBSP = "\u00a0"
@@ -47,11 +47,11 @@ def name_in_sentence(s: StatisticsRecord, name: str) -> str:
     return f"the {name}" if registry().get(s.authority.code).takes_the else name
 
 
-def plain_words(spec: Mapping, s: StatisticsRecord, about: str) -> list[str]:
+def plain_words(layout: Layout, spec: Mapping, s: StatisticsRecord, about: str) -> list[str]:
     """What a zero base or an absent average means, said plainly (shown beside the SPEC's `0%`, `-` and `n/a`);
     `spec` is the panel's layout (its `rate` and `base`)."""
     said = []
-    if figure(s, spec["base"]) == 0 and spec["base"] in NOTHING_COUNTED:
+    if layout.figure(s, spec["base"]) == 0 and spec["base"] in NOTHING_COUNTED:
         said.append(NOTHING_COUNTED[spec["base"]].replace("{about}", about))
     if getattr(s.average, spec["rate"]) is None:
         said.append(_no_average(s))
@@ -87,14 +87,14 @@ def panel(section: dict, layout: Layout, s: StatisticsRecord, about: str) -> dic
     lead line of 2024-25."""
     spec = layout.panel(section["id"])
     rate_name = spec["rate"]
-    base = figure(s, spec["base"])
+    base = layout.figure(s, spec["base"])
     rate = getattr(s, rate_name)
     dropped = {"headline", "comparison"} if base == 0 else set()
     if rate_name == "compliance_rate" and (rate is None or rate >= 1):
         dropped.add("note")
     lines = [_with_the(line, s.authority.name, about) for line in section["lines"]
              if line["role"] not in dropped and not (line["role"] == "lead" and s.investigated == 0)]
-    plain = [{"role": "plain", "text": t} for t in plain_words(spec, s, about)]
+    plain = [{"role": "plain", "text": t} for t in plain_words(layout, spec, s, about)]
     average = getattr(s.average, rate_name)
     if base == 0 and average is not None:
         plain.append({"role": "plain", "text": f"The average for similar authorities was {fmt.average(average)}."})

@@ -18,6 +18,7 @@ from cachetools import LRUCache
 from ombuds import releases
 from ombuds.errors import OmbudsError
 from ombuds.handling_code import HandlingCode, handling_code
+from ombuds.labels import EngineLabels
 from ombuds.letters.editions import Edition, edition_in
 from ombuds.profile import Profile
 from ombuds.registry import Authority, registry_of
@@ -113,7 +114,12 @@ class SiteData:
 
     @property
     def statistics(self) -> StatisticsService:
-        return statistics_service(self.database)
+        return statistics_service(self.database, self.scheme)
+
+    @property
+    def labels(self) -> EngineLabels:
+        """The scheme's labels and type words (engine "lgsco"), as the pages word them."""
+        return self.statistics.labels
 
     @cached_property
     def authorities(self):
@@ -150,12 +156,12 @@ class SiteData:
     def revisions(self, authority: Authority, year: Year) -> list[dict]:
         """The revisions of the authority's figures (and its type's average) in a year, oldest first."""
         return self._once(("revisions", self.version(), year, authority.code), lambda: releases.revision_history(
-            self.database, year, (authority.code, authority.type)))
+            self.database, self.scheme, year, (authority.code, authority.type)))
 
     def year_revisions(self, year: Year) -> list[dict]:
         """Every revision of a year's figures, oldest first (the data page)."""
         return self._once(("year revisions", self.version(), year),
-                          lambda: releases.revision_history(self.database, year))
+                          lambda: releases.revision_history(self.database, self.scheme, year))
 
     def latest_year(self) -> Year:
         return latest_of(self.years())
@@ -227,7 +233,7 @@ class SiteData:
             found = self._decisions.pop(key, None)
         if found is None:
             with self.database.read() as connection:
-                found = queries.decisions(connection, authority.code, year)
+                found = queries.decisions(connection, authority.code, year, self.labels)
         with self._lock:
             self._decisions[key] = found  # re-inserted last: the dict is kept in order of use
             while len(self._decisions) > DECISIONS_KEPT:
@@ -242,7 +248,7 @@ class SiteData:
         found: list[queries.Decision] = []
         with self.database.read() as connection:
             for year in reversed([y for y in self.statistics.case_years() if y in self.years()]):
-                found += queries.decisions(connection, authority.code, year, limit=limit - len(found))
+                found += queries.decisions(connection, authority.code, year, self.labels, limit=limit - len(found))
                 if len(found) >= limit:
                     break
         return found

@@ -16,8 +16,9 @@ import io
 import json
 import zipfile
 from collections.abc import Iterable
+from functools import cache
 
-from ombuds.labels import OUTCOMES, SERVICE_AREAS
+from ombuds.labels import EngineLabels
 from ombuds.stats.export import flatten, neutralise
 from ombuds.stats.record import StatisticsRecord
 
@@ -30,11 +31,11 @@ MEDIA_TYPES = {
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 
 
-def received_by_area(records: Iterable[StatisticsRecord]) -> dict[str, int | None]:
+def received_by_area(records: Iterable[StatisticsRecord], labels: EngineLabels) -> dict[str, int | None]:
     """Complaints and enquiries received in England by service area (the published areas first, in their order,
     then any others), and `total`. An area is None where any authority's figure for it is unknown."""
     records = list(records)
-    areas = [a for a in SERVICE_AREAS if any(a in r.received for r in records)]
+    areas = [a for a in labels.service_areas if any(a in r.received for r in records)]
     areas += sorted({k for r in records for k in r.received} - set(areas) - {"total"})
     summed: dict[str, int | None] = {}
     for area in [*areas, "total"]:
@@ -46,11 +47,12 @@ def received_by_area(records: Iterable[StatisticsRecord]) -> dict[str, int | Non
 RATES = ("uphold_rate", "satisfactory_remedy_rate", "compliance_rate")
 
 
-def _fixed_columns() -> dict[str, str]:
-    """Column → Table Schema type, in the files' order."""
+@cache
+def fixed_columns(labels: EngineLabels) -> dict[str, str]:
+    """Column → Table Schema type, in the files' order (the counts by label in the scheme's words)."""
     columns = {"authority.code": "string", "authority.name": "string", "authority.type": "string", "year": "string"}
-    columns |= {f"received.{area}": "integer" for area in (*SERVICE_AREAS, "total")}
-    columns |= {f"decided.{outcome}": "integer" for outcome in (*OUTCOMES, "total")}
+    columns |= {f"received.{area}": "integer" for area in (*labels.service_areas, "total")}
+    columns |= {f"decided.{outcome}": "integer" for outcome in (*labels.outcomes, "total")}
     columns |= {"investigated": "integer", "upheld": "integer", "uphold_rate": "number",
                 "satisfactory_remedies": "integer", "satisfactory_remedy_rate": "number",
                 "remedied_by_ombudsman": "integer", "compliance.recorded": "integer", "compliance.on_time": "integer",
@@ -67,13 +69,11 @@ def _fixed_columns() -> dict[str, str]:
     return columns
 
 
-COLUMNS = _fixed_columns()
-
-
-def rows(records: Iterable[StatisticsRecord]) -> list[dict]:
+def rows(records: Iterable[StatisticsRecord], labels: EngineLabels) -> list[dict]:
     """One flat row per record (`flatten` of the SPEC object), every cell neutralised; a nested part that is absent
     as a whole (`funnel`, `change.uphold_rate`) leaves no cell of its own."""
-    return [{k: neutralise(v) for k, v in flatten(r.to_json()).items() if k in COLUMNS or _extra(k)}
+    fixed = fixed_columns(labels)
+    return [{k: neutralise(v) for k, v in flatten(r.to_json()).items() if k in fixed or _extra(k)}
             for r in records]
 
 
@@ -116,15 +116,17 @@ def _extra(key: str) -> bool:
     return key.startswith(("received.", "decided."))
 
 
-def columns(flat: list[dict]) -> list[str]:
+def columns(flat: list[dict], labels: EngineLabels) -> list[str]:
     """The fixed columns, then any service area or outcome a row adds."""
-    extra = dict.fromkeys(k for row in flat for k in row if k not in COLUMNS)
-    return [*COLUMNS, *extra]
+    fixed = fixed_columns(labels)
+    extra = dict.fromkeys(k for row in flat for k in row if k not in fixed)
+    return [*fixed, *extra]
 
 
-def table_schema(header: list[str]) -> dict:
+def table_schema(header: list[str], labels: EngineLabels) -> dict:
     """The Frictionless Table Schema of a CSV or XLSX download with this header."""
-    return _schema([{"name": name, "type": COLUMNS.get(name, "integer")} for name in header],
+    fixed = fixed_columns(labels)
+    return _schema([{"name": name, "type": fixed.get(name, "integer")} for name in header],
                    ["authority.code", "year"])
 
 
@@ -138,9 +140,9 @@ def _cell(value, for_csv: bool):
     return value
 
 
-def to_csv(records: Iterable[StatisticsRecord]) -> bytes:
-    flat = rows(records)
-    return _csv(flat, columns(flat))
+def to_csv(records: Iterable[StatisticsRecord], labels: EngineLabels) -> bytes:
+    flat = rows(records, labels)
+    return _csv(flat, columns(flat, labels))
 
 
 def objects_csv(objects: list[dict]) -> bytes:
@@ -157,7 +159,7 @@ def _csv(flat: list[dict], header: list[str]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def to_json(records: Iterable[StatisticsRecord]) -> bytes:
+def to_json(records: Iterable[StatisticsRecord], labels: EngineLabels) -> bytes:
     return objects_json([r.to_json() for r in records])
 
 
@@ -165,9 +167,9 @@ def objects_json(objects: list[dict]) -> bytes:
     return json.dumps(objects, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def to_xlsx(records: Iterable[StatisticsRecord]) -> bytes:
-    flat = rows(records)
-    return _xlsx(flat, columns(flat))
+def to_xlsx(records: Iterable[StatisticsRecord], labels: EngineLabels) -> bytes:
+    flat = rows(records, labels)
+    return _xlsx(flat, columns(flat, labels))
 
 
 def objects_xlsx(objects: list[dict]) -> bytes:
@@ -210,10 +212,10 @@ def _fixed_dates(core: bytes) -> bytes:
     return re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>2000-01-01T00:00:00Z\g<3>", core)
 
 
-def download(records: Iterable[StatisticsRecord], extension: str) -> tuple[bytes, str]:
-    """The file's bytes and media type; `extension` is one of EXTENSIONS."""
+def download(records: Iterable[StatisticsRecord], extension: str, labels: EngineLabels) -> tuple[bytes, str]:
+    """The file's bytes and media type; `extension` is one of EXTENSIONS; `labels` word the counts' columns."""
     records = list(records)
-    body = {"csv": to_csv, "json": to_json, "xlsx": to_xlsx}[extension](records)
+    body = {"csv": to_csv, "json": to_json, "xlsx": to_xlsx}[extension](records, labels)
     return body, MEDIA_TYPES[extension]
 
 

@@ -7,7 +7,7 @@ Every step runs inside the caller's transaction, so a failed import leaves nothi
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,13 +32,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from ombuds.labels import ROLE_WORDS
 from ombuds.store.aggregate import COUNTED, LoadCounts, count_changes
 from ombuds.store.bulk import copy_rows
 from ombuds.store.queries import bump_data_version
 from ombuds.store.schema import TABLES
 
-KEY_WORDS = {"role": ROLE_WORDS}  # key columns holding label ids, named in their words in reports
+KeyWords = Mapping[str, Mapping[str, str]]  # key column → label id → its words, as an import's report names them
 
 sqlite3.register_adapter(date, date.isoformat)  # explicit: the default date adapter is deprecated
 
@@ -131,9 +130,9 @@ class Staging:
         return [Conflict(row[0], row[1], self._key_words(row[2:]))
                 for row in self.connection.execute(query)]
 
-    def _key_words(self, key) -> str:
+    def _key_words(self, key, key_words: KeyWords) -> str:
         """A row's key as an import's report names it: `E07000243 / chief executive` (labels in their words)."""
-        return " / ".join(str(KEY_WORDS.get(column, {}).get(v, v)) for column, v in zip(self.key, key, strict=True))
+        return " / ".join(str(key_words.get(column, {}).get(v, v)) for column, v in zip(self.key, key, strict=True))
 
     def drop_repeats(self) -> None:
         """Identical repeats of a row are harmless: keep the first."""
@@ -141,8 +140,9 @@ class Staging:
         firsts = select(func.min(s.c.pos)).group_by(*(s.c[k] for k in self.key))
         self.connection.execute(s.delete().where(s.c.pos.not_in(firsts)))
 
-    def merge(self, sample: int = 10) -> Changes:
-        """Insert new keys, update changed rows, count the unchanged ones."""
+    def merge(self, key_words: KeyWords, sample: int = 10) -> Changes:
+        """Insert new keys, update changed rows, count the unchanged ones (a few changed keys named in
+        `key_words`)."""
         s, t = self.table, self.target
         count_changes(self.connection, t.name, s)  # before the writes: the replaced rows' counts are taken away
         if self._target_empty():
@@ -153,7 +153,7 @@ class Staging:
         changes = Changes()
         changes.changed = self.connection.execute(select(func.count()).select_from(changed.subquery())).scalar()
         if changes.changed:
-            changes.changed_keys = [self._key_words(row)
+            changes.changed_keys = [self._key_words(row, key_words)
                                     for row in self.connection.execute(changed.order_by(s.c.pos).limit(sample))]
             values = {c: select(s.c[c]).where(same).scalar_subquery() for c in self.content}
             self.connection.execute(
@@ -242,7 +242,8 @@ class FirstLoad:
         if any(first <= pos < end for pos in self.files):
             raise NotFirstLoad("a file is to be read again row by row")
 
-    def merge(self) -> Changes:
+    def merge(self, key_words: KeyWords) -> Changes:
+        """The indexes built and the counts written (`key_words` unused: an empty table has no changed row)."""
         with index_cache(self.connection):
             for index in self.indexes:
                 index.create(self.connection)

@@ -9,7 +9,6 @@ import csv
 import io
 
 from ombuds import urls
-from ombuds.labels import TYPE_PLURALS
 from ombuds.registry import Authority
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.incremental import fact
@@ -133,7 +132,8 @@ def compare_similar(site: SiteData, query, slug: str) -> Page:
     if not site.years_of(authority):
         raise NotFound(f"{authority.name} has no figures in any year")
     near = similar(site, authority)
-    lead = (f"{authority.name} and the {len(near)} {TYPE_PLURALS[authority.type]} nearest to it in population."
+    plural = site.labels.type_plurals[authority.type]
+    lead = (f"{authority.name} and the {len(near)} {plural} nearest to it in population."
             if near else f"{authority.name} has no similar councils to compare with (no type or no population).")
     return _page(site, [authority, *near], title=f"{authority.name} and similar councils", lead=lead,
                  link=urls.compare_similar(slug), csv_link=urls.compare_similar_csv(slug), anchor=authority)

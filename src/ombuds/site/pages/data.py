@@ -76,7 +76,7 @@ def statistics_file(site: SiteData, year: str, extension: str) -> File:
     if extension not in downloads.EXTENSIONS:
         raise NotFound(f"there is no '{extension}' download: choose {', '.join(downloads.EXTENSIONS)}")
     chosen = site.year(year)
-    body, media_type = downloads.download(site.year_statistics(chosen).records, extension)
+    body, media_type = downloads.download(site.year_statistics(chosen).records, extension, site.labels)
     return File(body, media_type)
 
 
@@ -84,7 +84,7 @@ def all_years_file(site: SiteData, extension: str) -> File:
     """Every year's statistics in one file: the same columns as each year's file."""
     if extension not in downloads.EXTENSIONS:
         raise NotFound(f"there is no '{extension}' download: choose {', '.join(downloads.EXTENSIONS)}")
-    body, media_type = downloads.download(_all_records(site), extension)
+    body, media_type = downloads.download(_all_records(site), extension, site.labels)
     return File(body, media_type)
 
 
@@ -98,7 +98,8 @@ def datapackage(site: SiteData) -> File:
     every = [(y.label, urls.download(y, "csv"), site.year_statistics(y).records) for y in site.years()]
     every.append(("all years", urls.download_all("csv"), _all_records(site)))
     tables = [Table("statistics-" + label.replace(" ", "-"), f"Statistics by authority, {label}", stem(csv_path),
-                    downloads.table_schema(downloads.columns(downloads.rows(records))))
+                    downloads.table_schema(downloads.columns(downloads.rows(records, site.labels), site.labels),
+                                           site.labels))
               for label, csv_path, records in every]
     about = {"name": "complaint-statistics", "title": f"{site.profile.site_title}: statistics by authority",
              "description": f"Complaints about councils in England decided by the {site.profile.name}, by "
