@@ -255,6 +255,8 @@ def main() -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--generate"]:
-        generate(Path(sys.argv[2]), scale=float(sys.argv[3]), seed=int(sys.argv[4]))
+        from ombuds.schemes import load_scheme
+
+        generate(Path(sys.argv[2]), load_scheme("lgsco"), scale=float(sys.argv[3]), seed=int(sys.argv[4]))
     else:
         main()

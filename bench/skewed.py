@@ -25,13 +25,13 @@ from typing import TextIO
 
 import numpy as np
 
-from ombuds.labels import SERVICE_AREAS
 from ombuds.registry import registry
+from ombuds.schemes import load_scheme
 from ombuds.years import Year
 
 FIRST, LAST = 2017, 2024
 END_OF_DATA = Year(LAST).end
-AREAS = SERVICE_AREAS
+AREAS = load_scheme("lgsco").labels("service_area").names  # the input files word them as the LGSCO publishes
 OUTCOMES = ("Upheld", "Not Upheld", "Closed After Initial Enquiries", "Incomplete or Invalid", "Advice Given",
             "Referred back for Local Resolution")
 OUTCOME_P = (0.22, 0.08, 0.35, 0.10, 0.05, 0.20)

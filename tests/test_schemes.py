@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from ombuds.labels import COMPLIANCE, OUTCOMES, ROLES, SERVICE_AREAS
 from ombuds.registry import COUNCIL_TYPES, TYPES, registry
 from ombuds.schemes import SchemeError, check_scheme, load_scheme, scheme_folder, shipped
 
@@ -163,10 +162,15 @@ def test_the_shipped_lgsco_scheme_checks_clean_and_holds_todays_facts():
     assert (lgsco.id, lgsco.engine, lgsco.year_start, lgsco.postcodes, lgsco.hexjson) == (
         "lgsco", "lgsco", (4, 1), "england", "generated")
     assert (lgsco.words.body, lgsco.words.bodies, lgsco.words.body_type) == ("council", "councils", "authority type")
-    assert lgsco.labels("service_area").names == SERVICE_AREAS
-    assert lgsco.labels("outcome").names == OUTCOMES
-    assert lgsco.labels("compliance").names == COMPLIANCE
-    assert lgsco.labels("contact_role").ids == ROLES
+    assert lgsco.labels("service_area").names == (
+        "Adult Care Services", "Benefits and Tax", "Corporate and Other Services", "Education and Children's Services",
+        "Environment Services", "Highways and Transport", "Housing", "Planning and Development", "Other")
+    assert lgsco.labels("outcome").names == (
+        "Incomplete or Invalid", "Advice Given", "Referred back for Local Resolution", "Closed After Initial Enquiries",
+        "Not Upheld", "Upheld")
+    assert lgsco.labels("compliance").names == ("on time", "late", "not complied")
+    assert lgsco.labels("contact_role").ids == (
+        "chief-executive", "link-officer", "monitoring-officer", "leader", "scrutiny-chair")
     assert lgsco.type_ids == TYPES and lgsco.peer_average_types == COUNCIL_TYPES
     assert lgsco.type("Metropolitan").plural == "metropolitan boroughs"
     assert lgsco.peer_groups.by == ("type",) and lgsco.peer_groups.method == "pooled"

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from builders import Cases
+from builders import WORDS, Cases
 from ombuds.charts import bar_chart
 from ombuds.ingest import import_files
 from ombuds.site.app import create_app
@@ -224,7 +224,7 @@ def test_received_by_area_is_unknown_where_any_figure_is():
         def __init__(self, received):
             self.received = received
 
-    summed = received_by_area([R({"Housing": 2, "total": 2}), R({"Housing": None, "Other": 1, "total": 1})])
+    summed = received_by_area([R({"Housing": 2, "total": 2}), R({"Housing": None, "Other": 1, "total": 1})], WORDS)
     assert summed == {"Housing": None, "Other": 1, "total": 3}
 
 
