@@ -132,10 +132,11 @@ def test_the_overview_says_zero_counts_in_words(database):
 
 
 def test_the_years_each_layout_is_the_default_for_are_data():
-    assert [(layout.id, layout.years.start, layout.years.stop) for layout in layouts.layouts_of(LGSCO)] == [
+    shipped = layouts.layouts_of(LGSCO)
+    assert [(layout.id, layout.years.start, layout.years.stop) for layout in shipped] == [
         ("appendix-2017-18", 0, 2018), ("appendix-2018-19", 2018, 2019), ("panels-2019-20", 2019, 2022),
         ("panels-2022-23", 2022, 2024), ("overview-2024-25", 2024, 10_000)]
-    assert [layout.id for layout in layouts.layouts_of(LGSCO) if layout.per_100k] == ["panels-2022-23", "overview-2024-25"]
+    assert [layout.id for layout in shipped if layout.per_100k] == ["panels-2022-23", "overview-2024-25"]
     assert not layouts.layout(layouts.APPENDIX_2017, LGSCO).shows("upheld_per_100k")
     assert layouts.layout(layouts.APPENDIX_2018, LGSCO).shows("received_by_area")
 
