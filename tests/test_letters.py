@@ -81,7 +81,7 @@ def expected_texts(database, year: str, authority: str) -> list[str]:
     y = Year.parse(year)
     s = authority_statistics(database, LGSCO, y, registry().resolve(authority, on=y.end))
     texts = []
-    for section in layout(shipped_edition(y).layout).sections(s):
+    for section in layout(shipped_edition(y).layout, LGSCO).sections(s):
         texts += section.get("lines", [])
         texts += [line["text"] for line in section.get("lines", []) if isinstance(line, dict)
                   and not (line["role"] == "lead" and s.investigated == 0)  # said with the council's name instead

@@ -8,6 +8,7 @@ naming labels by id: the constants below are ids and engine facts, never words a
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ombuds.schemes import LabelSet, Scheme
@@ -34,12 +35,13 @@ FROM_PUBLISHED = "published letter"  # figures read back from published letters 
 @dataclass(frozen=True, eq=False)
 class EngineLabels:
     """One LGSCO-engine scheme's labels and type words: the sets by id and, for the SPEC 2.3 record (keyed by
-    words), each set's words in the scheme's order. One per loaded scheme (`engine_labels`), compared and hashed
-    by identity."""
+    words), each set's words in the scheme's order; and the plain words of its letters. One per loaded scheme
+    (`engine_labels`), compared and hashed by identity."""
 
     sets: dict[str, LabelSet]  # service_area, outcome, compliance, contact_role
     type_names: dict[str, str]  # type id → its name ("District council"), as the site words a type
     type_plurals: dict[str, str]  # type id → its plural ("district councils")
+    letter: Mapping[str, str]  # the letters' plain words (scheme.toml [words.letter])
     area_words: dict[str, str] = field(init=False)  # stored id → display words, in the published order
     outcome_words: dict[str, str] = field(init=False)
     role_words: dict[str, str] = field(init=False)
@@ -105,7 +107,7 @@ def engine_labels(scheme: Scheme) -> EngineLabels:
         entry = _built.get(id(scheme))
         if entry is None or entry[0] is not scheme:
             labels = EngineLabels(sets=dict(scheme.label_sets), type_names={t.id: t.name for t in scheme.types},
-                                  type_plurals={t.id: t.plural for t in scheme.types})
+                                  type_plurals={t.id: t.plural for t in scheme.types}, letter=scheme.words.letter)
             entry = _built[id(scheme)] = (scheme, labels)
         return entry[1]
 

@@ -44,6 +44,7 @@ class Words:
     bodies: str
     body_type: str
     size: str
+    letter: Mapping[str, str] = field(default_factory=dict)  # engine "lgsco": its letters' plain words (LETTER)
 
 
 @dataclass(frozen=True)
