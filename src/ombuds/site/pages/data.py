@@ -57,12 +57,13 @@ def dataset_description(site: SiteData) -> dict:
     licence = next(iter(site.scheme.data.licenses), None)
     files = [(urls.download_all(ext), ext) for ext in downloads.EXTENSIONS]
     files += [(urls.download(y, ext), ext) for y in reversed(years) for ext in downloads.EXTENSIONS]
+    words = site.scheme.words
     return {
         "@context": "https://schema.org", "@type": "Dataset",
-        "name": f"{site.profile.site_title}: complaint statistics by council",
-        "description": f"Complaints about councils in England decided by the {site.profile.name}: complaints "
+        "name": f"{site.profile.site_title}: complaint statistics by {words.body}",
+        "description": f"Complaints about {words.bodies} in England decided by the {site.profile.name}: complaints "
                        "received by service area, decisions by outcome, uphold, satisfactory remedy and compliance "
-                       "rates with their 95% intervals, for every council and year.",
+                       f"rates with their 95% intervals, for every {words.body} and year.",
         "url": base + urls.data(), "license": licence.path if licence else None, "isAccessibleForFree": True,
         "creator": {"@type": "Organization", "name": site.profile.name},
         "spatialCoverage": "England",
@@ -102,7 +103,8 @@ def datapackage(site: SiteData) -> File:
                                            site.labels))
               for label, csv_path, records in every]
     about = {"name": "complaint-statistics", "title": f"{site.profile.site_title}: statistics by authority",
-             "description": f"Complaints about councils in England decided by the {site.profile.name}, by "
+             "description": f"Complaints about {site.scheme.words.bodies} in England decided by the "
+                            f"{site.profile.name}, by "
                             "authority and year.",
              "homepage": site.profile.base_url + urls.data(),
              "licenses": licenses(site.scheme)}
