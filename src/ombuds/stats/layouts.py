@@ -32,30 +32,33 @@ OVERVIEW = "overview-2024-25"
 
 # Each figure a layout may name, read from an authority's statistics (its kind, and so its display rule, is in
 # schemes.statistics_layouts.FIGURES).
-_VALUES: dict[str, Callable[[StatisticsRecord, EngineLabels], object]] = {
-    "received_total": lambda s, w: s.received_total,
-    "dealt_with": lambda s, w: s.dealt_with,
-    "investigated": lambda s, w: s.investigated,
-    "upheld": lambda s, w: s.upheld,
-    "remedied_by_ombudsman": lambda s, w: s.remedied_by_ombudsman,
-    "satisfactory_remedies": lambda s, w: s.satisfactory_remedies,
-    "compliance_recorded": lambda s, w: s.compliance.recorded,
-    "complied_on_time": lambda s, w: s.compliance.on_time,
-    "complied_late": lambda s, w: s.compliance.late,
-    "not_complied": lambda s, w: s.compliance.not_complied,
+_VALUES: dict[str, Callable[[StatisticsRecord], object]] = {
+    "received_total": lambda s: s.received_total,
+    "dealt_with": lambda s: s.dealt_with,
+    "investigated": lambda s: s.investigated,
+    "upheld": lambda s: s.upheld,
+    "remedied_by_ombudsman": lambda s: s.remedied_by_ombudsman,
+    "satisfactory_remedies": lambda s: s.satisfactory_remedies,
+    "compliance_recorded": lambda s: s.compliance.recorded,
+    "complied_on_time": lambda s: s.compliance.on_time,
+    "complied_late": lambda s: s.compliance.late,
+    "not_complied": lambda s: s.compliance.not_complied,
+    "uphold_rate": lambda s: s.uphold_rate,
+    "satisfactory_remedy_rate": lambda s: s.satisfactory_remedy_rate,
+    "compliance_rate": lambda s: s.compliance_rate,
+    "average_uphold_rate": lambda s: s.average.uphold_rate,
+    "average_satisfactory_remedy_rate": lambda s: s.average.satisfactory_remedy_rate,
+    "average_compliance_rate": lambda s: s.average.compliance_rate,
+    "upheld_per_100k": lambda s: s.upheld_per_100k,
+    "average_upheld_per_100k": lambda s: s.average.upheld_per_100k,
+    "authority": lambda s: s.authority.name,
+    "period": lambda s: fmt.period(s.period),
+    "period_end": lambda s: fmt.period_end(s.period),
+}
+# The figures worded by the scheme's labels (the record's counts are keyed by their words).
+_WORDED: dict[str, Callable[[StatisticsRecord, EngineLabels], object]] = {
     "not_for_us": lambda s, w: s.not_for_us(w),
     "assessed_and_closed": lambda s, w: s.assessed_and_closed(w),
-    "uphold_rate": lambda s, w: s.uphold_rate,
-    "satisfactory_remedy_rate": lambda s, w: s.satisfactory_remedy_rate,
-    "compliance_rate": lambda s, w: s.compliance_rate,
-    "average_uphold_rate": lambda s, w: s.average.uphold_rate,
-    "average_satisfactory_remedy_rate": lambda s, w: s.average.satisfactory_remedy_rate,
-    "average_compliance_rate": lambda s, w: s.average.compliance_rate,
-    "upheld_per_100k": lambda s, w: s.upheld_per_100k,
-    "average_upheld_per_100k": lambda s, w: s.average.upheld_per_100k,
-    "authority": lambda s, w: s.authority.name,
-    "period": lambda s, w: fmt.period(s.period),
-    "period_end": lambda s, w: fmt.period_end(s.period),
     "service_areas": lambda s, w: list(w.service_areas),
     "received_by_area": lambda s, w: [fmt.number(s.received.get(area)) for area in w.service_areas],
     "outcomes": lambda s, w: list(w.outcomes),
@@ -100,7 +103,7 @@ class Layout:
 
     def figure(self, s: StatisticsRecord, name: str) -> object:
         """The value of a figure a layout names (`investigated`, `compliance_recorded`, …), as stats holds it."""
-        return _VALUES[name](s, self.labels)
+        return _WORDED[name](s, self.labels) if name in _WORDED else _VALUES[name](s)
 
     def sections(self, s: StatisticsRecord, *, zero_in_words: bool = False) -> list[dict]:
         """The sections; with `zero_in_words` (the site), a panel whose rate has nothing to divide by says so in
