@@ -249,7 +249,7 @@ def test_statistics_exports_neutralise_formulas(tmp_path):
     rows = list(csv.DictReader(io.StringIO(downloads.to_csv(hostile, WORDS).decode("utf-8"), newline="")))
     assert [row["authority.name"] for row in rows] == ["'" + f for f in FORMULAS]
     assert rows[0]["decided.total"].lstrip("-").isdigit()
-    sheet = load_workbook(io.BytesIO(downloads.to_xlsx(hostile))).active
+    sheet = load_workbook(io.BytesIO(downloads.to_xlsx(hostile, WORDS))).active
     header = [c.value for c in sheet[1]]
     names = [row[header.index("authority.name")] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert names == ["'" + f.replace("\r", "\n") for f in FORMULAS]  # XML reads a carriage return as a newline
