@@ -97,6 +97,7 @@ class EngineLabels:
         return {"received": self.area_words, "decided": self.outcome_words}
 
 
+ENGINE_SETS = ("service_area", "outcome", "compliance", "contact_role")  # the label sets the engine needs
 _built: dict[int, tuple[Scheme, EngineLabels]] = {}
 _lock = threading.Lock()
 
@@ -106,6 +107,8 @@ def engine_labels(scheme: Scheme) -> EngineLabels:
     with _lock:
         entry = _built.get(id(scheme))
         if entry is None or entry[0] is not scheme:
+            for set_id in ENGINE_SETS:
+                scheme.labels(set_id)  # OmbudsError naming the scheme and the set it lacks
             labels = EngineLabels(sets=dict(scheme.label_sets), type_names={t.id: t.name for t in scheme.types},
                                   type_plurals={t.id: t.plural for t in scheme.types}, letter=scheme.words.letter)
             entry = _built[id(scheme)] = (scheme, labels)

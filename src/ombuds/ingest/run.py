@@ -271,7 +271,7 @@ class _Run:
             if not stage.has_repeats():
                 continue
             column = "reference" if "reference" in stage.key else "authority"
-            for conflict in stage.conflicts():
+            for conflict in stage.conflicts(self.key_words):
                 file, line = self.where(conflict.pos)
                 first_file, first_line = self.where(conflict.first_pos)
                 first = f"line {first_line}" if first_file == file else f"{first_file}:{first_line}"
@@ -300,12 +300,16 @@ class _Run:
             self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{stage.table.name}")
         self.connection.commit()
 
+    @property
+    def key_words(self) -> dict[str, dict[str, str]]:
+        """Key columns holding label ids, in their words as the report names a key (a contact's role)."""
+        roles = self.scheme.label_sets.get("contact_role")
+        return {"role": {label.id: label.name for label in roles.labels}} if roles else {}
+
     def merge(self) -> dict[str, Changes]:
-        roles = self.scheme.label_sets.get("contact_role")  # a contact's key names its role: in words in the report
-        key_words = {"role": {label.id: label.name for label in roles.labels}} if roles else {}
         changes = {}
         for kind, stage in self.staged.items():
-            changes[kind] = stage.merge(key_words)
+            changes[kind] = stage.merge(self.key_words)
             stage.drop()
         return changes
 

@@ -198,7 +198,7 @@ def read_panels(line: str, figures: dict) -> str | None:
         if figures["upheld"] is None:
             figures["upheld"] = upheld
     if figures["upheld"] is not None:
-        figures["decided"]["Upheld"] = figures["upheld"]
+        figures["decided"][PUBLISHED.outcome(UPHELD_ID)] = figures["upheld"]
     overview = _overview(line, figures)
     if overview:
         return layouts.OVERVIEW

@@ -108,11 +108,16 @@ class StatisticsService(DataVersionCache):
         super().__init__(database)
         self.scheme = scheme
         self.authorities = registry_of(scheme)
-        self.labels = engine_labels(scheme)
         self._fingerprint = statistics_fingerprint(scheme.folder)
         self._years: dict[str, list[Year]] = {}
         self._computed: dict[tuple[Year, str], YearStatistics] = {}
         self._plain: dict[tuple[Year, str], list[Stats]] = {}
+
+    @cached_property
+    def labels(self) -> EngineLabels:
+        """The scheme's labels, as the engine words them (built on first use: a measures scheme's site asks this
+        service only for the data version)."""
+        return engine_labels(self.scheme)
 
     def _forget(self) -> None:
         self._years, self._computed, self._plain = {}, {}, {}

@@ -110,8 +110,8 @@ class Staging:
         repeated = select(literal(1)).select_from(s).group_by(*keys).having(func.count() > 1).limit(1)
         return self.connection.execute(repeated).first() is not None
 
-    def conflicts(self) -> list[Conflict]:
-        """Rows whose key appeared earlier in the input with different content."""
+    def conflicts(self, key_words: KeyWords) -> list[Conflict]:
+        """Rows whose key appeared earlier in the input with different content (keys named in `key_words`)."""
         s = self.table
         first = (
             select(*(s.c[k] for k in self.key), func.min(s.c.pos).label("first_pos"))
@@ -127,7 +127,7 @@ class Staging:
             .where(or_(*(s.c[c].is_distinct_from(earlier.c[c]) for c in self.content)))
             .order_by(s.c.pos)
         )
-        return [Conflict(row[0], row[1], self._key_words(row[2:]))
+        return [Conflict(row[0], row[1], self._key_words(row[2:], key_words))
                 for row in self.connection.execute(query)]
 
     def _key_words(self, key, key_words: KeyWords) -> str:
