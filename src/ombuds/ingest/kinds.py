@@ -192,8 +192,6 @@ ColumnReader = Callable[[Batch, ColumnCheck, dict[str, list]], list]
 
 def _column_reader(column: CaseColumn, choices: Choices | None) -> ColumnReader:
     name, required = column.name, column.required
-    if column.personal:
-        return lambda b, k, got: [None] * len(b[name])
     if column.type == "reference":
         return lambda b, k, got: k.reference(b[name])
     if column.type == "date":
@@ -221,10 +219,10 @@ def _column_checker(spec: CaseKind, scheme: Scheme) -> Callable[[Batch, ColumnCh
     """The kind's column checker, or None when a column or rule of it can only be checked row by row."""
     if not all(_columnar(c) for c in spec.columns) or any(RULES[rule][1] is None for rule in spec.rules):
         return None
-    readers = [(c.name, _column_reader(c, _choices(scheme, c)))
-               for c in sorted(spec.columns, key=lambda c: c.type == "body")]
+    read = [c for c in spec.columns if not c.personal]
+    readers = [(c.name, _column_reader(c, _choices(scheme, c))) for c in sorted(read, key=lambda c: c.type == "body")]
     rules = [RULES[rule][1] for rule in spec.rules]
-    dates = [spec.column(field).name for field in spec.order if spec.column(field).type == "date"]
+    dates = [c.name for c in read if c.type == "date"]
     stored = [spec.column(field).name for field in spec.order]
 
     def check_columns(b: Batch, k: ColumnCheck, pos: list[int]) -> list[tuple]:
@@ -233,8 +231,9 @@ def _column_checker(spec: CaseKind, scheme: Scheme) -> Callable[[Batch, ColumnCh
             got[name] = reader(b, k, got)
         for rule in rules:
             rule(got, k)  # type: ignore[misc]
-        written = {name: k.iso(got[name]) for name in dates}
-        return list(zip(*(written.get(name, got[name]) for name in stored), pos, strict=True))
+        got.update({name: k.iso(got[name]) for name in dates})
+        empty = [None] * len(pos)  # a personal column's
+        return list(zip(*(got.get(name, empty) for name in stored), pos, strict=True))
     return check_columns
 
 

@@ -77,16 +77,15 @@ def _column(data: Any, key: str, sets: Mapping[str, LabelSet], problems: Problem
     if kind not in CASE_TYPES:
         problems.add(KINDS, f"{key}.type", f"unknown type '{kind}' (one of: {', '.join(CASE_TYPES)})")
         return None
-    for name in ("name", *row.get("aliases", ())):
+    for where, name in (("name", row["name"]), *(("aliases", alias) for alias in row.get("aliases", ()))):
         if column_key(name) != name:
-            problems.add(KINDS, f"{key}.{'name' if name == row['name'] else 'aliases'}",
-                         f"'{name}' is not written as a column key: '{column_key(name)}'")
+            problems.add(KINDS, f"{key}.{where}", f"'{name}' is not written as a column key: '{column_key(name)}'")
     only = {"set": ("label",), "values": ("choice",), "default": ("label", "choice"), "width": SIZED,
             "integer": ("choice",), "date": ("body",), "lifetime": ("body",), "lines": ("text",)}
     for name, types in only.items():
         if name in row and kind not in types:
             problems.add(KINDS, f"{key}.{name}", f"only a {' or '.join(types)} column has {name}")
-    _values(row, key, sets, problems)
+    _values(row, "values" in data, key, sets, problems)
     if kind in SIZED and "width" not in row and not row.get("integer"):
         problems.add(KINDS, f"{key}.width", f"missing (a {kind} column is stored as text of at most this length)")
     if kind == "reference" and row["name"] != "reference":
@@ -103,17 +102,16 @@ def _column(data: Any, key: str, sets: Mapping[str, LabelSet], problems: Problem
                       personal=row.get("personal", False))
 
 
-def _values(row: dict[str, Any], key: str, sets: Mapping[str, LabelSet], problems: Problems) -> None:
+def _values(row: dict[str, Any], given: bool, key: str, sets: Mapping[str, LabelSet], problems: Problems) -> None:
     """A label column's set and a choice column's values exist, and a default is one of them."""
     if row["type"] == "label" and row.get("set") not in sets:
         problems.add(KINDS, f"{key}.set", f"unknown label set '{row['set']}'" if "set" in row
                      else "missing (a label column names its label set)")
     values = row.get("values")
     if row["type"] == "choice":
-        if values is None:
+        if values is None and not given:  # (given but not words: said already)
             problems.add(KINDS, f"{key}.values", "missing (a list of words, or one of: " + ", ".join(WORD_LISTS) + ")")
-        elif not (values in WORD_LISTS or (isinstance(values, list) and values and all(isinstance(v, str)
-                                                                                         for v in values))):
+        elif values is not None and not (values in WORD_LISTS if isinstance(values, str) else values):
             problems.add(KINDS, f"{key}.values", "must be a list of words, or one of: " + ", ".join(WORD_LISTS))
     default = row.get("default")
     if default is not None and row["type"] == "label" and row.get("set") in sets and \

@@ -26,18 +26,18 @@ def _sql(column: CaseColumn) -> TypeEngine:
     return String(column.width) if column.width is not None else _TYPES[column.type]()
 
 
-def _table(kind: CaseKind) -> Table:
+def case_table(kind: CaseKind, into: MetaData) -> Table:
     """A kind's table: its fields in `order`, its key the primary key; a value is never empty (NOT NULL) when it is
     required, a flag (no is stored as false) or has a default."""
     columns = [kind.column(field) for field in kind.order]
-    return Table(kind.id, metadata,
+    return Table(kind.id, into,
                  *(Column(c.field, _sql(c), primary_key=c.field in kind.key,
                           nullable=not (c.required or c.type == "flag" or c.default is not None or c.field in kind.key))
                    for c in columns),
                  *(Index(name, *on) for name, on in kind.indexes.items()))
 
 
-TABLES = {kind.id: _table(kind) for kind in load_scheme(DEFAULT).case_kinds.values()}
+TABLES = {kind.id: case_table(kind, metadata) for kind in load_scheme(DEFAULT).case_kinds.values()}
 received, decided, compliance = TABLES["received"], TABLES["decided"], TABLES["compliance"]
 improvements, contacts, population = TABLES["improvements"], TABLES["contacts"], TABLES["population"]
 own_complaints, self_assessment = TABLES["own_complaints"], TABLES["self_assessment"]
