@@ -13,6 +13,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import compress, repeat
 
 from ombuds.errors import OmbudsError
@@ -64,6 +65,8 @@ def _reader(column: CaseColumn, choices: Choices | None) -> Reader:
     if kind == "reference":
         return lambda row, c, got: c.reference(row)
     if kind == "date":
+        if column.formats:
+            return _date_reader(column)
         if required:
             return lambda row, c, got: c.date(row, name)
         return lambda row, c, got: c.date(row, name) if row.get(name, "").strip() else None
@@ -94,6 +97,42 @@ def _body_reader(column: CaseColumn) -> Reader:
         day = got.get(dated) if dated else None
         return c.authority(row, name, day.start if isinstance(day, Year) else day, case=lifetime)
     return read
+
+
+def _date_reader(column: CaseColumn) -> Reader:
+    """A date column with formats of its own: a value in one of them is read as the ISO date it gives."""
+    name, required, formats = column.name, column.required, _Formats(column.formats)
+
+    def read(row: Row, c: RowCheck, got: Values):
+        if not required and not row.get(name, "").strip():
+            return None
+        return c.date({name: formats.iso(row.get(name, ""))}, name)
+    return read
+
+
+class _Formats:
+    """The extra date formats (`strptime`'s) of a column, each distinct value's reading remembered."""
+
+    def __init__(self, formats: tuple[str, ...]):
+        self.formats = formats
+        self.read: dict[str, str] = {}
+
+    def iso(self, value: str) -> str:
+        """The value as an ISO date if one of the formats reads it, else as it is (for the usual reading)."""
+        found = self.read.get(value)
+        if found is None:
+            found = self.read[value] = next(filter(None, (_strptime(value.strip(), f) for f in self.formats)), value)
+        return found
+
+    def column(self, values: Column) -> Column:
+        return list(map(self.iso, values))
+
+
+def _strptime(value: str, form: str) -> str | None:
+    try:
+        return datetime.strptime(value, form).date().isoformat()
+    except ValueError:
+        return None
 
 
 def _year(row: Row, c: RowCheck, name: str) -> Year | None:
@@ -194,6 +233,9 @@ def _column_reader(column: CaseColumn, choices: Choices | None) -> ColumnReader:
     name, required = column.name, column.required
     if column.type == "reference":
         return lambda b, k, got: k.reference(b[name])
+    if column.type == "date" and column.formats:
+        formats = _Formats(column.formats)
+        return lambda b, k, got: k.date(formats.column(b[name]), name)
     if column.type == "date":
         return lambda b, k, got: k.date(b[name], name)
     if column.type == "body":

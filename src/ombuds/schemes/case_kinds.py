@@ -28,7 +28,8 @@ SIZED = ("label", "choice", "provision")  # stored as text of at most `width` ch
 COLUMN = {"name": ("str", True), "field": ("str", True), "type": ("str", True), "required": ("bool", False),
           "aliases": ("strs", False), "set": ("str", False), "values": ("str or strs", False),
           "default": ("str", False), "width": ("int", False), "integer": ("bool", False), "date": ("str", False),
-          "lifetime": ("bool", False), "lines": ("bool", False), "personal": ("bool", False)}
+          "lifetime": ("bool", False), "lines": ("bool", False), "personal": ("bool", False),
+          "formats": ("strs", False)}
 KIND = {"columns": ("tables", True), "key": ("strs", True), "order": ("strs", False), "indexes": ("table", False),
         "rules": ("strs", False), "first_load": ("bool", False)}
 
@@ -50,6 +51,7 @@ class CaseColumn:
     date: str | None = None  # body: the date (or year) column whose day picks the body and, with lifetime,
     lifetime: bool = True  # must fall within the body's life (cases outlive councils by two years)
     lines: bool = False  # text: may run over several lines
+    formats: tuple[str, ...] = ()  # date: strptime formats read besides the usual ones (`%d.%m.%Y`)
     personal: bool = False  # never read nor stored (left empty): personal data a scheme chooses not to keep
 
 
@@ -81,11 +83,15 @@ def _column(data: Any, key: str, sets: Mapping[str, LabelSet], problems: Problem
         if column_key(name) != name:
             problems.add(KINDS, f"{key}.{where}", f"'{name}' is not written as a column key: '{column_key(name)}'")
     only = {"set": ("label",), "values": ("choice",), "default": ("label", "choice"), "width": SIZED,
-            "integer": ("choice",), "date": ("body",), "lifetime": ("body",), "lines": ("text",)}
+            "integer": ("choice",), "date": ("body",), "lifetime": ("body",), "lines": ("text",), "formats": ("date",)}
     for name, types in only.items():
         if name in row and kind not in types:
             problems.add(KINDS, f"{key}.{name}", f"only a {' or '.join(types)} column has {name}")
     _values(row, "values" in data, key, sets, problems)
+    for form in row.get("formats", ()):
+        if not _date_format(form):
+            problems.add(KINDS, f"{key}.formats", f"'{form}' is not a date format with a day (%d), a month (%m, %b "
+                                                  "or %B) and a year (%Y or %y)")
     if kind in SIZED and "width" not in row and not row.get("integer"):
         problems.add(KINDS, f"{key}.width", f"missing (a {kind} column is stored as text of at most this length)")
     if kind == "reference" and row["name"] != "reference":
@@ -99,7 +105,11 @@ def _column(data: Any, key: str, sets: Mapping[str, LabelSet], problems: Problem
                       values=values if isinstance(values, str) else tuple(values), default=row.get("default"),
                       width=row.get("width"), integer=row.get("integer", False), date=row.get("date"),
                       lifetime=row.get("lifetime", True), lines=row.get("lines", False),
-                      personal=row.get("personal", False))
+                      personal=row.get("personal", False), formats=tuple(row.get("formats", ())))
+
+
+def _date_format(form: str) -> bool:
+    return "%d" in form and any(m in form for m in ("%m", "%b", "%B")) and any(y in form for y in ("%Y", "%y"))
 
 
 def _values(row: dict[str, Any], given: bool, key: str, sets: Mapping[str, LabelSet], problems: Problems) -> None:
