@@ -56,58 +56,49 @@ class Kind:
         return self.required + self.optional
 
 
-# Reading one value of a row: (row, check, the row's values so far) → the value, its problems noted.
-Reader = Callable[[Row, RowCheck, Values], object]
+# How a column's value is read from a row, given the import's RowCheck: (check) → (row) → the value, its problems
+# noted. Bound once per RowCheck (an import's), so that a row costs a call per column and nothing more.
+Binder = Callable[[RowCheck], Callable[[Row], object]]
 
 
-def _reader(column: CaseColumn, choices: Choices | None) -> Reader:
+def _binder(column: CaseColumn, choices: Choices | None) -> Binder:
+    """For any column but a body column (whose check needs the row's date: see _row_checker)."""
     name, required, kind = column.name, column.required, column.type
     if kind == "reference":
-        return lambda row, c, got: c.reference(row)
+        return lambda c: c.reference
     if kind == "date":
         if column.formats:
-            return _date_reader(column)
+            return _date_binder(column)
         if required:
-            return lambda row, c, got: c.date(row, name)
-        return lambda row, c, got: c.date(row, name) if row.get(name, "").strip() else None
+            return lambda c: (lambda date: lambda row: date(row, name))(c.date)
+        return lambda c: lambda row: c.date(row, name) if row.get(name, "").strip() else None
     if kind == "year":
-        return lambda row, c, got: _year(row, c, name)
-    if kind == "body":
-        return _body_reader(column)
+        return lambda c: lambda row: _year(row, c, name)
     if kind in ("label", "choice"):
-        assert choices is not None
         default = column.default
-        return lambda row, c, got: c.choice(row, name, choices, required=required, default=default)
+        return lambda c: (lambda choice: lambda row: choice(row, name, choices, required=required,
+                                                            default=default))(c.choice)
     if kind == "provision":
-        return lambda row, c, got: c.choice(row, name, c.provisions)
+        return lambda c: lambda row: c.choice(row, name, c.provisions)
     if kind == "text":
         lines = column.lines
-        return lambda row, c, got: c.text(row, name, required=required, lines=lines)
-    readers: dict[str, Reader] = {"flag": lambda row, c, got: c.flag(row, name),
-                                  "lettered": lambda row, c, got: c.lettered(row, name),
-                                  "email": lambda row, c, got: c.email(row, name),
-                                  "count": lambda row, c, got: c.count(row, name)}
-    return readers[kind]
+        return lambda c: (lambda text: lambda row: text(row, name, required=required, lines=lines))(c.text)
+    methods = {"flag": RowCheck.flag, "lettered": RowCheck.lettered, "email": RowCheck.email, "count": RowCheck.count}
+    method = methods[kind]
+    return lambda c: lambda row: method(c, row, name)
 
 
-def _body_reader(column: CaseColumn) -> Reader:
-    name, dated, lifetime = column.name, column.date, column.lifetime
-
-    def read(row: Row, c: RowCheck, got: Values):
-        day = got.get(dated) if dated else None
-        return c.authority(row, name, day.start if isinstance(day, Year) else day, case=lifetime)
-    return read
-
-
-def _date_reader(column: CaseColumn) -> Reader:
+def _date_binder(column: CaseColumn) -> Binder:
     """A date column with formats of its own: a value in one of them is read as the ISO date it gives."""
     name, required, formats = column.name, column.required, _Formats(column.formats)
 
-    def read(row: Row, c: RowCheck, got: Values):
-        if not required and not row.get(name, "").strip():
-            return None
-        return c.date({name: formats.iso(row.get(name, ""))}, name)
-    return read
+    def bind(c: RowCheck) -> Callable[[Row], object]:
+        def read(row: Row):
+            if not required and not row.get(name, "").strip():
+                return None
+            return c.date({name: formats.iso(row.get(name, ""))}, name)
+        return read
+    return bind
 
 
 class _Formats:
@@ -146,13 +137,11 @@ def _year(row: Row, c: RowCheck, name: str) -> Year | None:
         return None
 
 
-def _stored(column: CaseColumn) -> Callable[[object], object]:
-    """A checked value as the table stores it."""
+def _converter(column: CaseColumn) -> Callable[[object], object] | None:
+    """How a checked value is turned into what the table stores, where it is not stored as it is."""
     if column.type == "year":
-        return lambda year: year.label
-    if column.integer:
-        return int
-    return lambda value: value
+        return operator.attrgetter("label")
+    return int if column.integer else None
 
 
 def _remedy_only_when_upheld(got: Values, c: RowCheck) -> None:
@@ -209,20 +198,29 @@ def _choices(scheme: Scheme, column: CaseColumn) -> Choices | None:
 
 def _row_checker(spec: CaseKind, scheme: Scheme) -> Callable[[Row, RowCheck], tuple | None]:
     read = [c for c in spec.columns if not c.personal]
-    # dates and years first: a body column's check needs its date
-    readers = [(c.name, _reader(c, _choices(scheme, c))) for c in sorted(read, key=lambda c: c.type == "body")]
-    stored = [(c.name, c.personal, _stored(c)) for c in map(spec.column, spec.order)]
+    plain = [(c.name, _binder(c, _choices(scheme, c))) for c in read if c.type != "body"]
+    bodies = [(c.name, c.date, c.lifetime) for c in read if c.type == "body"]  # after the dates they need
+    converters = [(c.name, convert) for c in read if (convert := _converter(c)) is not None]
+    personal = {c.name: None for c in spec.columns if c.personal}
+    pick = operator.itemgetter(*(spec.column(field).name for field in spec.order))
     rules = [RULES[rule][0] for rule in spec.rules]
+    bound: list = [None, []]  # the RowCheck the readers are bound to, and the readers
 
     def check(row: Row, c: RowCheck) -> tuple | None:
-        got: Values = {}
-        for name, reader in readers:
-            got[name] = reader(row, c, got)
+        if bound[0] is not c:
+            bound[:] = [c, [(name, bind(c)) for name, bind in plain]]
+        got: Values = {name: read(row) for name, read in bound[1]}
+        for name, dated, lifetime in bodies:
+            day = got.get(dated) if dated else None
+            got[name] = c.authority(row, name, day.start if isinstance(day, Year) else day, case=lifetime)
         for rule in rules:
             rule(got, c)
         if c.problems:
             return None
-        return tuple(None if personal else store(got[name]) for name, personal, store in stored)
+        for name, convert in converters:
+            got[name] = convert(got[name])
+        got.update(personal)
+        return pick(got)
     return check
 
 
