@@ -70,22 +70,37 @@ def _binder(column: CaseColumn, choices: Choices | None) -> Binder:
         if column.formats:
             return _date_binder(column)
         if required:
-            return lambda c: (lambda date: lambda row: date(row, name))(c.date)
+            return _calling("date", name)
         return lambda c: lambda row: c.date(row, name) if row.get(name, "").strip() else None
     if kind == "year":
         return lambda c: lambda row: _year(row, c, name)
     if kind in ("label", "choice"):
-        default = column.default
-        return lambda c: (lambda choice: lambda row: choice(row, name, choices, required=required,
-                                                            default=default))(c.choice)
+        return _choosing(name, choices, required, column.default)
     if kind == "provision":
         return lambda c: lambda row: c.choice(row, name, c.provisions)
     if kind == "text":
         lines = column.lines
-        return lambda c: (lambda text: lambda row: text(row, name, required=required, lines=lines))(c.text)
-    methods = {"flag": RowCheck.flag, "lettered": RowCheck.lettered, "email": RowCheck.email, "count": RowCheck.count}
-    method = methods[kind]
-    return lambda c: lambda row: method(c, row, name)
+
+        def bind_text(c: RowCheck) -> Callable[[Row], object]:
+            text = c.text
+            return lambda row: text(row, name, required=required, lines=lines)
+        return bind_text
+    return _calling(kind, name)  # flag, lettered, email, count: RowCheck's methods of those names
+
+
+def _calling(method: str, name: str) -> Binder:
+    """(check) → (row) → check.method(row, name)."""
+    def bind(c: RowCheck) -> Callable[[Row], object]:
+        call = getattr(c, method)
+        return lambda row: call(row, name)
+    return bind
+
+
+def _choosing(name: str, choices: Choices | None, required: bool, default: str | None) -> Binder:
+    def bind(c: RowCheck) -> Callable[[Row], object]:
+        choice = c.choice
+        return lambda row: choice(row, name, choices, required=required, default=default)
+    return bind
 
 
 def _date_binder(column: CaseColumn) -> Binder:
