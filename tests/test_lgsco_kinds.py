@@ -164,18 +164,25 @@ def test_the_case_tables_are_made_from_the_kinds_so_a_new_stored_column_needs_no
 
 
 def test_the_copys_column_check_agrees_with_its_row_check(copy):
-    """The copy's received kind (its own date format) and decided kind (a personal summary) keep their column
-    checkers, which give every row as the row checker stores it, or BAD where it has a problem."""
+    """The copy's received kind (its own date format), decided kind (a personal summary) and improvements kind (an
+    improvement now on one line) keep their column checkers, which give every row as the row checker stores it, or
+    BAD where it has a problem."""
+    edit(copy, 'name = "improvement"\nfield = "improvement"\ntype = "text"\nrequired = true\nlines = true\n',
+         'name = "improvement"\nfield = "improvement"\ntype = "text"\nrequired = true\n')
     kinds = kinds_of(load_scheme(copy)).kinds
     rows = {"received": [{"reference": "A1", "authority": "Stevenage", "received_date": day, "service_area": "Housing"}
                          for day in ("03.05.2023", "2023-05-03", "30.02.2023", "3/5/2023", "03.05.2099", "")],
             "decided": [{"reference": "A2", "authority": "Kent", "decision_date": "2023-09-14", "outcome": outcome,
                          "service_area": "", "satisfactory_remedy": "no", "remedied_by_ombudsman": "yes",
-                         "public_report": "", "summary": "Ms A. Smith"} for outcome in ("Upheld", "Not Upheld")]}
+                         "public_report": "", "summary": "Ms A. Smith"} for outcome in ("Upheld", "Not Upheld")],
+            "improvements": [{"reference": "A3", "authority": "Kent", "agreed_date": "2023-09-14",
+                              "improvement": text} for text in ("Train staff", "Train\nstaff", " Train staff\n")]}
     stored = {"received": [("A1", "E07000243", "2023-05-03", "housing")] * 3, "decided": [
-        ("A2", "E10000016", "2023-09-14", "upheld", None, False, True, False, None)]}
+        ("A2", "E10000016", "2023-09-14", "upheld", None, False, True, False, None)],
+        "improvements": [("A3", "Train staff", "E10000016", "2023-09-14")] * 2}
     for name, kind_rows in rows.items():
         kind = kinds[name]
+        assert kind.check_columns is not None
         columns = {c: [row.get(c, "") for row in kind_rows] for c in kind.columns}
         by_column = ColumnCheck(RowCheck(registry(), date(2025, 6, 1)))
         fast = kind.check_columns(columns, by_column, list(range(len(kind_rows))))

@@ -28,8 +28,7 @@ from ombuds.years import Year
 _WORD_LISTS = {"own_outcomes": OWN_OUTCOMES, "complies": COMPLIES}  # schemes.case_kinds.WORD_LISTS, by name
 _LATER_DATES = ("acknowledged_date", "response_date", "extended_to")
 _WORDS = {"received_date": "receipt", "acknowledged_date": "acknowledgement", "response_date": "response"}
-_COLUMNAR = frozenset({"reference", "body", "date", "label", "flag"})  # types with a column checker (and text
-# over lines: a text column's column checker does not look for line breaks)
+_COLUMNAR = frozenset({"reference", "body", "date", "label", "flag", "text"})  # types with a column checker
 
 Row = dict[str, str]
 Batch = dict[str, Column]  # a batch of rows as columns, by column key; a column the file lacks is all ""
@@ -259,22 +258,31 @@ def _column_reader(column: CaseColumn, choices: Choices | None) -> ColumnReader:
         return lambda b, k, got: k.choice(b[name], name, choices, required=required)
     if column.type == "flag":
         return lambda b, k, got: k.flag(b[name], name)
-    return lambda b, k, got: k.text(b[name], required=required)
+    if column.lines:
+        return lambda b, k, got: k.text(b[name], required=required)
+    return lambda b, k, got: _one_line(k.text(b[name], required=required), k)
+
+
+def _one_line(values: list, k: ColumnCheck) -> list:
+    """A text column's values, BAD where one runs over several lines (RowCheck.text words it: a quote left open)."""
+    joined = "".join(v for v in values if isinstance(v, str))
+    if "\n" not in joined and "\r" not in joined:
+        return values
+    k.flagged = True
+    return [BAD if isinstance(v, str) and ("\n" in v or "\r" in v) else v for v in values]
 
 
 def _columnar(column: CaseColumn) -> bool:
     if column.type == "body":
         return column.date is not None and column.lifetime
-    if column.type == "text":
-        return column.lines
     return column.type in _COLUMNAR and column.default is None and (column.type != "date" or column.required)
 
 
 def _column_checker(spec: CaseKind, scheme: Scheme) -> Callable[[Batch, ColumnCheck, list[int]], list[tuple]] | None:
     """The kind's column checker, or None when a column or rule of it can only be checked row by row."""
-    if not all(_columnar(c) for c in spec.columns) or any(RULES[rule][1] is None for rule in spec.rules):
-        return None
     read = [c for c in spec.columns if not c.personal]
+    if not all(map(_columnar, read)) or any(RULES[rule][1] is None for rule in spec.rules):
+        return None
     readers = [(c.name, _column_reader(c, _choices(scheme, c))) for c in sorted(read, key=lambda c: c.type == "body")]
     rules = [RULES[rule][1] for rule in spec.rules]
     dates = [c.name for c in read if c.type == "date"]
