@@ -330,7 +330,7 @@ class Kinds:
         return recognise(header, self)
 
 
-_BUILT: dict[object, Kinds] = {}
+_BUILT: dict[object, tuple[Scheme, Kinds]] = {}  # by folder: the scheme they were built from, and its kinds
 
 
 def kinds_of(scheme: Scheme) -> Kinds:
@@ -339,11 +339,11 @@ def kinds_of(scheme: Scheme) -> Kinds:
     own = scheme.engine == "lgsco" and bool(scheme.case_kinds)
     source = scheme if own else load_scheme(DEFAULT)
     built = _BUILT.get(source.folder)
-    if built is None:
+    if built is None or built[0] is not source:  # a folder loaded again (changed) is built again
         specs = source.case_kinds.values()
         aliases = {alias: c.name for spec in specs for c in spec.columns for alias in c.aliases}
-        built = _BUILT[source.folder] = Kinds({spec.id: _kind(spec, source) for spec in specs}, aliases)
-    return built
+        built = _BUILT[source.folder] = (source, Kinds({spec.id: _kind(spec, source) for spec in specs}, aliases))
+    return built[1]
 
 
 _LGSCO = kinds_of(load_scheme(DEFAULT))
