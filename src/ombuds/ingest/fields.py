@@ -30,8 +30,7 @@ class RowCheck:
     def __init__(self, registry: Registry, label_sets: Mapping[str, LabelSet], today: date | None = None,
                  provisions: tuple[str, ...] = ()):
         self.registry = registry
-        self.label_sets = label_sets  # the scheme's: what a label column accepts (`labels`) and its words
-        self.labels = {set_id: lookup(labels) for set_id, labels in label_sets.items()}
+        self.label_sets = label_sets  # the scheme's, for a problem that names a label in its words
         self.provisions = lookup(provisions)  # the scheme's code's provision ids, by label key
         self.latest = a_year_after(today or date.today())
         self.problems: list[tuple[str, str]] = []
