@@ -1,9 +1,10 @@
-"""The LGSCO engine's labels (SPEC 1.2, 2.1), read from the chosen scheme's `labels.toml` and `types.toml`: change a
-label's words there, not here. The database stores each label's id; its display words (the published spelling, in
-the published order) are the scheme's and reach the outputs through `EngineLabels`, built once per scheme
-(`engine_labels(settings.scheme)`) and handed down with the settings and the statistics service. What the engine
-does with the labels (which outcomes are investigations, who a letter is addressed to) is SPEC 2.3 and stays code,
-naming labels by id: the constants below are ids and engine facts, never words a scheme may change."""
+"""The LGSCO engine's labels (SPEC 1.2, 2.1), read from the chosen scheme's `labels.toml`, `types.toml` and
+`scheme.toml` `[words.letter]`: change a label's words there, not here. The database stores each label's id; its
+display words (the published spelling, in the published order) are the scheme's and reach the outputs through
+`EngineLabels`, built once per scheme (`engine_labels(settings.scheme)`) and handed down with the settings and the
+statistics service. What the engine does with the labels (which outcomes are investigations, who a letter is
+addressed to) is SPEC 2.3 and stays code, naming labels by id: the constants below are ids and engine facts, never
+words a scheme may change."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ class EngineLabels:
     (`engine_labels`), compared and hashed by identity."""
 
     sets: dict[str, LabelSet]  # service_area, outcome, compliance, contact_role
-    type_names: dict[str, str]  # type id → its name ("District council"), as the site words a type
+    type_names: dict[str, str]  # type id → its name ("district council"), as the site words a type
     type_plurals: dict[str, str]  # type id → its plural ("district councils")
     letter: Mapping[str, str]  # the letters' plain words (scheme.toml [words.letter])
     area_words: dict[str, str] = field(init=False)  # stored id → display words, in the published order
