@@ -16,6 +16,7 @@ from ombuds.profile import Profile
 from ombuds.registry import Registry, registry_of
 from ombuds.schemes.model import Scheme
 from ombuds.site.data import NotFound, latest_of, year_held
+from ombuds.stats import downloads
 from ombuds.stats.measures_service import MeasuresService, measures_service
 from ombuds.store import Database, own
 from ombuds.store.own import Assessment
@@ -72,6 +73,17 @@ class MeasuresSite:
         if found is None:
             found = self._memo[key] = [r.as_json(self.scheme) for r in self.statistics.year(year).records]
         return found
+
+    def every_record(self) -> list[dict]:
+        """Every year's records, oldest year first (the all-years download)."""
+        return [r for y in self.years() for r in self.records(y)]
+
+    def download_columns(self) -> list[str]:
+        """The one column set of every CSV and XLSX download, each year's and the all-years file's."""
+        key = ("columns", self.statistics.data_version() if not self._adopted else 0)
+        if key not in self._memo:
+            self._memo[key] = downloads.object_columns(self.every_record())
+        return self._memo[key]
 
     def year_statistics(self, year: Year) -> list[dict]:
         """The live app's cache warms a new data version through this (as the LGSCO's SiteData)."""
