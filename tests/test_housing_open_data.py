@@ -1,8 +1,9 @@
 """The Housing Ombudsman's open data as an open-data site gives it, built from the LGSCO's code: a Frictionless Data
 Package that `frictionless validate` passes on the static build and the live files (every download the data page
 links, each year's and the all-years file, CSV and XLSX with one Table Schema: one column set for every year, rates
-as numbers, flags as true/false, no always-empty column, formulas neutralised), each download named with its year, and an OpenAPI document that Schemathesis finds true (404 documented, path parameters with patterns, HEAD
-answered, one address per record), live and static identical. On a small part of the shipped real data: four
+as numbers, flags as true/false, no always-empty column, formulas neutralised), each download named with its year,
+and an OpenAPI document that Schemathesis finds true (404 documented, path parameters with patterns, HEAD answered,
+one address per record), live and static identical. On a small part of the shipped real data: four
 landlords in 2023-24 and 2024-25, and every landlord of 2019-20 (three)."""
 
 from __future__ import annotations

@@ -204,7 +204,8 @@ def test_static_build_writes_the_same_pages(housing, tmp_path):
     assert links(missing, "not-found-years") == [(f"/national/{y}/", y) for y in reversed(
         ALL_YEARS.replace(" and", ",").split(", "))]
     assert '<form class="search-form" action="/search/" method="get" role="search">' in missing
-    assert links(missing, "not-found-help") == [("/landlords/", "all 548 landlords from A to Z"), ("/", "the home page")]
+    assert links(missing, "not-found-help") == [("/landlords/", "all 548 landlords from A to Z"),
+                                                ("/", "the home page")]
 
 
 def element_text(html: str, element_id: str) -> str:

@@ -1,6 +1,6 @@
 """A generic ("measures") scheme's open data: each year's records, and every year's in one file, as CSV, XLSX and
-JSON downloads with the scheme's attribution, one column set for all of them, described by a Frictionless Data Package, the read-only JSON API's index (its routes are
-`site.measures_api`), and how each measure is counted."""
+JSON downloads with the scheme's attribution, one column set for all of them, described by a Frictionless Data
+Package; the read-only JSON API's index (its routes are `site.measures_api`), and how each measure is counted."""
 
 from __future__ import annotations
 
