@@ -184,6 +184,7 @@ def test_each_download_is_named_with_its_year(client):
     for ext in EXTENSIONS:
         response = client.get(f"/data/statistics.{ext}")
         assert response.headers["content-disposition"] == f'attachment; filename="landlords-all-years.{ext}"'
+    assert client.get("/data.json").json()["all_years"] == {ext: f"data/statistics.{ext}" for ext in EXTENSIONS}
 
 
 def test_live_and_static_serve_the_same_package_openapi_and_api_files(housing, client):
