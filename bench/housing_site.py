@@ -81,7 +81,7 @@ def main() -> None:
                     if precompress:
                         written[name] = twins(out)
         print(builds["housing", False][0].out.strip().splitlines()[-1])
-    report(builds, written, options.runs)
+        report(builds, written, options.runs)  # before the builds are deleted: that takes minutes on a busy machine
 
 
 def report(builds: dict[tuple[str, bool], list[Measure]], written: dict[str, tuple[int, int]], runs: int) -> None:
@@ -101,7 +101,7 @@ def report(builds: dict[tuple[str, bool], list[Measure]], written: dict[str, tup
         ratio = median(builds["housing", False], "wall") / median(builds["LGSCO", False], "wall")
         print(f"  housing / LGSCO site build: {ratio:.2f}× wall")
     verdict = "met" if median(builds["housing", False], "wall") <= TARGET_SECONDS else "NOT met"
-    print(f"  target ≤ {TARGET_SECONDS:.0f} s: {verdict}")
+    print(f"  target ≤ {TARGET_SECONDS:.0f} s: {verdict}", flush=True)
 
 
 if __name__ == "__main__":
