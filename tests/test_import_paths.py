@@ -9,6 +9,7 @@ was."""
 from __future__ import annotations
 
 import csv
+import gc
 import io
 from pathlib import Path
 
@@ -257,3 +258,26 @@ def test_a_first_load_builds_its_indexes_with_the_small_page_cache(tmp_path):
     assert indexes == {"CREATE INDEX ix_decided_authority": -2048, "CREATE INDEX ix_decided_counts": -2048,
                        "CREATE INDEX ix_received_counts": -2048}
     assert seen[0][1] == seen[-1][1] == -200000  # store.db's cache, before the import and after it
+
+
+def test_the_cycle_collector_is_paused_while_an_import_runs_and_back_on_after(tmp_path):
+    """Paused inside the import's transaction (its rows would set it off thousands of times); on again after an
+    import, after a refused one, and left as the caller had it when it was off already."""
+    good = write_csv(tmp_path / "good.csv", RECEIVED, [["R1", "Stevenage", "2019-07-24", "Housing"]])
+    bad = write_csv(tmp_path / "bad.csv", RECEIVED, [["R2", "Stevenage", "2019-02-30", "Housing"]])
+    database = open_database(f"sqlite:///{tmp_path / 'gc.db'}")
+    seen = []
+    try:
+        assert gc.isenabled()
+        import_files(database, [good], also=lambda _connection: seen.append(gc.isenabled()))
+        assert seen == [False]
+        assert gc.isenabled()
+        with pytest.raises(ImportFailed):
+            import_files(database, [bad])
+        assert gc.isenabled()
+        gc.disable()
+        import_files(database, [good])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        database.close()
