@@ -2,9 +2,10 @@
 Frictionless Table Schema, and the one national figure the national page needs that `summary` does not give:
 complaints received, summed by service area.
 
-The CSV and XLSX files have one column set whatever the year (`COLUMNS`, then any service area or outcome the
-labels do not know, should a row have one): a comparison a year lacks (no earlier year, no funnel plot) leaves its
-cells empty rather than dropping its columns. Booleans are `true`/`false` in CSV and booleans in XLSX.
+The CSV and XLSX files have one column set whatever the year (`fixed_columns`, in the scheme's words, then any
+service area or outcome the labels do not know, should a row have one): a comparison a year lacks (no earlier year,
+no funnel plot) leaves its cells empty rather than dropping its columns. Booleans are `true`/`false` in CSV and
+booleans in XLSX.
 
 Spreadsheet cells that a spreadsheet program would read as a formula (text starting with `=`, `+`, `-`, `@`, a tab
 or a carriage return) are neutralised with a leading `'`; numbers stay numbers."""
