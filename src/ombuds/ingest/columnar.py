@@ -50,7 +50,7 @@ def csv_blocks(handle: BinaryIO, delimiter: str, width: int, named: int) -> Iter
     try:
         # Closed as soon as it is read or given up: a streaming reader's read-ahead thread left for the interpreter's
         # exit can abort the process ("terminate called without an active exception", apache/arrow#34314).
-        with csv.open_csv(handle, **options) as reader:
+        with csv.open_csv(handle, **options, memory_pool=reading_pool()) as reader:
             rows = 0
             for batch in reader:
                 rows += batch.num_rows
@@ -87,3 +87,18 @@ def _lines(handle: BinaryIO) -> int:
     if before and not before.endswith((b"\n", b"\r")):
         lines += 1
     return lines
+
+
+def reading_pool():
+    """The memory pool the CSV reader allocates its blocks from: jemalloc's where pyarrow has it, else the C
+    library's; never pyarrow's default, mimalloc, which kept some 60 MB of freed blocks resident in an import (the
+    reader's read-ahead thread allocates each block, the importing thread frees it) and a varying amount more.
+    jemalloc hands freed pages back at once (decay 0); its pool is pyarrow's, shared by the whole process."""
+    import pyarrow as pa
+
+    try:
+        pool = pa.jemalloc_memory_pool()
+    except NotImplementedError:  # a pyarrow built without jemalloc (Windows)
+        return pa.system_memory_pool()
+    pa.jemalloc_set_decay_ms(0)
+    return pool
