@@ -22,7 +22,7 @@ from ombuds.ingest.fields import RowCheck
 from ombuds.ingest.read import HEADER_WITHIN, column_key
 from ombuds.labels import COMPLIES, OWN_OUTCOMES, UPHELD_ID, Choices, lookup
 from ombuds.schemes import DEFAULT, Scheme, load_scheme
-from ombuds.schemes.case_kinds import CaseColumn, CaseKind
+from ombuds.schemes.model import CaseColumn, CaseKind
 from ombuds.years import Year
 
 _WORD_LISTS = {"own_outcomes": OWN_OUTCOMES, "complies": COMPLIES}  # schemes.case_kinds.WORD_LISTS, by name
