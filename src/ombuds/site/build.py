@@ -182,7 +182,7 @@ def build_items(facts: Facts, all_kinds: list, items: list[tuple[int, dict, dict
             result.reused += 1
         else:
             try:
-                old = _make(Recorder(facts), kind, params, folder, previous, old)
+                old = _make(Recorder(facts, known=old and old["facts"]), kind, params, folder, previous, old)
             except NotFound as error:
                 result.skipped.append(f"{kind.url(**params)}: {error}")
                 continue
@@ -413,6 +413,10 @@ def _swap(new: Path, out: Path) -> None:
     the build returns without waiting for tens of thousands of files to go (a build killed before that process is
     done leaves the folder to `clear_interrupted_builds`)."""
     old = out.parent / f".{out.name}.old-{os.getpid()}"
+    if old.exists():  # this process's previous build, still being deleted: its deletion is let finish first
+        for process in _deleting:
+            process.wait()
+        shutil.rmtree(old, ignore_errors=True)
     if out.exists():
         out.rename(old)
     new.rename(out)

@@ -264,9 +264,10 @@ class Recorder:
     """The site data as one page sees it: every method it calls is answered by the real object and noted, with
     the answer's digest, in `facts`."""
 
-    def __init__(self, facts: Facts, keys_only: bool = False):
+    def __init__(self, facts: Facts, keys_only: bool = False, known: dict[str, str] | None = None):
         self._facts = facts
         self._keys_only = keys_only  # noting the questions a derived fact asks, not their answers
+        self._known = known or {}  # the previous build's digests of this page's answers
         self.facts: dict[str, str] = {}
 
     def __getattr__(self, name: str) -> Any:
@@ -286,8 +287,16 @@ class Recorder:
         if key is None:
             self.facts[OPAQUE] = OPAQUE
         else:
-            self.facts[key] = "" if self._keys_only else self._facts.note(key, answer)
+            self.facts[key] = "" if self._keys_only else self._digest(key, answer)
         return answer
+
+
+    def _digest(self, key: str, answer: Any) -> str:
+        """The answer's digest: the previous build's where the data's changes cannot have moved it."""
+        old = self._known.get(key)
+        if old is not None and old != OPAQUE and self._facts.reach.still(key):
+            return old
+        return self._facts.note(key, answer)
 
 
 def fact(function: Callable) -> Callable:
