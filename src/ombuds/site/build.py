@@ -414,8 +414,7 @@ def _swap(new: Path, out: Path) -> None:
     done leaves the folder to `clear_interrupted_builds`)."""
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     if old.exists():  # this process's previous build, still being deleted: its deletion is let finish first
-        for process in _deleting:
-            process.wait()
+        finish_deleting()
         shutil.rmtree(old, ignore_errors=True)
     if out.exists():
         out.rename(old)
@@ -429,3 +428,10 @@ def _swap(new: Path, out: Path) -> None:
 
 
 _deleting: list[subprocess.Popen] = []  # the processes deleting replaced builds
+
+
+def finish_deleting() -> None:
+    """Wait until the replaced builds this process set aside are deleted."""
+    for process in _deleting:
+        process.wait()
+    _deleting.clear()
