@@ -1,5 +1,6 @@
 """The change list (`store.changes`): each import's merge records, in its transaction, the (year, body) pairs whose
-case rows it added or changed; a step that records nothing makes the reach since a version unknown."""
+case rows it added or changed; a step that records nothing makes the reach since a version unknown. The first test
+runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ def _reach(database, token: str, version: int):
         return reach_since(connection, token, version)
 
 
-def test_an_import_records_the_years_and_bodies_it_changed(tmp_path):
-    database = open_database(f"sqlite:///{tmp_path / 'c.db'}")
+def test_an_import_records_the_years_and_bodies_it_changed(db_url, tmp_path):
+    database = open_database(db_url)
     first = Cases(tmp_path, "A")
     first.decided("Stevenage", "2023-10-01", {"Upheld": 2})
     first.decided("Birmingham", "2022-10-01", {"Not Upheld": 2})
