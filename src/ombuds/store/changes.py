@@ -23,8 +23,11 @@ from ombuds.store.schema import data_changes, store_identity, version_table
 
 Reach = frozenset[tuple[int, str]]  # (the calendar year a reporting year starts in, body code)
 
+# The case tables whose rows belong to one year and one body, and whose questions `site.incremental.Reach` judges
+# by year and body; a merge into any other table (self-assessments, own complaints, contacts, population) reaches
+# everything, even where its rows are dated.
 DATED = {"received": "received_date", "decided": "decision_date", "compliance": "recorded_date",
-         "improvements": "agreed_date"}  # the case tables whose rows belong to one year and one body
+         "improvements": "agreed_date"}
 
 
 def merge_reach(connection: Connection, target: Table, staged: Table) -> Reach | None:
