@@ -171,6 +171,16 @@ def _changed(decided: Path, changed: Path, chosen: set[int]) -> None:
             target.write(_line(row))
 
 
+def one_percent_changed(decided: Path, changed: Path, seed: int = 7) -> Path:
+    """Another generator's decisions file (the same columns in the same order) again with 1% of its rows changed
+    as `_changed` changes them: the demo's re-import input."""
+    with open(decided, "rb") as f:
+        decisions = sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b"")) - 1
+    rng = np.random.default_rng(seed)
+    _changed(decided, changed, set(rng.choice(decisions, size=max(1, decisions // 100), replace=False).tolist()))
+    return changed
+
+
 def _csv(path: Path, kind: str) -> TextIO:
     """A CSV file of `kind`, its header written."""
     handle = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - the caller closes it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -355,12 +356,29 @@ def import_files(database: Database, paths: list[Path | str], *, check: bool = F
     """
     check_encoding(encoding)
     chosen = load_scheme(scheme) if isinstance(scheme, str) else scheme
+    with _no_cycle_collection():
+        try:
+            return _import(database, paths, check=check, progress=progress, sheet=sheet, encoding=encoding,
+                           revise=revise, scheme=chosen, also=also, first_load=True)
+        except NotFirstLoad:
+            return _import(database, paths, check=check, progress=progress, sheet=sheet, encoding=encoding,
+                           revise=revise, scheme=chosen, also=also, first_load=False)
+
+
+@contextlib.contextmanager
+def _no_cycle_collection():
+    """Python's cycle collector paused for the import: the rows' millions of short-lived tuples and lists set it
+    off some 2,000 times at 1M cases, and each full pass walks every object the process holds (0.6 s of CPU in all,
+    a tenth of the import). What the import frees is freed as it goes by reference counting; the few cycles it
+    leaves (SQLAlchemy's) are collected once it is over, when the collector is switched back on."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
     try:
-        return _import(database, paths, check=check, progress=progress, sheet=sheet, encoding=encoding,
-                       revise=revise, scheme=chosen, also=also, first_load=True)
-    except NotFirstLoad:
-        return _import(database, paths, check=check, progress=progress, sheet=sheet, encoding=encoding,
-                       revise=revise, scheme=chosen, also=also, first_load=False)
+        yield
+    finally:
+        gc.enable()
 
 
 def _import(database: Database, paths: list[Path | str], *, check: bool, progress: bool, sheet: str | None,

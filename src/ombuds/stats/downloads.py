@@ -92,10 +92,17 @@ def _header(flat: list[dict]) -> list[str]:
 SCHEMA_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string"}
 
 
+def object_columns(objects: Iterable[dict]) -> list[str]:
+    """The columns of a measures scheme's downloads of `objects`: every column any of them fills, in the order
+    the records give them. Given every year's records, one column set for every year's file and the all-years
+    file (a column a year leaves empty is empty there, not dropped)."""
+    return _header(object_rows(objects))
+
+
 def objects_schema(objects: list[dict], primary_key: list[str]) -> dict:
-    """The Frictionless Table Schema of a measures scheme's CSV or XLSX download of `objects`: each column typed by
-    the values it holds (a rate is a float, so `number` even where every rate is a whole number; counts `integer`;
-    flags `boolean`)."""
+    """The Frictionless Table Schema of a measures scheme's CSV or XLSX download of `objects` (given every year's,
+    the schema of every file): each column typed by the values it holds (a rate is a float, so `number` even where
+    every rate is a whole number; counts `integer`; flags `boolean`)."""
     flat = object_rows(objects)
     return _schema([{"name": k, "type": _type_of(flat, k)} for k in _header(flat)], primary_key)
 
@@ -143,9 +150,9 @@ def to_csv(records: Iterable[StatisticsRecord]) -> bytes:
     return _csv(flat, columns(flat))
 
 
-def objects_csv(objects: list[dict]) -> bytes:
+def objects_csv(objects: list[dict], header: list[str] | None = None) -> bytes:
     flat = object_rows(objects)
-    return _csv(flat, _header(flat))
+    return _csv(flat, header or _header(flat))
 
 
 def _csv(flat: list[dict], header: list[str]) -> bytes:
@@ -170,9 +177,9 @@ def to_xlsx(records: Iterable[StatisticsRecord]) -> bytes:
     return _xlsx(flat, columns(flat))
 
 
-def objects_xlsx(objects: list[dict]) -> bytes:
+def objects_xlsx(objects: list[dict], header: list[str] | None = None) -> bytes:
     flat = object_rows(objects)
-    return _xlsx(flat, _header(flat))
+    return _xlsx(flat, header or _header(flat))
 
 
 def _xlsx(flat: list[dict], header: list[str]) -> bytes:
@@ -217,7 +224,10 @@ def download(records: Iterable[StatisticsRecord], extension: str) -> tuple[bytes
     return body, MEDIA_TYPES[extension]
 
 
-def download_objects(objects: list[dict], extension: str) -> tuple[bytes, str]:
-    """Any scheme's year records as JSON objects (a measures scheme's), as a download."""
-    body = {"csv": objects_csv, "json": objects_json, "xlsx": objects_xlsx}[extension](objects)
+def download_objects(objects: list[dict], extension: str, header: list[str] | None = None) -> tuple[bytes, str]:
+    """Any scheme's year records as JSON objects (a measures scheme's), as a download; the CSV and XLSX file with
+    `header`'s columns (`object_columns`), else those the objects fill."""
+    if extension == "json":
+        return objects_json(objects), MEDIA_TYPES[extension]
+    body = {"csv": objects_csv, "xlsx": objects_xlsx}[extension](objects, header)
     return body, MEDIA_TYPES[extension]

@@ -100,7 +100,8 @@ class Staging:
         self.connection.execute(self.table.delete().where(pos >= first, pos < end))
 
     def index(self) -> None:
-        Index(f"ix_{self.table.name}_key", *(self.table.c[k] for k in self.key)).create(self.connection)
+        with index_cache(self.connection):
+            Index(f"ix_{self.table.name}_key", *(self.table.c[k] for k in self.key)).create(self.connection)
 
     def _same_key(self, other) -> list:
         return [self.table.c[k] == other.c[k] for k in self.key]
@@ -145,7 +146,8 @@ class Staging:
     def merge(self, sample: int = 10) -> Changes:
         """Insert new keys, update changed rows, count the unchanged ones."""
         s, t = self.table, self.target
-        count_changes(self.connection, t.name, s)  # before the writes: the replaced rows' counts are taken away
+        with index_cache(self.connection):  # two GROUP BYs: SQLite sorts
+            count_changes(self.connection, t.name, s)  # before the writes: the replaced rows' counts are taken away
         if self._target_empty():
             return self._load_into_empty()
         reach = merge_reach(self.connection, t, s)  # the change list, for site rebuilds (store.changes)
@@ -267,16 +269,17 @@ def dates_in_order(connection: Connection) -> bool:
     return connection.execute(query).first() is None
 
 
-IMPORT_CACHE_KB = 64 * 1024  # the staging tables' page cache during an import
+IMPORT_CACHE_KB = 16 * 1024  # the staging tables' page cache during an import
 IMPORT_MAIN_CACHE_KB = 16 * 1024  # the database's while rows go in and are cross-checked
-INDEX_CACHE_KB = 2 * 1024  # the database's while an index is built: SQLite builds one a third faster with this
+INDEX_CACHE_KB = 2 * 1024  # the database's while SQLite sorts: it builds an index a third faster with this
 
 
 @contextmanager
 def index_cache(connection: Connection) -> Iterator[None]:
-    """SQLite's default page cache, 2 MB, while indexes are built after a load (its sorter works in runs the
-    cache's size: with 64 MB, building an index took 0.73 s of CPU instead of 0.42 s for 549,448 rows), then the
-    import's again."""
+    """SQLite's default page cache, 2 MB, while it sorts (builds an index, groups staged rows to count them), then
+    the import's again. SQLite's sorter works in runs the size of the database's page cache, in memory beside it:
+    with 64 MB, building an index took 0.73 s of CPU instead of 0.42 s for 549,448 rows, and with the import's
+    16 MB the two sorts that count a re-import's changes held 32 MB more at the import's peak."""
     if connection.dialect.name != "sqlite":
         yield
         return
@@ -290,10 +293,11 @@ def index_cache(connection: Connection) -> Iterator[None]:
 def stage_on_disk(connection: Connection) -> int | None:
     """SQLite keeps temporary tables in memory and a large page cache (store.db); during an import the staging
     tables go to a temporary file and both caches have a fixed size, so that the memory an import needs does not
-    grow with its files. The database's own cache is 64 MB while the rows go in and are cross-checked (with SQLite's
+    grow with its files. The database's own cache is 16 MB while the rows go in and are cross-checked (with SQLite's
     default 2 MB, checking 409,889 decisions against 549,448 receipts re-read some 600,000 pages of the uncommitted
-    transaction from the write-ahead log: 0.49 s of CPU instead of 0.23 s), and the default while indexes are built
-    (`index_cache`). Returns the cache size to restore afterwards."""
+    transaction from the write-ahead log: 0.49 s of CPU instead of 0.23 s), and the default while SQLite sorts
+    (`index_cache`). The staging tables' cache is 16 MB: with 64 MB a re-import of 1M cases needed 48 MB more and
+    no less CPU. Returns the cache size to restore afterwards."""
     if connection.dialect.name != "sqlite":
         return None
     usual = connection.exec_driver_sql("PRAGMA main.cache_size").scalar()
