@@ -6,12 +6,14 @@ from __future__ import annotations
 import getpass
 import socket
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, select, update
 
 from ombuds.labels import NOT_UPHELD_ID, UPHELD_ID, EngineLabels
+from ombuds.store.changes import record as record_reach
 from ombuds.store.schema import (
     audit_log,
     case_counts,
@@ -120,8 +122,12 @@ def data_version(connection: Connection) -> int:
     return connection.execute(select(version_table.c.version)).scalar_one()
 
 
-def bump_data_version(connection: Connection) -> None:
+def bump_data_version(connection: Connection, reach: Iterable[tuple[int, str]] | None = None) -> None:
+    """One step of the data version; `reach`, when the caller knows it, the (year, body) pairs the step changed,
+    recorded for rebuilds (`store.changes`). Without it the step reached everything, as far as a rebuild knows."""
     connection.execute(update(version_table).values(version=version_table.c.version + 1))
+    if reach is not None:
+        record_reach(connection, reach)
 
 
 def sent_codes(connection: Connection, year: Year) -> set[str]:
