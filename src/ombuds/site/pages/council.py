@@ -3,16 +3,12 @@ public interest reports, service improvements, every year's letter, and the coun
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from datetime import UTC, datetime
-from functools import cache
 from xml.sax.saxutils import escape as xml_escape
 
 from ombuds import urls
 from ombuds.errors import OmbudsError
-from ombuds.fingerprints import source_digest
 from ombuds.labels import SERVICE_AREAS, TYPE_NAMES, TYPE_PLURALS
 from ombuds.registry import Authority
 from ombuds.site.charts_fair import trend_chart
@@ -157,7 +153,7 @@ def _every_council(site: SiteData):
 
 
 def letter(site: SiteData, slug: str, year: str, output_format: str) -> File:
-    from ombuds.letters.assemble import assemble_letter
+    from ombuds.letters.cache import LetterCache, cached_render, letter_fingerprint
     from ombuds.letters.render import shared_renderer
 
     if output_format not in ("html", "pdf"):
@@ -166,22 +162,28 @@ def letter(site: SiteData, slug: str, year: str, output_format: str) -> File:
     chosen = site.year(year)
     if not site.has_case_records(chosen):
         raise NotFound(f"no letter is held for {chosen}: that year's figures come from published documents")
-    assembled = assemble_letter(site.record(authority, chosen), site.edition(chosen),
-                                site.contacts().get(authority.code, []), site.profile)
-    content, created = assembled.content, assembled.created
-    fingerprint = hashlib.sha256(json.dumps([renderer_fingerprint(), output_format, created, content],
-                                            sort_keys=True, default=str).encode("utf-8")).hexdigest()
-    return File(lambda: shared_renderer().render(content, created, output_format),
+    content, created = _assembled(site.record(authority, chosen), site.edition(chosen),
+                                  site.contacts().get(authority.code, []), site.profile)
+    fingerprint = letter_fingerprint(content, created, output_format)
+    folder = site.settings.letter_cache
+    cache = LetterCache(folder) if folder is not None else None
+    return File(lambda: cached_render(cache, fingerprint, output_format,
+                                      lambda: shared_renderer().render(content, created, output_format)),
                 "application/pdf" if output_format == "pdf" else "text/html; charset=utf-8", fingerprint)
 
 
-@cache
-def renderer_fingerprint() -> str:
-    """A hash of what turns a letter's content into bytes: every file of the letters package (code, templates,
-    fonts) and the Typst version."""
-    import typst
+_last_assembled: list = [None, None]  # (the inputs, the letter) of the latest letter: its PDF follows its HTML
 
-    return source_digest(("letters/**/*",), getattr(typst, "__version__", ""))
+
+def _assembled(record, edition, contacts, profile) -> tuple[dict, int]:
+    """A letter's content and timestamp, assembled once for its two formats (the build lists them together)."""
+    from ombuds.letters.assemble import assemble_letter
+
+    inputs = (record, edition, contacts, profile)
+    if _last_assembled[0] is None or any(a is not b for a, b in zip(_last_assembled[0], inputs, strict=True)):
+        letter = assemble_letter(record, edition, contacts, profile)
+        _last_assembled[:] = [inputs, (letter.content, letter.created)]
+    return _last_assembled[1]
 
 
 def _every_letter(site: SiteData):
