@@ -4,7 +4,9 @@ public interest reports, service improvements, every year's letter, and the coun
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from ombuds import urls
@@ -68,7 +70,12 @@ def service_areas(record, layout: layouts.Layout) -> list[dict] | None:
 @fact
 def trends(site: SiteData, authority: Authority) -> list[dict]:
     """Per rate: the council's rate in every year against its type's average (a chart and a table); years before it
-    existed show its predecessors' combined figures, marked as such."""
+    existed show its predecessors' combined figures, marked as such. Made once for a council's pages of every
+    year (the same data version)."""
+    return _latest("trends", (site, site.version(), authority), lambda: _trends(site, authority))
+
+
+def _trends(site: SiteData, authority: Authority) -> list[dict]:
     held = [(y.label, site.year_statistics(y).by_code) for y in site.years()]
     minimum = site.profile.minimum_denominator
     out = []
@@ -172,18 +179,26 @@ def letter(site: SiteData, slug: str, year: str, output_format: str) -> File:
                 "application/pdf" if output_format == "pdf" else "text/html; charset=utf-8", fingerprint)
 
 
-_last_assembled: list = [None, None]  # (the inputs, the letter) of the latest letter: its PDF follows its HTML
-
-
 def _assembled(record, edition, contacts, profile) -> tuple[dict, int]:
     """A letter's content and timestamp, assembled once for its two formats (the build lists them together)."""
     from ombuds.letters.assemble import assemble_letter
 
-    inputs = (record, edition, contacts, profile)
-    if _last_assembled[0] is None or any(a is not b for a, b in zip(_last_assembled[0], inputs, strict=True)):
+    def assemble() -> tuple[dict, int]:
         letter = assemble_letter(record, edition, contacts, profile)
-        _last_assembled[:] = [inputs, (letter.content, letter.created)]
-    return _last_assembled[1]
+        return letter.content, letter.created
+    return _latest("letter", (record, edition, contacts, profile), assemble)
+
+
+_LATEST: dict[str, tuple] = {}
+
+
+def _latest(use: str, inputs: tuple, make: Callable[[], Any]) -> Any:
+    """`make()`, unless the latest call for `use` had the same inputs (the same objects, or equal ones): a council's
+    pages for every year, and a letter's two formats, are made one after another."""
+    found = _LATEST.get(use)
+    if found is None or any(a is not b and a != b for a, b in zip(found[0], inputs, strict=True)):
+        found = _LATEST[use] = (inputs, make())
+    return found[1]
 
 
 def _every_letter(site: SiteData):
