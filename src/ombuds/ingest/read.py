@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from ombuds.errors import OmbudsError, not_a_file
 from ombuds.ingest.workbook_limits import workbook_problem
+from ombuds.schemes.keys import column_key  # noqa: F401  (ingest's modules take it from here)
 
 HEADER_WITHIN = 20  # the header is looked for in this many first lines (or rows) of a file
 DELIMITERS = (",", ";", "\t")
@@ -61,11 +62,6 @@ class Table:
     line: int
     rows: Rows
     csv: CsvFile | None = None
-
-
-def column_key(name: object) -> str:
-    """Column names match case-insensitively; spaces and hyphens count as underscores."""
-    return "_".join(str(name or "").strip().casefold().replace("-", " ").split())
 
 
 def check_encoding(name: str | None) -> None:

@@ -13,9 +13,9 @@ from sqlalchemy import Connection
 from ombuds.ingest.columnar import Block, NotColumnar, csv_blocks
 from ombuds.ingest.columns import BAD, ColumnCheck
 from ombuds.ingest.fields import RowCheck
-from ombuds.ingest.kinds import CODE_KINDS, Kind, header_rank, recognise
+from ombuds.ingest.kinds import CODE_KINDS, Kind, kinds_of
 from ombuds.ingest.problems import ImportFailed, Problem
-from ombuds.ingest.read import Table, UnreadableFile, check_encoding, column_key, open_table, progress_bar
+from ombuds.ingest.read import Table, UnreadableFile, check_encoding, open_table, progress_bar
 from ombuds.registry import registry_of
 from ombuds.schemes import DEFAULT, Scheme, load_scheme
 from ombuds.store import Database
@@ -45,6 +45,7 @@ class FileRead:
     kind: str
     rows: int
     ignored_columns: list[str] = field(default_factory=list)
+    personal_columns: list[str] = field(default_factory=list)  # the kind's personal columns: dropped unread
 
 
 @dataclass
@@ -57,8 +58,11 @@ class ImportReport:
 
     @property
     def warnings(self) -> list[str]:
-        return [f"{f.path}: warning: ignored unknown column(s) {', '.join(f.ignored_columns)} (not stored)"
-                for f in self.files if f.ignored_columns]
+        return [line for f in self.files for line in (
+            f"{f.path}: warning: ignored unknown column(s) {', '.join(f.ignored_columns)} (not stored)"
+            if f.ignored_columns else "",
+            f"{f.path}: dropped personal column(s) {', '.join(f.personal_columns)} (never stored)"
+            if f.personal_columns else "") if line]
 
     @property
     def unchanged(self) -> bool:
@@ -88,6 +92,7 @@ class _Run:
         self.first_load = first_load  # rows of a kind whose table is empty go straight into it (store.FirstLoad)
         self.sheet, self.encoding = sheet, encoding
         self.scheme = scheme
+        self.kinds = kinds_of(scheme)
         self.check = RowCheck(registry_of(scheme), provisions=tuple(p.id for p in scheme.provisions))
         self.columns = ColumnCheck(self.check)
         self.progress = progress
@@ -103,22 +108,23 @@ class _Run:
         self.paths.append(str(path))
         file_no = len(self.paths)
         try:
-            with open_table(path, _rank, self.progress, sheet=self.sheet, encoding=self.encoding) as table:
-                keys = [column_key(name) for name in table.header]
-                kind, why = recognise(keys)
+            with open_table(path, self.kinds.rank, self.progress, sheet=self.sheet, encoding=self.encoding) as table:
+                keys = self.kinds.keys(table.header)
+                kind, why = self.kinds.recognise(keys)
                 if kind is None or (self.scheme.engine != "lgsco" and kind.name not in CODE_KINDS):
                     self.problems.append(Problem(str(path), table.line, "header", why or _not_for(self.scheme, kind)))
                     return
                 if self._header_problems(path, kind, table, keys):
                     return
                 ignored = [name for name, key in zip(table.header, keys, strict=True)
-                           if key and key not in kind.columns]
+                           if key and key not in kind.columns and key not in kind.personal]
+                personal = [name for name, key in zip(table.header, keys, strict=True) if key in kind.personal]
                 count = self._columnar(path, file_no, kind, keys, table)
                 if count is None:
                     count = self._rows_again(path, file_no, kind, keys, table)
                 if count == 0:
                     self.problems.append(Problem(str(path), table.line + 1, "file", "no data rows below the header"))
-                self.files.append(FileRead(str(path), kind.name, count, ignored))
+                self.files.append(FileRead(str(path), kind.name, count, ignored, personal))
         except UnreadableFile as error:
             self.problems.append(Problem(error.path, error.line, "file", error.reason))
 
@@ -183,7 +189,7 @@ class _Run:
     def _rows_again(self, path: Path, file_no: int, kind: Kind, keys: list[str], table: Table) -> int:
         if table.csv is None or kind.check_columns is None or table.line != 1:
             return self._rows(path, file_no, kind, keys, table.rows)
-        with open_table(path, _rank, None, sheet=self.sheet, encoding=self.encoding) as again:
+        with open_table(path, self.kinds.rank, None, sheet=self.sheet, encoding=self.encoding) as again:
             return self._rows(path, file_no, kind, keys, again.rows)
 
     def _rows(self, path: Path, file_no: int, kind: Kind, keys: list[str], rows) -> int:
@@ -328,10 +334,6 @@ def _keep_statistics(connection: Connection, before: FigureInputs) -> list[Year]
     from ombuds.stats.ready import keep_after_import
 
     return keep_after_import(connection, before)
-
-
-def _rank(cells: list[str]) -> int:
-    return header_rank([column_key(cell) for cell in cells])
 
 
 def _too_many(values: list[str], columns: int) -> str:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ombuds.ingest.kinds import CODE_KINDS, header_rank, recognise
+from ombuds.ingest.kinds import CODE_KINDS, kinds_of
 from ombuds.ingest.problems import ImportFailed
-from ombuds.ingest.read import UnreadableFile, column_key, open_table
+from ombuds.ingest.read import UnreadableFile, open_table
 from ombuds.ingest.records import RecordImport, import_records, read_records, store_records, write_rejects
 from ombuds.ingest.run import ImportReport, import_files
 from ombuds.schemes import Scheme
@@ -29,11 +29,12 @@ class SchemeImport:
         return [*(self.code.lines() if self.code else []), *(self.records.lines() if self.records else [])]
 
 
-def is_code_file(path: Path) -> bool:
+def is_code_file(path: Path, scheme: Scheme) -> bool:
     """Whether the file's header is that of an own complaints or self-assessment file (CSV or XLSX)."""
+    kinds = kinds_of(scheme)
     try:
-        with open_table(path, lambda cells: header_rank([column_key(c) for c in cells])) as table:
-            kind, _why = recognise([column_key(c) for c in table.header])
+        with open_table(path, kinds.rank) as table:
+            kind, _why = kinds.recognise(kinds.keys(table.header))
     except UnreadableFile:
         return False  # the records import says what is wrong with it
     return kind is not None and kind.name in CODE_KINDS
@@ -43,7 +44,7 @@ def import_scheme_files(database: Database, scheme: Scheme, paths: list[Path], *
                         rejects: Path | None = None) -> SchemeImport:
     """Every file imported, or (any problem, or a refused row without `rejects`) none: the code's files are all or
     nothing even with `rejects`, which keeps the valid rows of the scheme's own record files only."""
-    code = [p for p in paths if is_code_file(p)]
+    code = [p for p in paths if is_code_file(p, scheme)]
     records = [p for p in paths if p not in code]
     if not code:
         return SchemeImport(import_records(database, scheme, records, check=check, rejects=rejects), None)

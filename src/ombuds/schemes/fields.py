@@ -49,6 +49,7 @@ KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "int": (_is_int, "a whole number"),
     "bool": (_is_bool, "true or false"),
     "strs": (_is_strs, "a list of strings"),
+    "str or strs": (lambda value: _is_str(value) or _is_strs(value), "a string or a list of strings"),
     "table": (_is_table, "a table"),
     "tables": (_is_tables, "an array of tables ([[...]])"),
 }

@@ -13,6 +13,11 @@ def label_key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+def column_key(name: object) -> str:
+    """Column names match case-insensitively; spaces and hyphens count as underscores."""
+    return "_".join(str(name or "").strip().casefold().replace("-", " ").split())
+
+
 def is_id(text: object) -> bool:
     """A stable id: lower-case letters and digits, words joined by - or _ (`upheld`, `london-borough`)."""
     return isinstance(text, str) and bool(_ID.match(text))

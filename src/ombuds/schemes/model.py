@@ -6,10 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ombuds.errors import OmbudsError
 from ombuds.schemes.keys import label_key
+
+if TYPE_CHECKING:
+    from ombuds.schemes.case_kinds import CaseKind
 
 Engine = Literal["lgsco", "measures"]
 ColumnType = Literal["text", "date", "label", "flag", "body", "int"]
@@ -252,6 +255,9 @@ class Scheme:
     layouts: Mapping[str, Mapping[str, Any]]  # layout file stem → its TOML
     map: Mapping[str, Any] | None  # the HexJSON, if the scheme ships one
     provisions: tuple[Provision, ...]
+    case_kinds: Mapping[str, CaseKind] = field(default_factory=dict)  # engine lgsco: kinds.toml's kinds by id
+    """Empty when an engine "lgsco" scheme has no kinds.toml (the shipped LGSCO's are used) and for engine
+    "measures", whose kinds.toml is `kinds`."""
 
     def labels(self, set_id: str) -> LabelSet:
         try:

@@ -11,6 +11,7 @@ from typing import Any
 
 from ombuds.errors import OmbudsError
 from ombuds.schemes.bodies import read_aliases, read_bodies
+from ombuds.schemes.case_kinds import read_case_kinds
 from ombuds.schemes.fields import Problems, fields, join
 from ombuds.schemes.keys import is_id
 from ombuds.schemes.measures import read_kinds, read_measures
@@ -309,7 +310,9 @@ def read_scheme(folder: Path) -> tuple[Scheme | None, list[str]]:
     sets = _label_sets(_toml(folder, "labels.toml", problems), problems)
     generic = top.get("engine") == "measures"
     kinds_data = _toml(folder, "kinds.toml", problems, required=generic)
-    kinds = read_kinds(kinds_data, sets, problems) if kinds_data is not None else {}
+    lgsco = top.get("engine") == "lgsco"  # its kinds.toml: the case tables' kinds (optional: the shipped LGSCO's)
+    kinds = read_kinds(kinds_data, sets, problems) if kinds_data is not None and not lgsco else {}
+    case_kinds = read_case_kinds(kinds_data, sets, problems) if kinds_data is not None and lgsco else {}
     measures_data = _toml(folder, "measures.toml", problems, required=generic)
     measures = read_measures(measures_data, sets, kinds, problems) if measures_data is not None else ()
     views = _map_views(top.get("views", []), types, problems)
@@ -339,5 +342,6 @@ def read_scheme(folder: Path) -> tuple[Scheme | None, list[str]]:
         map_views=views,
         bodies=bodies or (), aliases=aliases, types=types, label_sets=sets, kinds=kinds, measures=measures,
         peer_groups=peers, editions=editions, layouts=layouts, map=hexmap, provisions=provisions,
+        case_kinds=case_kinds,
     )
     return scheme, []

@@ -1,72 +1,46 @@
-"""The tables. One per input kind (SPEC 2.1), keyed as the SPEC says a later import replaces a row.
+"""The tables. One per input kind (SPEC 2.1), made from the LGSCO scheme's kinds.toml (its columns' fields and
+types, each kind's key, column order and indexes): a new stored column there needs a migration, not an edit here.
 
 The date indexes carry the columns a year's counts need, so the statistics read the indexes alone."""
 
+from collections.abc import Callable
+
 from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy.types import TypeEngine
+
+from ombuds.schemes import DEFAULT, load_scheme
+from ombuds.schemes.case_kinds import CaseColumn, CaseKind
 
 metadata = MetaData()
 
 CODE = 80  # a body code: a GSS code (9) for the LGSCO, a slug for a landlord (migration 0012)
+REFERENCE = 40  # a case reference (ingest.fields.MAX_REFERENCE)
+_TYPES: dict[str, Callable[[], TypeEngine]] = {
+    "reference": lambda: String(REFERENCE), "body": lambda: String(CODE), "date": Date, "year": lambda: String(7),
+    "flag": Boolean, "text": Text, "lettered": Text, "email": Text, "count": Integer}
 
-received = Table(
-    "received", metadata,
-    Column("reference", String(40), primary_key=True),
-    Column("authority_code", String(CODE), nullable=False),
-    Column("received_date", Date, nullable=False),
-    Column("service_area", String(40), nullable=False),
-    Index("ix_received_counts", "received_date", "authority_code", "service_area"),
-)
 
-decided = Table(
-    "decided", metadata,
-    Column("reference", String(40), primary_key=True),
-    Column("authority_code", String(CODE), nullable=False),
-    Column("decision_date", Date, nullable=False),
-    Column("outcome", String(40), nullable=False),
-    Column("service_area", String(40)),
-    Column("satisfactory_remedy", Boolean, nullable=False),
-    Column("remedied_by_ombudsman", Boolean, nullable=False),
-    Column("public_report", Boolean, nullable=False),
-    Column("summary", Text),
-    Index("ix_decided_counts", "decision_date", "authority_code", "outcome", "satisfactory_remedy",
-          "remedied_by_ombudsman"),
-    Index("ix_decided_authority", "authority_code", "decision_date"),
-)
+def _sql(column: CaseColumn) -> TypeEngine:
+    if column.integer:
+        return Integer()
+    return String(column.width) if column.width is not None else _TYPES[column.type]()
 
-compliance = Table(
-    "compliance", metadata,
-    Column("reference", String(40), primary_key=True),
-    Column("authority_code", String(CODE), nullable=False),
-    Column("recorded_date", Date, nullable=False),
-    Column("compliance", String(20), nullable=False),
-    Index("ix_compliance_counts", "recorded_date", "authority_code", "compliance"),
-)
 
-improvements = Table(
-    "improvements", metadata,
-    Column("reference", String(40), primary_key=True),
-    Column("improvement", Text, primary_key=True),
-    Column("authority_code", String(CODE), nullable=False),
-    Column("agreed_date", Date, nullable=False),
-    Index("ix_improvements_authority", "authority_code", "agreed_date"),
-)
+def case_table(kind: CaseKind, into: MetaData) -> Table:
+    """A kind's table: its fields in `order`, its key the primary key; a value is never empty (NOT NULL) when it is
+    required, a flag (no is stored as false) or has a default."""
+    columns = [kind.column(field) for field in kind.order]
+    return Table(kind.id, into,
+                 *(Column(c.field, _sql(c), primary_key=c.field in kind.key,
+                          nullable=not (c.required or c.type == "flag" or c.default is not None or c.field in kind.key))
+                   for c in columns),
+                 *(Index(name, *on) for name, on in kind.indexes.items()))
 
-contacts = Table(
-    "contacts", metadata,
-    Column("authority_code", String(CODE), primary_key=True),
-    Column("role", String(20), primary_key=True),
-    Column("name", Text, nullable=False),
-    Column("title", Text, nullable=False),
-    Column("salutation", Text, nullable=False),
-    Column("email", Text),
-)
 
-population = Table(
-    "population", metadata,
-    Column("authority_code", String(CODE), primary_key=True),
-    Column("year", String(7), primary_key=True),
-    Column("population", Integer, nullable=False),
-)
+TABLES = {kind.id: case_table(kind, metadata) for kind in load_scheme(DEFAULT).case_kinds.values()}
+received, decided, compliance = TABLES["received"], TABLES["decided"], TABLES["compliance"]
+improvements, contacts, population = TABLES["improvements"], TABLES["contacts"], TABLES["population"]
+own_complaints, self_assessment = TABLES["own_complaints"], TABLES["self_assessment"]
 
 sent_letters = Table(
     "sent_letters", metadata,
@@ -107,31 +81,6 @@ kept_statistics = Table(  # each year's statistics as `stats` prints them, for o
     Column("body", Text, nullable=False),  # the records, one JSON object a line
 )
 
-own_complaints = Table(  # an organisation's own complaints at its stages 1 and 2 (the Complaint Handling Code)
-    "own_complaints", metadata,
-    Column("authority_code", String(CODE), primary_key=True),
-    Column("reference", String(40), primary_key=True),
-    Column("stage", Integer, primary_key=True),  # 1 or 2; a stage 2 row shares its stage 1 reference
-    Column("received_date", Date, nullable=False),
-    Column("acknowledged_date", Date),
-    Column("response_date", Date),
-    Column("extended_to", Date),  # the agreed later response date
-    Column("service_area", Text, nullable=False),  # the organisation's own words
-    Column("outcome", String(20)),
-    Index("ix_own_complaints_year", "authority_code", "received_date"),
-)
-
-self_assessment = Table(  # an organisation's self-assessment against its scheme's code, per year
-    "self_assessment", metadata,
-    Column("authority_code", String(CODE), primary_key=True),
-    Column("year", String(7), primary_key=True),
-    Column("provision", String(10), primary_key=True),
-    Column("complies", String(10), nullable=False),  # yes, partly or no
-    Column("evidence", Text),
-    Column("action", Text),
-    Column("due", Date),
-)
-
 RECORD_KEY = 200  # the longest key (a kind's key fields, joined) a record may have
 
 records = Table(  # the rows of a measures scheme's record kinds (kinds.toml), read by stats.measures
@@ -144,9 +93,6 @@ records = Table(  # the rows of a measures scheme's record kinds (kinds.toml), r
     Column("fields", Text, nullable=False),  # the other fields as stored values (label ids, not words), JSON
     Index("ix_records_date", "kind", "record_date"),
 )
-
-TABLES = {t.name: t for t in (received, decided, compliance, improvements, contacts, population, own_complaints,
-                              self_assessment)}
 
 version_table = Table(  # one row: bumped by every change to the figures' inputs (see store.queries.bump_version)
     "data_version", metadata,
