@@ -49,6 +49,7 @@ bench: $(STAMP) $(ASSETS) $(INDEX) system
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) bench/run.py
 	$(PY) bench/housing.py
+	$(PY) bench/housing_site.py
 	$(PY) bench/letters.py
 	$(PY) bench/roundtrip.py
 	$(PY) bench/parse.py

@@ -20,7 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from ombuds.demo import generate  # noqa: E402
+from ombuds.schemes import load_scheme  # noqa: E402
 from run import OMBUDS, Measure, measure  # noqa: E402
+
+LGSCO = load_scheme("lgsco")
 
 FINDINGS = ROOT / "src" / "ombuds" / "schemes" / "housing-ombudsman" / "data" / "findings.csv.gz"
 TARGET_SECONDS = 5.0
@@ -51,7 +54,7 @@ def main() -> None:
     runs = parser.parse_args().runs
     with tempfile.TemporaryDirectory(prefix="ombuds-housing-bench-") as tmp:
         folder = Path(tmp)
-        demo = generate(folder / "demo", seed=1)
+        demo = generate(folder / "demo", LGSCO, seed=1)
         files = [str(p) for p in demo.paths.values()]
         housing, lgsco, figures = [], [], []
         for run in range(runs):

@@ -65,9 +65,10 @@ def prepare(folder: Path) -> tuple[str, Path]:
     back for the import during the load. Not 2023-24's: those would change 2024-25's comparison with the year before,
     which its release froze, and the publish would rightly be refused (issue 18)."""
     from ombuds.demo import generate
+    from ombuds.schemes import load_scheme
 
     db = f"sqlite:///{folder / 'load.db'}"
-    files = generate(folder / "data", seed=2017)
+    files = generate(folder / "data", load_scheme("lgsco"), seed=2017)
     status, seconds, last = ombuds(db, "import", *map(str, files.paths.values()))
     if status:
         sys.exit(f"the demo import failed: {last}")

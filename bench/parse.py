@@ -28,6 +28,7 @@ from ombuds.parse import parse_files
 from ombuds.parse.documents import parse_text
 from ombuds.parse.text import read_text
 from ombuds.profile import load_profile
+from ombuds.schemes import load_scheme
 from ombuds.stats import years_held
 from ombuds.store import open_database
 from run import generate_demo
@@ -36,17 +37,19 @@ EVERY = 10  # every tenth authority of each year
 RUNS = 5
 TARGET = 250  # letters/s on one core
 
+LGSCO = load_scheme("lgsco")
+
 
 def render(work: Path) -> dict[str, list[Path]]:
     data = generate_demo(work / "data", scale=0.2, seed=2017)
     database = open_database(f"sqlite:///{work / 'parse.db'}")
     import_files(database, [data / f"synthetic-{k}.csv" for k in ("received", "decided", "compliance", "contacts")])
     files: dict[str, list[Path]] = {"pdf": [], "html": []}
-    for year in years_held(database):
+    for year in years_held(database, LGSCO):
         edition = shipped_edition(year)
         for output_format in files:
             jobs = letter_jobs(database, year, edition, work / "letters" / year.label, output_format,
-                               profile=load_profile())[::EVERY]
+                               profile=load_profile(), scheme=LGSCO)[::EVERY]
             files[output_format] += [w.path for w in render_letters(jobs, workers=1)]
     return files
 

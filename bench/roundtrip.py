@@ -20,9 +20,12 @@ from ombuds.letters.editions import shipped_edition
 from ombuds.parse import parse_document
 from ombuds.parse.roundtrip import differences, shown
 from ombuds.profile import load_profile
+from ombuds.schemes import load_scheme
 from ombuds.stats import year_statistics, years_held
 from ombuds.store import open_database
 from run import generate_demo
+
+LGSCO = load_scheme("lgsco")
 
 
 def main() -> None:
@@ -33,13 +36,13 @@ def main() -> None:
         import_files(database, [data / f"synthetic-{k}.csv" for k in ("received", "decided", "compliance",
                                                                        "contacts")])
         expected, files = {}, {"pdf": [], "html": []}
-        for year in years_held(database):
+        for year in years_held(database, LGSCO):
             edition = shipped_edition(year)
-            for s in year_statistics(database, year):
+            for s in year_statistics(database, LGSCO, year):
                 expected[(s.authority.code, year.label)] = shown(s, edition.layout)
             for output_format in files:
                 jobs = letter_jobs(database, year, edition, work / "letters" / year.label, output_format,
-                                   profile=load_profile())
+                                   profile=load_profile(), scheme=LGSCO)
                 files[output_format] += [w.path for w in render_letters(jobs)]
         timings, mismatches = {}, []
         for output_format, paths in files.items():

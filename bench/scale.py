@@ -50,10 +50,13 @@ import sys, time
 from ombuds.stats.service import StatisticsService
 from ombuds.store import open_database
 from ombuds.years import Year
+from ombuds.schemes import load_scheme
+
+LGSCO = load_scheme("lgsco")
 database = open_database(sys.argv[1], create=False)
 StatisticsService._kept = lambda *_: None  # time the computing, not the reading of what `stats` kept
 started, cpu = time.perf_counter(), time.process_time()
-service = StatisticsService(database)
+service = StatisticsService(database, LGSCO)
 years = [Year.parse(sys.argv[2])] if len(sys.argv) > 2 else service.years()
 records = [r.to_json() for y in years for r in service.year(y).records]
 print(time.perf_counter() - started, time.process_time() - cpu, len(records))

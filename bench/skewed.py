@@ -25,13 +25,13 @@ from typing import TextIO
 
 import numpy as np
 
-from ombuds.labels import SERVICE_AREAS
 from ombuds.registry import registry
+from ombuds.schemes import load_scheme
 from ombuds.years import Year
 
 FIRST, LAST = 2017, 2024
 END_OF_DATA = Year(LAST).end
-AREAS = SERVICE_AREAS
+AREAS = load_scheme("lgsco").labels("service_area").names  # the input files word them as the LGSCO publishes
 OUTCOMES = ("Upheld", "Not Upheld", "Closed After Initial Enquiries", "Incomplete or Invalid", "Advice Given",
             "Referred back for Local Resolution")
 OUTCOME_P = (0.22, 0.08, 0.35, 0.10, 0.05, 0.20)
@@ -169,6 +169,16 @@ def _changed(decided: Path, changed: Path, chosen: set[int]) -> None:
                 else:
                     row[4] = AREAS[(AREAS.index(row[4]) + 1) % len(AREAS)]
             target.write(_line(row))
+
+
+def one_percent_changed(decided: Path, changed: Path, seed: int = 7) -> Path:
+    """Another generator's decisions file (the same columns in the same order) again with 1% of its rows changed
+    as `_changed` changes them: the demo's re-import input."""
+    with open(decided, "rb") as f:
+        decisions = sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b"")) - 1
+    rng = np.random.default_rng(seed)
+    _changed(decided, changed, set(rng.choice(decisions, size=max(1, decisions // 100), replace=False).tolist()))
+    return changed
 
 
 def _csv(path: Path, kind: str) -> TextIO:

@@ -7,7 +7,11 @@ from itertools import count
 from pathlib import Path
 
 from conftest import write_csv
-from ombuds.labels import OUTCOMES, SERVICE_AREAS
+from ombuds.labels import engine_labels
+from ombuds.schemes import load_scheme
+
+WORDS = engine_labels(load_scheme("lgsco"))  # the shipped LGSCO scheme's words, as input files give them
+SERVICE_AREAS, OUTCOMES = WORDS.service_areas, WORDS.outcomes
 
 
 class Cases:

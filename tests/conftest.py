@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from ombuds.schemes import load_scheme
 from ombuds.settings import Settings, make_settings
 from ombuds.store import open_database
 from ombuds.store.queries import table_counts
 from ombuds.store.schema import TABLES
 from pgserver import create_database, throwaway_server
+
+LGSCO = load_scheme("lgsco")  # the shipped LGSCO scheme, which most tests' data is
 
 _numbers = count()
 
@@ -64,7 +67,7 @@ def demo_database(folder: Path, seed: int):
     from ombuds.demo import generate
     from ombuds.ingest import import_files
 
-    files = generate(folder / "data", seed=seed)
+    files = generate(folder / "data", LGSCO, seed=seed)
     database = open_database(f"sqlite:///{folder / 'demo.db'}")
     import_files(database, list(files.paths.values()))
     try:

@@ -15,7 +15,8 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import snapshot
+from builders import WORDS
+from conftest import LGSCO, snapshot
 from ombuds.cli import cli
 from ombuds.ingest.fields import RowCheck
 from ombuds.ingest.kinds import KINDS
@@ -164,7 +165,7 @@ def test_wrong_types_never_crash_and_are_named_by_line_and_column(tmp_path, seed
     rows[row][HEADER.index(column)] = value
     path = tmp_path / "types.csv"
     path.write_text(text(rows), encoding="utf-8")
-    check = RowCheck(registry())
+    check = RowCheck(registry(), LGSCO.label_sets)
     accepted = KINDS["decided"].check(dict(zip(HEADER, rows[row], strict=True)), check) is not None
     code, _, stderr = import_file(seeded, path, "--check")
     assert code == (0 if accepted else 1), stderr  # the command agrees with the row's own check
@@ -241,14 +242,14 @@ def test_statistics_exports_neutralise_formulas(tmp_path):
     from ombuds.years import Year
 
     database = open_database(url)
-    records = statistics_service(database).year(Year.parse("2023-24"), "pooled").records
+    records = statistics_service(database, LGSCO).year(Year.parse("2023-24"), "pooled").records
     database.close()
     hostile = [r.model_copy(update={"authority": r.authority.model_copy(update={"name": f}) })
                for r, f in zip(records, FORMULAS, strict=False)]
-    rows = list(csv.DictReader(io.StringIO(downloads.to_csv(hostile).decode("utf-8"), newline="")))
+    rows = list(csv.DictReader(io.StringIO(downloads.to_csv(hostile, WORDS).decode("utf-8"), newline="")))
     assert [row["authority.name"] for row in rows] == ["'" + f for f in FORMULAS]
     assert rows[0]["decided.total"].lstrip("-").isdigit()
-    sheet = load_workbook(io.BytesIO(downloads.to_xlsx(hostile))).active
+    sheet = load_workbook(io.BytesIO(downloads.to_xlsx(hostile, WORDS))).active
     header = [c.value for c in sheet[1]]
     names = [row[header.index("authority.name")] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert names == ["'" + f.replace("\r", "\n") for f in FORMULAS]  # XML reads a carriage return as a newline

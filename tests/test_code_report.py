@@ -16,6 +16,7 @@ from ombuds.cli import cli
 from ombuds.handling_code import handling_code
 from ombuds.ingest import import_files
 from ombuds.ingest.problems import ImportFailed
+from ombuds.parse.documents import PUBLISHED
 from ombuds.stats.code_report import code_report, resolve_body
 from ombuds.stats.timeliness import responded_on_time
 from ombuds.store.own import OwnComplaint
@@ -186,7 +187,7 @@ def test_the_demo_council_year_is_calibrated_and_reported(demo_settings, tmp_pat
     from ombuds.store import open_database
 
     database = open_database(f"sqlite:///{tmp_path / 'demo.db'}")
-    written = run_code_year(database, tmp_path / "code-year", demo_settings.profile, seed=2017,
+    written = run_code_year(database, tmp_path / "code-year", demo_settings.profile, demo_settings.scheme, seed=2017,
                             echo=lambda line: None)
     database.close()
     assert [p.suffix for p in written] == [".html", ".pdf", ".json"]
@@ -217,7 +218,7 @@ def test_the_ombudsmans_side_from_a_published_letter_keeps_what_it_did_not_state
         "satisfactory_remedy_rate": 0.0, "remedied_by_ombudsman": None, "compliance": {"recorded": 0},
         "compliance_rate": None, "population": None, "upheld_per_100k": None, "average": {}, "overview": None,
         "source": "letter.pdf", "edition": "letter-2024-25", "letter": None, "from": "published letter"}
-    assert import_published(db, [published]).imported == ["letter.pdf: Stevenage Borough Council 2025-26"]
+    assert import_published(db, [published], PUBLISHED).imported == ["letter.pdf: Stevenage Borough Council 2025-26"]
     r = code_report(db, YEAR, resolve_body("Stevenage"))
     assert r["escalation"] == {"stage1_closed": 3, "stage2": 1, "ombudsman_received": None, "ombudsman_decided": 12,
                                "ombudsman_upheld": 3, "ombudsman_from": "published letter"}

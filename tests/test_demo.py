@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from conftest import demo_database
+from conftest import LGSCO, demo_database
 from ombuds.demo import generate
 from ombuds.demo.calibration import TARGETS
 from ombuds.stats import year_statistics
@@ -34,25 +34,26 @@ def _rows(path) -> list[dict[str, str]]:
 
 def test_same_seed_same_files_other_seed_other_files(demo, tmp_path):
     files, _ = demo
-    assert _digest(generate(tmp_path / "again", seed=2017).paths) == _digest(files.paths)
-    assert _digest(generate(tmp_path / "other", seed=7).paths)["received"] != _digest(files.paths)["received"]
+    assert _digest(generate(tmp_path / "again", LGSCO, seed=2017).paths) == _digest(files.paths)
+    assert _digest(generate(tmp_path / "other", LGSCO, seed=7).paths)["received"] != _digest(files.paths)["received"]
 
 
 def test_volumes_and_rates_follow_the_national_figures(demo):
     _, database = demo
     for start_year, target in TARGETS.items():
-        t = totals(year_statistics(database, Year(start_year)))
+        t = totals(year_statistics(database, LGSCO, Year(start_year)))
         assert abs(t.received - target.received) / target.received < 0.03, start_year
         assert abs(t.uphold_rate - target.uphold_rate) < 0.035, start_year
         assert abs(t.satisfactory_remedy_rate - target.satisfactory_remedy_rate) < 0.025, start_year
         assert t.compliance_rate > 0.985, start_year
-    covid, before = totals(year_statistics(database, Year(2020))), totals(year_statistics(database, Year(2019)))
+    covid = totals(year_statistics(database, LGSCO, Year(2020)))
+    before = totals(year_statistics(database, LGSCO, Year(2019)))
     assert covid.received < 0.75 * before.received
 
 
 def test_volumes_follow_population_and_type(demo):
     _, database = demo
-    stats = {s.authority.code: s for s in year_statistics(database, Year(2023))}
+    stats = {s.authority.code: s for s in year_statistics(database, LGSCO, Year(2023))}
     assert stats["E08000025"].received_total > 5 * stats["E07000243"].received_total  # Birmingham, Stevenage
     counties = [s for s in stats.values() if s.authority.type == "County"]
     districts = [s for s in stats.values() if s.authority.type == "District"]

@@ -19,6 +19,7 @@ import psycopg
 import pytest
 from pypdf import PdfReader
 
+from conftest import LGSCO
 from ombuds.store import open_database
 from ombuds.store.db import StoreError
 from ombuds.store.queries import table_counts
@@ -103,7 +104,7 @@ def data(tmp_path_factory) -> Path:
     from ombuds.demo import generate
 
     folder = tmp_path_factory.mktemp("faults")
-    generate(folder / "demo", seed=5, scale=0.1)
+    generate(folder / "demo", LGSCO, seed=5, scale=0.1)
     (folder / "base").mkdir()
     for name, text in BASE.items():
         (folder / "base" / name).write_text(text, encoding="utf-8")

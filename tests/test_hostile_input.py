@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from conftest import snapshot, write_csv
+from conftest import LGSCO, snapshot, write_csv
 from ombuds.ingest import ImportFailed, import_files, workbook_limits
 from ombuds.store import open_database
 from ombuds.store.queries import table_counts
@@ -223,12 +223,12 @@ def test_a_year_is_published_only_after_it_ends(demo_settings, db, tmp_path):
     from ombuds.years import Year
 
     import_files(db, [write_csv(tmp_path / "r.csv", RECEIVED, [["R1", "Stevenage", "2023-05-01", "Housing"]])])
-    create_release(db, Year(2023), demo_settings.profile, demo_settings.editions)
+    create_release(db, Year(2023), demo_settings.profile, demo_settings.editions, LGSCO)
     for day in (date(1900, 1, 1), date(2024, 3, 31)):
         with pytest.raises(ReleaseError, match=f"^2023-24 cannot be published on {day.isoformat()}: the year ends on "
                                                "2024-03-31, and its figures are public only after it$"):
-            publish_release(db, Year(2023), day)
-    assert publish_release(db, Year(2023), date(2024, 4, 1)).startswith("2023-24 published")
+            publish_release(db, LGSCO, Year(2023), day)
+    assert publish_release(db, LGSCO, Year(2023), date(2024, 4, 1)).startswith("2023-24 published")
 
 
 def test_the_atom_feed_is_xml_whatever_accepted_text_it_holds(demo_settings, db, tmp_path):

@@ -198,3 +198,92 @@ def test_static_build_writes_the_same_pages(housing, tmp_path):
     assert len(json.loads((out / f"api/records/{YEAR}.json").read_text())) == 353
     assert (out / "search/names.json").exists() and not (out / "search/postcodes").exists()
     assert not report.skipped
+    missing = (out / "404.html").read_text(encoding="utf-8")  # served by the host for any missing address
+    assert element_text(missing, "not-found-reason") == "We could not show this page: there is no page at this address."
+    assert element_text(missing, "not-found-years-heading") == "All landlords, year by year"
+    assert links(missing, "not-found-years") == [(f"/national/{y}/", y) for y in reversed(
+        ALL_YEARS.replace(" and", ",").split(", "))]
+    assert '<form class="search-form" action="/search/" method="get" role="search">' in missing
+    assert links(missing, "not-found-help") == [("/landlords/", "all 548 landlords from A to Z"),
+                                                ("/", "the home page")]
+
+
+def element_text(html: str, element_id: str) -> str:
+    """An element's text, tags stripped and spaces collapsed."""
+    found = re.search(rf'<(\w+)[^>]*\bid="{re.escape(element_id)}"[^>]*>(.*?)</\1>', html, re.S)
+    assert found, element_id
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", found[2])).strip().replace("&#39;", "'")
+
+
+def links(html: str, element_id: str) -> list[tuple[str, str]]:
+    found = re.search(rf'<(\w+)[^>]*\bid="{re.escape(element_id)}"[^>]*>(.*?)</\1>', html, re.S)
+    assert found, element_id
+    return re.findall(r'<a class="govuk-link" href="([^"]+)">([^<]+)</a>', found[2])
+
+
+CLARION_YEARS = "2020-21, 2021-22, 2022-23, 2023-24, 2024-25 and 2025-26"
+ALL_YEARS = "2019-20, 2020-21, 2021-22, 2022-23, 2023-24, 2024-25, 2025-26 and 2026-27"
+
+
+def test_a_landlord_that_does_not_exist_is_a_404_that_offers_the_search(client):
+    for path in ("/landlords/clarion-housing/2024-25/", "/landlords/clarion-housing/",
+                 "/landlords/clarion-housing/2024-25/report.pdf"):
+        page = client.get(path)
+        assert page.status_code == 404, path
+        html = page.text
+        assert element_text(html, "not-found-reason") == (
+            "We could not show this page: no landlord is called 'clarion-housing'.")
+        assert '<input class="govuk-input govuk-!-width-two-thirds" id="q" name="q" type="search"' in html
+        assert 'value="clarion housing"' in html  # the address's words, ready to search for
+        assert '<form class="search-form" action="/search/" method="get" role="search">' in html
+        assert links(html, "not-found-suggestions") == [(f"/landlords/{CLARION[1]}/2025-26/", CLARION[0])]
+        assert element_text(html, "not-found-help") == (
+            "Or browse all 548 landlords from A to Z, or go back to the home page.")
+        assert links(html, "not-found-help") == [("/landlords/", "all 548 landlords from A to Z"),
+                                                 ("/", "the home page")]
+        assert 'id="not-found-years"' not in html
+        assert "council" not in html.lower()
+    misspelt = client.get("/landlords/clarrion-housing-association/2024-25/").text
+    assert links(misspelt, "not-found-suggestions")[0] == (f"/landlords/{CLARION[1]}/2025-26/", CLARION[0])
+    nothing_like = client.get("/landlords/zzzz/").text
+    assert 'id="not-found-suggestions"' not in nothing_like and 'value="zzzz"' in nothing_like
+
+
+def test_a_year_out_of_range_says_which_years_exist(client):
+    clarion_years = [(f"/landlords/{CLARION[1]}/{y}/", y) for y in reversed(CLARION_YEARS.replace(" and", ",")
+                                                                           .split(", "))]
+    for year, said in (("2010-11", "there are no figures for 2010-11"), ("2019-20", "there are no figures for 2019-20"),
+                       ("next-year", "'next-year' is not a year")):
+        page = client.get(f"/landlords/{CLARION[1]}/{year}/")
+        assert page.status_code == 404
+        assert element_text(page.text, "not-found-reason") == (
+            f"We could not show this page: {said}: Clarion Housing Association has figures for {CLARION_YEARS}.")
+        assert element_text(page.text, "not-found-years-heading") == "Clarion Housing Association's figures by year"
+        assert links(page.text, "not-found-years") == clarion_years
+    national = client.get("/national/2010-11/")
+    assert national.status_code == 404
+    assert element_text(national.text, "not-found-reason") == (
+        f"We could not show this page: there are no figures for 2010-11: the years with figures are {ALL_YEARS}.")
+    assert element_text(national.text, "not-found-years-heading") == "All landlords, year by year"
+    assert links(national.text, "not-found-years")[0] == ("/national/2026-27/", "2026-27")
+    assert len(links(national.text, "not-found-years")) == 8
+
+
+def test_api_and_json_twin_404s_are_json_with_the_same_reason(client):
+    code = "HO-clarion-housing-association"
+    for path, detail in (
+            ("/api/records/2010-11.json",
+             f"there are no figures for 2010-11: the years with figures are {ALL_YEARS}"),
+            (f"/api/records/2019-20/{code}.json",
+             f"there are no figures for 2019-20: Clarion Housing Association has figures for {CLARION_YEARS}"),
+            ("/api/records/2024-25/HO-no-such-landlord.json", "no landlord has the code 'HO-no-such-landlord'"),
+            (f"/landlords/{CLARION[1]}/2019-20.json",
+             f"there are no figures for 2019-20: Clarion Housing Association has figures for {CLARION_YEARS}"),
+            ("/landlords/clarion-housing/2024-25.json", "no landlord is called 'clarion-housing'"),
+            ("/api/no-such-file.json", "there is no page at this address")):
+        answer = client.get(path)
+        assert (answer.status_code, answer.headers["content-type"]) == (404, "application/json"), path
+        assert answer.json() == {"detail": detail}, path
+    page = client.get(f"/landlords/{CLARION[1]}/2019-20/")
+    assert element_text(page.text, "not-found-reason") == (
+        f"We could not show this page: {client.get(f'/api/records/2019-20/{code}.json').json()['detail']}.")

@@ -8,6 +8,7 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import LGSCO
 from ombuds.ingest.columns import BAD, ColumnCheck
 from ombuds.ingest.fields import RowCheck
 from ombuds.ingest.kinds import KINDS
@@ -45,8 +46,8 @@ def _rows(kind):
 def test_the_column_check_agrees_with_the_row_check(data):
     kind = data.draw(st.sampled_from(FAST_KINDS))
     rows = data.draw(_rows(kind))
-    by_row = RowCheck(registry(), TODAY)
-    by_column = ColumnCheck(RowCheck(registry(), TODAY))
+    by_row = RowCheck(registry(), LGSCO.label_sets, TODAY)
+    by_column = ColumnCheck(RowCheck(registry(), LGSCO.label_sets, TODAY))
     positions = list(range(len(rows)))
     columns = {c: [row[c] for row in rows] for c in kind.columns}
     checked = kind.check_columns(columns, by_column, positions)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from openpyxl import Workbook
 from sqlalchemy import inspect, select
 
-from conftest import snapshot, write_csv
+from conftest import LGSCO, snapshot, write_csv
 from ombuds.ingest import import_files
 from ombuds.registry import registry
 from ombuds.stats import authority_statistics
@@ -40,7 +40,7 @@ def test_a_changed_row_updates_the_stored_case_and_is_reported(db, tmp_path):
     with db.read() as connection:
         row = connection.execute(select(decided).where(decided.c.reference == "D1")).one()
     assert (row.outcome, row.satisfactory_remedy) == ("upheld", True)  # the label's id; "Upheld" is its words
-    s = authority_statistics(db, Year.parse("2019-20"), registry().get("E07000243"))
+    s = authority_statistics(db, LGSCO, Year.parse("2019-20"), registry().get("E07000243"))
     assert (s.upheld, s.satisfactory_remedies, s.dealt_with) == (2, 1, 3)
 
 
@@ -86,7 +86,7 @@ def test_xlsx_first_sheet_with_real_dates_and_numbers(db, tmp_path):
     book.save(decisions)
     report = import_files(db, [path, decisions])
     assert report.lines()[:2] == [f"{path}: 1 population row", f"{decisions}: 1 decided row"]
-    s = authority_statistics(db, Year.parse("2022-23"), registry().get("E07000243"))
+    s = authority_statistics(db, LGSCO, Year.parse("2022-23"), registry().get("E07000243"))
     assert (s.population, s.upheld, s.upheld_per_100k) == (90000, 1, 1 / 90000 * 100_000)
 
 
@@ -116,6 +116,6 @@ def test_names_pick_the_authority_that_existed_on_the_case_date(db, tmp_path):
 def test_cases_outlive_councils_within_two_years(db, tmp_path):
     header = ["reference", "authority", "decision_date", "outcome"]
     import_files(db, [write_csv(tmp_path / "d.csv", header, [["A1", "Allerdale", "2025-04-01", "Upheld"]])])
-    s = authority_statistics(db, Year.parse("2025-26"), registry().get("E07000026"))
+    s = authority_statistics(db, LGSCO, Year.parse("2025-26"), registry().get("E07000026"))
     assert s.upheld == 1
     assert s.average.uphold_rate is None

@@ -8,7 +8,7 @@ import json
 
 from click.testing import CliRunner
 
-from conftest import write_csv
+from conftest import LGSCO, write_csv
 from ombuds.cli import cli
 from ombuds.stats.kept import statistics_fingerprint
 from ombuds.store import open_database
@@ -52,7 +52,7 @@ def test_a_second_run_prints_the_same_from_the_kept_rows(db_url, tmp_path):
     assert [(y, m) for y, m, _, _ in rows] == [("", "pooled"), ("2019-20", "pooled"), ("2020-21", "pooled")]
     first = run(db_url, "stats")
     assert kept_rows(db_url) == rows
-    assert {f for _, _, _, f in rows} == {statistics_fingerprint()}
+    assert {f for _, _, _, f in rows} == {statistics_fingerprint(LGSCO.folder)}
     assert run(db_url, "stats").output == first.output
     records = json.loads(first.output)
     assert [(r["year"], r["authority"]["code"], r["upheld"]) for r in records
@@ -93,8 +93,8 @@ def test_other_code_or_another_method_is_not_read(db_url, tmp_path):
     assert run(db_url, "stats").output == pooled
     mean = run(db_url, "stats", "--average", "mean").output
     assert json.loads(mean)[0]["average"]["method"] == "mean"
-    assert {(m, f) for _, m, _, f in kept_rows(db_url)} == {("mean", statistics_fingerprint()),
-                                                           ("pooled", statistics_fingerprint())}
+    assert {(m, f) for _, m, _, f in kept_rows(db_url)} == {("mean", statistics_fingerprint(LGSCO.folder)),
+                                                           ("pooled", statistics_fingerprint(LGSCO.folder))}
 
 
 def test_one_authority_is_computed_and_not_kept(tmp_path):
@@ -115,14 +115,14 @@ def test_the_statistics_service_reads_what_was_kept(db_url, tmp_path):
     imported(db_url, tmp_path, [["S1", "Stevenage", "2019-10-01", "Upheld"],
                                 ["S2", "Stevenage", "2020-05-01", "Not upheld"]])
     database = open_database(db_url)
-    computed = StatisticsService(database).year(Year.parse("2020-21"))
+    computed = StatisticsService(database, LGSCO).year(Year.parse("2020-21"))
     run(db_url, "stats")
-    read = StatisticsService(database).year(Year.parse("2020-21"))
+    read = StatisticsService(database, LGSCO).year(Year.parse("2020-21"))
     assert [r.to_json() for r in read.records] == [r.to_json() for r in computed.records]
     assert read.averages == computed.averages and list(read.averages) == ["District"]
     assert read.get(STEVENAGE).change.uphold_rate.previous == 1.0
     tamper(db_url, "body = replace(body, '\"population\": 88104', '\"population\": 1')")
-    assert StatisticsService(database).year(Year.parse("2020-21")).get(STEVENAGE).population == 1
+    assert StatisticsService(database, LGSCO).year(Year.parse("2020-21")).get(STEVENAGE).population == 1
     database.close()
 
 
@@ -139,7 +139,7 @@ def test_a_kept_year_is_decoded_once_and_then_held(db_url, tmp_path, monkeypatch
     original = service_module.kept_year
     monkeypatch.setattr(service_module, "kept_year", lambda *a: reads.append(a[1]) or original(*a))
     database = open_database(db_url)
-    service = service_module.StatisticsService(database)
+    service = service_module.StatisticsService(database, LGSCO)
     first = service.year(Year.parse("2020-21"))
     for _ in range(5):
         assert service.year(Year.parse("2020-21")) is first
@@ -164,7 +164,7 @@ def fresh_bodies(db_url: str, method: str = "pooled") -> dict[str, str]:
     from ombuds.stats.service import StatisticsService
 
     database = open_database(db_url)
-    service = StatisticsService(database)
+    service = StatisticsService(database, LGSCO)
     service._kept = lambda *_: None
     found = {y.label: body([r.to_json() for r in service.year(y, method).records]) for y in service.years()}
     database.close()

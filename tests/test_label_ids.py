@@ -16,17 +16,16 @@ from alembic.config import Config
 from sqlalchemy import insert, select
 
 import ombuds
-from builders import Cases
-from conftest import write_csv
+from builders import WORDS, Cases
+from conftest import LGSCO, write_csv
 from ombuds.ingest import import_files
 from ombuds.ingest.published import import_published
-from ombuds.labels import OUTCOME_WORDS
+from ombuds.parse.documents import PUBLISHED
 from ombuds.release_figures import _digest, case_checksum
 from ombuds.releases import create_release, publish_release, release_status
 from ombuds.stats.service import statistics_service
 from ombuds.store import open_database
 from ombuds.store.locate import MIGRATIONS, head_revision
-from ombuds.store.queries import area_words
 from ombuds.store.releases import shown_rows
 from ombuds.store.schema import TABLES, case_counts, published, releases, revisions
 from ombuds.years import Year
@@ -74,7 +73,7 @@ def _everything(database) -> dict[str, list[tuple]]:
 
 
 def _figures(database) -> dict[str, list[dict]]:
-    service = statistics_service(database)
+    service = statistics_service(database, LGSCO)
     return {y.label: [r.to_json() for r in service.year(y).records] for y in service.years()}
 
 
@@ -93,7 +92,7 @@ def _column(connection, table: str, column: str) -> set:
 def test_a_database_of_published_words_is_upgraded_to_ids_and_back(db_url, tmp_path):
     database = open_database(db_url)
     import_files(database, _cases(tmp_path))
-    import_published(database, [DOCUMENT])
+    import_published(database, [DOCUMENT], PUBLISHED)
     with database.transaction() as connection:
         for year, checksum in ((CASES, case_checksum(connection, CASES)), (NONE, "0" * 64)):  # no match
             connection.execute(insert(releases).values(year=year.label, stage="created", statistics="{}",
@@ -163,7 +162,7 @@ def _digest_in_words(connection, year: Year, code: str) -> str:
     """Revision 0015's digest of an authority's decisions in a year: its rows with the labels in words."""
     rows = [row for kind, at, row in shown_rows(connection, year) if (kind, at) == ("decisions", code)]
     return _digest([json.dumps([str(v) if v is not None else None for v in (
-        reference, day, OUTCOME_WORDS[outcome], area_words(area), *rest)]).encode("utf-8")
+        reference, day, WORDS.outcome_words[outcome], area and WORDS.area_words[area], *rest)]).encode("utf-8")
         for reference, day, outcome, area, *rest in rows])
 
 
@@ -177,8 +176,8 @@ def test_releases_frozen_in_words_are_converted_to_ids_and_back(db_url, demo_set
                                                       {"Upheld": 1, "Not Upheld": 1})])
     import_files(database, _more(tmp_path / "cornwall", "C", "Cornwall", "2020-06-02", {"Not Upheld": 1}))
     for year in (CASES, LATER):
-        create_release(database, year, demo_settings.profile, no_letters)
-    publish_release(database, CASES, date(2019, 7, 1))
+        create_release(database, year, demo_settings.profile, no_letters, LGSCO)
+    publish_release(database, LGSCO, CASES, date(2019, 7, 1))
     import_files(database, _more(tmp_path / "late", "R", "Stevenage", "2018-11-01", {"Upheld": 1}),
                  revise="a late decision")  # revisions of 2018-19
     import_files(database, _more(tmp_path / "unfrozen", "U", "Cornwall", "2020-07-01", {"Upheld": 1}))  # after
@@ -211,7 +210,7 @@ def test_releases_frozen_in_words_are_converted_to_ids_and_back(db_url, demo_set
 
     database.migrate("0016")
     assert _releases_and_revisions(database) == held  # ids again, exactly as frozen
-    status = {s.year.label: s.case_data for s in release_status(database, [CASES, LATER])}
+    status = {s.year.label: s.case_data for s in release_status(database, LGSCO, [CASES, LATER])}
     assert status == {"2018-19": "as frozen", "2020-21": "changed since frozen"}
     _downgrade(database, "0015")
     assert _releases_and_revisions(database) == in_0015
@@ -281,8 +280,8 @@ def test_a_label_renamed_in_the_scheme_changes_every_output_and_not_the_database
     import_files(database, _cases(tmp_path))
     no_letters = tmp_path / "no-editions"
     no_letters.mkdir()
-    create_release(database, CASES, demo_settings.profile, no_letters)
-    publish_release(database, CASES, date(2019, 7, 1))
+    create_release(database, CASES, demo_settings.profile, no_letters, LGSCO)
+    publish_release(database, LGSCO, CASES, date(2019, 7, 1))
     import_files(database, _more(tmp_path / "late", "R", "Stevenage", "2018-11-01", {"Upheld": 1}),
                  revise="a late decision")  # a revision of an Upheld count
     held = {**_everything(database), **_releases_and_revisions(database)}

@@ -39,7 +39,8 @@ def database(tmp_path):
 def letters(database, out: Path, output_format: str, cache: Path | None, demo_settings) -> dict[str, bytes]:
     """Stevenage's and Hertfordshire's letters as `ombuds letters` writes them, by file name."""
     jobs = [job for job in letter_jobs(database, YEAR, shipped_edition(YEAR), out, output_format,
-                                       profile=demo_settings.profile, allow_missing_contacts=True, cache=cache)
+                                       profile=demo_settings.profile, scheme=demo_settings.scheme,
+                                       allow_missing_contacts=True, cache=cache)
             if job.authority.name in ("Stevenage Borough Council", "Hertfordshire County Council")]
     return {w.path.name: w.path.read_bytes() for w in render_letters(jobs, workers=1)}
 

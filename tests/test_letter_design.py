@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from builders import Cases
-from conftest import demo, write_csv
+from conftest import LGSCO, demo, write_csv
 from ombuds.ingest import import_files
 from ombuds.letters.batch import letter_jobs, render_letters
 from ombuds.letters.editions import load_edition, shipped_edition
@@ -57,7 +57,7 @@ def render(database, year: str, authority: str, out: Path, output_format: str, e
     y = Year.parse(year)
     options.setdefault("profile", demo().profile)  # the demo settings' profile unless a test gives its own
     jobs = letter_jobs(database, y, edition or shipped_edition(y), out, output_format,
-                       authority=registry().resolve(authority, on=y.end), **options)
+                       authority=registry().resolve(authority, on=y.end), **options, scheme=LGSCO)
     [written] = render_letters(jobs, workers=1)
     return written.path
 

@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from builders import Cases
-from conftest import demo, write_csv
+from conftest import LGSCO, demo, write_csv
 from ombuds.ingest import import_files
 from ombuds.letters.batch import letter_jobs, render_letters
 from ombuds.letters.content import MissingContact
@@ -71,7 +71,7 @@ def render(database, year: str, authority: str, out: Path, output_format: str = 
     y = Year.parse(year)
     edition = options.pop("edition", None) or shipped_edition(y)
     jobs = letter_jobs(database, y, edition, out, output_format, authority=registry().resolve(authority, on=y.end),
-                       profile=demo().profile, **options)
+                       profile=demo().profile, **options, scheme=LGSCO)
     [written] = render_letters(jobs, workers=1)
     return written.path
 
@@ -79,9 +79,9 @@ def render(database, year: str, authority: str, out: Path, output_format: str = 
 def expected_texts(database, year: str, authority: str) -> list[str]:
     """Every line and cell of the statistics as stats.layouts formats them."""
     y = Year.parse(year)
-    s = authority_statistics(database, y, registry().resolve(authority, on=y.end))
+    s = authority_statistics(database, LGSCO, y, registry().resolve(authority, on=y.end))
     texts = []
-    for section in layout(shipped_edition(y).layout).sections(s):
+    for section in layout(shipped_edition(y).layout, LGSCO).sections(s):
         texts += section.get("lines", [])
         texts += [line["text"] for line in section.get("lines", []) if isinstance(line, dict)
                   and not (line["role"] == "lead" and s.investigated == 0)  # said with the council's name instead
@@ -144,7 +144,7 @@ def test_pdf_is_tagged_titled_in_english_and_carries_its_statistics(letters_db, 
     assert bool(root["/MarkInfo"]["/Marked"]) is True
     assert reader.metadata.title == "Annual Review letter 2020: Wellingborough Borough Council"
     [attached] = reader.attachments["statistics.json"]
-    s = authority_statistics(letters_db, Year.parse("2019-20"), registry().get("E07000156"))
+    s = authority_statistics(letters_db, LGSCO, Year.parse("2019-20"), registry().get("E07000156"))
     assert json.loads(attached) == s.to_json()
 
 
@@ -202,7 +202,7 @@ def test_every_edition_renders_both_formats(letters_db, tmp_path):
     renderer = Renderer()
     for year in YEARS:
         jobs = letter_jobs(letters_db, Year.parse(year), shipped_edition(Year.parse(year)), tmp_path, "pdf",
-                           authority=registry().resolve("Hertsmere"), profile=demo().profile)
+                           authority=registry().resolve("Hertsmere"), profile=demo().profile, scheme=LGSCO)
         assert renderer.pdf(jobs[0].content, jobs[0].created).startswith(b"%PDF-")
         assert renderer.html(jobs[0].content).startswith(b"<!DOCTYPE html>")
 

@@ -12,7 +12,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from builders import Cases
-from conftest import demo, write_csv
+from conftest import LGSCO, demo, write_csv
 from ombuds.ingest import import_files
 from ombuds.letters.editions import shipped_edition
 from ombuds.letters.send import SmtpSettings, send_letters
@@ -73,7 +73,7 @@ def test_letters_go_to_the_chief_executive_copied_to_the_others_once_only(send_d
     settings = SmtpSettings.from_environment("127.0.0.1", port, False, "letters@ombudsman.example.org")
     edition = shipped_edition(YEAR)
     stevenage = registry().get("E07000243")
-    report = send_letters(send_db, YEAR, edition, settings, authority=stevenage, profile=PROFILE)
+    report = send_letters(send_db, YEAR, edition, settings, authority=stevenage, profile=PROFILE, scheme=LGSCO)
     assert report.sent == ["Stevenage Borough Council"]
     assert mailbox.logins == [(b"ombuds", b"s3cret")]
     [envelope] = mailbox.envelopes
@@ -91,7 +91,7 @@ def test_letters_go_to_the_chief_executive_copied_to_the_others_once_only(send_d
     html = mail.get_body(preferencelist=("html",)).get_content()
     assert "<title>Annual Review letter 2023: Stevenage Borough Council</title>" in html
     assert "Dear Pat" in html
-    again = send_letters(send_db, YEAR, edition, settings, authority=stevenage, profile=PROFILE)
+    again = send_letters(send_db, YEAR, edition, settings, authority=stevenage, profile=PROFILE, scheme=LGSCO)
     assert (again.sent, again.already_sent) == ([], ["Stevenage Borough Council"])
     assert len(mailbox.envelopes) == 1
 
@@ -99,7 +99,7 @@ def test_letters_go_to_the_chief_executive_copied_to_the_others_once_only(send_d
 def test_authorities_without_an_address_are_listed(send_db, smtp):
     mailbox, port = smtp
     settings = SmtpSettings("127.0.0.1", port, False, "letters@ombudsman.example.org")
-    report = send_letters(send_db, YEAR, shipped_edition(YEAR), settings, profile=PROFILE)
+    report = send_letters(send_db, YEAR, shipped_edition(YEAR), settings, profile=PROFILE, scheme=LGSCO)
     assert report.sent == ["Stevenage Borough Council"]
     assert "Hertsmere Borough Council (E07000098)" in report.no_address
     assert "Dacorum Borough Council (E07000096)" in report.no_address
@@ -116,7 +116,7 @@ def test_dry_run_writes_messages_and_logs_nothing(send_db, smtp, tmp_path):
     edition = shipped_edition(YEAR)
     stevenage = registry().get("E07000243")
     report = send_letters(send_db, YEAR, edition, None,
-                          dry_run_dir=tmp_path / "outbox", authority=stevenage, profile=PROFILE)
+                          dry_run_dir=tmp_path / "outbox", authority=stevenage, profile=PROFILE, scheme=LGSCO)
     path = tmp_path / "outbox" / "stevenage-borough-council-2022-23.eml"
     assert report.sent == [str(path)]
     mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
@@ -124,7 +124,7 @@ def test_dry_run_writes_messages_and_logs_nothing(send_db, smtp, tmp_path):
     assert mailbox.envelopes == []
     settings = SmtpSettings("127.0.0.1", port, False, "letters@ombudsman.example.org")
     assert send_letters(send_db, YEAR, edition, settings,
-                        authority=stevenage, profile=PROFILE).sent == ["Stevenage Borough Council"]
+                        authority=stevenage, profile=PROFILE, scheme=LGSCO).sent == ["Stevenage Borough Council"]
 
 
 def test_an_unreachable_server_is_a_clear_error(send_db):
@@ -133,7 +133,7 @@ def test_an_unreachable_server_is_a_clear_error(send_db):
     settings = SmtpSettings("127.0.0.1", free_port(), False, "letters@ombudsman.example.org")
     with pytest.raises(OmbudsError, match=r"cannot use the SMTP server 127\.0\.0\.1:\d+: "):
         send_letters(send_db, YEAR, shipped_edition(YEAR), settings,
-                     authority=registry().get("E07000243"), profile=PROFILE)
+                     authority=registry().get("E07000243"), profile=PROFILE, scheme=LGSCO)
 
 
 def test_starttls_with_credentials(send_db, tmp_path, monkeypatch):
@@ -162,11 +162,11 @@ def test_starttls_with_credentials(send_db, tmp_path, monkeypatch):
 
         with pytest.raises(OmbudsError, match="certificate verify failed"):  # not trusted: nothing is sent
             send_letters(send_db, YEAR, shipped_edition(YEAR), settings,
-                         authority=registry().get("E07000243"), profile=PROFILE)
+                         authority=registry().get("E07000243"), profile=PROFILE, scheme=LGSCO)
         monkeypatch.setenv("OMBUDS_SMTP_CA_FILE", str(tmp_path / "cert.pem"))
         settings = SmtpSettings.from_environment("127.0.0.1", controller.port, None, "letters@ombudsman.example.org")
         report = send_letters(send_db, YEAR, shipped_edition(YEAR), settings,
-                              authority=registry().get("E07000243"), profile=PROFILE)
+                              authority=registry().get("E07000243"), profile=PROFILE, scheme=LGSCO)
         assert report.sent == ["Stevenage Borough Council"]
         assert len(mailbox.envelopes) == 1
     finally:
@@ -181,9 +181,9 @@ def test_a_message_mail_servers_accept(send_db, smtp, tmp_path):
     stevenage = registry().get("E07000243")
     settings = SmtpSettings.from_environment("127.0.0.1", port, False)
     assert settings.sender == "letters@example.org"
-    send_letters(send_db, YEAR, shipped_edition(YEAR), settings, authority=stevenage, profile=PROFILE)
+    send_letters(send_db, YEAR, shipped_edition(YEAR), settings, authority=stevenage, profile=PROFILE, scheme=LGSCO)
     dry = send_letters(send_db, YEAR, shipped_edition(YEAR), None, dry_run_dir=tmp_path, authority=stevenage,
-                       profile=PROFILE)
+                       profile=PROFILE, scheme=LGSCO)
     raws = [mailbox.envelopes[0].original_content, (tmp_path / "stevenage-borough-council-2022-23.eml").read_bytes()]
     assert dry.sent and mailbox.envelopes[0].mail_from == "letters@example.org"
     mails = [email.message_from_bytes(raw, policy=email.policy.strict) for raw in raws]

@@ -184,11 +184,11 @@ def test_the_copys_column_check_agrees_with_its_row_check(copy):
         kind = kinds[name]
         assert kind.check_columns is not None
         columns = {c: [row.get(c, "") for row in kind_rows] for c in kind.columns}
-        by_column = ColumnCheck(RowCheck(registry(), date(2025, 6, 1)))
+        by_column = ColumnCheck(RowCheck(registry(), load_scheme(copy).label_sets, date(2025, 6, 1)))
         fast = kind.check_columns(columns, by_column, list(range(len(kind_rows))))
         slow = []
         for row in kind_rows:
-            check = RowCheck(registry(), date(2025, 6, 1))
+            check = RowCheck(registry(), load_scheme(copy).label_sets, date(2025, 6, 1))
             record = kind.check(row, check)
             slow.append(None if record is None else tuple(v.isoformat() if isinstance(v, date) else v for v in record))
         assert [None if BAD in f else f[:-1] for f in fast] == slow

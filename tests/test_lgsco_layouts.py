@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from builders import Cases
+from conftest import LGSCO
 from ombuds.cli import cli
 from ombuds.ingest import import_files
 from ombuds.registry import registry
@@ -41,8 +42,8 @@ def database(tmp_path_factory):
 
 def sections(database, year: str, name: str, layout_id: str, **options) -> list[dict]:
     y = Year.parse(year)
-    s = authority_statistics(database, y, registry().resolve(name, on=y.end))
-    return layouts.layout(layout_id).sections(s, **options)
+    s = authority_statistics(database, LGSCO, y, registry().resolve(name, on=y.end))
+    return layouts.layout(layout_id, LGSCO).sections(s, **options)
 
 
 def texts(found: list[dict]) -> list[str]:
@@ -131,12 +132,13 @@ def test_the_overview_says_zero_counts_in_words(database):
 
 
 def test_the_years_each_layout_is_the_default_for_are_data():
-    assert [(layout.id, layout.years.start, layout.years.stop) for layout in layouts.LAYOUTS] == [
+    shipped = layouts.layouts_of(LGSCO)
+    assert [(layout.id, layout.years.start, layout.years.stop) for layout in shipped] == [
         ("appendix-2017-18", 0, 2018), ("appendix-2018-19", 2018, 2019), ("panels-2019-20", 2019, 2022),
         ("panels-2022-23", 2022, 2024), ("overview-2024-25", 2024, 10_000)]
-    assert [layout.id for layout in layouts.LAYOUTS if layout.per_100k] == ["panels-2022-23", "overview-2024-25"]
-    assert not layouts.layout(layouts.APPENDIX_2017).shows("upheld_per_100k")
-    assert layouts.layout(layouts.APPENDIX_2018).shows("received_by_area")
+    assert [layout.id for layout in shipped if layout.per_100k] == ["panels-2022-23", "overview-2024-25"]
+    assert not layouts.layout(layouts.APPENDIX_2017, LGSCO).shows("upheld_per_100k")
+    assert layouts.layout(layouts.APPENDIX_2018, LGSCO).shows("received_by_area")
 
 
 @pytest.fixture
@@ -176,7 +178,7 @@ def test_a_layout_changed_in_a_copied_scheme_shows_in_the_letter(copied: Path, t
     assert "Upheld complaints" in html and "of complaints we investigated were upheld" not in html
     scheme = load_scheme(copied)
     assert layouts.layout_for(Year(2021), scheme).id == "panels-2022-23"  # the years moved in the data
-    assert layouts.layout_for(Year(2021)).id == "panels-2019-20"  # the shipped scheme is untouched
+    assert layouts.layout_for(Year(2021), LGSCO).id == "panels-2019-20"  # the shipped scheme is untouched
 
 
 def test_scheme_check_names_each_problem_in_a_layout_file(copied: Path):
@@ -228,7 +230,7 @@ def test_the_letters_plain_words_follow_a_table_whose_caption_changed(database, 
     edit(copied, "appendix-2018-19.toml", 'caption = "Decisions made"', 'caption = "What we decided"')
     chosen = layouts.layout(layouts.APPENDIX_2018, load_scheme(copied))
     y = Year.parse("2018-19")
-    s = authority_statistics(database, y, registry().resolve("Dacorum", on=y.end))
+    s = authority_statistics(database, LGSCO, y, registry().resolve("Dacorum", on=y.end))
     decisions = present.sections(chosen.sections(s), chosen, s, "Dacorum Borough Council")[2]
     assert decisions["caption"] == "What we decided"
     assert decisions["plain"] == ["We did not make any decisions about Dacorum Borough Council this year."]

@@ -7,8 +7,8 @@ import json
 import pytest
 import typst
 
+from builders import OUTCOMES, SERVICE_AREAS
 from conftest import shared_folder
-from ombuds.labels import OUTCOMES, SERVICE_AREAS
 from ombuds.parse import parse_document, parse_files
 from ombuds.parse.documents import empty_figures, parse_text
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from builders import Cases
-from conftest import snapshot, write_csv
+from conftest import LGSCO, snapshot, write_csv
 from ombuds.cli import cli
 from ombuds.ingest import import_files
 from ombuds.releases import ReleaseError, create_release, public_years, publish_release, release_status
@@ -69,12 +69,13 @@ def one_more_not_upheld_the_year_before(tmp_path):
 def stages(database) -> list[tuple[str, str]]:
     from ombuds.stats.service import statistics_service
 
-    return [(s.year.label, s.stage) for s in release_status(database, statistics_service(database).years())]
+    held = statistics_service(database, LGSCO).years()
+    return [(s.year.label, s.stage) for s in release_status(database, LGSCO, held)]
 
 
 def test_a_release_freezes_figures_letters_and_case_data_then_publishes_on_a_date(demo_settings, db, tmp_path):
     import_files(db, held_cases(tmp_path))
-    summary = create_release(db, Y2324, demo_settings.profile, demo_settings.editions)
+    summary = create_release(db, Y2324, demo_settings.profile, demo_settings.editions, LGSCO)
     assert re.fullmatch(r"2023-24 frozen: 317 authorities, 317 letters \(PDF and HTML\), edition 2023-24\.toml, "
                         r"case data sha256 [0-9a-f]{64}", summary), summary
     with db.read() as connection:
@@ -90,17 +91,17 @@ def test_a_release_freezes_figures_letters_and_case_data_then_publishes_on_a_dat
     assert stages(db) == [("2022-23", "public (before releases were used)"), ("2023-24", "frozen")]
 
     later = date.today() + timedelta(days=30)
-    assert publish_release(db, Y2324, later) == f"2023-24 published: public from {later.isoformat()}"
+    assert publish_release(db, LGSCO, Y2324, later) == f"2023-24 published: public from {later.isoformat()}"
     assert stages(db)[1] == ("2023-24", "embargoed")
-    assert publish_release(db, Y2324) == f"2023-24 published: public now (from {date.today().isoformat()})"
+    assert publish_release(db, LGSCO, Y2324) == f"2023-24 published: public now (from {date.today().isoformat()})"
     assert stages(db)[1] == ("2023-24", "public")
     with pytest.raises(ReleaseError, match=f"^2023-24 has been public since {date.today().isoformat()}: a published "
                                            "year is neither withdrawn nor re-dated$"):
-        publish_release(db, Y2324, later)
+        publish_release(db, LGSCO, Y2324, later)
     with pytest.raises(ReleaseError, match=r"^2023-24 was published on .*only through a revision"):
-        create_release(db, Y2324, demo_settings.profile, demo_settings.editions)
+        create_release(db, Y2324, demo_settings.profile, demo_settings.editions, LGSCO)
     with pytest.raises(ReleaseError, match=r"^2024-25 has no release: freeze it first with 'ombuds release create "):
-        publish_release(db, Y2425)
+        publish_release(db, LGSCO, Y2425)
 
     with db.read() as connection:
         log = store.audit_entries(connection)
@@ -112,8 +113,8 @@ def test_a_release_freezes_figures_letters_and_case_data_then_publishes_on_a_dat
 
 def test_an_import_changing_published_figures_is_refused_unless_it_is_a_revision(demo_settings, db, tmp_path):
     import_files(db, held_cases(tmp_path))
-    create_release(db, Y2324, demo_settings.profile, demo_settings.editions)
-    publish_release(db, Y2324, date(2024, 7, 1))
+    create_release(db, Y2324, demo_settings.profile, demo_settings.editions, LGSCO)
+    publish_release(db, LGSCO, Y2324, date(2024, 7, 1))
     before = snapshot(db)
     with pytest.raises(ReleaseError) as refused:
         import_files(db, one_more_upheld(tmp_path))
@@ -157,8 +158,8 @@ def test_an_import_changing_published_figures_is_refused_unless_it_is_a_revision
 
 def test_an_unchanged_or_unrelated_import_passes_a_published_year(demo_settings, db, tmp_path):
     import_files(db, held_cases(tmp_path))
-    create_release(db, Y2223, demo_settings.profile, demo_settings.editions)
-    publish_release(db, Y2223, date(2023, 7, 1))
+    create_release(db, Y2223, demo_settings.profile, demo_settings.editions, LGSCO)
+    publish_release(db, LGSCO, Y2223, date(2023, 7, 1))
     folder = tmp_path / "next"
     folder.mkdir()
     cases = Cases(folder, "N")
@@ -218,8 +219,8 @@ def test_an_import_into_the_year_before_cannot_move_a_published_years_change(dem
     """The issue's reproduction: a published year's tested change compares it with the year before, so an import
     into that earlier, unreleased year changes what the published year shows."""
     import_files(db, held_cases(tmp_path))
-    create_release(db, Y2324, demo_settings.profile, demo_settings.editions)
-    publish_release(db, Y2324, date(2024, 7, 1))
+    create_release(db, Y2324, demo_settings.profile, demo_settings.editions, LGSCO)
+    publish_release(db, LGSCO, Y2324, date(2024, 7, 1))
     before = snapshot(db)
     with pytest.raises(ReleaseError) as refused:
         import_files(db, one_more_not_upheld_the_year_before(tmp_path))
@@ -238,8 +239,8 @@ def test_decision_summaries_public_reports_and_improvements_are_covered_too(demo
     write_csv(tmp_path / "improvements.csv", ["reference", "authority", "agreed_date", "improvement"],
               [["S1", "Stevenage", "2023-10-02", "Train staff"]])
     import_files(db, [tmp_path / "decided.csv", tmp_path / "improvements.csv"])
-    create_release(db, Y2324, demo_settings.profile, demo_settings.editions)
-    publish_release(db, Y2324, date(2024, 7, 1))
+    create_release(db, Y2324, demo_settings.profile, demo_settings.editions, LGSCO)
+    publish_release(db, LGSCO, Y2324, date(2024, 7, 1))
     for changed in ([*row[:6], "yes", row[7]], [*row[:7], "The council delayed a review by a year."]):
         write_csv(tmp_path / "decided.csv", header, [changed])
         with pytest.raises(ReleaseError, match=r"would change 1 figure: Stevenage Borough Council \(E07000243\) "
@@ -255,10 +256,10 @@ def test_decision_summaries_public_reports_and_improvements_are_covered_too(demo
 
 def test_release_status_says_when_a_frozen_year_no_longer_shows_what_was_frozen(demo_settings, db, tmp_path):
     import_files(db, held_cases(tmp_path))
-    create_release(db, Y2324, demo_settings.profile, demo_settings.editions)
+    create_release(db, Y2324, demo_settings.profile, demo_settings.editions, LGSCO)
     import_files(db, one_more_not_upheld_the_year_before(tmp_path))  # allowed, but the frozen year's change moved
     from ombuds.stats.service import statistics_service
 
-    status = release_status(db, statistics_service(db).years())
+    status = release_status(db, LGSCO, statistics_service(db, LGSCO).years())
     assert [(s.year.label, s.stage, s.case_data) for s in status] == [
         ("2022-23", "public (before releases were used)", ""), ("2023-24", "frozen", "changed since frozen")]

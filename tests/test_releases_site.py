@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from builders import Cases
+from conftest import LGSCO
 from ombuds.ingest import import_files
 from ombuds.releases import create_release, publish_release
 from ombuds.site.app import create_app
@@ -36,8 +37,8 @@ def embargoed(demo_settings, tmp_path_factory):
     url = f"sqlite:///{folder / 'site.db'}"
     database = open_database(url)
     import_files(database, cases.files())
-    create_release(database, Year.parse("2024-25"), demo_settings.profile, demo_settings.editions)
-    publish_release(database, Year.parse("2024-25"), PUBLIC_FROM)
+    create_release(database, Year.parse("2024-25"), demo_settings.profile, demo_settings.editions, LGSCO)
+    publish_release(database, LGSCO, Year.parse("2024-25"), PUBLIC_FROM)
     database.close()
     readonly = open_database(url, read_only=True)
     yield folder, readonly

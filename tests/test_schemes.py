@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ombuds.labels import COMPLIANCE, OUTCOMES, ROLES, SERVICE_AREAS
 from ombuds.registry import COUNCIL_TYPES, TYPES, registry
 from ombuds.schemes import SchemeError, check_scheme, load_scheme, scheme_folder, shipped
+from ombuds.schemes.read import LETTER
 
 SCHEME = """format = 1
 id = "welsh-test"
@@ -163,10 +163,15 @@ def test_the_shipped_lgsco_scheme_checks_clean_and_holds_todays_facts():
     assert (lgsco.id, lgsco.engine, lgsco.year_start, lgsco.postcodes, lgsco.hexjson) == (
         "lgsco", "lgsco", (4, 1), "england", "generated")
     assert (lgsco.words.body, lgsco.words.bodies, lgsco.words.body_type) == ("council", "councils", "authority type")
-    assert lgsco.labels("service_area").names == SERVICE_AREAS
-    assert lgsco.labels("outcome").names == OUTCOMES
-    assert lgsco.labels("compliance").names == COMPLIANCE
-    assert lgsco.labels("contact_role").ids == ROLES
+    assert lgsco.labels("service_area").names == (
+        "Adult Care Services", "Benefits and Tax", "Corporate and Other Services", "Education and Children's Services",
+        "Environment Services", "Highways and Transport", "Housing", "Planning and Development", "Other")
+    assert lgsco.labels("outcome").names == (
+        "Incomplete or Invalid", "Advice Given", "Referred back for Local Resolution", "Closed After Initial Enquiries",
+        "Not Upheld", "Upheld")
+    assert lgsco.labels("compliance").names == ("on time", "late", "not complied")
+    assert lgsco.labels("contact_role").ids == (
+        "chief-executive", "link-officer", "monitoring-officer", "leader", "scrutiny-chair")
     assert lgsco.type_ids == TYPES and lgsco.peer_average_types == COUNCIL_TYPES
     assert lgsco.type("Metropolitan").plural == "metropolitan boroughs"
     assert lgsco.peer_groups.by == ("type",) and lgsco.peer_groups.method == "pooled"
@@ -332,12 +337,35 @@ def test_missing_files_and_bad_toml_are_named(folder: Path):
     assert "bodies.csv:2: type: unknown type 'county' (types.toml has: )" in problems
 
 
-def test_an_lgsco_engine_scheme_needs_no_kinds_or_measures(folder: Path):
+def _letter_words() -> str:
+    """The shipped LGSCO scheme's [words.letter] table, as its scheme.toml has it."""
+    text = (scheme_folder("lgsco") / "scheme.toml").read_text(encoding="utf-8")
+    start = text.index("[words.letter]")
+    return text[start:text.index("\n[", start) + 1]
+
+
+def test_an_lgsco_engine_scheme_needs_its_letter_words_not_kinds_or_measures(folder: Path):
     for name in ("kinds.toml", "measures.toml"):
         (folder / name).unlink()
     edit(folder, "scheme.toml", 'engine = "measures"', 'engine = "lgsco"')
     edit(folder, "scheme.toml", 'min_records = 3\nmin_measure = "complaints"\n', '')
+    assert check_scheme(folder) == ["scheme.toml: words.letter: missing (engine lgsco's letters take their words "
+                                    "from it)"]
+    with (folder / "scheme.toml").open("a", encoding="utf-8") as scheme:
+        scheme.write("\n" + _letter_words())
     assert check_scheme(folder) == []
+    assert load_scheme(folder).words.letter["average_was"] == "The average for similar authorities was {average}."
+
+
+def test_letter_words_are_checked_key_by_key(folder: Path):
+    (folder / "scheme.toml").write_text((folder / "scheme.toml").read_text(encoding="utf-8") + "\n"
+                                        + _letter_words(), encoding="utf-8")
+    edit(folder, "scheme.toml", "similar authorities was {average}.", "similar authorities was {avg}.")
+    edit(folder, "scheme.toml", 'delivery = "By email"\n', 'deliver = "By post"\n')
+    assert check_scheme(folder) == [
+        "scheme.toml: words.letter.deliver: unknown key (expected one of: " + ", ".join(LETTER) + ")",
+        "scheme.toml: words.letter.delivery: missing",
+        "scheme.toml: words.letter.average_was: unknown placeholder {avg} (known: {average})"]
 
 
 def test_loading_a_broken_scheme_is_a_one_line_error_naming_the_first_problem(folder: Path):

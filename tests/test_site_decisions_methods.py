@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from conftest import write_csv
 from ombuds.ingest import import_files
 from ombuds.ingest.published import import_published
+from ombuds.parse.documents import PUBLISHED as PUBLISHED_WORDS
 from ombuds.site.app import create_app
 from ombuds.store import open_database
 
@@ -50,7 +51,7 @@ def client(demo_settings, tmp_path_factory):
     url = f"sqlite:///{folder / 'site.db'}"
     database = open_database(url)
     import_files(database, [write_csv(folder / "decided.csv", COLUMNS, _rows())])
-    import_published(database, [PUBLISHED])  # 2018-19: figures from a published letter only
+    import_published(database, [PUBLISHED], PUBLISHED_WORDS)  # 2018-19: figures from a published letter only
     database.close()
     readonly = open_database(url, read_only=True)
     yield TestClient(create_app(readonly, demo_settings))

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from builders import Cases
+from builders import WORDS, Cases
 from ombuds.charts import bar_chart
 from ombuds.ingest import import_files
 from ombuds.site.app import create_app
@@ -205,18 +205,18 @@ class _Hostile:
 
 
 def test_the_files_neutralise_hostile_text():
-    text = to_csv([_Hostile()]).decode("utf-8")
+    text = to_csv([_Hostile()], WORDS).decode("utf-8")
     header, row = list(csv.reader(io.StringIO(text)))
     total = header.index("received.total")
     assert [*row[:4], row[total]] == ["'=HYPERLINK(\"x\")", "'@SUM(A1)", "'+cmd|' /C calc'!A0", "'-1+1", "-1"]
-    values = list(load_workbook(io.BytesIO(to_xlsx([_Hostile()])), read_only=True)["statistics"]
+    values = list(load_workbook(io.BytesIO(to_xlsx([_Hostile()], WORDS)), read_only=True)["statistics"]
                   .iter_rows(values_only=True))
     assert (*values[1][:4], values[1][total]) == ("'=HYPERLINK(\"x\")", "'@SUM(A1)", "'+cmd|' /C calc'!A0",
                                                    "'-1+1", -1)
 
 
 def test_xlsx_bytes_are_deterministic():
-    assert to_xlsx([_Hostile()]) == to_xlsx([_Hostile()])
+    assert to_xlsx([_Hostile()], WORDS) == to_xlsx([_Hostile()], WORDS)
 
 
 def test_received_by_area_is_unknown_where_any_figure_is():
@@ -224,7 +224,7 @@ def test_received_by_area_is_unknown_where_any_figure_is():
         def __init__(self, received):
             self.received = received
 
-    summed = received_by_area([R({"Housing": 2, "total": 2}), R({"Housing": None, "Other": 1, "total": 1})])
+    summed = received_by_area([R({"Housing": 2, "total": 2}), R({"Housing": None, "Other": 1, "total": 1})], WORDS)
     assert summed == {"Housing": None, "Other": 1, "total": 3}
 
 

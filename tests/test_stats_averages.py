@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from builders import Cases
+from conftest import LGSCO
 from ombuds.ingest import import_files
 from ombuds.registry import registry
 from ombuds.stats import year_statistics
@@ -10,7 +11,7 @@ from ombuds.years import Year
 
 
 def _by_code(db, year: str, method: str):
-    return {s.authority.code: s for s in year_statistics(db, Year.parse(year), method)}
+    return {s.authority.code: s for s in year_statistics(db, LGSCO, Year.parse(year), method)}
 
 
 def test_pooled_and_mean_averages_differ_as_defined(db, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import LGSCO
 from ombuds.letters.content import placeholder_values
 from ombuds.letters.editions import shipped_edition
 from ombuds.registry import registry
@@ -126,7 +127,7 @@ def test_service_sets_comparisons_for_case_record_years(tmp_path):
     cases.decided("Dacorum", "2023-10-01", {"Upheld": 1, "Not Upheld": 1})
     database = open_database(f"sqlite:///{tmp_path / 'c.db'}")
     import_files(database, cases.files())
-    service = StatisticsService(database)
+    service = StatisticsService(database, LGSCO)
     r = service.year(Year(2023)).get(STEVENAGE)
     data = r.to_json()
     assert [round(x, 2) for x in data["interval"]["uphold_rate"]] == [0.30, 0.95]

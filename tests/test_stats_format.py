@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from conftest import LGSCO
 from ombuds.errors import OmbudsError
 from ombuds.stats import format as fmt
 from ombuds.stats import layouts
@@ -27,16 +28,16 @@ def test_zero_denominators_by_layout():
     assert fmt.rate(None, zero="-") == "-"
     assert fmt.rate(0.5, bare=True) == "50"
     assert fmt.rate(0.875) == "88%"
-    appendix_2018 = layouts.layout(layouts.APPENDIX_2018)
+    appendix_2018 = layouts.layout(layouts.APPENDIX_2018, LGSCO)
     assert appendix_2018.zero_denominator == {"uphold_rate": "0", "satisfactory_remedy_rate": "0",
                                               "compliance_rate": "-"}
     assert appendix_2018.bare_rates == {"uphold_rate", "satisfactory_remedy_rate"}
-    assert layouts.layout(layouts.APPENDIX_2017).zero_denominator["compliance_rate"] == "-"
+    assert layouts.layout(layouts.APPENDIX_2017, LGSCO).zero_denominator["compliance_rate"] == "-"
     for layout_id in (layouts.PANELS, layouts.PANELS_PER_100K, layouts.OVERVIEW):
-        assert layouts.layout(layout_id).zero_denominator == {}
-        assert layouts.layout(layout_id).bare_rates == frozenset()
+        assert layouts.layout(layout_id, LGSCO).zero_denominator == {}
+        assert layouts.layout(layout_id, LGSCO).bare_rates == frozenset()
     with pytest.raises(OmbudsError, match="unknown layout 'tables'"):
-        layouts.layout("tables")
+        layouts.layout("tables", LGSCO)
 
 
 def test_format_needs_no_database():
@@ -65,7 +66,7 @@ def test_dates_and_periods():
     assert fmt.long_date(date(2019, 7, 24)) == "24 July 2019"
     assert fmt.period(Year(2019)) == "1 April 2019 to 31 March 2020"
     assert fmt.period_ending(Year(2018)) == "For the Period Ending: 31/03/2019"
-    assert [layouts.layout_for(Year(y)).id for y in (2017, 2018, 2019, 2021, 2022, 2023, 2024, 2030)] == [
+    assert [layouts.layout_for(Year(y), LGSCO).id for y in (2017, 2018, 2019, 2021, 2022, 2023, 2024, 2030)] == [
         layouts.APPENDIX_2017, layouts.APPENDIX_2018, layouts.PANELS, layouts.PANELS, layouts.PANELS_PER_100K,
         layouts.PANELS_PER_100K, layouts.OVERVIEW, layouts.OVERVIEW]
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from builders import Cases
+from conftest import LGSCO
 from ombuds.errors import OmbudsError
 from ombuds.ingest import import_files
 from ombuds.ingest.published import import_published
+from ombuds.parse.documents import PUBLISHED
 from ombuds.registry import registry
 from ombuds.stats import statistics_service
 from ombuds.stats.record import StatisticsRecord
@@ -27,10 +29,10 @@ def _import(db, tmp_path, prefix: str, upheld: int) -> None:
 
 def test_a_year_is_computed_once_and_recomputed_after_an_import(db, tmp_path):
     _import(db, tmp_path, "A", 1)
-    service = statistics_service(db)
+    service = statistics_service(db, LGSCO)
     first = service.year(Y)
     assert service.year(Y) is first  # the same object: nothing re-read
-    assert statistics_service(db) is service
+    assert statistics_service(db, LGSCO) is service
     assert first.get("E07000243").upheld == 1
     before = service.data_version()
     _import(db, tmp_path, "B", 2)
@@ -45,7 +47,7 @@ def test_unchanged_reimport_and_failed_import_keep_the_cache(db, tmp_path):
     cases.decided("Stevenage", "2019-10-01", {"Upheld": 1})
     files = cases.files()
     import_files(db, files)
-    service = statistics_service(db)
+    service = statistics_service(db, LGSCO)
     first = service.year(Y)
     import_files(db, files)  # nothing new: the data version stays
     assert service.year(Y) is first
@@ -63,14 +65,14 @@ def test_migration_bumps_the_data_version(tmp_path):
 
 def test_every_record_is_the_typed_spec_object(db, tmp_path):
     _import(db, tmp_path, "A", 1)
-    record = statistics_service(db).authority(Y, registry().get("E07000243"))
+    record = statistics_service(db, LGSCO).authority(Y, registry().get("E07000243"))
     assert isinstance(record, StatisticsRecord)
     assert record.to_json()["decided"] == {"Incomplete or Invalid": 0, "Advice Given": 0,
                                            "Referred back for Local Resolution": 0,
                                            "Closed After Initial Enquiries": 0, "Not Upheld": 1, "Upheld": 1,
                                            "total": 2}
     assert record.uphold_rate == 0.5 and record.average.method == "pooled"
-    for built in statistics_service(db).year(Y).records:  # built without validation: each one must pass it
+    for built in statistics_service(db, LGSCO).year(Y).records:  # built without validation: each one must pass it
         assert StatisticsRecord.model_validate(built.model_dump()).to_json() == built.to_json()
 
 
@@ -85,8 +87,8 @@ def test_published_only_years_are_listed_and_served(db, tmp_path):
         "average": {}, "overview": None, "source": "letter.pdf", "edition": "appendix-2018-19", "letter": None,
         "from": "published letter",
     }
-    import_published(db, [document])  # as `parse --import` stores it: counts keyed by label id
-    service = statistics_service(db)
+    import_published(db, [document], PUBLISHED)  # as `parse --import` stores it: counts keyed by label id
+    service = statistics_service(db, LGSCO)
     assert service.years() == [Year(2018), Y]
     assert service.case_years() == [Y]
     held = service.year(Year(2018))
@@ -105,7 +107,7 @@ def test_read_only_database_refuses_writes_and_is_never_created(tmp_path):
     url = f"sqlite:///{tmp_path / 'ro.db'}"
     open_database(url).close()
     ro = open_database(url, read_only=True)
-    assert statistics_service(ro).years() == []
+    assert statistics_service(ro, LGSCO).years() == []
     with pytest.raises(OmbudsError, match="the database: attempt to write a readonly database"), \
             ro.transaction() as connection:
         connection.exec_driver_sql("UPDATE data_version SET version = 9")

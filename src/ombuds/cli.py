@@ -186,8 +186,8 @@ def stats_command(ctx: click.Context, year_label: str | None, authority: str | N
         _measures_statistics(ctx, scheme, year, authority, output_format)
         return
     settings = _settings(ctx)
-    kept = None if authority else kept_statistics(settings.db_url, settings.scheme.id, year.label if year else None,
-                                                  method)
+    kept = None if authority else kept_statistics(settings.db_url, settings.scheme.id, settings.scheme.folder,
+                                                  year.label if year else None, method)
     if kept is None:
         kept = _computed_statistics(ctx, year, authority, method)
     for label, published, _ in kept:
@@ -250,8 +250,8 @@ def _computed_statistics(ctx: click.Context, year: Year | None, authority: str |
     from ombuds.stats.kept import body, keep_statistics
     from ombuds.stats.service import statistics_service
 
-    database = _database(ctx, create=False)
-    statistics = statistics_service(database)
+    database, scheme = _database(ctx, create=False), _settings(ctx).scheme
+    statistics = statistics_service(database, scheme)
     version = statistics.data_version()
     years = [year] if year is not None else statistics.years()
     if not years:
@@ -261,14 +261,15 @@ def _computed_statistics(ctx: click.Context, year: Year | None, authority: str |
         held = statistics.year(each, method)
         records = held.records
         if authority:
-            chosen = registry().resolve(authority, on=each.end)
+            chosen = statistics.authorities.resolve(authority, on=each.end)
             records = [statistics.authority(each, chosen, method)] if year is not None else \
                 [r for r in [held.get(chosen.code)] if r is not None]
         computed.append((each.label, held.published, body([r.to_json() for r in records])))
     if authority and not any(b for _, _, b in computed):
         raise OmbudsError(f"no statistics for '{authority}' in any year held ({years[0]} to {years[-1]})")
     if not authority:
-        keep_statistics(database, method, version, {label: (published, b) for label, published, b in computed},
+        keep_statistics(database, scheme.folder, method, version,
+                        {label: (published, b) for label, published, b in computed},
                         None if year is not None else [label for label, _, _ in computed])
     return computed
 
@@ -315,8 +316,9 @@ def letters_command(ctx: click.Context, year_label: str, authority: str | None, 
     database = _database(ctx, create=False)
     jobs = letter_jobs(database, year, edition, out_dir, output_format, authority=chosen,
                        allow_missing_contacts=allow_missing_contacts, profile=settings.profile,
-                       include_abolished=include_abolished, cache=settings.letter_cache)
-    gone = [] if include_abolished else gone_by_letter_date(database, year, edition, authority=chosen)
+                       scheme=settings.scheme, include_abolished=include_abolished, cache=settings.letter_cache)
+    gone = [] if include_abolished else gone_by_letter_date(database, settings.scheme, year, edition,
+                                                            authority=chosen)
     if chosen is not None and not jobs:
         raise OmbudsError(f"{gone[0]}: pass --include-abolished to write it" if gone
                           else f"{chosen.name} ({chosen.code}) has no statistics for {year}")
@@ -352,7 +354,7 @@ def code_report_command(ctx: click.Context, year_label: str, body_name: str, out
 
     settings = _settings(ctx, profile_path)
     year = Year.parse(year_label)
-    areas = read_area_mapping(areas_file) if areas_file else None
+    areas = read_area_mapping(areas_file, settings.scheme.labels("service_area")) if areas_file else None
     response = response_file.read_text(encoding="utf-8") if response_file else None
     record = code_report(_database(ctx, create=False), year, resolve_body(body_name, settings.scheme),
                          scheme=settings.scheme, areas=areas)
@@ -394,7 +396,7 @@ def send_command(ctx: click.Context, year_label: str, authority: str | None, edi
         _output_folder(out_dir, "--out")
     report = send_letters(_database(ctx, create=False), year, edition, smtp,
                           dry_run_dir=out_dir if dry_run else None, authority=chosen, on_sent=click.echo,
-                          profile=settings.profile)
+                          profile=settings.profile, scheme=settings.scheme)
     for line in report.lines(dry_run):
         click.echo(line, err=line.startswith(("not sent", "no letter")))
     if report.no_address:
@@ -417,8 +419,9 @@ def parse_command(ctx: click.Context, files: tuple[Path, ...], output_format: st
         click.echo(line, err=True)
     if import_ and results.documents:
         from ombuds.ingest.published import import_published
+        from ombuds.parse.documents import PUBLISHED
 
-        report = import_published(_database(ctx), results.documents)
+        report = import_published(_database(ctx), results.documents, PUBLISHED)
         for line in report.skipped:
             click.echo(line, err=True)
         click.echo(f"{len(report.imported)} published document(s) imported", err=True)
@@ -434,7 +437,7 @@ def status_command(ctx: click.Context) -> None:
     from ombuds.store import queries
 
     database = _database(ctx, create=False)
-    statistics = statistics_service(database)
+    statistics = statistics_service(database, _settings(ctx).scheme)
     with database.read() as connection:
         counts = queries.table_counts(connection)
         case_years = statistics.case_years()
@@ -555,7 +558,8 @@ def release_publish_command(ctx: click.Context, year_label: str, on) -> None:
     """Publish a frozen year, now or from a later day."""
     from ombuds.releases import publish_release
 
-    click.echo(publish_release(_database(ctx, create=False), Year.parse(year_label), on.date() if on else None))
+    click.echo(publish_release(_database(ctx, create=False), _settings(ctx).scheme, Year.parse(year_label),
+                                on.date() if on else None))
 
 
 @release_group.command("status")
@@ -566,7 +570,8 @@ def release_status_command(ctx: click.Context) -> None:
     from ombuds.stats.service import statistics_service
 
     database = _database(ctx, create=False)
-    rows = release_status(database, statistics_service(database).years())
+    scheme = _settings(ctx).scheme
+    rows = release_status(database, scheme, statistics_service(database, scheme).years())
     if not rows:
         click.echo("No years held and no releases.")
     for row in rows:

@@ -20,3 +20,12 @@ def source_digest(patterns: tuple[str, ...], salt: str = "") -> str:
         digest.update(path.relative_to(PACKAGE).as_posix().encode("utf-8") + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def folder_digest(folder: Path) -> str:
+    """SHA-256 over the names and bytes of the files directly in `folder` (a scheme's), in a fixed order."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        digest.update(path.name.encode("utf-8") + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

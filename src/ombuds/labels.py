@@ -1,59 +1,119 @@
-"""The LGSCO engine's labels (SPEC 1.2, 2.1), read from its scheme's `labels.toml` and `types.toml`
-(schemes/lgsco/): change a label's words there, not here. The database stores each label's id; its display words
-(the published spelling, in the published order) are the scheme's and reach the outputs through this module.
-What the engine does with the labels (which outcomes are investigations, who a letter is addressed to) is SPEC
-2.3 and stays code, naming labels by id."""
+"""The LGSCO engine's labels (SPEC 1.2, 2.1), read from the chosen scheme's `labels.toml`, `types.toml` and
+`scheme.toml` `[words.letter]`: change a label's words there, not here. The database stores each label's id; its
+display words (the published spelling, in the published order) are the scheme's and reach the outputs through
+`EngineLabels`, built once per scheme (`engine_labels(settings.scheme)`) and handed down with the settings and the
+statistics service. What the engine does with the labels (which outcomes are investigations, who a letter is
+addressed to) is SPEC 2.3 and stays code, naming labels by id: the constants below are ids and engine facts, never
+words a scheme may change."""
 
 from __future__ import annotations
 
-from ombuds.schemes import DEFAULT, LabelSet, load_scheme
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ombuds.schemes import LabelSet, Scheme
 from ombuds.schemes.keys import label_key
 
-__all__ = ["ADDRESSEE", "AREA_WORDS", "ASSESSED_AND_CLOSED", "COMPLIANCE", "COMPLIES", "DETAILED_INVESTIGATION",
-           "FROM_CASE_RECORDS", "FROM_PUBLISHED", "NOT_FOR_US", "NOT_UPHELD", "NOT_UPHELD_ID", "OUTCOMES",
-           "OUTCOME_WORDS", "OWN_OUTCOMES", "ROLES", "ROLE_WORDS", "SERVICE_AREAS", "TYPE_NAMES", "TYPE_PLURALS",
-           "UPHELD", "UPHELD_ID", "Choices", "counts_by_id", "counts_in_words", "figure_in_words", "label_key",
-           "lookup", "sets"]
+__all__ = ["ADDRESSEE", "ASSESSED_AND_CLOSED_IDS", "COMPLIES", "DETAILED_INVESTIGATION_IDS", "FROM_CASE_RECORDS",
+           "FROM_PUBLISHED", "NOT_FOR_US_IDS", "NOT_UPHELD_ID", "OWN_OUTCOMES", "UPHELD_ID", "Choices",
+           "EngineLabels", "engine_labels", "label_key", "lookup"]
 
-_LGSCO = load_scheme(DEFAULT)
-_AREA = _LGSCO.labels("service_area")
-_OUTCOME = _LGSCO.labels("outcome")
-
-# The display words, in the published order: what the SPEC 2.3 record is keyed by.
-SERVICE_AREAS = _AREA.names
-OUTCOMES = _OUTCOME.names
 UPHELD_ID, NOT_UPHELD_ID = "upheld", "not-upheld"  # the outcome ids the engine singles out (SPEC 2.3)
-UPHELD = _OUTCOME.get(UPHELD_ID).name
-NOT_UPHELD = _OUTCOME.get(NOT_UPHELD_ID).name
-DETAILED_INVESTIGATION = (NOT_UPHELD, UPHELD)
-NOT_FOR_US = tuple(_OUTCOME.get(i).name for i in ("incomplete-or-invalid", "advice-given",
-                                                  "referred-back-for-local-resolution"))
-ASSESSED_AND_CLOSED = (_OUTCOME.get("closed-after-initial-enquiries").name,)
-COMPLIANCE = _LGSCO.labels("compliance").names
-
-# Stored id → display words, for the outputs of rows read from the case tables.
-AREA_WORDS = {label.id: label.name for label in _AREA.labels}
-OUTCOME_WORDS = {label.id: label.name for label in _OUTCOME.labels}
+DETAILED_INVESTIGATION_IDS = (NOT_UPHELD_ID, UPHELD_ID)
+NOT_FOR_US_IDS = ("incomplete-or-invalid", "advice-given", "referred-back-for-local-resolution")
+ASSESSED_AND_CLOSED_IDS = ("closed-after-initial-enquiries",)
+ADDRESSEE = "chief-executive"  # the contact role a letter is addressed to
 
 # An organisation's own complaints (the Complaint Handling Code): outcomes, and self-assessment answers.
 OWN_OUTCOMES = ("upheld", "partly upheld", "not upheld", "withdrawn", "not a complaint")
 COMPLIES = ("yes", "partly", "no")
 
-ROLES = _LGSCO.labels("contact_role").ids  # stored ids, in the scheme's order (a letter's copies follow it)
-ROLE_WORDS = {label.id: label.name for label in _LGSCO.labels("contact_role").labels}
-ADDRESSEE = "chief-executive"
-
 FROM_CASE_RECORDS = "case records"
 FROM_PUBLISHED = "published letter"  # figures read back from published letters and pages (`parse --import`)
 
-# Authority types (SPEC 1.1) as the letters and the site word them.
-TYPE_PLURALS = {t.id: t.plural for t in _LGSCO.types}
-TYPE_NAMES = {t.id: t.name for t in _LGSCO.types}
+
+@dataclass(frozen=True, eq=False)
+class EngineLabels:
+    """One LGSCO-engine scheme's labels and type words: the sets by id and, for the SPEC 2.3 record (keyed by
+    words), each set's words in the scheme's order; and the plain words of its letters. One per loaded scheme
+    (`engine_labels`), compared and hashed by identity."""
+
+    sets: dict[str, LabelSet]  # service_area, outcome, compliance, contact_role
+    type_names: dict[str, str]  # type id → its name ("district council"), as the site words a type
+    type_plurals: dict[str, str]  # type id → its plural ("district councils")
+    letter: Mapping[str, str]  # the letters' plain words (scheme.toml [words.letter])
+    area_words: dict[str, str] = field(init=False)  # stored id → display words, in the published order
+    outcome_words: dict[str, str] = field(init=False)
+    role_words: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        words = {name: {label.id: label.name for label in self.sets[name].labels}
+                 for name in ("service_area", "outcome", "contact_role")}
+        object.__setattr__(self, "area_words", words["service_area"])
+        object.__setattr__(self, "outcome_words", words["outcome"])
+        object.__setattr__(self, "role_words", words["contact_role"])
+
+    @property
+    def service_areas(self) -> tuple[str, ...]:
+        """The service areas' words, in the published order: the keys of a record's `received`."""
+        return self.sets["service_area"].names
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        """The outcomes' words, in the published order: the keys of a record's `decided`."""
+        return self.sets["outcome"].names
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """The contact roles' ids, in the scheme's order (a letter's copies follow it)."""
+        return self.sets["contact_role"].ids
+
+    def outcome(self, outcome_id: str) -> str:
+        """An outcome's words, by id (`upheld` → "Upheld")."""
+        return self.outcome_words[outcome_id]
+
+    def outcomes_of(self, ids: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(self.outcome_words[i] for i in ids)
+
+    def counts_by_id(self, record: dict) -> dict:
+        """A SPEC 2.3 record (JSON data) with its counts by service area and outcome keyed by label id, as the
+        database keeps published and frozen figures."""
+        return _rekeyed(record, {key: {name: i for i, name in words.items()} for key, words in self._words.items()})
+
+    def counts_in_words(self, record: dict) -> dict:
+        """The stored form of `counts_by_id` back in the scheme's words: the SPEC 2.3 record."""
+        return _rekeyed(record, self._words)
+
+    def figure_in_words(self, figure: str) -> str:
+        """The name of one of a record's figures, flattened as a release compares them, with its label id in the
+        scheme's words (`decided.upheld` → `decided.Upheld`); any other figure (`uphold_rate`) as it is."""
+        key, _, label = figure.partition(".")
+        words = self._words.get(key, {})
+        return f"{key}.{words[label]}" if label in words else figure
+
+    @property
+    def _words(self) -> dict[str, dict[str, str]]:
+        """A SPEC 2.3 record's counts by label (and "total"): the words of each label id."""
+        return {"received": self.area_words, "decided": self.outcome_words}
 
 
-def sets() -> dict[str, LabelSet]:
-    """The engine's label sets by id: service_area, outcome, compliance, contact_role."""
-    return dict(_LGSCO.label_sets)
+ENGINE_SETS = ("service_area", "outcome", "compliance", "contact_role")  # the label sets the engine needs
+_built: dict[int, tuple[Scheme, EngineLabels]] = {}
+_lock = threading.Lock()
+
+
+def engine_labels(scheme: Scheme) -> EngineLabels:
+    """The scheme's LGSCO-engine labels, built once per loaded scheme."""
+    with _lock:
+        entry = _built.get(id(scheme))
+        if entry is None or entry[0] is not scheme:
+            for set_id in ENGINE_SETS:
+                scheme.labels(set_id)  # OmbudsError naming the scheme and the set it lacks
+            labels = EngineLabels(sets=dict(scheme.label_sets), type_names={t.id: t.name for t in scheme.types},
+                                  type_plurals={t.id: t.plural for t in scheme.types}, letter=scheme.words.letter)
+            entry = _built[id(scheme)] = (scheme, labels)
+        return entry[1]
 
 
 class Choices(dict[str, str]):
@@ -73,29 +133,6 @@ def lookup(labels: tuple[str, ...] | LabelSet) -> Choices:
                      for spelling in (label.name, *label.aliases)}
         return Choices(spellings, labels.names)
     return Choices({label_key(label): label for label in labels}, labels)
-
-
-_WORDS = {"received": AREA_WORDS, "decided": OUTCOME_WORDS}  # a SPEC 2.3 record's counts by label (and "total")
-_IDS = {key: {name: i for i, name in words.items()} for key, words in _WORDS.items()}
-
-
-def counts_by_id(record: dict) -> dict:
-    """A SPEC 2.3 record (JSON data) with its counts by service area and outcome keyed by label id, as the
-    database keeps published and frozen figures."""
-    return _rekeyed(record, _IDS)
-
-
-def counts_in_words(record: dict) -> dict:
-    """The stored form of `counts_by_id` back in the scheme's words: the SPEC 2.3 record."""
-    return _rekeyed(record, _WORDS)
-
-
-def figure_in_words(figure: str) -> str:
-    """The name of one of a record's figures, flattened as a release compares them, with its label id in the
-    scheme's words (`decided.upheld` → `decided.Upheld`); any other figure (`uphold_rate`) as it is."""
-    key, _, label = figure.partition(".")
-    words = _WORDS.get(key, {})
-    return f"{key}.{words[label]}" if label in words else figure
 
 
 def _rekeyed(record: dict, keys: dict[str, dict[str, str]]) -> dict:

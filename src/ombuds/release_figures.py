@@ -2,7 +2,7 @@
 published year's figures is refused (`before_commit`, inside the import's transaction) unless it is a revision,
 which records each changed figure. Like the case tables, frozen figures and revisions name labels by id
 (`decided.upheld`), so a label renamed in the scheme changes no published figure; whatever is shown (a refusal, a
-revision) names them in the scheme's current words (`figure_in_words`). Nothing here renders a letter: a
+revision) names them in the scheme's current words (`EngineLabels.figure_in_words`). Nothing here renders a letter: a
 revision's letter checksums are taken after the import commits (`ombuds.releases.refresh_letter_checksums`), so the
 import's transaction never waits on Typst."""
 
@@ -16,8 +16,9 @@ from datetime import date
 from sqlalchemy import Connection
 
 from ombuds.errors import OmbudsError
-from ombuds.labels import TYPE_PLURALS, counts_by_id, figure_in_words
-from ombuds.registry import registry
+from ombuds.labels import engine_labels
+from ombuds.registry import registry_of
+from ombuds.schemes import Scheme
 from ombuds.stats import format as fmt
 from ombuds.stats.service import YearStatistics, statistics_as_seen_by
 from ombuds.store import releases as store
@@ -51,7 +52,7 @@ def frozen_statistics(connection: Connection, year: Year, held: YearStatistics |
     if held is None:
         return json.dumps({"records": [], "averages": {}, "shown": shown_records(connection, year)})
     return json.dumps({"source": held.source, "method": held.method,
-                       "records": [counts_by_id(r.to_json()) for r in held.records],
+                       "records": [held.labels.counts_by_id(r.to_json()) for r in held.records],
                        "averages": {t: a.model_dump(mode="json") for t, a in sorted(held.averages.items())},
                        "shown": shown_records(connection, year)}, ensure_ascii=False)
 
@@ -98,12 +99,12 @@ def figures_by_subject(frozen: str, shown: bool = True) -> dict[str, dict[str, f
     return figures
 
 
-def figure_changes(old: str, new: str) -> list[FigureChange]:
+def figure_changes(old: str, new: str, scheme: Scheme) -> list[FigureChange]:
     """What differs between two frozen years, authorities (by name) before averages."""
     shown = "shown" in json.loads(old)
     before, after = figures_by_subject(old, shown), figures_by_subject(new, shown)
     changes = []
-    for subject in sorted(set(before) | set(after), key=_subject_order):
+    for subject in sorted(set(before) | set(after), key=lambda subject: _subject_order(subject, scheme)):
         a, b = before.get(subject, {}), after.get(subject, {})
         changes += [FigureChange(subject, figure, a.get(figure), b.get(figure))
                     for figure in sorted(set(a) | set(b), key=_figure_order(a, b)) if a.get(figure) != b.get(figure)]
@@ -115,25 +116,28 @@ def _figure_order(a: dict, b: dict):
     return order.index
 
 
-def _subject_order(subject: str) -> tuple:
-    authority = registry().get(subject) if subject not in TYPE_PLURALS else None
+def _subject_order(subject: str, scheme: Scheme) -> tuple:
+    authority = registry_of(scheme).get(subject) if subject not in engine_labels(scheme).type_plurals else None
     return (1, subject, "") if authority is None else (0, authority.name, subject)
 
 
-def subject_name(subject: str) -> str:
-    if subject in TYPE_PLURALS:
-        return f"the average for {TYPE_PLURALS[subject]}"
-    authority = registry().get(subject)
+def subject_name(subject: str, scheme: Scheme) -> str:
+    plurals = engine_labels(scheme).type_plurals
+    if subject in plurals:
+        return f"the average for {plurals[subject]}"
+    authority = registry_of(scheme).get(subject)
     return f"{authority.name} ({subject})" if authority else subject
 
 
-def describe(changes: list[FigureChange]) -> str:
+def describe(changes: list[FigureChange], scheme: Scheme) -> str:
     """`Stevenage Borough Council (E07000243) received.Housing 3 → 5, received.total 3 → 5; …` (labels in the
     scheme's words), naming at most LISTED authorities or averages and counting the rest."""
     by_subject: dict[str, list[FigureChange]] = {}
     for change in changes:
         by_subject.setdefault(change.subject, []).append(change)
-    parts = [f"{subject_name(subject)} " + ", ".join(f"{figure_in_words(c.figure)} {fmt.revised_figure(c.old)} → "
+    words = engine_labels(scheme)
+    parts = [f"{subject_name(subject, scheme)} " + ", ".join(f"{words.figure_in_words(c.figure)} "
+                                                              f"{fmt.revised_figure(c.old)} → "
                                                       f"{fmt.revised_figure(c.new)}" for c in listed)
              for subject, listed in list(by_subject.items())[:LISTED]]
     if len(by_subject) > LISTED:
@@ -154,7 +158,7 @@ def case_checksum(connection: Connection, year: Year) -> str:
     return digest.hexdigest()
 
 
-def before_commit(connection: Connection, revise: str | None, today: date | None = None) -> list[str]:
+def before_commit(connection: Connection, scheme: Scheme, revise: str | None, today: date | None = None) -> list[str]:
     """The import's hook, inside its transaction before the commit: compare every published year's figures as the
     import leaves them with the frozen ones. A change is refused (ReleaseError, so the import rolls back) unless
     `revise` gives the reason: then each changed figure is recorded as a revision and the release holds the new
@@ -166,8 +170,8 @@ def before_commit(connection: Connection, revise: str | None, today: date | None
     for year, release in sorted(store.all_releases(connection).items()):
         if release.stage != PUBLISHED:
             continue
-        held = statistics_as_seen_by(connection, year)
-        changes = figure_changes(release.statistics, frozen_statistics(connection, year, held))
+        held = statistics_as_seen_by(connection, scheme, year)
+        changes = figure_changes(release.statistics, frozen_statistics(connection, year, held), scheme)
         if changes:
             changed.append((release, held, changes))
     if not changed:
@@ -175,13 +179,14 @@ def before_commit(connection: Connection, revise: str | None, today: date | None
     if revise is None:
         raise ReleaseError("; also ".join(
             f"refused: {r.year} was published on {r.published_on.isoformat()} and this import would change "
-            f"{counted(len(c), 'figure')}: {describe(c)}" for r, _, c in changed)
+            f"{counted(len(c), 'figure')}: {describe(c, scheme)}" for r, _, c in changed)
             + "; nothing was imported (to publish a revision, rerun with --revise \"reason\")")
-    return [_revise(connection, release, held, changes, revise.strip(), today) for release, held, changes in changed]
+    return [_revise(connection, scheme, release, held, changes, revise.strip(), today)
+            for release, held, changes in changed]
 
 
-def _revise(connection: Connection, release: Release, held: YearStatistics | None, changes: list[FigureChange],
-            reason: str, today: date) -> str:
+def _revise(connection: Connection, scheme: Scheme, release: Release, held: YearStatistics | None,
+            changes: list[FigureChange], reason: str, today: date) -> str:
     year = release.year
     store.add_revisions(connection, [
         store.Revision(year, c.subject, c.figure, json.dumps(c.old), json.dumps(c.new), today, reason)
@@ -190,5 +195,5 @@ def _revise(connection: Connection, release: Release, held: YearStatistics | Non
                    statistics=frozen_statistics(connection, year, held),
                    letters={})  # taken again after the import commits (releases.refresh_letter_checksums)
     line = f"Revised {year} on {today.isoformat()}: {counted(len(changes), 'figure')} changed: {reason}"
-    store.log_audit(connection, "revision", year.label, f"{line}\n{describe(changes)}")
+    store.log_audit(connection, "revision", year.label, f"{line}\n{describe(changes, scheme)}")
     return line

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from ombuds.labels import figure_in_words
+from ombuds.labels import engine_labels
 from ombuds.profile import Profile
 from ombuds.release_figures import (
     FigureChange,
@@ -55,7 +55,7 @@ __all__ = ["FigureChange", "ReleaseError", "before_commit", "case_checksum", "cr
 # The letters a release checksums: the ones the site publishes (`ombuds.letters.assemble`)
 
 
-def _edition(year: Year, editions: Path, scheme: Scheme | None):
+def _edition(year: Year, editions: Path, scheme: Scheme):
     """The year's edition in the folder, or None if the folder has none (a broken edition file is an error); its
     layout is `scheme`'s (`letters.editions.load_edition`)."""
     from ombuds.letters.editions import edition_in
@@ -64,7 +64,7 @@ def _edition(year: Year, editions: Path, scheme: Scheme | None):
 
 
 def letter_checksums(connection: Connection, held: YearStatistics, profile: Profile,
-                     editions: Path, scheme: Scheme | None = None) -> dict[str, tuple[str, str]]:
+                     editions: Path, scheme: Scheme) -> dict[str, tuple[str, str]]:
     """The sha256 of every authority's letter as the site publishes it (PDF, HTML), by authority code: the same
     profile, editions folder and scheme (its layouts) as the site. A year without case records or an edition has
     none. Rendered by spawned processes: a forked one could inherit a lock held by a thread of this one (Typst's, a
@@ -95,8 +95,7 @@ def _letter_sha256(job: tuple[str, dict, int]) -> tuple[str, str, str]:
             hashlib.sha256(renderer.render(content, created, "html")).hexdigest())
 
 
-def refresh_letter_checksums(database: Database, profile: Profile, editions: Path,
-                             scheme: Scheme | None = None) -> list[Year]:
+def refresh_letter_checksums(database: Database, profile: Profile, editions: Path, scheme: Scheme) -> list[Year]:
     """After an import that revised published years (`before_commit` cleared their letters): checksum each such
     year's letters again, outside the import's transaction. Returns the years whose letters were taken."""
     with database.read() as connection:
@@ -105,7 +104,7 @@ def refresh_letter_checksums(database: Database, profile: Profile, editions: Pat
     refreshed = []
     for year in stale:
         with database.transaction() as connection:
-            held = statistics_as_seen_by(connection, year)
+            held = statistics_as_seen_by(connection, scheme, year)
             letters = letter_checksums(connection, held, profile, editions, scheme) if held else {}
             if letters:
                 store.replace_letters(connection, year, letters)
@@ -116,17 +115,15 @@ def refresh_letter_checksums(database: Database, profile: Profile, editions: Pat
 # The steps
 
 
-def create_release(database: Database, year: Year, profile: Profile, editions: Path,
-                   scheme: Scheme | None = None) -> str:
+def create_release(database: Database, year: Year, profile: Profile, editions: Path, scheme: Scheme) -> str:
     """Freeze the year; again if it was frozen before but not yet published. Its letters are checksummed as the
-    site publishes them with `profile`, the `editions` folder and `scheme`'s layouts (None: the scheme whose
-    `editions/` folder it is, else the LGSCO's)."""
+    site publishes them with `profile`, the `editions` folder and `scheme`'s layouts and words."""
     with database.transaction() as connection:
         existing = store.all_releases(connection).get(year)
         if existing is not None and existing.stage == PUBLISHED:
             raise ReleaseError(f"{year} was published on {existing.published_on.isoformat()}: its figures change "
                                "only through a revision ('ombuds import --revise \"reason\" FILE...')")
-        held = statistics_as_seen_by(connection, year)
+        held = statistics_as_seen_by(connection, scheme, year)
         if held is None:
             raise ReleaseError(f"no figures for {year}: import its case records first")
         edition = _edition(year, editions, scheme)
@@ -144,7 +141,8 @@ def create_release(database: Database, year: Year, profile: Profile, editions: P
     return summary
 
 
-def publish_release(database: Database, year: Year, on: date | None = None, today: date | None = None) -> str:
+def publish_release(database: Database, scheme: Scheme, year: Year, on: date | None = None,
+                    today: date | None = None) -> str:
     """Set the day the frozen year becomes public (today unless `on`); a later day embargoes it until then."""
     today = today or date.today()
     on = on or today
@@ -158,13 +156,14 @@ def publish_release(database: Database, year: Year, on: date | None = None, toda
         if release.stage == PUBLISHED and release.published_on <= today:
             raise ReleaseError(f"{year} has been public since {release.published_on.isoformat()}: a published year "
                                "is neither withdrawn nor re-dated")
-        held = statistics_as_seen_by(connection, year)
+        held = statistics_as_seen_by(connection, scheme, year)
         if held is None:
             raise ReleaseError(f"{year} was frozen but its figures are no longer held")
-        changes = figure_changes(release.statistics, frozen_statistics(connection, year, held))
+        changes = figure_changes(release.statistics, frozen_statistics(connection, year, held), scheme)
         if changes:
-            raise ReleaseError(f"{year}'s figures have changed since it was frozen ({describe(changes)}): freeze it "
-                               f"again with 'ombuds release create --year {year}' and check them before publishing")
+            raise ReleaseError(f"{year}'s figures have changed since it was frozen ({describe(changes, scheme)}): "
+                               f"freeze it again with 'ombuds release create --year {year}' and check them before "
+                               "publishing")
         store.publish(connection, year, on)
         summary = (f"{year} published: public from {on.isoformat()}" if on > today
                    else f"{year} published: public now (from {on.isoformat()})")
@@ -199,7 +198,8 @@ def site_releases(database: Database) -> dict[Year, Release]:
         return store.all_releases(connection)
 
 
-def revision_history(database: Database, year: Year, subjects: tuple[str, ...] | None = None) -> list[dict]:
+def revision_history(database: Database, scheme: Scheme, year: Year,
+                     subjects: tuple[str, ...] | None = None) -> list[dict]:
     """The revisions of a year touching these subjects (an authority's code and its type's average; None: any),
     oldest first, each with its date, reason and the figures changed (labels in the scheme's words)."""
     with database.read() as connection:
@@ -208,7 +208,8 @@ def revision_history(database: Database, year: Year, subjects: tuple[str, ...] |
     for r in rows:
         grouped.setdefault((r.revised_on, r.reason), []).append(r)
     return [{"date": day.isoformat(), "date_text": fmt.long_date(day), "reason": reason,
-             "changes": [{"subject": subject_name(r.authority), "figure": figure_in_words(r.figure),
+             "changes": [{"subject": subject_name(r.authority, scheme),
+                          "figure": engine_labels(scheme).figure_in_words(r.figure),
                           "old": fmt.revised_figure(json.loads(r.old)), "new": fmt.revised_figure(json.loads(r.new))}
                          for r in changes]}
             for (day, reason), changes in grouped.items()]
@@ -223,7 +224,7 @@ class YearStatus:
     case_data: str  # "as frozen", "changed since frozen" (its rows, or anything it shows), or "" without a release
 
 
-def release_status(database: Database, held: list[Year], today: date | None = None) -> list[YearStatus]:
+def release_status(database: Database, scheme: Scheme, held: list[Year], today: date | None = None) -> list[YearStatus]:
     """Every year held or released, with its stage, revisions and whether the case data still matches."""
     today = today or date.today()
     with database.read() as connection:
@@ -231,7 +232,7 @@ def release_status(database: Database, held: list[Year], today: date | None = No
         revisions = store.revisions_of(connection)
         checksums = {y: case_checksum(connection, y) for y in releases}
         moved = {y for y, r in releases.items() if figure_changes(
-            r.statistics, frozen_statistics(connection, y, statistics_as_seen_by(connection, y)))}
+            r.statistics, frozen_statistics(connection, y, statistics_as_seen_by(connection, scheme, y)), scheme)}
     shown = set(public_years(held, releases, today))
     out = []
     for year in sorted(set(held) | set(releases)):

@@ -11,6 +11,7 @@ from rich.table import Table
 from ombuds.demo.code_year import run_code_year
 from ombuds.demo.generate import DemoFiles, generate
 from ombuds.ingest import import_files
+from ombuds.schemes import Scheme
 from ombuds.settings import Settings
 from ombuds.stats import format as fmt
 from ombuds.stats.service import statistics_service
@@ -20,13 +21,13 @@ from ombuds.store import Database
 __all__ = ["DemoFiles", "generate", "run_demo", "summary_table"]
 
 
-def summary_table(database: Database) -> Table:
+def summary_table(database: Database, scheme: Scheme) -> Table:
     """National totals by year, and by type within each year, from the statistics of every authority."""
     table = Table(title="SYNTHETIC demo data: national summary by year and type", title_justify="left")
     for heading in ("Year", "Type", "Authorities", "Received", "Decided", "Investigated", "Upheld", "Uphold rate",
                     "Satisfactory remedy rate", "Compliance rate"):
         table.add_column(heading, justify="left" if heading in ("Year", "Type") else "right")
-    statistics = statistics_service(database)
+    statistics = statistics_service(database, scheme)
     for year in statistics.years():
         records = statistics.year(year).records
         rows = [("All", totals(records)), *by_type(records).items()]
@@ -44,14 +45,14 @@ def run_demo(database: Database, out_dir: Path, settings: Settings, *, seed: int
     """The demo: synthetic files (every year, or the latest `years`), imported, summarised; then (unless
     `documents` is False: the caller makes them later, with `demo_documents`) letters and the code year."""
     echo(f"Making SYNTHETIC demo data (seed {seed}) in {out_dir}/ …")
-    files = generate(out_dir, seed=seed, years=years)
+    files = generate(out_dir, settings.scheme, seed=seed, years=years)
     for kind, path in files.paths.items():
         echo(f"  {path}: {files.rows[kind]:,} {kind} rows")
     echo("Importing …")
-    report = import_files(database, list(files.paths.values()))
+    report = import_files(database, list(files.paths.values()), scheme=settings.scheme)
     for line in report.lines()[len(files.paths):]:
         echo(f"  {line}")
-    Console(width=160).print(summary_table(database))
+    Console(width=160).print(summary_table(database, settings.scheme))
     echo("All figures above are synthetic: they describe no real council.")
     if documents:
         demo_documents(database, out_dir, settings, seed=seed, echo=echo)
@@ -63,7 +64,7 @@ def demo_documents(database: Database, out_dir: Path, settings: Settings, *, see
     """What the demo makes from the imported data: every year's letters, then the code year (the settings' editions
     and profile)."""
     render_demo_letters(database, out_dir / "letters", settings, echo)
-    run_code_year(database, out_dir / "code-year", settings.profile, seed=seed, echo=echo)
+    run_code_year(database, out_dir / "code-year", settings.profile, settings.scheme, seed=seed, echo=echo)
 
 
 def render_demo_letters(database: Database, out_dir: Path, settings: Settings,
@@ -73,13 +74,14 @@ def render_demo_letters(database: Database, out_dir: Path, settings: Settings,
     from ombuds.letters.editions import edition_in
 
     echo(f"Rendering every year's letters in {out_dir}/ …")
-    years = statistics_service(database).case_years()
+    years = statistics_service(database, settings.scheme).case_years()
     for number, year in enumerate(years, start=1):
         edition = edition_in(settings.editions, year, settings.scheme)
         written = []
         for output_format in ("pdf", "html"):
             jobs = letter_jobs(database, year, edition, out_dir / year.label, output_format,
-                               profile=settings.profile, synthetic=True, cache=settings.letter_cache)
+                               profile=settings.profile, scheme=settings.scheme, synthetic=True,
+                               cache=settings.letter_cache)
             written += render_letters(jobs)
         echo(f"  {year} ({number} of {len(years)} years): {len(written) // 2:,} letters as PDF and HTML in "
              f"{out_dir / year.label}/")

@@ -36,21 +36,23 @@ FIRST_YEAR, LAST_YEAR = min(TARGETS), max(TARGETS)
 TYPE_WEIGHT = {"County": 1.0, "District": 0.45, "Metropolitan": 1.35, "Unitary": 1.35, "London Borough": 1.45}
 OTHER_CASES_PER_YEAR = 0.6  # combined authorities and the like: a handful of complaints in all
 
-# Shares of complaints by service area and type (the upper tiers' education share grows over the years).
+# Shares of complaints by service area (label id) and type (the upper tiers' education share grows over the years).
 SERVICE_SHARES = {
-    "District": {"Benefits and Tax": 14, "Corporate and Other Services": 9, "Environment Services": 14,
-                 "Highways and Transport": 6, "Housing": 27, "Planning and Development": 26, "Other": 4},
-    "County": {"Adult Care Services": 26, "Corporate and Other Services": 6, "Education and Children's Services": 38,
-               "Environment Services": 4, "Highways and Transport": 18, "Planning and Development": 3, "Other": 5},
-    "upper": {"Adult Care Services": 16, "Benefits and Tax": 8, "Corporate and Other Services": 6,
-              "Education and Children's Services": 25, "Environment Services": 8, "Highways and Transport": 9,
-              "Housing": 17, "Planning and Development": 7, "Other": 4},
+    "District": {"benefits-and-tax": 14, "corporate-and-other-services": 9, "environment-services": 14,
+                 "highways-and-transport": 6, "housing": 27, "planning-and-development": 26, "other": 4},
+    "County": {"adult-care-services": 26, "corporate-and-other-services": 6, "education-and-childrens-services": 38,
+               "environment-services": 4, "highways-and-transport": 18, "planning-and-development": 3, "other": 5},
+    "upper": {"adult-care-services": 16, "benefits-and-tax": 8, "corporate-and-other-services": 6,
+              "education-and-childrens-services": 25, "environment-services": 8, "highways-and-transport": 9,
+              "housing": 17, "planning-and-development": 7, "other": 4},
 }
+EDUCATION = "education-and-childrens-services"
 EDUCATION_GROWTH = 0.06  # extra weight per year on Education and Children's Services in upper tiers
 
-# Of decisions that are not detailed investigations: not for us (split three ways) and assessed and closed.
-NOT_INVESTIGATED = {"Incomplete or Invalid": 0.06, "Advice Given": 0.03, "Referred back for Local Resolution": 0.41,
-                    "Closed After Initial Enquiries": 0.50}
+# Of decisions that are not detailed investigations (outcome ids): not for us (split three ways) and assessed and
+# closed.
+NOT_INVESTIGATED = {"incomplete-or-invalid": 0.06, "advice-given": 0.03, "referred-back-for-local-resolution": 0.41,
+                    "closed-after-initial-enquiries": 0.50}
 LATE_SHARE = 0.15  # of complied remedies, the share done late
 REMEDIED_BY_OMBUDSMAN = 0.9  # of upheld decisions without a satisfactory remedy: the ombudsman recommended one
 PUBLIC_REPORT = 0.006  # of upheld decisions

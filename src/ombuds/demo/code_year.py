@@ -19,7 +19,8 @@ import numpy as np
 from ombuds.handling_code import handling_code
 from ombuds.labels import OWN_OUTCOMES
 from ombuds.profile import Profile
-from ombuds.registry import registry
+from ombuds.registry import registry, registry_of
+from ombuds.schemes import Scheme
 from ombuds.workdays import add_working_days
 from ombuds.years import Year
 
@@ -140,7 +141,7 @@ def generate_code_year(out_dir: Path, *, seed: int = 2017) -> CodeYearFiles:
         response)
 
 
-def run_code_year(database, out_dir: Path, profile: Profile, *, seed: int,
+def run_code_year(database, out_dir: Path, profile: Profile, scheme: Scheme, *, seed: int,
                   echo: Callable[[str], None] = print) -> list[Path]:
     """Generate, import and report: the council's code report in out_dir/code-report/, from `profile`'s
     organisation."""
@@ -151,11 +152,12 @@ def run_code_year(database, out_dir: Path, profile: Profile, *, seed: int,
 
     files = generate_code_year(out_dir, seed=seed)
     echo("Importing one SYNTHETIC council's own complaints for 2025-26 and councils' self-assessments …")
-    report = import_files(database, [files.own_complaints, files.self_assessment])
+    report = import_files(database, [files.own_complaints, files.self_assessment], scheme=scheme)
     for line in report.lines():
         echo(f"  {line}")
-    body = registry().get(COUNCIL)
-    record = code_report(database, YEAR, body, areas=read_area_mapping(files.service_areas))
+    body = registry_of(scheme).get(COUNCIL)
+    record = code_report(database, YEAR, body, scheme=scheme,
+                         areas=read_area_mapping(files.service_areas, scheme.labels("service_area")))
     written = write_report(record, profile, out_dir / "code-report",
                            response=files.response.read_text(encoding="utf-8"))
     echo(f"  {body.name}'s Complaint Handling Code report for {YEAR}: {written[0].parent}/")

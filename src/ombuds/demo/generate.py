@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ombuds.demo.calibration import (
+    EDUCATION,
     EDUCATION_GROWTH,
     FIRST_YEAR,
     IMPROVEMENT,
@@ -29,8 +30,9 @@ from ombuds.demo.calibration import (
     TYPE_WEIGHT,
 )
 from ombuds.ingest.kinds import KINDS
-from ombuds.labels import SERVICE_AREAS, sets
-from ombuds.registry import Authority, Registry, registry
+from ombuds.labels import NOT_UPHELD_ID, UPHELD_ID, EngineLabels, engine_labels
+from ombuds.registry import Authority, Registry, registry_of
+from ombuds.schemes import Scheme
 from ombuds.years import Year
 
 HEADERS = {kind: KINDS[kind].columns for kind in ("received", "decided", "compliance", "improvements", "contacts")}
@@ -38,9 +40,9 @@ FIRST_NAMES = ("Alex", "Sam", "Jordan", "Morgan", "Robin", "Jamie", "Casey", "Ta
                "Quinn", "Rowan", "Sasha", "Kit", "Hayden", "Reese", "Emery", "Finley", "Skyler")
 SURNAMES = ("Example", "Sample", "Specimen", "Exampleton", "Demo", "Fictional", "Testwood", "Madeup",
             "Synthetic", "Invented", "Notreal", "Pretend")
-TITLES = {"chief executive": "Chief Executive", "link officer": "Complaints Link Officer",
-          "monitoring officer": "Monitoring Officer", "leader": "Leader of the Council",
-          "scrutiny chair": "Chair of Overview and Scrutiny"}
+TITLES = {"chief-executive": "Chief Executive", "link-officer": "Complaints Link Officer",
+          "monitoring-officer": "Monitoring Officer", "leader": "Leader of the Council",
+          "scrutiny-chair": "Chair of Overview and Scrutiny"}  # by contact role id
 IMPROVEMENTS = (
     "Review how it records and responds to complaints so that replies are sent within its published timescales.",
     "Remind staff of the need to keep clear records of decisions and the reasons for them.",
@@ -77,16 +79,17 @@ def demo_population(a: Authority, authorities: Registry) -> int:
     return 50_000
 
 
-def _area_shares(a: Authority, year: int) -> np.ndarray:
+def _area_shares(a: Authority, year: int, labels: EngineLabels) -> np.ndarray:
     if a.type == "District":
         shares = SERVICE_SHARES["District"]
     elif a.type == "County":
         shares = SERVICE_SHARES["County"]
     else:
         shares = SERVICE_SHARES["upper"]
-    weights = np.array([shares.get(area, 0) for area in SERVICE_AREAS], dtype=float)
+    areas = list(labels.area_words)
+    weights = np.array([shares.get(area, 0) for area in areas], dtype=float)
     if a.type != "District":
-        weights[SERVICE_AREAS.index("Education and Children's Services")] *= 1 + EDUCATION_GROWTH * (year - FIRST_YEAR)
+        weights[areas.index(EDUCATION)] *= 1 + EDUCATION_GROWTH * (year - FIRST_YEAR)
     return weights / weights.sum()
 
 
@@ -129,10 +132,11 @@ class _Writer:
             handle.close()
 
 
-def generate(out_dir: Path, *, seed: int = 2017, scale: float = 1.0, authorities: Registry | None = None,
+def generate(out_dir: Path, scheme: Scheme, *, seed: int = 2017, scale: float = 1.0,
              years: int | None = None) -> DemoFiles:
-    """Write the synthetic files to `out_dir` and return their paths and row counts."""
-    authorities = authorities or registry()
+    """Write the synthetic files to `out_dir`, for `scheme`'s bodies and in its labels' words, and return their
+    paths and row counts."""
+    authorities, labels = registry_of(scheme), engine_labels(scheme)
     rng = np.random.default_rng(seed)
     writer = _Writer(out_dir)
     everyone = list(authorities)
@@ -162,9 +166,10 @@ def generate(out_dir: Path, *, seed: int = 2017, scale: float = 1.0, authorities
             references = [f"SYN-{year % 100:02d}-{serial + i:07d}" for i in range(n)]
             serial += n
             received = rng.choice(days, n, p=weights / weights.sum())
-            areas = rng.choice(SERVICE_AREAS, n, p=_area_shares(a, year))
-            _write_cases(writer, rng, a, target, effect[a.code], references, received, areas, first_day, end_of_data)
-    _write_contacts(writer, rng, everyone)
+            areas = rng.choice(labels.service_areas, n, p=_area_shares(a, year, labels))
+            _write_cases(writer, rng, a, target, effect[a.code], references, received, areas, first_day, end_of_data,
+                         labels)
+    _write_contacts(writer, rng, everyone, labels)
     writer.close()
     (out_dir / "README.txt").write_text(
         "SYNTHETIC DEMO DATA, made by `ombuds demo`. No row describes a real complaint or a real person.\n"
@@ -176,7 +181,7 @@ def generate(out_dir: Path, *, seed: int = 2017, scale: float = 1.0, authorities
 
 def _write_cases(writer: _Writer, rng: np.random.Generator, a: Authority, target, effect: float,
                  references: list[str], received: np.ndarray, areas: np.ndarray,
-                 first_day: np.datetime64, end_of_data: np.datetime64) -> None:
+                 first_day: np.datetime64, end_of_data: np.datetime64, labels: EngineLabels) -> None:
     n = len(references)
     last_case = np.datetime64(a.last_case_date) if a.last_case_date else end_of_data
     cutoff = min(end_of_data, last_case)
@@ -202,11 +207,13 @@ def _write_cases(writer: _Writer, rng: np.random.Generator, a: Authority, target
     for i in range(n):
         if decided[i] > cutoff or decided[i] < first_day:
             continue
-        outcome = ("Upheld" if upheld[i] else "Not Upheld") if investigated[i] else NOT_INVESTIGATED_OUTCOMES[others[i]]
+        outcome = labels.outcome((UPHELD_ID if upheld[i] else NOT_UPHELD_ID) if investigated[i]
+                                 else NOT_INVESTIGATED_OUTCOMES[others[i]])
         decisions.append((references[i], code, decided_s[i], outcome, areas[i], _yes(remedy[i]), _yes(remedied[i]),
                           _yes(report[i]), f"Synthetic demo case: {areas[i]}, {outcome.lower()}."))
         if remedied[i] and recorded[i] <= cutoff:
-            state = ("late" if late[i] else "on time") if complied[i] else "not complied"
+            state = labels.sets["compliance"].name_of(("late" if late[i] else "on-time") if complied[i] else
+                                                     "not-complied")
             compliance.append((references[i], code, recorded_s[i], state))
         if improvement[i]:
             agreed = decided[i] + np.timedelta64(21, "D")
@@ -228,12 +235,13 @@ def _yes(flag) -> str:
     return "yes" if flag else "no"
 
 
-def _write_contacts(writer: _Writer, rng: np.random.Generator, everyone: list[Authority]) -> None:
+def _write_contacts(writer: _Writer, rng: np.random.Generator, everyone: list[Authority],
+                    labels: EngineLabels) -> None:
     rows = []
     for a in everyone:
-        for role in sets()["contact_role"].names:  # as the input file words them
+        for role_id, role in labels.role_words.items():  # as the input file words them
             first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
             domain = f"{a.slug}.example.org"
-            rows.append((a.name, f"{first} {last}", TITLES[role], f"Dear {first} {last}",
+            rows.append((a.name, f"{first} {last}", TITLES[role_id], f"Dear {first} {last}",
                          f"{role.replace(' ', '.')}@{domain}", role))
     writer.write("contacts", rows)

@@ -7,13 +7,13 @@ import csv
 from pathlib import Path
 
 from ombuds.ingest.problems import ImportFailed, Problem
-from ombuds.labels import SERVICE_AREAS, label_key, lookup
+from ombuds.labels import label_key
+from ombuds.schemes import LabelSet
 
-_AREAS = lookup(SERVICE_AREAS)
 
-
-def read_area_mapping(path: Path) -> dict[str, str]:
-    """Own words → the scheme's area; every problem as FILE:LINE: column: reason, and nothing returned."""
+def read_area_mapping(path: Path, service_areas: LabelSet) -> dict[str, str]:
+    """Own words → the scheme's area in its words (`service_areas`: named by its words, id or an alias); every
+    problem as FILE:LINE: column: reason, and nothing returned."""
     problems: list[Problem] = []
     mapping: dict[str, str] = {}
     try:
@@ -30,16 +30,16 @@ def read_area_mapping(path: Path) -> dict[str, str]:
             continue
         words = row[own].strip() if own < len(row) else ""
         value = row[area].strip() if area < len(row) else ""
-        found = _AREAS.get(label_key(value))
+        found = service_areas.resolve(value) if value else None
         if not words:
             problems.append(Problem(str(path), line, "own_area", "required, but empty"))
         elif found is None:
             problems.append(Problem(str(path), line, "service_area",
-                                    f"unknown value '{value}': expected one of {', '.join(SERVICE_AREAS)}"))
+                                    f"unknown value '{value}': expected one of {', '.join(service_areas.names)}"))
         elif mapping.get(words, found) != found:
             problems.append(Problem(str(path), line, "own_area", f"'{words}' is mapped twice, to different areas"))
         else:
-            mapping[words] = found
+            mapping[words] = service_areas.name_of(found)
     if problems:
         raise ImportFailed(problems)
     return mapping

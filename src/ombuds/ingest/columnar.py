@@ -7,8 +7,11 @@ vouch for makes it decline with NotColumnar, and the file is read again row by r
 
 - a row with another number of fields than the header, a quoting error or bytes that are not UTF-8 (the row
   reader words these problems);
-- blank lines (looked for first), and values that span lines (found at the end, by counting the file's lines):
-  then a row's position in the file is not its line number, which every message must give.
+- values that span lines (found at the end, by counting the file's lines): then a row's position in the file is
+  not its line number, which every message must give.
+
+An empty line is read as a row of empty cells (pyarrow's `ignore_empty_lines` off), so that rows stay one a line; it
+is then a blank row, skipped as the row reader skips it.
 """
 
 from __future__ import annotations
@@ -36,19 +39,18 @@ def csv_blocks(handle: BinaryIO, delimiter: str, width: int, named: int) -> Iter
     import pyarrow as pa
     from pyarrow import csv
 
-    lines, blank = _lines(handle)
-    if blank:
-        raise NotColumnar("blank lines")
+    lines = _lines(handle)
     names = [str(i) for i in range(width)]
     handle.seek(0)
     options = {"read_options": csv.ReadOptions(use_threads=False, block_size=BLOCK, skip_rows=1, column_names=names),
-               "parse_options": csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+               "parse_options": csv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                                 ignore_empty_lines=False),
                "convert_options": csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                                      strings_can_be_null=False, quoted_strings_can_be_null=False)}
     try:
         # Closed as soon as it is read or given up: a streaming reader's read-ahead thread left for the interpreter's
         # exit can abort the process ("terminate called without an active exception", apache/arrow#34314).
-        with csv.open_csv(handle, **options) as reader:
+        with csv.open_csv(handle, **options, memory_pool=reading_pool()) as reader:
             rows = 0
             for batch in reader:
                 rows += batch.num_rows
@@ -72,23 +74,31 @@ def _odd_rows(block: Block, named: int) -> list[int]:
     return sorted(beyond.union(blank))
 
 
-def _lines(handle: BinaryIO) -> tuple[int, bool]:
+def _lines(handle: BinaryIO) -> int:
     """The file's lines as the row reader numbers them (ended by \\n, \\r\\n or a lone \\r; a last line without an
-    ending counts too), and whether any of them is empty."""
+    ending counts too)."""
     handle.seek(0)
-    lines, blank, before = 0, False, b"\n"  # as if a line ended before the file: a first empty line is found
+    lines, before = 0, b""
     while block := handle.read(1 << 22):
         lines += block.count(b"\n")
-        seam = before[-1:] + block[:1]
-        if b"\r" in block or seam[:1] == b"\r":  # most files have none
-            lines += block.count(b"\r") - block.count(b"\r\n") - (seam == b"\r\n")
-            blank = blank or any(pair in block or pair == seam for pair in _BLANK)
-        else:
-            blank = blank or b"\n\n" in block or seam == b"\n\n"
+        if b"\r" in block or before.endswith(b"\r"):  # most files have none
+            lines += block.count(b"\r") - block.count(b"\r\n") - (before.endswith(b"\r") and block.startswith(b"\n"))
         before = block
-    if not before.endswith((b"\n", b"\r")):
+    if before and not before.endswith((b"\n", b"\r")):
         lines += 1
-    return lines, blank
+    return lines
 
 
-_BLANK = (b"\n\n", b"\n\r", b"\r\r")  # a line break followed by another: an empty line between them
+def reading_pool():
+    """The memory pool the CSV reader allocates its blocks from: jemalloc's where pyarrow has it, else the C
+    library's; never pyarrow's default, mimalloc, which kept some 60 MB of freed blocks resident in an import (the
+    reader's read-ahead thread allocates each block, the importing thread frees it) and a varying amount more.
+    jemalloc hands freed pages back at once (decay 0); its pool is pyarrow's, shared by the whole process."""
+    import pyarrow as pa
+
+    try:
+        pool = pa.jemalloc_memory_pool()
+    except NotImplementedError:  # a pyarrow built without jemalloc (Windows)
+        return pa.system_memory_pool()
+    pa.jemalloc_set_decay_ms(0)
+    return pool

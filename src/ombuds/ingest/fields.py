@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, time, timedelta
 
 from ombuds.glyphs import describe, unshowable
 from ombuds.labels import Choices, label_key, lookup
 from ombuds.registry import Authority, AuthorityNotFound, Registry
 from ombuds.registry.lookup import lifespan, pick_by_date
+from ombuds.schemes import LabelSet
 from ombuds.years import EARLIEST_DATE, EARLIEST_YEAR
 
 _YES = frozenset({"yes", "true", "1", "y"})
@@ -25,8 +27,10 @@ terminal a message is printed on, and PostgreSQL (NUL). Tab, line feed and carri
 class RowCheck:
     """Collects the problems of the row being checked; reused row after row."""
 
-    def __init__(self, registry: Registry, today: date | None = None, provisions: tuple[str, ...] = ()):
+    def __init__(self, registry: Registry, label_sets: Mapping[str, LabelSet], today: date | None = None,
+                 provisions: tuple[str, ...] = ()):
         self.registry = registry
+        self.label_sets = label_sets  # the scheme's, for a problem that names a label in its words
         self.provisions = lookup(provisions)  # the scheme's code's provision ids, by label key
         self.latest = a_year_after(today or date.today())
         self.problems: list[tuple[str, str]] = []

@@ -20,9 +20,9 @@ from ombuds.errors import OmbudsError
 from ombuds.ingest.columns import BAD, Column, ColumnCheck
 from ombuds.ingest.fields import RowCheck
 from ombuds.ingest.read import HEADER_WITHIN, column_key
-from ombuds.labels import COMPLIES, OUTCOME_WORDS, OWN_OUTCOMES, UPHELD_ID, Choices, lookup
+from ombuds.labels import COMPLIES, OWN_OUTCOMES, UPHELD_ID, Choices, lookup
 from ombuds.schemes import DEFAULT, Scheme, load_scheme
-from ombuds.schemes.case_kinds import CaseColumn, CaseKind
+from ombuds.schemes.model import CaseColumn, CaseKind
 from ombuds.years import Year
 
 _WORD_LISTS = {"own_outcomes": OWN_OUTCOMES, "complies": COMPLIES}  # schemes.case_kinds.WORD_LISTS, by name
@@ -163,8 +163,9 @@ def _remedy_only_when_upheld(got: Values, c: RowCheck) -> None:
     if outcome is not None and outcome != UPHELD_ID:
         for column in ("satisfactory_remedy", "remedied_by_ombudsman"):
             if got[column]:
-                c.problem(column, f"yes on a decision that is '{OUTCOME_WORDS[outcome]}': only an "
-                                  f"{OUTCOME_WORDS[UPHELD_ID]} decision can have it")
+                words = c.label_sets["outcome"]  # the scheme's
+                c.problem(column, f"yes on a decision that is '{words.name_of(outcome)}': only an "
+                                  f"{words.name_of(UPHELD_ID)} decision can have it")
 
 
 def _dates_in_order(got: Values, c: RowCheck) -> None:

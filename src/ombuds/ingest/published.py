@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from ombuds.labels import FROM_PUBLISHED, counts_by_id
+from ombuds.labels import FROM_PUBLISHED, EngineLabels
 from ombuds.store import Database
 from ombuds.store.queries import has_case_records, replace_published
 from ombuds.years import Year
@@ -20,9 +20,9 @@ class PublishedReport:
     skipped: list[str] = field(default_factory=list)
 
 
-def import_published(database: Database, documents: list[dict]) -> PublishedReport:
+def import_published(database: Database, documents: list[dict], words: EngineLabels) -> PublishedReport:
     """Store each parsed document's figures unless its year has case-level records (those are the truth), its
-    counts keyed by label id."""
+    counts keyed by label id (`words`: the labels whose words the documents use)."""
     report = PublishedReport()
     with database.transaction() as connection:
         for document in documents:
@@ -32,7 +32,7 @@ def import_published(database: Database, documents: list[dict]) -> PublishedRepo
                 report.skipped.append(f"{document['source']}: {year} has case-level records; its published figures "
                                       "were not imported")
                 continue
-            figures = counts_by_id({**document, "from": FROM_PUBLISHED})  # labels stored by id
+            figures = words.counts_by_id({**document, "from": FROM_PUBLISHED})  # labels stored by id
             replace_published(connection, code, year, document["source"], document["edition"],
                               json.dumps(figures, ensure_ascii=False))
             report.imported.append(f"{document['source']}: {document['authority']['name']} {year}")

@@ -27,7 +27,8 @@ from ombuds.letters.editions import Edition
 from ombuds.letters.render import Renderer
 from ombuds.processes import alive
 from ombuds.profile import Profile
-from ombuds.registry import Authority, registry
+from ombuds.registry import Authority, registry_of
+from ombuds.schemes import Scheme
 from ombuds.stats import format as fmt
 from ombuds.stats.service import statistics_service
 from ombuds.store import Database
@@ -86,16 +87,17 @@ def contacts_from_rows(rows: list) -> dict[str, list[Contact]]:
 
 def letter_jobs(database: Database, year: Year, edition: Edition, out_dir: Path, output_format: str, *,
                 authority: Authority | None = None, allow_missing_contacts: bool = False,
-                method: str = "pooled", profile: Profile, include_abolished: bool = False,
+                method: str = "pooled", profile: Profile, scheme: Scheme, include_abolished: bool = False,
                 synthetic: bool = False, cache: Path | None = None) -> list[LetterJob]:
     """What to render: one job per authority (or the one asked for) that exists on the letter's date (every one
-    with statistics if `include_abolished`), each with its content ready; `cache` the letter cache's folder."""
-    held = statistics_service(database).year(year, method)
+    with statistics if `include_abolished`), each with its content ready; from `scheme`'s statistics; `cache` the
+    letter cache's folder."""
+    held = statistics_service(database, scheme).year(year, method)
     if held.published:
         raise OmbudsError(f"{year} has no case records, only the figures of published documents: letters are "
                           "written from case records")
     records = [r for r in held.records if authority is None or r.authority.code == authority.code]
-    authorities = registry()
+    authorities = registry_of(scheme)
     if not include_abolished:
         records = [r for r in records if authorities.get(r.authority.code).existed_on(edition.letter_date)]
     contacts = contacts_by_authority(database)
@@ -113,13 +115,13 @@ def letter_jobs(database: Database, year: Year, edition: Edition, out_dir: Path,
     return jobs
 
 
-def gone_by_letter_date(database: Database, year: Year, edition: Edition, method: str = "pooled",
+def gone_by_letter_date(database: Database, scheme: Scheme, year: Year, edition: Edition, method: str = "pooled",
                         authority: Authority | None = None) -> list[str]:
     """Each authority with statistics for the year that no longer existed on the letter's date, as a line saying
     so (a batch writes them no letter unless asked)."""
-    authorities = registry()
+    authorities = registry_of(scheme)
     lines = []
-    for record in statistics_service(database).year(year, method).records:
+    for record in statistics_service(database, scheme).year(year, method).records:
         a = authorities.get(record.authority.code)
         if (authority is None or a.code == authority.code) and not a.existed_on(edition.letter_date):
             names = " and ".join(authorities.get(code).name for code in a.successors)

@@ -6,6 +6,7 @@ the data is always literal text, never markup.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -13,7 +14,7 @@ from markdown_it import MarkdownIt
 
 from ombuds import urls
 from ombuds.errors import OmbudsError
-from ombuds.labels import ADDRESSEE, TYPE_PLURALS
+from ombuds.labels import ADDRESSEE
 from ombuds.letters import present
 from ombuds.letters.editions import Edition, placeholders_in
 from ombuds.profile import Profile
@@ -64,7 +65,7 @@ def placeholder_values(s: StatisticsRecord, edition: Edition) -> dict[str, str]:
         "average_compliance_rate": fmt.average(a.compliance_rate),
         "upheld_per_100k": fmt.per_100k_phrase(s.upheld_per_100k, "upheld decision", "upheld decisions"),
         "average_upheld_per_100k": fmt.per_100k_phrase(a.upheld_per_100k, "upheld decision", "upheld decisions"),
-        "type_plural": TYPE_PLURALS[s.authority.type],
+        "type_plural": edition.statistics.labels.type_plurals[s.authority.type],
         **{f"{rate}_change": fmt.change_sentence(rate, getattr(changes, rate) if changes else None)
            for rate in fmt.RATE_NAMES},
     }
@@ -123,9 +124,10 @@ def _runs(children, values: dict[str, str]) -> list[dict]:
     return runs
 
 
-def recipient(s: StatisticsRecord, contacts: list[Contact],
-              allow_missing: bool) -> tuple[list[str], str, Contact | None]:
-    """(recipient block lines, salutation, the chief executive's contact)."""
+def recipient(s: StatisticsRecord, contacts: list[Contact], allow_missing: bool,
+              words: Mapping[str, str]) -> tuple[list[str], str, Contact | None]:
+    """(recipient block lines, salutation, the chief executive's contact); without one, as the scheme's letter
+    `words` address a letter to no one in particular."""
     chief = next((c for c in contacts if c.role == ADDRESSEE), None)
     if chief is None:
         if not allow_missing:
@@ -133,7 +135,7 @@ def recipient(s: StatisticsRecord, contacts: list[Contact],
                 f"no chief executive contact for {s.authority.name} ({s.authority.code}): add one with a contacts "
                 "file (columns authority, name, title, salutation, email, role) and 'ombuds import', or pass "
                 "--allow-missing-contacts")
-        return ["The Chief Executive", s.authority.name], "Dear Chief Executive", None
+        return [words["no_contact_recipient"], s.authority.name], words["no_contact_salutation"], None
     return [chief.name, chief.title, s.authority.name], chief.salutation, chief
 
 
@@ -156,25 +158,23 @@ def profile_letterhead(profile: Profile, name: str) -> dict:
             "typeface": profile.typeface}
 
 
-def link_blocks(s: StatisticsRecord, profile: Profile) -> tuple[dict, list[dict]]:
-    """The council's page on the public site and the page on reading the statistics, as links."""
+def link_blocks(s: StatisticsRecord, profile: Profile, words: Mapping[str, str]) -> tuple[dict, list[dict]]:
+    """The council's page on the public site and the page on reading the statistics, as links, in the scheme's
+    letter `words`."""
     slug = registry().get(s.authority.code).slug
     links = {"council": profile.base_url + urls.council(slug, s.period),
              "interpreting": profile.base_url + urls.methods()}
     blocks = [
         {"kind": "paragraph", "runs": [
-            _plain(f"The figures for {present.name_in_sentence(s, s.authority.name)} are on "),
-            {**_plain(f"its page on {present.typeset(profile.site_title)}"), "link": links["council"]},
-            _plain(", with the decisions behind them. "),
-            {**_plain("How to read these statistics"), "link": links["interpreting"]},
-            _plain(" explains what each figure measures and what it cannot show."),
+            _plain(words["figures_page"].replace("{authority}", present.name_in_sentence(s, s.authority.name))),
+            {**_plain(words["figures_page_link"].replace("{site}", present.typeset(profile.site_title))),
+             "link": links["council"]},
+            _plain(words["figures_page_after"]),
+            {**_plain(words["reading_link"]), "link": links["interpreting"]},
+            _plain(words["reading_after"]),
         ]},
     ]
     return links, blocks
-
-
-SYNTHETIC_NOTICE = ("Synthetic demonstration letter: the figures come from ombuds' invented demo data and describe "
-                    "no real council's complaints; the sender and signatory are invented too.")
 
 
 def letter_content(s: StatisticsRecord, edition: Edition, contacts: list[Contact], *,
@@ -182,7 +182,8 @@ def letter_content(s: StatisticsRecord, edition: Edition, contacts: list[Contact
     """Everything a letter shows, as JSON-ready data (`letters.assemble` is the one caller); a letter from
     synthetic data says so at its top."""
     values = placeholder_values(s, edition)
-    lines, salutation, _ = recipient(s, contacts, allow_missing_contacts)
+    words = edition.statistics.labels.letter
+    lines, salutation, _ = recipient(s, contacts, allow_missing_contacts, words)
     blocks: list[dict] = []
     has_average = any(getattr(s.average, rate) is not None for rate in fmt.RATE_NAMES)
     for section in edition.sections:
@@ -194,7 +195,7 @@ def letter_content(s: StatisticsRecord, edition: Edition, contacts: list[Contact
     extra = edition.authority_paragraphs.get(s.authority.code)
     if extra:
         blocks += markdown_blocks(extra, values)
-    links, linked = link_blocks(s, profile)
+    links, linked = link_blocks(s, profile, words)
     blocks += linked
     chosen = edition.statistics
     about = present.name_in_sentence(s, s.authority.name)
@@ -203,12 +204,12 @@ def letter_content(s: StatisticsRecord, edition: Edition, contacts: list[Contact
         "title": edition.title,
         "document_title": f"{edition.title}: {s.authority.name}",
         "organisation": edition.organisation or profile.name,
-        "notices": [SYNTHETIC_NOTICE] if synthetic else [],
+        "notices": [words["synthetic_notice"]] if synthetic else [],
         "date": present.typeset(fmt.long_date(edition.letter_date)),
         "letterhead": letterhead(edition, profile),
         "links": links,
         "signature": str(edition.signature) if edition.signature else None,
-        "delivery": "By email",
+        "delivery": words["delivery"],
         "recipient": lines,
         "salutation": salutation,
         "blocks": blocks,

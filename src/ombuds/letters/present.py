@@ -1,5 +1,6 @@
 """The statistics sections of `stats.layouts`, dressed for a letter: plain words where a base is zero or an average
-is n/a, key figures for each panel, table headers with no empty cells and row labels marked as row headers.
+is n/a, key figures for each panel, table headers with no empty cells and row labels marked as row headers. The
+plain words are the scheme's (scheme.toml `[words.letter]`, reached as `layout.labels.letter`).
 
 Nothing here computes a figure: every number shown was formatted by `stats.format` (through the layout); the
 plain sentences are chosen by whether a count that is already held is zero, or an average absent.
@@ -12,18 +13,13 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 from ombuds.stats import format as fmt
-from ombuds.stats.layouts import Layout, figure, named
+from ombuds.stats.layouts import Layout, named
 from ombuds.stats.record import StatisticsRecord
 
 NBSP = "\u00a0"
-WITHOUT_INVESTIGATION = "Decided without a detailed investigation"
-COMPLIANCE_CORNER = "Measure"
-RATE_LABEL = {"uphold_rate": "of investigated complaints upheld", "compliance_rate": "of recommendations complied with",
-              "satisfactory_remedy_rate": "of upheld cases remedied by the council first"}
-# What a panel's zero base means, by the count its rate is of (the layout's panel `base`).
-NOTHING_COUNTED = {"investigated": "We did not investigate any complaints about {about} this year.",
-                   "compliance_recorded": "No compliance outcomes were recorded in this period.",
-                   "upheld": "We upheld no complaints, so there was no remedy to count."}
+# What a panel's zero base means, by the count its rate is of (the layout's panel `base`): the words' keys.
+NOTHING_COUNTED = {"investigated": "nothing_investigated", "compliance_recorded": "nothing_recorded",
+                   "upheld": "nothing_upheld"}
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DATE = re.compile(rf"\b(\d{{1,2}}) ({_MONTHS}) (\d{{4}})\b")
 _COUNT = re.compile(r"\b(\d[\d,.]*%?) (?=[a-z])")
@@ -47,35 +43,35 @@ def name_in_sentence(s: StatisticsRecord, name: str) -> str:
     return f"the {name}" if registry().get(s.authority.code).takes_the else name
 
 
-def plain_words(spec: Mapping, s: StatisticsRecord, about: str) -> list[str]:
+def plain_words(layout: Layout, spec: Mapping, s: StatisticsRecord, about: str) -> list[str]:
     """What a zero base or an absent average means, said plainly (shown beside the SPEC's `0%`, `-` and `n/a`);
     `spec` is the panel's layout (its `rate` and `base`)."""
     said = []
-    if figure(s, spec["base"]) == 0 and spec["base"] in NOTHING_COUNTED:
-        said.append(NOTHING_COUNTED[spec["base"]].replace("{about}", about))
+    words = layout.labels.letter
+    if layout.figure(s, spec["base"]) == 0 and spec["base"] in NOTHING_COUNTED:
+        said.append(words[NOTHING_COUNTED[spec["base"]]].replace("{about}", about))
     if getattr(s.average, spec["rate"]) is None:
-        said.append(_no_average(s))
+        said.append(words[_no_average(s)])
     return said
 
 
 def _no_average(s: StatisticsRecord) -> str:
-    """Why there is no type average: the body has no type, the council has been abolished, or no similar
-    authority had a case to average."""
+    """Why there is no type average (the key of its words): the body has no type, the council has been abolished,
+    or no similar authority had a case to average."""
     from ombuds.registry import registry
 
     authority = registry().get(s.authority.code)
     if not authority.has_type_average:
-        return "There is no average to compare with: bodies of this kind are not grouped with similar authorities."
+        return "no_average_no_type"
     if authority.end_date is not None and authority.end_date <= s.period.end:
-        return "There is no average to compare with: the council has been abolished."
-    return "There is no average to compare with: no similar authority had a case to count for this measure."
+        return "no_average_abolished"
+    return "no_average_no_cases"
 
 
-def small_numbers(base: int) -> str | None:
-    """The site's caveat, where a rate rests on few cases."""
+def small_numbers(base: int, words: Mapping[str, str]) -> str | None:
+    """The caveat where a rate rests on few cases."""
     if 0 < base < fmt.FEW_CASES:
-        return (f"This rate rests on {fmt.counted(base, 'case')}: a rate based on few cases can vary a lot by "
-                "chance.")
+        return words["few_cases"].replace("{cases}", fmt.counted(base, "case"))
     return None
 
 
@@ -87,23 +83,24 @@ def panel(section: dict, layout: Layout, s: StatisticsRecord, about: str) -> dic
     lead line of 2024-25."""
     spec = layout.panel(section["id"])
     rate_name = spec["rate"]
-    base = figure(s, spec["base"])
+    base = layout.figure(s, spec["base"])
     rate = getattr(s, rate_name)
     dropped = {"headline", "comparison"} if base == 0 else set()
     if rate_name == "compliance_rate" and (rate is None or rate >= 1):
         dropped.add("note")
     lines = [_with_the(line, s.authority.name, about) for line in section["lines"]
              if line["role"] not in dropped and not (line["role"] == "lead" and s.investigated == 0)]
-    plain = [{"role": "plain", "text": t} for t in plain_words(spec, s, about)]
+    plain = [{"role": "plain", "text": t} for t in plain_words(layout, spec, s, about)]
     average = getattr(s.average, rate_name)
+    words = layout.labels.letter
     if base == 0 and average is not None:
-        plain.append({"role": "plain", "text": f"The average for similar authorities was {fmt.average(average)}."})
-    if caveat := small_numbers(base):
+        plain.append({"role": "plain", "text": words["average_was"].replace("{average}", fmt.average(average))})
+    if caveat := small_numbers(base, words):
         plain.append({"role": "caveat", "text": caveat})
     at = 0 if base == 0 else next((i for i, line in enumerate(lines) if line["role"] == "base"), len(lines))
     key = None if base == 0 else {
-        "rate": layout.rate(s, rate_name), "rate_label": RATE_LABEL[rate_name],
-        "average": fmt.average(average), "average_label": "average for similar authorities"}
+        "rate": layout.rate(s, rate_name), "rate_label": words[f"{rate_name}_label"],
+        "average": fmt.average(average), "average_label": words["average_label"]}
     return {**section, "lines": [*lines[:at], *plain, *lines[at:]], "key": key}
 
 
@@ -114,25 +111,24 @@ def _with_the(line: dict, name: str, about: str) -> dict:
     return {**line, "text": line["text"].replace(f"for {name}", f"for {about}")}
 
 
-def table_plain_words(shows: set[str], s: StatisticsRecord, about: str) -> list[str]:
+def table_plain_words(shows: set[str], s: StatisticsRecord, about: str, words: Mapping[str, str]) -> list[str]:
     """Beside a 2017-18/2018-19 table of zeros (its figures stay as the SPEC has them), what it means; never
     'we investigated 0 complaints and upheld 0'. A table is known by the figures its layout names (`shows`)."""
+    said = None
     if "received_total" in shows and s.received_total == 0:
-        return [f"We did not receive any complaints or enquiries about {about} this year."]
-    if "dealt_with" in shows:
-        if s.dealt_with == 0:
-            return [f"We did not make any decisions about {about} this year."]
-        if s.investigated == 0:
-            return [f"We did not investigate any complaints about {about} this year, so there is no uphold rate "
-                    "to give."]
-    if "satisfactory_remedies" in shows and s.upheld == 0:
-        return [NOTHING_COUNTED["upheld"]]
-    if "compliance_recorded" in shows and s.compliance.recorded == 0:
-        return [NOTHING_COUNTED["compliance_recorded"]]
-    return []
+        said = "nothing_received"
+    elif "dealt_with" in shows and s.dealt_with == 0:
+        said = "nothing_decided"
+    elif "dealt_with" in shows and s.investigated == 0:
+        said = "nothing_investigated_no_rate"
+    elif "satisfactory_remedies" in shows and s.upheld == 0:
+        said = "nothing_upheld"
+    elif "compliance_recorded" in shows and s.compliance.recorded == 0:
+        said = "nothing_recorded"
+    return [] if said is None else [words[said].replace("{about}", about)]
 
 
-def table(section: dict, shows: set[str], s: StatisticsRecord, about: str) -> dict:
+def table(section: dict, shows: set[str], s: StatisticsRecord, about: str, words: Mapping[str, str]) -> dict:
     """Header rows with no empty cells (a blank group label named, a blank cell above 'Total' merged into it),
     the first body cell a row header where it labels the row, a width weight for each column, and plain words
     where there is nothing to count."""
@@ -141,14 +137,14 @@ def table(section: dict, shows: set[str], s: StatisticsRecord, about: str) -> di
         top, bottom = header
         for i, c in enumerate(top):
             if not c["text"] and i == 0:
-                top[i] = {**c, "text": WITHOUT_INVESTIGATION}
+                top[i] = {**c, "text": words["without_investigation"]}
         if not top[-1]["text"] and top[-1]["span"] == 1:
             top[-1] = {**bottom[-1], "rows": 2}
             bottom.pop()
     elif header and not header[0][0]["text"]:
-        header[0][0] = {**header[0][0], "text": COMPLIANCE_CORNER}
+        header[0][0] = {**header[0][0], "text": words["compliance_corner"]}
     row_headed = any(row and row[0]["text"] and not row[0]["text"][0].isdigit() for row in section["rows"])
-    labels = [c["text"] or COMPLIANCE_CORNER for c in section["header"][-1] for _ in range(c["span"])]
+    labels = [c["text"] or words["compliance_corner"] for c in section["header"][-1] for _ in range(c["span"])]
     rows = []
     for row in section["rows"]:
         cells, column = [], 0
@@ -158,7 +154,7 @@ def table(section: dict, shows: set[str], s: StatisticsRecord, about: str) -> di
             column += c["span"]
         rows.append(cells)
     return {**section, "header": header, "rows": rows, "columns": _column_texts(section["header"][-1]),
-            "plain": table_plain_words(shows, s, about),
+            "plain": table_plain_words(shows, s, about, words),
             "row_labels": [row[0]["text"] for row in rows if row and row[0]["row_header"]]}
 
 
@@ -193,7 +189,7 @@ def _dressed(raw: list[dict], layout: Layout, s: StatisticsRecord, about: str) -
         if kind == "panel":
             dressed.append(panel(section, layout, s, about))
         elif kind == "table":
-            dressed.append(table(section, named(spec), s, about))
+            dressed.append(table(section, named(spec), s, about, layout.labels.letter))
         else:
             dressed.append(section)
     return dressed

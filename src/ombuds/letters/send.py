@@ -17,7 +17,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from ombuds.errors import OmbudsError
-from ombuds.labels import ADDRESSEE, ROLES
+from ombuds.labels import ADDRESSEE
 from ombuds.letters.batch import (
     LetterJob,
     contacts_by_authority,
@@ -30,6 +30,7 @@ from ombuds.letters.editions import Edition
 from ombuds.letters.render import Renderer
 from ombuds.letters.text import plain_text
 from ombuds.profile import Profile, load_profile
+from ombuds.schemes import Scheme
 from ombuds.store import Database
 from ombuds.store.queries import log_sent, sent_codes
 from ombuds.years import Year
@@ -81,11 +82,12 @@ class SendReport:
         return out + self.gone
 
 
-def recipients(contacts: list[Contact]) -> tuple[str | None, list[str]]:
-    """(To: the chief executive's address, Cc: the other roles' addresses, in the SPEC's order of roles)."""
+def recipients(contacts: list[Contact], roles: tuple[str, ...]) -> tuple[str | None, list[str]]:
+    """(To: the chief executive's address, Cc: the other roles' addresses, in the order of `roles`: the scheme's
+    contact roles' ids)."""
     by_role = {c.role: c for c in contacts}
     chief = by_role.get(ADDRESSEE)
-    copies = [by_role[r].email for r in ROLES if r != ADDRESSEE and r in by_role and by_role[r].email]
+    copies = [by_role[r].email for r in roles if r != ADDRESSEE and r in by_role and by_role[r].email]
     return (chief.email if chief else None), copies
 
 
@@ -125,15 +127,15 @@ def already_sent(database: Database, year: Year) -> set[str]:
 
 
 def send_letters(database: Database, year: Year, edition: Edition, settings: SmtpSettings | None, *,
-                 dry_run_dir: Path | None = None, authority=None, profile: Profile,
+                 dry_run_dir: Path | None = None, authority=None, profile: Profile, scheme: Scheme,
                  on_sent: Callable[[str], None] = lambda line: None) -> SendReport:
     """Email every letter of the year (or write .eml files to `dry_run_dir`), from `profile`'s organisation (and
-    its sender unless `settings` name one)."""
+    its sender unless `settings` name one), with `scheme`'s statistics and contact roles."""
     jobs = letter_jobs(database, year, edition, Path("."), "pdf", authority=authority, allow_missing_contacts=True,
-                       profile=profile)
+                       profile=profile, scheme=scheme)
     contacts = contacts_by_authority(database)
     done = set() if dry_run_dir else already_sent(database, year)
-    report = SendReport(gone=gone_by_letter_date(database, year, edition, authority=authority))
+    report = SendReport(gone=gone_by_letter_date(database, scheme, year, edition, authority=authority))
     renderer = Renderer()
     if dry_run_dir:
         dry_run_dir.mkdir(parents=True, exist_ok=True)
@@ -144,7 +146,7 @@ def send_letters(database: Database, year: Year, edition: Edition, settings: Smt
             if code in done:
                 report.already_sent.append(job.authority.name)
                 continue
-            to, cc = recipients(contacts.get(code, []))
+            to, cc = recipients(contacts.get(code, []), scheme.labels("contact_role").ids)
             if not to:
                 report.no_address.append(f"{job.authority.name} ({code})")
                 continue

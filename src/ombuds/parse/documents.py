@@ -13,14 +13,19 @@ from functools import lru_cache
 from pathlib import Path
 
 from ombuds.errors import OmbudsError
-from ombuds.labels import OUTCOMES, SERVICE_AREAS
+from ombuds.labels import UPHELD_ID, engine_labels
 from ombuds.parse.text import Caseless, UnreadableDocument, clean, flat, read_text
 from ombuds.registry import Authority, Registry, registry
 from ombuds.registry.lookup import pick_by_date
+from ombuds.schemes import load_scheme
 from ombuds.stats import layouts
 from ombuds.stats.record import PublishedDocument
 from ombuds.years import MONTHS, Year
 
+# The LGSCO's documents as it published them: in its published words, whatever a scheme folder renames (a label
+# renamed in a copy of schemes/lgsco changes what ombuds writes, not what the LGSCO wrote), and its layouts.
+PUBLISHED_SCHEME = load_scheme("lgsco")
+PUBLISHED = engine_labels(PUBLISHED_SCHEME)
 NUMBER = r"\d[\d,]*"
 RATE = r"(?:\d+(?:\.\d+)?%|n/a|-)"
 _MONTH = "|".join(MONTHS)
@@ -48,8 +53,8 @@ def empty_figures() -> dict:
     """The SPEC 2.3 shape with nothing known."""
     return {
         "authority": None, "year": None,
-        "received": {**dict.fromkeys(SERVICE_AREAS), "total": None},
-        "decided": {**dict.fromkeys(OUTCOMES), "total": None},
+        "received": {**dict.fromkeys(PUBLISHED.service_areas), "total": None},
+        "decided": {**dict.fromkeys(PUBLISHED.outcomes), "total": None},
         "investigated": None, "upheld": None, "uphold_rate": None,
         "satisfactory_remedies": None, "satisfactory_remedy_rate": None, "remedied_by_ombudsman": None,
         "compliance": {"recorded": None, "on_time": None, "late": None, "not_complied": None},
@@ -87,12 +92,12 @@ def read_tables(text: str, figures: dict) -> str | None:
     received = _RECEIVED_ROW.search(_after(text, _RECEIVED_HEADING))
     if received:
         values = [_int(v) for v in received[1].split()]
-        figures["received"] = {**dict(zip(SERVICE_AREAS, values[:9], strict=True)), "total": values[9]}
+        figures["received"] = {**dict(zip(PUBLISHED.service_areas, values[:9], strict=True)), "total": values[9]}
     decisions = _DECISIONS_ROW.search(_after(text, _DECISIONS_HEADING))
     layout = layouts.APPENDIX_2018 if _COMPLIANCE_TABLE.search(text) else layouts.APPENDIX_2017
     if decisions:
         counts = [_int(v) for v in decisions[1].split()]
-        figures["decided"] = {**dict(zip(OUTCOMES, counts, strict=True)), "total": _int(decisions[3])}
+        figures["decided"] = {**dict(zip(PUBLISHED.outcomes, counts, strict=True)), "total": _int(decisions[3])}
         figures["investigated"] = counts[4] + counts[5]  # the table groups these two as detailed investigations
         figures["upheld"] = counts[5]
         figures["uphold_rate"] = _rate(decisions[2])
@@ -193,7 +198,7 @@ def read_panels(line: str, figures: dict) -> str | None:
         if figures["upheld"] is None:
             figures["upheld"] = upheld
     if figures["upheld"] is not None:
-        figures["decided"]["Upheld"] = figures["upheld"]
+        figures["decided"][PUBLISHED.outcome(UPHELD_ID)] = figures["upheld"]
     overview = _overview(line, figures)
     if overview:
         return layouts.OVERVIEW
@@ -232,12 +237,12 @@ def _overview(line: str, figures: dict) -> bool:
     }
     figures["overview"] = overview
     figures["decided"]["total"] = overview["dealt_with"]
-    figures["decided"]["Closed After Initial Enquiries"] = overview["assessed_and_closed"]
+    figures["decided"][PUBLISHED.outcome("closed-after-initial-enquiries")] = overview["assessed_and_closed"]
     if figures["investigated"] is None:
         figures["investigated"] = overview["investigated"]
     upheld = _INVESTIGATED_AND_UPHELD.search(line)
     if upheld and figures["upheld"] is None:
-        figures["upheld"] = figures["decided"]["Upheld"] = _stated(upheld)
+        figures["upheld"] = figures["decided"][PUBLISHED.outcome(UPHELD_ID)] = _stated(upheld)
     return True
 
 

@@ -5,8 +5,8 @@ Used to prove that ombuds' own letters say what its data says: render, parse, co
 
 from __future__ import annotations
 
-from ombuds.labels import ASSESSED_AND_CLOSED, UPHELD
-from ombuds.parse.documents import _decimal, _rate, empty_figures
+from ombuds.labels import ASSESSED_AND_CLOSED_IDS, UPHELD_ID
+from ombuds.parse.documents import PUBLISHED, PUBLISHED_SCHEME, _decimal, _rate, empty_figures
 from ombuds.stats import format as fmt
 from ombuds.stats import layouts
 from ombuds.stats.record import StatisticsRecord
@@ -14,7 +14,7 @@ from ombuds.stats.record import StatisticsRecord
 
 def shown(s: StatisticsRecord, layout_id: str) -> dict:
     """The SPEC 2.3 figures as the layout displays them: rounded as shown, unshown figures None."""
-    layout = layouts.layout(layout_id)
+    layout = layouts.layout(layout_id, PUBLISHED_SCHEME)
     d = s.to_json()
     figures = empty_figures()
     figures["authority"], figures["year"] = d["authority"], d["year"]
@@ -44,7 +44,7 @@ def shown(s: StatisticsRecord, layout_id: str) -> dict:
                    satisfactory_remedies=d["satisfactory_remedies"],
                    satisfactory_remedy_rate=panel_rate("satisfactory_remedy_rate", s.upheld),
                    compliance_rate=panel_rate("compliance_rate", s.compliance.recorded))
-    figures["decided"][UPHELD] = d["upheld"]
+    figures["decided"][PUBLISHED.outcome(UPHELD_ID)] = d["upheld"]
     figures["compliance"]["recorded"] = d["compliance"]["recorded"]
     figures["average"].update(uphold_rate=average("uphold_rate"), compliance_rate=average("compliance_rate"),
                               satisfactory_remedy_rate=average("satisfactory_remedy_rate"))
@@ -52,10 +52,10 @@ def shown(s: StatisticsRecord, layout_id: str) -> dict:
         figures["upheld_per_100k"] = _decimal(fmt.per_100k(s.upheld_per_100k)) if s.population else None
         figures["average"]["upheld_per_100k"] = _decimal(fmt.per_100k(s.average.upheld_per_100k))
     if layout.overview:
-        figures["overview"] = {"dealt_with": s.dealt_with, "not_for_us": s.not_for_us,
-                               "assessed_and_closed": s.assessed_and_closed, "investigated": s.investigated}
+        figures["overview"] = {"dealt_with": s.dealt_with, "not_for_us": s.not_for_us(PUBLISHED),
+                               "assessed_and_closed": s.assessed_and_closed(PUBLISHED), "investigated": s.investigated}
         figures["decided"]["total"] = s.dealt_with
-        figures["decided"][ASSESSED_AND_CLOSED[0]] = s.assessed_and_closed
+        figures["decided"][PUBLISHED.outcome(ASSESSED_AND_CLOSED_IDS[0])] = s.assessed_and_closed(PUBLISHED)
     return figures
 
 

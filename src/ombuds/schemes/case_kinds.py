@@ -8,12 +8,11 @@ and `ombuds.store.schema` makes the tables of it; what stays code is the checkin
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from ombuds.schemes.fields import Problems, fields
 from ombuds.schemes.keys import column_key, is_id
-from ombuds.schemes.model import LabelSet
+from ombuds.schemes.model import CaseColumn, CaseKind, LabelSet
 
 KINDS = "kinds.toml"
 CASE_TYPES: tuple[str, ...] = ("reference", "body", "date", "year", "label", "choice", "provision", "flag", "text",
@@ -32,43 +31,6 @@ COLUMN = {"name": ("str", True), "field": ("str", True), "type": ("str", True), 
           "formats": ("strs", False)}
 KIND = {"columns": ("tables", True), "key": ("strs", True), "order": ("strs", False), "indexes": ("table", False),
         "rules": ("strs", False), "first_load": ("bool", False)}
-
-
-@dataclass(frozen=True)
-class CaseColumn:
-    """One column of an input file, and the table column it is stored in."""
-
-    name: str  # the column's key in the file (`received_date`); problems name it
-    field: str  # the table column (`authority_code`)
-    type: str  # one of CASE_TYPES
-    required: bool = False
-    aliases: tuple[str, ...] = ()  # other headers accepted, as column keys
-    set: str | None = None  # label: the label set
-    values: tuple[str, ...] | str = ()  # choice: the words accepted, or the name of one of WORD_LISTS
-    default: str | None = None  # label or choice: the value of an empty cell
-    width: int | None = None  # label, choice, provision: the stored text's most characters
-    integer: bool = False  # choice: stored as a whole number (a stage "1" or "2")
-    date: str | None = None  # body: the date (or year) column whose day picks the body and, with lifetime,
-    lifetime: bool = True  # must fall within the body's life (cases outlive councils by two years)
-    lines: bool = False  # text: may run over several lines
-    formats: tuple[str, ...] = ()  # date: strptime formats read besides the usual ones (`%d.%m.%Y`)
-    personal: bool = False  # never read nor stored (left empty): personal data a scheme chooses not to keep
-
-
-@dataclass(frozen=True)
-class CaseKind:
-    """One input kind and its table."""
-
-    id: str
-    columns: tuple[CaseColumn, ...]  # in the order the file's columns are listed (required, then optional)
-    key: tuple[str, ...]  # the fields a later import replaces a row by (the table's primary key)
-    order: tuple[str, ...]  # the table's columns (fields), in order
-    indexes: Mapping[str, tuple[str, ...]]  # index name → fields
-    rules: tuple[str, ...] = ()
-    first_load: bool = True  # rows may go straight into an empty table (False: checked against each other)
-
-    def column(self, field: str) -> CaseColumn:
-        return next(c for c in self.columns if c.field == field)
 
 
 def _column(data: Any, key: str, sets: Mapping[str, LabelSet], problems: Problems) -> CaseColumn | None:

@@ -6,13 +6,48 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from ombuds.errors import OmbudsError
 from ombuds.schemes.keys import label_key
 
-if TYPE_CHECKING:
-    from ombuds.schemes.case_kinds import CaseKind
+
+@dataclass(frozen=True)
+class CaseColumn:
+    """One column of an input file, and the table column it is stored in."""
+
+    name: str  # the column's key in the file (`received_date`); problems name it
+    field: str  # the table column (`authority_code`)
+    type: str  # one of schemes.case_kinds.CASE_TYPES
+    required: bool = False
+    aliases: tuple[str, ...] = ()  # other headers accepted, as column keys
+    set: str | None = None  # label: the label set
+    values: tuple[str, ...] | str = ()  # choice: the words accepted, or a case_kinds.WORD_LISTS name
+    default: str | None = None  # label or choice: the value of an empty cell
+    width: int | None = None  # label, choice, provision: the stored text's most characters
+    integer: bool = False  # choice: stored as a whole number (a stage "1" or "2")
+    date: str | None = None  # body: the date (or year) column whose day picks the body and, with lifetime,
+    lifetime: bool = True  # must fall within the body's life (cases outlive councils by two years)
+    lines: bool = False  # text: may run over several lines
+    formats: tuple[str, ...] = ()  # date: strptime formats read besides the usual ones (`%d.%m.%Y`)
+    personal: bool = False  # never read nor stored (left empty): personal data a scheme chooses not to keep
+
+
+@dataclass(frozen=True)
+class CaseKind:
+    """One input kind and its table."""
+
+    id: str
+    columns: tuple[CaseColumn, ...]  # in the order the file's columns are listed (required, then optional)
+    key: tuple[str, ...]  # the fields a later import replaces a row by (the table's primary key)
+    order: tuple[str, ...]  # the table's columns (fields), in order
+    indexes: Mapping[str, tuple[str, ...]]  # index name → fields
+    rules: tuple[str, ...] = ()
+    first_load: bool = True  # rows may go straight into an empty table (False: checked against each other)
+
+    def column(self, field: str) -> CaseColumn:
+        return next(c for c in self.columns if c.field == field)
+
 
 Engine = Literal["lgsco", "measures"]
 ColumnType = Literal["text", "date", "label", "flag", "body", "int"]
@@ -47,6 +82,7 @@ class Words:
     bodies: str
     body_type: str
     size: str
+    letter: Mapping[str, str] = field(default_factory=dict)  # engine "lgsco": its letters' plain words (LETTER)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from datetime import date
 from itertools import pairwise
@@ -42,7 +43,20 @@ TOP = {"format": ("int", True), "id": ("str", True), "name": ("str", True), "sho
        "engine": ("str", True), "year_start": ("str", True), "earliest_year": ("str", True),
        "words": ("table", True), "report": ("table", True), "data": ("table", True), "geography": ("table", False),
        "map": ("table", False)}
-WORDS = {"body": ("str", True), "bodies": ("str", True), "body_type": ("str", True), "size": ("str", True)}
+WORDS = {"body": ("str", True), "bodies": ("str", True), "body_type": ("str", True), "size": ("str", True),
+         "letter": ("table", False)}
+# An engine "lgsco" scheme's letter words ([words.letter]): each key and the placeholders its text may use.
+LETTER = {
+    "without_investigation": (), "compliance_corner": (), "uphold_rate_label": (), "compliance_rate_label": (),
+    "satisfactory_remedy_rate_label": (), "nothing_investigated": ("about",), "nothing_recorded": (),
+    "nothing_upheld": (), "nothing_received": ("about",), "nothing_decided": ("about",),
+    "nothing_investigated_no_rate": ("about",), "no_average_no_type": (), "no_average_abolished": (),
+    "no_average_no_cases": (), "average_was": ("average",), "average_label": (), "few_cases": ("cases",),
+    "no_contact_recipient": (), "no_contact_salutation": (), "figures_page": ("authority",),
+    "figures_page_link": ("site",), "figures_page_after": (), "reading_link": (), "reading_after": (),
+    "synthetic_notice": (), "delivery": (),
+}
+PLACEHOLDER = re.compile(r"\{(\w*)\}")
 REPORT = {"name": ("str", True), "min_records": ("int", False), "min_measure": ("str", False)}
 DATA = {"coverage": ("str", True), "attribution": ("str", True), "licenses": ("tables", False)}
 LICENSE = {"name": ("str", True), "title": ("str", True), "path": ("str", True)}  # a Data Package licence
@@ -81,6 +95,21 @@ def _duplicates(file: str, prefix: str, ids: list[str], problems: Problems) -> N
         seen.add(item)
 
 
+def _letter_words(table: dict | None, needed: bool, problems: Problems) -> dict[str, str]:
+    """[words.letter]: every key of LETTER, each text using only its own placeholders; needed by engine "lgsco"."""
+    if table is None:
+        if needed:
+            problems.add("scheme.toml", "words.letter", "missing (engine lgsco's letters take their words from it)")
+        return {}
+    words = fields(table, "scheme.toml", "words.letter", {key: ("str", True) for key in LETTER}, problems) or {}
+    for key, text in words.items():
+        for name in PLACEHOLDER.findall(text):
+            if name not in LETTER[key]:
+                known = ", ".join(f"{{{p}}}" for p in LETTER[key]) or "none"
+                problems.add("scheme.toml", f"words.letter.{key}", f"unknown placeholder {{{name}}} (known: {known})")
+    return words
+
+
 def _year_start(text: str, problems: Problems) -> tuple[int, int]:
     try:
         day = date.fromisoformat(f"2001-{text}")
@@ -112,6 +141,8 @@ def _header(data: dict[str, Any] | None, folder: Path, problems: Problems) -> di
     for name, spec in (("words", WORDS), ("report", REPORT), ("data", DATA)):
         if name in top:
             top[name] = fields(top[name], file, name, spec, problems) or {}
+    if "words" in top:
+        top["words"]["letter"] = _letter_words(top["words"].get("letter"), top.get("engine") == "lgsco", problems)
     if "data" in top:
         top["data"]["licenses"] = _licenses(top["data"].get("licenses", []), problems)
     geography = fields(top.get("geography", {}), file, "geography",

@@ -150,7 +150,9 @@ def _page_bytes(site: SiteData, kind: PageKind, request: Request, as_json: bool)
     try:
         page: Page = kind.build(site, request.query_params, **request.path_params)
     except NotFound as error:
-        return 404, not_found_page(site, str(error)), "text/html; charset=utf-8"
+        if as_json:
+            return 404, json_bytes({"detail": str(error)}), "application/json"
+        return 404, not_found_page(site, error), "text/html; charset=utf-8"
     if as_json:
         body = json_bytes(page.json)
         return page.status, body, "application/json"
@@ -171,12 +173,14 @@ def site_data(database: Database, settings: Settings, preview: bool = False):
     return SiteData(database, settings, preview=preview)
 
 
-def not_found_page(site: SiteData, reason: str) -> bytes:
+def not_found_page(site: SiteData, error: NotFound | str) -> bytes:
+    """The 404 page: why (`error`), and, on a measures scheme's site, what would help instead
+    (`measures_bodies.not_found_context`)."""
     if not isinstance(site, SiteData):
-        from ombuds.site.pages.measures_common import base
+        from ombuds.site.pages.measures_bodies import not_found_context
 
-        return render("measures/not_found.html", {**base(site), "reason": reason, "site": site.profile}, root="/")
-    return render("not_found.html", {"reason": reason, **site.shared_context()}, root="/")
+        return render("measures/not_found.html", {**not_found_context(site, error), "site": site.profile}, root="/")
+    return render("not_found.html", {"reason": str(error), **site.shared_context()}, root="/")
 
 
 def _add(app: FastAPI, site: SiteData, cache: RenderedCache, kind: PageKind | FileKind) -> None:
@@ -186,7 +190,7 @@ def _add(app: FastAPI, site: SiteData, cache: RenderedCache, kind: PageKind | Fi
                 try:
                     f = kind.build(site, **request.path_params)
                 except NotFound as error:
-                    return 404, not_found_page(site, str(error)), "text/html; charset=utf-8"
+                    return 404, not_found_page(site, error), "text/html; charset=utf-8"
                 return 200, f.body, f.media_type
             status, body, media_type, tag = await cache.get(request.url.path, make)
             named = kind.filename is not None and status == 200
@@ -236,9 +240,11 @@ def _not_found(site: SiteData):
         other = _slash_twin(request)
         if other is not None:
             return Response(status_code=307, headers={"location": other})
-        if request.url.path.startswith("/api/"):
-            return Response(json.dumps({"detail": "Not found"}), status_code=404, media_type="application/json")
         reason = "there is no page at this address"
+        if request.url.path.startswith("/api/"):
+            answered = "endpoint" in request.scope  # a route's own 404 says why
+            said = exc.detail if answered and isinstance(getattr(exc, "detail", None), str) else reason
+            return Response(json.dumps({"detail": said}), status_code=404, media_type="application/json")
         return Response(not_found_page(site, reason), status_code=404, media_type="text/html; charset=utf-8")
     return handle
 

@@ -18,6 +18,7 @@ from cachetools import LRUCache
 from ombuds import releases
 from ombuds.errors import OmbudsError
 from ombuds.handling_code import HandlingCode, handling_code
+from ombuds.labels import EngineLabels
 from ombuds.letters.editions import Edition, edition_in
 from ombuds.profile import Profile
 from ombuds.registry import Authority, registry_of
@@ -114,7 +115,12 @@ class SiteData:
 
     @property
     def statistics(self) -> StatisticsService:
-        return statistics_service(self.database)
+        return statistics_service(self.database, self.scheme)
+
+    @property
+    def labels(self) -> EngineLabels:
+        """The scheme's labels and type words (engine "lgsco"), as the pages word them."""
+        return self.statistics.labels
 
     @cached_property
     def authorities(self):
@@ -151,12 +157,12 @@ class SiteData:
     def revisions(self, authority: Authority, year: Year) -> list[dict]:
         """The revisions of the authority's figures (and its type's average) in a year, oldest first."""
         return self._once(("revisions", self.version(), year, authority.code), lambda: releases.revision_history(
-            self.database, year, (authority.code, authority.type)))
+            self.database, self.scheme, year, (authority.code, authority.type)))
 
     def year_revisions(self, year: Year) -> list[dict]:
         """Every revision of a year's figures, oldest first (the data page)."""
         return self._once(("year revisions", self.version(), year),
-                          lambda: releases.revision_history(self.database, year))
+                          lambda: releases.revision_history(self.database, self.scheme, year))
 
     def latest_year(self) -> Year:
         return latest_of(self.years())
@@ -224,13 +230,14 @@ class SiteData:
     def all_decisions(self, authority: Authority, year: Year) -> list[queries.Decision]:
         """An authority's decisions in a year, read once for all its filters and pages (the last few kept)."""
         if self.whole_years:
-            return self._by_authority("decisions", year, queries.decisions_by_authority).get(authority.code, [])
+            return self._by_authority("decisions", year, lambda connection, year: queries.decisions_by_authority(
+                connection, year, self.labels)).get(authority.code, [])
         key = (self.version(), authority.code, year)
         with self._lock:
             found = self._decisions.pop(key, None)
         if found is None:
             with self.database.read() as connection:
-                found = queries.decisions(connection, authority.code, year)
+                found = queries.decisions(connection, authority.code, year, self.labels)
         with self._lock:
             self._decisions[key] = found  # re-inserted last: the dict is kept in order of use
             while len(self._decisions) > DECISIONS_KEPT:
@@ -252,7 +259,7 @@ class SiteData:
             return found
         with self.database.read() as connection:
             for year in years:
-                found += queries.decisions(connection, authority.code, year, limit=limit - len(found))
+                found += queries.decisions(connection, authority.code, year, self.labels, limit=limit - len(found))
                 if len(found) >= limit:
                     break
         return found

@@ -34,7 +34,7 @@ from ombuds.years import Year
 MANIFEST_VERSION = 1
 # The site data's settings: fixed for a build, and part of its digest (`build_digest`).
 SETTINGS = frozenset({"profile", "scheme", "settings", "authorities", "method", "preview", "editions", "code",
-                      "shared_context"})
+                      "shared_context", "labels"})
 OPAQUE = "?"  # a fact that cannot be asked again: the page is always made again
 
 

@@ -48,11 +48,11 @@ def year_records(site: MeasuresSite, year: str) -> list[dict]:
 
 
 def body_record(site: MeasuresSite, year: str, code: str) -> dict:
-    chosen = site.year(year)
-    found = next((r for r in site.records(chosen) if views.body(site.scheme, r)["code"] == code), None)
-    if found is None:
-        raise NotFound(f"no {site.scheme.words.body} with code '{code}' has figures for {chosen}")
-    return found
+    """One body's record: the same record, and the same 404 reason, as its page's."""
+    slug = next((who["slug"] for who, _ in site.bodies() if who["code"] == code), None)
+    if slug is None:
+        raise NotFound(f"no {site.scheme.words.body} has the code '{code}'")
+    return site.record(slug, site.year(year, slug))
 
 
 def _one(site: MeasuresSite) -> list[dict]:

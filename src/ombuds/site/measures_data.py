@@ -16,10 +16,26 @@ from ombuds.profile import Profile
 from ombuds.registry import Registry, registry_of
 from ombuds.schemes.model import Scheme
 from ombuds.site.data import NotFound, latest_of, year_held
+from ombuds.stats import downloads
 from ombuds.stats.measures_service import MeasuresService, measures_service
 from ombuds.store import Database, own
 from ombuds.store.own import Assessment
 from ombuds.years import Year
+
+
+class Missing(NotFound):
+    """A page about a body or a year the site does not hold, saying what it does hold; `asked`, the name the address
+    gave for a body no page is about (to search for), or `slug`, the body held whose years to offer."""
+
+    def __init__(self, reason: str, asked: str | None = None, slug: str | None = None):
+        super().__init__(reason)
+        self.asked = asked
+        self.slug = slug
+
+
+def listed(labels: list[str]) -> str:
+    """`2019-20, 2020-21 and 2021-22`."""
+    return " and ".join([", ".join(labels[:-1]), labels[-1]] if len(labels) > 1 else labels)
 
 
 @dataclass
@@ -60,8 +76,19 @@ class MeasuresSite:
         ended = [y for y in self.years() if y.end < date.today()]
         return ended[-1] if ended else self.latest_year()
 
-    def year(self, label: str) -> Year:
-        return year_held(label, self.years())
+    def year(self, label: str, slug: str | None = None) -> Year:
+        """The year an address names; a year not held (or no year) says which years are: the body's, when the
+        address is a body's page."""
+        try:
+            return year_held(label, self.years())
+        except NotFound as error:
+            raise Missing(f"{error}: {self._held(slug)}", slug=slug) from None
+
+    def _held(self, slug: str | None) -> str:
+        if slug is not None:
+            return f"{self.named(slug)['name']} has figures for {listed([y.label for y in self.years_of(slug)])}"
+        years = [y.label for y in self.years()]
+        return f"the years with figures are {listed(years)}" if years else "none is held yet"
 
     def records(self, year: Year) -> list[dict]:
         """Every body's year record as JSON, by name."""
@@ -72,6 +99,17 @@ class MeasuresSite:
         if found is None:
             found = self._memo[key] = [r.as_json(self.scheme) for r in self.statistics.year(year).records]
         return found
+
+    def every_record(self) -> list[dict]:
+        """Every year's records, oldest year first (the all-years download)."""
+        return [r for y in self.years() for r in self.records(y)]
+
+    def download_columns(self) -> list[str]:
+        """The one column set of every CSV and XLSX download, each year's and the all-years file's."""
+        key = ("columns", self.statistics.data_version() if not self._adopted else 0)
+        if key not in self._memo:
+            self._memo[key] = downloads.object_columns(self.every_record())
+        return self._memo[key]
 
     def year_statistics(self, year: Year) -> list[dict]:
         """The live app's cache warms a new data version through this (as the LGSCO's SiteData)."""
@@ -91,9 +129,22 @@ class MeasuresSite:
         return self._memo[key]
 
     def record(self, slug: str, year: Year) -> dict:
+        """The body's record for the year; a body not held, or without figures that year, says so (and which years
+        it has)."""
         found = self._by_slug(year).get(slug)
         if found is None:
-            raise NotFound(f"no {self.scheme.words.body} called '{slug}' has figures for {year}")
+            raise Missing(f"there are no figures for {year}: {self._held(slug)}", slug=slug)
+        return found
+
+    def named(self, slug: str) -> dict:
+        """A body with figures in any year, as its latest record names it; Missing (with the words the address
+        gave, to search for) when no body has that slug."""
+        key = ("named", self.version() if not self._adopted else 0)
+        if key not in self._memo:
+            self._memo[key] = {who["slug"]: who for who, _ in self.bodies()}
+        found = self._memo[key].get(slug)
+        if found is None:
+            raise Missing(f"no {self.scheme.words.body} is called '{slug}'", asked=slug.replace("-", " "))
         return found
 
     def years_of(self, slug: str) -> list[Year]:

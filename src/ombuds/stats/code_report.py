@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ombuds.errors import OmbudsError
 from ombuds.handling_code import HandlingCode, handling_code
-from ombuds.labels import FROM_CASE_RECORDS, UPHELD
+from ombuds.labels import FROM_CASE_RECORDS, UPHELD_ID
 from ombuds.registry import Authority, registry_of
 from ombuds.schemes import DEFAULT, Scheme, load_scheme
 from ombuds.schemes.model import Measure
@@ -44,10 +44,11 @@ class OmbudsmanSide:
     faults: list[dict] = field(default_factory=list)
 
 
-def ombudsman_record(database: Database, year: Year, code: str) -> tuple[StatisticsRecord | None, str | None]:
+def ombudsman_record(database: Database, scheme: Scheme, year: Year,
+                     code: str) -> tuple[StatisticsRecord | None, str | None]:
     """The ombudsman's figures for the body and year, and where they come from (case records or published
     figures); None and None if the database holds neither for the year."""
-    service = statistics_service(database)
+    service = statistics_service(database, scheme)
     if year not in service.years():
         return None, None
     held = service.year(year)
@@ -55,10 +56,11 @@ def ombudsman_record(database: Database, year: Year, code: str) -> tuple[Statist
     return record, held.source if record else None
 
 
-def _lgsco_side(database: Database, year: Year, code: str) -> OmbudsmanSide:
-    record, source = ombudsman_record(database, year, code)
+def _lgsco_side(database: Database, scheme: Scheme, year: Year, code: str) -> OmbudsmanSide:
+    record, source = ombudsman_record(database, scheme, year, code)
+    labels = statistics_service(database, scheme).labels
     with database.read() as connection:
-        upheld = [d for d in decisions(connection, code, year) if d.outcome == UPHELD]
+        upheld = [d for d in decisions(connection, code, year, labels) if d.outcome == labels.outcome(UPHELD_ID)]
     faults = [{"reference": d.reference, "decision_date": d.decision_date.isoformat(),
                "service_area": d.service_area, "summary": d.summary} for d in upheld]
     if record is None:
@@ -107,7 +109,7 @@ def _measured_faults(database: Database, scheme: Scheme, measure: Measure, year:
 
 def ombudsman_side(database: Database, scheme: Scheme, code: HandlingCode, year: Year, body: str) -> OmbudsmanSide:
     if scheme.engine == "lgsco":
-        return _lgsco_side(database, year, body)
+        return _lgsco_side(database, scheme, year, body)
     return _measured_side(database, scheme, code, year, body)
 
 
@@ -163,7 +165,7 @@ def code_report(database: Database, year: Year, body: Authority, *, scheme: Sche
 def _size(database: Database, scheme: Scheme, year: Year, body: Authority) -> int | None:
     """The body's size (residents, homes): the LGSCO's population of the year where held, else the registry's."""
     if scheme.engine == "lgsco":
-        record, _source = ombudsman_record(database, year, body.code)
+        record, _source = ombudsman_record(database, scheme, year, body.code)
         if record is not None and record.population:
             return record.population
     return body.population_2020

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from statistics import fmean
 
 from ombuds.errors import OmbudsError
-from ombuds.labels import AREA_WORDS, OUTCOME_WORDS
+from ombuds.labels import EngineLabels
 from ombuds.registry import COUNCIL_TYPES, Authority, Registry
 from ombuds.stats.methods import AVERAGE_METHODS
 from ombuds.stats.model import Average, Compliance, Stats, per_100k, rate
@@ -15,21 +15,22 @@ from ombuds.store.queries import YearCounts
 from ombuds.years import Year
 
 
-def _stats(authority: Authority, year: Year, counts: YearCounts, average: Average) -> Stats:
+def _stats(authority: Authority, year: Year, counts: YearCounts, average: Average, labels: EngineLabels) -> Stats:
     code = authority.code
     received, decided = counts.received.get(code, {}), counts.decided.get(code, {})
     compliance = counts.compliance.get(code, {})
     return Stats(
         authority=authority,
         year=year,
-        received={words: received.get(area, 0) for area, words in AREA_WORDS.items()},  # counted by id, keyed by
-        decided={words: decided.get(outcome, 0) for outcome, words in OUTCOME_WORDS.items()},  # the words shown
+        received={area: received.get(area, 0) for area in labels.area_words},  # by id, in the published order
+        decided={outcome: decided.get(outcome, 0) for outcome in labels.outcome_words},
         satisfactory_remedies=counts.satisfactory_remedies.get(code, 0),
         remedied_by_ombudsman=counts.remedied_by_ombudsman.get(code, 0),
         compliance=Compliance(compliance.get("on-time", 0), compliance.get("late", 0),
                               compliance.get("not-complied", 0)),
         population=counts.population.get(code, authority.population_2020),
         average=average,
+        labels=labels,
     )
 
 
@@ -66,18 +67,19 @@ def type_average(group: list[Stats], method: str) -> Average:
     raise AssertionError("unreachable")
 
 
-def statistics_from_counts(year: Year, counts: YearCounts, method: str, authorities: Registry) -> list[Stats]:
+def statistics_from_counts(year: Year, counts: YearCounts, method: str, authorities: Registry,
+                           labels: EngineLabels) -> list[Stats]:
     """Stats for every current council and every authority with a case counted in the year, by name."""
     none = Average(method)
     current = [a for a in authorities if a.current_in(year) and a.type in COUNCIL_TYPES]
     averages = {}
     for council_type in COUNCIL_TYPES:
-        group = [_stats(a, year, counts, none) for a in current if a.type == council_type]
+        group = [_stats(a, year, counts, none, labels) for a in current if a.type == council_type]
         averages[council_type] = type_average(group, method)
     codes = {a.code for a in current} | counts.authority_codes
     chosen = sorted((authorities.get(code) for code in codes), key=lambda a: (a.name, a.code))
     return [
-        _stats(a, year, counts, averages[a.type] if a.current_in(year) and a.has_type_average else none)
+        _stats(a, year, counts, averages[a.type] if a.current_in(year) and a.has_type_average else none, labels)
         for a in chosen
     ]
 

@@ -2,9 +2,10 @@
 Frictionless Table Schema, and the one national figure the national page needs that `summary` does not give:
 complaints received, summed by service area.
 
-The CSV and XLSX files have one column set whatever the year (`COLUMNS`, then any service area or outcome the
-labels do not know, should a row have one): a comparison a year lacks (no earlier year, no funnel plot) leaves its
-cells empty rather than dropping its columns. Booleans are `true`/`false` in CSV and booleans in XLSX.
+The CSV and XLSX files have one column set whatever the year (`fixed_columns`, in the scheme's words, then any
+service area or outcome the labels do not know, should a row have one): a comparison a year lacks (no earlier year,
+no funnel plot) leaves its cells empty rather than dropping its columns. Booleans are `true`/`false` in CSV and
+booleans in XLSX.
 
 Spreadsheet cells that a spreadsheet program would read as a formula (text starting with `=`, `+`, `-`, `@`, a tab
 or a carriage return) are neutralised with a leading `'`; numbers stay numbers."""
@@ -16,8 +17,9 @@ import io
 import json
 import zipfile
 from collections.abc import Iterable
+from functools import cache
 
-from ombuds.labels import OUTCOMES, SERVICE_AREAS
+from ombuds.labels import EngineLabels
 from ombuds.stats.export import flatten, neutralise
 from ombuds.stats.record import StatisticsRecord
 
@@ -30,11 +32,11 @@ MEDIA_TYPES = {
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 
 
-def received_by_area(records: Iterable[StatisticsRecord]) -> dict[str, int | None]:
+def received_by_area(records: Iterable[StatisticsRecord], labels: EngineLabels) -> dict[str, int | None]:
     """Complaints and enquiries received in England by service area (the published areas first, in their order,
     then any others), and `total`. An area is None where any authority's figure for it is unknown."""
     records = list(records)
-    areas = [a for a in SERVICE_AREAS if any(a in r.received for r in records)]
+    areas = [a for a in labels.service_areas if any(a in r.received for r in records)]
     areas += sorted({k for r in records for k in r.received} - set(areas) - {"total"})
     summed: dict[str, int | None] = {}
     for area in [*areas, "total"]:
@@ -46,11 +48,12 @@ def received_by_area(records: Iterable[StatisticsRecord]) -> dict[str, int | Non
 RATES = ("uphold_rate", "satisfactory_remedy_rate", "compliance_rate")
 
 
-def _fixed_columns() -> dict[str, str]:
-    """Column → Table Schema type, in the files' order."""
+@cache
+def fixed_columns(labels: EngineLabels) -> dict[str, str]:
+    """Column → Table Schema type, in the files' order (the counts by label in the scheme's words)."""
     columns = {"authority.code": "string", "authority.name": "string", "authority.type": "string", "year": "string"}
-    columns |= {f"received.{area}": "integer" for area in (*SERVICE_AREAS, "total")}
-    columns |= {f"decided.{outcome}": "integer" for outcome in (*OUTCOMES, "total")}
+    columns |= {f"received.{area}": "integer" for area in (*labels.service_areas, "total")}
+    columns |= {f"decided.{outcome}": "integer" for outcome in (*labels.outcomes, "total")}
     columns |= {"investigated": "integer", "upheld": "integer", "uphold_rate": "number",
                 "satisfactory_remedies": "integer", "satisfactory_remedy_rate": "number",
                 "remedied_by_ombudsman": "integer", "compliance.recorded": "integer", "compliance.on_time": "integer",
@@ -67,13 +70,11 @@ def _fixed_columns() -> dict[str, str]:
     return columns
 
 
-COLUMNS = _fixed_columns()
-
-
-def rows(records: Iterable[StatisticsRecord]) -> list[dict]:
+def rows(records: Iterable[StatisticsRecord], labels: EngineLabels) -> list[dict]:
     """One flat row per record (`flatten` of the SPEC object), every cell neutralised; a nested part that is absent
     as a whole (`funnel`, `change.uphold_rate`) leaves no cell of its own."""
-    return [{k: neutralise(v) for k, v in flatten(r.to_json()).items() if k in COLUMNS or _extra(k)}
+    fixed = fixed_columns(labels)
+    return [{k: neutralise(v) for k, v in flatten(r.to_json()).items() if k in fixed or _extra(k)}
             for r in records]
 
 
@@ -92,10 +93,17 @@ def _header(flat: list[dict]) -> list[str]:
 SCHEMA_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string"}
 
 
+def object_columns(objects: Iterable[dict]) -> list[str]:
+    """The columns of a measures scheme's downloads of `objects`: every column any of them fills, in the order
+    the records give them. Given every year's records, one column set for every year's file and the all-years
+    file (a column a year leaves empty is empty there, not dropped)."""
+    return _header(object_rows(objects))
+
+
 def objects_schema(objects: list[dict], primary_key: list[str]) -> dict:
-    """The Frictionless Table Schema of a measures scheme's CSV or XLSX download of `objects`: each column typed by
-    the values it holds (a rate is a float, so `number` even where every rate is a whole number; counts `integer`;
-    flags `boolean`)."""
+    """The Frictionless Table Schema of a measures scheme's CSV or XLSX download of `objects` (given every year's,
+    the schema of every file): each column typed by the values it holds (a rate is a float, so `number` even where
+    every rate is a whole number; counts `integer`; flags `boolean`)."""
     flat = object_rows(objects)
     return _schema([{"name": k, "type": _type_of(flat, k)} for k in _header(flat)], primary_key)
 
@@ -116,15 +124,17 @@ def _extra(key: str) -> bool:
     return key.startswith(("received.", "decided."))
 
 
-def columns(flat: list[dict]) -> list[str]:
+def columns(flat: list[dict], labels: EngineLabels) -> list[str]:
     """The fixed columns, then any service area or outcome a row adds."""
-    extra = dict.fromkeys(k for row in flat for k in row if k not in COLUMNS)
-    return [*COLUMNS, *extra]
+    fixed = fixed_columns(labels)
+    extra = dict.fromkeys(k for row in flat for k in row if k not in fixed)
+    return [*fixed, *extra]
 
 
-def table_schema(header: list[str]) -> dict:
+def table_schema(header: list[str], labels: EngineLabels) -> dict:
     """The Frictionless Table Schema of a CSV or XLSX download with this header."""
-    return _schema([{"name": name, "type": COLUMNS.get(name, "integer")} for name in header],
+    fixed = fixed_columns(labels)
+    return _schema([{"name": name, "type": fixed.get(name, "integer")} for name in header],
                    ["authority.code", "year"])
 
 
@@ -138,14 +148,14 @@ def _cell(value, for_csv: bool):
     return value
 
 
-def to_csv(records: Iterable[StatisticsRecord]) -> bytes:
-    flat = rows(records)
-    return _csv(flat, columns(flat))
+def to_csv(records: Iterable[StatisticsRecord], labels: EngineLabels) -> bytes:
+    flat = rows(records, labels)
+    return _csv(flat, columns(flat, labels))
 
 
-def objects_csv(objects: list[dict]) -> bytes:
+def objects_csv(objects: list[dict], header: list[str] | None = None) -> bytes:
     flat = object_rows(objects)
-    return _csv(flat, _header(flat))
+    return _csv(flat, header or _header(flat))
 
 
 def _csv(flat: list[dict], header: list[str]) -> bytes:
@@ -157,7 +167,7 @@ def _csv(flat: list[dict], header: list[str]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def to_json(records: Iterable[StatisticsRecord]) -> bytes:
+def to_json(records: Iterable[StatisticsRecord], labels: EngineLabels) -> bytes:
     return objects_json([r.to_json() for r in records])
 
 
@@ -165,14 +175,14 @@ def objects_json(objects: list[dict]) -> bytes:
     return json.dumps(objects, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def to_xlsx(records: Iterable[StatisticsRecord]) -> bytes:
-    flat = rows(records)
-    return _xlsx(flat, columns(flat))
+def to_xlsx(records: Iterable[StatisticsRecord], labels: EngineLabels) -> bytes:
+    flat = rows(records, labels)
+    return _xlsx(flat, columns(flat, labels))
 
 
-def objects_xlsx(objects: list[dict]) -> bytes:
+def objects_xlsx(objects: list[dict], header: list[str] | None = None) -> bytes:
     flat = object_rows(objects)
-    return _xlsx(flat, _header(flat))
+    return _xlsx(flat, header or _header(flat))
 
 
 def _xlsx(flat: list[dict], header: list[str]) -> bytes:
@@ -210,14 +220,17 @@ def _fixed_dates(core: bytes) -> bytes:
     return re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>2000-01-01T00:00:00Z\g<3>", core)
 
 
-def download(records: Iterable[StatisticsRecord], extension: str) -> tuple[bytes, str]:
-    """The file's bytes and media type; `extension` is one of EXTENSIONS."""
+def download(records: Iterable[StatisticsRecord], extension: str, labels: EngineLabels) -> tuple[bytes, str]:
+    """The file's bytes and media type; `extension` is one of EXTENSIONS; `labels` word the counts' columns."""
     records = list(records)
-    body = {"csv": to_csv, "json": to_json, "xlsx": to_xlsx}[extension](records)
+    body = {"csv": to_csv, "json": to_json, "xlsx": to_xlsx}[extension](records, labels)
     return body, MEDIA_TYPES[extension]
 
 
-def download_objects(objects: list[dict], extension: str) -> tuple[bytes, str]:
-    """Any scheme's year records as JSON objects (a measures scheme's), as a download."""
-    body = {"csv": objects_csv, "json": objects_json, "xlsx": objects_xlsx}[extension](objects)
+def download_objects(objects: list[dict], extension: str, header: list[str] | None = None) -> tuple[bytes, str]:
+    """Any scheme's year records as JSON objects (a measures scheme's), as a download; the CSV and XLSX file with
+    `header`'s columns (`object_columns`), else those the objects fill."""
+    if extension == "json":
+        return objects_json(objects), MEDIA_TYPES[extension]
+    body = {"csv": objects_csv, "xlsx": objects_xlsx}[extension](objects, header)
     return body, MEDIA_TYPES[extension]

@@ -17,8 +17,8 @@ from functools import cache
 from pathlib import Path
 
 from ombuds.errors import OmbudsError
-from ombuds.labels import OUTCOMES, SERVICE_AREAS
-from ombuds.schemes import DEFAULT, Scheme, load_scheme
+from ombuds.labels import EngineLabels, engine_labels
+from ombuds.schemes import Scheme, load_scheme
 from ombuds.schemes.statistics_layouts import FIGURES, list_cell, placeholders, start_year
 from ombuds.stats import format as fmt
 from ombuds.stats.record import StatisticsRecord
@@ -43,8 +43,6 @@ _VALUES: dict[str, Callable[[StatisticsRecord], object]] = {
     "complied_on_time": lambda s: s.compliance.on_time,
     "complied_late": lambda s: s.compliance.late,
     "not_complied": lambda s: s.compliance.not_complied,
-    "not_for_us": lambda s: s.not_for_us,
-    "assessed_and_closed": lambda s: s.assessed_and_closed,
     "uphold_rate": lambda s: s.uphold_rate,
     "satisfactory_remedy_rate": lambda s: s.satisfactory_remedy_rate,
     "compliance_rate": lambda s: s.compliance_rate,
@@ -56,10 +54,15 @@ _VALUES: dict[str, Callable[[StatisticsRecord], object]] = {
     "authority": lambda s: s.authority.name,
     "period": lambda s: fmt.period(s.period),
     "period_end": lambda s: fmt.period_end(s.period),
-    "service_areas": lambda s: list(SERVICE_AREAS),
-    "received_by_area": lambda s: [fmt.number(s.received.get(area)) for area in SERVICE_AREAS],
-    "outcomes": lambda s: list(OUTCOMES),
-    "decided_by_outcome": lambda s: [fmt.number(s.decided.get(outcome)) for outcome in OUTCOMES],
+}
+# The figures worded by the scheme's labels (the record's counts are keyed by their words).
+_WORDED: dict[str, Callable[[StatisticsRecord, EngineLabels], object]] = {
+    "not_for_us": lambda s, w: s.not_for_us(w),
+    "assessed_and_closed": lambda s, w: s.assessed_and_closed(w),
+    "service_areas": lambda s, w: list(w.service_areas),
+    "received_by_area": lambda s, w: [fmt.number(s.received.get(area)) for area in w.service_areas],
+    "outcomes": lambda s, w: list(w.outcomes),
+    "decided_by_outcome": lambda s, w: [fmt.number(s.decided.get(outcome)) for outcome in w.outcomes],
 }
 
 
@@ -71,6 +74,7 @@ class Layout:
     id: str
     years: range
     spec: Mapping = field(repr=False)
+    labels: EngineLabels = field(repr=False)  # its scheme's words for the labels its tables list
     zero_denominator: Mapping[str, str] = field(default_factory=dict)  # rate name → what a 0/0 rate shows
     bare_rates: frozenset[str] = frozenset()  # rates printed without `%` (the table heading carries it)
 
@@ -97,16 +101,15 @@ class Layout:
         """A panel's layout: its `rate`, its `base` (the count the rate is of) and its words."""
         return next(section for section in self.spec["sections"] if section.get("id") == panel_id)
 
+    def figure(self, s: StatisticsRecord, name: str) -> object:
+        """The value of a figure a layout names (`investigated`, `compliance_recorded`, …), as stats holds it."""
+        return _WORDED[name](s, self.labels) if name in _WORDED else _VALUES[name](s)
+
     def sections(self, s: StatisticsRecord, *, zero_in_words: bool = False) -> list[dict]:
         """The sections; with `zero_in_words` (the site), a panel whose rate has nothing to divide by says so in
         words instead of showing a rate."""
         fill = _Filler(self, s)
         return [_SECTIONS[spec["kind"]](spec, fill, zero_in_words) for spec in self.spec["sections"]]
-
-
-def figure(s: StatisticsRecord, name: str) -> object:
-    """The value of a figure a layout names (`investigated`, `compliance_recorded`, …), as stats holds it."""
-    return _VALUES[name](s)
 
 
 class _Filler:
@@ -116,7 +119,7 @@ class _Filler:
         self.layout, self.s = layout, s
 
     def value(self, name: str) -> object:
-        return figure(self.s, name)
+        return self.layout.figure(self.s, name)
 
     def shown(self, name: str, words: str | None) -> str:
         kind, value = FIGURES[name], self.value(name)
@@ -214,18 +217,19 @@ def named(spec: Mapping) -> set[str]:
     return found
 
 
-def _layout(layout_id: str, spec: Mapping) -> Layout:
+def _layout(layout_id: str, spec: Mapping, labels: EngineLabels) -> Layout:
     until = spec.get("default_until")
     years = range(start_year(spec["default_from"]) if "default_from" in spec else 0,
                   start_year(until) + 1 if until is not None else 10_000)
-    return Layout(layout_id, years, spec, dict(spec.get("zero_denominator", {})),
+    return Layout(layout_id, years, spec, labels, dict(spec.get("zero_denominator", {})),
                   frozenset(spec.get("bare_rates", ())))
 
 
 @cache
 def _layouts_in(folder: Path) -> tuple[Layout, ...]:
     scheme = load_scheme(folder)
-    return tuple(sorted((_layout(stem, spec) for stem, spec in scheme.layouts.items()),
+    labels = engine_labels(scheme)
+    return tuple(sorted((_layout(stem, spec, labels) for stem, spec in scheme.layouts.items()),
                         key=lambda layout: layout.years.start))
 
 
@@ -234,20 +238,14 @@ def layouts_of(scheme: Scheme) -> tuple[Layout, ...]:
     return _layouts_in(scheme.folder)
 
 
-LAYOUTS = layouts_of(load_scheme(DEFAULT))
-LAYOUT_IDS = tuple(layout.id for layout in LAYOUTS)
+def layout_for(year: Year, scheme: Scheme) -> Layout:
+    """The layout a year's letters and pages use unless an edition says otherwise."""
+    return next(layout for layout in layouts_of(scheme) if year.start_year in layout.years)
 
 
-def layout_for(year: Year, scheme: Scheme | None = None) -> Layout:
-    """The layout a year's letters and pages use unless an edition says otherwise: of `scheme`, or of the LGSCO
-    (whose published documents `parse` reads)."""
-    chosen = LAYOUTS if scheme is None else layouts_of(scheme)
-    return next(layout for layout in chosen if year.start_year in layout.years)
-
-
-def layout(layout_id: str, scheme: Scheme | None = None) -> Layout:
-    """The layout named: of `scheme`, or of the LGSCO (whose published documents `parse` reads)."""
-    chosen = LAYOUTS if scheme is None else layouts_of(scheme)
+def layout(layout_id: str, scheme: Scheme) -> Layout:
+    """The scheme's layout named `layout_id`."""
+    chosen = layouts_of(scheme)
     found = next((candidate for candidate in chosen if candidate.id == layout_id), None)
     if found is None:
         raise OmbudsError(f"unknown layout '{layout_id}': use one of {', '.join(c.id for c in chosen)}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ombuds.labels import DETAILED_INVESTIGATION, OUTCOMES, SERVICE_AREAS, UPHELD
+from ombuds.labels import DETAILED_INVESTIGATION_IDS, UPHELD_ID, EngineLabels
 from ombuds.registry import Authority
 from ombuds.stats.record import AuthorityRef, Averages, ComplianceCounts, StatisticsRecord
 from ombuds.years import Year
@@ -51,13 +51,14 @@ class Average:
 class Stats:
     authority: Authority
     year: Year
-    received: dict[str, int]  # every service area, in the published order
-    decided: dict[str, int]  # every outcome, in the published order
+    received: dict[str, int]  # every service area by id, in the published order
+    decided: dict[str, int]  # every outcome by id, in the published order
     satisfactory_remedies: int
     remedied_by_ombudsman: int
     compliance: Compliance
     population: int | None
     average: Average
+    labels: EngineLabels  # the scheme's words, which key the SPEC 2.3 record
 
     @property
     def uphold_rate(self) -> float | None:
@@ -82,11 +83,11 @@ class Stats:
 
     @property
     def detailed_investigations(self) -> int:
-        return sum(self.decided[o] for o in DETAILED_INVESTIGATION)
+        return sum(self.decided[o] for o in DETAILED_INVESTIGATION_IDS)
 
     @property
     def upheld(self) -> int:
-        return self.decided[UPHELD]
+        return self.decided[UPHELD_ID]
 
     @property
     def complied(self) -> int:
@@ -108,8 +109,10 @@ class Stats:
         return StatisticsRecord.model_construct(
             authority=AuthorityRef.model_construct(code=a.code, name=a.name, type=a.type),
             year=self.year.label,
-            received={**{area: self.received[area] for area in SERVICE_AREAS}, "total": self.received_total},
-            decided={**{o: self.decided[o] for o in OUTCOMES}, "total": self.decided_total},
+            received={**{words: self.received[area] for area, words in self.labels.area_words.items()},
+                      "total": self.received_total},
+            decided={**{words: self.decided[o] for o, words in self.labels.outcome_words.items()},
+                     "total": self.decided_total},
             investigated=self.detailed_investigations,
             upheld=self.upheld,
             uphold_rate=self.uphold_rate,

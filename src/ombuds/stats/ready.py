@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from ombuds.schemes import Scheme
 from ombuds.stats.kept import body, statistics_fingerprint
 from ombuds.stats.service import years_as_seen_by
 from ombuds.store.kept import FigureInputs, carry_forward, figure_inputs, keep, kept_methods
@@ -18,7 +19,7 @@ from ombuds.store.queries import case_record_years, data_version, published_year
 from ombuds.years import Year
 
 
-def keep_after_import(connection: Connection, before: FigureInputs) -> list[Year]:
+def keep_after_import(connection: Connection, scheme: Scheme, before: FigureInputs) -> list[Year]:
     """Keep every held year's statistics for the data version the import leaves (`before`: what the import found
     when it began, `store.kept.figure_inputs`); returns the years computed."""
     version = data_version(connection)
@@ -31,13 +32,13 @@ def keep_after_import(connection: Connection, before: FigureInputs) -> list[Year
     held = sorted(set(case) | set(published_years(connection)))
     if not held:
         return []
-    fingerprint = statistics_fingerprint()
+    fingerprint = statistics_fingerprint(scheme.folder)
     computed: set[Year] = set()
     for method in sorted({"pooled"} | kept_methods(connection, fingerprint, before.version)):
         unchanged = [y.label for y in held if y.start_year not in affected]
         carried = carry_forward(connection, method, fingerprint, before.version, version, unchanged)
         due = [y for y in held if y.label not in carried]
-        statistics = years_as_seen_by(connection, due, method)
+        statistics = years_as_seen_by(connection, scheme, due, method)
         keep(connection, method, fingerprint, version,
              {y.label: (s.published, body([r.to_json() for r in s.records])) for y, s in statistics.items()},
              [y.label for y in held])

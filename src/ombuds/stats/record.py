@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ombuds.labels import ASSESSED_AND_CLOSED, FROM_CASE_RECORDS, FROM_PUBLISHED, NOT_FOR_US
+from ombuds.labels import ASSESSED_AND_CLOSED_IDS, FROM_CASE_RECORDS, FROM_PUBLISHED, NOT_FOR_US_IDS, EngineLabels
 from ombuds.registry.authorities import TYPES
 from ombuds.years import Year
 
@@ -141,13 +141,12 @@ class StatisticsRecord(_Model):
         """All decisions; from 2024-25 called complaints "dealt with"."""
         return self.decided.get("total")
 
-    @property
-    def not_for_us(self) -> int | None:
-        return self._sum(NOT_FOR_US)
+    def not_for_us(self, labels: EngineLabels) -> int | None:
+        """Decisions the ombudsman could not or would not take on, in the scheme's words (`labels`)."""
+        return self._sum(labels.outcomes_of(NOT_FOR_US_IDS))
 
-    @property
-    def assessed_and_closed(self) -> int | None:
-        return self._sum(ASSESSED_AND_CLOSED)
+    def assessed_and_closed(self, labels: EngineLabels) -> int | None:
+        return self._sum(labels.outcomes_of(ASSESSED_AND_CLOSED_IDS))
 
     def _sum(self, outcomes: tuple[str, ...]) -> int | None:
         values = [self.decided.get(o) for o in outcomes]
@@ -173,13 +172,11 @@ class PublishedDocument(StatisticsRecord):
     def dealt_with(self) -> int | None:
         return self.overview.dealt_with if self.overview else super().dealt_with
 
-    @property
-    def not_for_us(self) -> int | None:
-        return self.overview.not_for_us if self.overview else super().not_for_us
+    def not_for_us(self, labels: EngineLabels) -> int | None:
+        return self.overview.not_for_us if self.overview else super().not_for_us(labels)
 
-    @property
-    def assessed_and_closed(self) -> int | None:
-        return self.overview.assessed_and_closed if self.overview else super().assessed_and_closed
+    def assessed_and_closed(self, labels: EngineLabels) -> int | None:
+        return self.overview.assessed_and_closed if self.overview else super().assessed_and_closed(labels)
 
     def to_json(self) -> dict:
         data = super().to_json()

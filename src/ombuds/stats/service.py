@@ -20,8 +20,9 @@ from cachetools import LRUCache
 from sqlalchemy import Connection
 
 from ombuds.errors import OmbudsError
-from ombuds.labels import counts_in_words
-from ombuds.registry import COUNCIL_TYPES, Authority, Registry, registry
+from ombuds.labels import EngineLabels, engine_labels
+from ombuds.registry import COUNCIL_TYPES, Authority, registry_of
+from ombuds.schemes import Scheme
 from ombuds.stats import comparison
 from ombuds.stats.compute import check_method, statistics_from_counts
 from ombuds.stats.kept import statistics_fingerprint
@@ -50,6 +51,7 @@ class YearStatistics:
     method: str
     source: str  # FROM_CASE_RECORDS or FROM_PUBLISHED
     records: tuple[StatisticsRecord, ...]  # by name
+    labels: EngineLabels  # the scheme's words, which key the records' counts
     averages: Mapping[str, Averages] = field(default_factory=dict)  # by council type; none for published years
 
     @cached_property
@@ -99,14 +101,23 @@ class DataVersionCache:
 
 
 class StatisticsService(DataVersionCache):
-    """One per database (see `service`); safe to share between threads."""
+    """One per database (see `service`), for the scheme whose data it holds: its bodies and its labels' words;
+    safe to share between threads."""
 
-    def __init__(self, database: Database, authorities: Registry | None = None):
+    def __init__(self, database: Database, scheme: Scheme):
         super().__init__(database)
-        self.authorities = authorities or registry()
+        self.scheme = scheme
+        self.authorities = registry_of(scheme)
+        self._fingerprint = statistics_fingerprint(scheme.folder)
         self._years: dict[str, list[Year]] = {}
         self._computed: dict[tuple[Year, str], YearStatistics] = {}
         self._plain: dict[tuple[Year, str], list[Stats]] = {}
+
+    @cached_property
+    def labels(self) -> EngineLabels:
+        """The scheme's labels, as the engine words them (built on first use: a measures scheme's site asks this
+        service only for the data version)."""
+        return engine_labels(self.scheme)
 
     def _forget(self) -> None:
         self._years, self._computed, self._plain = {}, {}, {}
@@ -164,16 +175,16 @@ class StatisticsService(DataVersionCache):
         """The year as `ombuds stats` kept it for this data version and statistics code, if it did (`stats.kept`):
         reading it back costs a fraction of computing it."""
         with self.database.read() as connection:
-            kept = kept_year(connection, year.label, method, statistics_fingerprint(), self._version)
+            kept = kept_year(connection, year.label, method, self._fingerprint, self._version)
         if kept is None:
             return None
         published, body = kept
         objects = json.loads(f"[{body}]")
         if published:
             return YearStatistics(year, method, FROM_PUBLISHED,
-                                  tuple(PublishedDocument.model_validate(o) for o in objects))
+                                  tuple(PublishedDocument.model_validate(o) for o in objects), self.labels)
         records = tuple(StatisticsRecord.model_validate(o) for o in objects)
-        return YearStatistics(year, method, FROM_CASE_RECORDS, records, _type_averages(records))
+        return YearStatistics(year, method, FROM_CASE_RECORDS, records, self.labels, _type_averages(records))
 
     def _counted(self, year: Year, method: str) -> list[Stats]:
         """The year's statistics from its case counts, before any comparison (kept: the year after's tested
@@ -182,7 +193,8 @@ class StatisticsService(DataVersionCache):
         if found is None:
             with self.database.read() as connection:
                 counts = year_counts(connection, year)
-            found = self._plain[(year, method)] = statistics_from_counts(year, counts, method, self.authorities)
+            found = self._plain[(year, method)] = statistics_from_counts(year, counts, method, self.authorities,
+                                                                                 self.labels)
         return found
 
     def _previous(self, year: Year, method: str) -> dict[str, StatisticsRecord] | None:
@@ -194,12 +206,12 @@ class StatisticsService(DataVersionCache):
         return self.year(before, method).by_code if before in held["published"] else None
 
     def _from_case_records(self, year: Year, method: str) -> YearStatistics:
-        return _case_year(year, method, self._counted(year, method), self._previous(year, method))
+        return _case_year(year, method, self._counted(year, method), self._previous(year, method), self.labels)
 
     def _from_published(self, year: Year, method: str) -> YearStatistics:
         with self.database.read() as connection:
             rows = published_figures(connection, year)
-        return _published_year(year, method, rows)
+        return _published_year(year, method, rows, self.labels)
 
     def authority(self, year: Year, authority: Authority, method: str = "pooled") -> StatisticsRecord:
         found = self.year(year, method).get(authority.code)
@@ -213,12 +225,12 @@ class StatisticsService(DataVersionCache):
         return [r for y in self.years() if (r := self.year(y, method).get(code)) is not None]
 
 
-def _case_year(year: Year, method: str, stats: list[Stats],
-               previous: dict[str, StatisticsRecord] | None) -> YearStatistics:
+def _case_year(year: Year, method: str, stats: list[Stats], previous: dict[str, StatisticsRecord] | None,
+               labels: EngineLabels) -> YearStatistics:
     groups = {s.authority.code: s.authority.type for s in stats
               if s.authority.current_in(year) and s.authority.has_type_average}
     records = comparison.compared((s.to_record() for s in stats), groups, previous)
-    return YearStatistics(year, method, FROM_CASE_RECORDS, records, _type_averages(records))
+    return YearStatistics(year, method, FROM_CASE_RECORDS, records, labels, _type_averages(records))
 
 
 def _type_averages(records: tuple[StatisticsRecord, ...]) -> dict[str, Averages]:
@@ -230,18 +242,18 @@ def _type_averages(records: tuple[StatisticsRecord, ...]) -> dict[str, Averages]
     return averages
 
 
-def _published_year(year: Year, method: str, rows: list[dict]) -> YearStatistics:
+def _published_year(year: Year, method: str, rows: list[dict], labels: EngineLabels) -> YearStatistics:
     chosen: dict[str, PublishedDocument] = {}
     for row in rows:  # one document per authority: a statistics page or letter with figures beats one without
-        document = PublishedDocument.model_validate(counts_in_words(json.loads(row["figures"])))
+        document = PublishedDocument.model_validate(labels.counts_in_words(json.loads(row["figures"])))
         code = document.authority.code
         if code not in chosen or (chosen[code].edition is None and document.edition is not None):
             chosen[code] = document
     records = tuple(sorted(chosen.values(), key=lambda d: (d.authority.name, d.authority.code)))
-    return YearStatistics(year, method, FROM_PUBLISHED, records)
+    return YearStatistics(year, method, FROM_PUBLISHED, records, labels)
 
 
-def statistics_as_seen_by(connection: Connection, year: Year, method: str = "pooled", *,
+def statistics_as_seen_by(connection: Connection, scheme: Scheme, year: Year, method: str = "pooled", *,
                           compared: bool = True) -> YearStatistics | None:
     """A year's statistics as one connection sees them: inside an import's transaction, the rows it has written
     but not yet committed (a release's figures are checked there before the commit). None for a year without
@@ -249,37 +261,39 @@ def statistics_as_seen_by(connection: Connection, year: Year, method: str = "poo
     if has_case_records(connection, year):
         previous = None
         if compared:
-            before = statistics_as_seen_by(connection, Year(year.start_year - 1), method, compared=False)
+            before = statistics_as_seen_by(connection, scheme, Year(year.start_year - 1), method, compared=False)
             previous = before.by_code if before is not None else None
-        counted = statistics_from_counts(year, year_counts(connection, year), method, registry())
-        return _case_year(year, method, counted, previous)
+        counted = statistics_from_counts(year, year_counts(connection, year), method, registry_of(scheme),
+                                         engine_labels(scheme))
+        return _case_year(year, method, counted, previous, engine_labels(scheme))
     rows = published_figures(connection, year)
-    return _published_year(year, method, rows) if rows else None
+    return _published_year(year, method, rows, engine_labels(scheme)) if rows else None
 
 
-def years_as_seen_by(connection: Connection, years: list[Year], method: str = "pooled") -> dict[Year, YearStatistics]:
+def years_as_seen_by(connection: Connection, scheme: Scheme, years: list[Year],
+                     method: str = "pooled") -> dict[Year, YearStatistics]:
     """Several years' statistics as one connection sees them (inside an import's transaction), exactly as the
     statistics service computes them from the same data, each year's counts read once."""
-    authorities, case = registry(), set(case_record_years(connection))
+    authorities, labels, case = registry_of(scheme), engine_labels(scheme), set(case_record_years(connection))
     counted: dict[Year, list[Stats]] = {}
 
     def plain(year: Year) -> list[Stats]:
         if year not in counted:
-            counted[year] = statistics_from_counts(year, year_counts(connection, year), method, authorities)
+            counted[year] = statistics_from_counts(year, year_counts(connection, year), method, authorities, labels)
         return counted[year]
 
     found = {}
     for year in years:
         if year not in case:
-            found[year] = _published_year(year, method, published_figures(connection, year))
+            found[year] = _published_year(year, method, published_figures(connection, year), labels)
             continue
         before = Year(year.start_year - 1)
         previous = None
         if before in case:
             previous = {s.authority.code: s.to_record() for s in plain(before)}
         elif rows := published_figures(connection, before):
-            previous = _published_year(before, method, rows).by_code
-        found[year] = _case_year(year, method, plain(year), previous)
+            previous = _published_year(before, method, rows, labels).by_code
+        found[year] = _case_year(year, method, plain(year), previous, labels)
     return found
 
 
@@ -295,24 +309,24 @@ _services: LRUCache = LRUCache(SERVICES_KEPT)
 _services_lock = threading.Lock()
 
 
-def statistics_service(database: Database) -> StatisticsService:
-    """The statistics service of a database object, so that every caller shares its cache; kept for the
-    SERVICES_KEPT most recently used databases (each service holds its database open)."""
+def statistics_service(database: Database, scheme: Scheme) -> StatisticsService:
+    """The statistics service of a database object under a scheme, so that every caller shares its cache; kept
+    for the SERVICES_KEPT most recently used databases (each service holds its database open)."""
     with _services_lock:
         entry = _services.get(id(database))
-        if entry is None or entry[0] is not database:
-            entry = _services[id(database)] = (database, StatisticsService(database))
+        if entry is None or entry[0] is not database or entry[1].scheme is not scheme:
+            entry = _services[id(database)] = (database, StatisticsService(database, scheme))
         return entry[1]
 
 
-def year_statistics(database: Database, year: Year, method: str = "pooled") -> list[StatisticsRecord]:
-    return list(statistics_service(database).year(year, method).records)
+def year_statistics(database: Database, scheme: Scheme, year: Year, method: str = "pooled") -> list[StatisticsRecord]:
+    return list(statistics_service(database, scheme).year(year, method).records)
 
 
-def authority_statistics(database: Database, year: Year, authority: Authority,
+def authority_statistics(database: Database, scheme: Scheme, year: Year, authority: Authority,
                          method: str = "pooled") -> StatisticsRecord:
-    return statistics_service(database).authority(year, authority, method)
+    return statistics_service(database, scheme).authority(year, authority, method)
 
 
-def years_held(database: Database) -> list[Year]:
-    return statistics_service(database).years()
+def years_held(database: Database, scheme: Scheme) -> list[Year]:
+    return statistics_service(database, scheme).years()

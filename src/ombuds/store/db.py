@@ -52,6 +52,23 @@ def _upgrade(connection: Connection, revision: str) -> None:
     command.upgrade(config, revision)
 
 
+def _create_new(connection: Connection) -> None:
+    """A new, empty database at the newest revision without running the migrations one by one: the tables and
+    indexes of the schema in code, the one row the migrations leave in a new database (the data version, 1) and
+    Alembic's record of the revision, as `alembic upgrade head` leaves them (tests/test_store_migrations.py compares
+    the two, table by table and row by row). Alembic is not imported: 0.2 s of CPU off every first import."""
+    from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, insert
+
+    from ombuds.store.schema import metadata, version_table
+
+    metadata.create_all(connection)
+    connection.execute(insert(version_table).values(id=1, version=1))
+    alembic_version = Table("alembic_version", MetaData(), Column("version_num", String(32), nullable=False),
+                            PrimaryKeyConstraint("version_num", name="alembic_version_pkc"))
+    alembic_version.create(connection)
+    connection.execute(insert(alembic_version).values(version_num=head_revision()))
+
+
 @dataclass(eq=False)
 class Database:
     engine: Engine
@@ -81,7 +98,8 @@ class Database:
 
     def migrate(self, revision: str = "head") -> None:
         """Bring the schema up to `revision`: a new database is created, an older one upgraded (and its data
-        version bumped, since figures may be computed differently)."""
+        version bumped, since figures may be computed differently). A new database brought to the newest revision
+        is created in one step from the schema in code (`_create_new`); any other goes through the migrations."""
         from ombuds.store.queries import bump_data_version  # queries import the schema; keep db.py light
 
         with self.transaction() as connection:
@@ -91,7 +109,10 @@ class Database:
                 # Python's sqlite3 opens no transaction before DDL, so each CREATE TABLE would commit by itself and a
                 # failed upgrade would leave half a schema: one explicit transaction makes the upgrade all or nothing.
                 connection.exec_driver_sql("BEGIN")
-            _upgrade(connection, revision)
+            if revision == "head" and not inspect(connection).get_table_names():
+                _create_new(connection)
+            else:
+                _upgrade(connection, revision)
             if current_revision(connection) >= "0006":
                 bump_data_version(connection)
 

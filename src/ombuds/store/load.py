@@ -7,7 +7,7 @@ Every step runs inside the caller's transaction, so a failed import leaves nothi
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,13 +32,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from ombuds.labels import ROLE_WORDS
 from ombuds.store.aggregate import COUNTED, LoadCounts, count_changes
 from ombuds.store.bulk import copy_rows
 from ombuds.store.queries import bump_data_version
 from ombuds.store.schema import TABLES
 
-KEY_WORDS = {"role": ROLE_WORDS}  # key columns holding label ids, named in their words in reports
+KeyWords = Mapping[str, Mapping[str, str]]  # key column → label id → its words, as an import's report names them
 
 sqlite3.register_adapter(date, date.isoformat)  # explicit: the default date adapter is deprecated
 
@@ -99,7 +98,8 @@ class Staging:
         self.connection.execute(self.table.delete().where(pos >= first, pos < end))
 
     def index(self) -> None:
-        Index(f"ix_{self.table.name}_key", *(self.table.c[k] for k in self.key)).create(self.connection)
+        with index_cache(self.connection):
+            Index(f"ix_{self.table.name}_key", *(self.table.c[k] for k in self.key)).create(self.connection)
 
     def _same_key(self, other) -> list:
         return [self.table.c[k] == other.c[k] for k in self.key]
@@ -111,8 +111,8 @@ class Staging:
         repeated = select(literal(1)).select_from(s).group_by(*keys).having(func.count() > 1).limit(1)
         return self.connection.execute(repeated).first() is not None
 
-    def conflicts(self) -> list[Conflict]:
-        """Rows whose key appeared earlier in the input with different content."""
+    def conflicts(self, key_words: KeyWords) -> list[Conflict]:
+        """Rows whose key appeared earlier in the input with different content (keys named in `key_words`)."""
         s = self.table
         first = (
             select(*(s.c[k] for k in self.key), func.min(s.c.pos).label("first_pos"))
@@ -128,12 +128,12 @@ class Staging:
             .where(or_(*(s.c[c].is_distinct_from(earlier.c[c]) for c in self.content)))
             .order_by(s.c.pos)
         )
-        return [Conflict(row[0], row[1], self._key_words(row[2:]))
+        return [Conflict(row[0], row[1], self._key_words(row[2:], key_words))
                 for row in self.connection.execute(query)]
 
-    def _key_words(self, key) -> str:
+    def _key_words(self, key, key_words: KeyWords) -> str:
         """A row's key as an import's report names it: `E07000243 / chief executive` (labels in their words)."""
-        return " / ".join(str(KEY_WORDS.get(column, {}).get(v, v)) for column, v in zip(self.key, key, strict=True))
+        return " / ".join(str(key_words.get(column, {}).get(v, v)) for column, v in zip(self.key, key, strict=True))
 
     def drop_repeats(self) -> None:
         """Identical repeats of a row are harmless: keep the first."""
@@ -141,10 +141,12 @@ class Staging:
         firsts = select(func.min(s.c.pos)).group_by(*(s.c[k] for k in self.key))
         self.connection.execute(s.delete().where(s.c.pos.not_in(firsts)))
 
-    def merge(self, sample: int = 10) -> Changes:
-        """Insert new keys, update changed rows, count the unchanged ones."""
+    def merge(self, key_words: KeyWords, sample: int = 10) -> Changes:
+        """Insert new keys, update changed rows, count the unchanged ones (a few changed keys named in
+        `key_words`)."""
         s, t = self.table, self.target
-        count_changes(self.connection, t.name, s)  # before the writes: the replaced rows' counts are taken away
+        with index_cache(self.connection):  # two GROUP BYs: SQLite sorts
+            count_changes(self.connection, t.name, s)  # before the writes: the replaced rows' counts are taken away
         if self._target_empty():
             return self._load_into_empty()
         same = and_(*self._same_key(t))
@@ -153,7 +155,7 @@ class Staging:
         changes = Changes()
         changes.changed = self.connection.execute(select(func.count()).select_from(changed.subquery())).scalar()
         if changes.changed:
-            changes.changed_keys = [self._key_words(row)
+            changes.changed_keys = [self._key_words(row, key_words)
                                     for row in self.connection.execute(changed.order_by(s.c.pos).limit(sample))]
             values = {c: select(s.c[c]).where(same).scalar_subquery() for c in self.content}
             self.connection.execute(
@@ -242,7 +244,8 @@ class FirstLoad:
         if any(first <= pos < end for pos in self.files):
             raise NotFirstLoad("a file is to be read again row by row")
 
-    def merge(self) -> Changes:
+    def merge(self, key_words: KeyWords) -> Changes:
+        """The indexes built and the counts written (`key_words` unused: an empty table has no changed row)."""
         with index_cache(self.connection):
             for index in self.indexes:
                 index.create(self.connection)
@@ -265,16 +268,17 @@ def dates_in_order(connection: Connection) -> bool:
     return connection.execute(query).first() is None
 
 
-IMPORT_CACHE_KB = 64 * 1024  # the staging tables' page cache during an import
+IMPORT_CACHE_KB = 16 * 1024  # the staging tables' page cache during an import
 IMPORT_MAIN_CACHE_KB = 16 * 1024  # the database's while rows go in and are cross-checked
-INDEX_CACHE_KB = 2 * 1024  # the database's while an index is built: SQLite builds one a third faster with this
+INDEX_CACHE_KB = 2 * 1024  # the database's while SQLite sorts: it builds an index a third faster with this
 
 
 @contextmanager
 def index_cache(connection: Connection) -> Iterator[None]:
-    """SQLite's default page cache, 2 MB, while indexes are built after a load (its sorter works in runs the
-    cache's size: with 64 MB, building an index took 0.73 s of CPU instead of 0.42 s for 549,448 rows), then the
-    import's again."""
+    """SQLite's default page cache, 2 MB, while it sorts (builds an index, groups staged rows to count them), then
+    the import's again. SQLite's sorter works in runs the size of the database's page cache, in memory beside it:
+    with 64 MB, building an index took 0.73 s of CPU instead of 0.42 s for 549,448 rows, and with the import's
+    16 MB the two sorts that count a re-import's changes held 32 MB more at the import's peak."""
     if connection.dialect.name != "sqlite":
         yield
         return
@@ -288,10 +292,11 @@ def index_cache(connection: Connection) -> Iterator[None]:
 def stage_on_disk(connection: Connection) -> int | None:
     """SQLite keeps temporary tables in memory and a large page cache (store.db); during an import the staging
     tables go to a temporary file and both caches have a fixed size, so that the memory an import needs does not
-    grow with its files. The database's own cache is 64 MB while the rows go in and are cross-checked (with SQLite's
+    grow with its files. The database's own cache is 16 MB while the rows go in and are cross-checked (with SQLite's
     default 2 MB, checking 409,889 decisions against 549,448 receipts re-read some 600,000 pages of the uncommitted
-    transaction from the write-ahead log: 0.49 s of CPU instead of 0.23 s), and the default while indexes are built
-    (`index_cache`). Returns the cache size to restore afterwards."""
+    transaction from the write-ahead log: 0.49 s of CPU instead of 0.23 s), and the default while SQLite sorts
+    (`index_cache`). The staging tables' cache is 16 MB: with 64 MB a re-import of 1M cases needed 48 MB more and
+    no less CPU. Returns the cache size to restore afterwards."""
     if connection.dialect.name != "sqlite":
         return None
     usual = connection.exec_driver_sql("PRAGMA main.cache_size").scalar()

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, select, update
 
-from ombuds.labels import AREA_WORDS, NOT_UPHELD, NOT_UPHELD_ID, OUTCOME_WORDS, UPHELD, UPHELD_ID
+from ombuds.labels import NOT_UPHELD_ID, UPHELD_ID, EngineLabels
 from ombuds.store.schema import (
     audit_log,
     case_counts,
@@ -152,42 +152,45 @@ class Decision:
 DECISION_FILTERS = ("all", "upheld", "satisfactory-remedy", "not-upheld")
 
 
-def decisions(connection: Connection, code: str, year: Year, *, limit: int | None = None) -> list[Decision]:
-    """An authority's decisions in a year, newest first (the site filters and pages them: `matching_decisions`)."""
+def decisions(connection: Connection, code: str, year: Year, labels: EngineLabels, *,
+              limit: int | None = None) -> list[Decision]:
+    """An authority's decisions in a year, newest first, in the words of the scheme's `labels` (the site filters and
+    pages them: `matching_decisions`)."""
     query = (select(decided.c.reference, decided.c.decision_date, decided.c.service_area, decided.c.outcome,
                     decided.c.satisfactory_remedy, decided.c.public_report, decided.c.summary)
              .where(decided.c.authority_code == code, decided.c.decision_date.between(year.start, year.end))
              .order_by(decided.c.decision_date.desc(), decided.c.reference))
     if limit is not None:
         query = query.limit(limit)
-    return [Decision(r[0], _as_date(r[1]), area_words(r[2]), OUTCOME_WORDS[r[3]], bool(r[4]), bool(r[5]), r[6])
+    areas, outcomes = labels.area_words, labels.outcome_words
+    return [Decision(r[0], _as_date(r[1]), None if r[2] is None else areas[r[2]], outcomes[r[3]], bool(r[4]),
+                     bool(r[5]), r[6])
             for r in connection.execute(query)]
 
 
-def decisions_by_authority(connection: Connection, year: Year) -> dict[str, list[Decision]]:
-    """Every authority's decisions in a year in one query, each authority's newest first as `decisions` gives
-    them (the static build reads a whole year at once instead of one authority at a time)."""
+def decisions_by_authority(connection: Connection, year: Year, labels: EngineLabels) -> dict[str, list[Decision]]:
+    """Every authority's decisions in a year in one query, each authority's newest first and in the words of the
+    scheme's `labels` as `decisions` gives them (the static build reads a whole year at once instead of one
+    authority at a time)."""
     query = (select(decided.c.authority_code, decided.c.reference, decided.c.decision_date, decided.c.service_area,
                     decided.c.outcome, decided.c.satisfactory_remedy, decided.c.public_report, decided.c.summary)
              .where(decided.c.decision_date.between(year.start, year.end))
              .order_by(decided.c.authority_code, decided.c.decision_date.desc(), decided.c.reference))
+    areas, outcomes = labels.area_words, labels.outcome_words
     found: dict[str, list[Decision]] = {}
     for r in connection.execute(query):
-        found.setdefault(r[0], []).append(Decision(r[1], _as_date(r[2]), area_words(r[3]), OUTCOME_WORDS[r[4]],
-                                                   bool(r[5]), bool(r[6]), r[7]))
+        found.setdefault(r[0], []).append(Decision(r[1], _as_date(r[2]), None if r[3] is None else areas[r[3]],
+                                                   outcomes[r[4]], bool(r[5]), bool(r[6]), r[7]))
     return found
 
 
-def area_words(area: str | None) -> str | None:
-    """A stored service area id in the scheme's words; None where the decision names no area."""
-    return None if area is None else AREA_WORDS[area]
-
-
-def matching_decisions(rows: list[Decision], outcome: str = "all", service_area: str | None = None) -> list[Decision]:
+def matching_decisions(rows: list[Decision], labels: EngineLabels, outcome: str = "all",
+                       service_area: str | None = None) -> list[Decision]:
     """The decisions a filter keeps: all, upheld, with a satisfactory remedy, or not upheld; optionally one service
-    area. The same rules as `decision_counts`."""
-    keep = {"all": lambda d: True, "upheld": lambda d: d.outcome == UPHELD,
-            "not-upheld": lambda d: d.outcome == NOT_UPHELD,
+    area (in the words of `labels`, as `decisions` gives them). The same rules as `decision_counts`."""
+    upheld, not_upheld = labels.outcome(UPHELD_ID), labels.outcome(NOT_UPHELD_ID)
+    keep = {"all": lambda d: True, "upheld": lambda d: d.outcome == upheld,
+            "not-upheld": lambda d: d.outcome == not_upheld,
             "satisfactory-remedy": lambda d: d.satisfactory_remedy}[outcome]
     return [d for d in rows if keep(d) and (not service_area or d.service_area == service_area)]
 

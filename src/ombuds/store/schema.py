@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integ
 from sqlalchemy.types import TypeEngine
 
 from ombuds.schemes import DEFAULT, load_scheme
-from ombuds.schemes.case_kinds import CaseColumn, CaseKind
+from ombuds.schemes.model import CaseColumn, CaseKind
 
 metadata = MetaData()
 

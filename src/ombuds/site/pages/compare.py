@@ -9,7 +9,6 @@ import csv
 import io
 
 from ombuds import urls
-from ombuds.labels import TYPE_PLURALS
 from ombuds.registry import Authority
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.incremental import fact
@@ -101,13 +100,13 @@ def chosen_councils(site: SiteData, query) -> list[Authority]:
                                                                          else [])
     given = [t.strip() for t in given if t.strip()]
     if len(given) > MOST:
-        raise NotFound(f"a comparison holds at most {MOST} councils, not {len(given)}")
+        raise NotFound(f"a comparison holds at most {MOST} {site.scheme.words.bodies}, not {len(given)}")
     named = _named(site)
     chosen: list[Authority] = []
     for text in given:
         found = named.get(text.casefold()) or named.get(text)
         if found is None:
-            raise NotFound(f"no council with figures is called '{text}'")
+            raise NotFound(f"no {site.scheme.words.body} with figures is called '{text}'")
         if found not in chosen:
             chosen.append(found)
     return chosen
@@ -120,9 +119,10 @@ def compare(site: SiteData, query) -> Page:
     live = hasattr(query, "getlist")
     chosen = chosen_councils(site, query)
     link = urls.compare(chosen_slugs=[a.slug for a in chosen])
-    lead = ("Choose up to six councils to see their figures side by side, year by year." if not chosen else
-            f"{len(chosen)} councils of your choosing, in the order you chose them.")
-    page = _page(site, chosen, title="Compare councils", lead=lead, link=link, csv_link=None, anchor=None)
+    bodies = site.scheme.words.bodies
+    lead = (f"Choose up to six {bodies} to see their figures side by side, year by year." if not chosen else
+            f"{len(chosen)} {bodies} of your choosing, in the order you chose them.")
+    page = _page(site, chosen, title=f"Compare {bodies}", lead=lead, link=link, csv_link=None, anchor=None)
     page.context.update(live=live, every=sorted((a for a in site.authorities if site.years_of(a)),
                                                 key=lambda a: a.name))
     return page
@@ -133,9 +133,12 @@ def compare_similar(site: SiteData, query, slug: str) -> Page:
     if not site.years_of(authority):
         raise NotFound(f"{authority.name} has no figures in any year")
     near = similar(site, authority)
-    lead = (f"{authority.name} and the {len(near)} {TYPE_PLURALS[authority.type]} nearest to it in population."
-            if near else f"{authority.name} has no similar councils to compare with (no type or no population).")
-    return _page(site, [authority, *near], title=f"{authority.name} and similar councils", lead=lead,
+    plural = site.labels.type_plurals[authority.type]
+    lead = (f"{authority.name} and the {len(near)} {plural} nearest to it in population."
+            if near else f"{authority.name} has no similar {site.scheme.words.bodies} to compare with (no type or no "
+            "population).")
+    return _page(site, [authority, *near], title=f"{authority.name} and similar {site.scheme.words.bodies}",
+                 lead=lead,
                  link=urls.compare_similar(slug), csv_link=urls.compare_similar_csv(slug), anchor=authority)
 
 

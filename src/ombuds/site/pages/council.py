@@ -11,7 +11,6 @@ from xml.sax.saxutils import escape as xml_escape
 
 from ombuds import urls
 from ombuds.errors import OmbudsError
-from ombuds.labels import SERVICE_AREAS, TYPE_NAMES, TYPE_PLURALS
 from ombuds.registry import Authority
 from ombuds.site.charts_fair import trend_chart
 from ombuds.site.data import NotFound, SiteData
@@ -64,7 +63,7 @@ def service_areas(record, layout: layouts.Layout) -> list[dict] | None:
         return None
     if not record.received_total:
         return None
-    return [{"area": area, "received": fmt.number(record.received.get(area))} for area in SERVICE_AREAS]
+    return [{"area": area, "received": fmt.number(record.received.get(area))} for area in layout.labels.service_areas]
 
 
 @fact
@@ -85,12 +84,13 @@ def _trends(site: SiteData, authority: Authority) -> list[dict]:
             continue
         name = fmt.RATE_NAMES[rate]
         labels = [p.year for p in points]
+        plural = site.labels.type_plurals[authority.type]
         series = [(authority.name, "own", [None if p.combined else p.rate for p in points]),
                   ("Predecessors' combined figures", "predecessors", [p.rate if p.combined else None for p in points]),
-                  (f"Average for {TYPE_PLURALS[authority.type]}", "average", [p.average for p in points])]
+                  (f"Average for {plural}", "average", [p.average for p in points])]
         chart = trend_chart(labels, series, f"{authority.name}: the {name} by year",
                             f"The {name} of {authority.name} in each year from {labels[0]} to {labels[-1]}, with the "
-                            f"average for {TYPE_PLURALS[authority.type]}; the same figures are in the table below.",
+                            f"average for {plural}; the same figures are in the table below.",
                             chart_id=f"trend-{rate}")
         rows = [{"year": p.year, "shown": fmt.reliable_rate(p.rate, p.denominator, minimum, zero=fmt.NOT_AVAILABLE),
                  "cases": fmt.number(p.denominator), "average": fmt.average(p.average),
@@ -114,7 +114,7 @@ def council(site: SiteData, query, slug: str, year: str) -> Page:
         "authority": authority, "year": chosen, "record": record, "sections": sections,
         "areas": service_areas(record, layout),
         "published": published, "source": getattr(record, "source", None), "years": years,
-        "type_name": TYPE_NAMES[authority.type], "type_plural": TYPE_PLURALS[authority.type],
+        "type_name": site.labels.type_names[authority.type], "type_plural": site.labels.type_plurals[authority.type],
         "method": site.method, "note": comparability_note(site, chosen),
         "reports": [] if published else site.public_reports(authority, chosen),
         "improvements": [] if published else site.improvements(authority, chosen),

@@ -57,12 +57,13 @@ def dataset_description(site: SiteData) -> dict:
     licence = next(iter(site.scheme.data.licenses), None)
     files = [(urls.download_all(ext), ext) for ext in downloads.EXTENSIONS]
     files += [(urls.download(y, ext), ext) for y in reversed(years) for ext in downloads.EXTENSIONS]
+    words = site.scheme.words
     return {
         "@context": "https://schema.org", "@type": "Dataset",
-        "name": f"{site.profile.site_title}: complaint statistics by council",
-        "description": f"Complaints about councils in England decided by the {site.profile.name}: complaints "
+        "name": f"{site.profile.site_title}: complaint statistics by {words.body}",
+        "description": f"Complaints about {words.bodies} in England decided by the {site.profile.name}: complaints "
                        "received by service area, decisions by outcome, uphold, satisfactory remedy and compliance "
-                       "rates with their 95% intervals, for every council and year.",
+                       f"rates with their 95% intervals, for every {words.body} and year.",
         "url": base + urls.data(), "license": licence.path if licence else None, "isAccessibleForFree": True,
         "creator": {"@type": "Organization", "name": site.profile.name},
         "spatialCoverage": "England",
@@ -76,7 +77,7 @@ def statistics_file(site: SiteData, year: str, extension: str) -> File:
     if extension not in downloads.EXTENSIONS:
         raise NotFound(f"there is no '{extension}' download: choose {', '.join(downloads.EXTENSIONS)}")
     chosen = site.year(year)
-    body, media_type = downloads.download(site.year_statistics(chosen).records, extension)
+    body, media_type = downloads.download(site.year_statistics(chosen).records, extension, site.labels)
     return File(body, media_type)
 
 
@@ -84,7 +85,7 @@ def all_years_file(site: SiteData, extension: str) -> File:
     """Every year's statistics in one file: the same columns as each year's file."""
     if extension not in downloads.EXTENSIONS:
         raise NotFound(f"there is no '{extension}' download: choose {', '.join(downloads.EXTENSIONS)}")
-    body, media_type = downloads.download(_all_records(site), extension)
+    body, media_type = downloads.download(_all_records(site), extension, site.labels)
     return File(body, media_type)
 
 
@@ -98,10 +99,12 @@ def datapackage(site: SiteData) -> File:
     every = [(y.label, urls.download(y, "csv"), site.year_statistics(y).records) for y in site.years()]
     every.append(("all years", urls.download_all("csv"), _all_records(site)))
     tables = [Table("statistics-" + label.replace(" ", "-"), f"Statistics by authority, {label}", stem(csv_path),
-                    downloads.table_schema(downloads.columns(downloads.rows(records))))
+                    downloads.table_schema(downloads.columns(downloads.rows(records, site.labels), site.labels),
+                                           site.labels))
               for label, csv_path, records in every]
     about = {"name": "complaint-statistics", "title": f"{site.profile.site_title}: statistics by authority",
-             "description": f"Complaints about councils in England decided by the {site.profile.name}, by "
+             "description": f"Complaints about {site.scheme.words.bodies} in England decided by the "
+                            f"{site.profile.name}, by "
                             "authority and year.",
              "homepage": site.profile.base_url + urls.data(),
              "licenses": licenses(site.scheme)}

@@ -7,7 +7,7 @@ import re
 from urllib.parse import urlencode
 
 from ombuds import urls
-from ombuds.labels import label_key, sets
+from ombuds.labels import EngineLabels, label_key
 from ombuds.registry import Authority
 from ombuds.schemes import Label
 from ombuds.site.data import PAGE_SIZE, NotFound, SiteData
@@ -28,12 +28,12 @@ def area_slug(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", label.casefold().replace("'", "").replace("’", "")).strip("-")
 
 
-def service_area(text: str | None) -> Label | None:
+def service_area(labels: EngineLabels, text: str | None) -> Label | None:
     """The service area `text` names, by its words or its id (the `?area=` of a page's address: a slug of the
     published words, so the address stays when the words change); None where it names none."""
     if not text:
         return None
-    for label in sets()["service_area"].labels:
+    for label in labels.sets["service_area"].labels:
         if label_key(text) in (label_key(label.name), label_key(label.id)) or area_slug(text) == label.id:
             return label
     return None
@@ -93,7 +93,7 @@ def _one_page(site: SiteData, authority: Authority, year: Year, outcome: str, se
               page: int) -> tuple[list[Decision], int]:
     """One page of the decisions a filter keeps, and how many it keeps in all (from the authority-year's
     decisions, read once for every filter and page, and so one fact for the incremental build)."""
-    rows = matching_decisions(site.all_decisions(authority, year), outcome, service_area)
+    rows = matching_decisions(site.all_decisions(authority, year), site.labels, outcome, service_area)
     return rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], len(rows)
 
 
@@ -103,7 +103,7 @@ def decisions(site: SiteData, query, slug: str, year: str, outcome: str = "all",
     number = _page_number(page)
     authority, chosen = _held(site, slug, year)
     asked = query_value(query, "area") if query else None
-    area = service_area(asked)
+    area = service_area(site.labels, asked)
     unknown_area = asked if asked and area is None else None
     suffix = "?" + urlencode({"area": area.id}) if area else ""
     rows, total = _one_page(site, authority, chosen, outcome, area.name if area else None, number)
@@ -123,7 +123,7 @@ def decisions(site: SiteData, query, slug: str, year: str, outcome: str = "all",
         "rows": rows, "total": total, "page": number, "pages": pages, "first": (number - 1) * PAGE_SIZE + 1,
         "last": (number - 1) * PAGE_SIZE + len(rows), "area": area.name if area else None,
         "area_slug": area.id if area else "", "unknown_area": unknown_area,
-        "areas": [{"label": a.name, "slug": a.id} for a in sets()["service_area"].labels],
+        "areas": [{"label": a.name, "slug": a.id} for a in site.labels.sets["service_area"].labels],
         "filters": filters, "form_action": urls.decisions(slug, chosen, outcome),
         "pagination": _pagination(slug, chosen, outcome, number, pages, suffix),
     }

@@ -7,7 +7,6 @@ from __future__ import annotations
 from functools import partial
 
 from ombuds import urls
-from ombuds.labels import TYPE_PLURALS
 from ombuds.registry import COUNCIL_TYPES
 from ombuds.site.charts_fair import funnel_chart
 from ombuds.site.data import NotFound, SiteData
@@ -44,7 +43,7 @@ def funnel(site: SiteData, query, year: str, council_type: str, rate: str) -> Pa
                      "highlight": code == highlight})
     curves = {"95": [(p.n, p.lower, p.upper) for p in plot.inner],
               "99.8": [(p.n, p.lower, p.upper) for p in plot.outer]}
-    plural = TYPE_PLURALS[kind]
+    plural = site.labels.type_plurals[kind]
     title = f"The {name} of {plural} in {chosen.label}: funnel plot"
     description = (f"Each of {len(points)} {plural} is a point: its {name} against its number of "
                    f"{fmt.RATE_BASES[rate][1]}. The line across is the average for {plural} "
@@ -57,7 +56,8 @@ def funnel(site: SiteData, query, year: str, council_type: str, rate: str) -> Pa
                "year": chosen, "kind": kind, "plural": plural, "rate": rate, "rate_name": name, "chart": chart,
                "rows": rows, "target": fmt.average(plot.target), "title": title,
                "overdispersed": bool(plot.dispersion and plot.dispersion.overdispersed),
-               "others": [(TYPE_PLURALS[t], urls.funnel(chosen, t, rate)) for t in COUNCIL_TYPES if t != kind],
+               "others": [(site.labels.type_plurals[t], urls.funnel(chosen, t, rate))
+                          for t in COUNCIL_TYPES if t != kind],
                "rates": [(fmt.RATE_NAMES[r], urls.funnel(chosen, kind, r)) for r in comparison.RATES if r != rate]}
     twin = {"year": chosen.label, "type": kind, "rate": rate, "target": plot.target,
             "overdispersed": context["overdispersed"],

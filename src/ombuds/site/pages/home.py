@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ombuds import urls
-from ombuds.labels import TYPE_NAMES
 from ombuds.schemes import DEFAULT, load_scheme
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.map import LONDON, MapHex, abbreviations, hex_layout, london_layout, map_svg, tier_councils
@@ -35,7 +34,7 @@ def map_context(site: SiteData, year: Year, tier: str, metric: str) -> dict:
         shown = band.shown
         label = f"{a.name}: {METRIC_LABELS[metric].lower()} {shown}"
         hexes[a.code] = MapHex(a.code, urls.council(a.slug, year), label, band.css_class, marked=band.few)
-        rows.append({"authority": a, "type": TYPE_NAMES[a.type], "shown": shown, "band": band})
+        rows.append({"authority": a, "type": site.labels.type_names[a.type], "shown": shown, "band": band})
     inset = london_layout(year)
     short = abbreviations({a.code: a.short_name or a.name for a in councils if a.type == LONDON})
     london = {code: replace(hexes[code], short=short[code],  # the visible label is part of the link's name

@@ -8,6 +8,7 @@ import difflib
 
 from ombuds import urls
 from ombuds.registry.lookup import strict_key
+from ombuds.site.data import NotFound
 from ombuds.site.measures_data import MeasuresSite
 from ombuds.site.pages import File, FileKind, Page, PageKind, query_value
 from ombuds.site.pages.measures_common import base
@@ -15,6 +16,7 @@ from ombuds.site.render import json_bytes
 from ombuds.stats import format as fmt
 
 MAX_LISTED = 30
+MAX_SUGGESTED = 5
 
 
 def home(site: MeasuresSite, query) -> Page:
@@ -82,11 +84,33 @@ def search(site: MeasuresSite, query) -> Page:
         context["message"] = f"{fmt.counted(len(matches), words.body, words.bodies)} match “{q}”."
     else:
         context["message"] = f"No {words.body} matches “{q}”."
-        by_key = {strict_key(who["name"]): (who, year) for who, year in site.bodies()}
-        close = difflib.get_close_matches(strict_key(q), list(by_key), n=5, cutoff=0.6)
-        context["suggestions"] = [_entry(site, *by_key[k]) for k in close]
+        context["suggestions"] = close_names(site, q)
     return Page("measures/search.html", context, json={"query": q, "message": context["message"],
                                                        "results": context["results"]})
+
+
+def close_names(site: MeasuresSite, text: str) -> list[dict]:
+    """Up to five bodies whose name is spelt nearly as `text` is ("clarrion housing association")."""
+    by_key = {strict_key(who["name"]): (who, year) for who, year in site.bodies()}
+    return [_entry(site, *by_key[k]) for k in difflib.get_close_matches(strict_key(text), list(by_key), n=5,
+                                                                        cutoff=0.6)]
+
+
+def not_found_context(site: MeasuresSite, error: NotFound | str) -> dict:
+    """What a 404 page offers besides its reason: for a body no page is about, the search form filled in with the
+    words of its address and the bodies named most like them; for a year, the years held (a body's own, when the
+    body is held); always every body from A to Z."""
+    asked, slug = getattr(error, "asked", None), getattr(error, "slug", None)
+    context = {**base(site), "reason": str(error), "query": asked or "", "suggestions": [], "years": [],
+               "bodies": fmt.number(len(site.bodies())), "name": None}
+    if asked:
+        context["suggestions"] = name_matches(site, asked)[:MAX_SUGGESTED] or close_names(site, asked)
+    elif slug:
+        context["name"] = site.named(slug)["name"]
+        context["years"] = [(y.label, urls.body(site.segment, slug, y.label)) for y in reversed(site.years_of(slug))]
+    else:
+        context["years"] = [(y.label, urls.measures_national(y.label)) for y in reversed(site.years())]
+    return context
 
 
 def names_file(site: MeasuresSite) -> File:

@@ -43,7 +43,8 @@ def fair_comparisons(site: MeasuresSite, record: dict, year) -> list[dict]:
 
 
 def body_page(site: MeasuresSite, query, slug: str, year: str) -> Page:
-    chosen = site.year(year)
+    site.named(slug)
+    chosen = site.year(year, slug)
     record = site.record(slug, chosen)
     scheme = site.scheme
     who = views.body(scheme, record)
@@ -72,9 +73,8 @@ def body_page(site: MeasuresSite, query, slug: str, year: str) -> Page:
 
 
 def body_latest(site: MeasuresSite, query, slug: str) -> Page:
+    site.named(slug)
     years = site.years_of(slug)
-    if not years:
-        raise NotFound(f"no {site.scheme.words.body} is called '{slug}'")
     target = urls.body(site.segment, slug, years[-1].label)
     return Page("measures/redirect.html", {**base(site), "target": target}, redirect=target)
 
@@ -84,7 +84,8 @@ def report_file(site: MeasuresSite, slug: str, year: str, output_format: str) ->
     from ombuds.letters.render import shared_renderer
     from ombuds.letters.report import report_content
 
-    chosen = site.year(year)
+    site.named(slug)
+    chosen = site.year(year, slug)
     if output_format not in REPORT_FORMATS:
         raise NotFound(f"there is no report as '{output_format}': pdf or html")
     record = site.record(slug, chosen)

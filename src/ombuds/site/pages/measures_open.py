@@ -1,6 +1,6 @@
-"""A generic ("measures") scheme's open data: each year's records as CSV, XLSX and JSON downloads with the scheme's
-attribution, described by a Frictionless Data Package, the read-only JSON API's index (its routes are
-`site.measures_api`), and how each measure is counted."""
+"""A generic ("measures") scheme's open data: each year's records, and every year's in one file, as CSV, XLSX and
+JSON downloads with the scheme's attribution, one column set for all of them, described by a Frictionless Data
+Package; the read-only JSON API's index (its routes are `site.measures_api`), and how each measure is counted."""
 
 from __future__ import annotations
 
@@ -17,9 +17,12 @@ from ombuds.stats import format as fmt
 def data(site: MeasuresSite, query) -> Page:
     years = [y.label for y in reversed(_years_with_records(site))]
     files = {y: {ext: urls.measures_download(y, ext) for ext in downloads.EXTENSIONS} for y in years}
-    context = {**base(site), "files": files, "api": _endpoints(site), "datapackage": urls.datapackage()}
+    all_years = {ext: urls.download_all(ext) for ext in downloads.EXTENSIONS} if years else {}
+    context = {**base(site), "files": files, "all_years": all_years, "api": _endpoints(site),
+               "datapackage": urls.datapackage()}
     twin = {"attribution": site.scheme.data.attribution, "coverage": site.scheme.data.coverage,
-            "downloads": files, "datapackage": urls.datapackage(), "api": dict(_endpoints(site))}
+            "downloads": files, "all_years": all_years, "datapackage": urls.datapackage(),
+            "api": dict(_endpoints(site))}
     return Page("measures/data.html", context, json=twin)
 
 
@@ -31,13 +34,17 @@ def _endpoints(site: MeasuresSite) -> list[tuple[str, str]]:
 
 
 def datapackage(site: MeasuresSite) -> File:
-    """A Frictionless Data Package describing every download (`site.datapackage`, as the LGSCO's): a Table Schema
-    for each year's CSV and XLSX file, typed by the values each column holds, and each JSON file as JSON."""
+    """A Frictionless Data Package describing every download (`site.datapackage`, as the LGSCO's): one Table Schema
+    for every year's CSV and XLSX file and the all-years file, typed by the values each column holds in any year,
+    and each JSON file as JSON."""
     word = site.scheme.words.body
-    key = [f"{word}.code", "year"]
+    years = _years_with_records(site)
+    schema = downloads.objects_schema(site.every_record(), [f"{word}.code", "year"])
     tables = [Table(f"records-{y.label}", f"Records by {word}, {y.label}",
-                    stem(urls.measures_download(y.label, "csv")), downloads.objects_schema(site.records(y), key))
-              for y in _years_with_records(site)]
+                    stem(urls.measures_download(y.label, "csv")), schema) for y in years]
+    if years:
+        tables.append(Table("records-all-years", f"Records by {word}, every year", stem(urls.download_all("csv")),
+                            schema))
     about = {"name": urls.segment(f"{site.scheme.short_name} records"),
              "title": f"{site.profile.site_title}: records by {word}",
              "description": f"{site.scheme.data.coverage} {site.scheme.data.attribution}",
@@ -51,7 +58,18 @@ def download(site: MeasuresSite, year: str, extension: str) -> File:
     records = site.records(site.year(year))
     if not records:
         raise NotFound(f"there are no records for {year}")
-    body, media_type = downloads.download_objects(records, extension)
+    body, media_type = downloads.download_objects(records, extension, site.download_columns())
+    return File(body, media_type)
+
+
+def all_years_file(site: MeasuresSite, extension: str) -> File:
+    """Every year's records in one file, oldest year first: the same columns as each year's file."""
+    if extension not in downloads.EXTENSIONS:
+        raise NotFound(f"there is no '{extension}' download: choose {', '.join(downloads.EXTENSIONS)}")
+    records = site.every_record()
+    if not records:
+        raise NotFound("there are no records yet")
+    body, media_type = downloads.download_objects(records, extension, site.download_columns())
     return File(body, media_type)
 
 
@@ -98,6 +116,10 @@ def _every_download(site: MeasuresSite):
             yield {"year": y.label, "extension": ext}
 
 
+def _every_all_years(site: MeasuresSite):
+    return [{"extension": ext} for ext in downloads.EXTENSIONS] if _years_with_records(site) else []
+
+
 def _one(site):
     return [{}]
 
@@ -109,6 +131,9 @@ def kinds(seg: str) -> list:
         FileKind("download", "/data/{year}/records.{extension}", download,
                  lambda year, extension: urls.measures_download(year, extension), _every_download, max_age=3600,
                  filename=lambda year, extension: f"{seg}-{year}.{extension}"),
+        FileKind("download-all", "/data/statistics.{extension}", all_years_file,
+                 lambda extension: urls.download_all(extension), _every_all_years, max_age=3600,
+                 filename=lambda extension: f"{seg}-all-years.{extension}"),
         FileKind("datapackage", "/data/datapackage.json", datapackage, lambda: urls.datapackage(), _one,
                  max_age=3600),
         PageKind("methods", "/methods/", methods, lambda: urls.methods(), _one),

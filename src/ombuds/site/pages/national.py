@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from ombuds import urls
 from ombuds.charts import bar_chart
-from ombuds.labels import TYPE_PLURALS
 from ombuds.site.data import SiteData
 from ombuds.site.pages import Page, PageKind
 from ombuds.stats import format as fmt
@@ -22,8 +21,9 @@ def _totals_json(t: Totals) -> dict:
             "satisfactory_remedy_rate": t.satisfactory_remedy_rate, "compliance_rate": t.compliance_rate}
 
 
-def type_label(authority_type: str) -> str:
-    return TYPE_PLURALS[authority_type][:1].upper() + TYPE_PLURALS[authority_type][1:]
+def type_label(site: SiteData, authority_type: str) -> str:
+    plural = site.labels.type_plurals[authority_type]
+    return plural[:1].upper() + plural[1:]
 
 
 def national(site: SiteData, query, year: str) -> Page:
@@ -32,10 +32,10 @@ def national(site: SiteData, query, year: str) -> Page:
     records = held.records
     england = totals(records)
     types = by_type(records)
-    areas = received_by_area(records)
+    areas = received_by_area(records, site.labels)
     area_rows = [(name, n) for name, n in areas.items() if name != "total"]
     uphold_chart = bar_chart(
-        [(type_label(t), v.uphold_rate, fmt.percent(v.uphold_rate, none="n/a")) for t, v in types.items()],
+        [(type_label(site, t), v.uphold_rate, fmt.percent(v.uphold_rate, none="n/a")) for t, v in types.items()],
         f"Uphold rate by type of authority, {chosen.label}",
         "The share of detailed investigations in which the complaint was upheld, for each type of authority.",
         chart_id="chart-uphold-by-type")
@@ -45,7 +45,7 @@ def national(site: SiteData, query, year: str) -> Page:
         "How many complaints and enquiries about councils in England were received in each service area.",
         chart_id="chart-received-by-area")
     context = {"year": chosen, "years": site.years(), "published": held.published, "england": england,
-               "types": [(type_label(t), v) for t, v in types.items()], "areas": area_rows,
+               "types": [(type_label(site, t), v) for t, v in types.items()], "areas": area_rows,
                "received_total": areas["total"], "uphold_chart": uphold_chart, "area_chart": area_chart}
     twin = {"year": chosen.label, "url": urls.national(chosen), "published": held.published,
             "england": _totals_json(england), "by_type": {t: _totals_json(v) for t, v in types.items()},

@@ -83,7 +83,8 @@ def search(site: SiteData, query) -> Page:
                 f"{found.postcode} is covered by {len(councils)} councils: the district council and the county "
                 f"council each handle different services.")
         else:
-            context["message"] = found.message or f"We have no figures for the councils that cover {found.postcode}."
+            context["message"] = found.message or (f"We have no figures for the {site.scheme.words.bodies} that cover "
+                                                   f"{found.postcode}.")
     else:
         found = name_matches(site, q)
         matches = found.authorities
@@ -93,10 +94,11 @@ def search(site: SiteData, query) -> Page:
                         json={"query": q, "results": [_result(site, matches[0])]})
         if matches:
             context["results"] = [_result(site, a) for a in matches[:MAX_LISTED]]
-            context["message"] = (f"1 council matches “{q}”." if len(matches) == 1
-                                  else f"{len(matches)} councils match “{q}”, the closest first.")
+            words = site.scheme.words
+            context["message"] = (f"1 {words.body} matches “{q}”." if len(matches) == 1
+                                  else f"{len(matches)} {words.bodies} match “{q}”, the closest first.")
         else:
-            context["message"] = f"No council matches “{q}”."
+            context["message"] = f"No {site.scheme.words.body} matches “{q}”."
             context["suggestions"] = [_result(site, a) for a in close_spellings(_shown(site), q)]
     return Page("search.html", context, json={"query": q, "message": context["message"],
                                               "results": context["results"]})

@@ -1,0 +1,152 @@
+"""The LGSCO engine speaks its chosen scheme's words: a copy of schemes/lgsco that renames a service area, an outcome
+and a type's plural changes what `stats`, the letters and the site say, while the shipped scheme, in the same
+session, still says the published words."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from conftest import LGSCO
+from ombuds import urls
+from ombuds.cli import cli
+from ombuds.demo.generate import generate
+from ombuds.labels import engine_labels
+from ombuds.registry import registry
+from ombuds.schemes import load_scheme, scheme_folder
+from ombuds.settings import make_settings
+from ombuds.site.app import create_app
+from ombuds.store import open_database
+from ombuds.years import Year
+
+YEAR = Year(2024)
+AREA, OUTCOME, PLURAL = "Homes and Tenancy", "Fault Found", "shire districts"  # the copy's words for
+OLD_AREA, OLD_OUTCOME, OLD_PLURAL = "Housing", "Upheld", "district councils"  # housing, upheld, District
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def renamed(tmp_path_factory) -> Path:
+    """The LGSCO's scheme copied, with a service area, an outcome and a type's plural renamed (the old names kept
+    as aliases, so the case files still read), and its 2024-25 letter laid out with the tables that list every
+    service area and outcome."""
+    folder = tmp_path_factory.mktemp("renamed") / "lgsco-renamed"
+    shutil.copytree(scheme_folder("lgsco"), folder)
+    _replace(folder / "labels.toml", 'name = "Housing"\n', f'name = "{AREA}"\naliases = ["Housing"]\n')
+    _replace(folder / "labels.toml", 'name = "Upheld"\n', f'name = "{OUTCOME}"\naliases = ["Upheld"]\n')
+    _replace(folder / "types.toml", f'plural = "{OLD_PLURAL}"', f'plural = "{PLURAL}"')
+    _replace(folder / "editions" / "2024-25.toml", 'layout = "overview-2024-25"', 'layout = "appendix-2018-19"')
+    return folder
+
+
+@pytest.fixture(scope="module")
+def case_files(tmp_path_factory) -> list[str]:
+    """A small synthetic demo year, as the case system exports it (the published words)."""
+    files = generate(tmp_path_factory.mktemp("cases"), LGSCO, seed=11, scale=0.05, years=1)
+    return [str(path) for path in files.paths.values()]
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def databases(renamed, case_files, tmp_path_factory) -> dict[str, str]:
+    """The same case files imported under the renamed copy and under the shipped scheme."""
+    folder = tmp_path_factory.mktemp("databases")
+    found = {}
+    for name, scheme in (("renamed", str(renamed)), ("shipped", "lgsco")):
+        found[name] = f"sqlite:///{folder / name}.db"
+        run("--scheme", scheme, "--db", found[name], "import", *case_files)
+    return found
+
+
+def _statistics(scheme: str, db: str) -> list[dict]:
+    return json.loads(run("--scheme", scheme, "--db", db, "stats", "--year", YEAR.label, "--format", "json"))
+
+
+def test_stats_say_the_copys_words_and_count_by_id(renamed, databases):
+    records = _statistics(str(renamed), databases["renamed"])
+    shipped = _statistics("lgsco", databases["shipped"])
+    words = engine_labels(load_scheme(renamed))
+    assert [list(r["received"]) for r in records] == [[*words.service_areas, "total"]] * len(records)
+    assert [list(r["decided"]) for r in records] == [[*words.outcomes, "total"]] * len(records)
+    assert AREA in words.service_areas and OUTCOME in words.outcomes
+    assert not any(OLD_AREA in r["received"] or OLD_OUTCOME in r["decided"] for r in records)
+    assert [r["decided"][OUTCOME] for r in records] == [r["upheld"] for r in records]  # upheld found by its id
+    assert sum(r["upheld"] for r in records) > 0 and sum(r["received"][AREA] for r in records) > 0
+    # the same figures as the shipped scheme's, under the old words, in the same session
+    assert [list(r["received"]) for r in shipped] == [[*LGSCO.labels("service_area").names, "total"]] * len(shipped)
+    renamed_back = [{**r, "received": {OLD_AREA if k == AREA else k: v for k, v in r["received"].items()},
+                     "decided": {OLD_OUTCOME if k == OUTCOME else k: v for k, v in r["decided"].items()}}
+                    for r in records]
+    assert renamed_back == shipped
+
+
+def test_csv_stats_name_their_columns_in_the_copys_words(renamed, databases):
+    header = run("--scheme", str(renamed), "--db", databases["renamed"], "stats", "--year", YEAR.label,
+                 "--format", "csv").splitlines()[0].split(",")
+    assert f"received.{AREA}" in header and f"decided.{OUTCOME}" in header
+    assert f"received.{OLD_AREA}" not in header and f"decided.{OLD_OUTCOME}" not in header
+
+
+def _cells(html: str) -> list[str]:
+    """The texts of a letter's table cells (headers and data)."""
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", html, re.S)]
+
+
+def test_letters_say_the_copys_words(renamed, databases, tmp_path):
+    for scheme, db, out in ((str(renamed), databases["renamed"], tmp_path / "renamed"),
+                            ("lgsco", databases["shipped"], tmp_path / "shipped")):
+        run("--scheme", scheme, "--db", db, "--editions", str(renamed / "editions"), "letters", "--year",
+            YEAR.label, "--format", "html", "--authority", "Stevenage", "--allow-missing-contacts", "--out",
+            str(out))
+    renamed_letter = (tmp_path / "renamed" / "stevenage-borough-council-2024-25.html").read_text(encoding="utf-8")
+    shipped_letter = (tmp_path / "shipped" / "stevenage-borough-council-2024-25.html").read_text(encoding="utf-8")
+    cells, shipped_cells = _cells(renamed_letter), _cells(shipped_letter)
+    assert AREA in cells and OUTCOME in cells and OLD_AREA not in cells and OLD_OUTCOME not in cells
+    assert OLD_AREA in shipped_cells and OLD_OUTCOME in shipped_cells and AREA not in shipped_cells
+    assert f"the average for {PLURAL}." in renamed_letter and OLD_PLURAL not in renamed_letter
+    assert f"the average for {OLD_PLURAL}." in shipped_letter and PLURAL not in shipped_letter
+
+
+def _page(scheme: str | Path, db: str, path: str) -> str:
+    settings = make_settings(scheme, None, None, db)
+    with TestClient(create_app(open_database(db, read_only=True), settings)) as client:
+        response = client.get("/" + path)
+    assert response.status_code == 200, path
+    return response.text
+
+
+def test_the_site_says_the_copys_words(renamed, databases):
+    national = _page(renamed, databases["renamed"], urls.national(YEAR))
+    shipped = _page("lgsco", databases["shipped"], urls.national(YEAR))
+    assert f">{AREA}<" in national and f">{OLD_AREA}<" not in national
+    assert "Shire districts" in national and "District councils" not in national
+    assert f">{OLD_AREA}<" in shipped and "District councils" in shipped and "Shire districts" not in shipped
+    council = _page(renamed, databases["renamed"], urls.council(registry().resolve("Birmingham").slug, YEAR))
+    assert f">{AREA}<" in council and f">{OLD_AREA}<" not in council
+    district = _page(renamed, databases["renamed"], urls.council("stevenage-borough-council", YEAR))
+    assert f"the average for {PLURAL} in 2024-25" in district and OLD_PLURAL not in district
+
+
+def test_the_shipped_scheme_keeps_its_words_beside_the_copy(renamed):
+    copy, shipped = engine_labels(load_scheme(renamed)), engine_labels(LGSCO)
+    assert copy is not shipped and engine_labels(LGSCO) is shipped  # built once per scheme
+    assert (copy.outcome("upheld"), copy.area_words["housing"], copy.type_plurals["District"]) == (
+        OUTCOME, AREA, PLURAL)
+    assert (shipped.outcome("upheld"), shipped.area_words["housing"], shipped.type_plurals["District"]) == (
+        OLD_OUTCOME, OLD_AREA, OLD_PLURAL)
