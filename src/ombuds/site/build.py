@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 
 from ombuds import urls
 from ombuds.errors import OmbudsError
+from ombuds.letters.cache import LetterCache
 from ombuds.processes import alive
 from ombuds.settings import Settings
 from ombuds.site import assets
@@ -94,11 +95,18 @@ def not_found_html(site: SiteData, reason: str = "there is no page at this addre
     return not_found_page(site, reason)
 
 
+_made_folders: set[str] = set()  # folders this process has made (each file's folder is made once, not asked again)
+
+
 def _write(folder: Path, path: str, body: bytes) -> list:
     """Write a file of the build; its record for the manifest (`file_record`)."""
-    target = folder / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(body)
+    target = os.path.join(folder, path)
+    parent = os.path.dirname(target)
+    if parent not in _made_folders:
+        os.makedirs(parent, exist_ok=True)
+        _made_folders.add(parent)
+    with open(target, "wb") as file:
+        file.write(body)
     return file_record(target, hashlib.sha256(body).hexdigest())
 
 
@@ -128,7 +136,7 @@ def _start_worker(url: str, settings: Settings, folder: str, computed: tuple, na
     entries come with the items) and what changed since it."""
     from ombuds.site.app import site_data
 
-    site = site_data(open_database(url, read_only=True), settings, preview)
+    site = _whole_years(site_data(open_database(url, read_only=True), settings, preview))
     (site.statistics if isinstance(site, SiteData) else site).adopt(computed)
     _worker["site"] = site
     _worker["facts"] = Facts(site, reach)
@@ -137,6 +145,13 @@ def _start_worker(url: str, settings: Settings, folder: str, computed: tuple, na
     _worker["kinds"] = [by_name[name] for name in names]  # the parent's kinds, in the parent's order
     _worker["previous"] = Manifest(Path(previous))
     _worker["precompress"] = precompress
+
+
+def _whole_years(site):
+    """The site data as the build reads it: each year's decisions at once (every council's pages are made)."""
+    if isinstance(site, SiteData):
+        site.whole_years = True
+    return site
 
 
 def _build_chunk(items: list[tuple[int, dict, dict | None]]) -> Result:
@@ -301,6 +316,8 @@ def build_site(database: Database, out: Path, settings: Settings, workers: int =
         except OSError as error:
             raise OmbudsError(f"{out}: cannot write the site: {error.strerror or error}") from None
         if report is not None:
+            if settings.letter_cache is not None:
+                LetterCache(settings.letter_cache).trim()
             report.seconds = time.perf_counter() - started
             return report
     raise OmbudsError(f"the data changed during each of {ATTEMPTS} builds (imports or releases running): build "
@@ -318,13 +335,14 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
     """One build, swapped in only if `unchanged()` still holds when it is written; None otherwise."""
     from ombuds.site.app import site_data
 
-    site = site_data(database, settings, preview)
+    site = _whole_years(site_data(database, settings, preview))
     lgsco = isinstance(site, SiteData)
     report = BuildReport(out)
     temporary = out.parent / f".{out.name}.tmp-{os.getpid()}"
     if temporary.exists():
         shutil.rmtree(temporary)
     temporary.mkdir(parents=True)
+    _made_folders.clear()  # a folder made by an earlier build in this process may be gone
     clear_interrupted_builds(out)
     all_kinds = kinds(settings.scheme)
     build = build_digest(settings, preview, [kind.name for kind in all_kinds] + ["precompress"] * precompress)

@@ -361,7 +361,7 @@ def reach_since_build(database: Any, previous: Manifest, now: DataState) -> Reac
     return Reach.between(previous.state, now, changed, previous.inner)
 
 
-def file_record(path: Path, sha256: str) -> list:
+def file_record(path: Path | str, sha256: str) -> list:
     """A file's entry in the manifest: its SHA-256, size, modification time (ns) and inode."""
     stat = os.stat(path)
     return [sha256, stat.st_size, stat.st_mtime_ns, stat.st_ino]
