@@ -4,12 +4,14 @@ runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from builders import Cases
 from ombuds.ingest import ImportFailed, import_files
 from ombuds.store import open_database
-from ombuds.store.changes import identity, reach_since
+from ombuds.store.changes import reach_since, token_at
 from ombuds.store.queries import data_version
 
 STEVENAGE, NORTH_HERTS, BIRMINGHAM = "E07000243", "E07000099", "E08000025"
@@ -17,7 +19,8 @@ STEVENAGE, NORTH_HERTS, BIRMINGHAM = "E07000243", "E07000099", "E08000025"
 
 def _state(database) -> tuple[str, int]:
     with database.read() as connection:
-        return identity(connection), data_version(connection)
+        version = data_version(connection)
+        return token_at(connection, version), version
 
 
 def _reach(database, token: str, version: int):
@@ -47,9 +50,9 @@ def test_an_import_records_the_years_and_bodies_it_changed(db_url, tmp_path):
     moved.write_text("reference,authority,decision_date,outcome,satisfactory_remedy,remedied_by_ombudsman\n"
                      "A000001,Birmingham,2021-06-01,Upheld,no,no\n"
                      "A000002,Stevenage,2023-10-01,Upheld,no,no\n", encoding="utf-8")
-    _, before = _state(database)
+    before_token, before = _state(database)
     import_files(database, [moved])
-    assert _reach(database, token, before) == {(2023, STEVENAGE), (2021, BIRMINGHAM)}
+    assert _reach(database, before_token, before) == {(2023, STEVENAGE), (2021, BIRMINGHAM)}
     assert _reach(database, token, loaded) == {(2024, NORTH_HERTS), (2022, BIRMINGHAM), (2023, STEVENAGE),
                                                (2021, BIRMINGHAM)}
 
@@ -73,3 +76,33 @@ def test_an_unknown_reach_a_refused_import_or_another_database(tmp_path):
     assert _reach(database, token, version) is None
     assert _reach(database, "another database", _state(database)[1]) is None
     assert _reach(database, token, _state(database)[1] + 1) is None  # a version that went back
+
+
+def test_a_database_restored_from_an_older_backup_and_imported_into_is_another_history(tmp_path):
+    """A build read version V; the database is then restored from a backup taken before V and imported into until
+    it is at V again by other steps: the same number, other data, so the reach since the build is unknown."""
+    path = tmp_path / "d.db"
+    database = open_database(f"sqlite:///{path}")
+    cases = Cases(tmp_path, "A")
+    cases.decided("Stevenage", "2023-10-01", {"Upheld": 2})
+    import_files(database, cases.files())
+    database.close()
+    shutil.copy(path, tmp_path / "backup.db")  # the server stopped, as the README's restore step says
+    database = open_database(f"sqlite:///{path}")
+    (tmp_path / "b").mkdir()
+    build_saw = Cases(tmp_path / "b", "B")
+    build_saw.decided("Birmingham", "2022-11-01", {"Upheld": 1})
+    import_files(database, build_saw.files())
+    token, version = _state(database)  # what a build read
+    database.close()
+    shutil.copy(tmp_path / "backup.db", path)
+    database = open_database(f"sqlite:///{path}")
+    (tmp_path / "c").mkdir()
+    other = Cases(tmp_path / "c", "C")
+    other.decided("North Hertfordshire", "2024-05-01", {"Upheld": 1})
+    import_files(database, other.files())
+    try:
+        assert _state(database)[1] == version and _state(database)[0] != token
+        assert _reach(database, token, version) is None
+    finally:
+        database.close()

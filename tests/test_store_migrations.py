@@ -65,6 +65,8 @@ def test_a_new_database_is_made_in_one_step_as_the_migrations_make_it(db_url, tm
     tokens = [tables["store_identity"].pop("rows") for tables in (made, expected)]  # each database its own
     assert [len(rows) for rows in tokens] == [1, 1] and tokens[0] != tokens[1]
     assert all(re.fullmatch(r"[0-9a-f]{32}", rows[0][1]) for rows in tokens)
+    steps = [tables["data_steps"].pop("rows") for tables in (made, expected)]  # the upgrade's step, a token each
+    assert [[version for version, _ in rows] for rows in steps] == [[2], [2]] and steps[0] != steps[1]
     assert made == expected
 
 

@@ -11,8 +11,8 @@ facts that cannot be checked and is always made again. Code, templates, scheme, 
 digest for the whole build: any change to them makes everything again.
 
 A rebuild does not ask every question again: it asks only those whose answers the data's changes since the
-previous build can have moved (`Reach`). The manifest keeps the state the build read (the store's identity and data
-version, the day, the years held); the store's change list (`store.changes`) says which (year, body) pairs every
+previous build can have moved (`Reach`). The manifest keeps the state the build read (its data version and that
+step's token, the day, the years held); the store's change list (`store.changes`) says which (year, body) pairs every
 import since then reached. A body's decisions or improvements in a year move only with that pair; a year's figures
 (every record, the type averages, the decision counts, the revisions) with a change in that year or the year before
 (each year's figures compare with the year before's); a body's years with a change to that body; the years shown
@@ -202,7 +202,7 @@ NO_CASES = frozenset({"by_slug", "contacts", "self_assessments", "assessment_yea
 
 @dataclasses.dataclass(frozen=True)
 class DataState:
-    """What a build read besides its code and settings: the store's identity and data version, the day, the years
+    """What a build read besides its code and settings: its data version and that step's token, the day, the years
     held."""
 
     token: str
@@ -228,8 +228,9 @@ class Reach:
     @classmethod
     def between(cls, before: DataState | None, now: DataState, changed: frozenset | None,
                 inner: dict[str, list[str]]) -> Reach:
-        """The reach from the state a previous build read to `now`, given the change list since its version."""
-        if before is None or before.token != now.token or before.day != now.day:
+        """The reach from the state a previous build read to `now`, given the change list since its version (None
+        when the store cannot say it, `store.changes.reach_since`: another history, a step that recorded nothing)."""
+        if before is None or before.day != now.day:
             return cls(None)
         return cls(changed, before.years != now.years, inner)
 
@@ -341,12 +342,13 @@ def _folder_digest(folder: Path) -> str:
 
 
 def data_state(database: Any, years: Iterable[Year]) -> DataState:
-    """The state of the data a build reads now: the store's identity and data version, today, the years held."""
-    from ombuds.store.changes import identity
+    """The state of the data a build reads now: the data version and its step's token, today, the years held."""
+    from ombuds.store.changes import token_at
     from ombuds.store.queries import data_version
 
     with database.read() as connection:
-        return DataState(identity(connection), data_version(connection), date.today().isoformat(),
+        version = data_version(connection)
+        return DataState(token_at(connection, version), version, date.today().isoformat(),
                          tuple(y.label for y in years))
 
 

@@ -8,18 +8,24 @@ as far as a rebuild knows: a first load into an empty table, contacts, populatio
 figures, releases and migrations bump the version without saying what they touched. An empty reach (a step whose
 rows the merges before it in the same transaction recorded) is written as one row with no year.
 
+Every step also writes a random token (`data_steps`), so a build keeps the token of the version it read
+(`token_at`), and a rebuild knows the version it finds is the same step, not the same number reached by another
+history: a database made again from nothing, or restored from a backup taken before the build and imported into
+since. A version with no step of its own (a new database) has the store's token (`store_identity`).
+
 `reach_since` gives everything reached since a version a build read, or None when that cannot be known: a step
-with no rows, a version that went back, or another database (`store_identity`, made with the table).
+with no rows, a version that went back, or a step that is not the one the build read.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 
 from sqlalchemy import Connection, Table, and_, insert, or_, select, union
 
 from ombuds.store.aggregate import _start_year
-from ombuds.store.schema import data_changes, store_identity, version_table
+from ombuds.store.schema import data_changes, data_steps, store_identity, version_table
 
 Reach = frozenset[tuple[int, str]]  # (the calendar year a reporting year starts in, body code)
 
@@ -58,16 +64,23 @@ def record(connection: Connection, reach: Iterable[tuple[int, str]]) -> None:
                                                         "authority_code": None}])
 
 
-def identity(connection: Connection) -> str:
-    """The token that tells this database from another (one made again from nothing has a new one)."""
-    return connection.execute(select(store_identity.c.token)).scalar_one()
+def record_step(connection: Connection) -> None:
+    """Give the step just made (the current data version) a token of its own."""
+    version = connection.execute(select(version_table.c.version)).scalar_one()
+    connection.execute(insert(data_steps).values(version=version, token=uuid.uuid4().hex))
+
+
+def token_at(connection: Connection, version: int) -> str:
+    """The token of the step that made `version` here (the store's own for a version no step made)."""
+    step = connection.execute(select(data_steps.c.token).where(data_steps.c.version == version)).scalar()
+    return step if step is not None else connection.execute(select(store_identity.c.token)).scalar_one()
 
 
 def reach_since(connection: Connection, token: str, version: int) -> Reach | None:
     """Every (year, body) the steps after `version` reached; None if that is not known (a step that recorded
-    nothing, a version that went back, another database)."""
+    nothing, a version that went back, another history: `token` is not the token of that version's step here)."""
     now = connection.execute(select(version_table.c.version)).scalar_one()
-    if identity(connection) != token or now < version:
+    if now < version or token_at(connection, version) != token:
         return None
     rows = connection.execute(select(data_changes.c.version, data_changes.c.start_year,
                                      data_changes.c.authority_code).where(data_changes.c.version > version)).all()

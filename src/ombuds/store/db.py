@@ -117,7 +117,7 @@ class Database:
             else:
                 _upgrade(connection, revision)
             if current_revision(connection) >= "0006":
-                bump_data_version(connection)
+                bump_data_version(connection, stepped=current_revision(connection) >= "0017")
 
     def close(self) -> None:
         self.engine.dispose()

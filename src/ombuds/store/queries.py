@@ -14,6 +14,7 @@ from sqlalchemy import Connection, and_, case, delete, func, insert, select, upd
 
 from ombuds.labels import NOT_UPHELD_ID, UPHELD_ID, EngineLabels
 from ombuds.store.changes import record as record_reach
+from ombuds.store.changes import record_step
 from ombuds.store.schema import (
     audit_log,
     case_counts,
@@ -122,10 +123,14 @@ def data_version(connection: Connection) -> int:
     return connection.execute(select(version_table.c.version)).scalar_one()
 
 
-def bump_data_version(connection: Connection, reach: Iterable[tuple[int, str]] | None = None) -> None:
-    """One step of the data version; `reach`, when the caller knows it, the (year, body) pairs the step changed,
-    recorded for rebuilds (`store.changes`). Without it the step reached everything, as far as a rebuild knows."""
+def bump_data_version(connection: Connection, reach: Iterable[tuple[int, str]] | None = None, *,
+                      stepped: bool = True) -> None:
+    """One step of the data version, with a token of its own (`stepped`: False only for a database not yet at
+    migration 0017); `reach`, when the caller knows it, the (year, body) pairs the step changed, recorded for
+    rebuilds (`store.changes`). Without it the step reached everything, as far as a rebuild knows."""
     connection.execute(update(version_table).values(version=version_table.c.version + 1))
+    if stepped:
+        record_step(connection)
     if reach is not None:
         record_reach(connection, reach)
 

@@ -108,6 +108,12 @@ data_changes = Table(  # what each step of the data version reached (see store.c
     Index("ix_data_changes_version", "version"),
 )
 
+data_steps = Table(  # each step of the data version, with a token of its own (see store.changes)
+    "data_steps", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("token", String(32), nullable=False),
+)
+
 store_identity = Table(  # one row: a token made with the change list, telling this database from one made again
     "store_identity", metadata,
     Column("id", Integer, primary_key=True),

@@ -1,7 +1,8 @@
 """The change list: what each step of the data version reached (the reporting years and bodies whose case rows an
 import added or changed), so that a site rebuild asks again only the questions those changes can answer differently
-(`store.changes`, `site.incremental`); and the store's identity, a token that tells this database from one made
-again from nothing.
+(`store.changes`, `site.incremental`); a token for each step, which tells one history from another (a database
+restored from a backup and imported into again reaches the same version by other steps); and the store's identity,
+the token of a database with no step yet.
 
 Revision ID: 0017
 Revises: 0016
@@ -26,6 +27,11 @@ def upgrade() -> None:
         sa.Column("authority_code", sa.String(80)),
     )
     op.create_index("ix_data_changes_version", "data_changes", ["version"])
+    op.create_table(
+        "data_steps",
+        sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("token", sa.String(32), nullable=False),
+    )
     identity = op.create_table(
         "store_identity",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -36,5 +42,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("store_identity")
+    op.drop_table("data_steps")
     op.drop_index("ix_data_changes_version", "data_changes")
     op.drop_table("data_changes")
