@@ -43,7 +43,8 @@ LGSCO = load_scheme("lgsco")
 def render(work: Path) -> dict[str, list[Path]]:
     data = generate_demo(work / "data", scale=0.2, seed=2017)
     database = open_database(f"sqlite:///{work / 'parse.db'}")
-    import_files(database, [data / f"synthetic-{k}.csv" for k in ("received", "decided", "compliance", "contacts")])
+    import_files(database, [data / f"synthetic-{k}.csv" for k in ("received", "decided", "compliance", "contacts")],
+                 scheme=LGSCO)
     files: dict[str, list[Path]] = {"pdf": [], "html": []}
     for year in years_held(database, LGSCO):
         edition = shipped_edition(year)

@@ -34,7 +34,7 @@ def main() -> None:
         data = generate_demo(work / "data", scale=1.0, seed=2017)
         database = open_database(f"sqlite:///{work / 'roundtrip.db'}")
         import_files(database, [data / f"synthetic-{k}.csv" for k in ("received", "decided", "compliance",
-                                                                       "contacts")])
+                                                                       "contacts")], scheme=LGSCO)
         expected, files = {}, {"pdf": [], "html": []}
         for year in years_held(database, LGSCO):
             edition = shipped_edition(year)

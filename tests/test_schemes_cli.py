@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from builders import Cases
+from conftest import LGSCO
 from ombuds.cli import cli
 from ombuds.ingest import import_files
 from ombuds.schemes import scheme_folder
@@ -81,7 +82,7 @@ def test_a_database_from_before_schemes_is_the_lgscos(db_url: str, tmp_path: Pat
     old.migrate("0011")
     cases = Cases(tmp_path)
     cases.received("Stevenage", "2019-05-01", {"Housing": 1})
-    import_files(old, cases.files())
+    import_files(old, cases.files(), scheme=LGSCO)
     old.close()
     upgraded = open_database(db_url)
     assert upgraded.revision() == head_revision() and held_scheme(upgraded) == "lgsco"

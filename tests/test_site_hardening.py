@@ -13,6 +13,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from builders import Cases
+from conftest import LGSCO
 from ombuds.ingest import import_files
 from ombuds.site import app as site_app
 from ombuds.site.app import create_app
@@ -29,7 +30,7 @@ def url(tmp_path_factory):
     cases = Cases(folder, "H")
     cases.decided("Stevenage", "2023-10-01", {"Upheld": 3, "Not Upheld": 1}, satisfactory_remedies=1)
     url = f"sqlite:///{folder / 'site.db'}"
-    import_files(open_database(url), cases.files())
+    import_files(open_database(url), cases.files(), scheme=LGSCO)
     return url
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from builders import Cases
+from conftest import LGSCO
 from ombuds.ingest import import_files
 from ombuds.registry import registry
 from ombuds.site import build
@@ -48,7 +49,7 @@ def builds(demo_settings, tmp_path_factory):
         cases.decided(name, "2022-10-01", {"Upheld": 2, "Not Upheld": 2})
         cases.decided(name, "2023-10-01", {"Upheld": 1, "Not Upheld": 3})
     url = f"sqlite:///{folder / 'site.db'}"
-    import_files(open_database(url), cases.files())
+    import_files(open_database(url), cases.files(), scheme=LGSCO)
     out, fresh = folder / "site", folder / "fresh"
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(build, "kinds", lambda scheme=None: without_letters)
@@ -59,7 +60,7 @@ def builds(demo_settings, tmp_path_factory):
         (folder / "late").mkdir()
         late = Cases(folder / "late", "J")
         late.decided("Stevenage", "2023-11-01", {"Upheld": 3})
-        import_files(open_database(url), late.files())
+        import_files(open_database(url), late.files(), scheme=LGSCO)
         changed = build_site(open_database(url, read_only=True), out, demo_settings, workers=2)
         rebuilt = files(out)
         build_site(open_database(url, read_only=True), fresh, demo_settings, workers=1)
