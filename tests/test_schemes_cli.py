@@ -48,7 +48,7 @@ def test_scheme_check_prints_each_problem_and_exits_1(other_scheme: Path):
     result = run("scheme", "check", str(other_scheme))
     assert result.exit_code == 1
     assert result.output == ("scheme.toml: words.body_plural: unknown key (expected one of: body, bodies, body_type, "
-                             "size, letter)\nkinds.toml: missing file\nmeasures.toml: missing file\n")
+                             "size, letter, site)\nkinds.toml: missing file\nmeasures.toml: missing file\n")
 
 
 def test_a_database_remembers_its_scheme_and_refuses_another(tmp_path: Path, other_scheme: Path):
