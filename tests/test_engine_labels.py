@@ -186,3 +186,23 @@ def test_the_shipped_scheme_keeps_its_words_beside_the_copy(renamed):
         OUTCOME, AREA, PLURAL)
     assert (shipped.outcome("upheld"), shipped.area_words["housing"], shipped.type_plurals["District"]) == (
         OLD_OUTCOME, OLD_AREA, OLD_PLURAL)
+
+
+def test_which_types_have_an_average_is_the_copys(case_files, tmp_path):
+    """A copy whose types.toml gives metropolitan boroughs no average: their records carry none, every other type's
+    average stays as the shipped scheme's."""
+    folder = tmp_path / "lgsco-no-metropolitan-average"
+    shutil.copytree(scheme_folder("lgsco"), folder)
+    _replace(folder / "types.toml", 'plural = "metropolitan boroughs"\npeer_average = true',
+             'plural = "metropolitan boroughs"\npeer_average = false')
+    db = f"sqlite:///{tmp_path / 'copy.db'}"
+    run("--scheme", str(folder), "--db", db, "import", *case_files)
+    shipped_db = f"sqlite:///{tmp_path / 'shipped.db'}"
+    run("--db", shipped_db, "import", *case_files)
+    records, shipped = _by_code(_statistics(str(folder), db)), _by_code(_statistics("lgsco", shipped_db))
+    metropolitan = [i for i, r in enumerate(records) if r["authority"]["type"] == "Metropolitan"]
+    assert len(metropolitan) == 36
+    assert all(records[i]["average"]["uphold_rate"] is None for i in metropolitan)
+    assert all(shipped[i]["average"]["uphold_rate"] is not None for i in metropolitan)
+    others = [i for i, r in enumerate(records) if r["authority"]["type"] in ("District", "County")]
+    assert [records[i]["average"] for i in others] == [shipped[i]["average"] for i in others]

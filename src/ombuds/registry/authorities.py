@@ -32,6 +32,7 @@ class Authority:
     long: float | None
     former_codes: tuple[str, ...]
     aliases: tuple[str, ...]
+    peer_average: bool  # its type is compared with the average of its peers (the scheme's types.toml)
 
     @property
     def slug(self) -> str:
@@ -45,7 +46,7 @@ class Authority:
 
     @property
     def has_type_average(self) -> bool:
-        return self.type in COUNCIL_TYPES
+        return self.peer_average
 
     def existed_on(self, day: date) -> bool:
         return (self.start_date is None or self.start_date <= day) and (
