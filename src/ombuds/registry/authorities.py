@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from ombuds.schemes import DEFAULT, load_scheme
 from ombuds.years import Year
 
-COUNCIL_TYPES = load_scheme(DEFAULT).peer_average_types  # compared with their type's average (types.toml)
 TYPES = load_scheme(DEFAULT).type_ids
 GRACE_YEARS = 2  # cases about an abolished council are still accepted this long after it ends
 
