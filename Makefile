@@ -66,4 +66,4 @@ bench-scale: $(STAMP) $(ASSETS) $(INDEX)
 	$(PY) bench/scale.py
 
 clean:
-	rm -rf $(VENV) node_modules ombuds.db demo-data build dist .pytest_cache src/ombuds/site/static/vendor $(INDEX)
+	rm -rf $(VENV) node_modules ombuds.db ombuds.db.letters demo-data build dist .pytest_cache src/ombuds/site/static/vendor $(INDEX)

@@ -67,7 +67,7 @@ def test_the_page_cache_keeps_at_most_its_size_least_recently_used_out(client, m
 def test_statistics_services_are_kept_for_a_bounded_number_of_databases(url):
     opened = [open_database(url, read_only=True) for _ in range(service.SERVICES_KEPT + 4)]
     for database in opened:
-        service.statistics_service(database)
+        service.statistics_service(database, LGSCO)
     assert len(service._services) == service.SERVICES_KEPT
     assert all(entry[0] is not opened[0] for entry in service._services.values())
     gc.collect()

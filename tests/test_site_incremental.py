@@ -8,6 +8,7 @@ build's time and nothing here depends on them."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -19,7 +20,7 @@ from builders import Cases
 from conftest import LGSCO
 from ombuds.ingest import import_files
 from ombuds.registry import registry
-from ombuds.site import build
+from ombuds.site import build, incremental
 from ombuds.site.build import build_site
 from ombuds.store import open_database
 from ombuds.years import Year
@@ -125,3 +126,72 @@ def test_a_tampered_or_deleted_output_file_is_made_again(builds, demo_settings):
         report = build_site(open_database(builds["url"], read_only=True), out, demo_settings, workers=1)
     assert (page.read_bytes(), twin.read_bytes()) == good
     assert report.reused == items(builds["folder"]) - 1  # every item but that page (with its JSON twin)
+
+
+def _asked_in(monkeypatch) -> list[str]:
+    """The questions a build in this process asks again of the data (`Facts._ask`), as they are asked."""
+    asked: list[str] = []
+    ask = incremental.Facts._ask
+
+    def noting(self, key):
+        asked.append(key)
+        return ask(self, key)
+    monkeypatch.setattr(incremental.Facts, "_ask", noting)
+    return asked
+
+
+def _rebuild(url, out, settings, workers=1):
+    without_letters = [kind for kind in build.kinds() if kind.name != "letter"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build, "kinds", lambda scheme=None: without_letters)
+        return build_site(open_database(url, read_only=True), out, settings, workers=workers)
+
+
+def test_with_nothing_changed_no_question_is_asked_again(builds, demo_settings, monkeypatch):
+    asked = _asked_in(monkeypatch)
+    report = _rebuild(builds["url"], builds["out"], demo_settings)
+    assert asked == [] and report.reused == items(builds["folder"])
+
+
+def test_the_change_list_decides_which_questions_are_asked_again(builds, demo_settings, monkeypatch, tmp_path):
+    """Birmingham's 2022-23 decisions change: of one body's rows in one year only Birmingham's 2022-23 are read
+    again; the year's figures of 2022-23 and of 2023-24 (which compares with it) are asked again; the result is the
+    build from nothing of the changed data."""
+    late = Cases(tmp_path, "K")
+    late.decided("Birmingham", "2022-12-01", {"Upheld": 2})
+    import_files(open_database(builds["url"]), late.files())
+    asked = _asked_in(monkeypatch)
+    _rebuild(builds["url"], builds["out"], demo_settings)
+    questions = [json.loads(key) for key in asked]
+    one_body = [(args[0][1], args[1][1]) for name, args, _ in questions if name in incremental.BODY_YEAR]
+    assert one_body and set(one_body) == {("E08000025", "2022-23")}
+    years = {args[0][1] for name, args, _ in questions if name == "year_statistics"}
+    assert years == {"2022-23", "2023-24"}
+    fresh = builds["folder"] / "fresh-birmingham"
+    _rebuild(builds["url"], fresh, demo_settings)
+    assert {p: h for p, (_, h) in files(builds["out"]).items()} == {p: h for p, (_, h) in files(fresh).items()}
+
+
+def test_a_change_the_change_list_cannot_name_asks_everything_again(builds, demo_settings, monkeypatch, tmp_path):
+    """A population import says nothing of its reach (rates per head move): every question is asked again, and the
+    rebuild is the build from nothing."""
+    population = tmp_path / "population.csv"
+    population.write_text("authority,year,population\nStevenage,2023-24,88000\n", encoding="utf-8")
+    import_files(open_database(builds["url"]), [population])
+    asked = _asked_in(monkeypatch)
+    report = _rebuild(builds["url"], builds["out"], demo_settings)
+    names = {json.loads(key)[0] for key in asked}
+    assert {"all_decisions", "years_of", "record", "year_statistics"} <= names
+    assert report.reused < items(builds["folder"])
+    fresh = builds["folder"] / "fresh-population"
+    _rebuild(builds["url"], fresh, demo_settings)
+    assert {p: h for p, (_, h) in files(builds["out"]).items()} == {p: h for p, (_, h) in files(fresh).items()}
+
+
+def test_a_profile_change_makes_everything_again(builds, demo_settings):
+    changed = dataclasses.replace(demo_settings, profile=dataclasses.replace(
+        demo_settings.profile, name="Another Complaints Ombudsman"))
+    report = _rebuild(builds["url"], builds["out"], changed)
+    assert report.reused == 0
+    page = (builds["out"] / "councils" / STEVENAGE / "2023-24" / "index.html").read_text(encoding="utf-8")
+    assert "Another Complaints Ombudsman" in page

@@ -62,6 +62,9 @@ def test_a_new_database_is_made_in_one_step_as_the_migrations_make_it(db_url, tm
     one_step.close()
     assert "alembic_version" in made and "data_version" in made
     assert made["data_version"]["rows"] == [(1, 2)]  # 1 as migration 0006 leaves it, bumped once by the upgrade
+    tokens = [tables["store_identity"].pop("rows") for tables in (made, expected)]  # each database its own
+    assert [len(rows) for rows in tokens] == [1, 1] and tokens[0] != tokens[1]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", rows[0][1]) for rows in tokens)
     assert made == expected
 
 

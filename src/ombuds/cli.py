@@ -45,11 +45,15 @@ class OmbudsGroup(click.Group):
               default=None, help="The organisation's profile (TOML); default: the neutral demo profile.")
 @click.option("--editions", "editions_dir", envvar="OMBUDS_EDITIONS", type=click.Path(path_type=Path, file_okay=False),
               default=None, help="A folder of edition files, one YEAR.toml a year (default: the scheme's).")
+@click.option("--letter-cache", "letter_cache", envvar="OMBUDS_LETTER_CACHE", default=None, metavar="DIR",
+              help="Where rendered letters are kept by fingerprint, so each is compiled once (default: beside a "
+                   "SQLite database, DB.letters/; none for PostgreSQL); 'none' keeps none.")
 @click.pass_context
 def cli(ctx: click.Context, db_url: str | None, scheme: str, profile_path: Path | None,
-        editions_dir: Path | None) -> None:
+        editions_dir: Path | None, letter_cache: str | None) -> None:
     """ombuds: ombudsman complaint statistics, from case records to annual figures."""
-    ctx.obj = {"db_url": db_url, "scheme": scheme, "profile": profile_path, "editions": editions_dir}
+    ctx.obj = {"db_url": db_url, "scheme": scheme, "profile": profile_path, "editions": editions_dir,
+               "letter_cache": letter_cache}
 
 
 def _measures_scheme(ctx: click.Context):
@@ -69,9 +73,19 @@ def _settings(ctx: click.Context, profile_path: Path | None = None):
 
     obj = ctx.find_root().obj
     if "settings" not in obj:
-        obj["settings"] = make_settings(obj["scheme"], obj["profile"], obj["editions"], obj["db_url"])
+        obj["settings"] = make_settings(obj["scheme"], obj["profile"], obj["editions"], obj["db_url"],
+                                        _letter_cache(obj["letter_cache"], obj["db_url"]))
     settings = obj["settings"]
     return replace(settings, profile=load_profile(profile_path)) if profile_path is not None else settings
+
+
+def _letter_cache(option: str | None, db_url: str | None) -> Path | None:
+    """The letter cache's folder: `--letter-cache` ('none': no cache), else beside a SQLite database."""
+    from ombuds.letters.cache import default_location
+
+    if option is not None and option.strip():
+        return None if option.strip().lower() == "none" else Path(option)
+    return default_location(db_url)
 
 
 def _database(ctx: click.Context, *, create: bool = True, read_only: bool = False):
@@ -302,7 +316,7 @@ def letters_command(ctx: click.Context, year_label: str, authority: str | None, 
     database = _database(ctx, create=False)
     jobs = letter_jobs(database, year, edition, out_dir, output_format, authority=chosen,
                        allow_missing_contacts=allow_missing_contacts, profile=settings.profile,
-                       scheme=settings.scheme, include_abolished=include_abolished)
+                       scheme=settings.scheme, include_abolished=include_abolished, cache=settings.letter_cache)
     gone = [] if include_abolished else gone_by_letter_date(database, settings.scheme, year, edition,
                                                             authority=chosen)
     if chosen is not None and not jobs:

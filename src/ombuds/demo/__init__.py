@@ -80,7 +80,8 @@ def render_demo_letters(database: Database, out_dir: Path, settings: Settings,
         written = []
         for output_format in ("pdf", "html"):
             jobs = letter_jobs(database, year, edition, out_dir / year.label, output_format,
-                               profile=settings.profile, scheme=settings.scheme, synthetic=True)
+                               profile=settings.profile, scheme=settings.scheme, synthetic=True,
+                               cache=settings.letter_cache)
             written += render_letters(jobs)
         echo(f"  {year} ({number} of {len(years)} years): {len(written) // 2:,} letters as PDF and HTML in "
              f"{out_dir / year.label}/")

@@ -21,6 +21,7 @@ from pathlib import Path
 from ombuds.errors import OmbudsError
 from ombuds.labels import ADDRESSEE
 from ombuds.letters.assemble import assemble_letter
+from ombuds.letters.cache import LetterCache, cached_render, letter_fingerprint
 from ombuds.letters.content import Contact, MissingContact
 from ombuds.letters.editions import Edition
 from ombuds.letters.render import Renderer
@@ -42,6 +43,7 @@ class LetterJob:
     content: dict
     created: int
     output_format: str
+    cache: Path | None = None  # the letter cache's folder (letters.cache); None: always rendered
 
 
 @dataclass(frozen=True)
@@ -86,9 +88,10 @@ def contacts_from_rows(rows: list) -> dict[str, list[Contact]]:
 def letter_jobs(database: Database, year: Year, edition: Edition, out_dir: Path, output_format: str, *,
                 authority: Authority | None = None, allow_missing_contacts: bool = False,
                 method: str = "pooled", profile: Profile, scheme: Scheme, include_abolished: bool = False,
-                synthetic: bool = False) -> list[LetterJob]:
+                synthetic: bool = False, cache: Path | None = None) -> list[LetterJob]:
     """What to render: one job per authority (or the one asked for) that exists on the letter's date (every one
-    with statistics if `include_abolished`), each with its content ready; from `scheme`'s statistics."""
+    with statistics if `include_abolished`), each with its content ready; from `scheme`'s statistics; `cache` the
+    letter cache's folder."""
     held = statistics_service(database, scheme).year(year, method)
     if held.published:
         raise OmbudsError(f"{year} has no case records, only the figures of published documents: letters are "
@@ -108,7 +111,7 @@ def letter_jobs(database: Database, year: Year, edition: Edition, out_dir: Path,
         a = authorities.get(record.authority.code)
         letter = assemble_letter(record, edition, contacts.get(a.code, []), profile, synthetic=synthetic)
         jobs.append(LetterJob(a, letter_path(out_dir, a, year, output_format), letter.content, letter.created,
-                              output_format))
+                              output_format, cache))
     return jobs
 
 
@@ -175,7 +178,10 @@ def _render_one(job: LetterJob) -> Written:
     global _renderer  # one renderer per worker process: fonts and templates are loaded once
     if _renderer is None:
         _renderer = Renderer()
-    data = _renderer.render(job.content, job.created, job.output_format)
+    renderer = _renderer
+    data = cached_render(None if job.cache is None else LetterCache(job.cache),
+                         letter_fingerprint(job.content, job.created, job.output_format), job.output_format,
+                         lambda: renderer.render(job.content, job.created, job.output_format))
     write_atomically(job.path, data)
     return Written(job.authority, job.path, hashlib.sha256(data).hexdigest())
 
@@ -202,6 +208,8 @@ def render_letters(jobs: list[LetterJob], *, workers: int | None = None,
             written.append(w)
             on_written(w)
     write_index(jobs[0].path.parent, written)
+    for folder in {job.cache for job in jobs if job.cache is not None}:
+        LetterCache(folder).trim()
     return written
 
 

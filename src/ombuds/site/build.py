@@ -13,6 +13,8 @@ import hashlib
 import multiprocessing
 import os
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ from pathlib import Path, PurePosixPath
 
 from ombuds import urls
 from ombuds.errors import OmbudsError
+from ombuds.letters.cache import LetterCache
 from ombuds.processes import alive
 from ombuds.settings import Settings
 from ombuds.site import assets
@@ -29,11 +32,15 @@ from ombuds.site.data import NotFound, SiteData
 from ombuds.site.incremental import (
     Facts,
     Manifest,
+    Reach,
     Recorder,
     build_digest,
+    data_state,
     file_hash,
+    file_record,
     item_key,
     manifest_path,
+    reach_since_build,
     write_manifest,
 )
 from ombuds.site.pages import FileKind, Page, PageKind
@@ -43,6 +50,7 @@ from ombuds.store import Database, open_database
 from ombuds.store.queries import data_version
 
 CHUNK = 40  # pages per task handed to a worker
+INLINE = 200  # items left to check or make after linking at most which the build makes itself, starting no worker
 ATTEMPTS = 3  # builds started before giving up on data that keeps changing
 
 
@@ -87,12 +95,19 @@ def not_found_html(site: SiteData, reason: str = "there is no page at this addre
     return not_found_page(site, reason)
 
 
-def _write(folder: Path, path: str, body: bytes) -> str:
-    """Write a file of the build; its SHA-256, for the manifest."""
-    target = folder / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(body)
-    return hashlib.sha256(body).hexdigest()
+_made_folders: set[str] = set()  # folders this process has made (each file's folder is made once, not asked again)
+
+
+def _write(folder: Path, path: str, body: bytes) -> list:
+    """Write a file of the build; its record for the manifest (`file_record`)."""
+    target = os.path.join(folder, path)
+    parent = os.path.dirname(target)
+    if parent not in _made_folders:
+        os.makedirs(parent, exist_ok=True)
+        _made_folders.add(parent)
+    with open(target, "wb") as file:
+        file.write(body)
+    return file_record(target, hashlib.sha256(body).hexdigest())
 
 
 TEXT_SUFFIXES = {".html": "text/html", ".json": "application/json", ".csv": "text/csv", ".atom": "application/atom+xml",
@@ -100,7 +115,7 @@ TEXT_SUFFIXES = {".html": "text/html", ".json": "application/json", ".csv": "tex
                  ".svg": "image/svg+xml"}
 
 
-def _written(folder: Path, path: str, body: bytes) -> dict[str, str]:
+def _written(folder: Path, path: str, body: bytes) -> dict[str, list]:
     """Write a file and, in a build with `--precompress`, its `.br` and `.gz` twins if it is text of MINIMUM bytes
     or more; the hash of each file written, by path."""
     outputs = {path: _write(folder, path, body)}
@@ -115,23 +130,31 @@ _worker: dict = {}
 
 
 def _start_worker(url: str, settings: Settings, folder: str, computed: tuple, names: list[str],
-                  previous: tuple[str, str], preview: bool = False, precompress: bool = False) -> None:
+                  previous: str, reach: Reach, preview: bool = False, precompress: bool = False) -> None:
     """In each worker: a read-only database and site of its own (no object, connection or lock is shared with the
-    parent), taking over the statistics the parent already computed, and the previous build's manifest."""
+    parent), taking over the statistics the parent already computed; the previous build's folder (its manifest's
+    entries come with the items) and what changed since it."""
     from ombuds.site.app import site_data
 
-    site = site_data(open_database(url, read_only=True), settings, preview)
+    site = _whole_years(site_data(open_database(url, read_only=True), settings, preview))
     (site.statistics if isinstance(site, SiteData) else site).adopt(computed)
     _worker["site"] = site
-    _worker["facts"] = Facts(site)
+    _worker["facts"] = Facts(site, reach)
     _worker["folder"] = Path(folder)
     by_name = {kind.name: kind for kind in kinds(settings.scheme)}
     _worker["kinds"] = [by_name[name] for name in names]  # the parent's kinds, in the parent's order
-    _worker["previous"] = Manifest.read(Path(previous[0]), previous[1])
+    _worker["previous"] = Manifest(Path(previous))
     _worker["precompress"] = precompress
 
 
-def _build_chunk(items: list[tuple[int, dict]]) -> Result:
+def _whole_years(site):
+    """The site data as the build reads it: each year's decisions at once (every council's pages are made)."""
+    if isinstance(site, SiteData):
+        site.whole_years = True
+    return site
+
+
+def _build_chunk(items: list[tuple[int, dict, dict | None]]) -> Result:
     return build_items(_worker["facts"], _worker["kinds"], items, _worker["folder"], _worker["previous"])
 
 
@@ -153,6 +176,7 @@ class Result:
     reused: int = 0
     skipped: list[str] = field(default_factory=list)
     items: dict[str, dict] = field(default_factory=dict)  # the manifest's entries of the items built or reused
+    inner: dict[str, list[str]] = field(default_factory=dict)  # the questions of the derived facts asked anew
 
     def tally(self, entry: dict) -> None:
         pages, redirects, files = entry["tally"]
@@ -161,29 +185,46 @@ class Result:
         self.files += files
 
 
-def build_items(facts: Facts, all_kinds: list, items: list[tuple[int, dict]], folder: Path,
+def build_items(facts: Facts, all_kinds: list, items: list[tuple[int, dict, dict | None]], folder: Path,
                 previous: Manifest) -> Result:
-    """Write the pages and files `items` name (kind position, params): each linked from the previous build when its
-    facts have the same answers and its files the stored hashes, else made."""
+    """Write the pages and files `items` name (kind position, params, the previous build's entry): each linked
+    from the previous build when its facts have the same answers and its files are intact, else made."""
     result = Result()
-    for position, params in items:
+    for position, params, old in items:
         kind = all_kinds[position]
         key = item_key(kind.name, params)
-        old = previous.items.get(key)
         if old is not None and facts.unchanged(old["facts"]) and _relink(previous, old["outputs"], folder):
             result.reused += 1
         else:
             try:
-                old = _make(Recorder(facts), kind, params, folder, previous, old)
+                old = _make(Recorder(facts, known=old and old["facts"]), kind, params, folder, previous, old)
             except NotFound as error:
                 result.skipped.append(f"{kind.url(**params)}: {error}")
                 continue
         result.tally(old)
         result.items[key] = old
+    result.inner, facts.inner = facts.inner, {}
     return result
 
 
-def _relink(previous: Manifest, outputs: dict[str, str], folder: Path) -> bool:
+def _link_unchanged(facts: Facts, all_kinds: list, items: list[tuple[int, dict]], folder: Path,
+                    previous: Manifest) -> tuple[Result, list[tuple[int, dict, dict | None]]]:
+    """Link from the previous build every item whose facts the data's changes cannot have moved (`Reach`),
+    without asking any question; the others, each with its previous entry, are left to `build_items`."""
+    result, pending = Result(), []
+    for position, params in items:
+        key = item_key(all_kinds[position].name, params)
+        old = previous.items.get(key)
+        if old is not None and facts.unmoved(old["facts"]) and _relink(previous, old["outputs"], folder):
+            result.reused += 1
+            result.tally(old)
+            result.items[key] = old
+        else:
+            pending.append((position, params, old))
+    return result, pending
+
+
+def _relink(previous: Manifest, outputs: dict[str, list], folder: Path) -> bool:
     if previous.intact(outputs) and previous.link(outputs, folder):
         return True
     for path in outputs:  # a link made before one failed is a file shared with the previous build: never write it
@@ -245,7 +286,8 @@ def _write_shards(folder: str, previous: Manifest | None = None) -> tuple[int, d
         return len(old["outputs"]), old
     shards = Path(folder) / "search" / "postcodes"
     files = write_shards(shards)[0]
-    outputs = {path.relative_to(folder).as_posix(): file_hash(path) for path in sorted(shards.glob("*.json"))}
+    outputs = {path.relative_to(folder).as_posix(): file_record(path, file_hash(path))
+               for path in sorted(shards.glob("*.json"))}
     return files, {"facts": {}, "outputs": outputs, "tally": [0, 0, files]}
 
 
@@ -274,6 +316,8 @@ def build_site(database: Database, out: Path, settings: Settings, workers: int =
         except OSError as error:
             raise OmbudsError(f"{out}: cannot write the site: {error.strerror or error}") from None
         if report is not None:
+            if settings.letter_cache is not None:
+                LetterCache(settings.letter_cache).trim()
             report.seconds = time.perf_counter() - started
             return report
     raise OmbudsError(f"the data changed during each of {ATTEMPTS} builds (imports or releases running): build "
@@ -291,49 +335,60 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
     """One build, swapped in only if `unchanged()` still holds when it is written; None otherwise."""
     from ombuds.site.app import site_data
 
-    site = site_data(database, settings, preview)
+    site = _whole_years(site_data(database, settings, preview))
     lgsco = isinstance(site, SiteData)
     report = BuildReport(out)
     temporary = out.parent / f".{out.name}.tmp-{os.getpid()}"
     if temporary.exists():
         shutil.rmtree(temporary)
     temporary.mkdir(parents=True)
+    _made_folders.clear()  # a folder made by an earlier build in this process may be gone
     clear_interrupted_builds(out)
     all_kinds = kinds(settings.scheme)
     build = build_digest(settings, preview, [kind.name for kind in all_kinds] + ["precompress"] * precompress)
     _worker["precompress"] = precompress  # this process's own writes (one worker, assets, the 404 page)
     entries: dict[str, dict] = {}
+    inner: dict[str, list[str]] = {}
     manifest = None
     try:
         items = [(position, dict(params)) for position, kind in enumerate(all_kinds) for params in kind.every(site)]
-        if workers > 1:
+        previous = Manifest.read(out, build)
+        state = data_state(database, site.statistics.years() if lgsco else [])
+        facts = Facts(site, reach_since_build(database, previous, state))
+        linked, pending = _link_unchanged(facts, all_kinds, items, temporary, previous)
+        _add(report, linked, entries, inner)
+        if on_progress is not None:
+            on_progress(len(items) - len(pending), len(items))
+        shards_here = not lgsco or (SHARDS in previous.items and previous.intact(previous.items[SHARDS]["outputs"]))
+        if workers > 1 and len(pending) > INLINE:
             context = multiprocessing.get_context("spawn")  # never fork: a parent thread (a server) may hold a lock
             computed = site.statistics.computed() if lgsco else site.computed()
             with context.Pool(workers, _start_worker,
-                              (database.url, settings, str(temporary), computed,
-                               [kind.name for kind in all_kinds], (str(out), build), preview, precompress)) as pool:
-                shards = pool.apply_async(_write_shards, (str(temporary),)) if lgsco else None
-                results = pool.imap_unordered(_build_chunk, _chunks(items, CHUNK))
+                              (database.url, settings, str(temporary), computed, [kind.name for kind in all_kinds],
+                               str(out), facts.reach, preview, precompress)) as pool:
+                shards = None if shards_here else pool.apply_async(_write_shards, (str(temporary),))
+                results = pool.imap_unordered(_build_chunk, _chunks(pending, CHUNK))
                 report.files += _write_assets(site, temporary)
                 report.files += _write_openapi(database, settings, temporary)
                 for done, result in enumerate(results, start=1):
-                    _add(report, result, entries)
+                    _add(report, result, entries, inner)
                     if on_progress is not None:
-                        on_progress(min(done * CHUNK, len(items)), len(items))
+                        on_progress(len(items) - len(pending) + min(done * CHUNK, len(pending)), len(items))
                 if shards:
                     made, entries[SHARDS] = shards.get()
                     report.files += made
+                    shards_here = False
         else:
-            previous = Manifest.read(out, build)
-            _add(report, build_items(Facts(site), all_kinds, items, temporary, previous), entries)
-            if lgsco:
-                made, entries[SHARDS] = _write_shards(str(temporary), previous)
-                report.files += made
+            _add(report, build_items(facts, all_kinds, pending, temporary, previous), entries, inner)
             report.files += _write_assets(site, temporary)
             report.files += _write_openapi(database, settings, temporary)
+            shards_here = lgsco
+        if shards_here and lgsco:
+            made, entries[SHARDS] = _write_shards(str(temporary), previous)
+            report.files += made
         _written(temporary, "404.html", not_found_html(site))
         report.files += 1
-        manifest = write_manifest(out, build, entries)
+        manifest = write_manifest(out, build, entries, state, {**previous.inner, **inner})
         if not unchanged():
             shutil.rmtree(temporary, ignore_errors=True)
             manifest.unlink()
@@ -361,20 +416,40 @@ def clear_interrupted_builds(out: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def _add(report: BuildReport, result: Result, entries: dict[str, dict]) -> None:
+def _add(report: BuildReport, result: Result, entries: dict[str, dict], inner: dict[str, list[str]]) -> None:
     report.pages += result.pages
     report.redirects += result.redirects
     report.files += result.files
     report.reused += result.reused
     report.skipped += result.skipped
     entries.update(result.items)
+    inner.update(result.inner)
 
 
 def _swap(new: Path, out: Path) -> None:
-    """Put `new` where `out` is: the old build is renamed aside first, then deleted."""
+    """Put `new` where `out` is: the old build is renamed aside first, then deleted by a process of its own, so that
+    the build returns without waiting for tens of thousands of files to go (a build killed before that process is
+    done leaves the folder to `clear_interrupted_builds`)."""
     old = out.parent / f".{out.name}.old-{os.getpid()}"
+    if old.exists():  # this process's previous build, still being deleted: its deletion is let finish first
+        finish_deleting()
+        shutil.rmtree(old, ignore_errors=True)
     if out.exists():
         out.rename(old)
     new.rename(out)
     if old.exists():
-        shutil.rmtree(old)
+        _deleting[:] = [process for process in _deleting if process.poll() is None]  # reap those done
+        _deleting.append(subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)",
+             str(old)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True))
+
+
+_deleting: list[subprocess.Popen] = []  # the processes deleting replaced builds
+
+
+def finish_deleting() -> None:
+    """Wait until the replaced builds this process set aside are deleted."""
+    for process in _deleting:
+        process.wait()
+    _deleting.clear()

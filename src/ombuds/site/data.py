@@ -64,6 +64,7 @@ class SiteData:
     settings: Settings  # the scheme (its words), the profile (who speaks) and the letters' editions folder
     method: str = "pooled"
     preview: bool = False  # a staff preview: every year held, embargoed ones included (site build --preview)
+    whole_years: bool = False  # read each year's decisions and improvements at once (the static build asks for all)
     _memo: LRUCache = field(default_factory=lambda: LRUCache(MEMO_KEPT), repr=False)  # listings by data version
     _decisions: dict = field(default_factory=dict, repr=False)  # recently read decisions, least recent first
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -228,6 +229,9 @@ class SiteData:
 
     def all_decisions(self, authority: Authority, year: Year) -> list[queries.Decision]:
         """An authority's decisions in a year, read once for all its filters and pages (the last few kept)."""
+        if self.whole_years:
+            return self._by_authority("decisions", year, lambda connection, year: queries.decisions_by_authority(
+                connection, year, self.labels)).get(authority.code, [])
         key = (self.version(), authority.code, year)
         with self._lock:
             found = self._decisions.pop(key, None)
@@ -246,16 +250,32 @@ class SiteData:
     def recent_decisions(self, authority: Authority, limit: int = 50) -> list[queries.Decision]:
         """The newest decisions across every year held, for the council's feed."""
         found: list[queries.Decision] = []
+        years = reversed([y for y in self.statistics.case_years() if y in self.years()])
+        if self.whole_years:
+            for year in years:
+                found += self.all_decisions(authority, year)[:limit - len(found)]
+                if len(found) >= limit:
+                    break
+            return found
         with self.database.read() as connection:
-            for year in reversed([y for y in self.statistics.case_years() if y in self.years()]):
+            for year in years:
                 found += queries.decisions(connection, authority.code, year, self.labels, limit=limit - len(found))
                 if len(found) >= limit:
                     break
         return found
 
     def improvements(self, authority: Authority, year: Year) -> list[queries.Improvement]:
+        if self.whole_years:
+            return self._by_authority("improvements", year, queries.improvements_by_authority).get(authority.code, [])
         with self.database.read() as connection:
             return queries.improvements_agreed(connection, authority.code, year)
+
+    def _by_authority(self, what: str, year: Year, read: Callable) -> dict[str, list]:
+        """A year's rows of every authority (`read(connection, year)`), read once per data version."""
+        def rows() -> dict[str, list]:
+            with self.database.read() as connection:
+                return read(connection, year)
+        return self._once((what, self.version(), year), rows)
 
     def self_assessments(self, year: Year | None = None) -> list[Assessment]:
         """Organisations' self-assessments against the code: one year's, or every year's (read once per data

@@ -9,6 +9,17 @@ again, but only if that file still has the hash the manifest stored (a file edit
 is made again). A page that reads anything else of the site data (an attribute that is not a plain setting) has
 facts that cannot be checked and is always made again. Code, templates, scheme, profile and editions enter one
 digest for the whole build: any change to them makes everything again.
+
+A rebuild does not ask every question again: it asks only those whose answers the data's changes since the
+previous build can have moved (`Reach`). The manifest keeps the state the build read (the store's identity and data
+version, the day, the years held); the store's change list (`store.changes`) says which (year, body) pairs every
+import since then reached. A body's decisions or improvements in a year move only with that pair; a year's figures
+(every record, the type averages, the decision counts, the revisions) with a change in that year or the year before
+(each year's figures compare with the year before's); a body's years with a change to that body; the years shown
+with the years held. A page module's derived fact (`fact`) is asked again only when a question it asked did move
+(the manifest keeps the questions each asked). Anything else, or a change list that cannot say (a first load,
+population, contacts, releases, a migration, another day or database), asks everything again, as a build of
+unknown changes must. A page whose every answer is unchanged by that judgement is linked without a question asked.
 """
 
 from __future__ import annotations
@@ -31,7 +42,7 @@ from ombuds.fingerprints import source_digest
 from ombuds.registry import Authority
 from ombuds.years import Year
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 # The site data's settings: fixed for a build, and part of its digest (`build_digest`).
 SETTINGS = frozenset({"profile", "scheme", "settings", "authorities", "method", "preview", "editions", "code",
                       "shared_context", "labels"})
@@ -121,11 +132,14 @@ def fact_key(name: str, args: tuple, kwargs: dict) -> str | None:
 
 
 class Facts:
-    """The answers of one site data object, by question, each digested once (one build, one data version)."""
+    """The answers of one site data object, by question, each digested once (one build, one data version); with
+    the previous build's `reach`, the questions it judges unmoved are not asked at all."""
 
-    def __init__(self, site: Any):
+    def __init__(self, site: Any, reach: Reach | None = None):
         self.site = site
+        self.reach = reach if reach is not None else Reach(None)
         self._digests: dict[str, str] = {}
+        self.inner: dict[str, list[str]] = {}  # the questions each derived fact asked, as asked in this process
 
     def digest_of(self, key: str) -> str:
         """The digest of a question's answer now, asking it if no page of this process has."""
@@ -134,6 +148,10 @@ class Facts:
             found = self._ask(key)
             self._digests[key] = found
         return found
+
+    def same(self, key: str, old: str) -> bool:
+        """Whether question `key`, answered `old` by the previous build, has that answer now."""
+        return old != OPAQUE and (self.reach.still(key) or self.digest_of(key) == old)
 
     def note(self, key: str, answer: Any) -> str:
         found = self._digests.get(key)
@@ -144,8 +162,13 @@ class Facts:
     def _ask(self, key: str) -> str:
         name, args, kwargs = json.loads(key)
         try:
-            method = _derived(name, self.site) if ":" in name else getattr(self.site, name)
-            answer = method(*(self._decode(a) for a in args), **{k: self._decode(v) for k, v in kwargs.items()})
+            values = [self._decode(a) for a in args]
+            if ":" in name:  # a derived fact: the questions it asks are noted again for the next rebuild
+                asking = Recorder(self, keys_only=True)
+                answer = _derived(name)(asking, *values)
+                self.inner[key] = list(asking.facts)
+            else:
+                answer = getattr(self.site, name)(*values, **{k: self._decode(v) for k, v in kwargs.items()})
         except Exception:  # the question has no answer now (the page would say why when built): not the same
             return OPAQUE
         return digest(answer)
@@ -160,17 +183,91 @@ class Facts:
             return [self._decode(v) for v in value]
         return value
 
+    def unmoved(self, facts: dict[str, str]) -> bool:
+        """Whether the data's changes cannot have moved any recorded answer (no question is asked)."""
+        return all(old != OPAQUE and self.reach.still(key) for key, old in facts.items())
+
     def unchanged(self, facts: dict[str, str]) -> bool:
         """Whether every recorded question still has the recorded answer."""
-        return all(old != OPAQUE and self.digest_of(key) == old for key, old in facts.items())
+        return all(self.same(key, old) for key, old in facts.items())
+
+
+BODY_YEAR = frozenset({"all_decisions", "public_reports", "improvements"})  # one body's rows in one year
+YEAR = frozenset({"record", "year_statistics", "has_case_records", "decision_counts", "revisions",
+                  "year_revisions", "edition"})  # one year's figures, which compare with the year before's
+BODY = frozenset({"years_of", "default_year", "recent_decisions"})  # one body's years (and the years held)
+HELD = frozenset({"years", "latest_year", "year", "preview_notes"})  # the years held (releases and day: unknown)
+NO_CASES = frozenset({"by_slug", "contacts", "self_assessments", "assessment_years", "edition_files"})
+
+
+@dataclasses.dataclass(frozen=True)
+class DataState:
+    """What a build read besides its code and settings: the store's identity and data version, the day, the years
+    held."""
+
+    token: str
+    version: int
+    day: str
+    years: tuple[str, ...]
+
+
+class Reach:
+    """Which questions the data's changes since the previous build can have answered differently. `changed`: the
+    (year, body) pairs the store's change list gives (None: unknown, every question moved); `years_moved`: the
+    years held are not those the previous build read; `inner`: the questions each derived fact asked then."""
+
+    def __init__(self, changed: frozenset[tuple[int, str]] | None, years_moved: bool = False,
+                 inner: dict[str, list[str]] | None = None):
+        self.changed = changed
+        self.years_moved = years_moved
+        self.inner = inner or {}
+        self._years = {year for year, _ in changed or ()}
+        self._bodies = {code for _, code in changed or ()}
+        self._still: dict[str, bool] = {}
+
+    @classmethod
+    def between(cls, before: DataState | None, now: DataState, changed: frozenset | None,
+                inner: dict[str, list[str]]) -> Reach:
+        """The reach from the state a previous build read to `now`, given the change list since its version."""
+        if before is None or before.token != now.token or before.day != now.day:
+            return cls(None)
+        return cls(changed, before.years != now.years, inner)
+
+    def still(self, key: str) -> bool:
+        """Whether question `key`'s answer cannot have moved (judged once per question)."""
+        found = self._still.get(key)
+        if found is None:
+            found = self._still[key] = self.changed is not None and self._judge(key)
+        return found
+
+    def _judge(self, key: str) -> bool:
+        if not self.changed and not self.years_moved:
+            return True  # nothing changed since the previous build
+        name, args, _ = json.loads(key)
+        if ":" in name:
+            inner = self.inner.get(key)
+            return inner is not None and OPAQUE not in inner and all(self.still(k) for k in inner)
+        years = [Year.parse(value).start_year for tag, value in args if tag == "y"]
+        bodies = [value for tag, value in args if tag == "a"]
+        if name in BODY_YEAR:
+            return len(years) == len(bodies) == 1 and (years[0], bodies[0]) not in self.changed
+        if name in YEAR:
+            return len(years) == 1 and not {years[0], years[0] - 1} & self._years
+        if name in BODY:
+            return len(bodies) == 1 and not self.years_moved and bodies[0] not in self._bodies
+        if name in HELD:
+            return not self.years_moved
+        return name in NO_CASES
 
 
 class Recorder:
     """The site data as one page sees it: every method it calls is answered by the real object and noted, with
     the answer's digest, in `facts`."""
 
-    def __init__(self, facts: Facts):
+    def __init__(self, facts: Facts, keys_only: bool = False, known: dict[str, str] | None = None):
         self._facts = facts
+        self._keys_only = keys_only  # noting the questions a derived fact asks, not their answers
+        self._known = known or {}  # the previous build's digests of this page's answers
         self.facts: dict[str, str] = {}
 
     def __getattr__(self, name: str) -> Any:
@@ -190,8 +287,16 @@ class Recorder:
         if key is None:
             self.facts[OPAQUE] = OPAQUE
         else:
-            self.facts[key] = self._facts.note(key, answer)
+            self.facts[key] = "" if self._keys_only else self._digest(key, answer)
         return answer
+
+
+    def _digest(self, key: str, answer: Any) -> str:
+        """The answer's digest: the previous build's where the data's changes cannot have moved it."""
+        old = self._known.get(key)
+        if old is not None and old != OPAQUE and self._facts.reach.still(key):
+            return old
+        return self._facts.note(key, answer)
 
 
 def fact(function: Callable) -> Callable:
@@ -205,13 +310,18 @@ def fact(function: Callable) -> Callable:
     def asked(site, *args):
         if not isinstance(site, Recorder):
             return function(site, *args)
-        return site.note(fact_key(name, args, {}), function(site._facts.site, *args))
+        key = fact_key(name, args, {})
+        asking = Recorder(site._facts, keys_only=True)
+        answer = function(asking, *args)
+        if key is not None:
+            site._facts.inner[key] = list(asking.facts)
+        return site.note(key, answer)
     return asked
 
 
-def _derived(name: str, site: Any) -> Callable:
+def _derived(name: str) -> Callable:
     module, _, qualname = name.partition(":")
-    return functools.partial(getattr(import_module(module), qualname).__wrapped__, site)
+    return getattr(import_module(module), qualname).__wrapped__
 
 
 def build_digest(settings: Any, preview: bool, kinds: Iterable[str]) -> str:
@@ -230,15 +340,45 @@ def _folder_digest(folder: Path) -> str:
     return hashed.hexdigest()
 
 
+def data_state(database: Any, years: Iterable[Year]) -> DataState:
+    """The state of the data a build reads now: the store's identity and data version, today, the years held."""
+    from ombuds.store.changes import identity
+    from ombuds.store.queries import data_version
+
+    with database.read() as connection:
+        return DataState(identity(connection), data_version(connection), date.today().isoformat(),
+                         tuple(y.label for y in years))
+
+
+def reach_since_build(database: Any, previous: Manifest, now: DataState) -> Reach:
+    """What the data's changes since the previous build can have moved, by the store's change list."""
+    from ombuds.store.changes import reach_since
+
+    if previous.state is None:
+        return Reach(None)
+    with database.read() as connection:
+        changed = reach_since(connection, previous.state.token, previous.state.version)
+    return Reach.between(previous.state, now, changed, previous.inner)
+
+
+def file_record(path: Path | str, sha256: str) -> list:
+    """A file's entry in the manifest: its SHA-256, size, modification time (ns) and inode."""
+    stat = os.stat(path)
+    return [sha256, stat.st_size, stat.st_mtime_ns, stat.st_ino]
+
+
 @dataclasses.dataclass(frozen=True)
 class Manifest:
-    """What the previous build made: per item (a page or file with its parameters) its facts, the hash of each file
-    it wrote and, for a file kind with one, its content fingerprint. Stored with each fact written once, items
-    naming them by number."""
+    """What the previous build made: per item (a page or file with its parameters) its facts, each file it wrote
+    (`file_record`) and, for a file kind with one, its content fingerprint; the data state it read and the
+    questions each derived fact asked. Stored with each fact written once, items naming them by number."""
 
     folder: Path
     build: str = ""
     items: dict[str, dict] = dataclasses.field(default_factory=dict)
+    state: DataState | None = None
+    inner: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    _folders: set[Path] = dataclasses.field(default_factory=set)  # folders of the new build made by `link`
 
     @classmethod
     def read(cls, out: Path, build: str) -> Manifest:
@@ -249,38 +389,60 @@ class Manifest:
                 table = stored["facts"]
                 items = {key: {**entry, "facts": {table[i][0]: table[i][1] for i in entry["facts"]}}
                          for key, entry in stored["items"].items()}
-                return cls(out, build, items)
+                state = stored["state"]
+                return cls(out, build, items, DataState(state[0], state[1], state[2], tuple(state[3])),
+                           stored["inner"])
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             pass
         return cls(out, build)
 
-    def intact(self, outputs: dict[str, str]) -> bool:
-        """Whether every file the item wrote is still in the previous build with the hash it had."""
+    def intact(self, outputs: dict[str, list]) -> bool:
+        """Whether every file the item wrote is still in the previous build as it was written. A file with the
+        size, modification time and inode recorded is trusted without reading it: writing to a file sets its
+        modification time and replacing it gives a new inode, so only a write that puts the old time back by hand
+        goes unseen (the check rsync and make rely on). Any other file is hashed."""
         try:
-            return all(file_hash(self.folder / path) == stored for path, stored in outputs.items())
-        except OSError:
+            for path, (sha256, *stat) in outputs.items():
+                found = os.stat(self.folder / path)
+                if [found.st_size, found.st_mtime_ns, found.st_ino] != stat and (
+                        found.st_size != stat[0] or file_hash(self.folder / path) != sha256):
+                    return False
+        except (OSError, ValueError):
             return False
+        return True
 
     def link(self, outputs: Iterable[str], folder: Path) -> bool:
         """Link the previous build's files into `folder`; False if any cannot be."""
         try:
             for path in outputs:
                 target = folder / path
-                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.parent not in self._folders:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    self._folders.add(target.parent)
                 os.link(self.folder / path, target)
         except OSError:
             return False
         return True
 
 
-def write_manifest(out: Path, build: str, items: dict[str, dict]) -> Path:
-    """Write the manifest beside `out` under a temporary name and return it (to be renamed into place)."""
+def write_manifest(out: Path, build: str, items: dict[str, dict], state: DataState,
+                   inner: dict[str, list[str]]) -> Path:
+    """Write the manifest beside `out` under a temporary name and return it (to be renamed into place); of the
+    derived facts' questions, those of the facts the items asked."""
     numbers: dict[tuple[str, str], int] = {}
     compact = {key: {**entry, "facts": [numbers.setdefault(pair, len(numbers)) for pair in entry["facts"].items()]}
                for key, entry in items.items()}
+    asked = [key for key, _ in numbers]
+    kept: dict[str, list[str]] = {}
+    while asked:
+        key = asked.pop()
+        if key in inner and key not in kept:
+            kept[key] = inner[key]
+            asked += inner[key]
     temporary = manifest_path(out).with_name(manifest_path(out).name + f".tmp-{os.getpid()}")
     temporary.write_text(json.dumps({"version": MANIFEST_VERSION, "build": build, "facts": [list(p) for p in numbers],
-                                     "items": compact}, separators=(",", ":")), encoding="utf-8")
+                                     "items": compact, "state": dataclasses.astuple(state), "inner": kept},
+                                    separators=(",", ":")), encoding="utf-8")
     return temporary
 
 

@@ -4,6 +4,7 @@ refusals into the project's own error."""
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -54,15 +55,17 @@ def _upgrade(connection: Connection, revision: str) -> None:
 
 def _create_new(connection: Connection) -> None:
     """A new, empty database at the newest revision without running the migrations one by one: the tables and
-    indexes of the schema in code, the one row the migrations leave in a new database (the data version, 1) and
-    Alembic's record of the revision, as `alembic upgrade head` leaves them (tests/test_store_migrations.py compares
-    the two, table by table and row by row). Alembic is not imported: 0.2 s of CPU off every first import."""
+    indexes of the schema in code, the rows the migrations leave in a new database (the data version, 1; the
+    store's identity, a new token) and Alembic's record of the revision, as `alembic upgrade head` leaves them
+    (tests/test_store_migrations.py compares the two, table by table and row by row, each database with a token of
+    its own). Alembic is not imported: 0.2 s of CPU off every first import."""
     from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, insert
 
-    from ombuds.store.schema import metadata, version_table
+    from ombuds.store.schema import metadata, store_identity, version_table
 
     metadata.create_all(connection)
     connection.execute(insert(version_table).values(id=1, version=1))
+    connection.execute(insert(store_identity).values(id=1, token=uuid.uuid4().hex))  # as migration 0017 makes it
     alembic_version = Table("alembic_version", MetaData(), Column("version_num", String(32), nullable=False),
                             PrimaryKeyConstraint("version_num", name="alembic_version_pkc"))
     alembic_version.create(connection)

@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ombuds.store.aggregate import COUNTED, LoadCounts, count_changes
 from ombuds.store.bulk import copy_rows
+from ombuds.store.changes import merge_reach
 from ombuds.store.queries import bump_data_version
 from ombuds.store.schema import TABLES
 
@@ -149,6 +150,7 @@ class Staging:
             count_changes(self.connection, t.name, s)  # before the writes: the replaced rows' counts are taken away
         if self._target_empty():
             return self._load_into_empty()
+        reach = merge_reach(self.connection, t, s)  # the change list, for site rebuilds (store.changes)
         same = and_(*self._same_key(t))
         differs = or_(*(s.c[c].is_distinct_from(t.c[c]) for c in self.content)) if self.content else literal(False)
         changed = select(*(s.c[k] for k in self.key)).join(t, same).where(differs)
@@ -168,7 +170,7 @@ class Staging:
         total = self.connection.execute(select(func.count()).select_from(s)).scalar()
         changes.unchanged = total - changes.new - changes.changed
         if changes.new or changes.changed:
-            bump_data_version(self.connection)
+            bump_data_version(self.connection, reach)
         return changes
 
     def _target_empty(self) -> bool:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import getpass
 import socket
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, select, update
 
 from ombuds.labels import NOT_UPHELD_ID, UPHELD_ID, EngineLabels
+from ombuds.store.changes import record as record_reach
 from ombuds.store.schema import (
     audit_log,
     case_counts,
@@ -120,8 +122,12 @@ def data_version(connection: Connection) -> int:
     return connection.execute(select(version_table.c.version)).scalar_one()
 
 
-def bump_data_version(connection: Connection) -> None:
+def bump_data_version(connection: Connection, reach: Iterable[tuple[int, str]] | None = None) -> None:
+    """One step of the data version; `reach`, when the caller knows it, the (year, body) pairs the step changed,
+    recorded for rebuilds (`store.changes`). Without it the step reached everything, as far as a rebuild knows."""
     connection.execute(update(version_table).values(version=version_table.c.version + 1))
+    if reach is not None:
+        record_reach(connection, reach)
 
 
 def sent_codes(connection: Connection, year: Year) -> set[str]:
@@ -168,6 +174,22 @@ def decisions(connection: Connection, code: str, year: Year, labels: EngineLabel
             for r in connection.execute(query)]
 
 
+def decisions_by_authority(connection: Connection, year: Year, labels: EngineLabels) -> dict[str, list[Decision]]:
+    """Every authority's decisions in a year in one query, each authority's newest first and in the words of the
+    scheme's `labels` as `decisions` gives them (the static build reads a whole year at once instead of one
+    authority at a time)."""
+    query = (select(decided.c.authority_code, decided.c.reference, decided.c.decision_date, decided.c.service_area,
+                    decided.c.outcome, decided.c.satisfactory_remedy, decided.c.public_report, decided.c.summary)
+             .where(decided.c.decision_date.between(year.start, year.end))
+             .order_by(decided.c.authority_code, decided.c.decision_date.desc(), decided.c.reference))
+    areas, outcomes = labels.area_words, labels.outcome_words
+    found: dict[str, list[Decision]] = {}
+    for r in connection.execute(query):
+        found.setdefault(r[0], []).append(Decision(r[1], _as_date(r[2]), None if r[3] is None else areas[r[3]],
+                                                   outcomes[r[4]], bool(r[5]), bool(r[6]), r[7]))
+    return found
+
+
 def matching_decisions(rows: list[Decision], labels: EngineLabels, outcome: str = "all",
                        service_area: str | None = None) -> list[Decision]:
     """The decisions a filter keeps: all, upheld, with a satisfactory remedy, or not upheld; optionally one service
@@ -206,6 +228,19 @@ def improvements_agreed(connection: Connection, code: str, year: Year) -> list[I
                     improvements.c.agreed_date.between(year.start, year.end))
              .order_by(improvements.c.agreed_date.desc(), improvements.c.reference))
     return [Improvement(r[0], _as_date(r[1]), r[2]) for r in connection.execute(query)]
+
+
+def improvements_by_authority(connection: Connection, year: Year) -> dict[str, list[Improvement]]:
+    """Every authority's service improvements agreed in a year in one query, each newest first as
+    `improvements_agreed` gives them."""
+    query = (select(improvements.c.authority_code, improvements.c.reference, improvements.c.agreed_date,
+                    improvements.c.improvement)
+             .where(improvements.c.agreed_date.between(year.start, year.end))
+             .order_by(improvements.c.authority_code, improvements.c.agreed_date.desc(), improvements.c.reference))
+    found: dict[str, list[Improvement]] = {}
+    for r in connection.execute(query):
+        found.setdefault(r[0], []).append(Improvement(r[1], _as_date(r[2]), r[3]))
+    return found
 
 
 def log_import(connection: Connection, files: list[str], summary: str) -> None:

@@ -100,6 +100,20 @@ version_table = Table(  # one row: bumped by every change to the figures' inputs
     Column("version", Integer, nullable=False),
 )
 
+data_changes = Table(  # what each step of the data version reached (see store.changes)
+    "data_changes", metadata,
+    Column("version", Integer, nullable=False),  # the data version the step made
+    Column("start_year", Integer),  # the reporting year reached, by the calendar year it starts in; None: nothing new
+    Column("authority_code", String(CODE)),
+    Index("ix_data_changes_version", "version"),
+)
+
+store_identity = Table(  # one row: a token made with the change list, telling this database from one made again
+    "store_identity", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token", String(32), nullable=False),
+)
+
 audit_log = Table(  # every import, release and revision: when, who on which machine, what, what changed
     "audit_log", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),

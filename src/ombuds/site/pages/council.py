@@ -3,16 +3,14 @@ public interest reports, service improvements, every year's letter, and the coun
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import cache
+from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from ombuds import urls
 from ombuds.errors import OmbudsError
-from ombuds.fingerprints import source_digest
 from ombuds.registry import Authority
 from ombuds.site.charts_fair import trend_chart
 from ombuds.site.data import NotFound, SiteData
@@ -71,7 +69,12 @@ def service_areas(record, layout: layouts.Layout) -> list[dict] | None:
 @fact
 def trends(site: SiteData, authority: Authority) -> list[dict]:
     """Per rate: the council's rate in every year against its type's average (a chart and a table); years before it
-    existed show its predecessors' combined figures, marked as such."""
+    existed show its predecessors' combined figures, marked as such. Made once for a council's pages of every
+    year (the same data version)."""
+    return _latest("trends", (site, site.version(), authority), lambda: _trends(site, authority))
+
+
+def _trends(site: SiteData, authority: Authority) -> list[dict]:
     held = [(y.label, site.year_statistics(y).by_code) for y in site.years()]
     minimum = site.profile.minimum_denominator
     out = []
@@ -157,7 +160,7 @@ def _every_council(site: SiteData):
 
 
 def letter(site: SiteData, slug: str, year: str, output_format: str) -> File:
-    from ombuds.letters.assemble import assemble_letter
+    from ombuds.letters.cache import LetterCache, cached_render, letter_fingerprint
     from ombuds.letters.render import shared_renderer
 
     if output_format not in ("html", "pdf"):
@@ -166,22 +169,36 @@ def letter(site: SiteData, slug: str, year: str, output_format: str) -> File:
     chosen = site.year(year)
     if not site.has_case_records(chosen):
         raise NotFound(f"no letter is held for {chosen}: that year's figures come from published documents")
-    assembled = assemble_letter(site.record(authority, chosen), site.edition(chosen),
-                                site.contacts().get(authority.code, []), site.profile)
-    content, created = assembled.content, assembled.created
-    fingerprint = hashlib.sha256(json.dumps([renderer_fingerprint(), output_format, created, content],
-                                            sort_keys=True, default=str).encode("utf-8")).hexdigest()
-    return File(lambda: shared_renderer().render(content, created, output_format),
+    content, created = _assembled(site.record(authority, chosen), site.edition(chosen),
+                                  site.contacts().get(authority.code, []), site.profile)
+    fingerprint = letter_fingerprint(content, created, output_format)
+    folder = site.settings.letter_cache
+    cache = LetterCache(folder) if folder is not None else None
+    return File(lambda: cached_render(cache, fingerprint, output_format,
+                                      lambda: shared_renderer().render(content, created, output_format)),
                 "application/pdf" if output_format == "pdf" else "text/html; charset=utf-8", fingerprint)
 
 
-@cache
-def renderer_fingerprint() -> str:
-    """A hash of what turns a letter's content into bytes: every file of the letters package (code, templates,
-    fonts) and the Typst version."""
-    import typst
+def _assembled(record, edition, contacts, profile) -> tuple[dict, int]:
+    """A letter's content and timestamp, assembled once for its two formats (the build lists them together)."""
+    from ombuds.letters.assemble import assemble_letter
 
-    return source_digest(("letters/**/*",), getattr(typst, "__version__", ""))
+    def assemble() -> tuple[dict, int]:
+        letter = assemble_letter(record, edition, contacts, profile)
+        return letter.content, letter.created
+    return _latest("letter", (record, edition, contacts, profile), assemble)
+
+
+_LATEST: dict[str, tuple] = {}
+
+
+def _latest(use: str, inputs: tuple, make: Callable[[], Any]) -> Any:
+    """`make()`, unless the latest call for `use` had the same inputs (the same objects, or equal ones): a council's
+    pages for every year, and a letter's two formats, are made one after another."""
+    found = _LATEST.get(use)
+    if found is None or any(a is not b and a != b for a, b in zip(found[0], inputs, strict=True)):
+        found = _LATEST[use] = (inputs, make())
+    return found[1]
 
 
 def _every_letter(site: SiteData):

@@ -1,0 +1,75 @@
+"""The change list (`store.changes`): each import's merge records, in its transaction, the (year, body) pairs whose
+case rows it added or changed; a step that records nothing makes the reach since a version unknown. The first test
+runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from builders import Cases
+from ombuds.ingest import ImportFailed, import_files
+from ombuds.store import open_database
+from ombuds.store.changes import identity, reach_since
+from ombuds.store.queries import data_version
+
+STEVENAGE, NORTH_HERTS, BIRMINGHAM = "E07000243", "E07000099", "E08000025"
+
+
+def _state(database) -> tuple[str, int]:
+    with database.read() as connection:
+        return identity(connection), data_version(connection)
+
+
+def _reach(database, token: str, version: int):
+    with database.read() as connection:
+        return reach_since(connection, token, version)
+
+
+def test_an_import_records_the_years_and_bodies_it_changed(db_url, tmp_path):
+    database = open_database(db_url)
+    first = Cases(tmp_path, "A")
+    first.decided("Stevenage", "2023-10-01", {"Upheld": 2})
+    first.decided("Birmingham", "2022-10-01", {"Not Upheld": 2})
+    import_files(database, first.files())  # a first load: it records nothing, so its reach is unknown
+    token, loaded = _state(database)
+    assert _reach(database, token, loaded - 1) is None
+    assert _reach(database, token, loaded) == frozenset()
+
+    (tmp_path / "b").mkdir()
+    late = Cases(tmp_path / "b", "B")
+    late.decided("North Hertfordshire", "2024-05-01", {"Upheld": 1})
+    late.decided("Birmingham", "2022-11-01", {"Upheld": 1})
+    import_files(database, late.files())
+    assert _reach(database, token, loaded) == {(2024, NORTH_HERTS), (2022, BIRMINGHAM)}
+
+    # a changed row reaches its old and its new year and body; rows imported again unchanged reach nothing
+    moved = tmp_path / "moved.csv"
+    moved.write_text("reference,authority,decision_date,outcome,satisfactory_remedy,remedied_by_ombudsman\n"
+                     "A000001,Birmingham,2021-06-01,Upheld,no,no\n"
+                     "A000002,Stevenage,2023-10-01,Upheld,no,no\n", encoding="utf-8")
+    _, before = _state(database)
+    import_files(database, [moved])
+    assert _reach(database, token, before) == {(2023, STEVENAGE), (2021, BIRMINGHAM)}
+    assert _reach(database, token, loaded) == {(2024, NORTH_HERTS), (2022, BIRMINGHAM), (2023, STEVENAGE),
+                                               (2021, BIRMINGHAM)}
+
+
+def test_an_unknown_reach_a_refused_import_or_another_database(tmp_path):
+    database = open_database(f"sqlite:///{tmp_path / 'c.db'}")
+    cases = Cases(tmp_path, "A")
+    cases.decided("Stevenage", "2023-10-01", {"Upheld": 2})
+    cases.population("Stevenage", "2023-24", 90000)
+    import_files(database, cases.files())
+    token, version = _state(database)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("reference,authority,decision_date,outcome,satisfactory_remedy,remedied_by_ombudsman\n"
+                   "Z1,Stevenage,2023-10-01,Upheld,no,no\nZ2,Nowhere,2023-10-01,Upheld,no,no\n", encoding="utf-8")
+    with pytest.raises(ImportFailed):
+        import_files(database, [bad])
+    assert _state(database) == (token, version) and _reach(database, token, version) == frozenset()
+    population = tmp_path / "population.csv"
+    population.write_text("authority,year,population\nStevenage,2023-24,91000\n", encoding="utf-8")
+    import_files(database, [population])  # population reaches every rate per head: not one year and body
+    assert _reach(database, token, version) is None
+    assert _reach(database, "another database", _state(database)[1]) is None
+    assert _reach(database, token, _state(database)[1] + 1) is None  # a version that went back
