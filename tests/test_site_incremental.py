@@ -159,7 +159,7 @@ def test_the_change_list_decides_which_questions_are_asked_again(builds, demo_se
     build from nothing of the changed data."""
     late = Cases(tmp_path, "K")
     late.decided("Birmingham", "2022-12-01", {"Upheld": 2})
-    import_files(open_database(builds["url"]), late.files())
+    import_files(open_database(builds["url"]), late.files(), scheme=LGSCO)
     asked = _asked_in(monkeypatch)
     _rebuild(builds["url"], builds["out"], demo_settings)
     questions = [json.loads(key) for key in asked]
@@ -177,7 +177,7 @@ def test_a_change_the_change_list_cannot_name_asks_everything_again(builds, demo
     rebuild is the build from nothing."""
     population = tmp_path / "population.csv"
     population.write_text("authority,year,population\nStevenage,2023-24,88000\n", encoding="utf-8")
-    import_files(open_database(builds["url"]), [population])
+    import_files(open_database(builds["url"]), [population], scheme=LGSCO)
     asked = _asked_in(monkeypatch)
     report = _rebuild(builds["url"], builds["out"], demo_settings)
     names = {json.loads(key)[0] for key in asked}
