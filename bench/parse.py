@@ -22,8 +22,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ombuds.ingest import import_files
+from ombuds.letters import SHIPPED_EDITIONS
 from ombuds.letters.batch import letter_jobs, render_letters
-from ombuds.letters.editions import shipped_edition
+from ombuds.letters.editions import edition_in
 from ombuds.parse import parse_files
 from ombuds.parse.documents import parse_text
 from ombuds.parse.text import read_text
@@ -43,10 +44,11 @@ LGSCO = load_scheme("lgsco")
 def render(work: Path) -> dict[str, list[Path]]:
     data = generate_demo(work / "data", scale=0.2, seed=2017)
     database = open_database(f"sqlite:///{work / 'parse.db'}")
-    import_files(database, [data / f"synthetic-{k}.csv" for k in ("received", "decided", "compliance", "contacts")])
+    import_files(database, [data / f"synthetic-{k}.csv" for k in ("received", "decided", "compliance", "contacts")],
+                 scheme=LGSCO)
     files: dict[str, list[Path]] = {"pdf": [], "html": []}
     for year in years_held(database, LGSCO):
-        edition = shipped_edition(year)
+        edition = edition_in(SHIPPED_EDITIONS, year, LGSCO)
         for output_format in files:
             jobs = letter_jobs(database, year, edition, work / "letters" / year.label, output_format,
                                profile=load_profile(), scheme=LGSCO)[::EVERY]

@@ -15,8 +15,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ombuds.ingest import import_files
+from ombuds.letters import SHIPPED_EDITIONS
 from ombuds.letters.batch import letter_jobs, render_letters
-from ombuds.letters.editions import shipped_edition
+from ombuds.letters.editions import edition_in
 from ombuds.parse import parse_document
 from ombuds.parse.roundtrip import differences, shown
 from ombuds.profile import load_profile
@@ -34,10 +35,10 @@ def main() -> None:
         data = generate_demo(work / "data", scale=1.0, seed=2017)
         database = open_database(f"sqlite:///{work / 'roundtrip.db'}")
         import_files(database, [data / f"synthetic-{k}.csv" for k in ("received", "decided", "compliance",
-                                                                       "contacts")])
+                                                                       "contacts")], scheme=LGSCO)
         expected, files = {}, {"pdf": [], "html": []}
         for year in years_held(database, LGSCO):
-            edition = shipped_edition(year)
+            edition = edition_in(SHIPPED_EDITIONS, year, LGSCO)
             for s in year_statistics(database, LGSCO, year):
                 expected[(s.authority.code, year.label)] = shown(s, edition.layout)
             for output_format in files:

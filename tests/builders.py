@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from itertools import count
 from pathlib import Path
 
-from conftest import write_csv
+from conftest import LGSCO, write_csv
 from ombuds.labels import engine_labels
 from ombuds.schemes import load_scheme
 
@@ -86,7 +86,7 @@ def live_client(folder: Path, cases: Cases, settings):
 
     url = f"sqlite:///{folder / 'site.db'}"
     database = open_database(url)
-    import_files(database, cases.files())
+    import_files(database, cases.files(), scheme=LGSCO)
     database.close()
     readonly = open_database(url, read_only=True)
     try:

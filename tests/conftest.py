@@ -11,14 +11,23 @@ from pathlib import Path
 
 import pytest
 
+from ombuds.letters import SHIPPED_EDITIONS
+from ombuds.letters.editions import Edition, edition_in
 from ombuds.schemes import load_scheme
 from ombuds.settings import Settings, make_settings
 from ombuds.store import open_database
 from ombuds.store.queries import table_counts
 from ombuds.store.schema import TABLES
+from ombuds.years import Year
 from pgserver import create_database, throwaway_server
 
 LGSCO = load_scheme("lgsco")  # the shipped LGSCO scheme, which most tests' data is
+
+
+def shipped_edition(year: Year) -> Edition:
+    """The LGSCO's example edition for a year, shipped with ombuds."""
+    return edition_in(SHIPPED_EDITIONS, year, LGSCO)
+
 
 _numbers = count()
 
@@ -69,7 +78,7 @@ def demo_database(folder: Path, seed: int):
 
     files = generate(folder / "data", LGSCO, seed=seed)
     database = open_database(f"sqlite:///{folder / 'demo.db'}")
-    import_files(database, list(files.paths.values()))
+    import_files(database, list(files.paths.values()), scheme=LGSCO)
     try:
         yield files, database
     finally:

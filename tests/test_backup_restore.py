@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from sqlalchemy import text
 
 from builders import Cases
-from conftest import new_pg_database
+from conftest import LGSCO, new_pg_database
 from ombuds.cli import cli
 from ombuds.ingest import import_files
 from ombuds.store import open_database
@@ -46,7 +46,7 @@ def fill(url: str, folder: Path) -> None:
     cases.received("Kent", "2023-05-01", {"Education and Children's Services": 2, "Highways and Transport": 1})
     cases.compliance("Stevenage", "2023-11-01", on_time=1, late=1)
     database = open_database(url)
-    import_files(database, cases.files())
+    import_files(database, cases.files(), scheme=LGSCO)
     with database.transaction() as connection:
         log_audit(connection, "release create", "2023-24", "a release step, for the audit log's rows")
     database.close()
@@ -57,7 +57,7 @@ def one_more(url: str, folder: Path) -> None:
     later.mkdir()
     cases = Cases(later, "M")
     cases.received("Stevenage", "2023-06-01", {"Housing": 1})
-    report = import_files(open_database(url), cases.files())
+    report = import_files(open_database(url), cases.files(), scheme=LGSCO)
     assert report.lines()[-1] == "received: 1 new, 0 changed, 0 unchanged"
 
 

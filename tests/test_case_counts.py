@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from builders import Cases
+from conftest import LGSCO
 from ombuds.ingest import import_files
 from ombuds.ingest.run import ImportFailed
 from ombuds.store import open_database
@@ -32,12 +33,12 @@ def test_counts_follow_new_changed_and_unchanged_rows(db, tmp_path):
     cases.decided("Stevenage", "2019-06-01", {"Upheld": 3, "Not Upheld": 2}, satisfactory_remedies=1,
                   remedied_by_ombudsman=1)
     cases.compliance("Stevenage", "2019-07-01", on_time=2, late=1)
-    import_files(db, cases.files())
+    import_files(db, cases.files(), scheme=LGSCO)
     stored = counts_match(db)
     assert stored[(2019, STEVENAGE, "decided", "upheld")] == (3, 1, 1)
     assert stored[(2019, CORNWALL, "received", "housing")] == (2, 0, 0)
 
-    import_files(db, cases.files())  # unchanged: the counts stay
+    import_files(db, cases.files(), scheme=LGSCO)  # unchanged: the counts stay
     assert counts_match(db) == stored
 
     cases.received_rows[0][2] = "2020-04-01"  # a receipt moves into 2020-21
@@ -46,7 +47,7 @@ def test_counts_follow_new_changed_and_unchanged_rows(db, tmp_path):
     upheld[0][3:5] = ["Not Upheld", "no"]  # the upheld decision with a satisfactory remedy is now not upheld
     cases.compliance_rows[2][3] = "not complied"
     cases.received("Leeds", "2021-01-01", {"Housing": 1})  # and a new one
-    import_files(db, cases.files())
+    import_files(db, cases.files(), scheme=LGSCO)
     stored = counts_match(db)
     assert stored[(2019, STEVENAGE, "received", "housing")] == (2, 0, 0)
     assert stored[(2020, STEVENAGE, "received", "housing")] == (1, 0, 0)
@@ -76,14 +77,14 @@ def test_counts_follow_new_changed_and_unchanged_rows(db, tmp_path):
 def test_a_failed_or_checked_import_leaves_the_counts_alone(db, tmp_path):
     cases = Cases(tmp_path)
     cases.received("Stevenage", "2019-05-01", {"Housing": 2})
-    import_files(db, cases.files())
+    import_files(db, cases.files(), scheme=LGSCO)
     before = counts_match(db)
     cases.received_rows[0][2] = "2020-05-01"
-    import_files(db, cases.files(), check=True)
+    import_files(db, cases.files(), check=True, scheme=LGSCO)
     assert counts_match(db) == before
     cases.received_rows.append(["T000001", "Stevenage", "2019-05-02", "Housing"])  # same key, other content
     with pytest.raises(ImportFailed):
-        import_files(db, cases.files())
+        import_files(db, cases.files(), scheme=LGSCO)
     assert counts_match(db) == before
 
 

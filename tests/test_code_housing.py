@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPOSITORY, snapshot, write_csv
+from conftest import LGSCO, REPOSITORY, snapshot, write_csv
 from ombuds.cli import cli
 from ombuds.ingest import import_files
 from ombuds.ingest.problems import ImportFailed
@@ -167,7 +167,7 @@ def test_provisions_are_those_of_the_schemes_code(db, tmp_path, other_code):
     council = write_csv(tmp_path / "council.csv", ASSESSMENT, [["Stevenage", "2025-26", "9.3", "yes"],
                                                                ["Stevenage", "2025-26", "10.1", "no"]])
     with pytest.raises(ImportFailed) as failed:
-        import_files(db, [council])
+        import_files(db, [council], scheme=LGSCO)
     assert [str(p).split(": expected")[0] for p in failed.value.problems] == [
         f"{council}:3: provision: unknown value '10.1'"]
     assert import_files(db, [write_csv(tmp_path / "ok.csv", ASSESSMENT, rows[1:])], scheme=housing).files[0].rows == 1

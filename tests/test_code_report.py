@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPOSITORY, snapshot, write_csv
+from conftest import LGSCO, REPOSITORY, snapshot, write_csv
 from ombuds.cli import cli
 from ombuds.handling_code import handling_code
 from ombuds.ingest import import_files
@@ -29,16 +29,16 @@ YEAR = Year(2025)
 
 
 def _examples(db) -> None:
-    import_files(db, [EXAMPLES / "own-complaints.csv", EXAMPLES / "self-assessment.csv"])
+    import_files(db, [EXAMPLES / "own-complaints.csv", EXAMPLES / "self-assessment.csv"], scheme=LGSCO)
 
 
 def test_the_examples_import_and_their_personal_column_is_not_stored(db):
-    report = import_files(db, [EXAMPLES / "own-complaints.csv", EXAMPLES / "self-assessment.csv"])
+    report = import_files(db, [EXAMPLES / "own-complaints.csv", EXAMPLES / "self-assessment.csv"], scheme=LGSCO)
     assert [(f.kind, f.rows, f.ignored_columns) for f in report.files] == [
         ("own_complaints", 5, ["complainant_name"]), ("self_assessment", 4, [])]
     stored = snapshot(db)["own_complaints"]
     assert len(stored) == 5 and not any("Person" in value for row in stored for value in row)
-    assert import_files(db, [EXAMPLES / "own-complaints.csv"]).unchanged
+    assert import_files(db, [EXAMPLES / "own-complaints.csv"], scheme=LGSCO).unchanged
 
 
 def test_bad_dates_and_stages_are_listed_by_line_and_nothing_is_imported(db, tmp_path):
@@ -53,7 +53,7 @@ def test_bad_dates_and_stages_are_listed_by_line_and_nothing_is_imported(db, tmp
         ["A-5", "Stevenage", "3", "2025-05-01", "", "", "", "Housing", "sort of"],
     ])
     with pytest.raises(ImportFailed) as failed:
-        import_files(db, [bad])
+        import_files(db, [bad], scheme=LGSCO)
     assert [str(p).removeprefix(f"{bad}:") for p in failed.value.problems] == [
         "2: acknowledged_date: 2025-04-30 is before the receipt (2025-05-01)",
         "3: response_date: 2025-05-01 is before the acknowledgement (2025-05-02)",
@@ -71,7 +71,7 @@ def test_a_stage_1_answer_moved_after_its_stored_stage_2_is_refused(db, tmp_path
     later = write_csv(tmp_path / "own.csv", OWN, [
         ["SBC-25-002", "Stevenage", "1", "2025-05-12", "2025-05-13", "2025-06-25", "", "Council tax", "not upheld"]])
     with pytest.raises(ImportFailed) as failed:
-        import_files(db, [later])
+        import_files(db, [later], scheme=LGSCO)
     assert [str(p) for p in failed.value.problems] == [
         f"{later}:2: response_date: stage 2 of 'SBC-25-002' received 2025-06-20, before stage 1 closed (2025-06-25)"]
 
@@ -80,7 +80,7 @@ def test_a_self_assessment_of_an_unknown_provision_is_refused(db, tmp_path):
     bad = write_csv(tmp_path / "sa.csv", ["authority", "year", "provision", "complies"],
                     [["Stevenage", "2025-26", "99.1", "yes"], ["Stevenage", "2025-26", "5.2", "mostly"]])
     with pytest.raises(ImportFailed) as failed:
-        import_files(db, [bad])
+        import_files(db, [bad], scheme=LGSCO)
     reasons = [str(p).removeprefix(f"{bad}:") for p in failed.value.problems]
     assert reasons[0].startswith("2: provision: unknown value '99.1': expected one of 1.1, 1.2, 1.3, 2.1")
     assert reasons[1] == "3: complies: unknown value 'mostly': expected one of yes, partly, no"
@@ -91,7 +91,7 @@ def _complaint(stage, received, acknowledged, response, extended=None) -> OwnCom
 
 
 def test_an_extension_counts_only_within_the_codes_limit():
-    code = handling_code()
+    code = handling_code(LGSCO)
     ack = date(2025, 12, 22)  # Mon; 10 working days: 23, 24, 29, 30, 31 Dec, 2, 5, 6, 7, 8 Jan (8 Jan is the 10th)
     assert responded_on_time(_complaint(1, ack, ack, date(2026, 1, 8)), code)
     assert not responded_on_time(_complaint(1, ack, ack, date(2026, 1, 9)), code)
@@ -105,7 +105,7 @@ def test_an_extension_counts_only_within_the_codes_limit():
 
 def test_the_years_figures_from_the_examples(db):
     _examples(db)
-    r = code_report(db, YEAR, resolve_body("Stevenage"))
+    r = code_report(db, YEAR, resolve_body("Stevenage", LGSCO), scheme=LGSCO)
     one = {k: v for k, v in r["stage1"].items() if k not in ("by_service_area", "per_1000")}
     assert one == {"received": 4, "responded": 3, "acknowledged_on_time": 3, "on_time": 3, "on_time_rate": 1.0,
                    "extended": 1, "median_working_days": 10,
@@ -119,7 +119,7 @@ def test_the_years_figures_from_the_examples(db):
     assert r["escalation"] == {"stage1_closed": 3, "stage2": 1, "ombudsman_received": None,
                                "ombudsman_decided": None, "ombudsman_upheld": None, "ombudsman_from": None}
     rows = {row["provision"]: row for row in r["self_assessment"]}
-    assert len(rows) == len(handling_code().provisions)
+    assert len(rows) == len(handling_code(LGSCO).provisions)
     assert rows["6.2"]["complies"] == "no" and rows["1.2"]["complies"] is None
 
 
@@ -132,8 +132,8 @@ def test_the_ombudsmans_side_comes_from_its_case_records_and_last_years_answers_
                         [["LG-1", "Stevenage", "2025-11-03", "Upheld", "Delay in repairs."]])
     last_year = write_csv(tmp_path / "sa.csv", ["authority", "year", "provision", "complies"],
                           [["Stevenage", "2024-25", "5.2", "no"], ["Stevenage", "2024-25", "1.1", "yes"]])
-    import_files(db, [received, decided, last_year])
-    r = code_report(db, YEAR, resolve_body("Stevenage"))
+    import_files(db, [received, decided, last_year], scheme=LGSCO)
+    r = code_report(db, YEAR, resolve_body("Stevenage", LGSCO), scheme=LGSCO)
     assert r["escalation"] == {"stage1_closed": 3, "stage2": 1, "ombudsman_received": 2, "ombudsman_decided": 1,
                                "ombudsman_upheld": 1, "ombudsman_from": "case records"}
     assert r["non_compliance"] == [{"reference": "LG-1", "decision_date": "2025-11-03", "service_area": None,
@@ -201,7 +201,7 @@ def test_the_demo_council_year_is_calibrated_and_reported(demo_settings, tmp_pat
     assert list(one["by_service_area"]) == ["Benefits and Tax", "Corporate and Other Services",
                                             "Environment Services", "Highways and Transport", "Housing",
                                             "Planning and Development"]
-    again = generate_code_year(tmp_path / "again", seed=2017)
+    again = generate_code_year(tmp_path / "again", demo_settings.scheme, seed=2017)
     assert again.own_complaints.read_bytes() == (tmp_path / "code-year" / "own-complaints.csv").read_bytes()
     rows = again.own_complaints.read_text().splitlines()[1:]
     assert all(row.startswith("SYN-") for row in rows)
@@ -219,7 +219,7 @@ def test_the_ombudsmans_side_from_a_published_letter_keeps_what_it_did_not_state
         "compliance_rate": None, "population": None, "upheld_per_100k": None, "average": {}, "overview": None,
         "source": "letter.pdf", "edition": "letter-2024-25", "letter": None, "from": "published letter"}
     assert import_published(db, [published], PUBLISHED).imported == ["letter.pdf: Stevenage Borough Council 2025-26"]
-    r = code_report(db, YEAR, resolve_body("Stevenage"))
+    r = code_report(db, YEAR, resolve_body("Stevenage", LGSCO), scheme=LGSCO)
     assert r["escalation"] == {"stage1_closed": 3, "stage2": 1, "ombudsman_received": None, "ombudsman_decided": 12,
                                "ombudsman_upheld": 3, "ombudsman_from": "published letter"}
 
@@ -235,7 +235,7 @@ def test_the_codes_time_limits_are_checked_with_the_scheme(tmp_path):
     code.write_text(code.read_text().replace("respond = 20", 'respond = "twenty"').replace("acknowledge = 5", ""))
     assert check_scheme(folder) == ["code.toml: timeliness.acknowledge: missing",
                                     "code.toml: timeliness.stage2.respond: must be a whole number"]
-    limits = handling_code()
+    limits = handling_code(LGSCO)
     assert (limits.acknowledge, limits.stages[1].respond, limits.stages[1].extended, limits.stages[2].respond,
             limits.stages[2].extended) == (5, 10, 20, 20, 40)
     housing = (REPOSITORY / "src/ombuds/schemes/housing-ombudsman/code.toml").read_text()

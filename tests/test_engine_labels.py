@@ -1,6 +1,6 @@
-"""The LGSCO engine speaks its chosen scheme's words: a copy of schemes/lgsco that renames a service area, an outcome
-and a type's plural changes what `stats`, the letters and the site say, while the shipped scheme, in the same
-session, still says the published words."""
+"""The LGSCO engine speaks its chosen scheme's words: a copy of schemes/lgsco that renames a service area, an outcome,
+a type's plural and a council changes what `stats`, the letters, `ombuds authority` and the site say, while the
+shipped scheme, in the same session, still says the published words."""
 
 from __future__ import annotations
 
@@ -28,6 +28,11 @@ from ombuds.years import Year
 YEAR = Year(2024)
 AREA, OUTCOME, PLURAL = "Homes and Tenancy", "Fault Found", "shire districts"  # the copy's words for
 OLD_AREA, OLD_OUTCOME, OLD_PLURAL = "Housing", "Upheld", "district councils"  # housing, upheld, District
+# The copy's bodies.csv names Stevenage (E07000243) anew, puts "the" before it and knows it by one more name.
+COUNCIL, SHORT, ALIAS = "Borough of Stevenage", "Stevenage Borough", "Lytton Borough"
+OLD_COUNCIL = "Stevenage Borough Council"
+BY_TYPE, OLD_BY_TYPE = "Uphold rate by kind of council", "Uphold rate by type of authority"  # [words.site]
+STEVENAGE = "E07000243,Stevenage Borough Council,Stevenage,,District,,,,88104,51.90431,-0.18933,E07000101,Stevenage|"
 
 
 def _replace(path: Path, old: str, new: str) -> None:
@@ -47,6 +52,9 @@ def renamed(tmp_path_factory) -> Path:
     _replace(folder / "labels.toml", 'name = "Upheld"\n', f'name = "{OUTCOME}"\naliases = ["Upheld"]\n')
     _replace(folder / "types.toml", f'plural = "{OLD_PLURAL}"', f'plural = "{PLURAL}"')
     _replace(folder / "editions" / "2024-25.toml", 'layout = "overview-2024-25"', 'layout = "appendix-2018-19"')
+    renamed_council = STEVENAGE.replace(f"{OLD_COUNCIL},Stevenage,,", f"{COUNCIL},{SHORT},yes,")
+    _replace(folder / "bodies.csv", STEVENAGE, renamed_council.replace(",Stevenage|", f",{ALIAS}|Stevenage|"))
+    _replace(folder / "scheme.toml", f'uphold_by_type = "{OLD_BY_TYPE}"', f'uphold_by_type = "{BY_TYPE}"')
     return folder
 
 
@@ -78,6 +86,10 @@ def _statistics(scheme: str, db: str) -> list[dict]:
     return json.loads(run("--scheme", scheme, "--db", db, "stats", "--year", YEAR.label, "--format", "json"))
 
 
+def _by_code(records: list[dict]) -> list[dict]:
+    return sorted(records, key=lambda r: r["authority"]["code"])
+
+
 def test_stats_say_the_copys_words_and_count_by_id(renamed, databases):
     records = _statistics(str(renamed), databases["renamed"])
     shipped = _statistics("lgsco", databases["shipped"])
@@ -90,10 +102,12 @@ def test_stats_say_the_copys_words_and_count_by_id(renamed, databases):
     assert sum(r["upheld"] for r in records) > 0 and sum(r["received"][AREA] for r in records) > 0
     # the same figures as the shipped scheme's, under the old words, in the same session
     assert [list(r["received"]) for r in shipped] == [[*LGSCO.labels("service_area").names, "total"]] * len(shipped)
-    renamed_back = [{**r, "received": {OLD_AREA if k == AREA else k: v for k, v in r["received"].items()},
+    assert [r["authority"]["name"] for r in records if r["authority"]["code"] == "E07000243"] == [COUNCIL]
+    renamed_back = [{**r, "authority": {**r["authority"], "name": r["authority"]["name"].replace(COUNCIL, OLD_COUNCIL)},
+                     "received": {OLD_AREA if k == AREA else k: v for k, v in r["received"].items()},
                      "decided": {OLD_OUTCOME if k == OUTCOME else k: v for k, v in r["decided"].items()}}
                     for r in records]
-    assert renamed_back == shipped
+    assert _by_code(renamed_back) == _by_code(shipped)  # the copy's renamed council sorts elsewhere
 
 
 def test_csv_stats_name_their_columns_in_the_copys_words(renamed, databases):
@@ -109,18 +123,32 @@ def _cells(html: str) -> list[str]:
 
 
 def test_letters_say_the_copys_words(renamed, databases, tmp_path):
-    for scheme, db, out in ((str(renamed), databases["renamed"], tmp_path / "renamed"),
-                            ("lgsco", databases["shipped"], tmp_path / "shipped")):
+    for scheme, db, out, council in ((str(renamed), databases["renamed"], tmp_path / "renamed", ALIAS),
+                                     ("lgsco", databases["shipped"], tmp_path / "shipped", "Stevenage")):
         run("--scheme", scheme, "--db", db, "--editions", str(renamed / "editions"), "letters", "--year",
-            YEAR.label, "--format", "html", "--authority", "Stevenage", "--allow-missing-contacts", "--out",
-            str(out))
-    renamed_letter = (tmp_path / "renamed" / "stevenage-borough-council-2024-25.html").read_text(encoding="utf-8")
+            YEAR.label, "--format", "html", "--authority", council, "--allow-missing-contacts", "--out", str(out))
+    assert [p.name for p in (tmp_path / "renamed").glob("*.html")] == ["borough-of-stevenage-2024-25.html"]
+    renamed_letter = (tmp_path / "renamed" / "borough-of-stevenage-2024-25.html").read_text(encoding="utf-8")
     shipped_letter = (tmp_path / "shipped" / "stevenage-borough-council-2024-25.html").read_text(encoding="utf-8")
     cells, shipped_cells = _cells(renamed_letter), _cells(shipped_letter)
     assert AREA in cells and OUTCOME in cells and OLD_AREA not in cells and OLD_OUTCOME not in cells
     assert OLD_AREA in shipped_cells and OLD_OUTCOME in shipped_cells and AREA not in shipped_cells
     assert f"the average for {PLURAL}." in renamed_letter and OLD_PLURAL not in renamed_letter
     assert f"the average for {OLD_PLURAL}." in shipped_letter and PLURAL not in shipped_letter
+    # the copy's name, with "the" before it in running text, and its page's address
+    assert f"complaints we dealt with about the {COUNCIL} in the year" in renamed_letter
+    assert OLD_COUNCIL not in renamed_letter and "/borough-of-stevenage/2024-25" in renamed_letter
+    assert f"complaints we dealt with about {OLD_COUNCIL} in the year" in shipped_letter
+    assert COUNCIL not in shipped_letter and "/stevenage-borough-council/2024-25" in shipped_letter
+
+
+def test_the_authority_lookup_is_the_chosen_schemes(renamed):
+    found = json.loads(run("--scheme", str(renamed), "authority", ALIAS))
+    assert (found["code"], found["name"], found["short_name"], found["slug"]) == (
+        "E07000243", COUNCIL, SHORT, "borough-of-stevenage")
+    assert json.loads(run("authority", "E07000243"))["name"] == OLD_COUNCIL
+    refused = CliRunner().invoke(cli, ["authority", ALIAS])
+    assert refused.exit_code != 0 and ALIAS in refused.output
 
 
 def _page(scheme: str | Path, db: str, path: str) -> str:
@@ -137,10 +165,18 @@ def test_the_site_says_the_copys_words(renamed, databases):
     assert f">{AREA}<" in national and f">{OLD_AREA}<" not in national
     assert "Shire districts" in national and "District councils" not in national
     assert f">{OLD_AREA}<" in shipped and "District councils" in shipped and "Shire districts" not in shipped
+    assert f">{BY_TYPE}</h2>" in national and "The chart's figures: uphold rate by kind of council<" in national
+    assert OLD_BY_TYPE not in national and f">{OLD_BY_TYPE}</h2>" in shipped
     council = _page(renamed, databases["renamed"], urls.council(registry().resolve("Birmingham").slug, YEAR))
     assert f">{AREA}<" in council and f">{OLD_AREA}<" not in council
-    district = _page(renamed, databases["renamed"], urls.council("stevenage-borough-council", YEAR))
+    district = _page(renamed, databases["renamed"], urls.council("borough-of-stevenage", YEAR))
     assert f"the average for {PLURAL} in 2024-25" in district and OLD_PLURAL not in district
+    assert f"<h1 class=\"govuk-heading-xl\">{COUNCIL}" in district and OLD_COUNCIL not in district
+    assert OLD_COUNCIL in _page("lgsco", databases["shipped"], urls.council("stevenage-borough-council", YEAR))
+    decisions = _page(renamed, databases["renamed"], urls.decisions("borough-of-stevenage", YEAR, "all"))
+    shipped_decisions = _page("lgsco", databases["shipped"], urls.decisions("stevenage-borough-council", YEAR, "all"))
+    assert ">Fault found</a>" in decisions and ">Upheld</a>" not in decisions  # the outcome set's words
+    assert ">Upheld</a>" in shipped_decisions and ">Not upheld</a>" in shipped_decisions
 
 
 def test_the_shipped_scheme_keeps_its_words_beside_the_copy(renamed):
@@ -150,3 +186,23 @@ def test_the_shipped_scheme_keeps_its_words_beside_the_copy(renamed):
         OUTCOME, AREA, PLURAL)
     assert (shipped.outcome("upheld"), shipped.area_words["housing"], shipped.type_plurals["District"]) == (
         OLD_OUTCOME, OLD_AREA, OLD_PLURAL)
+
+
+def test_which_types_have_an_average_is_the_copys(case_files, tmp_path):
+    """A copy whose types.toml gives metropolitan boroughs no average: their records carry none, every other type's
+    average stays as the shipped scheme's."""
+    folder = tmp_path / "lgsco-no-metropolitan-average"
+    shutil.copytree(scheme_folder("lgsco"), folder)
+    _replace(folder / "types.toml", 'plural = "metropolitan boroughs"\npeer_average = true',
+             'plural = "metropolitan boroughs"\npeer_average = false')
+    db = f"sqlite:///{tmp_path / 'copy.db'}"
+    run("--scheme", str(folder), "--db", db, "import", *case_files)
+    shipped_db = f"sqlite:///{tmp_path / 'shipped.db'}"
+    run("--db", shipped_db, "import", *case_files)
+    records, shipped = _by_code(_statistics(str(folder), db)), _by_code(_statistics("lgsco", shipped_db))
+    metropolitan = [i for i, r in enumerate(records) if r["authority"]["type"] == "Metropolitan"]
+    assert len(metropolitan) == 36
+    assert all(records[i]["average"]["uphold_rate"] is None for i in metropolitan)
+    assert all(shipped[i]["average"]["uphold_rate"] is not None for i in metropolitan)
+    others = [i for i, r in enumerate(records) if r["authority"]["type"] in ("District", "County")]
+    assert [records[i]["average"] for i in others] == [shipped[i]["average"] for i in others]

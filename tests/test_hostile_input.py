@@ -25,7 +25,7 @@ POPULATION = ["authority", "year", "population"]
 def problems_of(db, paths) -> list[str]:
     before = snapshot(db)
     with pytest.raises(ImportFailed) as failure:
-        import_files(db, paths)
+        import_files(db, paths, scheme=LGSCO)
     assert snapshot(db) == before
     return str(failure.value).splitlines()[:-1]
 
@@ -75,7 +75,7 @@ def test_huge_and_foreign_populations_are_refused_the_same_on_both_databases(db,
 
 def test_a_nul_or_a_large_population_accepted_nowhere_and_the_largest_accepted_everywhere(db, tmp_path):
     f = write_csv(tmp_path / "p.csv", POPULATION, [["Kent", "2023-24", "100000000"]])
-    import_files(db, [f])
+    import_files(db, [f], scheme=LGSCO)
     with db.read() as connection:
         assert table_counts(connection)["population"] == 1
 
@@ -109,7 +109,7 @@ EXTERNAL = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY secret SYSTEM "file:///
 def test_workbooks_with_entities_are_one_line_errors(db, tmp_path, xml):
     hostile = _workbook_with(tmp_path, "xl/worksheets/sheet1.xml", xml)
     with pytest.raises(ImportFailed) as failure:
-        import_files(db, [hostile])
+        import_files(db, [hostile], scheme=LGSCO)
     assert str(failure.value).splitlines()[0] == (
         f"{hostile}:1: file: not a readable XLSX workbook (its part xl/worksheets/sheet1.xml declares entities or "
         "holds comments, CDATA or processing instructions, which are never read)")
@@ -119,7 +119,7 @@ def test_a_workbook_unpacking_beyond_the_limit_is_refused_before_it_is_read(db, 
     hostile = _workbook_with(tmp_path, "xl/sharedStrings.xml", b"<sst/>" + b" " * 4_000_000)
     monkeypatch.setattr(workbook_limits, "MAX_UNPACKED_BYTES", 3_000_000)
     with pytest.raises(ImportFailed) as failure:
-        import_files(db, [hostile])
+        import_files(db, [hostile], scheme=LGSCO)
     assert str(failure.value).splitlines()[0] == (
         f"{hostile}:1: file: the workbook unpacks to 4,016,940 bytes (4,000,006 of shared strings); at most 3,000,000 "
         "(67,108,864) are read: split it or save it as CSV")
@@ -152,7 +152,7 @@ def test_what_openpyxl_would_keep_in_memory_is_bounded_before_it_reads(db, tmp_p
     monkeypatch.setattr(workbook_limits, *limit)
     monkeypatch.setattr(workbook_limits, "CHUNK", 4096)  # measured across chunk boundaries
     with pytest.raises(ImportFailed) as failure:
-        import_files(db, [hostile])
+        import_files(db, [hostile], scheme=LGSCO)
     assert str(failure.value).splitlines() == [f"{hostile}:1: file: {reason}", "1 problem found; nothing was imported"]
 
 
@@ -163,7 +163,7 @@ def test_a_cell_longer_than_any_column_holds_is_refused_as_in_csv(db, tmp_path):
         b"</t></is></c></row>"
     hostile = _workbook_with(tmp_path, PART, SHEET % rows)
     with pytest.raises(ImportFailed) as failure:
-        import_files(db, [hostile])
+        import_files(db, [hostile], scheme=LGSCO)
     assert str(failure.value).splitlines() == [
         f"{hostile}:2: file: a cell of 131,073 characters; at most 131,072 are read (no column holds that much)",
         "1 problem found; nothing was imported"]
@@ -177,7 +177,7 @@ def test_a_workbook_just_under_the_limits_imports(db, tmp_path, monkeypatch):
     for name, value in (("MAX_ROWS", 31), ("MAX_KEPT_TEXT_BYTES", 31), ("MAX_KEPT_ELEMENTS", 31 + 3),
                         ("MAX_ROW_BYTES", 400), ("CHUNK", 512)):
         monkeypatch.setattr(workbook_limits, name, value)
-    import_files(db, [workbook])
+    import_files(db, [workbook], scheme=LGSCO)
     with db.read() as connection:
         assert table_counts(connection)["received"] == 30
 
@@ -188,7 +188,7 @@ def test_a_date_time_a_moment_before_midnight_counts_on_its_own_day(db, tmp_path
     workbook.active.append(["X1", "Stevenage", datetime(2020, 3, 31, 23, 59, 59, 999999), "Housing"])
     workbook.active.append(["X2", "Stevenage", datetime(2020, 4, 1), "Housing"])
     workbook.save(tmp_path / "r.xlsx")
-    import_files(db, [tmp_path / "r.xlsx"])
+    import_files(db, [tmp_path / "r.xlsx"], scheme=LGSCO)
     with db.read() as connection:
         rows = sorted((r[0], str(r[2])) for r in connection.exec_driver_sql("SELECT * FROM received"))
     assert rows == [("X1", "2020-03-31"), ("X2", "2020-04-01")]
@@ -211,7 +211,7 @@ def test_devices_and_pipes_are_named_as_such(db, tmp_path):
     os.mkfifo(fifo)
     for path in (Path("/dev/null"), fifo):
         with pytest.raises(ImportFailed) as failure:
-            import_files(db, [path])
+            import_files(db, [path], scheme=LGSCO)
         assert str(failure.value).splitlines()[0] == (
             f"{path}:1: file: not a regular file (a device, a pipe or a socket): save the data to a file and name that")
 
@@ -222,7 +222,8 @@ def test_a_year_is_published_only_after_it_ends(demo_settings, db, tmp_path):
     from ombuds.releases import ReleaseError, create_release, publish_release
     from ombuds.years import Year
 
-    import_files(db, [write_csv(tmp_path / "r.csv", RECEIVED, [["R1", "Stevenage", "2023-05-01", "Housing"]])])
+    import_files(db, [write_csv(tmp_path / "r.csv", RECEIVED, [["R1", "Stevenage", "2023-05-01", "Housing"]])],
+                 scheme=LGSCO)
     create_release(db, Year(2023), demo_settings.profile, demo_settings.editions, LGSCO)
     for day in (date(1900, 1, 1), date(2024, 3, 31)):
         with pytest.raises(ReleaseError, match=f"^2023-24 cannot be published on {day.isoformat()}: the year ends on "
@@ -240,7 +241,7 @@ def test_the_atom_feed_is_xml_whatever_accepted_text_it_holds(demo_settings, db,
 
     summary = "Tabs\tand\nlines, <tags> & \"quotes\" ]]> \u2028 \U0001f600 \ufeff"
     write_csv(tmp_path / "d.csv", DECIDED, [["D1", "Stevenage", "2023-05-01", "Upheld", "no", "no", "yes", summary]])
-    import_files(db, [tmp_path / "d.csv"])
+    import_files(db, [tmp_path / "d.csv"], scheme=LGSCO)
     with TestClient(create_app(db, demo_settings)) as client:
         feed = client.get("/councils/stevenage-borough-council/decisions.atom")
     assert feed.status_code == 200
@@ -261,7 +262,8 @@ def test_a_sqlite_database_on_a_read_only_mount_can_be_read(demo_settings, tmp_p
 
     path = tmp_path / "ro.db"
     database = open_database(f"sqlite:///{path}")
-    import_files(database, [write_csv(tmp_path / "r.csv", RECEIVED, [["R1", "Stevenage", "2023-05-01", "Housing"]])])
+    import_files(database, [write_csv(tmp_path / "r.csv", RECEIVED, [["R1", "Stevenage", "2023-05-01", "Housing"]])],
+                 scheme=LGSCO)
     database.close()
     for leftover in tmp_path.glob("ro.db-*"):
         leftover.unlink()  # what a clean shutdown leaves: the write-ahead log merged into the file
@@ -285,7 +287,7 @@ def test_the_atom_feed_stays_xml_over_text_stored_before_control_characters_were
     from ombuds.site.app import create_app
 
     write_csv(tmp_path / "d.csv", DECIDED, [["D1", "Stevenage", "2023-05-01", "Upheld", "no", "no", "no", "plain"]])
-    import_files(db, [tmp_path / "d.csv"])
+    import_files(db, [tmp_path / "d.csv"], scheme=LGSCO)
     with db.transaction() as connection:  # as an import before issue 18 could have stored it
         connection.exec_driver_sql("UPDATE decided SET summary = 'a vertical\x0btab and an\x1bescape'")
     with TestClient(create_app(db, demo_settings)) as client:

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import snapshot, write_csv
+from conftest import LGSCO, snapshot, write_csv
 from ombuds.ingest import ImportFailed, columnar, import_files
 from ombuds.ingest import run as ingest_run
 from ombuds.ingest.columnar import NotColumnar, _lines
@@ -81,7 +81,7 @@ def outcome(url: str, path: Path) -> tuple[str, dict]:
     database = open_database(url)
     try:
         try:
-            report = "\n".join(import_files(database, [path]).lines())
+            report = "\n".join(import_files(database, [path], scheme=LGSCO).lines())
         except ImportFailed as failure:
             report = str(failure)
         return report, snapshot(database)
@@ -165,7 +165,7 @@ def cases(folder: Path, *, late_decision: bool = False, repeated: bool = False) 
 
 def imported(database, files) -> tuple[str, dict, dict]:
     try:
-        report = "\n".join(import_files(database, files).lines())
+        report = "\n".join(import_files(database, files, scheme=LGSCO).lines())
     except ImportFailed as failure:
         report = str(failure)
     with database.read() as connection:
@@ -219,7 +219,7 @@ def test_a_refused_first_load_leaves_the_tables_and_indexes_as_they_were(db_url,
         for files in (cases(tmp_path, repeated=True), [write_csv(tmp_path / "bad.csv", RECEIVED,
                                                                   [["B1", "Nowhere", "2020-01-01", "Housing"]])]):
             with pytest.raises(ImportFailed):
-                import_files(database, files)
+                import_files(database, files, scheme=LGSCO)
             with database.read() as connection:
                 assert _indexes(connection) == indexes
             assert all(not rows for rows in snapshot(database).values())
@@ -269,14 +269,14 @@ def test_the_cycle_collector_is_paused_while_an_import_runs_and_back_on_after(tm
     seen = []
     try:
         assert gc.isenabled()
-        import_files(database, [good], also=lambda _connection: seen.append(gc.isenabled()))
+        import_files(database, [good], also=lambda _connection: seen.append(gc.isenabled()), scheme=LGSCO)
         assert seen == [False]
         assert gc.isenabled()
         with pytest.raises(ImportFailed):
-            import_files(database, [bad])
+            import_files(database, [bad], scheme=LGSCO)
         assert gc.isenabled()
         gc.disable()
-        import_files(database, [good])
+        import_files(database, [good], scheme=LGSCO)
         assert not gc.isenabled()
     finally:
         gc.enable()

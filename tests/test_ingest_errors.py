@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import snapshot, write_csv
+from conftest import LGSCO, snapshot, write_csv
 from ombuds.ingest import ImportFailed, import_files
 
 RECEIVED = ["reference", "authority", "received_date", "service_area"]
@@ -14,14 +14,15 @@ DECIDED = ["reference", "authority", "decision_date", "outcome", "satisfactory_r
 @pytest.fixture
 def seeded(db, tmp_path):
     """A database holding one case already, so that 'unchanged' means something."""
-    import_files(db, [write_csv(tmp_path / "seed.csv", RECEIVED, [["S1", "Stevenage", "2019-05-01", "Housing"]])])
+    import_files(db, [write_csv(tmp_path / "seed.csv", RECEIVED, [["S1", "Stevenage", "2019-05-01", "Housing"]])],
+                 scheme=LGSCO)
     return db
 
 
 def problems_of(db, paths) -> list[str]:
     before = snapshot(db)
     with pytest.raises(ImportFailed) as failure:
-        import_files(db, paths)
+        import_files(db, paths, scheme=LGSCO)
     assert snapshot(db) == before
     lines = str(failure.value).splitlines()
     assert lines[-1].endswith("found; nothing was imported")
@@ -92,7 +93,7 @@ def test_decision_before_receipt_in_the_same_import_and_against_stored_cases(see
 
 def test_receipt_after_a_stored_decision(seeded, tmp_path):
     stored = write_csv(tmp_path / "d0.csv", DECIDED, [["R9", "Stevenage", "2019-05-01", "Upheld", "", ""]])
-    import_files(seeded, [stored])
+    import_files(seeded, [stored], scheme=LGSCO)
     r = write_csv(tmp_path / "r.csv", RECEIVED, [["R9", "Stevenage", "2019-06-01", "Housing"]])
     assert problems_of(seeded, [r]) == [
         f"{r}:2: received_date: decision date 2019-05-01 is before the complaint was received (2019-06-01) for "
@@ -195,5 +196,5 @@ def test_a_failed_import_or_a_check_leaves_nothing_behind_for_the_next_import(db
     bad = write_csv(tmp_path / "bad.csv", RECEIVED, [["R1", "Stevenage", "2019-05-01", "Parks"]])
     good = write_csv(tmp_path / "good.csv", RECEIVED, [["R1", "Stevenage", "2019-05-01", "Housing"]])
     problems_of(db, [bad])
-    import_files(db, [good], check=True)
-    assert import_files(db, [good]).lines()[-1] == "received: 1 new, 0 changed, 0 unchanged"
+    import_files(db, [good], check=True, scheme=LGSCO)
+    assert import_files(db, [good], scheme=LGSCO).lines()[-1] == "received: 1 new, 0 changed, 0 unchanged"

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from conftest import snapshot, table_counts, write_csv
+from conftest import LGSCO, snapshot, table_counts, write_csv
 from ombuds.errors import OmbudsError
 from ombuds.ingest import ImportFailed, import_files
 from ombuds.ingest.fields import a_year_after, read_date
@@ -34,7 +34,7 @@ def problems_of(database, paths, **options) -> list[str]:
     """The problem lines of a failed import, having checked that nothing was imported."""
     before = snapshot(database)
     with pytest.raises(ImportFailed) as failure:
-        import_files(database, paths, **options)
+        import_files(database, paths, **options, scheme=LGSCO)
     assert snapshot(database) == before
     lines = str(failure.value).splitlines()
     assert lines[-1].endswith("found; nothing was imported")
@@ -72,7 +72,8 @@ def test_xlsx_title_and_blank_rows_above_the_header_keep_real_row_numbers(db, tm
         "Transport, Housing, Planning and Development, Other"]
     rows[-1][-1] = "Housing"
     good = workbook(tmp_path / "good.xlsx", {"Received": rows})
-    assert import_files(db, [good]).lines() == [f"{good}: 2 received rows", "received: 2 new, 0 changed, 0 unchanged"]
+    assert import_files(db, [good],
+                        scheme=LGSCO).lines() == [f"{good}: 2 received rows", "received: 2 new, 0 changed, 0 unchanged"]
     assert stored(db, received) == [("X1", "E07000243", "2019-05-01", "housing"),
                                     ("X2", "E07000243", "2019-05-02", "housing")]
 
@@ -83,7 +84,7 @@ def test_xlsx_named_sheet_any_case(db, tmp_path):
         "Decisions": [["Decisions, 2019-20"], DECIDED, ["D1", "Stevenage", datetime(2019, 6, 1), "Upheld"]],
     })
     assert problems_of(db, [path])[0].startswith(f"{path}:1: header: cannot tell what kind of file this is")
-    report = import_files(db, [path], sheet="decisions")
+    report = import_files(db, [path], sheet="decisions", scheme=LGSCO)
     assert report.lines() == [f"{path}: 1 decided row", "decided: 1 new, 0 changed, 0 unchanged"]
 
 
@@ -112,7 +113,7 @@ def test_xlsx_named_csv_and_old_xls_are_told_by_their_content(sqlite_db, tmp_pat
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     assert problems_of(sqlite_db, [disguised, old]) == [
         f"{old}:1: file: an Excel 97-2003 workbook (.xls), which cannot be read: save it as .xlsx or as CSV"]
-    assert import_files(sqlite_db, [disguised]).lines()[0] == f"{disguised}: 1 received row"
+    assert import_files(sqlite_db, [disguised], scheme=LGSCO).lines()[0] == f"{disguised}: 1 received row"
 
 
 # CSV: delimiters, encodings, title lines
@@ -125,7 +126,7 @@ def test_csv_semicolon_and_tab_delimiters_with_quoted_fields(db, tmp_path):
     tab = tmp_path / "tab.tsv"
     tab.write_text("reference\tauthority\tdecision_date\toutcome\tsummary\n"
                    'D2\tStevenage\t2019-06-02\tNot Upheld\t"No fault, in the end"\n', encoding="utf-8")
-    report = import_files(db, [semicolon, tab])
+    report = import_files(db, [semicolon, tab], scheme=LGSCO)
     assert report.lines() == [f"{semicolon}: 1 decided row", f"{tab}: 1 decided row",
                               "decided: 2 new, 0 changed, 0 unchanged"]
     with db.read() as connection:
@@ -144,14 +145,14 @@ def test_csv_with_a_byte_order_mark(db, tmp_path):
     path = tmp_path / "bom.csv"
     path.write_bytes("\ufeffReference,Authority,Received Date,Service Area\nR1,Stevenage,2019-05-01,Housing\n"
                      .encode())
-    assert import_files(db, [path]).lines()[0] == f"{path}: 1 received row"
+    assert import_files(db, [path], scheme=LGSCO).lines()[0] == f"{path}: 1 received row"
 
 
 def test_csv_utf16_as_excel_saves_unicode_text(sqlite_db, tmp_path):
     path = tmp_path / "unicode.txt"
     path.write_text("reference\tauthority\treceived_date\tservice_area\r\nR1\tStevenage\t2019-05-01\tHousing\r\n",
                     encoding="utf-16")
-    assert import_files(sqlite_db, [path]).lines()[0] == f"{path}: 1 received row"
+    assert import_files(sqlite_db, [path], scheme=LGSCO).lines()[0] == f"{path}: 1 received row"
 
 
 def test_cp1252_needs_its_encoding_named(db, tmp_path):
@@ -161,7 +162,7 @@ def test_cp1252_needs_its_encoding_named(db, tmp_path):
                      "R2,Stevenage,2019-05-01,Education and Children’s Services\n".encode("cp1252"))
     assert problems_of(db, [path]) == [
         f"{path}:3: file: not UTF-8 text (invalid start byte); if it was saved by Excel, try --encoding cp1252"]
-    assert import_files(db, [path], encoding="cp1252").lines()[0] == f"{path}: 2 received rows"
+    assert import_files(db, [path], encoding="cp1252", scheme=LGSCO).lines()[0] == f"{path}: 2 received rows"
     assert stored(db, received)[1] == ("R2", "E07000243", "2019-05-01", "education-and-childrens-services")
 
 
@@ -177,7 +178,7 @@ def test_unknown_encoding_name_is_said_before_anything_is_read(db, tmp_path):
     before = snapshot(db)
     for name in ("klingon", "rot13"):
         with pytest.raises(OmbudsError) as failure:
-            import_files(db, [f], encoding=name)
+            import_files(db, [f], encoding=name, scheme=LGSCO)
         assert str(failure.value) == f"unknown encoding '{name}': give a text encoding such as utf-8, cp1252 or latin-1"
     assert snapshot(db) == before
 
@@ -188,7 +189,7 @@ def test_unknown_encoding_name_is_said_before_anything_is_read(db, tmp_path):
 def test_datetimes_count_on_their_day(db, tmp_path):
     rows = [["T1", "Stevenage", "2019-10-01T10:30:00", "Housing"], ["T2", "Stevenage", "2019-10-01 10:30", "Housing"],
             ["T3", "Stevenage", "01/10/2019 10:30:15", "Housing"], ["T4", "Stevenage", "2019-10-01T23:59", "Housing"]]
-    import_files(db, [write_csv(tmp_path / "r.csv", RECEIVED, rows)])
+    import_files(db, [write_csv(tmp_path / "r.csv", RECEIVED, rows)], scheme=LGSCO)
     assert {row[2] for row in stored(db, received)} == {"2019-10-01"}
 
 
@@ -201,7 +202,7 @@ def test_excel_date_cells_and_serial_numbers(db, tmp_path):
         ["E4", "Stevenage", 43739.4375, "Upheld"],
     ]})
     serial_csv = write_csv(tmp_path / "d.csv", DECIDED, [["E5", "Stevenage", "43739", "Upheld"]])
-    import_files(db, [path, serial_csv])
+    import_files(db, [path, serial_csv], scheme=LGSCO)
     assert {row[0]: row[2] for row in stored(db, decided)} == {f"E{n}": "2019-10-01" for n in range(1, 6)}
 
 
@@ -244,14 +245,14 @@ def test_references_are_one_case_whatever_their_case(db, tmp_path):
     assert problems_of(db, [r, d]) == [
         f"{d}:2: decision_date: decision date 2019-05-31 is before the complaint was received (2019-06-01) for "
         "reference 'PR-0001'"]
-    import_files(db, [r])
+    import_files(db, [r], scheme=LGSCO)
     assert problems_of(db, [d]) == [
         f"{d}:2: decision_date: decision date 2019-05-31 is before the complaint was received (2019-06-01) for "
         "reference 'PR-0001'"]
     assert stored(db, received) == [("PR-0001", "E07000243", "2019-06-01", "housing")]
     before = snapshot(db)
     again = write_csv(tmp_path / "again.csv", RECEIVED, [["PR-0001", "Stevenage", "2019-06-01", "Housing"]])
-    assert import_files(db, [again]).lines()[-1] == "No changes: every row was already in the database."
+    assert import_files(db, [again], scheme=LGSCO).lines()[-1] == "No changes: every row was already in the database."
     assert snapshot(db) == before
     twice = write_csv(tmp_path / "twice.csv", RECEIVED, [["pr-0002", "Stevenage", "2019-06-01", "Housing"],
                                                           ["PR-0002", "Stevenage", "2019-06-02", "Housing"]])
@@ -291,7 +292,7 @@ def test_more_than_100_problems_are_counted_after_the_first_100(db, tmp_path):
     f = write_csv(tmp_path / "r.csv", RECEIVED, [[f"R{n}", "Stevenage", "2019-05-01", "Parks"] for n in range(1, 1335)])
     before = snapshot(db)
     with pytest.raises(ImportFailed) as failure:
-        import_files(db, [f])
+        import_files(db, [f], scheme=LGSCO)
     assert snapshot(db) == before
     lines = str(failure.value).splitlines()
     assert len(failure.value.problems) == 1334
@@ -306,7 +307,7 @@ def test_more_than_100_problems_are_counted_after_the_first_100(db, tmp_path):
 def test_the_examples_import_cleanly_together(db):
     names = ["received", "decided", "compliance", "improvements", "contacts", "population"]
     paths = [EXAMPLES / f"{name}.csv" for name in names]
-    report = import_files(db, paths)
+    report = import_files(db, paths, scheme=LGSCO)
     assert report.warnings == []
     assert report.lines() == [
         f"{EXAMPLES}/received.csv: 6 received rows", f"{EXAMPLES}/decided.csv: 5 decided rows",
@@ -318,4 +319,4 @@ def test_the_examples_import_cleanly_together(db):
     with db.read() as connection:
         assert table_counts(connection) == {"received": 6, "decided": 5, "compliance": 2, "improvements": 2,
                                             "contacts": 6, "population": 5}
-    assert import_files(db, paths).unchanged
+    assert import_files(db, paths, scheme=LGSCO).unchanged

@@ -187,7 +187,7 @@ def import_rows(db_url: str, tmp_path, rows: list[list], name: str):
     database = open_database(db_url)
     try:
         header = DECIDED_IN_FULL if len(rows[0]) > len(DECIDED) else DECIDED
-        return import_files(database, [write_csv(tmp_path / name, header, rows)])
+        return import_files(database, [write_csv(tmp_path / name, header, rows)], scheme=LGSCO)
     finally:
         database.close()
 
@@ -250,7 +250,7 @@ def test_a_population_figure_touches_its_year_and_the_year_after(db_url, tmp_pat
     database = open_database(db_url)
     people = write_csv(tmp_path / "population.csv", ["authority", "year", "population"],
                        [["Stevenage", "2021-22", "90,000"]])
-    report = import_files(database, [people])
+    report = import_files(database, [people], scheme=LGSCO)
     database.close()
     assert [y.label for y in report.computed] == ["2021-22", "2022-23"]
     assert {y: b for (y, _), (_, b) in kept_bodies(db_url).items() if y} == fresh_bodies(db_url)

@@ -91,7 +91,7 @@ def _column(connection, table: str, column: str) -> set:
 
 def test_a_database_of_published_words_is_upgraded_to_ids_and_back(db_url, tmp_path):
     database = open_database(db_url)
-    import_files(database, _cases(tmp_path))
+    import_files(database, _cases(tmp_path), scheme=LGSCO)
     import_published(database, [DOCUMENT], PUBLISHED)
     with database.transaction() as connection:
         for year, checksum in ((CASES, case_checksum(connection, CASES)), (NONE, "0" * 64)):  # no match
@@ -173,14 +173,15 @@ def test_releases_frozen_in_words_are_converted_to_ids_and_back(db_url, demo_set
     no_letters = tmp_path / "no-editions"
     no_letters.mkdir()
     import_files(database, [*_cases(tmp_path), *_more(tmp_path / "later", "L", "Stevenage", "2020-06-01",
-                                                      {"Upheld": 1, "Not Upheld": 1})])
-    import_files(database, _more(tmp_path / "cornwall", "C", "Cornwall", "2020-06-02", {"Not Upheld": 1}))
+                                                      {"Upheld": 1, "Not Upheld": 1})], scheme=LGSCO)
+    import_files(database, _more(tmp_path / "cornwall", "C", "Cornwall", "2020-06-02", {"Not Upheld": 1}), scheme=LGSCO)
     for year in (CASES, LATER):
         create_release(database, year, demo_settings.profile, no_letters, LGSCO)
     publish_release(database, LGSCO, CASES, date(2019, 7, 1))
     import_files(database, _more(tmp_path / "late", "R", "Stevenage", "2018-11-01", {"Upheld": 1}),
-                 revise="a late decision")  # revisions of 2018-19
-    import_files(database, _more(tmp_path / "unfrozen", "U", "Cornwall", "2020-07-01", {"Upheld": 1}))  # after
+                 revise="a late decision", scheme=LGSCO)  # revisions of 2018-19
+    import_files(database, _more(tmp_path / "unfrozen", "U", "Cornwall", "2020-07-01", {"Upheld": 1}),
+                 scheme=LGSCO)  # after
     held = _releases_and_revisions(database)  # the freeze: Cornwall's 2020-21 decisions no longer match their digest
     frozen = {year: json.loads(statistics) for year, statistics in held["frozen"]}
     stevenage = next(r for r in frozen["2018-19"]["records"] if r["authority"]["code"] == "E07000243")
@@ -277,13 +278,13 @@ def _outputs(package: Path, url: str, folder: Path) -> dict[str, str]:
 def test_a_label_renamed_in_the_scheme_changes_every_output_and_not_the_database(demo_settings, tmp_path):
     url = f"sqlite:///{tmp_path / 'cases.db'}"
     database = open_database(url)
-    import_files(database, _cases(tmp_path))
+    import_files(database, _cases(tmp_path), scheme=LGSCO)
     no_letters = tmp_path / "no-editions"
     no_letters.mkdir()
     create_release(database, CASES, demo_settings.profile, no_letters, LGSCO)
     publish_release(database, LGSCO, CASES, date(2019, 7, 1))
     import_files(database, _more(tmp_path / "late", "R", "Stevenage", "2018-11-01", {"Upheld": 1}),
-                 revise="a late decision")  # a revision of an Upheld count
+                 revise="a late decision", scheme=LGSCO)  # a revision of an Upheld count
     held = {**_everything(database), **_releases_and_revisions(database)}
     database.close()
     before = _outputs(Path(ombuds.__file__).parent.parent, url, tmp_path / "before")

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from builders import Cases
+from conftest import LGSCO, shipped_edition
 from ombuds.ingest import import_files
 from ombuds.letters import render as letters_render
 from ombuds.letters.batch import letter_jobs, render_letters
 from ombuds.letters.cache import LetterCache, default_location, letter_fingerprint
-from ombuds.letters.editions import shipped_edition
 from ombuds.store import open_database
 from ombuds.years import Year
 
@@ -31,7 +31,7 @@ def database(tmp_path):
     for name in ("Stevenage", "Hertfordshire"):
         cases.decided(name, "2023-10-01", {"Upheld": 2, "Not Upheld": 3})
     database = open_database(f"sqlite:///{tmp_path / 'cache.db'}")
-    import_files(database, cases.files())
+    import_files(database, cases.files(), scheme=LGSCO)
     yield database
     database.close()
 
@@ -70,7 +70,7 @@ def test_a_changed_figure_is_a_different_letter(database, tmp_path, demo_setting
     (tmp_path / "more").mkdir()
     more = Cases(tmp_path / "more", "D")
     more.decided("Stevenage", "2023-11-01", {"Upheld": 1})
-    import_files(database, more.files())
+    import_files(database, more.files(), scheme=LGSCO)
     after = letters(database, tmp_path / "after", "pdf", cache, demo_settings)
     stevenage = "stevenage-borough-council-2023-24.pdf"
     hertfordshire = "hertfordshire-county-council-2023-24.pdf"

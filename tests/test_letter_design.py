@@ -13,10 +13,10 @@ import pytest
 from pypdf import PdfReader
 
 from builders import Cases
-from conftest import LGSCO, demo, write_csv
+from conftest import LGSCO, demo, shipped_edition, write_csv
 from ombuds.ingest import import_files
 from ombuds.letters.batch import letter_jobs, render_letters
-from ombuds.letters.editions import load_edition, shipped_edition
+from ombuds.letters.editions import load_edition
 from ombuds.letters.pdftags import tag_row_headers
 from ombuds.letters.present import typeset
 from ombuds.profile import load_profile
@@ -48,7 +48,7 @@ def design_db(tmp_path_factory):
         [name, "Sam O'Neill", "Chief Executive", "Dear Sam O'Neill", "sam@example.org", "chief executive"]
         for name in (MANY, NONE, OTHER, ASSESSED_ONLY)]))
     database = open_database(f"sqlite:///{folder / 'design.db'}")
-    import_files(database, files)
+    import_files(database, files, scheme=LGSCO)
     yield database
     database.close()
 
@@ -192,7 +192,7 @@ def test_no_average_is_said_plainly_for_an_abolished_council(tmp_path):
         ["Allerdale", "Pat Example", "Chief Executive", "Dear Pat Example", "", ""]])]
     database = open_database(f"sqlite:///{tmp_path / 'abolished.db'}")
     try:
-        import_files(database, files)
+        import_files(database, files, scheme=LGSCO)
         text = text_of(render(database, "2023-24", "Allerdale", tmp_path, "pdf", include_abolished=True))
     finally:
         database.close()
@@ -264,7 +264,7 @@ def test_signature_image_above_the_name(design_db, tmp_path):
     edited = tmp_path / "edition.toml"
     edited.write_text(edition_text.replace('name = "Alex Example"', 'name = "Alex Example"\nsignature = '
                                            '"signature.svg"'), encoding="utf-8")
-    edition = load_edition(edited)
+    edition = load_edition(edited, LGSCO)
     html = render(design_db, "2019-20", MANY, tmp_path / "h", "html", edition).read_text(encoding="utf-8")
     assert re.search(r'<img class="signature" src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+" '
                      r'alt="Signature of Alex Example"', html)
@@ -274,7 +274,7 @@ def test_signature_image_above_the_name(design_db, tmp_path):
     (tmp_path / "bad.toml").write_text(edition_text.replace('name = "Alex Example"',
                                                             'name = "Alex Example"\nsignature = "nope.gif"'))
     with pytest.raises(Exception, match=r"bad\.toml: signatory\.signature: .*nope\.gif is not an SVG or PNG file"):
-        load_edition(tmp_path / "bad.toml")
+        load_edition(tmp_path / "bad.toml", LGSCO)
 
 
 def test_page_images_are_kept(letters):

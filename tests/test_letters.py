@@ -14,11 +14,11 @@ import pytest
 from pypdf import PdfReader
 
 from builders import Cases
-from conftest import LGSCO, demo, write_csv
+from conftest import LGSCO, demo, shipped_edition, write_csv
 from ombuds.ingest import import_files
 from ombuds.letters.batch import letter_jobs, render_letters
 from ombuds.letters.content import MissingContact
-from ombuds.letters.editions import PLACEHOLDERS, EditionError, load_edition, shipped_edition
+from ombuds.letters.editions import PLACEHOLDERS, EditionError, load_edition
 from ombuds.letters.render import Renderer
 from ombuds.registry import registry
 from ombuds.stats import authority_statistics
@@ -54,7 +54,7 @@ def letters_db(tmp_path_factory):
         for name in ("Stevenage", "Bromsgrove", "Wellingborough", "Allerdale", "Birmingham", "Dacorum")
     ] + [["Hertsmere", HOSTILE, "Interim Managing Director", "Dear " + HOSTILE, "", ""]]))
     database = open_database(f"sqlite:///{folder / 'letters.db'}")
-    import_files(database, files)
+    import_files(database, files, scheme=LGSCO)
     yield database
     database.close()
 
@@ -176,7 +176,7 @@ def _hostile_edition(tmp_path: Path) -> Path:
 
 
 def test_hostile_text_renders_literally_in_pdf_and_html(letters_db, tmp_path):
-    edition = load_edition(_hostile_edition(tmp_path))
+    edition = load_edition(_hostile_edition(tmp_path), LGSCO)
     pdf = pdf_text(render(letters_db, "2022-23", "Hertsmere", tmp_path, edition=edition))
     literal = " ".join(HOSTILE.split())
     assert f"{literal} Interim Managing Director Hertsmere Borough Council Dear {literal}" in pdf
@@ -214,7 +214,7 @@ def test_edition_problems_name_the_file_key_and_problem(tmp_path):
                    '[signatory]\nname = "N"\ntitles = ["A"]\n'
                    '[[section]]\nparagraphs = ["Hello {authority} and {mayor}"]\n', encoding="utf-8")
     with pytest.raises(EditionError) as error:
-        load_edition(bad)
+        load_edition(bad, LGSCO)
     assert str(error.value).splitlines() == [
         f"{bad}: layout: unknown layout 'tables'; one of appendix-2017-18, appendix-2018-19, panels-2019-20, "
         "panels-2022-23, overview-2024-25",

@@ -12,9 +12,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from builders import Cases
-from conftest import LGSCO, demo, write_csv
+from conftest import LGSCO, demo, shipped_edition, write_csv
 from ombuds.ingest import import_files
-from ombuds.letters.editions import shipped_edition
 from ombuds.letters.send import SmtpSettings, send_letters
 from ombuds.registry import registry
 from ombuds.years import Year
@@ -62,7 +61,7 @@ def send_db(db, tmp_path):
         ["Stevenage", "Kim Example", "Monitoring Officer", "Dear Kim", "", "monitoring officer"],
         ["Hertsmere", "Ash Example", "Chief Executive", "Dear Ash", "", "chief executive"],
     ])
-    import_files(db, [*cases.files(), contacts])
+    import_files(db, [*cases.files(), contacts], scheme=LGSCO)
     return db
 
 

@@ -35,7 +35,7 @@ def database(tmp_path_factory):
         cases.compliance("Hertsmere", f"{start}-09-01", on_time=2, late=1)
     cases.decided("Aylesbury Vale", "2019-06-01", {"Upheld": 1})
     opened = open_database(f"sqlite:///{folder / 'layouts.db'}")
-    import_files(opened, cases.files())
+    import_files(opened, cases.files(), scheme=LGSCO)
     yield opened
     opened.close()
 

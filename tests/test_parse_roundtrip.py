@@ -7,10 +7,9 @@ import json
 
 import pytest
 
-from conftest import LGSCO, demo, demo_database, snapshot
+from conftest import LGSCO, demo, demo_database, shipped_edition, snapshot
 from ombuds.ingest.published import import_published
 from ombuds.letters.batch import letter_jobs, render_letters
-from ombuds.letters.editions import shipped_edition
 from ombuds.parse import parse_document, parse_files
 from ombuds.parse.documents import PUBLISHED
 from ombuds.parse.roundtrip import differences, shown

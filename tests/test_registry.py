@@ -10,6 +10,7 @@ from importlib import resources
 
 import pytest
 
+from conftest import LGSCO
 from ombuds.registry import AuthorityNotFound, registry
 from ombuds.registry.lookup import Registry, authorities_from_rows
 from ombuds.years import Year
@@ -104,6 +105,6 @@ def test_takes_the_is_read_from_the_file_not_guessed_from_the_name():
     for row in rows:
         if row["code"] in ("E06000053", "E07000243"):  # Isles of Scilly, Stevenage: the column turned around
             row["takes_the"] = "" if row["takes_the"] == "yes" else "yes"
-    edited = Registry(authorities_from_rows(rows))
+    edited = Registry(authorities_from_rows(rows, LGSCO.peer_average_types))
     assert not edited.get("E06000053").takes_the
     assert edited.get("E07000243").takes_the

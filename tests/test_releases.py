@@ -74,7 +74,7 @@ def stages(database) -> list[tuple[str, str]]:
 
 
 def test_a_release_freezes_figures_letters_and_case_data_then_publishes_on_a_date(demo_settings, db, tmp_path):
-    import_files(db, held_cases(tmp_path))
+    import_files(db, held_cases(tmp_path), scheme=LGSCO)
     summary = create_release(db, Y2324, demo_settings.profile, demo_settings.editions, LGSCO)
     assert re.fullmatch(r"2023-24 frozen: 317 authorities, 317 letters \(PDF and HTML\), edition 2023-24\.toml, "
                         r"case data sha256 [0-9a-f]{64}", summary), summary
@@ -112,16 +112,16 @@ def test_a_release_freezes_figures_letters_and_case_data_then_publishes_on_a_dat
 
 
 def test_an_import_changing_published_figures_is_refused_unless_it_is_a_revision(demo_settings, db, tmp_path):
-    import_files(db, held_cases(tmp_path))
+    import_files(db, held_cases(tmp_path), scheme=LGSCO)
     create_release(db, Y2324, demo_settings.profile, demo_settings.editions, LGSCO)
     publish_release(db, LGSCO, Y2324, date(2024, 7, 1))
     before = snapshot(db)
     with pytest.raises(ReleaseError) as refused:
-        import_files(db, one_more_upheld(tmp_path))
+        import_files(db, one_more_upheld(tmp_path), scheme=LGSCO)
     assert str(refused.value) == REFUSAL
     assert snapshot(db) == before
 
-    report = import_files(db, one_more_upheld(tmp_path), revise="late decision records")
+    report = import_files(db, one_more_upheld(tmp_path), revise="late decision records", scheme=LGSCO)
     today = date.today()
     assert report.lines()[-1] == f"Revised 2023-24 on {today.isoformat()}: 19 figures changed: late decision records"
     with db.read() as connection:
@@ -137,7 +137,7 @@ def test_an_import_changing_published_figures_is_refused_unless_it_is_a_revision
     assert [e["action"] for e in log][-2:] == ["revision", "import"]
     assert log[-2]["details"].startswith(f"Revised 2023-24 on {today.isoformat()}: 19 figures changed: late "
                                          "decision records\nStevenage Borough Council (E07000243) decided.Upheld 3 → 4")
-    assert import_files(db, one_more_upheld(tmp_path)).unchanged  # the same rows again: nothing to refuse
+    assert import_files(db, one_more_upheld(tmp_path), scheme=LGSCO).unchanged  # the same rows again: nothing to refuse
 
     with TestClient(create_app(open_database(db.url, read_only=True), demo_settings)) as client:
         page = client.get(f"/councils/{STEVENAGE}/2023-24/").text
@@ -157,17 +157,17 @@ def test_an_import_changing_published_figures_is_refused_unless_it_is_a_revision
 
 
 def test_an_unchanged_or_unrelated_import_passes_a_published_year(demo_settings, db, tmp_path):
-    import_files(db, held_cases(tmp_path))
+    import_files(db, held_cases(tmp_path), scheme=LGSCO)
     create_release(db, Y2223, demo_settings.profile, demo_settings.editions, LGSCO)
     publish_release(db, LGSCO, Y2223, date(2023, 7, 1))
     folder = tmp_path / "next"
     folder.mkdir()
     cases = Cases(folder, "N")
     cases.decided("Stevenage", "2024-05-01", {"Upheld": 2})
-    report = import_files(db, cases.files(), revise="not needed")
+    report = import_files(db, cases.files(), revise="not needed", scheme=LGSCO)
     assert report.lines()[-1] == "No published figure changed: no revision was recorded."
     with pytest.raises(ReleaseError, match=r'^--revise needs a reason'):
-        import_files(db, one_more_upheld(tmp_path), revise="  ")
+        import_files(db, one_more_upheld(tmp_path), revise="  ", scheme=LGSCO)
 
 
 def test_which_years_the_public_site_shows():
@@ -218,12 +218,12 @@ def test_the_release_commands(tmp_path):
 def test_an_import_into_the_year_before_cannot_move_a_published_years_change(demo_settings, db, tmp_path):
     """The issue's reproduction: a published year's tested change compares it with the year before, so an import
     into that earlier, unreleased year changes what the published year shows."""
-    import_files(db, held_cases(tmp_path))
+    import_files(db, held_cases(tmp_path), scheme=LGSCO)
     create_release(db, Y2324, demo_settings.profile, demo_settings.editions, LGSCO)
     publish_release(db, LGSCO, Y2324, date(2024, 7, 1))
     before = snapshot(db)
     with pytest.raises(ReleaseError) as refused:
-        import_files(db, one_more_not_upheld_the_year_before(tmp_path))
+        import_files(db, one_more_not_upheld_the_year_before(tmp_path), scheme=LGSCO)
     assert str(refused.value).startswith(
         "refused: 2023-24 was published on 2024-07-01 and this import would change 2 figures: Stevenage Borough "
         "Council (E07000243) change.uphold_rate.previous 1 → 0.5, change.uphold_rate.p_value ")
@@ -238,26 +238,27 @@ def test_decision_summaries_public_reports_and_improvements_are_covered_too(demo
     write_csv(tmp_path / "decided.csv", header, [row])
     write_csv(tmp_path / "improvements.csv", ["reference", "authority", "agreed_date", "improvement"],
               [["S1", "Stevenage", "2023-10-02", "Train staff"]])
-    import_files(db, [tmp_path / "decided.csv", tmp_path / "improvements.csv"])
+    import_files(db, [tmp_path / "decided.csv", tmp_path / "improvements.csv"], scheme=LGSCO)
     create_release(db, Y2324, demo_settings.profile, demo_settings.editions, LGSCO)
     publish_release(db, LGSCO, Y2324, date(2024, 7, 1))
     for changed in ([*row[:6], "yes", row[7]], [*row[:7], "The council delayed a review by a year."]):
         write_csv(tmp_path / "decided.csv", header, [changed])
         with pytest.raises(ReleaseError, match=r"would change 1 figure: Stevenage Borough Council \(E07000243\) "
                                                r"decisions listed 1 sha256:[0-9a-f]{16} → 1 sha256:[0-9a-f]{16};"):
-            import_files(db, [tmp_path / "decided.csv"])
+            import_files(db, [tmp_path / "decided.csv"], scheme=LGSCO)
     write_csv(tmp_path / "more.csv", ["reference", "authority", "agreed_date", "improvement"],
               [["S1", "Stevenage", "2023-10-03", "Review every delayed case"]])
     with pytest.raises(ReleaseError, match=r"improvements listed 1 sha256:[0-9a-f]{16} → 2 sha256:[0-9a-f]{16}"):
-        import_files(db, [tmp_path / "more.csv"])
-    report = import_files(db, [tmp_path / "more.csv"], revise="a second improvement")
+        import_files(db, [tmp_path / "more.csv"], scheme=LGSCO)
+    report = import_files(db, [tmp_path / "more.csv"], revise="a second improvement", scheme=LGSCO)
     assert report.lines()[-1].endswith("1 figure changed: a second improvement")
 
 
 def test_release_status_says_when_a_frozen_year_no_longer_shows_what_was_frozen(demo_settings, db, tmp_path):
-    import_files(db, held_cases(tmp_path))
+    import_files(db, held_cases(tmp_path), scheme=LGSCO)
     create_release(db, Y2324, demo_settings.profile, demo_settings.editions, LGSCO)
-    import_files(db, one_more_not_upheld_the_year_before(tmp_path))  # allowed, but the frozen year's change moved
+    import_files(db, one_more_not_upheld_the_year_before(tmp_path),
+                 scheme=LGSCO)  # allowed, but the frozen year's change moved
     from ombuds.stats.service import statistics_service
 
     status = release_status(db, LGSCO, statistics_service(db, LGSCO).years())

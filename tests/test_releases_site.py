@@ -36,7 +36,7 @@ def embargoed(demo_settings, tmp_path_factory):
     cases.decided("Stevenage", "2024-10-01", {"Upheld": 1, "Not Upheld": 1})
     url = f"sqlite:///{folder / 'site.db'}"
     database = open_database(url)
-    import_files(database, cases.files())
+    import_files(database, cases.files(), scheme=LGSCO)
     create_release(database, Year.parse("2024-25"), demo_settings.profile, demo_settings.editions, LGSCO)
     publish_release(database, LGSCO, Year.parse("2024-25"), PUBLIC_FROM)
     database.close()

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ombuds.registry import COUNCIL_TYPES, TYPES, registry
+from ombuds.registry import TYPES, registry
 from ombuds.schemes import SchemeError, check_scheme, load_scheme, scheme_folder, shipped
-from ombuds.schemes.read import LETTER
+from ombuds.schemes.read import LETTER, SITE
 
 SCHEME = """format = 1
 id = "welsh-test"
@@ -172,7 +172,8 @@ def test_the_shipped_lgsco_scheme_checks_clean_and_holds_todays_facts():
     assert lgsco.labels("compliance").names == ("on time", "late", "not complied")
     assert lgsco.labels("contact_role").ids == (
         "chief-executive", "link-officer", "monitoring-officer", "leader", "scrutiny-chair")
-    assert lgsco.type_ids == TYPES and lgsco.peer_average_types == COUNCIL_TYPES
+    assert lgsco.type_ids == TYPES and lgsco.peer_average_types == TYPES[:-1]  # all but Other
+    assert {a.type for a in registry() if a.has_type_average} == set(lgsco.peer_average_types)
     assert lgsco.type("Metropolitan").plural == "metropolitan boroughs"
     assert lgsco.peer_groups.by == ("type",) and lgsco.peer_groups.method == "pooled"
     assert [b.code for b in lgsco.bodies] == sorted(a.code for a in registry())  # bodies.csv is the registry
@@ -337,10 +338,10 @@ def test_missing_files_and_bad_toml_are_named(folder: Path):
     assert "bodies.csv:2: type: unknown type 'county' (types.toml has: )" in problems
 
 
-def _letter_words() -> str:
-    """The shipped LGSCO scheme's [words.letter] table, as its scheme.toml has it."""
+def _letter_words(name: str = "letter") -> str:
+    """The shipped LGSCO scheme's [words.letter] (or [words.site]) table, as its scheme.toml has it."""
     text = (scheme_folder("lgsco") / "scheme.toml").read_text(encoding="utf-8")
-    start = text.index("[words.letter]")
+    start = text.index(f"[words.{name}]")
     return text[start:text.index("\n[", start) + 1]
 
 
@@ -350,22 +351,30 @@ def test_an_lgsco_engine_scheme_needs_its_letter_words_not_kinds_or_measures(fol
     edit(folder, "scheme.toml", 'engine = "measures"', 'engine = "lgsco"')
     edit(folder, "scheme.toml", 'min_records = 3\nmin_measure = "complaints"\n', '')
     assert check_scheme(folder) == ["scheme.toml: words.letter: missing (engine lgsco's letters take their words "
-                                    "from it)"]
+                                    "from it)",
+                                    "scheme.toml: words.site: missing (engine lgsco's pages take their words from it)"]
     with (folder / "scheme.toml").open("a", encoding="utf-8") as scheme:
-        scheme.write("\n" + _letter_words())
+        scheme.write("\n" + _letter_words() + "\n" + _letter_words("site"))
     assert check_scheme(folder) == []
     assert load_scheme(folder).words.letter["average_was"] == "The average for similar authorities was {average}."
+    assert load_scheme(folder).words.site["uphold_by_type"] == "Uphold rate by type of authority"
 
 
-def test_letter_words_are_checked_key_by_key(folder: Path):
+def test_letter_and_site_words_are_checked_key_by_key(folder: Path):
     (folder / "scheme.toml").write_text((folder / "scheme.toml").read_text(encoding="utf-8") + "\n"
-                                        + _letter_words(), encoding="utf-8")
+                                        + _letter_words() + "\n" + _letter_words("site"), encoding="utf-8")
     edit(folder, "scheme.toml", "similar authorities was {average}.", "similar authorities was {avg}.")
     edit(folder, "scheme.toml", 'delivery = "By email"\n', 'deliver = "By post"\n')
+    edit(folder, "scheme.toml", 'uphold_by_type = "Uphold rate by type of authority"',
+         'uphold_by_type = "Uphold rate by {type}"')
+    edit(folder, "scheme.toml", "two_tier_search =", "two_tiers =")
     assert check_scheme(folder) == [
         "scheme.toml: words.letter.deliver: unknown key (expected one of: " + ", ".join(LETTER) + ")",
         "scheme.toml: words.letter.delivery: missing",
-        "scheme.toml: words.letter.average_was: unknown placeholder {avg} (known: {average})"]
+        "scheme.toml: words.letter.average_was: unknown placeholder {avg} (known: {average})",
+        "scheme.toml: words.site.two_tiers: unknown key (expected one of: " + ", ".join(SITE) + ")",
+        "scheme.toml: words.site.two_tier_search: missing",
+        "scheme.toml: words.site.uphold_by_type: unknown placeholder {type} (known: none)"]
 
 
 def test_loading_a_broken_scheme_is_a_one_line_error_naming_the_first_problem(folder: Path):

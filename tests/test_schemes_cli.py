@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from builders import Cases
+from conftest import LGSCO
 from ombuds.cli import cli
 from ombuds.ingest import import_files
 from ombuds.schemes import scheme_folder
@@ -47,7 +48,7 @@ def test_scheme_check_prints_each_problem_and_exits_1(other_scheme: Path):
     result = run("scheme", "check", str(other_scheme))
     assert result.exit_code == 1
     assert result.output == ("scheme.toml: words.body_plural: unknown key (expected one of: body, bodies, body_type, "
-                             "size, letter)\nkinds.toml: missing file\nmeasures.toml: missing file\n")
+                             "size, letter, site)\nkinds.toml: missing file\nmeasures.toml: missing file\n")
 
 
 def test_a_database_remembers_its_scheme_and_refuses_another(tmp_path: Path, other_scheme: Path):
@@ -81,7 +82,7 @@ def test_a_database_from_before_schemes_is_the_lgscos(db_url: str, tmp_path: Pat
     old.migrate("0011")
     cases = Cases(tmp_path)
     cases.received("Stevenage", "2019-05-01", {"Housing": 1})
-    import_files(old, cases.files())
+    import_files(old, cases.files(), scheme=LGSCO)
     old.close()
     upgraded = open_database(db_url)
     assert upgraded.revision() == head_revision() and held_scheme(upgraded) == "lgsco"

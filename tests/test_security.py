@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
 from builders import Cases
-from conftest import REPOSITORY, write_csv
+from conftest import LGSCO, REPOSITORY, write_csv
 from ombuds.ingest import import_files
 from ombuds.site.app import create_app
 from ombuds.store import open_database
@@ -43,7 +43,7 @@ def folder(tmp_path_factory) -> Path:
                            [["H1", "Stevenage", "2023-11-01", HOSTILE]]))
     files.append(write_csv(folder / "contacts.csv", ["authority", "name", "title", "salutation"],
                            [["Stevenage", "Pat Example", "Chief Executive", "Dear Pat"]]))
-    import_files(open_database(f"sqlite:///{folder / 'site.db'}"), files)
+    import_files(open_database(f"sqlite:///{folder / 'site.db'}"), files, scheme=LGSCO)
     return folder
 
 

@@ -122,10 +122,10 @@ def test_the_editions_are_the_schemes_own_and_a_scheme_without_them_has_none(tmp
     lgsco = make_settings("lgsco", None, None, None)
     assert lgsco.editions == SHIPPED_EDITIONS == lgsco.scheme.folder / "editions"
     assert sorted(p.name for p in SHIPPED_EDITIONS.glob("*.toml"))[-2:] == ["2023-24.toml", "2024-25.toml"]
-    assert edition_in(lgsco.editions, Y2324).source == str(SHIPPED_EDITIONS / "2023-24.toml")
+    assert edition_in(lgsco.editions, Y2324, lgsco.scheme).source == str(SHIPPED_EDITIONS / "2023-24.toml")
     housing = make_settings("housing-ombudsman", None, None, None)
     assert housing.editions == housing.scheme.folder / "editions"
     with pytest.raises(OmbudsError) as missing:
-        edition_in(housing.editions, Y2324)
+        edition_in(housing.editions, Y2324, housing.scheme)
     assert str(missing.value) == (f"no edition is in {housing.editions} for 2023-24: give one with --edition FILE")
     assert make_settings("housing-ombudsman", None, tmp_path, None).editions == tmp_path

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from builders import Cases
+from conftest import LGSCO
 from ombuds.ingest import import_files
 from ombuds.site.app import SECURITY_HEADERS, create_app
 from ombuds.store import open_database
@@ -27,7 +28,7 @@ def client(demo_settings, tmp_path_factory):
     cases.compliance("Stevenage", "2023-11-01", on_time=2)
     cases.received("Stevenage", "2024-06-01", {"Housing": 2, "Adult Care Services": 1})
     url = f"sqlite:///{folder / 'site.db'}"
-    import_files(open_database(url), cases.files())
+    import_files(open_database(url), cases.files(), scheme=LGSCO)
     with TestClient(create_app(open_database(url, read_only=True), demo_settings)) as test_client:
         yield test_client
 
@@ -153,7 +154,7 @@ def test_pages_stay_served_while_new_data_are_prepared(demo_settings, tmp_path, 
     url = f"sqlite:///{tmp_path / 'site.db'}"
     first = Cases(tmp_path, "P")
     first.decided("Stevenage", "2024-10-01", {"Upheld": 1, "Not Upheld": 1})
-    import_files(open_database(url), first.files())
+    import_files(open_database(url), first.files(), scheme=LGSCO)
     application = create_app(open_database(url, read_only=True), demo_settings)
     cache = application.state.cache
     gate = threading.Event()
@@ -165,7 +166,7 @@ def test_pages_stay_served_while_new_data_are_prepared(demo_settings, tmp_path, 
         (tmp_path / "more").mkdir()
         more = Cases(tmp_path / "more", "Q")
         more.decided("Stevenage", "2024-11-01", {"Upheld": 2})
-        import_files(open_database(url), more.files())
+        import_files(open_database(url), more.files(), scheme=LGSCO)
         monkeypatch.setattr(live, "VERSION_CHECK_SECONDS", 0.0)
         monkeypatch.setattr(service, "VERSION_CHECK_SECONDS", 0.0)
         assert test_client.get(page).json() == before  # still the old figures while the new ones are prepared

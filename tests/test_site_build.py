@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from builders import Cases
+from conftest import LGSCO
 from links import broken_links
 from ombuds.ingest import import_files
 from ombuds.site.app import create_app
@@ -28,7 +29,7 @@ def built(demo_settings, tmp_path_factory):
     for name in COUNCILS:
         cases.decided(name, "2023-10-01", {"Upheld": 1, "Not Upheld": 3})
     database = open_database(url)
-    import_files(database, cases.files())
+    import_files(database, cases.files(), scheme=LGSCO)
     database.close()
     readonly = open_database(url, read_only=True)
     out = folder / "site"
@@ -131,7 +132,7 @@ def test_a_rebuild_reuses_letters_made_from_the_same_inputs(demo_settings, tmp_p
     for name in ("Stevenage", "Hertfordshire"):
         first.decided(name, "2023-10-01", {"Upheld": 2, "Not Upheld": 3})
     database = open_database(url)
-    import_files(database, first.files())
+    import_files(database, first.files(), scheme=LGSCO)
     out = tmp_path / "site"
     letter = out / "councils/stevenage-borough-council/2023-24/letter.pdf"
 
@@ -145,7 +146,7 @@ def test_a_rebuild_reuses_letters_made_from_the_same_inputs(demo_settings, tmp_p
 
     more = Cases(tmp_path / "more", "S")
     more.decided("Stevenage", "2023-11-01", {"Upheld": 5})
-    import_files(database, more.files())
+    import_files(database, more.files(), scheme=LGSCO)
     changed = build_site(database, out, demo_settings, workers=1)
     assert changed.reused == 2  # Hertfordshire's two letters only
     assert letter.read_bytes() != pdf
@@ -194,14 +195,14 @@ def test_a_build_during_an_import_shows_one_version_of_the_data(demo_settings, t
     late = Cases(tmp_path / "late", "L")
     late.decided("Stevenage", "2023-11-01", {"Upheld": 4})
     database = open_database(f"sqlite:///{tmp_path / 'site.db'}")
-    import_files(database, first.files())
+    import_files(database, first.files(), scheme=LGSCO)
     rendered = build.build_items
     imported = []
 
     def import_part_way(*args, **kwargs):
         result = rendered(*args, **kwargs)
         if not imported:  # after the first pass's pages and API files, before its swap
-            imported.append(import_files(open_database(database.url), late.files()))
+            imported.append(import_files(open_database(database.url), late.files(), scheme=LGSCO))
         return result
 
     monkeypatch.setattr(build, "build_items", import_part_way)
@@ -221,7 +222,7 @@ def test_a_build_onto_a_full_disk_is_one_line(demo_settings, tmp_path, monkeypat
     cases = Cases(tmp_path, "R")
     cases.decided("Stevenage", "2023-10-01", {"Upheld": 1})
     database = open_database(f"sqlite:///{tmp_path / 'site.db'}")
-    import_files(database, cases.files())
+    import_files(database, cases.files(), scheme=LGSCO)
 
     def full(folder, path, body):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

@@ -18,6 +18,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from builders import Cases
+from conftest import LGSCO
 from ombuds.ingest import import_files
 from ombuds.site.app import create_app
 from ombuds.site.compression import negotiate
@@ -34,7 +35,7 @@ def app(demo_settings, tmp_path_factory):
     cases = Cases(folder, "Z")
     cases.decided("Stevenage", "2023-10-01", {"Upheld": 3, "Not Upheld": 1})
     url = f"sqlite:///{folder / 'site.db'}"
-    import_files(open_database(url), cases.files())
+    import_files(open_database(url), cases.files(), scheme=LGSCO)
     return create_app(open_database(url, read_only=True), demo_settings)
 
 

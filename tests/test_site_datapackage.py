@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from builders import WORDS, Cases
+from conftest import LGSCO
 from ombuds.ingest import import_files
 from ombuds.site.app import create_app
 from ombuds.stats.downloads import fixed_columns
@@ -28,7 +29,7 @@ def client(demo_settings, tmp_path_factory):
     cases.decided("Allerdale", "2022-06-01", {"Upheld": 1})
     cases.compliance("Stevenage", "2023-11-01", on_time=2)
     url = f"sqlite:///{folder / 'site.db'}"
-    import_files(open_database(url), cases.files())
+    import_files(open_database(url), cases.files(), scheme=LGSCO)
     with TestClient(create_app(open_database(url, read_only=True), demo_settings)) as test_client:
         yield test_client
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import write_csv
+from conftest import LGSCO, write_csv
 from ombuds.ingest import import_files
 from ombuds.ingest.published import import_published
 from ombuds.parse.documents import PUBLISHED as PUBLISHED_WORDS
@@ -50,7 +50,7 @@ def client(demo_settings, tmp_path_factory):
     folder = tmp_path_factory.mktemp("decisions")
     url = f"sqlite:///{folder / 'site.db'}"
     database = open_database(url)
-    import_files(database, [write_csv(folder / "decided.csv", COLUMNS, _rows())])
+    import_files(database, [write_csv(folder / "decided.csv", COLUMNS, _rows())], scheme=LGSCO)
     import_published(database, [PUBLISHED], PUBLISHED_WORDS)  # 2018-19: figures from a published letter only
     database.close()
     readonly = open_database(url, read_only=True)

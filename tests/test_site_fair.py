@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from builders import Cases
+from conftest import LGSCO
 from ombuds.ingest import import_files
 from ombuds.site.app import create_app
 from ombuds.site.data import SiteData
@@ -30,7 +31,7 @@ def url(tmp_path_factory):
     cases.decided("Kettering", "2019-10-01", {"Upheld": 2})
     cases.decided("North Northamptonshire", "2021-10-01", {"Upheld": 1, "Not Upheld": 3})
     address = f"sqlite:///{folder / 'fair.db'}"
-    import_files(open_database(address), cases.files())
+    import_files(open_database(address), cases.files(), scheme=LGSCO)
     return address
 
 

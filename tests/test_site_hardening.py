@@ -30,7 +30,7 @@ def url(tmp_path_factory):
     cases = Cases(folder, "H")
     cases.decided("Stevenage", "2023-10-01", {"Upheld": 3, "Not Upheld": 1}, satisfactory_remedies=1)
     url = f"sqlite:///{folder / 'site.db'}"
-    import_files(open_database(url), cases.files())
+    import_files(open_database(url), cases.files(), scheme=LGSCO)
     return url
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from builders import Cases
+from conftest import LGSCO
 from ombuds.ingest import import_files
 from ombuds.registry import registry
 from ombuds.site import build, incremental
@@ -49,7 +50,7 @@ def builds(demo_settings, tmp_path_factory):
         cases.decided(name, "2022-10-01", {"Upheld": 2, "Not Upheld": 2})
         cases.decided(name, "2023-10-01", {"Upheld": 1, "Not Upheld": 3})
     url = f"sqlite:///{folder / 'site.db'}"
-    import_files(open_database(url), cases.files())
+    import_files(open_database(url), cases.files(), scheme=LGSCO)
     out, fresh = folder / "site", folder / "fresh"
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(build, "kinds", lambda scheme=None: without_letters)
@@ -60,7 +61,7 @@ def builds(demo_settings, tmp_path_factory):
         (folder / "late").mkdir()
         late = Cases(folder / "late", "J")
         late.decided("Stevenage", "2023-11-01", {"Upheld": 3})
-        import_files(open_database(url), late.files())
+        import_files(open_database(url), late.files(), scheme=LGSCO)
         changed = build_site(open_database(url, read_only=True), out, demo_settings, workers=2)
         rebuilt = files(out)
         build_site(open_database(url, read_only=True), fresh, demo_settings, workers=1)
@@ -158,7 +159,7 @@ def test_the_change_list_decides_which_questions_are_asked_again(builds, demo_se
     build from nothing of the changed data."""
     late = Cases(tmp_path, "K")
     late.decided("Birmingham", "2022-12-01", {"Upheld": 2})
-    import_files(open_database(builds["url"]), late.files())
+    import_files(open_database(builds["url"]), late.files(), scheme=LGSCO)
     asked = _asked_in(monkeypatch)
     _rebuild(builds["url"], builds["out"], demo_settings)
     questions = [json.loads(key) for key in asked]
@@ -176,7 +177,7 @@ def test_a_change_the_change_list_cannot_name_asks_everything_again(builds, demo
     rebuild is the build from nothing."""
     population = tmp_path / "population.csv"
     population.write_text("authority,year,population\nStevenage,2023-24,88000\n", encoding="utf-8")
-    import_files(open_database(builds["url"]), [population])
+    import_files(open_database(builds["url"]), [population], scheme=LGSCO)
     asked = _asked_in(monkeypatch)
     report = _rebuild(builds["url"], builds["out"], demo_settings)
     names = {json.loads(key)[0] for key in asked}

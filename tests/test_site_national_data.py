@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from builders import WORDS, Cases
+from conftest import LGSCO
 from ombuds.charts import bar_chart
 from ombuds.ingest import import_files
 from ombuds.site.app import create_app
@@ -42,7 +43,7 @@ def client(demo_settings, tmp_path_factory):
     cases.decided("Birmingham", "2023-10-03", {"Upheld": 2, "Closed After Initial Enquiries": 1},
                   satisfactory_remedies=2)
     database = open_database(url)
-    import_files(database, cases.files())
+    import_files(database, cases.files(), scheme=LGSCO)
     database.close()
     readonly = open_database(url, read_only=True)
     yield TestClient(create_app(readonly, demo_settings))

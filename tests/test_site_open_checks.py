@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from builders import Cases
-from conftest import REPOSITORY, housing_database
+from conftest import LGSCO, REPOSITORY, housing_database
 from links import broken_links
 from ombuds.cli import cli
 from ombuds.ingest import import_files
@@ -73,7 +73,7 @@ def lgsco_site(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("open-checks-lgsco")
     url = f"sqlite:///{folder / 'site.db'}"
     database = open_database(url)
-    import_files(database, _lgsco_cases(folder))
+    import_files(database, _lgsco_cases(folder), scheme=LGSCO)
     database.close()
     readonly = open_database(url, read_only=True)
     build_site(readonly, folder / "site", make_settings("lgsco", None, None, None), workers=2)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import REPOSITORY, write_csv
+from conftest import LGSCO, REPOSITORY, write_csv
 from ombuds.ingest import import_files
 from ombuds.site.app import create_app
 from ombuds.store import open_database
@@ -29,7 +29,7 @@ def client(demo_settings, tmp_path_factory):
         ["Kent County Council", "2025-26", "6.2", "yes", "Policy, section 4", "", ""],
         ["Kent County Council", "2025-26", "1.1", "partly", "", "", ""],
     ])
-    import_files(database, [received, assessed])
+    import_files(database, [received, assessed], scheme=LGSCO)
     database.close()
     readonly = open_database(url, read_only=True)
     yield TestClient(create_app(readonly, demo_settings))
@@ -89,7 +89,7 @@ def test_the_static_build_writes_the_register_and_its_links_resolve(demo_setting
     received = write_csv(tmp_path / "received.csv", ["reference", "authority", "received_date", "service_area"],
                          [["R1", "Stevenage", "2024-06-01", "Housing"]])
     assessed = write_csv(tmp_path / "sa.csv", ASSESSED, [["Stevenage", "2024-25", "6.2", "no", "", "", ""]])
-    import_files(database, [received, assessed])
+    import_files(database, [received, assessed], scheme=LGSCO)
     database.close()
     readonly = open_database(url, read_only=True)
     out = tmp_path / "site"

@@ -22,7 +22,7 @@ def test_pooled_and_mean_averages_differ_as_defined(db, tmp_path):
     cases.compliance("Hertsmere", "2021-09-01", on_time=3, not_complied=1)
     cases.population("Stevenage", "2021-22", 100_000)
     cases.population("Hertsmere", "2021-22", 100_000)
-    import_files(db, cases.files())
+    import_files(db, cases.files(), scheme=LGSCO)
     pooled = _by_code(db, "2021-22", "pooled")["E07000243"].average
     assert (pooled.method, pooled.uphold_rate, pooled.satisfactory_remedy_rate, pooled.compliance_rate) == (
         "pooled", 9 / 12, 2 / 9, 3 / 4)
@@ -40,7 +40,7 @@ def test_every_current_council_is_listed_with_zeros_and_other_bodies_only_with_c
     cases = Cases(tmp_path)
     cases.decided("Greater Manchester Combined Authority", "2021-06-01", {"Upheld": 1})
     cases.decided("Stevenage", "2021-06-01", {"Upheld": 1})
-    import_files(db, cases.files())
+    import_files(db, cases.files(), scheme=LGSCO)
     stats = _by_code(db, "2021-22", "pooled")
     councils = [a for a in registry().current_in(Year(2021)) if a.type != "Other"]
     assert len(stats) == len(councils) + 1

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import LGSCO
+from conftest import LGSCO, shipped_edition
 from ombuds.letters.content import placeholder_values
-from ombuds.letters.editions import shipped_edition
 from ombuds.registry import registry
 from ombuds.stats import comparison
 from ombuds.stats import format as fmt
@@ -126,7 +125,7 @@ def test_service_sets_comparisons_for_case_record_years(tmp_path):
     cases.decided("Stevenage", "2023-10-01", {"Upheld": 3, "Not Upheld": 1})
     cases.decided("Dacorum", "2023-10-01", {"Upheld": 1, "Not Upheld": 1})
     database = open_database(f"sqlite:///{tmp_path / 'c.db'}")
-    import_files(database, cases.files())
+    import_files(database, cases.files(), scheme=LGSCO)
     service = StatisticsService(database, LGSCO)
     r = service.year(Year(2023)).get(STEVENAGE)
     data = r.to_json()

@@ -15,7 +15,7 @@ KENT, ESSEX, BIRMINGHAM, COVENTRY, ALLERDALE = "E10000016", "E10000012", "E08000
 
 
 def _stats(db, cases: Cases, year: str, authority: str):
-    import_files(db, cases.files())
+    import_files(db, cases.files(), scheme=LGSCO)
     return authority_statistics(db, LGSCO, Year.parse(year), registry().get(authority))
 
 
@@ -154,7 +154,7 @@ def test_half_up_rounding_from_case_rows(db, tmp_path):
     cases = Cases(tmp_path)
     cases.decided("Stevenage", "2021-05-05", {"Not Upheld": 14, "Upheld": 2})
     cases.decided("Hertsmere", "2021-05-05", {"Not Upheld": 7, "Upheld": 49})
-    import_files(db, cases.files())
+    import_files(db, cases.files(), scheme=LGSCO)
     year = Year.parse("2021-22")
     assert fmt.percent(authority_statistics(db, LGSCO, year, registry().get(STEVENAGE)).uphold_rate) == "13%"
     assert fmt.percent(authority_statistics(db, LGSCO, year, registry().resolve("Hertsmere")).uphold_rate) == "88%"

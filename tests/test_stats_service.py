@@ -24,7 +24,7 @@ def _import(db, tmp_path, prefix: str, upheld: int) -> None:
     cases = Cases(tmp_path / prefix, prefix)
     (tmp_path / prefix).mkdir()
     cases.decided("Stevenage", "2019-10-01", {"Upheld": upheld, "Not Upheld": 1})
-    import_files(db, cases.files())
+    import_files(db, cases.files(), scheme=LGSCO)
 
 
 def test_a_year_is_computed_once_and_recomputed_after_an_import(db, tmp_path):
@@ -46,10 +46,10 @@ def test_unchanged_reimport_and_failed_import_keep_the_cache(db, tmp_path):
     cases = Cases(tmp_path, "A")
     cases.decided("Stevenage", "2019-10-01", {"Upheld": 1})
     files = cases.files()
-    import_files(db, files)
+    import_files(db, files, scheme=LGSCO)
     service = statistics_service(db, LGSCO)
     first = service.year(Y)
-    import_files(db, files)  # nothing new: the data version stays
+    import_files(db, files, scheme=LGSCO)  # nothing new: the data version stays
     assert service.year(Y) is first
 
 

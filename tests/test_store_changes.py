@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from builders import Cases
+from conftest import LGSCO
 from ombuds.ingest import ImportFailed, import_files
 from ombuds.store import open_database
 from ombuds.store.changes import reach_since, token_at
@@ -33,7 +34,7 @@ def test_an_import_records_the_years_and_bodies_it_changed(db_url, tmp_path):
     first = Cases(tmp_path, "A")
     first.decided("Stevenage", "2023-10-01", {"Upheld": 2})
     first.decided("Birmingham", "2022-10-01", {"Not Upheld": 2})
-    import_files(database, first.files())  # a first load: it records nothing, so its reach is unknown
+    import_files(database, first.files(), scheme=LGSCO)  # a first load: it records nothing, so its reach is unknown
     token, loaded = _state(database)
     assert _reach(database, token, loaded - 1) is None
     assert _reach(database, token, loaded) == frozenset()
@@ -42,7 +43,7 @@ def test_an_import_records_the_years_and_bodies_it_changed(db_url, tmp_path):
     late = Cases(tmp_path / "b", "B")
     late.decided("North Hertfordshire", "2024-05-01", {"Upheld": 1})
     late.decided("Birmingham", "2022-11-01", {"Upheld": 1})
-    import_files(database, late.files())
+    import_files(database, late.files(), scheme=LGSCO)
     assert _reach(database, token, loaded) == {(2024, NORTH_HERTS), (2022, BIRMINGHAM)}
 
     # a changed row reaches its old and its new year and body; rows imported again unchanged reach nothing
@@ -51,7 +52,7 @@ def test_an_import_records_the_years_and_bodies_it_changed(db_url, tmp_path):
                      "A000001,Birmingham,2021-06-01,Upheld,no,no\n"
                      "A000002,Stevenage,2023-10-01,Upheld,no,no\n", encoding="utf-8")
     before_token, before = _state(database)
-    import_files(database, [moved])
+    import_files(database, [moved], scheme=LGSCO)
     assert _reach(database, before_token, before) == {(2023, STEVENAGE), (2021, BIRMINGHAM)}
     assert _reach(database, token, loaded) == {(2024, NORTH_HERTS), (2022, BIRMINGHAM), (2023, STEVENAGE),
                                                (2021, BIRMINGHAM)}
@@ -62,17 +63,17 @@ def test_an_unknown_reach_a_refused_import_or_another_database(tmp_path):
     cases = Cases(tmp_path, "A")
     cases.decided("Stevenage", "2023-10-01", {"Upheld": 2})
     cases.population("Stevenage", "2023-24", 90000)
-    import_files(database, cases.files())
+    import_files(database, cases.files(), scheme=LGSCO)
     token, version = _state(database)
     bad = tmp_path / "bad.csv"
     bad.write_text("reference,authority,decision_date,outcome,satisfactory_remedy,remedied_by_ombudsman\n"
                    "Z1,Stevenage,2023-10-01,Upheld,no,no\nZ2,Nowhere,2023-10-01,Upheld,no,no\n", encoding="utf-8")
     with pytest.raises(ImportFailed):
-        import_files(database, [bad])
+        import_files(database, [bad], scheme=LGSCO)
     assert _state(database) == (token, version) and _reach(database, token, version) == frozenset()
     population = tmp_path / "population.csv"
     population.write_text("authority,year,population\nStevenage,2023-24,91000\n", encoding="utf-8")
-    import_files(database, [population])  # population reaches every rate per head: not one year and body
+    import_files(database, [population], scheme=LGSCO)  # population reaches every rate per head: not one year and body
     assert _reach(database, token, version) is None
     assert _reach(database, "another database", _state(database)[1]) is None
     assert _reach(database, token, _state(database)[1] + 1) is None  # a version that went back
@@ -85,14 +86,14 @@ def test_a_database_restored_from_an_older_backup_and_imported_into_is_another_h
     database = open_database(f"sqlite:///{path}")
     cases = Cases(tmp_path, "A")
     cases.decided("Stevenage", "2023-10-01", {"Upheld": 2})
-    import_files(database, cases.files())
+    import_files(database, cases.files(), scheme=LGSCO)
     database.close()
     shutil.copy(path, tmp_path / "backup.db")  # the server stopped, as the README's restore step says
     database = open_database(f"sqlite:///{path}")
     (tmp_path / "b").mkdir()
     build_saw = Cases(tmp_path / "b", "B")
     build_saw.decided("Birmingham", "2022-11-01", {"Upheld": 1})
-    import_files(database, build_saw.files())
+    import_files(database, build_saw.files(), scheme=LGSCO)
     token, version = _state(database)  # what a build read
     database.close()
     shutil.copy(tmp_path / "backup.db", path)
@@ -100,7 +101,7 @@ def test_a_database_restored_from_an_older_backup_and_imported_into_is_another_h
     (tmp_path / "c").mkdir()
     other = Cases(tmp_path / "c", "C")
     other.decided("North Hertfordshire", "2024-05-01", {"Upheld": 1})
-    import_files(database, other.files())
+    import_files(database, other.files(), scheme=LGSCO)
     try:
         assert _state(database)[1] == version and _state(database)[0] != token
         assert _reach(database, token, version) is None

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from builders import Cases
-from conftest import new_pg_database
+from conftest import LGSCO, new_pg_database
 from ombuds.ingest import import_files
 from ombuds.store import open_database
 from ombuds.store.db import StoreError, head_revision
@@ -85,7 +85,7 @@ def test_an_older_database_is_upgraded_keeping_its_cases(db_url, tmp_path):
     old.close()
     upgraded = open_database(db_url)
     assert upgraded.revision() == head_revision()
-    report = import_files(upgraded, cases.files())
+    report = import_files(upgraded, cases.files(), scheme=LGSCO)
     assert report.lines()[-1] == "received: 3 new, 0 changed, 0 unchanged"
     with upgraded.read() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM received").scalar() == 4

@@ -13,7 +13,7 @@ import click
 
 from ombuds.errors import OmbudsError
 from ombuds.ingest.problems import ImportFailed
-from ombuds.registry import registry
+from ombuds.registry import registry_of
 from ombuds.stats.methods import AVERAGE_METHODS
 from ombuds.years import Year
 
@@ -310,7 +310,7 @@ def letters_command(ctx: click.Context, year_label: str, authority: str | None, 
             render_letters(jobs, on_written=lambda w: (click.echo(str(w.path)), advance()))
         return
     edition = _edition(settings, year, edition_file)
-    chosen = registry().resolve(authority, on=year.end) if authority else None
+    chosen = registry_of(settings.scheme).resolve(authority, on=year.end) if authority else None
     if out_dir.exists() and not out_dir.is_dir():
         _output_folder(out_dir, "--out")
     database = _database(ctx, create=False)
@@ -391,7 +391,7 @@ def send_command(ctx: click.Context, year_label: str, authority: str | None, edi
     smtp = None
     if not dry_run or sender or os.environ.get("OMBUDS_SMTP_FROM"):
         smtp = SmtpSettings.from_environment(smtp_host, smtp_port, starttls, sender, settings.profile)
-    chosen = registry().resolve(authority, on=year.end) if authority else None
+    chosen = registry_of(settings.scheme).resolve(authority, on=year.end) if authority else None
     if dry_run:
         _output_folder(out_dir, "--out")
     report = send_letters(_database(ctx, create=False), year, edition, smtp,
@@ -474,9 +474,10 @@ def _span(years: list[Year]) -> str:
 
 @cli.command("authority")
 @click.argument("name")
-def authority_command(name: str) -> None:
-    """Look up an authority in the registry by GSS code or name."""
-    a = registry().resolve(name)
+@click.pass_context
+def authority_command(ctx: click.Context, name: str) -> None:
+    """Look up an authority in the chosen scheme's registry by GSS code or name."""
+    a = registry_of(_settings(ctx).scheme).resolve(name)
     click.echo(json.dumps({
         "code": a.code, "name": a.name, "short_name": a.short_name, "type": a.type, "slug": a.slug,
         "start_date": a.start_date and a.start_date.isoformat(), "end_date": a.end_date and a.end_date.isoformat(),

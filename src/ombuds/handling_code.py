@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from ombuds.errors import OmbudsError
-from ombuds.schemes import DEFAULT, Scheme, load_scheme
+from ombuds.schemes import Scheme
 from ombuds.schemes.model import Provision
 
 STAGES = (1, 2)
@@ -37,10 +37,9 @@ class HandlingCode:
         return tuple(p.id for p in self.provisions)
 
 
-def handling_code(scheme: Scheme | str = DEFAULT) -> HandlingCode:
-    """The scheme's code (a shipped scheme's name or folder, or the loaded scheme)."""
-    chosen = load_scheme(scheme) if isinstance(scheme, str) else scheme
-    return _code(chosen.folder, chosen.id, chosen.provisions)
+def handling_code(scheme: Scheme) -> HandlingCode:
+    """The scheme's code (its code.toml)."""
+    return _code(scheme.folder, scheme.id, scheme.provisions)
 
 
 @cache

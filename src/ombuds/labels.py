@@ -43,6 +43,7 @@ class EngineLabels:
     type_names: dict[str, str]  # type id → its name ("district council"), as the site words a type
     type_plurals: dict[str, str]  # type id → its plural ("district councils")
     letter: Mapping[str, str]  # the letters' plain words (scheme.toml [words.letter])
+    peer_average_types: tuple[str, ...]  # the type ids compared with an average of their type, in the scheme's order
     area_words: dict[str, str] = field(init=False)  # stored id → display words, in the published order
     outcome_words: dict[str, str] = field(init=False)
     role_words: dict[str, str] = field(init=False)
@@ -111,7 +112,8 @@ def engine_labels(scheme: Scheme) -> EngineLabels:
             for set_id in ENGINE_SETS:
                 scheme.labels(set_id)  # OmbudsError naming the scheme and the set it lacks
             labels = EngineLabels(sets=dict(scheme.label_sets), type_names={t.id: t.name for t in scheme.types},
-                                  type_plurals={t.id: t.plural for t in scheme.types}, letter=scheme.words.letter)
+                                  type_plurals={t.id: t.plural for t in scheme.types}, letter=scheme.words.letter,
+                                  peer_average_types=scheme.peer_average_types)
             entry = _built[id(scheme)] = (scheme, labels)
         return entry[1]
 

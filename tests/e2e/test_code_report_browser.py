@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from test_site_browser import AXE, OVERFLOW, _describe
 
+from conftest import LGSCO
 from ombuds.code_report import write_report
 from ombuds.ingest import import_files
 from ombuds.profile import load_profile
@@ -29,8 +30,8 @@ EXAMPLES = REPOSITORY / "examples"
 def report(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("code-report")
     database = open_database(f"sqlite:///{folder / 'o.db'}")
-    import_files(database, [EXAMPLES / "own-complaints.csv", EXAMPLES / "self-assessment.csv"])
-    record = code_report(database, Year(2025), resolve_body("Stevenage"))
+    import_files(database, [EXAMPLES / "own-complaints.csv", EXAMPLES / "self-assessment.csv"], scheme=LGSCO)
+    record = code_report(database, Year(2025), resolve_body("Stevenage", LGSCO), scheme=LGSCO)
     database.close()
     response = (EXAMPLES / "governing-body-response.md").read_text(encoding="utf-8")
     written = write_report(record, load_profile(), folder / "out", response=response)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import demo
+from conftest import LGSCO, demo
 from ombuds.ingest import import_files
 from ombuds.site import assets
 from ombuds.site.build import render_page
@@ -35,7 +35,7 @@ def static_search(tmp_path_factory):
     folder = tmp_path_factory.mktemp("static-search")
     cases = ranking_cases(folder)
     database = open_database(f"sqlite:///{folder / 'site.db'}")
-    import_files(database, cases.files())
+    import_files(database, cases.files(), scheme=LGSCO)
     site = SiteData(database, demo())
     out = folder / "site"
     (out / "search").mkdir(parents=True)

@@ -19,7 +19,7 @@ import numpy as np
 from ombuds.handling_code import handling_code
 from ombuds.labels import OWN_OUTCOMES
 from ombuds.profile import Profile
-from ombuds.registry import registry, registry_of
+from ombuds.registry import registry_of
 from ombuds.schemes import Scheme
 from ombuds.workdays import add_working_days
 from ombuds.years import Year
@@ -32,10 +32,11 @@ ACKNOWLEDGED_LATE = 0.06
 STAGE1_LATE, STAGE2_LATE = 0.12, 0.2
 EXTENDED = 0.08
 OUTCOME_SHARES = {"upheld": 0.3, "partly upheld": 0.2, "not upheld": 0.4, "withdrawn": 0.05, "not a complaint": 0.05}
-OWN_AREAS = {"Housing repairs": "Housing", "Housing allocations": "Housing", "Council tax": "Benefits and Tax",
-             "Benefits": "Benefits and Tax", "Waste and recycling": "Environment Services",
-             "Parking": "Highways and Transport", "Planning": "Planning and Development",
-             "Customer services": "Corporate and Other Services"}
+# The council's own service areas → the ombudsman's (label ids of the scheme's `service_area` set, worded by it).
+OWN_AREAS = {"Housing repairs": "housing", "Housing allocations": "housing", "Council tax": "benefits-and-tax",
+             "Benefits": "benefits-and-tax", "Waste and recycling": "environment-services",
+             "Parking": "highways-and-transport", "Planning": "planning-and-development",
+             "Customer services": "corporate-and-other-services"}
 AREA_SHARES = (0.28, 0.1, 0.14, 0.08, 0.16, 0.1, 0.08, 0.06)
 ASSESSING_COUNCILS = 60
 ANSWER_SHARES = (0.7, 0.2, 0.1)  # yes, partly, no
@@ -76,10 +77,10 @@ def _stage_rows(rng: np.random.Generator, reference: str, stage: int, received: 
     return [reference, COUNCIL, stage, received, acknowledged, responded, extended_to or "", area, outcome]
 
 
-def own_complaint_rows(seed: int) -> list[list]:
+def own_complaint_rows(seed: int, scheme: Scheme) -> list[list]:
     rng = np.random.default_rng(seed + 2025)
-    code = handling_code()
-    size = registry().get(COUNCIL).population_2020 or 90_000
+    code = handling_code(scheme)
+    size = registry_of(scheme).get(COUNCIL).population_2020 or 90_000
     count = int(rng.poisson(STAGE1_PER_1000 * size / 1000))
     days = sorted(YEAR.start + timedelta(days=int(d)) for d in rng.integers(0, 365, count))
     areas = rng.choice(list(OWN_AREAS), size=count, p=AREA_SHARES)
@@ -93,12 +94,13 @@ def own_complaint_rows(seed: int) -> list[list]:
     return rows
 
 
-def assessment_rows(seed: int) -> list[list]:
-    """Self-assessments of councils that exist in both years, 2024-25 and 2025-26; answers improve a little."""
+def assessment_rows(seed: int, scheme: Scheme) -> list[list]:
+    """Self-assessments of councils (bodies of a type compared with its average) that exist in both years, 2024-25
+    and 2025-26; answers improve a little."""
     rng = np.random.default_rng(seed + 8)
-    councils = [a for a in registry().current_in(YEAR) if a.type != "Other"]
+    councils = [a for a in registry_of(scheme).current_in(YEAR) if a.type in scheme.peer_average_types]
     chosen = sorted({COUNCIL, *(a.code for a in rng.choice(councils, ASSESSING_COUNCILS, replace=False))})
-    provisions = handling_code().provision_ids
+    provisions = handling_code(scheme).provision_ids
     weights = 0.5 + rng.random(len(provisions))  # some provisions are harder to meet everywhere
     rows = []
     for code in chosen:
@@ -120,6 +122,12 @@ def assessment_rows(seed: int) -> list[list]:
     return rows
 
 
+def _area_rows(scheme: Scheme) -> list[list[str]]:
+    """The mapping of the council's own areas to the ombudsman's, in the scheme's words."""
+    areas = scheme.labels("service_area")
+    return [[own, areas.name_of(area)] for own, area in OWN_AREAS.items()]
+
+
 def _write(path: Path, header: tuple[str, ...], rows: list[list]) -> Path:
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -128,16 +136,16 @@ def _write(path: Path, header: tuple[str, ...], rows: list[list]) -> Path:
     return path
 
 
-def generate_code_year(out_dir: Path, *, seed: int = 2017) -> CodeYearFiles:
+def generate_code_year(out_dir: Path, scheme: Scheme, *, seed: int = 2017) -> CodeYearFiles:
     out_dir.mkdir(parents=True, exist_ok=True)
     response = out_dir / "governing-body-response.md"
     response.write_text("The SYNTHETIC council's cabinet considered this report and agreed its actions.\n\n"
                         "- Acknowledge every complaint automatically on the day it arrives\n"
                         "- Record the reason for every extension\n", encoding="utf-8")
     return CodeYearFiles(
-        _write(out_dir / "own-complaints.csv", OWN_COLUMNS, own_complaint_rows(seed)),
-        _write(out_dir / "self-assessment.csv", ASSESSMENT_COLUMNS, assessment_rows(seed)),
-        _write(out_dir / "service-areas.csv", ("own_area", "service_area"), [list(i) for i in OWN_AREAS.items()]),
+        _write(out_dir / "own-complaints.csv", OWN_COLUMNS, own_complaint_rows(seed, scheme)),
+        _write(out_dir / "self-assessment.csv", ASSESSMENT_COLUMNS, assessment_rows(seed, scheme)),
+        _write(out_dir / "service-areas.csv", ("own_area", "service_area"), _area_rows(scheme)),
         response)
 
 
@@ -150,7 +158,7 @@ def run_code_year(database, out_dir: Path, profile: Profile, scheme: Scheme, *, 
     from ombuds.ingest.areas import read_area_mapping
     from ombuds.stats.code_report import code_report
 
-    files = generate_code_year(out_dir, seed=seed)
+    files = generate_code_year(out_dir, scheme, seed=seed)
     echo("Importing one SYNTHETIC council's own complaints for 2025-26 and councils' self-assessments …")
     report = import_files(database, [files.own_complaints, files.self_assessment], scheme=scheme)
     for line in report.lines():

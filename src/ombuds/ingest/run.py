@@ -18,7 +18,7 @@ from ombuds.ingest.kinds import CODE_KINDS, Kind, kinds_of
 from ombuds.ingest.problems import ImportFailed, Problem
 from ombuds.ingest.read import Table, UnreadableFile, check_encoding, open_table, progress_bar
 from ombuds.registry import registry_of
-from ombuds.schemes import DEFAULT, Scheme, load_scheme
+from ombuds.schemes import Scheme
 from ombuds.store import Database
 from ombuds.store.kept import FigureInputs, figure_inputs
 from ombuds.store.load import (
@@ -351,7 +351,7 @@ def _too_many(values: list[str], columns: int) -> str:
 
 def import_files(database: Database, paths: list[Path | str], *, check: bool = False, progress: bool = False,
                  sheet: str | None = None, encoding: str | None = None, revise: str | None = None,
-                 scheme: Scheme | str = DEFAULT, also: Callable[[Connection], None] | None = None) -> ImportReport:
+                 scheme: Scheme, also: Callable[[Connection], None] | None = None) -> ImportReport:
     """Import the files in one transaction; raise ImportFailed listing every problem if any row is invalid.
 
     `sheet` names the worksheet to read in XLSX files (default: the first); `encoding` is that of CSV files
@@ -362,7 +362,7 @@ def import_files(database: Database, paths: list[Path | str], *, check: bool = F
     own records, ingest.scheme_files), unless `check`.
     """
     check_encoding(encoding)
-    chosen = load_scheme(scheme) if isinstance(scheme, str) else scheme
+    chosen = scheme
     with _no_cycle_collection():
         try:
             return _import(database, paths, check=check, progress=progress, sheet=sheet, encoding=encoding,

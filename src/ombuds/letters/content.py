@@ -18,8 +18,9 @@ from ombuds.labels import ADDRESSEE
 from ombuds.letters import present
 from ombuds.letters.editions import Edition, placeholders_in
 from ombuds.profile import Profile
-from ombuds.registry import registry
+from ombuds.registry import registry_of
 from ombuds.stats import format as fmt
+from ombuds.stats.layouts import Layout
 from ombuds.stats.record import StatisticsRecord
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False})
@@ -44,8 +45,8 @@ def placeholder_values(s: StatisticsRecord, edition: Edition) -> dict[str, str]:
     minimum = edition.minimum_denominator
     changes = s.change
     return {
-        "authority": present.name_in_sentence(s, s.authority.name),
-        "authority_short": registry().get(s.authority.code).short_name,
+        "authority": present.name_in_sentence(s, edition.statistics),
+        "authority_short": registry_of(edition.statistics.scheme).get(s.authority.code).short_name,
         "year": s.year,
         "year_end": fmt.long_date(s.period.end),
         "period": fmt.period(s.period),
@@ -158,15 +159,16 @@ def profile_letterhead(profile: Profile, name: str) -> dict:
             "typeface": profile.typeface}
 
 
-def link_blocks(s: StatisticsRecord, profile: Profile, words: Mapping[str, str]) -> tuple[dict, list[dict]]:
-    """The council's page on the public site and the page on reading the statistics, as links, in the scheme's
-    letter `words`."""
-    slug = registry().get(s.authority.code).slug
+def link_blocks(s: StatisticsRecord, profile: Profile, layout: Layout) -> tuple[dict, list[dict]]:
+    """The council's page on the public site and the page on reading the statistics, as links, in the layout's
+    scheme's letter words."""
+    words = layout.labels.letter
+    slug = registry_of(layout.scheme).get(s.authority.code).slug
     links = {"council": profile.base_url + urls.council(slug, s.period),
              "interpreting": profile.base_url + urls.methods()}
     blocks = [
         {"kind": "paragraph", "runs": [
-            _plain(words["figures_page"].replace("{authority}", present.name_in_sentence(s, s.authority.name))),
+            _plain(words["figures_page"].replace("{authority}", present.name_in_sentence(s, layout))),
             {**_plain(words["figures_page_link"].replace("{site}", present.typeset(profile.site_title))),
              "link": links["council"]},
             _plain(words["figures_page_after"]),
@@ -195,10 +197,10 @@ def letter_content(s: StatisticsRecord, edition: Edition, contacts: list[Contact
     extra = edition.authority_paragraphs.get(s.authority.code)
     if extra:
         blocks += markdown_blocks(extra, values)
-    links, linked = link_blocks(s, profile, words)
+    links, linked = link_blocks(s, profile, edition.statistics)
     blocks += linked
     chosen = edition.statistics
-    about = present.name_in_sentence(s, s.authority.name)
+    about = present.name_in_sentence(s, edition.statistics)
     return {
         "lang": "en-GB",
         "title": edition.title,
@@ -217,7 +219,7 @@ def letter_content(s: StatisticsRecord, edition: Edition, contacts: list[Contact
         "signatory": {"name": edition.signatory_name, "titles": list(edition.signatory_titles or profile.titles)},
         "statistics": present.sections(chosen.sections(s), chosen, s, about),
         "authority": {"code": s.authority.code, "name": s.authority.name,
-                      "slug": registry().get(s.authority.code).slug},
+                      "slug": registry_of(edition.statistics.scheme).get(s.authority.code).slug},
         "year": s.year,
         "statistics_json": s.to_json(),
     }

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ombuds.errors import OmbudsError
 from ombuds.letters import SHIPPED_EDITIONS
-from ombuds.registry import AuthorityNotFound, registry
+from ombuds.registry import AuthorityNotFound, Registry, registry_of
 from ombuds.schemes import Scheme, load_scheme
 from ombuds.stats.layouts import Layout, layouts_of
 from ombuds.years import Year
@@ -110,22 +110,9 @@ class Checker:
         return text
 
 
-def _scheme_of(path: Path, scheme: Scheme | None) -> Scheme:
-    """The scheme whose layouts an edition names: the one given; else the engine "lgsco" scheme whose `editions/`
-    folder holds the file; else the LGSCO's (the shipped editions' scheme)."""
-    if scheme is not None:
-        return scheme
-    folder = path.resolve().parent.parent
-    if path.parent.name == "editions" and (folder / "scheme.toml").is_file():
-        owner = load_scheme(folder)
-        if owner.engine == "lgsco":
-            return owner
-    return load_scheme(SHIPPED_EDITIONS.parent)
-
-
-def load_edition(path: Path | str, scheme: Scheme | None = None) -> Edition:
-    """Read and check an edition file, its layout one of `scheme`'s (see `_scheme_of`); raise EditionError listing
-    every problem."""
+def load_edition(path: Path | str, scheme: Scheme) -> Edition:
+    """Read and check an edition file, its layout one of `scheme`'s and its authorities `scheme`'s bodies; raise
+    EditionError listing every problem."""
     path = Path(path)
     source = str(path)
     try:
@@ -145,7 +132,7 @@ def load_edition(path: Path | str, scheme: Scheme | None = None) -> Edition:
     except OmbudsError as error:
         c.problem("year", str(error))
     layout = c.text(data, "layout")
-    layouts = layouts_of(_scheme_of(path, scheme))
+    layouts = layouts_of(scheme)
     chosen = next((candidate for candidate in layouts if candidate.id == layout), None)
     if layout and chosen is None:
         c.problem("layout", f"unknown layout '{layout}'; one of {', '.join(known.id for known in layouts)}")
@@ -171,7 +158,7 @@ def load_edition(path: Path | str, scheme: Scheme | None = None) -> Edition:
                                 tuple(needs for _, needs in entries)))
     if not sections:
         c.problem("section", "the narrative has no sections")
-    extra = _authority_paragraphs(path, data.get("authority_paragraphs"), c)
+    extra = _authority_paragraphs(path, data.get("authority_paragraphs"), c, registry_of(scheme))
     edition = Edition(
         source=source, year=year or Year(1970), letter_date=c.day(data, "letter_date"),
         publication_date=c.day(data, "publication_date"), title=c.text(data, "title"), layout=layout,
@@ -218,7 +205,7 @@ def _optional_count(data: dict, key: str, c: Checker) -> int | None:
     return value or None
 
 
-def _authority_paragraphs(path: Path, name: object, c: Checker) -> dict[str, str]:
+def _authority_paragraphs(path: Path, name: object, c: Checker, bodies: Registry) -> dict[str, str]:
     """The optional file of extra paragraphs: `"authority name or code" = "Markdown"`."""
     if name is None:
         return {}
@@ -235,7 +222,7 @@ def _authority_paragraphs(path: Path, name: object, c: Checker) -> dict[str, str
     paragraphs = {}
     for key, text in data.items():
         try:
-            authority = registry().resolve(key)
+            authority = bodies.resolve(key)
         except AuthorityNotFound as error:
             extra_checker.problem(key, str(error))
             continue
@@ -249,21 +236,16 @@ def _authority_paragraphs(path: Path, name: object, c: Checker) -> dict[str, str
 
 
 
-def edition_in(folder: Path, year: Year, scheme: Scheme | None = None) -> Edition:
+def edition_in(folder: Path, year: Year, scheme: Scheme) -> Edition:
     """The edition for `year` in a folder of edition files (`<year>.toml`, e.g. `2024-25.toml`), its layout one of
     `scheme`'s (see `load_edition`)."""
-    return _edition_in(folder, year, None if scheme is None else scheme.folder)
+    return _edition_in(folder, year, scheme.folder)
 
 
 @cache
-def _edition_in(folder: Path, year: Year, scheme: Path | None) -> Edition:
+def _edition_in(folder: Path, year: Year, scheme: Path) -> Edition:
     path = folder / f"{year.label}.toml"
     if not path.is_file():
         where = "shipped" if folder == SHIPPED_EDITIONS else f"in {folder}"
         raise OmbudsError(f"no edition is {where} for {year}: give one with --edition FILE")
-    return load_edition(path, None if scheme is None else load_scheme(scheme))
-
-
-def shipped_edition(year: Year) -> Edition:
-    """The example edition shipped with ombuds for a year."""
-    return edition_in(SHIPPED_EDITIONS, year)
+    return load_edition(path, load_scheme(scheme))

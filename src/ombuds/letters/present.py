@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
+from ombuds.registry import Registry, registry_of
 from ombuds.stats import format as fmt
 from ombuds.stats.layouts import Layout, named
 from ombuds.stats.record import StatisticsRecord
@@ -36,11 +37,11 @@ def typeset(text: str) -> str:
     return _COUNT.sub(lambda m: m[1] + NBSP, text)
 
 
-def name_in_sentence(s: StatisticsRecord, name: str) -> str:
-    """`the Council of the Isles of Scilly` where the registry says the name takes 'the' in running text."""
-    from ombuds.registry import registry
-
-    return f"the {name}" if registry().get(s.authority.code).takes_the else name
+def name_in_sentence(s: StatisticsRecord, layout: Layout) -> str:
+    """`the Council of the Isles of Scilly` where the layout's scheme's registry says the body's name takes 'the'
+    in running text."""
+    name = s.authority.name
+    return f"the {name}" if registry_of(layout.scheme).get(s.authority.code).takes_the else name
 
 
 def plain_words(layout: Layout, spec: Mapping, s: StatisticsRecord, about: str) -> list[str]:
@@ -51,16 +52,14 @@ def plain_words(layout: Layout, spec: Mapping, s: StatisticsRecord, about: str) 
     if layout.figure(s, spec["base"]) == 0 and spec["base"] in NOTHING_COUNTED:
         said.append(words[NOTHING_COUNTED[spec["base"]]].replace("{about}", about))
     if getattr(s.average, spec["rate"]) is None:
-        said.append(words[_no_average(s)])
+        said.append(words[_no_average(s, registry_of(layout.scheme))])
     return said
 
 
-def _no_average(s: StatisticsRecord) -> str:
+def _no_average(s: StatisticsRecord, bodies: Registry) -> str:
     """Why there is no type average (the key of its words): the body has no type, the council has been abolished,
     or no similar authority had a case to average."""
-    from ombuds.registry import registry
-
-    authority = registry().get(s.authority.code)
+    authority = bodies.get(s.authority.code)
     if not authority.has_type_average:
         return "no_average_no_type"
     if authority.end_date is not None and authority.end_date <= s.period.end:

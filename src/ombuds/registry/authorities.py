@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from ombuds.schemes import DEFAULT, load_scheme
 from ombuds.years import Year
 
-COUNCIL_TYPES = load_scheme(DEFAULT).peer_average_types  # compared with their type's average (types.toml)
 TYPES = load_scheme(DEFAULT).type_ids
 GRACE_YEARS = 2  # cases about an abolished council are still accepted this long after it ends
 
@@ -32,6 +31,7 @@ class Authority:
     long: float | None
     former_codes: tuple[str, ...]
     aliases: tuple[str, ...]
+    peer_average: bool  # its type is compared with the average of its peers (the scheme's types.toml)
 
     @property
     def slug(self) -> str:
@@ -45,7 +45,7 @@ class Authority:
 
     @property
     def has_type_average(self) -> bool:
-        return self.type in COUNCIL_TYPES
+        return self.peer_average
 
     def existed_on(self, day: date) -> bool:
         return (self.start_date is None or self.start_date <= day) and (

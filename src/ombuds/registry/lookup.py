@@ -132,7 +132,7 @@ def _optional_date(value: str) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def authorities_from_rows(rows: list[dict[str, str]]) -> list[Authority]:
+def authorities_from_rows(rows: list[dict[str, str]], peer_average_types: tuple[str, ...]) -> list[Authority]:
     predecessors: dict[str, list[str]] = defaultdict(list)
     for row in rows:
         for successor in row["successors"].split():
@@ -155,17 +155,19 @@ def authorities_from_rows(rows: list[dict[str, str]]) -> list[Authority]:
             long=float(row["long"]) if row["long"] else None,
             former_codes=tuple(row["former_codes"].split()),
             aliases=tuple(a for a in row["aliases"].split("|") if a),
+            peer_average=row["type"] in peer_average_types,
         )
         for row in rows
     ]
 
 
-def authorities_of(bodies: tuple[Body, ...], aliases: Mapping[str, str] | None = None) -> list[Authority]:
-    """A scheme's bodies as authorities, each knowing its predecessors and its names in `aliases.csv`
-    (alias → code)."""
+def authorities_of(bodies: tuple[Body, ...], aliases: Mapping[str, str], peer_average_types: tuple[str, ...]
+                   ) -> list[Authority]:
+    """A scheme's bodies as authorities, each knowing its predecessors, its names in `aliases.csv` (alias → code) and
+    whether its type is compared with an average (`peer_average_types`)."""
     predecessors: dict[str, list[str]] = defaultdict(list)
     listed: dict[str, list[str]] = defaultdict(list)
-    for alias, code in (aliases or {}).items():
+    for alias, code in aliases.items():
         listed[code].append(alias)
     for body in bodies:
         for successor in body.successors:
@@ -175,7 +177,8 @@ def authorities_of(bodies: tuple[Body, ...], aliases: Mapping[str, str] | None =
                   start_date=b.start_date, end_date=b.end_date, successors=b.successors,
                   predecessors=tuple(sorted(predecessors[b.code])), county=b.extra.get("county") or None,
                   region=b.extra.get("region", ""), population_2020=b.size, lat=b.lat, long=b.long,
-                  former_codes=b.former_codes, aliases=(*b.aliases, *listed[b.code]))
+                  former_codes=b.former_codes, aliases=(*b.aliases, *listed[b.code]),
+                  peer_average=b.type in peer_average_types)
         for b in bodies
     ]
 
@@ -186,7 +189,7 @@ _REGISTRIES: dict[Path, Registry] = {}
 def registry_of(scheme: Scheme) -> Registry:
     """The registry of a scheme's bodies (`bodies.csv`), built once per scheme folder."""
     if scheme.folder not in _REGISTRIES:
-        _REGISTRIES[scheme.folder] = Registry(authorities_of(scheme.bodies, scheme.aliases))
+        _REGISTRIES[scheme.folder] = Registry(authorities_of(scheme.bodies, scheme.aliases, scheme.peer_average_types))
     return _REGISTRIES[scheme.folder]
 
 

@@ -83,6 +83,7 @@ class Words:
     body_type: str
     size: str
     letter: Mapping[str, str] = field(default_factory=dict)  # engine "lgsco": its letters' plain words (LETTER)
+    site: Mapping[str, str] = field(default_factory=dict)  # engine "lgsco": its pages' own words (SITE)
 
 
 @dataclass(frozen=True)

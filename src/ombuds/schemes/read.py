@@ -44,7 +44,7 @@ TOP = {"format": ("int", True), "id": ("str", True), "name": ("str", True), "sho
        "words": ("table", True), "report": ("table", True), "data": ("table", True), "geography": ("table", False),
        "map": ("table", False)}
 WORDS = {"body": ("str", True), "bodies": ("str", True), "body_type": ("str", True), "size": ("str", True),
-         "letter": ("table", False)}
+         "letter": ("table", False), "site": ("table", False)}
 # An engine "lgsco" scheme's letter words ([words.letter]): each key and the placeholders its text may use.
 LETTER = {
     "without_investigation": (), "compliance_corner": (), "uphold_rate_label": (), "compliance_rate_label": (),
@@ -56,6 +56,8 @@ LETTER = {
     "figures_page_link": ("site",), "figures_page_after": (), "reading_link": (), "reading_after": (),
     "synthetic_notice": (), "delivery": (),
 }
+# An engine "lgsco" scheme's site words ([words.site]) that name its own things, and their placeholders.
+SITE = {"uphold_by_type": (), "uphold_by_type_chart": (), "two_tier_search": ()}
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 REPORT = {"name": ("str", True), "min_records": ("int", False), "min_measure": ("str", False)}
 DATA = {"coverage": ("str", True), "attribution": ("str", True), "licenses": ("tables", False)}
@@ -95,18 +97,22 @@ def _duplicates(file: str, prefix: str, ids: list[str], problems: Problems) -> N
         seen.add(item)
 
 
-def _letter_words(table: dict | None, needed: bool, problems: Problems) -> dict[str, str]:
-    """[words.letter]: every key of LETTER, each text using only its own placeholders; needed by engine "lgsco"."""
+def _engine_words(name: str, keys: dict[str, tuple[str, ...]], table: dict | None, needed: bool,
+                  problems: Problems) -> dict[str, str]:
+    """[words.<name>] (letter, site): every key of `keys`, each text using only its own placeholders; needed by
+    engine "lgsco"."""
     if table is None:
         if needed:
-            problems.add("scheme.toml", "words.letter", "missing (engine lgsco's letters take their words from it)")
+            readers = {"letter": "letters", "site": "pages"}[name]
+            problems.add("scheme.toml", f"words.{name}", f"missing (engine lgsco's {readers} take their words from it)")
         return {}
-    words = fields(table, "scheme.toml", "words.letter", {key: ("str", True) for key in LETTER}, problems) or {}
+    words = fields(table, "scheme.toml", f"words.{name}", {key: ("str", True) for key in keys}, problems) or {}
     for key, text in words.items():
-        for name in PLACEHOLDER.findall(text):
-            if name not in LETTER[key]:
-                known = ", ".join(f"{{{p}}}" for p in LETTER[key]) or "none"
-                problems.add("scheme.toml", f"words.letter.{key}", f"unknown placeholder {{{name}}} (known: {known})")
+        for placeholder in PLACEHOLDER.findall(text):
+            if placeholder not in keys[key]:
+                known = ", ".join(f"{{{p}}}" for p in keys[key]) or "none"
+                problems.add("scheme.toml", f"words.{name}.{key}",
+                             f"unknown placeholder {{{placeholder}}} (known: {known})")
     return words
 
 
@@ -142,7 +148,9 @@ def _header(data: dict[str, Any] | None, folder: Path, problems: Problems) -> di
         if name in top:
             top[name] = fields(top[name], file, name, spec, problems) or {}
     if "words" in top:
-        top["words"]["letter"] = _letter_words(top["words"].get("letter"), top.get("engine") == "lgsco", problems)
+        for name, keys in (("letter", LETTER), ("site", SITE)):
+            top["words"][name] = _engine_words(name, keys, top["words"].get(name), top.get("engine") == "lgsco",
+                                               problems)
     if "data" in top:
         top["data"]["licenses"] = _licenses(top["data"].get("licenses", []), problems)
     geography = fields(top.get("geography", {}), file, "geography",

@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from markupsafe import Markup, escape
@@ -26,11 +27,10 @@ from scipy.optimize import linear_sum_assignment
 from scipy.spatial import cKDTree
 
 from ombuds.errors import OmbudsError
-from ombuds.registry import Authority, registry
-from ombuds.schemes import DEFAULT, load_scheme
+from ombuds.registry import Authority, Registry, registry_of
+from ombuds.schemes import Scheme, load_scheme
 from ombuds.years import Year
 
-TIER_TYPES: dict[str, tuple[str, ...]] = {view.id: view.types for view in load_scheme(DEFAULT).map_views}
 Cell = tuple[int, int]
 LONDON = "London Borough"
 
@@ -114,12 +114,13 @@ def hex_neighbours(cell: Cell) -> list[Cell]:
 
 # Which councils
 
-def tier_councils(year: Year, tier: str) -> tuple[Authority, ...]:
-    """The councils of a tier in a year, by code. A council abolished during the year gives way to a successor
-    that exists on the year's last day."""
-    if tier not in TIER_TYPES:
-        raise ValueError(f"unknown tier {tier!r}: expected one of {', '.join(TIER_TYPES)}")
-    current = [a for a in registry() if a.type in TIER_TYPES[tier] and a.current_in(year)]
+def tier_councils(year: Year, tier: str, scheme: Scheme) -> tuple[Authority, ...]:
+    """The councils of a tier (one of the scheme's map views) in a year, by code. A council abolished during the
+    year gives way to a successor that exists on the year's last day."""
+    tiers = {view.id: view.types for view in scheme.map_views}
+    if tier not in tiers:
+        raise ValueError(f"unknown tier {tier!r}: expected one of {', '.join(tiers)}")
+    current = [a for a in registry_of(scheme) if a.type in tiers[tier] and a.current_in(year)]
     on_last_day = {a.code for a in current if a.existed_on(year.end)}
     return tuple(a for a in sorted(current, key=lambda a: a.code)
                  if a.code in on_last_day or not on_last_day.intersection(a.successors))
@@ -127,22 +128,23 @@ def tier_councils(year: Year, tier: str) -> tuple[Authority, ...]:
 
 # Where they are
 
-def council_centroid(authority: Authority, year: Year) -> tuple[float, float]:
-    """(lat, long) from the registry (a county's there is the mean of its districts'). A council with none takes its
-    successors' mean, or else its predecessors'. `year` is unused: a council's centroid does not change."""
-    found = _own_or_related_centroid(authority, frozenset())
+def council_centroid(authority: Authority, year: Year, bodies: Registry) -> tuple[float, float]:
+    """(lat, long) from the registry `bodies` (a county's there is the mean of its districts'). A council with none
+    takes its successors' mean, or else its predecessors'. `year` is unused: a council's centroid does not change."""
+    found = _own_or_related_centroid(authority, frozenset(), bodies)
     if found is None:
         raise MapError(f"{authority.name} ({authority.code}) has no centroid in the registry, nor do its successors "
                        "or predecessors: add its lat/long to the registry to place it on the map")
     return found
 
 
-def _own_or_related_centroid(authority: Authority, seen: frozenset[str]) -> tuple[float, float] | None:
+def _own_or_related_centroid(authority: Authority, seen: frozenset[str],
+                             bodies: Registry) -> tuple[float, float] | None:
     if authority.lat is not None and authority.long is not None:
         return authority.lat, authority.long
     seen = seen | {authority.code}
     for related in (authority.successors, authority.predecessors):
-        found = [_own_or_related_centroid(registry().get(code), seen) for code in related if code not in seen]
+        found = [_own_or_related_centroid(bodies.get(code), seen, bodies) for code in related if code not in seen]
         points = [point for point in found if point is not None]
         if points:
             return float(np.mean([p[0] for p in points])), float(np.mean([p[1] for p in points]))
@@ -246,11 +248,17 @@ def _assign(points: np.ndarray) -> list[Cell]:
     return [(int(q[placed[i]]), int(r[placed[i]])) for i in range(len(points))]
 
 
+def hex_layout(year: Year, tier: str, scheme: Scheme) -> HexLayout:
+    """The map of a tier's councils in a year. Deterministic; cached per scheme folder, so treat the result as
+    read-only."""
+    return _hex_layout(year, tier, scheme.folder)
+
+
 @lru_cache(maxsize=32)
-def hex_layout(year: Year, tier: str) -> HexLayout:
-    """The map of a tier's councils in a year. Deterministic; cached, so treat the result as read-only."""
-    councils = tier_councils(year, tier)
-    xy = _separate_duplicates(_project([council_centroid(a, year) for a in councils]))
+def _hex_layout(year: Year, tier: str, folder: Path) -> HexLayout:
+    scheme = load_scheme(folder)
+    councils = tier_councils(year, tier, scheme)
+    xy = _separate_duplicates(_project([council_centroid(a, year, registry_of(scheme)) for a in councils]))
     cells = _assign(_cartogram(xy))
     q_low = min(q for q, _ in cells)
     r_low = min(r for _, r in cells) // 2 * 2  # an even shift keeps every row's parity
@@ -259,16 +267,17 @@ def hex_layout(year: Year, tier: str) -> HexLayout:
                      columns=max(q for q, _ in cells) + 1, rows=max(r for _, r in cells) + 1)
 
 
-def london_layout(year: Year) -> HexLayout:
+def london_layout(year: Year, scheme: Scheme) -> HexLayout:
     """The London boroughs (with the City) alone, laid out the same way: the home page's inset, where each hex is
     large enough to carry a label."""
-    return _london_layout(year)
+    return _london_layout(year, scheme.folder)
 
 
 @lru_cache(maxsize=16)
-def _london_layout(year: Year) -> HexLayout:
-    boroughs = tuple(a for a in tier_councils(year, "lower") if a.type == LONDON)
-    xy = _separate_duplicates(_project([council_centroid(a, year) for a in boroughs]))
+def _london_layout(year: Year, folder: Path) -> HexLayout:
+    scheme = load_scheme(folder)
+    boroughs = tuple(a for a in tier_councils(year, "lower", scheme) if a.type == LONDON)
+    xy = _separate_duplicates(_project([council_centroid(a, year, registry_of(scheme)) for a in boroughs]))
     cells = _assign(_cartogram(xy))
     q_low = min(q for q, _ in cells)
     r_low = min(r for _, r in cells) // 2 * 2

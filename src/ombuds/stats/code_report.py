@@ -11,7 +11,7 @@ from ombuds.errors import OmbudsError
 from ombuds.handling_code import HandlingCode, handling_code
 from ombuds.labels import FROM_CASE_RECORDS, UPHELD_ID
 from ombuds.registry import Authority, registry_of
-from ombuds.schemes import DEFAULT, Scheme, load_scheme
+from ombuds.schemes import Scheme
 from ombuds.schemes.model import Measure
 from ombuds.stats.measures import kind_of, year_bounds
 from ombuds.stats.measures_service import measures_service
@@ -120,15 +120,15 @@ def escalation(stage1: dict, stage2: dict, side: OmbudsmanSide) -> dict:
             "ombudsman_upheld": side.upheld, "ombudsman_from": side.source}
 
 
-def resolve_body(name: str, scheme: Scheme | str = DEFAULT) -> Authority:
+def resolve_body(name: str, scheme: Scheme) -> Authority:
     """The body `name` means, through the scheme's registry (its bodies and aliases)."""
-    return registry_of(load_scheme(scheme) if isinstance(scheme, str) else scheme).resolve(name)
+    return registry_of(scheme).resolve(name)
 
 
-def code_report(database: Database, year: Year, body: Authority, *, scheme: Scheme | str = DEFAULT,
+def code_report(database: Database, year: Year, body: Authority, *, scheme: Scheme,
                 areas: Mapping[str, str] | None = None) -> dict:
     """Everything the code report shows, as data."""
-    chosen = load_scheme(scheme) if isinstance(scheme, str) else scheme
+    chosen = scheme
     code = handling_code(chosen)
     with database.read() as connection:
         complaints = own_complaints(connection, body.code, year.start, year.end)

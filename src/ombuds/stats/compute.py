@@ -8,7 +8,7 @@ from statistics import fmean
 
 from ombuds.errors import OmbudsError
 from ombuds.labels import EngineLabels
-from ombuds.registry import COUNCIL_TYPES, Authority, Registry
+from ombuds.registry import Authority, Registry
 from ombuds.stats.methods import AVERAGE_METHODS
 from ombuds.stats.model import Average, Compliance, Stats, per_100k, rate
 from ombuds.store.queries import YearCounts
@@ -71,9 +71,9 @@ def statistics_from_counts(year: Year, counts: YearCounts, method: str, authorit
                            labels: EngineLabels) -> list[Stats]:
     """Stats for every current council and every authority with a case counted in the year, by name."""
     none = Average(method)
-    current = [a for a in authorities if a.current_in(year) and a.type in COUNCIL_TYPES]
+    current = [a for a in authorities if a.current_in(year) and a.has_type_average]
     averages = {}
-    for council_type in COUNCIL_TYPES:
+    for council_type in labels.peer_average_types:
         group = [_stats(a, year, counts, none, labels) for a in current if a.type == council_type]
         averages[council_type] = type_average(group, method)
     codes = {a.code for a in current} | counts.authority_codes

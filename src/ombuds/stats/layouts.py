@@ -75,6 +75,7 @@ class Layout:
     years: range
     spec: Mapping = field(repr=False)
     labels: EngineLabels = field(repr=False)  # its scheme's words for the labels its tables list
+    scheme: Scheme = field(repr=False, compare=False)  # the scheme it is one of (its bodies, its words)
     zero_denominator: Mapping[str, str] = field(default_factory=dict)  # rate name → what a 0/0 rate shows
     bare_rates: frozenset[str] = frozenset()  # rates printed without `%` (the table heading carries it)
 
@@ -217,19 +218,18 @@ def named(spec: Mapping) -> set[str]:
     return found
 
 
-def _layout(layout_id: str, spec: Mapping, labels: EngineLabels) -> Layout:
+def _layout(layout_id: str, spec: Mapping, scheme: Scheme) -> Layout:
     until = spec.get("default_until")
     years = range(start_year(spec["default_from"]) if "default_from" in spec else 0,
                   start_year(until) + 1 if until is not None else 10_000)
-    return Layout(layout_id, years, spec, labels, dict(spec.get("zero_denominator", {})),
+    return Layout(layout_id, years, spec, engine_labels(scheme), scheme, dict(spec.get("zero_denominator", {})),
                   frozenset(spec.get("bare_rates", ())))
 
 
 @cache
 def _layouts_in(folder: Path) -> tuple[Layout, ...]:
     scheme = load_scheme(folder)
-    labels = engine_labels(scheme)
-    return tuple(sorted((_layout(stem, spec, labels) for stem, spec in scheme.layouts.items()),
+    return tuple(sorted((_layout(stem, spec, scheme) for stem, spec in scheme.layouts.items()),
                         key=lambda layout: layout.years.start))
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 
 from ombuds.errors import OmbudsError
 from ombuds.labels import EngineLabels, engine_labels
-from ombuds.registry import COUNCIL_TYPES, Authority, registry_of
+from ombuds.registry import Authority, registry_of
 from ombuds.schemes import Scheme
 from ombuds.stats import comparison
 from ombuds.stats.compute import check_method, statistics_from_counts
@@ -184,7 +184,8 @@ class StatisticsService(DataVersionCache):
             return YearStatistics(year, method, FROM_PUBLISHED,
                                   tuple(PublishedDocument.model_validate(o) for o in objects), self.labels)
         records = tuple(StatisticsRecord.model_validate(o) for o in objects)
-        return YearStatistics(year, method, FROM_CASE_RECORDS, records, self.labels, _type_averages(records))
+        return YearStatistics(year, method, FROM_CASE_RECORDS, records, self.labels,
+                              _type_averages(records, self.labels))
 
     def _counted(self, year: Year, method: str) -> list[Stats]:
         """The year's statistics from its case counts, before any comparison (kept: the year after's tested
@@ -230,14 +231,14 @@ def _case_year(year: Year, method: str, stats: list[Stats], previous: dict[str, 
     groups = {s.authority.code: s.authority.type for s in stats
               if s.authority.current_in(year) and s.authority.has_type_average}
     records = comparison.compared((s.to_record() for s in stats), groups, previous)
-    return YearStatistics(year, method, FROM_CASE_RECORDS, records, labels, _type_averages(records))
+    return YearStatistics(year, method, FROM_CASE_RECORDS, records, labels, _type_averages(records, labels))
 
 
-def _type_averages(records: tuple[StatisticsRecord, ...]) -> dict[str, Averages]:
+def _type_averages(records: tuple[StatisticsRecord, ...], labels: EngineLabels) -> dict[str, Averages]:
     """Each council type's averages, as its records state them."""
     averages: dict[str, Averages] = {}
     for record in records:
-        if record.authority.type in COUNCIL_TYPES and record.average.uphold_rate is not None:
+        if record.authority.type in labels.peer_average_types and record.average.uphold_rate is not None:
             averages.setdefault(record.authority.type, record.average)
     return averages
 

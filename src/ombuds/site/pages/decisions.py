@@ -19,8 +19,16 @@ from ombuds.years import Year
 OUTCOMES = ("upheld", "satisfactory-remedy", "not-upheld")  # the filters with their own address
 TITLES = {"all": "Decisions", "upheld": "Upheld decisions",
           "satisfactory-remedy": "Decisions with a satisfactory remedy", "not-upheld": "Decisions not upheld"}
-LINK_TEXT = {"all": "All decisions", "upheld": "Upheld", "satisfactory-remedy": "Satisfactory remedy",
-             "not-upheld": "Not upheld"}
+LINK_TEXT = {"all": "All decisions", "satisfactory-remedy": "Satisfactory remedy"}  # the filters that are no outcome
+
+
+def link_text(labels: EngineLabels, choice: str) -> str:
+    """A filter's link: an outcome's words from the scheme's label set, in sentence case ("Not upheld"); the other
+    filters' own words."""
+    if choice in labels.outcome_words:
+        words = labels.outcome(choice)
+        return words[:1] + words[1:].lower()
+    return LINK_TEXT[choice]
 
 
 def area_slug(label: str) -> str:
@@ -116,7 +124,7 @@ def decisions(site: SiteData, query, slug: str, year: str, outcome: str = "all",
     if area:
         heading += f": {area.name}"
     heading += f" ({fmt.number(total)})"
-    filters = [{"outcome": o, "text": LINK_TEXT[o], "href": urls.decisions(slug, chosen, o) + suffix,
+    filters = [{"outcome": o, "text": link_text(site.labels, o), "href": urls.decisions(slug, chosen, o) + suffix,
                 "current": o == outcome} for o in DECISION_FILTERS]
     context = {
         "authority": authority, "year": chosen, "outcome": outcome, "title": TITLES[outcome], "heading": heading,

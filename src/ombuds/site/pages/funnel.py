@@ -7,7 +7,6 @@ from __future__ import annotations
 from functools import partial
 
 from ombuds import urls
-from ombuds.registry import COUNCIL_TYPES
 from ombuds.site.charts_fair import funnel_chart
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.pages import Page, PageKind, query_value
@@ -15,14 +14,13 @@ from ombuds.stats import comparison
 from ombuds.stats import format as fmt
 from ombuds.years import Year
 
-TYPES = {urls.type_slug(t): t for t in COUNCIL_TYPES}
-
 
 def funnel(site: SiteData, query, year: str, council_type: str, rate: str) -> Page:
     chosen = site.year(year)
-    kind = TYPES.get(council_type)
+    types = {urls.type_slug(t): t for t in site.scheme.peer_average_types}  # the types compared with an average
+    kind = types.get(council_type)
     if kind is None:
-        raise NotFound(f"no council type is called '{council_type}': one of {', '.join(TYPES)}")
+        raise NotFound(f"no council type is called '{council_type}': one of {', '.join(types)}")
     if rate not in comparison.RATES:
         raise NotFound(f"no funnel plot of '{rate}': one of {', '.join(comparison.RATES)}")
     held = site.year_statistics(chosen)
@@ -57,7 +55,7 @@ def funnel(site: SiteData, query, year: str, council_type: str, rate: str) -> Pa
                "rows": rows, "target": fmt.average(plot.target), "title": title,
                "overdispersed": bool(plot.dispersion and plot.dispersion.overdispersed),
                "others": [(site.labels.type_plurals[t], urls.funnel(chosen, t, rate))
-                          for t in COUNCIL_TYPES if t != kind],
+                          for t in site.scheme.peer_average_types if t != kind],
                "rates": [(fmt.RATE_NAMES[r], urls.funnel(chosen, kind, r)) for r in comparison.RATES if r != rate]}
     twin = {"year": chosen.label, "type": kind, "rate": rate, "target": plot.target,
             "overdispersed": context["overdispersed"],
@@ -69,12 +67,12 @@ def funnel(site: SiteData, query, year: str, council_type: str, rate: str) -> Pa
 def _every(site: SiteData):
     for year in site.years():
         if site.has_case_records(year):
-            for t in COUNCIL_TYPES:
+            for t in site.scheme.peer_average_types:
                 for rate in comparison.RATES:
                     yield {"year": year.label, "council_type": urls.type_slug(t), "rate": rate}
 
 
+# The address from a type's slug: urls.funnel slugs it again, and a slug's slug is itself.
 KINDS = [PageKind("funnel", "/funnel/{year}/{council_type}/{rate}/", funnel,
-                  lambda year, council_type, rate: urls.funnel(Year.parse(year), TYPES.get(council_type, council_type),
-                                                               rate),
+                  lambda year, council_type, rate: urls.funnel(Year.parse(year), council_type, rate),
                   _every, query=("highlight",))]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ombuds import urls
-from ombuds.schemes import DEFAULT, load_scheme
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.map import LONDON, MapHex, abbreviations, hex_layout, london_layout, map_svg, tier_councils
 from ombuds.site.pages import Page, PageKind
@@ -14,8 +13,6 @@ from ombuds.stats import format as fmt
 from ombuds.stats.bands import METRIC_LABELS, banding
 from ombuds.stats.summary import totals
 from ombuds.years import Year
-
-TIER_LABELS = {view.id: view.name for view in load_scheme(DEFAULT).map_views}  # scheme.toml [[map.views]]
 
 
 def rooted(hexes: dict[str, MapHex], root: str) -> dict[str, MapHex]:
@@ -25,7 +22,8 @@ def rooted(hexes: dict[str, MapHex], root: str) -> dict[str, MapHex]:
 
 def map_context(site: SiteData, year: Year, tier: str, metric: str) -> dict:
     held = site.year_statistics(year)
-    councils = tier_councils(year, tier)
+    councils = tier_councils(year, tier, site.scheme)
+    tiers = {view.id: view.name for view in site.scheme.map_views}  # scheme.toml [[map.views]]
     records = {a.code: held.get(a.code) for a in councils}
     bands = banding(metric, records, small_base=site.profile.minimum_denominator)
     hexes, rows = {}, []
@@ -35,7 +33,7 @@ def map_context(site: SiteData, year: Year, tier: str, metric: str) -> dict:
         label = f"{a.name}: {METRIC_LABELS[metric].lower()} {shown}"
         hexes[a.code] = MapHex(a.code, urls.council(a.slug, year), label, band.css_class, marked=band.few)
         rows.append({"authority": a, "type": site.labels.type_names[a.type], "shown": shown, "band": band})
-    inset = london_layout(year)
+    inset = london_layout(year, site.scheme)
     short = abbreviations({a.code: a.short_name or a.name for a in councils if a.type == LONDON})
     london = {code: replace(hexes[code], short=short[code],  # the visible label is part of the link's name
                             label=f"{short[code]}: {hexes[code].label}")
@@ -43,9 +41,9 @@ def map_context(site: SiteData, year: Year, tier: str, metric: str) -> dict:
     return {
         "london_layout": inset if len(london) == len(inset.cells) else None, "london_hexes": london,
         "year": year, "tier": tier, "metric": metric, "metric_label": METRIC_LABELS[metric],
-        "tier_label": TIER_LABELS[tier], "legend": bands.legend, "banding": bands, "rows": rows,
-        "layout": hex_layout(year, tier), "hexes": hexes, "map_svg": map_svg, "rooted": rooted,
-        "years": site.years(), "tiers": TIER_LABELS, "metrics": METRIC_LABELS,
+        "tier_label": tiers[tier], "legend": bands.legend, "banding": bands, "rows": rows,
+        "layout": hex_layout(year, tier, site.scheme), "hexes": hexes, "map_svg": map_svg, "rooted": rooted,
+        "years": site.years(), "tiers": tiers, "metrics": METRIC_LABELS,
     }
 
 

@@ -36,8 +36,7 @@ def national(site: SiteData, query, year: str) -> Page:
     area_rows = [(name, n) for name, n in areas.items() if name != "total"]
     uphold_chart = bar_chart(
         [(type_label(site, t), v.uphold_rate, fmt.percent(v.uphold_rate, none="n/a")) for t, v in types.items()],
-        f"Uphold rate by type of authority, {chosen.label}",
-        "The share of detailed investigations in which the complaint was upheld, for each type of authority.",
+        f"{site.scheme.words.site['uphold_by_type']}, {chosen.label}", site.scheme.words.site["uphold_by_type_chart"],
         chart_id="chart-uphold-by-type")
     area_chart = bar_chart(
         [(name, n, fmt.number(n)) for name, n in area_rows],
