@@ -3,12 +3,19 @@ assets, the API's JSON files, the search index and postcode shards, and a 404 pa
 
 The pages are exactly the live app's (`site.pages`), rendered with a root that leads from each page back to the site
 root (`../../`), so the folder can be served by any web server or opened from disk. Pages are rendered by a pool of
-forked workers, each with its own read-only connection to the database. The new site is written beside `out` and
-swapped in at the end, so a reader never sees half a build.
+spawned workers, each with its own read-only connection to the database. A build from nothing (no previous build
+in `out`, or one its manifest does not describe: other code, settings or kinds) is written beside `out` and swapped
+in at the end, so a reader never sees half of it. A rebuild over a build its manifest describes updates `out` in
+place: each file made again is written under a temporary name in its folder and renamed over the old one (a reader
+sees the old file or the new, never part of one), files no item wrote any more are deleted, and the manifest is
+written last. A rebuild killed part-way leaves a folder the next build repairs: a file replaced since the manifest
+was written no longer has the size, modification time and inode the manifest trusts, so it is hashed and made
+again unless its bytes are still the recorded ones, and every file the new manifest does not name is deleted.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import multiprocessing
 import os
@@ -16,7 +23,8 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -50,7 +58,7 @@ from ombuds.store import Database, open_database
 from ombuds.store.queries import data_version
 
 CHUNK = 40  # pages per task handed to a worker
-INLINE = 200  # items left to check or make after linking at most which the build makes itself, starting no worker
+INLINE = 200  # items left to check or make, at most, that the build makes itself, starting no worker
 ATTEMPTS = 3  # builds started before giving up on data that keeps changing
 
 
@@ -60,7 +68,7 @@ class BuildReport:
     pages: int = 0
     redirects: int = 0
     files: int = 0  # JSON twins, file kinds, API files, assets, shards
-    reused: int = 0  # pages and files whose inputs are unchanged since the previous build, linked, not made again
+    reused: int = 0  # pages and files whose inputs are unchanged since the previous build, kept, not made again
     skipped: list[str] = field(default_factory=list)  # pages whose data vanished between listing and rendering
     seconds: float = 0.0
 
@@ -98,16 +106,42 @@ def not_found_html(site: SiteData, reason: str = "there is no page at this addre
 _made_folders: set[str] = set()  # folders this process has made (each file's folder is made once, not asked again)
 
 
-def _write(folder: Path, path: str, body: bytes) -> list:
-    """Write a file of the build; its record for the manifest (`file_record`)."""
+def _write(folder: Path, path: str, body: bytes, previous: Manifest | None = None, old: list | None = None) -> list:
+    """Write a file of the build; its record for the manifest (`file_record`). Updating a build in place, the file
+    is written under a temporary name in its folder and renamed over the old one, and not written at all when the
+    previous build's file (`old`, its record) is intact and already holds these bytes."""
     target = os.path.join(folder, path)
+    sha256 = hashlib.sha256(body).hexdigest()
+    if old is not None and old[0] == sha256 and previous is not None and previous.intact({path: old}):
+        return old
     parent = os.path.dirname(target)
     if parent not in _made_folders:
         os.makedirs(parent, exist_ok=True)
         _made_folders.add(parent)
-    with open(target, "wb") as file:
-        file.write(body)
-    return file_record(target, hashlib.sha256(body).hexdigest())
+    if not _worker.get("in_place"):
+        with open(target, "wb") as file:
+            file.write(body)
+        return file_record(target, sha256)
+    temporary = os.path.join(parent, f".{os.path.basename(target)}.tmp-{os.getpid()}")
+    try:
+        with open(temporary, "wb") as file:
+            file.write(body)
+        os.replace(temporary, target)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return file_record(target, sha256)
+
+
+def _write_unless_same(folder: Path, path: str, body: bytes) -> None:
+    """A file every build writes (assets, the OpenAPI document, the 404 page): in place, left alone when it already
+    holds these bytes."""
+    if _worker.get("in_place"):
+        with suppress(OSError), open(os.path.join(folder, path), "rb") as file:
+            if file.read() == body:
+                return
+    _write(folder, path, body)
 
 
 TEXT_SUFFIXES = {".html": "text/html", ".json": "application/json", ".csv": "text/csv", ".atom": "application/atom+xml",
@@ -115,13 +149,17 @@ TEXT_SUFFIXES = {".html": "text/html", ".json": "application/json", ".csv": "tex
                  ".svg": "image/svg+xml"}
 
 
-def _written(folder: Path, path: str, body: bytes) -> dict[str, list]:
+def _written(folder: Path, path: str, body: bytes, previous: Manifest | None = None,
+             old: dict[str, list] | None = None) -> dict[str, list]:
     """Write a file and, in a build with `--precompress`, its `.br` and `.gz` twins if it is text of MINIMUM bytes
-    or more; the hash of each file written, by path."""
-    outputs = {path: _write(folder, path, body)}
+    or more; the hash of each file written, by path. `old`: the previous build's records of the item's files, whose
+    files are left as they are where they already hold the bytes (in place)."""
+    old = old or {}
+    outputs = {path: _write(folder, path, body, previous, old.get(path))}
     if _worker.get("precompress") and len(body) >= MINIMUM and PurePosixPath(path).suffix in TEXT_SUFFIXES:
         for encoding, suffix in (("br", ".br"), ("gzip", ".gz")):
-            outputs[path + suffix] = _write(folder, path + suffix, compress(body, encoding))
+            outputs[path + suffix] = _write(folder, path + suffix, compress(body, encoding), previous,
+                                            old.get(path + suffix))
     return outputs
 
 
@@ -130,10 +168,11 @@ _worker: dict = {}
 
 
 def _start_worker(url: str, settings: Settings, folder: str, computed: tuple, names: list[str],
-                  previous: str, reach: Reach, preview: bool = False, precompress: bool = False) -> None:
+                  previous: str, reach: Reach, preview: bool = False, precompress: bool = False,
+                  in_place: bool = False) -> None:
     """In each worker: a read-only database and site of its own (no object, connection or lock is shared with the
     parent), taking over the statistics the parent already computed; the previous build's folder (its manifest's
-    entries come with the items) and what changed since it."""
+    entries come with the items), what changed since it and whether the build updates it in place."""
     from ombuds.site.app import site_data
 
     site = _whole_years(site_data(open_database(url, read_only=True), settings, preview))
@@ -145,6 +184,7 @@ def _start_worker(url: str, settings: Settings, folder: str, computed: tuple, na
     _worker["kinds"] = [by_name[name] for name in names]  # the parent's kinds, in the parent's order
     _worker["previous"] = Manifest(Path(previous))
     _worker["precompress"] = precompress
+    _worker["in_place"] = in_place
 
 
 def _whole_years(site):
@@ -187,13 +227,13 @@ class Result:
 
 def build_items(facts: Facts, all_kinds: list, items: list[tuple[int, dict, dict | None]], folder: Path,
                 previous: Manifest) -> Result:
-    """Write the pages and files `items` name (kind position, params, the previous build's entry): each linked
-    from the previous build when its facts have the same answers and its files are intact, else made."""
+    """Write the pages and files `items` name (kind position, params, the previous build's entry): each kept from
+    the previous build when its facts have the same answers and its files are intact, else made."""
     result = Result()
     for position, params, old in items:
         kind = all_kinds[position]
         key = item_key(kind.name, params)
-        if old is not None and facts.unchanged(old["facts"]) and _relink(previous, old["outputs"], folder):
+        if old is not None and facts.unchanged(old["facts"]) and previous.intact(old["outputs"]):
             result.reused += 1
         else:
             try:
@@ -207,15 +247,16 @@ def build_items(facts: Facts, all_kinds: list, items: list[tuple[int, dict, dict
     return result
 
 
-def _link_unchanged(facts: Facts, all_kinds: list, items: list[tuple[int, dict]], folder: Path,
+def _keep_unchanged(facts: Facts, all_kinds: list, items: list[tuple[int, dict]],
                     previous: Manifest) -> tuple[Result, list[tuple[int, dict, dict | None]]]:
-    """Link from the previous build every item whose facts the data's changes cannot have moved (`Reach`),
-    without asking any question; the others, each with its previous entry, are left to `build_items`."""
+    """Keep from the previous build every item whose facts the data's changes cannot have moved (`Reach`) and
+    whose files are intact, without asking any question; the others, each with its previous entry, are left to
+    `build_items`."""
     result, pending = Result(), []
     for position, params in items:
         key = item_key(all_kinds[position].name, params)
         old = previous.items.get(key)
-        if old is not None and facts.unmoved(old["facts"]) and _relink(previous, old["outputs"], folder):
+        if old is not None and facts.unmoved(old["facts"]) and previous.intact(old["outputs"]):
             result.reused += 1
             result.tally(old)
             result.items[key] = old
@@ -224,68 +265,81 @@ def _link_unchanged(facts: Facts, all_kinds: list, items: list[tuple[int, dict]]
     return result, pending
 
 
-def _relink(previous: Manifest, outputs: dict[str, list], folder: Path) -> bool:
-    if previous.intact(outputs) and previous.link(outputs, folder):
-        return True
-    for path in outputs:  # a link made before one failed is a file shared with the previous build: never write it
-        (folder / path).unlink(missing_ok=True)
-    return False
-
-
 def _make(site: Recorder, kind: PageKind | FileKind, params: dict, folder: Path, previous: Manifest,
           old: dict | None) -> dict:
-    """Make one page or file through `site`, which notes its facts; its manifest entry."""
+    """Make one page or file through `site`, which notes its facts; its manifest entry. The previous build's files
+    of the item (`old`) that already hold the bytes made are kept as they are."""
     path = kind.url(**params)
+    before = old["outputs"] if old is not None else None
     if isinstance(kind, FileKind):
         made = kind.build(site, **params)
         entry = {"facts": site.facts, "fingerprint": made.fingerprint, "tally": [0, 0, 1]}
         if (old is not None and made.fingerprint is not None and old.get("fingerprint") == made.fingerprint
-                and _relink(previous, old["outputs"], folder)):
+                and previous.intact(old["outputs"])):
             return {**entry, "outputs": old["outputs"]}
-        return {**entry, "outputs": _written(folder, path, made.body)}
+        return {**entry, "outputs": _written(folder, path, made.body, previous, before)}
     page, body = render_page(site, kind, params, urls.relative_root(path))
-    outputs = _written(folder, page_path(path), body)
+    outputs = _written(folder, page_path(path), body, previous, before)
     if page.redirect is not None:
         return {"facts": site.facts, "outputs": outputs, "tally": [0, 1, 0]}
     twin = kind.json_url is not None and page.json is not None
     if twin:
-        outputs.update(_written(folder, kind.json_url(**params), json_bytes(page.json)))
+        outputs.update(_written(folder, kind.json_url(**params), json_bytes(page.json), previous, before))
     return {"facts": site.facts, "outputs": outputs, "tally": [1, 0, int(twin)]}
 
 
-def _write_openapi(database: Database, settings: Settings, folder: Path) -> int:
-    """The JSON API's OpenAPI description (its files are kinds: `site.pages.api_files`)."""
+def _write_openapi(database: Database, settings: Settings, folder: Path) -> list[str]:
+    """The JSON API's OpenAPI description (its files are kinds: `site.pages.api_files`); the paths written."""
     from ombuds.site.app import create_app
 
-    _written(folder, urls.api("openapi.json"), json_bytes(create_app(database, settings).openapi()))
-    return 1
+    return _written_extra(folder, urls.api("openapi.json"), json_bytes(create_app(database, settings).openapi()))
 
 
-def _write_assets(site: SiteData, folder: Path) -> int:
-    shutil.copytree(assets.STATIC, folder / "static", ignore=shutil.ignore_patterns("__pycache__", ".*"))
-    _write(folder, urls.static("profile.css"), assets.profile_css(site.profile).encode("utf-8"))
+def _written_extra(folder: Path, path: str, body: bytes) -> list[str]:
+    """A file every build writes, and its precompressed twins (`_written`), each left alone in place when it holds
+    the bytes already; the paths written."""
+    paths = [path]
+    _write_unless_same(folder, path, body)
+    if _worker.get("precompress") and len(body) >= MINIMUM and PurePosixPath(path).suffix in TEXT_SUFFIXES:
+        for encoding, suffix in (("br", ".br"), ("gzip", ".gz")):
+            _write_unless_same(folder, path + suffix, compress(body, encoding))
+            paths.append(path + suffix)
+    return paths
+
+
+def _write_assets(site: SiteData, folder: Path) -> list[str]:
+    """The static assets, the profile's stylesheet and logo; the paths written."""
+    files = {path.relative_to(assets.STATIC).as_posix(): path for path in sorted(assets.STATIC.rglob("*"))
+             if path.is_file() and not any(part == "__pycache__" or part.startswith(".")
+                                           for part in path.relative_to(assets.STATIC).parts)}
+    bodies = {urls.static(name): path.read_bytes() for name, path in files.items()}
     logo = site.profile.logo_svg() or assets.DEFAULT_LOGO.read_text(encoding="utf-8")
-    _write(folder, urls.static("logo.svg"), logo.encode("utf-8"))
-    if _worker.get("precompress"):
-        for path in sorted(p for p in (folder / "static").rglob("*") if p.is_file()):
-            _written(folder, path.relative_to(folder).as_posix(), path.read_bytes())
-    return sum(1 for p in (folder / "static").rglob("*") if p.is_file())
+    bodies[urls.static("profile.css")] = assets.profile_css(site.profile).encode("utf-8")
+    bodies[urls.static("logo.svg")] = logo.encode("utf-8")
+    return [written for path, body in bodies.items() for written in _written_extra(folder, path, body)]
 
 
 SHARDS = "postcode shards"  # the manifest's entry for the search's postcode shards (made from the package alone)
 
 
 def _write_shards(folder: str, previous: Manifest | None = None) -> tuple[int, dict]:
-    """The search's postcode shards, linked from the previous build when its files are intact (they change only
-    with the package, which the build digest covers); (files, the manifest entry)."""
+    """The search's postcode shards, kept from the previous build when its files are intact (they change only with
+    the package, which the build digest covers); (files, the manifest entry). In place, written aside and each
+    renamed into its place."""
     from ombuds.registry.postcodes import write_shards
 
     previous = previous if previous is not None else _worker["previous"]
     old = previous.items.get(SHARDS)
-    if old is not None and _relink(previous, old["outputs"], Path(folder)):
+    if old is not None and previous.intact(old["outputs"]):
         return len(old["outputs"]), old
     shards = Path(folder) / "search" / "postcodes"
-    files = write_shards(shards)[0]
+    aside = shards.with_name(f".postcodes.tmp-{os.getpid()}") if _worker.get("in_place") else shards
+    files = write_shards(aside)[0]
+    if aside != shards:
+        shards.mkdir(parents=True, exist_ok=True)
+        for path in sorted(aside.glob("*.json")):
+            os.replace(path, shards / path.name)
+        aside.rmdir()
     outputs = {path.relative_to(folder).as_posix(): file_record(path, file_hash(path))
                for path in sorted(shards.glob("*.json"))}
     return files, {"facts": {}, "outputs": outputs, "tally": [0, 0, files]}
@@ -297,17 +351,37 @@ def _chunks(items: list, size: int) -> list[list]:
 
 def build_site(database: Database, out: Path, settings: Settings, workers: int = 2, preview: bool = False,
                on_progress: Callable[[int, int], None] | None = None, precompress: bool = False) -> BuildReport:
-    """Write the whole static site into `out` (replaced at the end, all at once); `preview` for staff. The site
+    """Write the whole static site into `out`: from nothing, replaced at the end all at once; over a build its
+    manifest describes, updated in place file by file (see the module's description); `preview` for staff. The site
     is in the words of the settings' scheme, speaks for its profile's organisation and its letters follow its
     editions folder. A generic ("measures") scheme builds its own page kinds and its own API's files (each
     scheme's API and OpenAPI document as the live app serves them); it has no postcode shards. The build shows one
     version of the data: if an import, release or revision commits while it runs (the data version moves), or the
     day turns (a year may become public), it starts again, at most ATTEMPTS times. `on_progress(done, total)` after
     each chunk of pages. `precompress` writes a `.br` and a `.gz` twin of every text file of MINIMUM bytes or more.
-    Pages and files whose inputs did not change since the build in `out` are linked from it (see
-    `site.incremental`)."""
+    Pages and files whose inputs did not change since the build in `out` are kept as they are (see
+    `site.incremental`). Builds into folders of the same parent folder run one at a time."""
     started = time.perf_counter()
     out = Path(out).resolve()
+    with _one_build_at_a_time(out):
+        return _build(database, out, settings, workers, preview, precompress, on_progress, started)
+
+
+@contextmanager
+def _one_build_at_a_time(out: Path) -> Iterator[None]:
+    """Hold a lock on `out`'s parent folder while building (released when the process ends, however it ends): two
+    builds updating one folder in place must not interleave."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(out.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def _build(database: Database, out: Path, settings: Settings, workers: int, preview: bool, precompress: bool,
+           on_progress: Callable[[int, int], None] | None, started: float) -> BuildReport:
     for _ in range(ATTEMPTS):
         before = _snapshot(database)
         try:
@@ -332,44 +406,48 @@ def _snapshot(database: Database) -> tuple[int, date]:
 def _build_once(database: Database, out: Path, settings: Settings, workers: int, preview: bool, precompress: bool,
                 unchanged: Callable[[], bool],
                 on_progress: Callable[[int, int], None] | None = None) -> BuildReport | None:
-    """One build, swapped in only if `unchanged()` still holds when it is written; None otherwise."""
+    """One build, put in place only if `unchanged()` still holds when it is written; None otherwise (an update in
+    place is then left for the next attempt to repair)."""
     from ombuds.site.app import site_data
 
     site = _whole_years(site_data(database, settings, preview))
     lgsco = isinstance(site, SiteData)
     report = BuildReport(out)
-    temporary = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    if temporary.exists():
-        shutil.rmtree(temporary)
-    temporary.mkdir(parents=True)
     _made_folders.clear()  # a folder made by an earlier build in this process may be gone
     clear_interrupted_builds(out)
     all_kinds = kinds(settings.scheme)
     build = build_digest(settings, preview, [kind.name for kind in all_kinds] + ["precompress"] * precompress)
-    _worker["precompress"] = precompress  # this process's own writes (one worker, assets, the 404 page)
+    previous = Manifest.read(out, build)
+    in_place = previous.state is not None
+    folder = out if in_place else out.parent / f".{out.name}.tmp-{os.getpid()}"
+    if not in_place:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    # this process's own writes (one worker, assets, the 404 page)
+    _worker.update(precompress=precompress, in_place=in_place)
     entries: dict[str, dict] = {}
     inner: dict[str, list[str]] = {}
     manifest = None
     try:
         items = [(position, dict(params)) for position, kind in enumerate(all_kinds) for params in kind.every(site)]
-        previous = Manifest.read(out, build)
         state = data_state(database, site.statistics.years() if lgsco else [])
         facts = Facts(site, reach_since_build(database, previous, state))
-        linked, pending = _link_unchanged(facts, all_kinds, items, temporary, previous)
-        _add(report, linked, entries, inner)
+        kept, pending = _keep_unchanged(facts, all_kinds, items, previous)
+        _add(report, kept, entries, inner)
         if on_progress is not None:
             on_progress(len(items) - len(pending), len(items))
         shards_here = not lgsco or (SHARDS in previous.items and previous.intact(previous.items[SHARDS]["outputs"]))
+        extras: list[str] = []
         if workers > 1 and len(pending) > INLINE:
             context = multiprocessing.get_context("spawn")  # never fork: a parent thread (a server) may hold a lock
             computed = site.statistics.computed() if lgsco else site.computed()
             with context.Pool(workers, _start_worker,
-                              (database.url, settings, str(temporary), computed, [kind.name for kind in all_kinds],
-                               str(out), facts.reach, preview, precompress)) as pool:
-                shards = None if shards_here else pool.apply_async(_write_shards, (str(temporary),))
+                              (database.url, settings, str(folder), computed, [kind.name for kind in all_kinds],
+                               str(out), facts.reach, preview, precompress, in_place)) as pool:
+                shards = None if shards_here else pool.apply_async(_write_shards, (str(folder),))
                 results = pool.imap_unordered(_build_chunk, _chunks(pending, CHUNK))
-                report.files += _write_assets(site, temporary)
-                report.files += _write_openapi(database, settings, temporary)
+                extras += _write_assets(site, folder)
+                extras += _write_openapi(database, settings, folder)
                 for done, result in enumerate(results, start=1):
                     _add(report, result, entries, inner)
                     if on_progress is not None:
@@ -379,28 +457,54 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
                     report.files += made
                     shards_here = False
         else:
-            _add(report, build_items(facts, all_kinds, pending, temporary, previous), entries, inner)
-            report.files += _write_assets(site, temporary)
-            report.files += _write_openapi(database, settings, temporary)
+            _add(report, build_items(facts, all_kinds, pending, folder, previous), entries, inner)
+            extras += _write_assets(site, folder)
+            extras += _write_openapi(database, settings, folder)
             shards_here = lgsco
         if shards_here and lgsco:
-            made, entries[SHARDS] = _write_shards(str(temporary), previous)
+            made, entries[SHARDS] = _write_shards(str(folder), previous)
             report.files += made
-        _written(temporary, "404.html", not_found_html(site))
-        report.files += 1
+        extras += _written_extra(folder, "404.html", not_found_html(site))
+        report.files += len([path for path in extras if path.startswith("static/")]) + 2  # OpenAPI, 404 page
+        if in_place:
+            _delete_unnamed(out, {path for entry in entries.values() for path in entry["outputs"]} | set(extras))
         manifest = write_manifest(out, build, entries, state, {**previous.inner, **inner})
         if not unchanged():
-            shutil.rmtree(temporary, ignore_errors=True)
+            if not in_place:
+                shutil.rmtree(folder, ignore_errors=True)
             manifest.unlink()
             return None
-        _swap(temporary, out)
+        if not in_place:
+            _swap(folder, out)
         manifest.replace(manifest_path(out))
     except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
+        if not in_place:
+            shutil.rmtree(folder, ignore_errors=True)
         if manifest is not None:
             manifest.unlink(missing_ok=True)
         raise
     return report
+
+
+def _delete_unnamed(out: Path, named: set[str]) -> None:
+    """Delete every file under `out` that the build does not name (the files of a page no longer made, a temporary
+    file a killed build left, anything put there by hand), and every folder that leaves empty."""
+    def clear(folder: str, prefix: str) -> bool:
+        empty = True
+        with os.scandir(folder) as found:
+            for entry in found:
+                path = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if clear(entry.path, path + "/"):
+                        os.rmdir(entry.path)
+                    else:
+                        empty = False
+                elif path in named:
+                    empty = False
+                else:
+                    os.unlink(entry.path)
+        return empty
+    clear(str(out), "")
 
 
 def clear_interrupted_builds(out: Path) -> None:

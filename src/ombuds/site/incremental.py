@@ -4,9 +4,9 @@ manifest that keeps them, beside the output folder (never inside it, so it is no
 A page or file is built through a `Recorder`, which hands the page kind the real site data and notes every method
 it calls (`record(authority, year)`, `years_of(authority)`, `all_decisions(authority, year)`, …) with a digest of the
 answer: these are the page's facts. The next build asks the same questions of the new data; when every answer's
-digest is the same, the page's bytes would be too, and the previous build's file is linked instead of being made
-again, but only if that file still has the hash the manifest stored (a file edited or deleted in the output folder
-is made again). A page that reads anything else of the site data (an attribute that is not a plain setting) has
+digest is the same, the page's bytes would be too, and the previous build's file is kept instead of being made
+again, but only if that file still has the hash the manifest stored (a file edited, replaced or deleted in the output
+folder is made again). A page that reads anything else of the site data (an attribute that is not a plain setting) has
 facts that cannot be checked and is always made again. Code, templates, scheme, profile and editions enter one
 digest for the whole build: any change to them makes everything again.
 
@@ -19,7 +19,7 @@ import since then reached. A body's decisions or improvements in a year move onl
 with the years held. A page module's derived fact (`fact`) is asked again only when a question it asked did move
 (the manifest keeps the questions each asked). Anything else, or a change list that cannot say (a first load,
 population, contacts, releases, a migration, another day or database), asks everything again, as a build of
-unknown changes must. A page whose every answer is unchanged by that judgement is linked without a question asked.
+unknown changes must. A page whose every answer is unchanged by that judgement is kept without a question asked.
 """
 
 from __future__ import annotations
@@ -380,7 +380,6 @@ class Manifest:
     items: dict[str, dict] = dataclasses.field(default_factory=dict)
     state: DataState | None = None
     inner: dict[str, list[str]] = dataclasses.field(default_factory=dict)
-    _folders: set[Path] = dataclasses.field(default_factory=set)  # folders of the new build made by `link`
 
     @classmethod
     def read(cls, out: Path, build: str) -> Manifest:
@@ -410,19 +409,6 @@ class Manifest:
                         found.st_size != stat[0] or file_hash(self.folder / path) != sha256):
                     return False
         except (OSError, ValueError):
-            return False
-        return True
-
-    def link(self, outputs: Iterable[str], folder: Path) -> bool:
-        """Link the previous build's files into `folder`; False if any cannot be."""
-        try:
-            for path in outputs:
-                target = folder / path
-                if target.parent not in self._folders:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    self._folders.add(target.parent)
-                os.link(self.folder / path, target)
-        except OSError:
             return False
         return True
 
