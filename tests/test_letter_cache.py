@@ -140,3 +140,40 @@ def test_the_command_line_keeps_letters_beside_the_database_unless_told_not_to(d
     subprocess.run([ombuds, "--db", db, *command, "--out", str(tmp_path / "b")], check=True, capture_output=True)
     [kept] = (tmp_path / "cache.db.letters").glob("??/*.pdf")
     assert kept.read_bytes() == (tmp_path / "b/stevenage-borough-council-2023-24.pdf").read_bytes()
+
+
+def test_the_demo_s_site_build_compiles_no_letter_the_demo_wrote(tmp_path, monkeypatch, demo_settings):
+    """`ombuds demo` marks its database as synthetic, so its letters and the site's say so alike and have the same
+    fingerprints: after the demo's letters step the build compiles none of them again (it compiles only the letters
+    the demo does not write, to councils abolished by the letter's date), and publishes the demo's bytes."""
+    from ombuds.demo import render_demo_letters, run_demo
+    from ombuds.site import build
+
+    settings = replace(demo_settings, letter_cache=tmp_path / "letters-cache")
+    database = open_database(f"sqlite:///{tmp_path / 'demo.db'}")
+    run_demo(database, tmp_path / "demo", settings, years=1, documents=False, echo=lambda line: None)
+    render_demo_letters(database, tmp_path / "demo" / "letters", settings, echo=lambda line: None)
+    written = {p.name: p.read_bytes() for p in (tmp_path / "demo" / "letters" / "2024-25").glob("*-2024-25.*")}
+    assert len(written) > 600
+    letter_kinds = [kind for kind in build.kinds() if kind.name == "letter"]
+    monkeypatch.setattr(build, "kinds", lambda scheme=None: letter_kinds)
+    compiled: list[str] = []
+    render = letters_render.Renderer.render
+
+    def counting(self, content, created, output_format):
+        compiled.append(output_format)
+        return render(self, content, created, output_format)
+    monkeypatch.setattr(letters_render.Renderer, "render", counting)
+    out = tmp_path / "site"
+    build.build_site(database, out, settings, workers=1)
+    site_letters = sorted(out.glob("councils/*/2024-25/letter.*"))
+    demo_named = {f"{p.parent.parent.name}-2024-25{p.suffix}" for p in site_letters} & set(written)
+    assert len(demo_named) == len(written)  # every letter the demo wrote is on the site …
+    for path in site_letters:
+        name = f"{path.parent.parent.name}-2024-25{path.suffix}"
+        if name in written:
+            assert path.read_bytes() == written[name]  # … byte for byte, taken from the cache
+    assert len(compiled) == len(site_letters) - len(written)  # only the abolished councils' letters compiled
+    notice = "Synthetic demonstration letter"
+    assert notice in (out / "councils/stevenage-borough-council/2024-25/letter.html").read_text(encoding="utf-8")
+    database.close()

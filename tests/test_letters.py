@@ -24,6 +24,7 @@ from ombuds.registry import registry
 from ombuds.stats import authority_statistics
 from ombuds.stats.layouts import layout
 from ombuds.store import open_database
+from ombuds.store.scheme import holds_synthetic, mark_synthetic
 from ombuds.years import Year
 
 HOSTILE = 'Zoë <script>alert("x")</script> #set text(red) *bold* ] $x$ \\ [link](#) & ü'
@@ -261,11 +262,27 @@ def test_no_change_is_said_and_the_compliance_advice_is_not_given_at_100(letters
     assert "rests on" not in hertsmere.split("Complaints upheld")[1].split("Compliance with")[0]  # 16 cases
 
 
-def test_synthetic_letters_say_so(letters_db, tmp_path):
-    [html, pdf] = [render(letters_db, "2022-23", "Hertsmere", tmp_path, f, synthetic=True) for f in ("html", "pdf")]
+def test_synthetic_letters_say_so(tmp_path):
+    """A database the demo marked as holding synthetic data (`mark_synthetic`) gives letters that say so; one never
+    marked does not. The mark stays after an import of other data: imports never delete the demo's cases, so the
+    figures still count them."""
+    cases = Cases(tmp_path, "Z")
+    cases.decided("Hertsmere", "2022-06-01", {"Not Upheld": 14, "Upheld": 2})
+    database = open_database(f"sqlite:///{tmp_path / 'synthetic.db'}")
+    import_files(database, cases.files(), scheme=LGSCO)
+    assert "Synthetic" not in pdf_text(render(database, "2022-23", "Hertsmere", tmp_path / "real",
+                                              allow_missing_contacts=True))
+    mark_synthetic(database, LGSCO.id)
+    (tmp_path / "more").mkdir()
+    more = Cases(tmp_path / "more", "Y")
+    more.decided("Hertsmere", "2022-07-01", {"Upheld": 1})
+    import_files(database, more.files(), scheme=LGSCO)
+    assert holds_synthetic(database)
+    [html, pdf] = [render(database, "2022-23", "Hertsmere", tmp_path, f, allow_missing_contacts=True)
+                   for f in ("html", "pdf")]
     notice = ("Synthetic demonstration letter: the figures come from ombuds' invented demo data and describe no real "
               "council's complaints; the sender and signatory are invented too.")
     escaped = notice.replace("'", "&#39;")
     assert f'<p class="notice"><strong>{escaped}</strong></p>' in html.read_text(encoding="utf-8")
     assert f" www.example.org {notice} " in pdf_text(pdf)  # under the letterhead, before the date
-    assert "Synthetic" not in pdf_text(render(letters_db, "2022-23", "Hertsmere", tmp_path / "real"))
+    database.close()

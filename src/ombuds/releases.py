@@ -72,12 +72,15 @@ def letter_checksums(connection: Connection, held: YearStatistics, profile: Prof
     from ombuds.letters.assemble import assemble_letter
     from ombuds.letters.batch import contacts_from_rows
     from ombuds.store.queries import all_contacts
+    from ombuds.store.scheme import synthetic_data
 
     edition = _edition(held.year, editions, scheme)
     if edition is None or held.published:
         return {}
     contacts = contacts_from_rows(all_contacts(connection))
-    letters = [assemble_letter(r, edition, contacts.get(r.authority.code, []), profile) for r in held.records]
+    synthetic = synthetic_data(connection)
+    letters = [assemble_letter(r, edition, contacts.get(r.authority.code, []), profile, synthetic=synthetic)
+               for r in held.records]
     jobs = [(r.authority.code, letter.content, letter.created) for r, letter in zip(held.records, letters,
                                                                                      strict=True)]
     workers = max(1, min(os.cpu_count() or 1, len(jobs)))

@@ -17,6 +17,7 @@ from ombuds.stats import format as fmt
 from ombuds.stats.service import statistics_service
 from ombuds.stats.summary import by_type, totals
 from ombuds.store import Database
+from ombuds.store.scheme import mark_synthetic
 
 __all__ = ["DemoFiles", "generate", "run_demo", "summary_table"]
 
@@ -49,6 +50,7 @@ def run_demo(database: Database, out_dir: Path, settings: Settings, *, seed: int
     for kind, path in files.paths.items():
         echo(f"  {path}: {files.rows[kind]:,} {kind} rows")
     echo("Importing …")
+    mark_synthetic(database, settings.scheme.id)  # every letter made from it says so, the site's too
     report = import_files(database, list(files.paths.values()), scheme=settings.scheme)
     for line in report.lines()[len(files.paths):]:
         echo(f"  {line}")
@@ -80,8 +82,7 @@ def render_demo_letters(database: Database, out_dir: Path, settings: Settings,
         written = []
         for output_format in ("pdf", "html"):
             jobs = letter_jobs(database, year, edition, out_dir / year.label, output_format,
-                               profile=settings.profile, scheme=settings.scheme, synthetic=True,
-                               cache=settings.letter_cache)
+                               profile=settings.profile, scheme=settings.scheme, cache=settings.letter_cache)
             written += render_letters(jobs)
         echo(f"  {year} ({number} of {len(years)} years): {len(written) // 2:,} letters as PDF and HTML in "
              f"{out_dir / year.label}/")

@@ -33,6 +33,7 @@ from ombuds.stats import format as fmt
 from ombuds.stats.service import statistics_service
 from ombuds.store import Database
 from ombuds.store.queries import all_contacts
+from ombuds.store.scheme import holds_synthetic
 from ombuds.years import Year
 
 
@@ -88,10 +89,10 @@ def contacts_from_rows(rows: list) -> dict[str, list[Contact]]:
 def letter_jobs(database: Database, year: Year, edition: Edition, out_dir: Path, output_format: str, *,
                 authority: Authority | None = None, allow_missing_contacts: bool = False,
                 method: str = "pooled", profile: Profile, scheme: Scheme, include_abolished: bool = False,
-                synthetic: bool = False, cache: Path | None = None) -> list[LetterJob]:
+                cache: Path | None = None) -> list[LetterJob]:
     """What to render: one job per authority (or the one asked for) that exists on the letter's date (every one
-    with statistics if `include_abolished`), each with its content ready; from `scheme`'s statistics; `cache` the
-    letter cache's folder."""
+    with statistics if `include_abolished`), each with its content ready (saying so if the database holds synthetic
+    data); from `scheme`'s statistics; `cache` the letter cache's folder."""
     held = statistics_service(database, scheme).year(year, method)
     if held.published:
         raise OmbudsError(f"{year} has no case records, only the figures of published documents: letters are "
@@ -107,6 +108,7 @@ def letter_jobs(database: Database, year: Year, edition: Edition, out_dir: Path,
         if missing:
             raise MissingContact(missing_contacts_message(missing))
     jobs = []
+    synthetic = holds_synthetic(database)
     for record in records:
         a = authorities.get(record.authority.code)
         letter = assemble_letter(record, edition, contacts.get(a.code, []), profile, synthetic=synthetic)

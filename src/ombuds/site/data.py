@@ -220,6 +220,12 @@ class SiteData:
 
         return self._once(("contacts", self.version()), lambda: contacts_by_authority(self.database))
 
+    def synthetic(self) -> bool:
+        """Whether the database holds synthetic data (`store.scheme.mark_synthetic`), which its letters say."""
+        from ombuds.store.scheme import holds_synthetic
+
+        return self._once(("synthetic", self.version()), lambda: holds_synthetic(self.database))
+
     def decision_counts(self, year: Year) -> dict[str, dict[str, int]]:
         """Each authority's number of decisions in the year by filter (all, upheld, …), read once per year."""
         def read() -> dict[str, dict[str, int]]:

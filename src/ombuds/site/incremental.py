@@ -197,7 +197,7 @@ YEAR = frozenset({"record", "year_statistics", "has_case_records", "decision_cou
                   "year_revisions", "edition"})  # one year's figures, which compare with the year before's
 BODY = frozenset({"years_of", "default_year", "recent_decisions"})  # one body's years (and the years held)
 HELD = frozenset({"years", "latest_year", "year", "preview_notes"})  # the years held (releases and day: unknown)
-NO_CASES = frozenset({"by_slug", "contacts", "self_assessments", "assessment_years", "edition_files"})
+NO_CASES = frozenset({"by_slug", "contacts", "self_assessments", "assessment_years", "edition_files", "synthetic"})
 
 
 @dataclasses.dataclass(frozen=True)

@@ -5,7 +5,7 @@ The date indexes carry the columns a year's counts need, so the statistics read 
 
 from collections.abc import Callable
 
-from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text, false
 from sqlalchemy.types import TypeEngine
 
 from ombuds.schemes import DEFAULT, load_scheme
@@ -169,4 +169,5 @@ scheme_setting = Table(  # one row: the scheme whose data the database holds (se
     "scheme_setting", metadata,
     Column("id", Integer, primary_key=True),
     Column("scheme", Text, nullable=False),
+    Column("synthetic", Boolean, nullable=False, server_default=false()),  # its data is the demo's (migration 0018)
 )

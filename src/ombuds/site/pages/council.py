@@ -170,7 +170,7 @@ def letter(site: SiteData, slug: str, year: str, output_format: str) -> File:
     if not site.has_case_records(chosen):
         raise NotFound(f"no letter is held for {chosen}: that year's figures come from published documents")
     content, created = _assembled(site.record(authority, chosen), site.edition(chosen),
-                                  site.contacts().get(authority.code, []), site.profile)
+                                  site.contacts().get(authority.code, []), site.profile, site.synthetic())
     fingerprint = letter_fingerprint(content, created, output_format)
     folder = site.settings.letter_cache
     cache = LetterCache(folder) if folder is not None else None
@@ -179,14 +179,15 @@ def letter(site: SiteData, slug: str, year: str, output_format: str) -> File:
                 "application/pdf" if output_format == "pdf" else "text/html; charset=utf-8", fingerprint)
 
 
-def _assembled(record, edition, contacts, profile) -> tuple[dict, int]:
-    """A letter's content and timestamp, assembled once for its two formats (the build lists them together)."""
+def _assembled(record, edition, contacts, profile, synthetic: bool) -> tuple[dict, int]:
+    """A letter's content and timestamp, assembled once for its two formats (the build lists them together);
+    `synthetic`: the database holds synthetic data, which the letter says."""
     from ombuds.letters.assemble import assemble_letter
 
     def assemble() -> tuple[dict, int]:
-        letter = assemble_letter(record, edition, contacts, profile)
+        letter = assemble_letter(record, edition, contacts, profile, synthetic=synthetic)
         return letter.content, letter.created
-    return _latest("letter", (record, edition, contacts, profile), assemble)
+    return _latest("letter", (record, edition, contacts, profile, synthetic), assemble)
 
 
 _LATEST: dict[str, tuple] = {}
