@@ -259,12 +259,19 @@ def _hex_layout(year: Year, tier: str, folder: Path) -> HexLayout:
     scheme = load_scheme(folder)
     councils = tier_councils(year, tier, scheme)
     xy = _separate_duplicates(_project([council_centroid(a, year, registry_of(scheme)) for a in councils]))
-    cells = _assign(_cartogram(xy))
-    q_low = min(q for q, _ in cells)
-    r_low = min(r for _, r in cells) // 2 * 2  # an even shift keeps every row's parity
-    cells = [(q - q_low, r - r_low) for q, r in cells]
+    cells = _cells(xy.tobytes(), len(councils))
     return HexLayout(tier=tier, year=year, cells={a.code: cell for a, cell in zip(councils, cells, strict=True)},
                      columns=max(q for q, _ in cells) + 1, rows=max(r for _, r in cells) + 1)
+
+
+@lru_cache(maxsize=32)
+def _cells(points: bytes, count: int) -> tuple[tuple[int, int], ...]:
+    """The hexes of `count` points (their projected centroids as bytes), from the top left: computed once for the
+    same points, which most years share (councils change only with a reorganisation)."""
+    cells = _assign(_cartogram(np.frombuffer(points).reshape(count, 2)))
+    q_low = min(q for q, _ in cells)
+    r_low = min(r for _, r in cells) // 2 * 2  # an even shift keeps every row's parity
+    return tuple((q - q_low, r - r_low) for q, r in cells)
 
 
 def london_layout(year: Year, scheme: Scheme) -> HexLayout:
@@ -278,10 +285,7 @@ def _london_layout(year: Year, folder: Path) -> HexLayout:
     scheme = load_scheme(folder)
     boroughs = tuple(a for a in tier_councils(year, "lower", scheme) if a.type == LONDON)
     xy = _separate_duplicates(_project([council_centroid(a, year, registry_of(scheme)) for a in boroughs]))
-    cells = _assign(_cartogram(xy))
-    q_low = min(q for q, _ in cells)
-    r_low = min(r for _, r in cells) // 2 * 2
-    cells = [(q - q_low, r - r_low) for q, r in cells]
+    cells = _cells(xy.tobytes(), len(boroughs))
     return HexLayout(tier="london", year=year, cells={a.code: c for a, c in zip(boroughs, cells, strict=True)},
                      columns=max(q for q, _ in cells) + 1, rows=max(r for _, r in cells) + 1)
 
