@@ -224,7 +224,7 @@ def test_a_build_onto_a_full_disk_is_one_line(demo_settings, tmp_path, monkeypat
     database = open_database(f"sqlite:///{tmp_path / 'site.db'}")
     import_files(database, cases.files(), scheme=LGSCO)
 
-    def full(folder, path, body):
+    def full(folder, path, body, *previous):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(build, "_write", full)

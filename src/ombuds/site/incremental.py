@@ -57,33 +57,58 @@ def manifest_path(out: Path) -> Path:
 
 def canonical(value: Any) -> Any:
     """`value` as plain JSON data, the same in every process (sets sorted, records as their fields)."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, Year):
-        return ["year", value.label]
-    if isinstance(value, Authority):
-        return ["authority", value.code]
-    if isinstance(value, Enum):
-        return canonical(value.value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, BaseModel):
-        return canonical(value.model_dump(mode="json"))
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [type(value).__name__, *(canonical(getattr(value, name)) for name in _field_names(type(value)))]
-    if isinstance(value, dict):
-        if all(isinstance(k, str) for k in value):
-            return [[k, canonical(value[k])] for k in sorted(value)]
-        return sorted(([canonical(k), canonical(v)] for k, v in value.items()), key=_sort_key)
-    if isinstance(value, list | tuple):
-        return [canonical(v) for v in value]
-    if isinstance(value, set | frozenset):
-        return sorted((canonical(v) for v in value), key=_sort_key)
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, range):
-        return ["range", value.start, value.stop, value.step]
+    kind = type(value)
+    form = _FORMS.get(kind)
+    if form is None:
+        form = _FORMS[kind] = _form_of(kind)
+    return form(value)
+
+
+def _form_of(kind: type) -> Callable[[Any], Any]:
+    """How `canonical` writes a value of type `kind` (chosen once per type: the choice depends on the type alone)."""
+    if kind is type(None) or issubclass(kind, bool | int | float | str):
+        return _itself
+    for base, form in _FIXED_FORMS:
+        if issubclass(kind, base):
+            return form
+    if dataclasses.is_dataclass(kind) and not issubclass(kind, type):
+        names = _field_names(kind)
+        return lambda value: [kind.__name__, *(canonical(getattr(value, name)) for name in names)]
+    for base, form in _CONTAINER_FORMS:
+        if issubclass(kind, base):
+            return form
+    return _no_form
+
+
+def _itself(value: Any) -> Any:
+    return value
+
+
+def _no_form(value: Any) -> Any:
     raise TypeError(f"no canonical form for {type(value).__name__}")
+
+
+def _mapping(value: dict) -> list:
+    if all(isinstance(k, str) for k in value):
+        return [[k, canonical(value[k])] for k in sorted(value)]
+    return sorted(([canonical(k), canonical(v)] for k, v in value.items()), key=_sort_key)
+
+
+_FIXED_FORMS: tuple[tuple[type, Callable[[Any], Any]], ...] = (
+    (Year, lambda value: ["year", value.label]),
+    (Authority, lambda value: ["authority", value.code]),
+    (Enum, lambda value: canonical(value.value)),
+    (date, lambda value: value.isoformat()),
+    (BaseModel, lambda value: canonical(value.model_dump(mode="json"))),
+)
+_CONTAINER_FORMS: tuple[tuple[type, Callable[[Any], Any]], ...] = (
+    (dict, _mapping),
+    (list | tuple, lambda value: [canonical(v) for v in value]),
+    (set | frozenset, lambda value: sorted((canonical(v) for v in value), key=_sort_key)),
+    (Path, str),
+    (range, lambda value: ["range", value.start, value.stop, value.step]),
+)
+_FORMS: dict[type, Callable[[Any], Any]] = {}
 
 
 @functools.cache
