@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from statistics import fmean
 
 from ombuds.errors import OmbudsError
@@ -17,15 +18,20 @@ from ombuds.years import Year
 
 def _stats(authority: Authority, year: Year, counts: YearCounts, average: Average, labels: EngineLabels) -> Stats:
     code = authority.code
-    received, decided = counts.received.get(code, {}), counts.decided.get(code, {})
+    by_area, by_outcome = counts.received.get(code, {}), counts.decided.get(code, {})
+    received = {area: by_area.get(area, 0) for area in labels.area_words}  # by id, in the published order
+    decided = {outcome: by_outcome.get(outcome, 0) for outcome in labels.outcome_words}
+    compliance = counts.compliance.get(code, {})
+    flagged = {flag: by_code.get(code, {}) for flag, by_code in counts.flagged.items()}
+    labelled = {"service_area": received, "outcome": decided, "compliance": compliance}
     return Stats(
         authority=authority,
         year=year,
-        received={area: received.get(area, 0) for area in labels.area_words},  # by id, in the published order
-        decided={outcome: decided.get(outcome, 0) for outcome in labels.outcome_words},
-        flagged={flag: by_code.get(code, {}) for flag, by_code in counts.flagged.items()},
-        compliance=counts.compliance.get(code, {}),
+        received=received,
+        decided=decided,
+        compliance=compliance,
         population=counts.population.get(code, authority.population_2020),
+        counts=labels.measures.counted(labelled, flagged),
         average=average,
         labels=labels,
     )
@@ -69,15 +75,13 @@ def statistics_from_counts(year: Year, counts: YearCounts, method: str, authorit
     """Stats for every current council and every authority with a case counted in the year, by name."""
     none = Average(method)
     current = [a for a in authorities if a.current_in(year) and a.has_type_average]
-    averages = {}
-    for council_type in labels.peer_average_types:
-        group = [_stats(a, year, counts, none, labels) for a in current if a.type == council_type]
-        averages[council_type] = type_average(group, method, labels)
-    codes = {a.code for a in current} | counts.authority_codes
+    compared = {a.code: _stats(a, year, counts, none, labels) for a in current}  # counted once, then averaged
+    averages = {council_type: type_average([s for s in compared.values() if s.authority.type == council_type],
+                                           method, labels)
+                for council_type in labels.peer_average_types}
+    codes = set(compared) | counts.authority_codes
     chosen = sorted((authorities.get(code) for code in codes), key=lambda a: (a.name, a.code))
-    return [
-        _stats(a, year, counts, averages[a.type] if a.current_in(year) and a.has_type_average else none, labels)
-        for a in chosen
-    ]
+    return [replace(compared[a.code], average=averages[a.type]) if a.code in compared
+            else _stats(a, year, counts, none, labels) for a in chosen]
 
 

@@ -4,7 +4,7 @@ Stats is the statistics package's working form; what leaves the package is its t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ombuds.labels import EngineLabels
 from ombuds.registry import Authority
@@ -36,22 +36,17 @@ class Average:
 @dataclass(frozen=True)
 class Stats:
     """One authority's counts for a year, and its figures as the scheme's measures (`labels.measures`) count them:
-    `counts` holds each count measure's value, the rates divide two of them."""
+    `counts` holds each count measure's value, a rate divides two of them."""
 
     authority: Authority
     year: Year
     received: dict[str, int]  # every service area by id, in the published order
     decided: dict[str, int]  # every outcome by id, in the published order
-    flagged: dict[str, dict[str, int]]  # each decision flag → its decisions by outcome id
-    compliance: dict[str, int]  # every compliance outcome by id
+    compliance: dict[str, int]  # the compliance outcomes recorded, by id
     population: int | None
+    counts: dict[str, int]  # each count measure's value, by measure id (`EngineMeasures.counted`)
     average: Average
     labels: EngineLabels  # the scheme's words, which key the SPEC 2.3 record, and its measures
-    counts: dict[str, int] = field(init=False)  # each count measure's value, by measure id
-
-    def __post_init__(self) -> None:
-        labelled = {"service_area": self.received, "outcome": self.decided, "compliance": self.compliance}
-        object.__setattr__(self, "counts", self.labels.measures.counted(labelled, self.flagged))
 
     def ratio(self, rate_id: str) -> float | None:
         """A rate as its measure divides (uphold_rate: upheld / investigated)."""
