@@ -15,7 +15,12 @@ from click.testing import CliRunner
 
 from builders import Cases
 from ombuds.cli import cli
-from ombuds.schemes import check_scheme, scheme_folder
+from ombuds.schemes import check_scheme, load_scheme, scheme_folder
+from ombuds.stats import fairness
+from ombuds.stats.service import statistics_service
+from ombuds.stats.summary import totals
+from ombuds.store import open_database
+from ombuds.years import Year
 
 STEVENAGE, BROMSGROVE = "E07000243", "E07000234"  # two district councils
 INVESTIGATED = 'label = { set = "outcome", ids = ["not-upheld", "upheld"] }'
@@ -83,6 +88,19 @@ def test_the_copys_measures_decide_what_is_investigated_and_complied(recounted, 
     assert record["average"]["uphold_rate"] == (5 + 2) / (12 + 2 + 6 + 2)
     assert record["average"]["compliance_rate"] == (3 + 1) / (5 + 3)
     assert record["average"]["satisfactory_remedy_rate"] == 2 / (5 + 2)
+    # fair comparison counts as the rate does: the compliance interval is of 3 in 5, not of 4 in 5
+    assert record["interval"]["compliance_rate"] == list(fairness.wilson_interval(3, 5))
+    assert record["interval"]["uphold_rate"] == list(fairness.wilson_interval(5, 12))
+
+
+def test_the_copys_national_totals_count_its_measures(recounted, case_files, tmp_path):
+    scheme = load_scheme(str(recounted))
+    run("--scheme", str(recounted), "--db", f"sqlite:///{tmp_path / 'cases.db'}", "import", *case_files)
+    database = open_database(f"sqlite:///{tmp_path / 'cases.db'}", read_only=True)
+    held = statistics_service(database, scheme).year(Year.parse("2019-20"))
+    england = totals(held.records, held.labels.measures)
+    assert (england.complied, england.compliance_recorded) == (3 + 1, 5 + 3)
+    assert (england.upheld, england.detailed_investigations) == (5 + 2, 12 + 10)
 
 
 def test_the_copys_mean_average_is_of_its_own_rates(recounted, case_files, tmp_path):
@@ -118,6 +136,12 @@ def test_the_shipped_scheme_keeps_the_published_measures(case_files, tmp_path):
     ('per = 100000', 'per = 1000', "measures.upheld_per_100k.per: engine lgsco's upheld_per_100k is per 100000"),
     ('denominator = "investigated"\ndisplay = "percent"', 'denominator = "investigated"\ndisplay = "count"',
      "measures.uphold_rate.display: engine lgsco shows a ratio as 'percent'"),
+    ('numerator = "upheld"', 'numerator = "satisfactory_remedies"', "measures.uphold_rate.numerator: engine "
+     "lgsco's uphold_rate divides upheld by investigated (what each counts is set in its own measure)"),
+    ('measure = "upheld"', 'measure = "investigated"', "measures.upheld_per_100k.measure: engine lgsco's "
+     "upheld_per_100k counts upheld (what it counts is set in that measure)"),
+    (COMPLIED, 'label = { set = "compliance", ids = ["on-time", "remedy-agreed"] }', "measures.complied.label.ids: "
+     "'remedy-agreed' is not a compliance outcome the record keeps (one of: on-time, late, not-complied)"),
 ])
 def test_scheme_check_names_a_missing_or_wrong_measure(tmp_path, old, new, problem):
     copy = _copy(tmp_path)
