@@ -7,8 +7,11 @@ loopback under wrk (a council page, 50 connections, 30 s) with the server's peak
 
 Targets on the 2-core reference machine (issue 19): static build ≤ 25 s; a rebuild after one council's change
 ≤ 5 s; live council page ≥ 1,000 requests/s with p99 ≤ 50 ms; server memory ≤ 500 MB. (Postcode look-ups:
-bench/postcodes.py.) CPU is the build's and its workers'; the replaced build is deleted after the command returns,
-by a process of its own whose CPU is not counted. Each build's line gives the load average: the machine may be shared.
+bench/postcodes.py.) CPU is the build's and its workers'; a build over the previous one updates it in place, and a
+build from nothing over a folder whose manifest is gone replaces it whole, the replaced build deleted after the
+command returns by a process of its own whose CPU is not counted. The demo's database is marked synthetic, so its
+letters and the site's are the same bytes and share the letter cache. Each build's line gives the load average: the
+machine may be shared.
 """
 
 from __future__ import annotations
