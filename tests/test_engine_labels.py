@@ -13,12 +13,11 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from conftest import LGSCO
+from conftest import LGSCO, registry
 from ombuds import urls
 from ombuds.cli import cli
 from ombuds.demo.generate import generate
 from ombuds.labels import engine_labels
-from ombuds.registry import registry
 from ombuds.schemes import load_scheme, scheme_folder
 from ombuds.settings import make_settings
 from ombuds.site.app import create_app

@@ -30,7 +30,7 @@ def summary_table(database: Database, scheme: Scheme) -> Table:
     statistics = statistics_service(database, scheme)
     for year in statistics.years():
         records = statistics.year(year).records
-        rows = [("All", totals(records)), *by_type(records).items()]
+        rows = [("All", totals(records)), *by_type(records, scheme.type_ids).items()]
         for i, (kind, t) in enumerate(rows):
             table.add_row(year.label if i == 0 else "", kind, fmt.number(t.authorities), fmt.number(t.received),
                           fmt.number(t.decided), fmt.number(t.detailed_investigations), fmt.number(t.upheld),

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ombuds.registry import TYPES
 from ombuds.stats.model import rate
 from ombuds.stats.record import StatisticsRecord
 
@@ -64,7 +63,8 @@ def totals(records: Iterable[StatisticsRecord]) -> Totals:
     )
 
 
-def by_type(records: Iterable[StatisticsRecord]) -> dict[str, Totals]:
+def by_type(records: Iterable[StatisticsRecord], type_ids: tuple[str, ...]) -> dict[str, Totals]:
+    """Totals per type with records, in the scheme's order of its types (`Scheme.type_ids`)."""
     records = list(records)
-    return {t: totals(r for r in records if r.authority.type == t) for t in TYPES
+    return {t: totals(r for r in records if r.authority.type == t) for t in type_ids
             if any(r.authority.type == t for r in records)}

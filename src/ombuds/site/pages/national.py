@@ -31,7 +31,7 @@ def national(site: SiteData, query, year: str) -> Page:
     held = site.year_statistics(chosen)
     records = held.records
     england = totals(records)
-    types = by_type(records)
+    types = by_type(records, site.scheme.type_ids)
     areas = received_by_area(records, site.labels)
     area_rows = [(name, n) for name, n in areas.items() if name != "total"]
     uphold_chart = bar_chart(
