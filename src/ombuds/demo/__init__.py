@@ -53,7 +53,7 @@ def run_demo(database: Database, out_dir: Path, settings: Settings, *, seed: int
     for line in report.lines()[len(files.paths):]:
         echo(f"  {line}")
     Console(width=160).print(summary_table(database, settings.scheme))
-    echo("All figures above are synthetic: they describe no real council.")
+    echo(f"All figures above are synthetic: they describe no real {settings.scheme.words.body}.")
     if documents:
         demo_documents(database, out_dir, settings, seed=seed, echo=echo)
     return files

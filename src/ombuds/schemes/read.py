@@ -58,7 +58,10 @@ LETTER = {
     "synthetic_notice": (), "delivery": (),
 }
 # An engine "lgsco" scheme's site words ([words.site]) that name its own things, and their placeholders.
-SITE = {"uphold_by_type": (), "uphold_by_type_chart": (), "two_tier_search": ()}
+SITE = {"area": (), "uphold_by_type": (), "uphold_by_type_chart": (), "received_by_area": (),
+        "received_by_area_chart": (), "received_by_area_table": (), "two_tier_search": (),
+        "two_tier_postcode": ("postcode", "count"), "map_description": (), "decisions": (), "decisions_upheld": (),
+        "decisions_satisfactory_remedy": (), "decisions_not_upheld": (), "all_decisions": (), "satisfactory_remedy": ()}
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 REPORT = {"name": ("str", True), "min_records": ("int", False), "min_measure": ("str", False)}
 DATA = {"coverage": ("str", True), "attribution": ("str", True), "licenses": ("tables", False)}
