@@ -245,6 +245,5 @@ def edition_in(folder: Path, year: Year, scheme: Scheme) -> Edition:
 def _edition_in(folder: Path, year: Year, scheme: Path) -> Edition:
     path = folder / f"{year.label}.toml"
     if not path.is_file():
-        where = "shipped" if folder == scheme / "editions" else f"in {folder}"  # the scheme's own editions
-        raise OmbudsError(f"no edition is {where} for {year}: give one with --edition FILE")
+        raise OmbudsError(f"no edition is in {folder} for {year}: give one with --edition FILE")
     return load_edition(path, load_scheme(scheme))
