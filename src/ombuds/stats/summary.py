@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ombuds.labels import EngineMeasures
+from ombuds.stats.comparison import complied
 from ombuds.stats.model import rate
 from ombuds.stats.record import StatisticsRecord
 
@@ -44,12 +46,7 @@ def _sum(values: Iterable[int | None]) -> int | None:
     return None if None in values else sum(values)
 
 
-def _complied(r: StatisticsRecord) -> int | None:
-    c = r.compliance
-    return None if c.on_time is None or c.late is None else c.on_time + c.late
-
-
-def totals(records: Iterable[StatisticsRecord]) -> Totals:
+def totals(records: Iterable[StatisticsRecord], measures: EngineMeasures) -> Totals:
     records = list(records)
     return Totals(
         authorities=len(records),
@@ -59,12 +56,13 @@ def totals(records: Iterable[StatisticsRecord]) -> Totals:
         upheld=_sum(r.upheld for r in records),
         satisfactory_remedies=_sum(r.satisfactory_remedies for r in records),
         compliance_recorded=_sum(r.compliance.recorded for r in records),
-        complied=_sum(_complied(r) for r in records),
+        complied=_sum(complied(r, measures) for r in records),
     )
 
 
-def by_type(records: Iterable[StatisticsRecord], type_ids: tuple[str, ...]) -> dict[str, Totals]:
+def by_type(records: Iterable[StatisticsRecord], measures: EngineMeasures,
+            type_ids: tuple[str, ...]) -> dict[str, Totals]:
     """Totals per type with records, in the scheme's order of its types (`Scheme.type_ids`)."""
     records = list(records)
-    return {t: totals(r for r in records if r.authority.type == t) for t in type_ids
+    return {t: totals((r for r in records if r.authority.type == t), measures) for t in type_ids
             if any(r.authority.type == t for r in records)}

@@ -32,8 +32,8 @@ def national(site: SiteData, query, year: str) -> Page:
     held = site.year_statistics(chosen)
     records = held.records
     words = site.scheme.words.site
-    england = totals(records)
-    types = by_type(records, site.scheme.type_ids)
+    england = totals(records, site.labels.measures)
+    types = by_type(records, site.labels.measures, site.scheme.type_ids)
     areas = received_by_area(records, site.labels)
     area_rows = [(name, n) for name, n in areas.items() if name != "total"]
     uphold_chart = bar_chart(
