@@ -277,13 +277,13 @@ def _inset_layout(year: Year, folder: Path) -> HexLayout:
     scheme = load_scheme(folder)
     inset = scheme.map_inset
     view = next(v.id for v in scheme.map_views if inset.type in v.types)
-    boroughs = tuple(a for a in tier_councils(year, view, scheme) if a.type == inset.type)
-    xy = _separate_duplicates(_project([council_centroid(a, year, registry_of(scheme)) for a in boroughs]))
+    members = tuple(a for a in tier_councils(year, view, scheme) if a.type == inset.type)
+    xy = _separate_duplicates(_project([council_centroid(a, year, registry_of(scheme)) for a in members]))
     cells = _assign(_cartogram(xy))
     q_low = min(q for q, _ in cells)
     r_low = min(r for _, r in cells) // 2 * 2
     cells = [(q - q_low, r - r_low) for q, r in cells]
-    return HexLayout(tier=inset.id, year=year, cells={a.code: c for a, c in zip(boroughs, cells, strict=True)},
+    return HexLayout(tier=inset.id, year=year, cells={a.code: c for a, c in zip(members, cells, strict=True)},
                      columns=max(q for q, _ in cells) + 1, rows=max(r for _, r in cells) + 1)
 
 

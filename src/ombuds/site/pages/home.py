@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ombuds import urls
+from ombuds.registry import Authority
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.map import MapHex, abbreviations, hex_layout, inset_layout, map_svg, tier_councils
 from ombuds.site.pages import Page, PageKind
@@ -42,7 +43,7 @@ def map_context(site: SiteData, year: Year, tier: str, metric: str) -> dict:
     }
 
 
-def _inset(site: SiteData, year: Year, councils, hexes: dict[str, MapHex]) -> dict:
+def _inset(site: SiteData, year: Year, councils: tuple[Authority, ...], hexes: dict[str, MapHex]) -> dict:
     """The scheme's inset (`[map.inset]`: the LGSCO's London), its hexes labelled with short names; shown only where
     every body of it is on this map."""
     layout, inset = inset_layout(year, site.scheme), site.scheme.map_inset
