@@ -62,8 +62,8 @@ def test_counts_follow_new_changed_and_unchanged_rows(db, tmp_path):
         counts = year_counts(connection, Y2019)
         assert counts.received[STEVENAGE] == {"housing": 2}  # by label id
         assert counts.decided[STEVENAGE] == {"upheld": 2, "not-upheld": 3}
-        assert counts.satisfactory_remedies[STEVENAGE] == 0
-        assert counts.remedied_by_ombudsman[STEVENAGE] == 1
+        assert counts.flagged["satisfactory_remedy"][STEVENAGE] == {"upheld": 0, "not-upheld": 0}
+        assert counts.flagged["remedied_by_ombudsman"][STEVENAGE] == {"upheld": 1, "not-upheld": 0}
         assert counts.compliance[STEVENAGE] == {"on-time": 2, "not-complied": 1}
         assert case_record_years(connection) == [Y2019, Y2020]
         assert decision_counts(connection, Y2019) == {

@@ -40,7 +40,8 @@ def test_scheme_check_prints_one_ok_line_for_a_sound_folder():
 
 
 def test_scheme_check_prints_each_problem_and_exits_1(other_scheme: Path):
-    (other_scheme / "kinds.toml").unlink()  # the LGSCO's: its case tables' kinds, not a measures scheme's
+    for name in ("kinds.toml", "measures.toml"):  # the LGSCO's: its case tables' kinds and its engine's measures
+        (other_scheme / name).unlink()
     toml = other_scheme / "scheme.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace('engine = "lgsco"', 'engine = "measures"')
                     .replace('body = "council"', 'body = "council"\nbody_plural = "councils"'), encoding="utf-8")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import LGSCO, shipped_edition
+from ombuds.labels import engine_labels
 from ombuds.letters.content import placeholder_values
 from ombuds.registry import registry
 from ombuds.stats import comparison
@@ -13,6 +14,8 @@ from ombuds.stats import format as fmt
 from ombuds.stats.record import Averages, ComplianceCounts, StatisticsRecord
 from ombuds.stats.service import StatisticsService
 from ombuds.years import Year
+
+MEASURES = engine_labels(LGSCO).measures
 
 
 def record(code: str, upheld: int, investigated: int, year: str = "2023-24", remedies: int = 0,
@@ -36,7 +39,7 @@ STEVENAGE = "E07000243"
     (0, 0, None, None), (0, 1, 0.0, 0.79), (1, 1, 0.21, 1.0), (2, 2, 0.34, 1.0), (16, 20, 0.58, 0.92),
     (8000, 10000, 0.79, 0.81)])
 def test_intervals_through_the_record(k, n, low, high):
-    r = comparison.compared([record(STEVENAGE, k, n)], {})[0]
+    r = comparison.compared([record(STEVENAGE, k, n)], {}, MEASURES)[0]
     data = r.to_json()["interval"]
     if n == 0:
         assert data["uphold_rate"] is None
@@ -64,14 +67,14 @@ def test_funnel_classes_for_a_constructed_year():
     counts[codes[2]] = (2, 2)  # 2 of 2: chance explains it
     counts[codes[3]] = (0, 0)
     records = [record(c, *counts[c]) for c in codes]
-    done = {r.authority.code: r for r in comparison.compared(records, {c: "District" for c in codes})}
+    done = {r.authority.code: r for r in comparison.compared(records, {c: "District" for c in codes}, MEASURES)}
     assert done[codes[0]].funnel.uphold_rate in ("above", "above_95")
     assert done[codes[1]].funnel.uphold_rate in ("below", "below_95")
     assert done[codes[2]].funnel.uphold_rate == "within"
     assert done[codes[3]].funnel.uphold_rate is None
     assert done[codes[4]].to_json()["funnel"] == {"uphold_rate": "within", "satisfactory_remedy_rate": "within",
                                                   "compliance_rate": None}
-    plot = comparison.funnel_plot(done.values(), "District", "uphold_rate")
+    plot = comparison.funnel_plot(done.values(), "District", "uphold_rate", MEASURES)
     assert len(plot.points) == 11 and plot.inner[-1].n == 100 and plot.outer[0].n == 1
     assert fmt.funnel_point_label("Stevenage Borough Council", "uphold_rate", 3, 4, "within") == (
         "Stevenage Borough Council: 3 of 4 upheld, 75%, within the expected range")
@@ -81,7 +84,7 @@ def test_trend_with_predecessors_combined():
     north = registry().resolve("North Northamptonshire")
     before = {c: record(c, 3, 6, "2019-20") for c in north.predecessors}
     years = [("2019-20", before), ("2021-22", {north.code: record(north.code, 5, 10, "2021-22", average=0.6)})]
-    points = comparison.trend(years, north.code, north.predecessors, north.type, "uphold_rate")
+    points = comparison.trend(years, north.code, north.predecessors, north.type, "uphold_rate", MEASURES)
     assert [p.year for p in points] == ["2019-20", "2021-22"]
     assert points[0].combined and (points[0].numerator, points[0].denominator) == (15, 30)
     assert "Corby Borough Council" in points[0].predecessors
@@ -90,12 +93,12 @@ def test_trend_with_predecessors_combined():
 
 def test_tested_change_sentences():
     before = record(STEVENAGE, 40, 100, "2022-23")
-    rose = comparison.change(before, record(STEVENAGE, 75, 100)).uphold_rate
+    rose = comparison.change(before, record(STEVENAGE, 75, 100), MEASURES).uphold_rate
     assert rose.significant and rose.direction == "up"
     assert fmt.change_sentence("uphold_rate", rose) == (
         f"The uphold rate rose from 40% to 75%; a change this large is unlikely to be chance "
         f"({fmt.p_value(rose.p_value)}).")
-    small = comparison.change(record(STEVENAGE, 2, 5, "2022-23"), record(STEVENAGE, 3, 4)).uphold_rate
+    small = comparison.change(record(STEVENAGE, 2, 5, "2022-23"), record(STEVENAGE, 3, 4), MEASURES).uphold_rate
     assert fmt.change_sentence("uphold_rate", small) == (
         "The uphold rate rose from 40% to 75%; the difference is within what chance would give.")
     assert fmt.change_sentence("uphold_rate", None) == "There is no earlier year to compare the uphold rate with."
@@ -104,7 +107,7 @@ def test_tested_change_sentences():
 
 def test_minimum_numbers_on_and_off_in_letters():
     edition = shipped_edition(Year(2023))
-    r = comparison.compared([record(STEVENAGE, 3, 4)], {}, {STEVENAGE: record(STEVENAGE, 2, 5, "2022-23")})[0]
+    r = comparison.compared([record(STEVENAGE, 3, 4)], {}, MEASURES, {STEVENAGE: record(STEVENAGE, 2, 5, "2022-23")})[0]
     off = placeholder_values(r, edition)
     assert off["uphold_rate"] == "75%"
     assert off["uphold_rate_change"].startswith("The uphold rate rose from 40% to 75%")

@@ -2,9 +2,10 @@
 `scheme.toml` `[words.letter]`: change a label's words there, not here. The database stores each label's id; its
 display words (the published spelling, in the published order) are the scheme's and reach the outputs through
 `EngineLabels`, built once per scheme (`engine_labels(settings.scheme)`) and handed down with the settings and the
-statistics service. What the engine does with the labels (which outcomes are investigations, who a letter is
-addressed to) is SPEC 2.3 and stays code, naming labels by id: the constants below are ids and engine facts, never
-words a scheme may change."""
+statistics service. Which labels each figure counts (which outcomes are a detailed investigation, which upheld, which
+compliance outcomes complied) is the scheme's `measures.toml`, carried as `EngineLabels.measures`. What else the
+engine does with the labels (who a letter is addressed to, which decisions may carry a remedy) is SPEC 2.3 and stays
+code, naming labels by id: the constants below are ids and engine facts, never words a scheme may change."""
 
 from __future__ import annotations
 
@@ -12,15 +13,16 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ombuds.schemes import LabelSet, Scheme
+from ombuds.schemes import DEFAULT, LabelSet, Measure, Scheme, load_scheme
 from ombuds.schemes.keys import label_key
 
-__all__ = ["ADDRESSEE", "ASSESSED_AND_CLOSED_IDS", "COMPLIES", "DETAILED_INVESTIGATION_IDS", "FROM_CASE_RECORDS",
-           "FROM_PUBLISHED", "NOT_FOR_US_IDS", "NOT_UPHELD_ID", "OWN_OUTCOMES", "UPHELD_ID", "Choices",
-           "EngineLabels", "engine_labels", "label_key", "lookup"]
+__all__ = ["ADDRESSEE", "ASSESSED_AND_CLOSED_IDS", "COMPLIES", "FROM_CASE_RECORDS", "FROM_PUBLISHED", "NOT_FOR_US_IDS",
+           "NOT_UPHELD_ID", "OWN_OUTCOMES", "UPHELD_ID", "Choices", "Count", "EngineLabels", "EngineMeasures",
+           "engine_labels", "label_key", "lookup"]
 
-UPHELD_ID, NOT_UPHELD_ID = "upheld", "not-upheld"  # the outcome ids the engine singles out (SPEC 2.3)
-DETAILED_INVESTIGATION_IDS = (NOT_UPHELD_ID, UPHELD_ID)
+# The outcome ids the engine singles out where no measure answers: a remedy's flags are on upheld decisions only
+# (the import's rule), the demo's decisions, a published letter's "upheld" line and the decision lists' filters.
+UPHELD_ID, NOT_UPHELD_ID = "upheld", "not-upheld"
 NOT_FOR_US_IDS = ("incomplete-or-invalid", "advice-given", "referred-back-for-local-resolution")
 ASSESSED_AND_CLOSED_IDS = ("closed-after-initial-enquiries",)
 ADDRESSEE = "chief-executive"  # the contact role a letter is addressed to
@@ -31,6 +33,49 @@ COMPLIES = ("yes", "partly", "no")
 
 FROM_CASE_RECORDS = "case records"
 FROM_PUBLISHED = "published letter"  # figures read back from published letters and pages (`parse --import`)
+
+
+@dataclass(frozen=True)
+class Count:
+    """A count measure of the LGSCO engine: the cases whose label of `set` is one of `ids` (with `flag`, only the
+    decisions that have it)."""
+
+    id: str
+    set: str
+    ids: tuple[str, ...]
+    flag: str | None
+
+
+@dataclass(frozen=True, eq=False)
+class EngineMeasures:
+    """The LGSCO engine's measures (the scheme's measures.toml; schemes.engine_measures fixes their ids): each count's
+    labels, each rate's numerator and denominator, the count per size unit. Evaluated by `stats.model`."""
+
+    counts: tuple[Count, ...]
+    ratios: dict[str, tuple[str, str]]  # rate id → (numerator, denominator) count ids
+    per_size: dict[str, tuple[str, int]]  # upheld_per_100k → (count id, per)
+
+    @classmethod
+    def of(cls, measures: tuple[Measure, ...], sets: Mapping[str, LabelSet]) -> EngineMeasures:
+        counts = tuple(Count(m.id, m.label.set, m.label.ids or sets[m.label.set].ids, m.flag)
+                       for m in measures if m.kind == "count" and m.label is not None)
+        ratios = {m.id: (m.numerator or "", m.denominator or "") for m in measures if m.kind == "ratio"}
+        per_size = {m.id: (m.measure or "", m.per or 1) for m in measures if m.kind == "per_size"}
+        return cls(counts, ratios, per_size)
+
+    def ids_of(self, count_id: str) -> tuple[str, ...]:
+        """The label ids a count measure counts (`upheld` → ("upheld",))."""
+        return next(c.ids for c in self.counts if c.id == count_id)
+
+    def counted(self, labelled: Mapping[str, Mapping[str, int]],
+                flagged: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
+        """Each count's value for one authority, from its cases by label set then label id, and from its decisions
+        with each flag by outcome id."""
+        found = {}
+        for c in self.counts:
+            by_label = flagged[c.flag] if c.flag else labelled[c.set]
+            found[c.id] = sum(by_label.get(label, 0) for label in c.ids)
+        return found
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,6 +89,7 @@ class EngineLabels:
     type_plurals: dict[str, str]  # type id → its plural ("district councils")
     letter: Mapping[str, str]  # the letters' plain words (scheme.toml [words.letter])
     peer_average_types: tuple[str, ...]  # the type ids compared with an average of their type, in the scheme's order
+    measures: EngineMeasures  # what each SPEC 2.3 figure counts (measures.toml)
     area_words: dict[str, str] = field(init=False)  # stored id → display words, in the published order
     outcome_words: dict[str, str] = field(init=False)
     role_words: dict[str, str] = field(init=False)
@@ -111,9 +157,11 @@ def engine_labels(scheme: Scheme) -> EngineLabels:
         if entry is None or entry[0] is not scheme:
             for set_id in ENGINE_SETS:
                 scheme.labels(set_id)  # OmbudsError naming the scheme and the set it lacks
+            measures = scheme.measures or load_scheme(DEFAULT).measures  # no measures.toml: the shipped LGSCO's
             labels = EngineLabels(sets=dict(scheme.label_sets), type_names={t.id: t.name for t in scheme.types},
                                   type_plurals={t.id: t.plural for t in scheme.types}, letter=scheme.words.letter,
-                                  peer_average_types=scheme.peer_average_types)
+                                  peer_average_types=scheme.peer_average_types,
+                                  measures=EngineMeasures.of(measures, scheme.label_sets))
             entry = _built[id(scheme)] = (scheme, labels)
         return entry[1]
 

@@ -29,8 +29,9 @@ def summary_table(database: Database, scheme: Scheme) -> Table:
         table.add_column(heading, justify="left" if heading in ("Year", "Type") else "right")
     statistics = statistics_service(database, scheme)
     for year in statistics.years():
-        records = statistics.year(year).records
-        rows = [("All", totals(records)), *by_type(records).items()]
+        held = statistics.year(year)
+        measures = held.labels.measures
+        rows = [("All", totals(held.records, measures)), *by_type(held.records, measures).items()]
         for i, (kind, t) in enumerate(rows):
             table.add_row(year.label if i == 0 else "", kind, fmt.number(t.authorities), fmt.number(t.received),
                           fmt.number(t.decided), fmt.number(t.detailed_investigations), fmt.number(t.upheld),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ombuds.schemes.fields import Problems, fields
@@ -24,10 +24,11 @@ COLUMN = {"name": ("str", True), "field": ("str", True), "type": ("str", True), 
 MEASURE = {"id": ("str", True), "name": ("str", True), "kind": ("str", True), "display": ("str", True),
            "field": ("str", False), "label": ("table", False), "set": ("str", False), "numerator": ("str", False),
            "denominator": ("str", False), "measure": ("str", False), "per": ("int", False),
-           "breakdown": ("str", False), "fair": ("bool", False)}
+           "breakdown": ("str", False), "fair": ("bool", False), "flag": ("str", False)}
 NEEDS = {"distinct": ("field",), "count": ("label",), "by_label": ("set",), "ratio": ("numerator", "denominator"),
          "per_size": ("measure", "per")}
 OPTIONAL = ("id", "name", "kind", "display", "breakdown")
+ALSO = {"ratio": ("fair",), "count": ("flag",)}  # optional keys of one kind of measure
 
 
 def _column(data: Any, key: str, sets: Mapping[str, LabelSet], problems: Problems) -> Column | None:
@@ -86,8 +87,8 @@ def _label_match(data: dict[str, Any], key: str, sets: Mapping[str, LabelSet], p
     return LabelMatch(set=table["set"], ids=tuple(table["ids"]))
 
 
-def _measure(i: int, data: Any, sets: Mapping[str, LabelSet], kind_fields: set[str], problems: Problems,
-             ) -> Measure | None:
+def _measure(i: int, data: Any, sets: Mapping[str, LabelSet], kind_fields: set[str],
+             flags: Callable[[str], set[str]], problems: Problems) -> Measure | None:
     key = f"measures[{i}]"
     row = fields(data, MEASURES, key, MEASURE, problems)
     if row is None or not {"id", "name", "kind", "display"} <= row.keys():
@@ -105,7 +106,7 @@ def _measure(i: int, data: Any, sets: Mapping[str, LabelSet], kind_fields: set[s
         if name not in row:
             problems.add(MEASURES, f"{key}.{name}", f"missing (a {kind} measure needs it)")
     for name in row:
-        if name not in OPTIONAL and name not in NEEDS[kind] and not (name == "fair" and kind == "ratio"):
+        if name not in OPTIONAL and name not in NEEDS[kind] and name not in ALSO.get(kind, ()):
             problems.add(MEASURES, f"{key}.{name}", f"not used by a {kind} measure")
     if "field" in row and row["field"] not in kind_fields:
         problems.add(MEASURES, f"{key}.field", f"'{row['field']}' is not a field of any record kind")
@@ -115,8 +116,11 @@ def _measure(i: int, data: Any, sets: Mapping[str, LabelSet], kind_fields: set[s
     if row.get("per", 1) <= 0:
         problems.add(MEASURES, f"{key}.per", "must be a positive number")
     label = _label_match(row["label"], f"{key}.label", sets, problems) if "label" in row else None
+    if "flag" in row and label is not None and row["flag"] not in flags(label.set):
+        problems.add(MEASURES, f"{key}.flag", f"'{row['flag']}' is not a flag of the records whose "
+                     f"'{label.set}' label this counts")
     return Measure(id=row["id"], name=row["name"], kind=kind, display=row["display"], field=row.get("field"),
-                   label=label, set=row.get("set"), numerator=row.get("numerator"),
+                   label=label, flag=row.get("flag"), set=row.get("set"), numerator=row.get("numerator"),
                    denominator=row.get("denominator"), measure=row.get("measure"), per=row.get("per"),
                    breakdown=row.get("breakdown"), fair=row.get("fair", False))
 
@@ -142,13 +146,25 @@ def _cycle(start: str, graph: dict[str, tuple[str, ...]]) -> list[str] | None:
     return path if visit(start) else None
 
 
+def kind_flags(kinds: Mapping[str, Kind]) -> Callable[[str], set[str]]:
+    """The flag fields of the record kinds that hold a label of a set (the rows a count over that set reads)."""
+    def flags(set_id: str) -> set[str]:
+        return {c.field for kind in kinds.values() if any(c.type == "label" and c.set == set_id for c in kind.columns)
+                for c in kind.columns if c.type == "flag"}
+    return flags
+
+
 def read_measures(data: Any, sets: Mapping[str, LabelSet], kinds: Mapping[str, Kind], problems: Problems,
-                  ) -> tuple[Measure, ...]:
+                  flags: Callable[[str], set[str]] | None = None) -> tuple[Measure, ...]:
+    """The measures of measures.toml; `flags(set_id)` names the flags a count over that set may need (default: the
+    record kinds' flag columns)."""
     table = fields(data, MEASURES, "", {"measures": ("tables", True)}, problems)
     if not table or "measures" not in table:
         return ()
     kind_fields = {c.field for kind in kinds.values() for c in kind.columns}
-    measures = [m for i, d in enumerate(table["measures"]) if (m := _measure(i, d, sets, kind_fields, problems))]
+    flags = flags or kind_flags(kinds)
+    measures = [m for i, d in enumerate(table["measures"])
+                if (m := _measure(i, d, sets, kind_fields, flags, problems))]
     ids: set[str] = set()
     for measure in measures:
         if measure.id in ids:

@@ -210,6 +210,7 @@ class Measure:
     display: Display
     field: str | None = None  # distinct
     label: LabelMatch | None = None  # count
+    flag: str | None = None  # count: only the rows with this flag field set
     set: str | None = None  # by_label
     numerator: str | None = None  # ratio
     denominator: str | None = None  # ratio

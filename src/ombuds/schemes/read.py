@@ -13,6 +13,7 @@ from typing import Any
 from ombuds.errors import OmbudsError
 from ombuds.schemes.bodies import read_aliases, read_bodies
 from ombuds.schemes.case_kinds import read_case_kinds
+from ombuds.schemes.engine_measures import check_lgsco_measures, decision_flags
 from ombuds.schemes.fields import Problems, fields, join
 from ombuds.schemes.keys import is_id
 from ombuds.schemes.measures import read_kinds, read_measures
@@ -352,8 +353,11 @@ def read_scheme(folder: Path) -> tuple[Scheme | None, list[str]]:
     lgsco = top.get("engine") == "lgsco"  # its kinds.toml: the case tables' kinds (optional: the shipped LGSCO's)
     kinds = read_kinds(kinds_data, sets, problems) if kinds_data is not None and not lgsco else {}
     case_kinds = read_case_kinds(kinds_data, sets, problems) if kinds_data is not None and lgsco else {}
-    measures_data = _toml(folder, "measures.toml", problems, required=generic)
-    measures = read_measures(measures_data, sets, kinds, problems) if measures_data is not None else ()
+    measures_data = _toml(folder, "measures.toml", problems, required=generic)  # lgsco: absent, the shipped LGSCO's
+    measures = (read_measures(measures_data, sets, kinds, problems, decision_flags if lgsco else None)
+                if measures_data is not None else ())
+    if lgsco and measures_data is not None:
+        check_lgsco_measures(measures, problems)
     views = _map_views(top.get("views", []), types, problems)
     peers = _peer_groups(_toml(folder, "peer_groups.toml", problems), problems)
     bodies = read_bodies(folder, tuple(t.id for t in types), problems)

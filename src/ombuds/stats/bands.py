@@ -94,8 +94,7 @@ def _key(metric: str, value: float) -> Decimal:
 
 
 def _base(metric: str, record: StatisticsRecord) -> int | None:
-    pair = comparison.counts(record, metric) if metric in comparison.RATES else None
-    return None if pair is None else pair[1]
+    return comparison.base(record, metric) if metric in comparison.RATES else None
 
 
 def cut(sizes: tuple[int, ...], classes: int = CLASSES) -> tuple[int, ...]:

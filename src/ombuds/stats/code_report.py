@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ombuds.errors import OmbudsError
 from ombuds.handling_code import HandlingCode, handling_code
-from ombuds.labels import FROM_CASE_RECORDS, UPHELD_ID
+from ombuds.labels import FROM_CASE_RECORDS
 from ombuds.registry import Authority, registry_of
 from ombuds.schemes import Scheme
 from ombuds.schemes.model import Measure
@@ -60,7 +60,8 @@ def _lgsco_side(database: Database, scheme: Scheme, year: Year, code: str) -> Om
     record, source = ombudsman_record(database, scheme, year, code)
     labels = statistics_service(database, scheme).labels
     with database.read() as connection:
-        upheld = [d for d in decisions(connection, code, year, labels) if d.outcome == labels.outcome(UPHELD_ID)]
+        upheld_words = labels.outcomes_of(labels.measures.ids_of("upheld"))  # the outcomes the upheld measure counts
+        upheld = [d for d in decisions(connection, code, year, labels) if d.outcome in upheld_words]
     faults = [{"reference": d.reference, "decision_date": d.decision_date.isoformat(),
                "service_area": d.service_area, "summary": d.summary} for d in upheld]
     if record is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from ombuds.labels import EngineMeasures
 from ombuds.stats import fairness
 from ombuds.stats.record import Changes, FunnelClasses, Intervals, RateChange, StatisticsRecord
 
@@ -18,22 +19,35 @@ RATES = ("uphold_rate", "satisfactory_remedy_rate", "compliance_rate")
 """The three rates compared fairly (upheld per 100,000 residents has no binomial denominator)."""
 
 
-def counts(record: StatisticsRecord, rate: str) -> tuple[int, int] | None:
-    """(numerator, denominator) of a rate; None where a published document did not state them."""
-    c = record.compliance
+def counts(record: StatisticsRecord, rate: str, measures: EngineMeasures) -> tuple[int, int] | None:
+    """(numerator, denominator) of a rate, as the scheme's measures count them; None where a published document did
+    not state them."""
     pairs = {
         "uphold_rate": (record.upheld, record.investigated),
         "satisfactory_remedy_rate": (record.satisfactory_remedies, record.upheld),
-        "compliance_rate": (None if c.on_time is None or c.late is None else c.on_time + c.late, c.recorded),
+        "compliance_rate": (complied(record, measures), record.compliance.recorded),
     }
     k, n = pairs[rate]
     return None if k is None or n is None else (k, n)
 
 
-def intervals(record: StatisticsRecord) -> Intervals:
+def base(record: StatisticsRecord, rate: str) -> int | None:
+    """A rate's denominator, which the record holds (None where a published document did not state it)."""
+    return {"uphold_rate": record.investigated, "satisfactory_remedy_rate": record.upheld,
+            "compliance_rate": record.compliance.recorded}[rate]
+
+
+def complied(record: StatisticsRecord, measures: EngineMeasures) -> int | None:
+    """The recommendations complied with, as the scheme's `complied` measure counts them: the one part of a rate the
+    record does not hold, summed from its compliance outcomes."""
+    found = [getattr(record.compliance, label.replace("-", "_")) for label in measures.ids_of("complied")]
+    return None if None in found else sum(found)
+
+
+def intervals(record: StatisticsRecord, measures: EngineMeasures) -> Intervals:
     found = {}
     for rate in RATES:
-        pair = counts(record, rate)
+        pair = counts(record, rate, measures)
         found[rate] = fairness.wilson_interval(*pair) if pair else None
     return Intervals.model_construct(**found)
 
@@ -56,9 +70,9 @@ class FunnelGroup:
         return fairness.classify(k, n, self.target, self.dispersion)
 
 
-def funnel_group(members: Iterable[StatisticsRecord], rate: str) -> FunnelGroup:
+def funnel_group(members: Iterable[StatisticsRecord], rate: str, measures: EngineMeasures) -> FunnelGroup:
     """The funnel of `members` (the authorities of one type compared with its average) for a rate."""
-    units = tuple((r, *pair) for r in members if (pair := counts(r, rate)) and pair[1] > 0)
+    units = tuple((r, *pair) for r in members if (pair := counts(r, rate, measures)) and pair[1] > 0)
     total = sum(n for _, _, n in units)
     if not total:
         return FunnelGroup(None, None, units)
@@ -67,7 +81,7 @@ def funnel_group(members: Iterable[StatisticsRecord], rate: str) -> FunnelGroup:
     return FunnelGroup(target, dispersion, units)
 
 
-def compared(records: Iterable[StatisticsRecord], groups: Mapping[str, str],
+def compared(records: Iterable[StatisticsRecord], groups: Mapping[str, str], measures: EngineMeasures,
              previous: Mapping[str, StatisticsRecord] | None = None) -> tuple[StatisticsRecord, ...]:
     """The records with intervals, funnel classes and tested change set.
 
@@ -78,28 +92,28 @@ def compared(records: Iterable[StatisticsRecord], groups: Mapping[str, str],
     for r in records:
         if r.authority.code in groups:
             by_type.setdefault(groups[r.authority.code], []).append(r)
-    funnels = {(t, rate): funnel_group(members, rate) for t, members in by_type.items() for rate in RATES}
+    funnels = {(t, rate): funnel_group(members, rate, measures) for t, members in by_type.items() for rate in RATES}
     out = []
     for r in records:
-        update: dict = {"interval": intervals(r)}
+        update: dict = {"interval": intervals(r, measures)}
         council_type = groups.get(r.authority.code)
         if council_type is not None:
             classes = {}
             for rate in RATES:
-                pair = counts(r, rate)
+                pair = counts(r, rate, measures)
                 classes[rate] = funnels[(council_type, rate)].classify(*pair) if pair else None
             update["funnel"] = FunnelClasses.model_construct(**classes)
         before = (previous or {}).get(r.authority.code)
         if before is not None:
-            update["change"] = change(before, r)
+            update["change"] = change(before, r, measures)
         out.append(r.model_copy(update=update))
     return tuple(out)
 
 
-def change(before: StatisticsRecord, after: StatisticsRecord) -> Changes:
+def change(before: StatisticsRecord, after: StatisticsRecord, measures: EngineMeasures) -> Changes:
     found = {}
     for rate in RATES:
-        old, new = counts(before, rate), counts(after, rate)
+        old, new = counts(before, rate, measures), counts(after, rate, measures)
         tested = fairness.change_test(*old, *new) if old and new else None
         found[rate] = None if tested is None else RateChange.model_construct(
             previous_year=before.year, previous=old[0] / old[1], current=new[0] / new[1], p_value=tested.p_value,
@@ -120,10 +134,11 @@ class FunnelPlot:
     outer: tuple[fairness.FunnelPoint, ...]
 
 
-def funnel_plot(records: Iterable[StatisticsRecord], council_type: str, rate: str, points: int = 120) -> FunnelPlot:
+def funnel_plot(records: Iterable[StatisticsRecord], council_type: str, rate: str, measures: EngineMeasures,
+                points: int = 120) -> FunnelPlot:
     """The funnel of the authorities of `council_type` compared with its average (those with funnel classes)."""
     members = [r for r in records if r.funnel is not None and r.authority.type == council_type]
-    group = funnel_group(members, rate)
+    group = funnel_group(members, rate, measures)
     plotted = tuple((r, k, n, getattr(r.funnel, rate)) for r, k, n in group.units)
     inner = outer = ()
     if group.target is not None and group.n_max:
@@ -147,7 +162,7 @@ class TrendPoint:
 
 
 def trend(years: Iterable[tuple[str, Mapping[str, StatisticsRecord]]], code: str, predecessors: Iterable[str],
-          council_type: str, rate: str) -> list[TrendPoint]:
+          council_type: str, rate: str, measures: EngineMeasures) -> list[TrendPoint]:
     """The authority's rate in every year (label, records by code), oldest first, with its type's average.
 
     A year in which the authority has no record but some of its predecessors (codes) have one shows their combined
@@ -159,11 +174,11 @@ def trend(years: Iterable[tuple[str, Mapping[str, StatisticsRecord]]], code: str
         own = by_code.get(code)
         average = type_average(by_code.values(), council_type, rate)
         if own is not None:
-            pair = counts(own, rate)
+            pair = counts(own, rate, measures)
             out.append(TrendPoint(label, *(pair or (None, None)), getattr(own, rate), average))
             continue
         before = [by_code[c] for c in predecessors if c in by_code]
-        pairs = [counts(r, rate) for r in before]
+        pairs = [counts(r, rate, measures) for r in before]
         if not before or None in pairs:
             continue
         k, n = sum(p[0] for p in pairs), sum(p[1] for p in pairs)

@@ -4,31 +4,34 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from statistics import fmean
 
 from ombuds.errors import OmbudsError
 from ombuds.labels import EngineLabels
 from ombuds.registry import Authority, Registry
 from ombuds.stats.methods import AVERAGE_METHODS
-from ombuds.stats.model import Average, Compliance, Stats, per_100k, rate
+from ombuds.stats.model import Average, Stats, per_size, rate
 from ombuds.store.queries import YearCounts
 from ombuds.years import Year
 
 
 def _stats(authority: Authority, year: Year, counts: YearCounts, average: Average, labels: EngineLabels) -> Stats:
     code = authority.code
-    received, decided = counts.received.get(code, {}), counts.decided.get(code, {})
+    by_area, by_outcome = counts.received.get(code, {}), counts.decided.get(code, {})
+    received = {area: by_area.get(area, 0) for area in labels.area_words}  # by id, in the published order
+    decided = {outcome: by_outcome.get(outcome, 0) for outcome in labels.outcome_words}
     compliance = counts.compliance.get(code, {})
+    flagged = {flag: by_code.get(code, {}) for flag, by_code in counts.flagged.items()}
+    labelled = {"service_area": received, "outcome": decided, "compliance": compliance}
     return Stats(
         authority=authority,
         year=year,
-        received={area: received.get(area, 0) for area in labels.area_words},  # by id, in the published order
-        decided={outcome: decided.get(outcome, 0) for outcome in labels.outcome_words},
-        satisfactory_remedies=counts.satisfactory_remedies.get(code, 0),
-        remedied_by_ombudsman=counts.remedied_by_ombudsman.get(code, 0),
-        compliance=Compliance(compliance.get("on-time", 0), compliance.get("late", 0),
-                              compliance.get("not-complied", 0)),
+        received=received,
+        decided=decided,
+        compliance=compliance,
         population=counts.population.get(code, authority.population_2020),
+        counts=labels.measures.counted(labelled, flagged),
         average=average,
         labels=labels,
     )
@@ -39,17 +42,19 @@ def check_method(method: str) -> None:
         raise OmbudsError(f"unknown average method '{method}': use one of {', '.join(AVERAGE_METHODS)}")
 
 
-def type_average(group: list[Stats], method: str) -> Average:
-    """Pooled: sum of numerators over sum of denominators. Mean: the unweighted mean of the authorities' rates,
-    leaving out those with a zero denominator (or, per 100,000, an unknown population)."""
+def type_average(group: list[Stats], method: str, labels: EngineLabels) -> Average:
+    """Pooled: each rate's numerators summed over its denominators summed (the scheme's measures name both), and a
+    count per size unit the counts summed over the sizes known summed. Mean: the unweighted mean of the authorities'
+    rates, leaving out those with a zero denominator (or, per 100,000, an unknown population)."""
+    measures = labels.measures
     if method == "pooled":
         known = [s for s in group if s.population]
         return Average(
             method,
-            uphold_rate=rate(sum(s.upheld for s in group), sum(s.detailed_investigations for s in group)),
-            compliance_rate=rate(sum(s.compliance.complied for s in group), sum(s.compliance.recorded for s in group)),
-            satisfactory_remedy_rate=rate(sum(s.satisfactory_remedies for s in group), sum(s.upheld for s in group)),
-            upheld_per_100k=per_100k(sum(s.upheld for s in known), sum(s.population for s in known)),
+            **{rate_id: rate(sum(s.counts[numerator] for s in group), sum(s.counts[denominator] for s in group))
+               for rate_id, (numerator, denominator) in measures.ratios.items()},
+            **{measure_id: per_size(sum(s.counts[count] for s in known), sum(s.population for s in known), per)
+               for measure_id, (count, per) in measures.per_size.items()},
         )
     if method == "mean":
         def mean(values: Iterable[float | None]) -> float | None:
@@ -58,10 +63,8 @@ def type_average(group: list[Stats], method: str) -> Average:
 
         return Average(
             method,
-            uphold_rate=mean(s.uphold_rate for s in group),
-            compliance_rate=mean(s.compliance_rate for s in group),
-            satisfactory_remedy_rate=mean(s.satisfactory_remedy_rate for s in group),
-            upheld_per_100k=mean(s.upheld_per_100k for s in group),
+            **{rate_id: mean(s.ratio(rate_id) for s in group) for rate_id in measures.ratios},
+            **{measure_id: mean(s.per_size(measure_id) for s in group) for measure_id in measures.per_size},
         )
     check_method(method)
     raise AssertionError("unreachable")
@@ -72,15 +75,13 @@ def statistics_from_counts(year: Year, counts: YearCounts, method: str, authorit
     """Stats for every current council and every authority with a case counted in the year, by name."""
     none = Average(method)
     current = [a for a in authorities if a.current_in(year) and a.has_type_average]
-    averages = {}
-    for council_type in labels.peer_average_types:
-        group = [_stats(a, year, counts, none, labels) for a in current if a.type == council_type]
-        averages[council_type] = type_average(group, method)
-    codes = {a.code for a in current} | counts.authority_codes
+    compared = {a.code: _stats(a, year, counts, none, labels) for a in current}  # counted once, then averaged
+    averages = {council_type: type_average([s for s in compared.values() if s.authority.type == council_type],
+                                           method, labels)
+                for council_type in labels.peer_average_types}
+    codes = set(compared) | counts.authority_codes
     chosen = sorted((authorities.get(code) for code in codes), key=lambda a: (a.name, a.code))
-    return [
-        _stats(a, year, counts, averages[a.type] if a.current_in(year) and a.has_type_average else none, labels)
-        for a in chosen
-    ]
+    return [replace(compared[a.code], average=averages[a.type]) if a.code in compared
+            else _stats(a, year, counts, none, labels) for a in chosen]
 
 

@@ -2,9 +2,10 @@
 kinds as its measures.toml says. Numbers in, records out: nothing here reads a database or words a figure.
 
 A measure counts the rows of the kind that holds its field or label set: `distinct` the distinct values of a field,
-`count` the rows whose label is one of `ids` (any label when `ids` is empty), `by_label` the rows of each label of a
-set, `ratio` one measure over another (None over 0), `per_size` a measure per `per` units of the body's size. A
-measure with a `breakdown` is computed again on the rows of each label of that set. Bodies are compared with their
+`count` the rows whose label is one of `ids` (any label when `ids` is empty; with `flag`, only the rows with that
+flag set), `by_label` the rows of each label of a set, `ratio` one measure over another (None over 0), `per_size` a
+measure per `per` units of the body's size. A measure with a `breakdown` is computed again on the rows of each label
+of that set. Bodies are compared with their
 peer group (peer_groups.toml: by type, or type and size band), and fair ratios with the group's funnel
 (`stats.fairness`)."""
 
@@ -75,7 +76,10 @@ class Evaluator:
             value = _ratio(*parts) if measure.kind == "ratio" else _per_size(parts[0], size, measure.per)
         else:
             kind_id, field = self.reads[measure.id]
-            values = [r.fields.get(field) for r in rows.get(kind_id, ())]
+            kind_rows = rows.get(kind_id, ())
+            if measure.flag is not None:  # a count of the rows with a flag set
+                kind_rows = [r for r in kind_rows if r.fields.get(measure.flag)]
+            values = [r.fields.get(field) for r in kind_rows]
             if measure.kind == "distinct":
                 value = len({v for v in values if v is not None})
             elif measure.kind == "by_label":

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ombuds.labels import DETAILED_INVESTIGATION_IDS, UPHELD_ID, EngineLabels
+from ombuds.labels import EngineLabels
 from ombuds.registry import Authority
 from ombuds.stats.record import AuthorityRef, Averages, ComplianceCounts, StatisticsRecord
 from ombuds.years import Year
@@ -17,23 +17,9 @@ def rate(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def per_100k(count: int, population: int | None) -> float | None:
-    return count / population * 100_000 if population else None
-
-
-@dataclass(frozen=True)
-class Compliance:
-    on_time: int = 0
-    late: int = 0
-    not_complied: int = 0
-
-    @property
-    def recorded(self) -> int:
-        return self.on_time + self.late + self.not_complied
-
-    @property
-    def complied(self) -> int:
-        return self.on_time + self.late
+def per_size(count: int, size: int | None, per: int) -> float | None:
+    """A count per `per` units of size (upheld decisions per 100,000 residents), or None without a size."""
+    return count / size * per if size else None
 
 
 @dataclass(frozen=True)
@@ -49,28 +35,35 @@ class Average:
 
 @dataclass(frozen=True)
 class Stats:
+    """One authority's counts for a year, and its figures as the scheme's measures (`labels.measures`) count them:
+    `counts` holds each count measure's value, a rate divides two of them."""
+
     authority: Authority
     year: Year
     received: dict[str, int]  # every service area by id, in the published order
     decided: dict[str, int]  # every outcome by id, in the published order
-    satisfactory_remedies: int
-    remedied_by_ombudsman: int
-    compliance: Compliance
+    compliance: dict[str, int]  # the compliance outcomes recorded, by id
     population: int | None
+    counts: dict[str, int]  # each count measure's value, by measure id (`EngineMeasures.counted`)
     average: Average
-    labels: EngineLabels  # the scheme's words, which key the SPEC 2.3 record
+    labels: EngineLabels  # the scheme's words, which key the SPEC 2.3 record, and its measures
+
+    def ratio(self, rate_id: str) -> float | None:
+        """A rate as its measure divides (uphold_rate: upheld / investigated)."""
+        numerator, denominator = self.labels.measures.ratios[rate_id]
+        return rate(self.counts[numerator], self.counts[denominator])
 
     @property
     def uphold_rate(self) -> float | None:
-        return rate(self.upheld, self.detailed_investigations)
+        return self.ratio("uphold_rate")
 
     @property
     def satisfactory_remedy_rate(self) -> float | None:
-        return rate(self.satisfactory_remedies, self.upheld)
+        return self.ratio("satisfactory_remedy_rate")
 
     @property
     def compliance_rate(self) -> float | None:
-        return rate(self.complied, self.compliance_recorded)
+        return self.ratio("compliance_rate")
 
     @property
     def received_total(self) -> int:
@@ -81,31 +74,20 @@ class Stats:
         """From 2024-25 called complaints "dealt with"."""
         return sum(self.decided.values())
 
-    @property
-    def detailed_investigations(self) -> int:
-        return sum(self.decided[o] for o in DETAILED_INVESTIGATION_IDS)
-
-    @property
-    def upheld(self) -> int:
-        return self.decided[UPHELD_ID]
-
-    @property
-    def complied(self) -> int:
-        return self.compliance.complied
-
-    @property
-    def compliance_recorded(self) -> int:
-        return self.compliance.recorded
+    def per_size(self, measure_id: str) -> float | None:
+        """A count per size unit as its measure says (upheld_per_100k: upheld per 100,000 residents)."""
+        count, per = self.labels.measures.per_size[measure_id]
+        return per_size(self.counts[count], self.population, per)
 
     @property
     def upheld_per_100k(self) -> float | None:
-        return per_100k(self.upheld, self.population)
+        return self.per_size("upheld_per_100k")
 
     def to_record(self) -> StatisticsRecord:
         """The typed SPEC 2.3 object that every output receives. Built without validation (`model_construct`):
         these are the statistics' own counts and rates, and validating some 40,000 fields a year was a sixth of
         computing it. tests/test_stats_service.py validates what this builds."""
-        a, c, avg = self.authority, self.compliance, self.average
+        a, avg, counts, compliance = self.authority, self.average, self.counts, self.compliance
         return StatisticsRecord.model_construct(
             authority=AuthorityRef.model_construct(code=a.code, name=a.name, type=a.type),
             year=self.year.label,
@@ -113,14 +95,15 @@ class Stats:
                       "total": self.received_total},
             decided={**{words: self.decided[o] for o, words in self.labels.outcome_words.items()},
                      "total": self.decided_total},
-            investigated=self.detailed_investigations,
-            upheld=self.upheld,
+            investigated=counts["investigated"],
+            upheld=counts["upheld"],
             uphold_rate=self.uphold_rate,
-            satisfactory_remedies=self.satisfactory_remedies,
+            satisfactory_remedies=counts["satisfactory_remedies"],
             satisfactory_remedy_rate=self.satisfactory_remedy_rate,
-            remedied_by_ombudsman=self.remedied_by_ombudsman,
-            compliance=ComplianceCounts.model_construct(recorded=c.recorded, on_time=c.on_time, late=c.late,
-                                                        not_complied=c.not_complied),
+            remedied_by_ombudsman=counts["remedied_by_ombudsman"],
+            compliance=ComplianceCounts.model_construct(  # the record's three outcomes are SPEC 2.3's, by id
+                recorded=counts["compliance_recorded"], on_time=compliance.get("on-time", 0),
+                late=compliance.get("late", 0), not_complied=compliance.get("not-complied", 0)),
             compliance_rate=self.compliance_rate,
             population=self.population,
             upheld_per_100k=self.upheld_per_100k,

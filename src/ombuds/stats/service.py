@@ -230,7 +230,7 @@ def _case_year(year: Year, method: str, stats: list[Stats], previous: dict[str, 
                labels: EngineLabels) -> YearStatistics:
     groups = {s.authority.code: s.authority.type for s in stats
               if s.authority.current_in(year) and s.authority.has_type_average}
-    records = comparison.compared((s.to_record() for s in stats), groups, previous)
+    records = comparison.compared((s.to_record() for s in stats), groups, labels.measures, previous)
     return YearStatistics(year, method, FROM_CASE_RECORDS, records, labels, _type_averages(records, labels))
 
 

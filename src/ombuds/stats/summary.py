@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ombuds.labels import EngineMeasures
 from ombuds.registry import TYPES
+from ombuds.stats.comparison import complied
 from ombuds.stats.model import rate
 from ombuds.stats.record import StatisticsRecord
 
@@ -45,12 +47,7 @@ def _sum(values: Iterable[int | None]) -> int | None:
     return None if None in values else sum(values)
 
 
-def _complied(r: StatisticsRecord) -> int | None:
-    c = r.compliance
-    return None if c.on_time is None or c.late is None else c.on_time + c.late
-
-
-def totals(records: Iterable[StatisticsRecord]) -> Totals:
+def totals(records: Iterable[StatisticsRecord], measures: EngineMeasures) -> Totals:
     records = list(records)
     return Totals(
         authorities=len(records),
@@ -60,11 +57,11 @@ def totals(records: Iterable[StatisticsRecord]) -> Totals:
         upheld=_sum(r.upheld for r in records),
         satisfactory_remedies=_sum(r.satisfactory_remedies for r in records),
         compliance_recorded=_sum(r.compliance.recorded for r in records),
-        complied=_sum(_complied(r) for r in records),
+        complied=_sum(complied(r, measures) for r in records),
     )
 
 
-def by_type(records: Iterable[StatisticsRecord]) -> dict[str, Totals]:
+def by_type(records: Iterable[StatisticsRecord], measures: EngineMeasures) -> dict[str, Totals]:
     records = list(records)
-    return {t: totals(r for r in records if r.authority.type == t) for t in TYPES
+    return {t: totals((r for r in records if r.authority.type == t), measures) for t in TYPES
             if any(r.authority.type == t for r in records)}

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, and_, case, delete, func, insert, select, update
 
 from ombuds.labels import NOT_UPHELD_ID, UPHELD_ID, EngineLabels
+from ombuds.schemes.engine_measures import DECISION_FLAGS
 from ombuds.store.changes import record as record_reach
 from ombuds.store.changes import record_step
 from ombuds.store.schema import (
@@ -39,8 +40,8 @@ class YearCounts:
 
     received: Counts = field(default_factory=lambda: defaultdict(dict))
     decided: Counts = field(default_factory=lambda: defaultdict(dict))
-    satisfactory_remedies: dict[str, int] = field(default_factory=dict)
-    remedied_by_ombudsman: dict[str, int] = field(default_factory=dict)
+    flagged: dict[str, Counts] = field(default_factory=lambda: {flag: defaultdict(dict) for flag in DECISION_FLAGS})
+    """Decisions with each flag (satisfactory_remedy, remedied_by_ombudsman), by authority code and outcome id."""
     compliance: Counts = field(default_factory=lambda: defaultdict(dict))
     population: dict[str, int] = field(default_factory=dict)
 
@@ -56,11 +57,12 @@ def year_counts(connection: Connection, year: Year) -> YearCounts:
     query = (select(c.kind, c.authority_code, c.label, c.cases, c.satisfactory_remedies, c.remedied_by_ombudsman)
              .where(c.start_year == year.start_year))
     by_kind = {"received": counts.received, "decided": counts.decided, "compliance": counts.compliance}
+    satisfactory, remedied_by_us = (counts.flagged[flag] for flag in DECISION_FLAGS)
     for kind, code, label, n, remedies, remedied in connection.execute(query):
         by_kind[kind][code][label] = n
-        if kind == "decided" and label == UPHELD_ID:  # import allows the two flags on upheld decisions only
-            counts.satisfactory_remedies[code] = remedies
-            counts.remedied_by_ombudsman[code] = remedied
+        if kind == "decided":
+            satisfactory[code][label] = remedies
+            remedied_by_us[code][label] = remedied
     query = select(population.c.authority_code, population.c.population).where(population.c.year == year.label)
     counts.population = dict(connection.execute(query).all())
     return counts

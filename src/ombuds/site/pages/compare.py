@@ -39,8 +39,7 @@ def similar(site: SiteData, authority: Authority) -> list[Authority]:
 def _cell(record, rate: str) -> dict:
     if record is None:
         return {"shown": "no figures", "value": None, "low": None, "high": None, "denominator": None}
-    pair = comparison.counts(record, rate)
-    n = pair[1] if pair else None
+    n = comparison.base(record, rate)
     interval = getattr(record.interval, rate) if record.interval is not None else None
     value = getattr(record, rate)
     return {"shown": fmt.rate_with_interval(rate, value, n, interval), "value": value,

@@ -39,8 +39,7 @@ def fair_comparison(site: SiteData, authority: Authority, year: Year, record) ->
     minimum = site.profile.minimum_denominator
     rows = []
     for rate in comparison.RATES:
-        pair = comparison.counts(record, rate)
-        n = pair[1] if pair else None
+        n = comparison.base(record, rate)
         shown = fmt.reliable_rate(getattr(record, rate), n, minimum, zero=fmt.NOT_AVAILABLE)
         entry = {"rate": rate, "name": fmt.RATE_NAMES[rate], "shown": shown, "interval": None, "funnel": None,
                  "funnel_link": None, "change": None}
@@ -79,7 +78,8 @@ def _trends(site: SiteData, authority: Authority) -> list[dict]:
     minimum = site.profile.minimum_denominator
     out = []
     for rate in comparison.RATES:
-        points = comparison.trend(held, authority.code, authority.predecessors, authority.type, rate)
+        points = comparison.trend(held, authority.code, authority.predecessors, authority.type, rate,
+                                   site.labels.measures)
         if not points:
             continue
         name = fmt.RATE_NAMES[rate]

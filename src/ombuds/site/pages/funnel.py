@@ -26,7 +26,7 @@ def funnel(site: SiteData, query, year: str, council_type: str, rate: str) -> Pa
     held = site.year_statistics(chosen)
     if held.published:
         raise NotFound(f"there are no funnel plots for {chosen}: its figures come from published documents")
-    plot = comparison.funnel_plot(held.records, kind, rate)
+    plot = comparison.funnel_plot(held.records, kind, rate, held.labels.measures)
     highlight = query_value(query, "highlight")
     slugs = {a.code: a.slug for a in site.authorities}
     name = fmt.RATE_NAMES[rate]

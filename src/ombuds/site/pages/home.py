@@ -61,7 +61,8 @@ def _map_page(site: SiteData, year: Year, tier: str, metric: str, template: str)
 def home(site: SiteData, query) -> Page:
     year = site.latest_year()
     page = _map_page(site, year, "lower", "uphold_rate", "home.html")
-    national = totals(site.year_statistics(year).records)
+    held = site.year_statistics(year)
+    national = totals(held.records, held.labels.measures)
     page.context.update(national=national, published=site.year_statistics(year).published)
     return page
 

@@ -30,8 +30,8 @@ def national(site: SiteData, query, year: str) -> Page:
     chosen = site.year(year)
     held = site.year_statistics(chosen)
     records = held.records
-    england = totals(records)
-    types = by_type(records)
+    england = totals(records, site.labels.measures)
+    types = by_type(records, site.labels.measures)
     areas = received_by_area(records, site.labels)
     area_rows = [(name, n) for name, n in areas.items() if name != "total"]
     uphold_chart = bar_chart(
