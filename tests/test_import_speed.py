@@ -8,11 +8,10 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import LGSCO
+from conftest import LGSCO, registry
 from ombuds.ingest.columns import BAD, ColumnCheck
 from ombuds.ingest.fields import RowCheck
-from ombuds.ingest.kinds import KINDS
-from ombuds.registry import registry
+from ombuds.ingest.kinds import kinds_of
 
 TODAY = date(2025, 6, 1)
 VALUES = {
@@ -33,7 +32,7 @@ COLUMN_VALUES = {
     "satisfactory_remedy": "flag", "remedied_by_ombudsman": "flag", "public_report": "flag",
     "compliance": "compliance", "summary": "text", "improvement": "text",
 }
-FAST_KINDS = [kind for kind in KINDS.values() if kind.check_columns is not None]
+FAST_KINDS = [kind for kind in kinds_of(LGSCO).kinds.values() if kind.check_columns is not None]
 
 
 def _rows(kind):

@@ -340,7 +340,7 @@ def kinds_of(scheme: Scheme) -> Kinds:
     """The scheme's input kinds: those of its kinds.toml (engine "lgsco"), else the shipped LGSCO's (the Complaint
     Handling Code's kinds, which any scheme imports, are defined with them)."""
     own = scheme.engine == "lgsco" and bool(scheme.case_kinds)
-    source = scheme if own else load_scheme(DEFAULT)
+    source = scheme if own else load_scheme(DEFAULT)  # the engine's kinds: the case tables' (store.schema.TABLES)
     built = _BUILT.get(source.folder)
     if built is None or built[0] is not source:  # a folder loaded again (changed) is built again
         specs = source.case_kinds.values()
@@ -349,14 +349,11 @@ def kinds_of(scheme: Scheme) -> Kinds:
     return built[1]
 
 
-_LGSCO = kinds_of(load_scheme(DEFAULT))
-KINDS = _LGSCO.kinds
-
 # The Complaint Handling Code year's kinds: any scheme's bodies (a landlord's too) import them.
 CODE_KINDS = ("own_complaints", "self_assessment", "improvements")
 
 
-def header_rank(keys: list[str], kinds: Kinds = _LGSCO) -> int:
+def header_rank(keys: list[str], kinds: Kinds) -> int:
     """How much a row of column keys looks like a header: HEADER if it has every required column of some kind,
     PARTIAL_HEADER if it has a column that names a kind (a header lacking columns), else NOT_A_HEADER (a title,
     a blank or a data row)."""
@@ -366,7 +363,7 @@ def header_rank(keys: list[str], kinds: Kinds = _LGSCO) -> int:
     return PARTIAL_HEADER if kinds.distinctive & present else NOT_A_HEADER
 
 
-def recognise(header: list[str], kinds: Kinds = _LGSCO) -> tuple[Kind | None, str]:
+def recognise(header: list[str], kinds: Kinds) -> tuple[Kind | None, str]:
     """The kind whose required columns the header has; otherwise None and what is wrong."""
     present = set(header)
     every = kinds.kinds.values()
