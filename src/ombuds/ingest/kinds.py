@@ -287,6 +287,7 @@ def _column_checker(spec: CaseKind, scheme: Scheme) -> Callable[[Batch, ColumnCh
     readers = [(c.name, _column_reader(c, _choices(scheme, c))) for c in sorted(read, key=lambda c: c.type == "body")]
     rules = [RULES[rule][1] for rule in spec.rules]
     dates = [c.name for c in read if c.type == "date"]
+    flags = [c.name for c in read if c.type == "flag"]
     stored = [spec.column(field).name for field in spec.order]
 
     def check_columns(b: Batch, k: ColumnCheck, pos: list[int]) -> list[tuple]:
@@ -296,6 +297,7 @@ def _column_checker(spec: CaseKind, scheme: Scheme) -> Callable[[Batch, ColumnCh
         for rule in rules:
             rule(got, k)  # type: ignore[misc]
         got.update({name: k.iso(got[name]) for name in dates})
+        got.update({name: k.stored_flags(got[name]) for name in flags})
         empty = [None] * len(pos)  # a personal column's
         return list(zip(*(got.get(name, empty) for name in stored), pos, strict=True))
     return check_columns
