@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+from builders import replace_once
 from conftest import LGSCO, registry
 from ombuds import urls
 from ombuds.cli import cli
@@ -48,12 +49,6 @@ description = "The metropolitan boroughs again, larger and labelled."
 """
 
 
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
 def _retype(bodies: Path, old: str, new: str) -> None:
     """bodies.csv with every body of type `old` given type `new` (the type column alone)."""
     with bodies.open(encoding="utf-8", newline="") as file:
@@ -73,24 +68,25 @@ def renamed(tmp_path_factory) -> Path:
     service area and outcome."""
     folder = tmp_path_factory.mktemp("renamed") / "lgsco-renamed"
     shutil.copytree(scheme_folder("lgsco"), folder)
-    _replace(folder / "labels.toml", 'name = "Housing"\n', f'name = "{AREA}"\naliases = ["Housing"]\n')
-    _replace(folder / "labels.toml", 'name = "Upheld"\n', f'name = "{OUTCOME}"\naliases = ["Upheld"]\n')
-    _replace(folder / "types.toml", f'plural = "{OLD_PLURAL}"', f'plural = "{PLURAL}"')
-    _replace(folder / "editions" / "2024-25.toml", 'layout = "overview-2024-25"', 'layout = "appendix-2018-19"')
+    replace_once(folder / "labels.toml", 'name = "Housing"\n', f'name = "{AREA}"\naliases = ["Housing"]\n')
+    replace_once(folder / "labels.toml", 'name = "Upheld"\n', f'name = "{OUTCOME}"\naliases = ["Upheld"]\n')
+    replace_once(folder / "types.toml", f'plural = "{OLD_PLURAL}"', f'plural = "{PLURAL}"')
+    replace_once(folder / "editions" / "2024-25.toml", 'layout = "overview-2024-25"', 'layout = "appendix-2018-19"')
     renamed_council = STEVENAGE.replace(f"{OLD_COUNCIL},Stevenage,,", f"{COUNCIL},{SHORT},yes,")
-    _replace(folder / "bodies.csv", STEVENAGE, renamed_council.replace(",Stevenage|", f",{ALIAS}|Stevenage|"))
-    _replace(folder / "scheme.toml", f'uphold_by_type = "{OLD_BY_TYPE}"', f'uphold_by_type = "{BY_TYPE}"')
+    replace_once(folder / "bodies.csv", STEVENAGE, renamed_council.replace(",Stevenage|", f",{ALIAS}|Stevenage|"))
+    replace_once(folder / "scheme.toml", f'uphold_by_type = "{OLD_BY_TYPE}"', f'uphold_by_type = "{BY_TYPE}"')
     # a type id, the map's view ids and inset, and the pages' own words, changed
     _retype(folder / "bodies.csv", OLD_TYPE, TYPE)
-    _replace(folder / "types.toml", f'id = "{OLD_TYPE}"', f'id = "{TYPE}"')
-    _replace(folder / "scheme.toml", f'types = ["{OLD_TYPE}", ', f'types = ["{TYPE}", ')
+    replace_once(folder / "types.toml", f'id = "{OLD_TYPE}"', f'id = "{TYPE}"')
+    replace_once(folder / "scheme.toml", f'types = ["{OLD_TYPE}", ', f'types = ["{TYPE}", ')
     for view, old in zip(VIEWS, OLD_VIEWS, strict=True):
-        _replace(folder / "scheme.toml", f'id = "{old}"', f'id = "{view}"')
+        replace_once(folder / "scheme.toml", f'id = "{old}"', f'id = "{view}"')
     toml = (folder / "scheme.toml").read_text(encoding="utf-8")
     (folder / "scheme.toml").write_text(toml[:toml.index("[map.inset]")] + INSET, encoding="utf-8")
-    _replace(folder / "scheme.toml", f'area = "{OLD_AREA_NAME}"', f'area = "{AREA_NAME}"')
-    _replace(folder / "scheme.toml", f'decisions_upheld = "{OLD_UPHELD_TITLE}"', f'decisions_upheld = "{UPHELD_TITLE}"')
-    _replace(folder / "scheme.toml", f'received_by_area = "{OLD_BY_AREA}"', f'received_by_area = "{BY_AREA}"')
+    replace_once(folder / "scheme.toml", f'area = "{OLD_AREA_NAME}"', f'area = "{AREA_NAME}"')
+    replace_once(folder / "scheme.toml", f'decisions_upheld = "{OLD_UPHELD_TITLE}"',
+                 f'decisions_upheld = "{UPHELD_TITLE}"')
+    replace_once(folder / "scheme.toml", f'received_by_area = "{OLD_BY_AREA}"', f'received_by_area = "{BY_AREA}"')
     return folder
 
 
@@ -290,7 +286,7 @@ def test_which_types_have_an_average_is_the_copys(case_files, tmp_path):
     average stays as the shipped scheme's."""
     folder = tmp_path / "lgsco-no-metropolitan-average"
     shutil.copytree(scheme_folder("lgsco"), folder)
-    _replace(folder / "types.toml", 'plural = "metropolitan boroughs"\npeer_average = true',
+    replace_once(folder / "types.toml", 'plural = "metropolitan boroughs"\npeer_average = true',
              'plural = "metropolitan boroughs"\npeer_average = false')
     db = f"sqlite:///{tmp_path / 'copy.db'}"
     run("--scheme", str(folder), "--db", db, "import", *case_files)
