@@ -88,11 +88,13 @@ def prepare(folder: Path) -> tuple[str, Path]:
 
 
 def page_mix() -> list[str]:
-    from ombuds.registry import registry
+    from ombuds.registry import registry_of
+    from ombuds.schemes import load_scheme
     from ombuds.years import Year
 
     year = Year.parse("2023-24")
-    councils = [a for a in registry() if a.current_in(year) and a.has_type_average]
+    lgsco = registry_of(load_scheme("lgsco"))
+    councils = [a for a in lgsco if a.current_in(year) and a.has_type_average]
     paths = [f"/councils/{a.slug}/2023-24/" for a in councils]
     paths += [f"/councils/{a.slug}/" for a in councils[::4]]
     paths += [f"/api/statistics/2023-24/{a.code}.json" for a in councils[::4]]

@@ -22,7 +22,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ombuds.ingest import import_files
-from ombuds.letters import SHIPPED_EDITIONS
 from ombuds.letters.batch import letter_jobs, render_letters
 from ombuds.letters.editions import edition_in
 from ombuds.parse import parse_files
@@ -48,7 +47,7 @@ def render(work: Path) -> dict[str, list[Path]]:
                  scheme=LGSCO)
     files: dict[str, list[Path]] = {"pdf": [], "html": []}
     for year in years_held(database, LGSCO):
-        edition = edition_in(SHIPPED_EDITIONS, year, LGSCO)
+        edition = edition_in(LGSCO.editions_dir, year, LGSCO)
         for output_format in files:
             jobs = letter_jobs(database, year, edition, work / "letters" / year.label, output_format,
                                profile=load_profile(), scheme=LGSCO)[::EVERY]

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from sqlalchemy.engine.base import RootTransaction
 
 from ombuds.ingest import run
+from ombuds.schemes import DEFAULT, load_scheme
 from ombuds.store import load, open_database
 from ombuds.store.aggregate import LoadCounts
 
@@ -50,7 +51,7 @@ def main(url: str, files: list[str]) -> None:
         _timed(owner, name, phase)
     database = open_database(url)
     started = time.process_time()
-    run.import_files(database, files)
+    run.import_files(database, files, scheme=load_scheme(DEFAULT))
     database.close()
     total = time.process_time() - started
     for phase, seconds in SPENT.most_common():

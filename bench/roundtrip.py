@@ -15,7 +15,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ombuds.ingest import import_files
-from ombuds.letters import SHIPPED_EDITIONS
 from ombuds.letters.batch import letter_jobs, render_letters
 from ombuds.letters.editions import edition_in
 from ombuds.parse import parse_document
@@ -38,7 +37,7 @@ def main() -> None:
                                                                        "contacts")], scheme=LGSCO)
         expected, files = {}, {"pdf": [], "html": []}
         for year in years_held(database, LGSCO):
-            edition = edition_in(SHIPPED_EDITIONS, year, LGSCO)
+            edition = edition_in(LGSCO.editions_dir, year, LGSCO)
             for s in year_statistics(database, LGSCO, year):
                 expected[(s.authority.code, year.label)] = shown(s, edition.layout)
             for output_format in files:

@@ -25,7 +25,7 @@ from typing import TextIO
 
 import numpy as np
 
-from ombuds.registry import registry
+from ombuds.registry import registry_of
 from ombuds.schemes import load_scheme
 from ombuds.years import Year
 
@@ -75,7 +75,7 @@ def files_in(folder: Path) -> Files:
 def _writers(rng: np.random.Generator) -> list[tuple[list[str], np.ndarray, float]]:
     """Per year: the spellings of the authorities that existed all year (and the last day a case about each may
     have), and their skewed weights."""
-    authorities = list(registry())
+    authorities = list(registry_of(load_scheme("lgsco")))
     weight = {a.code: rng.pareto(1.1) + 0.05 for a in authorities}
     out = []
     for year in range(FIRST, LAST + 1):

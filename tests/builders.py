@@ -93,3 +93,10 @@ def live_client(folder: Path, cases: Cases, settings):
         yield TestClient(create_app(readonly, settings))
     finally:
         readonly.close()
+
+
+def replace_once(path: Path, old: str, new: str) -> None:
+    """Edit a copied scheme file: `old` must occur exactly once."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")

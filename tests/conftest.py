@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ombuds.letters import SHIPPED_EDITIONS
 from ombuds.letters.editions import Edition, edition_in
+from ombuds.registry import Registry, registry_of
 from ombuds.schemes import load_scheme
 from ombuds.settings import Settings, make_settings
 from ombuds.store import open_database
@@ -22,6 +22,12 @@ from ombuds.years import Year
 from pgserver import create_database, throwaway_server
 
 LGSCO = load_scheme("lgsco")  # the shipped LGSCO scheme, which most tests' data is
+SHIPPED_EDITIONS = LGSCO.editions_dir  # the LGSCO's example editions, one `<year>.toml` each
+
+
+def registry() -> Registry:
+    """The shipped LGSCO scheme's registry (its bodies.csv), which most tests' councils are in."""
+    return registry_of(LGSCO)
 
 
 def shipped_edition(year: Year) -> Edition:

@@ -16,11 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builders import WORDS
-from conftest import LGSCO, snapshot
+from conftest import LGSCO, registry, snapshot
 from ombuds.cli import cli
 from ombuds.ingest.fields import RowCheck
-from ombuds.ingest.kinds import KINDS
-from ombuds.registry import registry
+from ombuds.ingest.kinds import kinds_of
 from ombuds.store import open_database
 
 HEADER = ["reference", "authority", "decision_date", "outcome", "public_report", "summary"]
@@ -166,7 +165,7 @@ def test_wrong_types_never_crash_and_are_named_by_line_and_column(tmp_path, seed
     path = tmp_path / "types.csv"
     path.write_text(text(rows), encoding="utf-8")
     check = RowCheck(registry(), LGSCO.label_sets)
-    accepted = KINDS["decided"].check(dict(zip(HEADER, rows[row], strict=True)), check) is not None
+    accepted = kinds_of(LGSCO).kinds["decided"].check(dict(zip(HEADER, rows[row], strict=True)), check) is not None
     code, _, stderr = import_file(seeded, path, "--check")
     assert code == (0 if accepted else 1), stderr  # the command agrees with the row's own check
     if not accepted:

@@ -1,9 +1,11 @@
 """The LGSCO engine speaks its chosen scheme's words: a copy of schemes/lgsco that renames a service area, an outcome,
-a type's plural and a council changes what `stats`, the letters, `ombuds authority` and the site say, while the
-shipped scheme, in the same session, still says the published words."""
+a type (its id and its plural), a council, the map's views and inset and the pages' own words changes what `stats`, the
+letters, `ombuds authority`, the site and its API say, while the shipped scheme, in the same session, still says the
+published words."""
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import shutil
@@ -13,12 +15,12 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from conftest import LGSCO
+from builders import replace_once
+from conftest import LGSCO, registry
 from ombuds import urls
 from ombuds.cli import cli
 from ombuds.demo.generate import generate
 from ombuds.labels import engine_labels
-from ombuds.registry import registry
 from ombuds.schemes import load_scheme, scheme_folder
 from ombuds.settings import make_settings
 from ombuds.site.app import create_app
@@ -33,12 +35,30 @@ COUNCIL, SHORT, ALIAS = "Borough of Stevenage", "Stevenage Borough", "Lytton Bor
 OLD_COUNCIL = "Stevenage Borough Council"
 BY_TYPE, OLD_BY_TYPE = "Uphold rate by kind of council", "Uphold rate by type of authority"  # [words.site]
 STEVENAGE = "E07000243,Stevenage Borough Council,Stevenage,,District,,,,88104,51.90431,-0.18933,E07000101,Stevenage|"
+TYPE, OLD_TYPE = "Borough District", "District"  # the copy's type id for the shipped "District"
+VIEWS, OLD_VIEWS = ("local", "strategic"), ("lower", "upper")  # the copy's map view ids
+AREA_NAME, OLD_AREA_NAME = "Albion", "England"  # [words.site] area
+UPHELD_TITLE, OLD_UPHELD_TITLE = "Decisions finding fault", "Upheld decisions"  # [words.site] decisions_upheld
+BY_AREA, OLD_BY_AREA = "Complaints and enquiries by subject", "Complaints and enquiries received by service area"
+INSET = """[map.inset]
+id = "metropolitan"
+type = "Metropolitan"
+heading = "The metropolitan boroughs, larger"
+title = "Metropolitan boroughs"
+description = "The metropolitan boroughs again, larger and labelled."
+"""
 
 
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
+def _retype(bodies: Path, old: str, new: str) -> None:
+    """bodies.csv with every body of type `old` given type `new` (the type column alone)."""
+    with bodies.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.reader(file))
+    column = rows[0].index("type")
+    assert sum(row[column] == old for row in rows[1:]) == 204  # those abolished too
+    with bodies.open("w", encoding="utf-8", newline="") as file:
+        for row in rows[1:]:
+            row[column] = new if row[column] == old else row[column]
+        csv.writer(file, lineterminator="\n").writerows(rows)
 
 
 @pytest.fixture(scope="module")
@@ -48,13 +68,25 @@ def renamed(tmp_path_factory) -> Path:
     service area and outcome."""
     folder = tmp_path_factory.mktemp("renamed") / "lgsco-renamed"
     shutil.copytree(scheme_folder("lgsco"), folder)
-    _replace(folder / "labels.toml", 'name = "Housing"\n', f'name = "{AREA}"\naliases = ["Housing"]\n')
-    _replace(folder / "labels.toml", 'name = "Upheld"\n', f'name = "{OUTCOME}"\naliases = ["Upheld"]\n')
-    _replace(folder / "types.toml", f'plural = "{OLD_PLURAL}"', f'plural = "{PLURAL}"')
-    _replace(folder / "editions" / "2024-25.toml", 'layout = "overview-2024-25"', 'layout = "appendix-2018-19"')
+    replace_once(folder / "labels.toml", 'name = "Housing"\n', f'name = "{AREA}"\naliases = ["Housing"]\n')
+    replace_once(folder / "labels.toml", 'name = "Upheld"\n', f'name = "{OUTCOME}"\naliases = ["Upheld"]\n')
+    replace_once(folder / "types.toml", f'plural = "{OLD_PLURAL}"', f'plural = "{PLURAL}"')
+    replace_once(folder / "editions" / "2024-25.toml", 'layout = "overview-2024-25"', 'layout = "appendix-2018-19"')
     renamed_council = STEVENAGE.replace(f"{OLD_COUNCIL},Stevenage,,", f"{COUNCIL},{SHORT},yes,")
-    _replace(folder / "bodies.csv", STEVENAGE, renamed_council.replace(",Stevenage|", f",{ALIAS}|Stevenage|"))
-    _replace(folder / "scheme.toml", f'uphold_by_type = "{OLD_BY_TYPE}"', f'uphold_by_type = "{BY_TYPE}"')
+    replace_once(folder / "bodies.csv", STEVENAGE, renamed_council.replace(",Stevenage|", f",{ALIAS}|Stevenage|"))
+    replace_once(folder / "scheme.toml", f'uphold_by_type = "{OLD_BY_TYPE}"', f'uphold_by_type = "{BY_TYPE}"')
+    # a type id, the map's view ids and inset, and the pages' own words, changed
+    _retype(folder / "bodies.csv", OLD_TYPE, TYPE)
+    replace_once(folder / "types.toml", f'id = "{OLD_TYPE}"', f'id = "{TYPE}"')
+    replace_once(folder / "scheme.toml", f'types = ["{OLD_TYPE}", ', f'types = ["{TYPE}", ')
+    for view, old in zip(VIEWS, OLD_VIEWS, strict=True):
+        replace_once(folder / "scheme.toml", f'id = "{old}"', f'id = "{view}"')
+    toml = (folder / "scheme.toml").read_text(encoding="utf-8")
+    (folder / "scheme.toml").write_text(toml[:toml.index("[map.inset]")] + INSET, encoding="utf-8")
+    replace_once(folder / "scheme.toml", f'area = "{OLD_AREA_NAME}"', f'area = "{AREA_NAME}"')
+    replace_once(folder / "scheme.toml", f'decisions_upheld = "{OLD_UPHELD_TITLE}"',
+                 f'decisions_upheld = "{UPHELD_TITLE}"')
+    replace_once(folder / "scheme.toml", f'received_by_area = "{OLD_BY_AREA}"', f'received_by_area = "{BY_AREA}"')
     return folder
 
 
@@ -103,7 +135,9 @@ def test_stats_say_the_copys_words_and_count_by_id(renamed, databases):
     # the same figures as the shipped scheme's, under the old words, in the same session
     assert [list(r["received"]) for r in shipped] == [[*LGSCO.labels("service_area").names, "total"]] * len(shipped)
     assert [r["authority"]["name"] for r in records if r["authority"]["code"] == "E07000243"] == [COUNCIL]
-    renamed_back = [{**r, "authority": {**r["authority"], "name": r["authority"]["name"].replace(COUNCIL, OLD_COUNCIL)},
+    assert {r["authority"]["type"] for r in records} == {TYPE, "County", "Metropolitan", "Unitary", "London Borough"}
+    renamed_back = [{**r, "authority": {**r["authority"], "name": r["authority"]["name"].replace(COUNCIL, OLD_COUNCIL),
+                                        "type": OLD_TYPE if r["authority"]["type"] == TYPE else r["authority"]["type"]},
                      "received": {OLD_AREA if k == AREA else k: v for k, v in r["received"].items()},
                      "decided": {OLD_OUTCOME if k == OUTCOME else k: v for k, v in r["decided"].items()}}
                     for r in records]
@@ -151,12 +185,71 @@ def test_the_authority_lookup_is_the_chosen_schemes(renamed):
     assert refused.exit_code != 0 and ALIAS in refused.output
 
 
-def _page(scheme: str | Path, db: str, path: str) -> str:
+def _page(scheme: str | Path, db: str, path: str, status: int = 200) -> str:
     settings = make_settings(scheme, None, None, db)
     with TestClient(create_app(open_database(db, read_only=True), settings)) as client:
         response = client.get("/" + path)
-    assert response.status_code == 200, path
+    assert response.status_code == status, path
     return response.text
+
+
+def _json(scheme: str | Path, db: str, path: str) -> dict | list:
+    return json.loads(_page(scheme, db, path))
+
+
+def test_the_national_figures_are_by_the_copys_types_in_its_words(renamed, databases):
+    twin = _json(renamed, databases["renamed"], urls.national(YEAR)[:-1] + ".json")
+    shipped = _json("lgsco", databases["shipped"], urls.national(YEAR)[:-1] + ".json")
+    assert list(twin["by_type"]) == ["County", TYPE, "Metropolitan", "Unitary", "London Borough"]  # types.toml's order
+    assert twin["by_type"][TYPE] == shipped["by_type"][OLD_TYPE] and twin["by_type"][TYPE]["authorities"] == 164
+    national = _page(renamed, databases["renamed"], urls.national(YEAR))
+    assert f"<title>{AREA_NAME}, {YEAR.label}" in national and f">{AREA_NAME} in {YEAR.label}</h1>" in national
+    assert f">{BY_AREA}</h2>" in national and "The chart's figures: complaints and enquiries by subject<" in national
+    assert f"{OLD_AREA_NAME} in" not in national and OLD_BY_AREA not in national
+    shipped_page = _page("lgsco", databases["shipped"], urls.national(YEAR))
+    assert f">{OLD_AREA_NAME} in {YEAR.label}</h1>" in shipped_page and f">{OLD_BY_AREA}</h2>" in shipped_page
+
+
+def test_the_home_map_has_the_copys_views_and_inset(renamed, databases):
+    home = _page(renamed, databases["renamed"], urls.home())
+    assert _json(renamed, databases["renamed"], "index.json")["tier"] == VIEWS[0]
+    addresses = set(re.findall(r'href="/map/2024-25/([a-z]+)/[a-z_0-9]+/"', home))  # the other view, the other figures
+    assert addresses == set(VIEWS)
+    assert '>The metropolitan boroughs, larger</p>' in home and 'id="hex-map-metropolitan-2024-25-title"' in home
+    assert "London, larger and labelled" not in home and "hex-map-london-" not in home
+    assert len(re.findall(r'<text [^>]*>', home.split('id="hex-map-metropolitan-2024-25-title"')[1])) == 36
+    counties = _json(renamed, databases["renamed"], urls.map_page(YEAR, VIEWS[1], "uphold_rate")[:-1] + ".json")
+    upper = _json("lgsco", databases["shipped"], urls.map_page(YEAR, OLD_VIEWS[1], "uphold_rate")[:-1] + ".json")
+    assert counties["tier"] == VIEWS[1] and counties["councils"] == upper["councils"] and len(upper["councils"]) > 100
+    assert "choose local or strategic" in _page(renamed, databases["renamed"],
+                                                urls.map_page(YEAR, OLD_VIEWS[1], "uphold_rate"), 404)
+    shipped = _page("lgsco", databases["shipped"], urls.home())
+    assert set(re.findall(r'href="/map/2024-25/([a-z]+)/[a-z_0-9]+/"', shipped)) == set(OLD_VIEWS)
+    assert ">London, larger and labelled</p>" in shipped and 'id="hex-map-london-2024-25-title"' in shipped
+
+
+def test_the_api_serves_and_documents_the_copys_types(renamed, databases):
+    records = _json(renamed, databases["renamed"], "api/statistics/2024-25.json")
+    assert next(r for r in records if r["authority"]["code"] == "E07000243")["authority"] == {
+        "code": "E07000243", "name": COUNCIL, "type": TYPE}
+    listed = _json(renamed, databases["renamed"], "api/authorities.json")
+    assert sum(a["type"] == TYPE for a in listed) == 164 and not any(a["type"] == OLD_TYPE for a in listed)
+    types = ["County", TYPE, "Metropolitan", "Unitary", "London Borough", "Other"]
+    for scheme, db, expected in ((renamed, databases["renamed"], types),
+                                 ("lgsco", databases["shipped"], [OLD_TYPE if t == TYPE else t for t in types])):
+        schemas = _json(scheme, db, "api/openapi.json")["components"]["schemas"]
+        assert schemas["AuthorityRef"]["properties"]["type"]["enum"] == expected
+        assert schemas["AuthorityEntry"]["properties"]["type"]["enum"] == expected
+    data = _page(renamed, databases["renamed"], urls.data())
+    assert "(County, Borough District, Metropolitan, Unitary, London Borough or Other)" in data
+
+
+def test_the_decisions_page_has_the_copys_titles(renamed, databases):
+    upheld = _page(renamed, databases["renamed"], urls.decisions("borough-of-stevenage", YEAR, "upheld"))
+    assert f"<title>{UPHELD_TITLE} about {COUNCIL}, {YEAR.label}" in upheld and OLD_UPHELD_TITLE not in upheld
+    shipped = _page("lgsco", databases["shipped"], urls.decisions("stevenage-borough-council", YEAR, "upheld"))
+    assert f"<h1 class=\"govuk-heading-l\">{OLD_UPHELD_TITLE} about {OLD_COUNCIL}, {YEAR.label}" in shipped
+    assert f"<h1 class=\"govuk-heading-l\">{UPHELD_TITLE} about {COUNCIL}, {YEAR.label}" in upheld
 
 
 def test_the_site_says_the_copys_words(renamed, databases):
@@ -182,7 +275,7 @@ def test_the_site_says_the_copys_words(renamed, databases):
 def test_the_shipped_scheme_keeps_its_words_beside_the_copy(renamed):
     copy, shipped = engine_labels(load_scheme(renamed)), engine_labels(LGSCO)
     assert copy is not shipped and engine_labels(LGSCO) is shipped  # built once per scheme
-    assert (copy.outcome("upheld"), copy.area_words["housing"], copy.type_plurals["District"]) == (
+    assert (copy.outcome("upheld"), copy.area_words["housing"], copy.type_plurals[TYPE]) == (
         OUTCOME, AREA, PLURAL)
     assert (shipped.outcome("upheld"), shipped.area_words["housing"], shipped.type_plurals["District"]) == (
         OLD_OUTCOME, OLD_AREA, OLD_PLURAL)
@@ -193,7 +286,7 @@ def test_which_types_have_an_average_is_the_copys(case_files, tmp_path):
     average stays as the shipped scheme's."""
     folder = tmp_path / "lgsco-no-metropolitan-average"
     shutil.copytree(scheme_folder("lgsco"), folder)
-    _replace(folder / "types.toml", 'plural = "metropolitan boroughs"\npeer_average = true',
+    replace_once(folder / "types.toml", 'plural = "metropolitan boroughs"\npeer_average = true',
              'plural = "metropolitan boroughs"\npeer_average = false')
     db = f"sqlite:///{tmp_path / 'copy.db'}"
     run("--scheme", str(folder), "--db", db, "import", *case_files)

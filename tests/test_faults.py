@@ -187,6 +187,31 @@ def test_import_killed_part_way_is_all_or_nothing(tmp_path, data, import_outcome
     assert sqlite_counts(path)["imports"] in (after["imports"], after["imports"] + 1)
 
 
+def test_first_import_killed_part_way_leaves_no_case(tmp_path, data):
+    """A first import into a new database writes its rows straight into the file under a rollback journal
+    (store.load.journal_for_first_load): killed while it reads its last file, with the rows of the files before it
+    already in the file, it leaves a database with no case, and the rerun imports what one import does."""
+    path = tmp_path / "first.db"
+    process = start(["import", *demo_files(data)], str(path))
+    journal = Path(f"{path}-journal")
+    try:
+        wait_for(_reading(process, "synthetic-received.csv"), process, timeout=60)
+        wait_for(lambda: journal.exists() and path.stat().st_size > 1 << 20, process, timeout=60)
+    finally:
+        kill_hard(process)
+    assert journal.exists()  # the hot journal the next connection rolls back
+    killed = sqlite_counts(path)
+    assert [table for table, rows in killed.items() if rows and table not in ("data_version", "store_identity")] \
+        == []
+    assert not journal.exists()
+    rerun = run(["import", *demo_files(data)], str(path))
+    assert rerun.returncode == 0, rerun.stderr
+    fresh = tmp_path / "fresh.db"
+    assert run(["import", *demo_files(data)], str(fresh)).returncode == 0
+    assert sqlite_counts(path) == sqlite_counts(fresh)
+    assert path.read_bytes()[18:20] == b"\x02\x02"  # the write-ahead log again once the import is over
+
+
 @pytest.fixture(scope="module")
 def letters_db(tmp_path_factory, data) -> Path:
     path = tmp_path_factory.mktemp("letters-db") / "letters.db"

@@ -260,6 +260,44 @@ def test_a_first_load_builds_its_indexes_with_the_small_page_cache(tmp_path):
     assert seen[0][1] == seen[-1][1] == -200000  # store.db's cache, before the import and after it
 
 
+@pytest.mark.parametrize("reader", [False, True])
+def test_a_first_load_writes_under_a_rollback_journal_unless_the_database_is_open_elsewhere(tmp_path, reader):
+    """A first import into a new SQLite database writes its rows under a rollback journal, synced in full, and
+    leaves the write-ahead log and the usual settings behind it; while another connection has the database open
+    (a server reading it), SQLite refuses the change and the import keeps the log, at once (no busy wait)."""
+    import sqlite3
+
+    from sqlalchemy import event
+
+    path = tmp_path / "test.db"
+    database = open_database(f"sqlite:///{path}")
+    other = sqlite3.connect(f"file:{path}?mode=ro", uri=True) if reader else None
+    if other is not None:
+        assert other.execute("SELECT count(*) FROM received").fetchone() == (0,)
+    seen: list[tuple[str, str]] = []
+
+    def journal_at(_connection, cursor, statement, *_args):
+        if statement.startswith("CREATE INDEX ix_decided_counts"):  # the load, in its transaction
+            seen.append((cursor.connection.execute("PRAGMA journal_mode").fetchone()[0],
+                         cursor.connection.execute("PRAGMA synchronous").fetchone()[0]))
+
+    event.listen(database.engine, "before_cursor_execute", journal_at)
+    try:
+        report, _, _ = imported(database, cases(tmp_path))
+        with database.read() as connection:
+            after = [connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+                     for name in ("journal_mode", "synchronous", "busy_timeout")]
+    finally:
+        database.close()
+        if other is not None:
+            other.close()
+    assert report.splitlines()[-2:] == ["received: 60 new, 0 changed, 0 unchanged",
+                                        "decided: 30 new, 0 changed, 0 unchanged"]
+    assert seen == ([("wal", 1)] if reader else [("delete", 2)])  # synchronous: 1 NORMAL, 2 FULL
+    assert after == ["wal", 1, 5000]
+    assert path.read_bytes()[18:20] == b"\x02\x02"  # the file's header: write-ahead log
+
+
 def test_the_cycle_collector_is_paused_while_an_import_runs_and_back_on_after(tmp_path):
     """Paused inside the import's transaction (its rows would set it off thousands of times); on again after an
     import, after a refused one, and left as the caller had it when it was off already."""

@@ -5,9 +5,8 @@ from __future__ import annotations
 from openpyxl import Workbook
 from sqlalchemy import inspect, select
 
-from conftest import LGSCO, snapshot, write_csv
+from conftest import LGSCO, registry, snapshot, write_csv
 from ombuds.ingest import import_files
-from ombuds.registry import registry
 from ombuds.stats import authority_statistics
 from ombuds.store.schema import TABLES, contacts, decided, received
 from ombuds.years import Year

@@ -13,14 +13,13 @@ import pytest
 from pypdf import PdfReader
 
 from builders import Cases
-from conftest import LGSCO, demo, shipped_edition, write_csv
+from conftest import LGSCO, demo, registry, shipped_edition, write_csv
 from ombuds.ingest import import_files
 from ombuds.letters.batch import letter_jobs, render_letters
 from ombuds.letters.editions import load_edition
 from ombuds.letters.pdftags import tag_row_headers
 from ombuds.letters.present import typeset
 from ombuds.profile import load_profile
-from ombuds.registry import registry
 from ombuds.store import open_database
 from ombuds.years import Year
 

@@ -14,13 +14,12 @@ import pytest
 from pypdf import PdfReader
 
 from builders import Cases
-from conftest import LGSCO, demo, shipped_edition, write_csv
+from conftest import LGSCO, demo, registry, shipped_edition, write_csv
 from ombuds.ingest import import_files
 from ombuds.letters.batch import letter_jobs, render_letters
 from ombuds.letters.content import MissingContact
 from ombuds.letters.editions import PLACEHOLDERS, EditionError, load_edition
 from ombuds.letters.render import Renderer
-from ombuds.registry import registry
 from ombuds.stats import authority_statistics
 from ombuds.stats.layouts import layout
 from ombuds.store import open_database

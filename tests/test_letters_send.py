@@ -12,10 +12,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from builders import Cases
-from conftest import LGSCO, demo, shipped_edition, write_csv
+from conftest import LGSCO, demo, registry, shipped_edition, write_csv
 from ombuds.ingest import import_files
 from ombuds.letters.send import SmtpSettings, send_letters
-from ombuds.registry import registry
 from ombuds.years import Year
 from pgserver import free_port
 

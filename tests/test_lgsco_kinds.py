@@ -12,11 +12,11 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Integer, MetaData, Text, select
 
+from conftest import registry
 from ombuds.cli import cli
 from ombuds.ingest.columns import BAD, ColumnCheck
 from ombuds.ingest.fields import RowCheck
 from ombuds.ingest.kinds import kinds_of
-from ombuds.registry import registry
 from ombuds.schemes import check_scheme, load_scheme, scheme_folder
 from ombuds.store import open_database
 from ombuds.store.schema import TABLES, case_table, decided, received

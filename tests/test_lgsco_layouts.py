@@ -11,10 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from builders import Cases
-from conftest import LGSCO
+from conftest import LGSCO, registry
 from ombuds.cli import cli
 from ombuds.ingest import import_files
-from ombuds.registry import registry
 from ombuds.schemes import check_scheme, load_scheme, scheme_folder
 from ombuds.schemes.statistics_layouts import FIGURES
 from ombuds.stats import authority_statistics, layouts

@@ -13,7 +13,7 @@ from statistics import fmean
 import pytest
 from click.testing import CliRunner
 
-from builders import Cases
+from builders import Cases, replace_once
 from ombuds.cli import cli
 from ombuds.schemes import check_scheme, load_scheme, scheme_folder
 from ombuds.stats import fairness
@@ -27,12 +27,6 @@ INVESTIGATED = 'label = { set = "outcome", ids = ["not-upheld", "upheld"] }'
 COMPLIED = 'label = { set = "compliance", ids = ["on-time", "late"] }'
 
 
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
 def _copy(folder: Path) -> Path:
     copy = folder / "lgsco-measures"
     shutil.copytree(scheme_folder("lgsco"), copy)
@@ -42,9 +36,9 @@ def _copy(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def recounted(tmp_path_factory) -> Path:
     copy = _copy(tmp_path_factory.mktemp("schemes"))
-    _replace(copy / "measures.toml", INVESTIGATED,
+    replace_once(copy / "measures.toml", INVESTIGATED,
              'label = { set = "outcome", ids = ["closed-after-initial-enquiries", "not-upheld", "upheld"] }')
-    _replace(copy / "measures.toml", COMPLIED, 'label = { set = "compliance", ids = ["on-time"] }')
+    replace_once(copy / "measures.toml", COMPLIED, 'label = { set = "compliance", ids = ["on-time"] }')
     return copy
 
 
@@ -145,7 +139,7 @@ def test_the_shipped_scheme_keeps_the_published_measures(case_files, tmp_path):
 ])
 def test_scheme_check_names_a_missing_or_wrong_measure(tmp_path, old, new, problem):
     copy = _copy(tmp_path)
-    _replace(copy / "measures.toml", old, new)
+    replace_once(copy / "measures.toml", old, new)
     found = check_scheme(copy)
     assert f"measures.toml: {problem}" in found
     result = CliRunner().invoke(cli, ["scheme", "check", str(copy)])

@@ -10,8 +10,8 @@ from importlib import resources
 
 import pytest
 
-from conftest import LGSCO
-from ombuds.registry import AuthorityNotFound, registry
+from conftest import LGSCO, registry
+from ombuds.registry import AuthorityNotFound
 from ombuds.registry.lookup import Registry, authorities_from_rows
 from ombuds.years import Year
 

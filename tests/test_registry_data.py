@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ombuds.registry import registry
+from conftest import registry
 
 CSV = Path(__file__).resolve().parents[1] / "src" / "ombuds" / "schemes" / "lgsco" / "bodies.csv"
 

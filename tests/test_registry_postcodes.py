@@ -13,7 +13,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from ombuds.registry import postcodes, registry
+from conftest import registry
+from ombuds.registry import postcodes
 from ombuds.registry.postcodes import (
     INDEX_ENV,
     StaleIndex,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ombuds.registry import TYPES, registry
+from conftest import registry
 from ombuds.schemes import SchemeError, check_scheme, load_scheme, scheme_folder, shipped
 from ombuds.schemes.read import LETTER, SITE
 
@@ -172,7 +172,8 @@ def test_the_shipped_lgsco_scheme_checks_clean_and_holds_todays_facts():
     assert lgsco.labels("compliance").names == ("on time", "late", "not complied")
     assert lgsco.labels("contact_role").ids == (
         "chief-executive", "link-officer", "monitoring-officer", "leader", "scrutiny-chair")
-    assert lgsco.type_ids == TYPES and lgsco.peer_average_types == TYPES[:-1]  # all but Other
+    assert lgsco.type_ids == ("County", "District", "Metropolitan", "Unitary", "London Borough", "Other")
+    assert lgsco.peer_average_types == lgsco.type_ids[:-1]  # all but Other
     assert {a.type for a in registry() if a.has_type_average} == set(lgsco.peer_average_types)
     assert lgsco.type("Metropolitan").plural == "metropolitan boroughs"
     assert lgsco.peer_groups.by == ("type",) and lgsco.peer_groups.method == "pooled"
@@ -398,3 +399,28 @@ def test_the_shipped_lgsco_folder_copied_elsewhere_loads_the_same(tmp_path: Path
     copy = tmp_path / "lgsco-copy"
     shutil.copytree(scheme_folder("lgsco"), copy)
     assert load_scheme(copy).bodies == load_scheme("lgsco").bodies
+
+
+def test_scheme_check_names_each_problem_of_the_maps_views_inset_and_site_words(tmp_path: Path):
+    """The map's view ids (in the maps' addresses), its inset and [words.site] are checked key by key."""
+    copy = tmp_path / "lgsco-copy"
+    shutil.copytree(scheme_folder("lgsco"), copy)
+    edit(copy, "scheme.toml", 'id = "upper"', 'id = "Upper tier"')
+    edit(copy, "scheme.toml", 'type = "London Borough"\nheading', 'type = "Other"\nheading')
+    edit(copy, "scheme.toml", 'id = "london"', 'id = "london"\nplace = "London"')
+    edit(copy, "scheme.toml", "{postcode} is covered by {count} councils", "{place} is covered by {count} councils")
+    edit(copy, "scheme.toml", 'area = "England"', "")
+    assert check_scheme(copy) == [
+        "scheme.toml: words.site.area: missing",
+        "scheme.toml: words.site.two_tier_postcode: unknown placeholder {place} (known: {postcode}, {count})",
+        "scheme.toml: map.views[1].id: 'Upper tier' is not an id: lower-case letters, digits, - and _ (it is in the "
+        "map's address)",
+        "scheme.toml: map.inset.place: unknown key (expected one of: id, type, heading, title, description)",
+        "scheme.toml: map.inset.type: 'Other' is in no map view's types",
+    ]
+    edit(copy, "scheme.toml", 'id = "Upper tier"', 'id = "upper"')
+    edit(copy, "scheme.toml", 'place = "London"', "")
+    assert check_scheme(copy) == [
+        "scheme.toml: words.site.area: missing",
+        "scheme.toml: words.site.two_tier_postcode: unknown placeholder {place} (known: {postcode}, {count})",
+        "scheme.toml: map.inset.type: 'Other' is in no map view's types"]

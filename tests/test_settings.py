@@ -12,10 +12,9 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from builders import Cases
-from conftest import write_csv
+from conftest import SHIPPED_EDITIONS, write_csv
 from ombuds.cli import cli
 from ombuds.errors import OmbudsError
-from ombuds.letters import SHIPPED_EDITIONS
 from ombuds.letters.editions import edition_in
 from ombuds.settings import make_settings
 from ombuds.site.app import create_app

@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 
 from builders import Cases
-from conftest import LGSCO
+from conftest import LGSCO, registry
 from ombuds.ingest import import_files
-from ombuds.registry import registry
 from ombuds.site import build, incremental
 from ombuds.site.build import build_site
 from ombuds.store import open_database
@@ -45,7 +44,7 @@ def builds(demo_settings, tmp_path_factory):
     """A build, the same rebuilt unchanged, then rebuilt after Stevenage's 2023-24 decisions change, and a build
     from nothing of the changed data: the files of each, and their reports."""
     folder = tmp_path_factory.mktemp("incremental")
-    without_letters = [kind for kind in build.kinds() if kind.name != "letter"]
+    without_letters = [kind for kind in build.kinds(LGSCO) if kind.name != "letter"]
     cases = Cases(folder, "I")
     for name in ("Stevenage", "North Hertfordshire", "Hertfordshire", "Birmingham"):
         cases.decided(name, "2022-10-01", {"Upheld": 2, "Not Upheld": 2})
@@ -119,7 +118,7 @@ def test_a_tampered_or_deleted_output_file_is_made_again(builds, demo_settings):
     good = page.read_bytes(), twin.read_bytes()
     page.write_bytes(good[0].replace(b"Stevenage", b"Tampered"))
     twin.unlink()
-    without_letters = [kind for kind in build.kinds() if kind.name != "letter"]
+    without_letters = [kind for kind in build.kinds(LGSCO) if kind.name != "letter"]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(build, "kinds", lambda scheme=None: without_letters)
         report = build_site(open_database(builds["url"], read_only=True), out, demo_settings, workers=1)
@@ -140,7 +139,7 @@ def _asked_in(monkeypatch) -> list[str]:
 
 
 def _rebuild(url, out, settings, workers=1):
-    without_letters = [kind for kind in build.kinds() if kind.name != "letter"]
+    without_letters = [kind for kind in build.kinds(LGSCO) if kind.name != "letter"]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(build, "kinds", lambda scheme=None: without_letters)
         return build_site(open_database(url, read_only=True), out, settings, workers=workers)

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LGSCO
-from ombuds.registry import registry
+from conftest import LGSCO, registry
 from ombuds.site.map import (
     MapError,
     MapHex,
@@ -308,9 +307,9 @@ def test_svg_refuses_incomplete_or_unsafe_input(layout):
 
 
 def test_london_inset_labels_are_short_and_distinct():
-    from ombuds.site.map import abbreviations, london_layout
+    from ombuds.site.map import abbreviations, inset_layout
 
-    layout = london_layout(Year.parse("2024-25"), LGSCO)
-    assert len(layout.cells) == 33 and len(set(layout.cells.values())) == 33
+    layout = inset_layout(Year.parse("2024-25"), LGSCO)
+    assert layout.tier == "london" and len(layout.cells) == 33 and len(set(layout.cells.values())) == 33
     labels = abbreviations({"A": "Kensington and Chelsea", "B": "Harrow", "C": "Haringey", "D": "Camden"})
     assert labels == {"A": "KC", "B": "Hrr", "C": "Hrn", "D": "Cam"}

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import LGSCO, shipped_edition
+from conftest import LGSCO, registry, shipped_edition
 from ombuds.labels import engine_labels
 from ombuds.letters.content import placeholder_values
-from ombuds.registry import registry
 from ombuds.stats import comparison
 from ombuds.stats import format as fmt
 from ombuds.stats.record import Averages, ComplianceCounts, StatisticsRecord

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from builders import OUTCOMES, WORDS, Cases
-from conftest import LGSCO
+from conftest import LGSCO, registry
 from ombuds.ingest import import_files
-from ombuds.registry import registry
 from ombuds.stats import authority_statistics, layouts
 from ombuds.stats import format as fmt
 from ombuds.years import Year

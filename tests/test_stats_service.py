@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 
 from builders import Cases
-from conftest import LGSCO
+from conftest import LGSCO, registry
 from ombuds.errors import OmbudsError
 from ombuds.ingest import import_files
 from ombuds.ingest.published import import_published
 from ombuds.parse.documents import PUBLISHED
-from ombuds.registry import registry
 from ombuds.stats import statistics_service
 from ombuds.stats.record import StatisticsRecord
 from ombuds.store import open_database

@@ -101,9 +101,12 @@ def _database(ctx: click.Context, *, create: bool = True, read_only: bool = Fals
 
 
 def _import_help() -> str:
-    from ombuds.ingest.kinds import KINDS
+    from ombuds.ingest.kinds import kinds_of
+    from ombuds.schemes import DEFAULT, load_scheme
 
-    kinds = "\n".join(f"  {k.name}: {', '.join(k.required)}" for k in KINDS.values())
+    chosen = (click.get_current_context().find_root().obj or {}).get("scheme")  # none yet: `ombuds --help`
+    every = kinds_of(load_scheme(chosen or DEFAULT)).kinds.values()
+    kinds = "\n".join(f"  {k.name}: {', '.join(k.required)}" for k in every)
     return ("Import input files in one transaction: all of them, or nothing. Each file is CSV (comma, semicolon or "
             "tab; UTF-8 unless --encoding) or XLSX (first sheet unless --sheet); its kind is recognised from its "
             "header row, which may sit below title rows. The kinds and their required columns:\n\n\b\n"

@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 from ombuds.years import Year
 
 METRICS = ("uphold_rate", "satisfactory_remedy_rate", "compliance_rate", "upheld_per_100k")
-TIERS = ("lower", "upper")
 
 
 def home() -> str:

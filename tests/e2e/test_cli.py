@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from conftest import shared_folder, write_csv
+from ombuds.schemes import scheme_folder
 
 OMBUDS = str(Path(sys.executable).parent / "ombuds")
 RECEIVED = ["reference", "authority", "received_date", "service_area"]
@@ -285,7 +286,8 @@ def test_letters_edition_problems(tmp_path):
     wrong = ombuds("letters", "--year", "2019-20", "--edition", str(other), "--out", str(tmp_path), db=db)
     assert wrong.stderr == f"ombuds: error: {other}: year: the edition is for 2022-23, not 2019-20\n"
     none = ombuds("letters", "--year", "2031-32", "--out", str(tmp_path), db=db)
-    assert none.stderr == "ombuds: error: no edition is shipped for 2031-32: give one with --edition FILE\n"
+    editions = scheme_folder("lgsco") / "editions"
+    assert none.stderr == f"ombuds: error: no edition is in {editions} for 2031-32: give one with --edition FILE\n"
 
 
 def test_parse_prints_json_names_failures_and_imports_published_figures(tmp_path):

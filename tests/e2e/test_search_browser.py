@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import shutil
 import threading
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 
 from conftest import LGSCO, demo
 from ombuds.ingest import import_files
+from ombuds.registry.postcodes import postcode_shards
 from ombuds.site import assets
 from ombuds.site.build import render_page
 from ombuds.site.data import SiteData
@@ -42,6 +44,9 @@ def static_search(tmp_path_factory):
     _, html = render_page(site, KINDS[0], {}, root="../")
     (out / "search" / "index.html").write_bytes(html)
     (out / "search" / "names.json").write_bytes(names_file(site).body)
+    (out / "search" / "postcodes").mkdir()
+    shard = next(shard for outward, shard in postcode_shards() if outward == "SG1")  # Stevenage's, in Hertfordshire
+    (out / "search" / "postcodes" / "SG1.json").write_text(json.dumps(shard), encoding="utf-8")
     shutil.copytree(assets.STATIC, out / "static", ignore=shutil.ignore_patterns("__pycache__", ".*"))
     database.close()
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
@@ -78,6 +83,19 @@ def test_the_browser_ranks_as_the_server_does(browser, static_search, query):
         assert _listed(page)[:len(expected)] == expected
         assert page.locator("#search-results p").first.inner_text() == (
             f"{len(_listed(page))} councils match “{query}”, the closest first.")
+    page.context.close()
+
+
+def test_a_postcode_of_two_councils_is_answered_in_the_schemes_words(browser, static_search):
+    """A district's postcode gives the district and its county, worded by the scheme's [words.site]
+    two_tier_postcode, which the page hands to search.js."""
+    page = _page(browser, javascript=True)
+    _search(page, static_search, "SG1 1HN")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length > 0")
+    assert _listed(page) == ["Stevenage Borough Council", "Hertfordshire County Council"]
+    assert page.locator("#search-results p").first.inner_text() == (
+        "SG1 1HN is covered by 2 councils: the district council and the county council each handle different "
+        "services.")
     page.context.close()
 
 

@@ -489,7 +489,8 @@ def test_compliance_map_gives_councils_that_complied_with_everything_a_class_of_
 def test_home_headline_says_what_the_percentage_is_of(sized, site, data):
     visit(sized, site.url("/"))
     shot(sized, "home", ".headline-figures")
-    national = totals(data.year_statistics(data.latest_year()).records)
+    held = data.year_statistics(data.latest_year())
+    national = totals(held.records, held.labels.measures)
     upheld = sized.locator(".headline-figures div", has_text="Upheld").inner_text()
     assert upheld.split("\n") == ["Upheld", fmt.percent(national.uphold_rate),
                                   f"of {fmt.number(national.detailed_investigations)} detailed investigations"]

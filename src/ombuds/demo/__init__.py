@@ -32,7 +32,7 @@ def summary_table(database: Database, scheme: Scheme) -> Table:
     for year in statistics.years():
         held = statistics.year(year)
         measures = held.labels.measures
-        rows = [("All", totals(held.records, measures)), *by_type(held.records, measures).items()]
+        rows = [("All", totals(held.records, measures)), *by_type(held.records, measures, scheme.type_ids).items()]
         for i, (kind, t) in enumerate(rows):
             table.add_row(year.label if i == 0 else "", kind, fmt.number(t.authorities), fmt.number(t.received),
                           fmt.number(t.decided), fmt.number(t.detailed_investigations), fmt.number(t.upheld),
@@ -56,7 +56,7 @@ def run_demo(database: Database, out_dir: Path, settings: Settings, *, seed: int
     for line in report.lines()[len(files.paths):]:
         echo(f"  {line}")
     Console(width=160).print(summary_table(database, settings.scheme))
-    echo("All figures above are synthetic: they describe no real council.")
+    echo(f"All figures above are synthetic: they describe no real {settings.scheme.words.body}.")
     if documents:
         demo_documents(database, out_dir, settings, seed=seed, echo=echo)
     return files

@@ -29,13 +29,13 @@ from ombuds.demo.calibration import (
     TARGETS,
     TYPE_WEIGHT,
 )
-from ombuds.ingest.kinds import KINDS
+from ombuds.ingest.kinds import kinds_of
 from ombuds.labels import NOT_UPHELD_ID, UPHELD_ID, EngineLabels, engine_labels
 from ombuds.registry import Authority, Registry, registry_of
 from ombuds.schemes import Scheme
 from ombuds.years import Year
 
-HEADERS = {kind: KINDS[kind].columns for kind in ("received", "decided", "compliance", "improvements", "contacts")}
+WRITTEN = ("received", "decided", "compliance", "improvements", "contacts")  # the kinds of the case files made
 FIRST_NAMES = ("Alex", "Sam", "Jordan", "Morgan", "Robin", "Jamie", "Casey", "Taylor", "Charlie", "Drew", "Avery",
                "Quinn", "Rowan", "Sasha", "Kit", "Hayden", "Reese", "Emery", "Finley", "Skyler")
 SURNAMES = ("Example", "Sample", "Specimen", "Exampleton", "Demo", "Fictional", "Testwood", "Madeup",
@@ -113,14 +113,16 @@ def _dates(values: np.ndarray) -> list[str]:
 
 
 class _Writer:
-    def __init__(self, out_dir: Path):
+    def __init__(self, out_dir: Path, scheme: Scheme):
         out_dir.mkdir(parents=True, exist_ok=True)
-        self.paths = {kind: out_dir / f"synthetic-{kind}.csv" for kind in HEADERS}
+        kinds = kinds_of(scheme).kinds
+        headers = {kind: kinds[kind].columns for kind in WRITTEN}  # as the scheme's kinds.toml names the columns
+        self.paths = {kind: out_dir / f"synthetic-{kind}.csv" for kind in WRITTEN}
         self.handles = {kind: open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115 - closed in close()
                         for kind, path in self.paths.items()}
         self.writers = {kind: csv.writer(h, lineterminator="\n") for kind, h in self.handles.items()}
-        self.rows = dict.fromkeys(HEADERS, 0)
-        for kind, header in HEADERS.items():
+        self.rows = dict.fromkeys(WRITTEN, 0)
+        for kind, header in headers.items():
             self.writers[kind].writerow(header)
 
     def write(self, kind: str, rows: list) -> None:
@@ -138,7 +140,7 @@ def generate(out_dir: Path, scheme: Scheme, *, seed: int = 2017, scale: float = 
     paths and row counts."""
     authorities, labels = registry_of(scheme), engine_labels(scheme)
     rng = np.random.default_rng(seed)
-    writer = _Writer(out_dir)
+    writer = _Writer(out_dir, scheme)
     everyone = list(authorities)
     effect = {a.code: rng.normal(0, 0.45) for a in everyone}  # each council's lasting tendency to be upheld
     end_of_data = np.datetime64(Year(LAST_YEAR).end)

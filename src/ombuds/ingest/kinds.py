@@ -287,6 +287,7 @@ def _column_checker(spec: CaseKind, scheme: Scheme) -> Callable[[Batch, ColumnCh
     readers = [(c.name, _column_reader(c, _choices(scheme, c))) for c in sorted(read, key=lambda c: c.type == "body")]
     rules = [RULES[rule][1] for rule in spec.rules]
     dates = [c.name for c in read if c.type == "date"]
+    flags = [c.name for c in read if c.type == "flag"]
     stored = [spec.column(field).name for field in spec.order]
 
     def check_columns(b: Batch, k: ColumnCheck, pos: list[int]) -> list[tuple]:
@@ -296,6 +297,7 @@ def _column_checker(spec: CaseKind, scheme: Scheme) -> Callable[[Batch, ColumnCh
         for rule in rules:
             rule(got, k)  # type: ignore[misc]
         got.update({name: k.iso(got[name]) for name in dates})
+        got.update({name: k.stored_flags(got[name]) for name in flags})
         empty = [None] * len(pos)  # a personal column's
         return list(zip(*(got.get(name, empty) for name in stored), pos, strict=True))
     return check_columns
@@ -338,7 +340,7 @@ def kinds_of(scheme: Scheme) -> Kinds:
     """The scheme's input kinds: those of its kinds.toml (engine "lgsco"), else the shipped LGSCO's (the Complaint
     Handling Code's kinds, which any scheme imports, are defined with them)."""
     own = scheme.engine == "lgsco" and bool(scheme.case_kinds)
-    source = scheme if own else load_scheme(DEFAULT)
+    source = scheme if own else load_scheme(DEFAULT)  # the engine's kinds: the case tables' (store.schema.TABLES)
     built = _BUILT.get(source.folder)
     if built is None or built[0] is not source:  # a folder loaded again (changed) is built again
         specs = source.case_kinds.values()
@@ -347,14 +349,11 @@ def kinds_of(scheme: Scheme) -> Kinds:
     return built[1]
 
 
-_LGSCO = kinds_of(load_scheme(DEFAULT))
-KINDS = _LGSCO.kinds
-
 # The Complaint Handling Code year's kinds: any scheme's bodies (a landlord's too) import them.
 CODE_KINDS = ("own_complaints", "self_assessment", "improvements")
 
 
-def header_rank(keys: list[str], kinds: Kinds = _LGSCO) -> int:
+def header_rank(keys: list[str], kinds: Kinds) -> int:
     """How much a row of column keys looks like a header: HEADER if it has every required column of some kind,
     PARTIAL_HEADER if it has a column that names a kind (a header lacking columns), else NOT_A_HEADER (a title,
     a blank or a data row)."""
@@ -364,7 +363,7 @@ def header_rank(keys: list[str], kinds: Kinds = _LGSCO) -> int:
     return PARTIAL_HEADER if kinds.distinctive & present else NOT_A_HEADER
 
 
-def recognise(header: list[str], kinds: Kinds = _LGSCO) -> tuple[Kind | None, str]:
+def recognise(header: list[str], kinds: Kinds) -> tuple[Kind | None, str]:
     """The kind whose required columns the header has; otherwise None and what is wrong."""
     present = set(header)
     every = kinds.kinds.values()

@@ -29,6 +29,8 @@ from ombuds.store.load import (
     Staging,
     dates_in_order,
     decision_date_problems,
+    journal_after_first_load,
+    journal_for_first_load,
     stage_in_memory,
     stage_on_disk,
 )
@@ -397,6 +399,7 @@ def _import(database: Database, paths: list[Path | str], *, check: bool, progres
     with database.read() as connection:  # a database failure (connection lost, disk full) is a StoreError
         run = _Run(connection, scheme, bar, first_load=first_load, sheet=sheet, encoding=encoding)
         cache_size = stage_on_disk(connection)
+        journal = first_load and not check and journal_for_first_load(connection)
         try:
             with connection.begin() as transaction:
                 before = None if check else figure_inputs(connection)
@@ -420,4 +423,6 @@ def _import(database: Database, paths: list[Path | str], *, check: bool, progres
         finally:
             run.drop_leftovers()
             stage_in_memory(connection, cache_size)
+            if journal:
+                journal_after_first_load(connection)
     return report

@@ -15,7 +15,6 @@ from functools import cache
 from pathlib import Path
 
 from ombuds.errors import OmbudsError
-from ombuds.letters import SHIPPED_EDITIONS
 from ombuds.registry import AuthorityNotFound, Registry, registry_of
 from ombuds.schemes import Scheme, load_scheme
 from ombuds.stats.layouts import Layout, layouts_of
@@ -246,6 +245,5 @@ def edition_in(folder: Path, year: Year, scheme: Scheme) -> Edition:
 def _edition_in(folder: Path, year: Year, scheme: Path) -> Edition:
     path = folder / f"{year.label}.toml"
     if not path.is_file():
-        where = "shipped" if folder == SHIPPED_EDITIONS else f"in {folder}"
-        raise OmbudsError(f"no edition is {where} for {year}: give one with --edition FILE")
+        raise OmbudsError(f"no edition is in {folder} for {year}: give one with --edition FILE")
     return load_edition(path, load_scheme(scheme))

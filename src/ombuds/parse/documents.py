@@ -15,7 +15,7 @@ from pathlib import Path
 from ombuds.errors import OmbudsError
 from ombuds.labels import UPHELD_ID, engine_labels
 from ombuds.parse.text import Caseless, UnreadableDocument, clean, flat, read_text
-from ombuds.registry import Authority, Registry, registry
+from ombuds.registry import Authority, Registry, registry_of
 from ombuds.registry.lookup import pick_by_date
 from ombuds.schemes import load_scheme
 from ombuds.stats import layouts
@@ -306,7 +306,7 @@ def _resolve(name: str, on: date | None) -> Authority | None:
     closest-match suggestions of an error (which cost far more than the look-up)."""
     if not name or len(name) > 80 or not _LETTER.search(name):
         return None
-    return _named(registry(), name, on)
+    return _named(registry_of(PUBLISHED_SCHEME), name, on)
 
 
 @lru_cache(maxsize=4096)

@@ -6,7 +6,7 @@ known name, tolerant of case, punctuation, "&"/"and" and the words "Council", "B
 "County".
 """
 
-from ombuds.registry.authorities import TYPES, Authority
-from ombuds.registry.lookup import AuthorityNotFound, Registry, registry, registry_of
+from ombuds.registry.authorities import Authority
+from ombuds.registry.lookup import AuthorityNotFound, Registry, registry_of
 
-__all__ = ["TYPES", "Authority", "AuthorityNotFound", "Registry", "registry", "registry_of"]
+__all__ = ["Authority", "AuthorityNotFound", "Registry", "registry_of"]

@@ -6,10 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ombuds.schemes import DEFAULT, load_scheme
 from ombuds.years import Year
 
-TYPES = load_scheme(DEFAULT).type_ids
 GRACE_YEARS = 2  # cases about an abolished council are still accepted this long after it ends
 
 

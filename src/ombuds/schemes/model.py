@@ -267,6 +267,17 @@ class MapView:
 
 
 @dataclass(frozen=True)
+class MapInset:
+    """The home map's inset: the bodies of one type again, larger and labelled (the LGSCO's London boroughs)."""
+
+    id: str  # in the inset's element ids ("hex-map-london-2024-25")
+    type: str  # a body type id, in some map view
+    heading: str  # above the inset: "London, larger and labelled"
+    title: str  # the map's title, before the figure and year: "London boroughs"
+    description: str  # what the inset shows, for screen readers
+
+
+@dataclass(frozen=True)
 class Scheme:
     folder: Path
     id: str
@@ -281,7 +292,8 @@ class Scheme:
     postcodes: str  # "none" or "england"
     elsewhere: Mapping[str, str]  # place outside the area → what a postcode search there says ({postcode})
     hexjson: str  # "" (no map), "generated" (from centroids) or a file name in the folder
-    map_views: tuple[MapView, ...]  # the maps the site offers; () with a map: one view of every body
+    map_views: tuple[MapView, ...]  # the maps the site offers, the home page's first; () with a map: one of every body
+    map_inset: MapInset | None  # engine "lgsco": the home map's inset, if any
     bodies: tuple[Body, ...]
     aliases: Mapping[str, str]  # alias → body code
     types: tuple[BodyType, ...]

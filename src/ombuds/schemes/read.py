@@ -28,6 +28,7 @@ from ombuds.schemes.model import (
     Label,
     LabelSet,
     License,
+    MapInset,
     MapView,
     PeerGroups,
     Provision,
@@ -58,7 +59,10 @@ LETTER = {
     "synthetic_notice": (), "delivery": (),
 }
 # An engine "lgsco" scheme's site words ([words.site]) that name its own things, and their placeholders.
-SITE = {"uphold_by_type": (), "uphold_by_type_chart": (), "two_tier_search": ()}
+SITE = {"area": (), "uphold_by_type": (), "uphold_by_type_chart": (), "received_by_area": (),
+        "received_by_area_chart": (), "received_by_area_table": (), "two_tier_search": (),
+        "two_tier_postcode": ("postcode", "count"), "map_description": (), "decisions": (), "decisions_upheld": (),
+        "decisions_satisfactory_remedy": (), "decisions_not_upheld": (), "all_decisions": (), "satisfactory_remedy": ()}
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 REPORT = {"name": ("str", True), "min_records": ("int", False), "min_measure": ("str", False)}
 DATA = {"coverage": ("str", True), "attribution": ("str", True), "licenses": ("tables", False)}
@@ -69,6 +73,8 @@ LABEL = {"id": ("str", True), "name": ("str", True), "aliases": ("strs", False)}
 PEERS = {"by": ("strs", True), "method": ("str", True), "size_bands": ("tables", False)}
 BAND = {"id": ("str", True), "name": ("str", True), "min": ("int", True), "max": ("int", False)}
 VIEW = {"id": ("str", True), "name": ("str", True), "types": ("strs", True)}
+INSET = {"id": ("str", True), "type": ("str", True), "heading": ("str", True), "title": ("str", True),
+         "description": ("str", True)}
 PROVISION = {"id": ("str", True), "section": ("str", True), "title": ("str", True)}
 CODE = {"name": ("str", False), "applies_from": ("str", False), "timeliness": ("table", False),
         "escalation": ("table", False), "provisions": ("tables", True)}
@@ -161,10 +167,11 @@ def _header(data: dict[str, Any] | None, folder: Path, problems: Problems) -> di
         problems.add(file, "geography.postcodes", f"unknown geography '{top['postcodes']}' (one of: "
                      f"{', '.join(POSTCODES)})")
     top["elsewhere"] = _elsewhere(geography.get("elsewhere", {}), ELSEWHERE.get(top["postcodes"], ()), problems)
-    mapping = fields(top.get("map", {}), file, "map", {"hexjson": ("str", False), "views": ("tables", False)},
-                     problems) or {}
+    mapping = fields(top.get("map", {}), file, "map", {"hexjson": ("str", False), "views": ("tables", False),
+                                                       "inset": ("table", False)}, problems) or {}
     top["hexjson"] = mapping.get("hexjson", "")
     top["views"] = mapping.get("views", [])
+    top["inset"] = mapping.get("inset")
     if top["hexjson"] not in ("", "generated") and not (folder / top["hexjson"]).is_file():
         problems.add(file, "map.hexjson", f"no file '{top['hexjson']}' in the scheme folder")
     return top
@@ -206,7 +213,25 @@ def _map_views(views: list[Any], types: tuple[BodyType, ...], problems: Problems
                 problems.add("scheme.toml", f"map.views[{i}].types", f"unknown type '{type_id}'")
         kept.append(MapView(id=row["id"], name=row["name"], types=tuple(row["types"])))
     _duplicates("scheme.toml", "map.views", [v.id for v in kept], problems)
+    for i, view in enumerate(kept):
+        if not is_id(view.id):
+            problems.add("scheme.toml", f"map.views[{i}].id", f"'{view.id}' is not an id: lower-case letters, "
+                         "digits, - and _ (it is in the map's address)")
     return tuple(kept)
+
+
+def _map_inset(item: dict[str, Any] | None, views: tuple[MapView, ...], problems: Problems) -> MapInset | None:
+    """`[map.inset]`: one type's bodies again, larger and labelled, beside the home map."""
+    if item is None:
+        return None
+    row = fields(item, "scheme.toml", "map.inset", INSET, problems)
+    if row is None or INSET.keys() > row.keys():
+        return None
+    if not is_id(row["id"]):
+        problems.add("scheme.toml", "map.inset.id", f"'{row['id']}' is not an id: lower-case letters, digits, - and _")
+    if not any(row["type"] in view.types for view in views):
+        problems.add("scheme.toml", "map.inset.type", f"'{row['type']}' is in no map view's types")
+    return MapInset(**row)
 
 
 def _types(data: dict[str, Any] | None, problems: Problems) -> tuple[BodyType, ...]:
@@ -359,6 +384,7 @@ def read_scheme(folder: Path) -> tuple[Scheme | None, list[str]]:
     if lgsco and measures_data is not None:
         check_lgsco_measures(measures, problems)
     views = _map_views(top.get("views", []), types, problems)
+    inset = _map_inset(top.get("inset"), views, problems)
     peers = _peer_groups(_toml(folder, "peer_groups.toml", problems), problems)
     bodies = read_bodies(folder, tuple(t.id for t in types), problems)
     known = None if bodies is None else {code for b in bodies for code in (b.code, *b.former_codes)}
@@ -382,7 +408,7 @@ def read_scheme(folder: Path) -> tuple[Scheme | None, list[str]]:
         report=Report(name=report["name"], min_records=report.get("min_records", 0),
                       min_measure=report.get("min_measure", "")),
         data=DataNotes(**top["data"]), postcodes=top["postcodes"], elsewhere=top["elsewhere"], hexjson=top["hexjson"],
-        map_views=views,
+        map_views=views, map_inset=inset,
         bodies=bodies or (), aliases=aliases, types=types, label_sets=sets, kinds=kinds, measures=measures,
         peer_groups=peers, editions=editions, layouts=layouts, map=hexmap, provisions=provisions,
         case_kinds=case_kinds,

@@ -8,17 +8,19 @@ import inspect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from functools import cache
+from typing import Any, Literal, NamedTuple
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, create_model
 
 from ombuds import urls
+from ombuds.schemes import Scheme
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.render import json_bytes
 from ombuds.site.responses import respond
-from ombuds.stats.record import AuthorityType, StatisticsRecord
+from ombuds.stats.record import typed_record
 
 
 class YearEntry(BaseModel):
@@ -30,7 +32,7 @@ class YearEntry(BaseModel):
 class AuthorityEntry(BaseModel):
     code: str
     name: str
-    type: AuthorityType
+    type: str  # one of the scheme's type ids: `lgsco_api` gives each scheme's API its own
     slug: str
     start_date: str | None
     end_date: str | None
@@ -176,17 +178,18 @@ class ApiKind:
         return re.findall(r"\{(\w+)\}", self.path)
 
 
-API = (
-    ApiKind("years", "/years.json", years_listing, list[YearEntry], "The years with figures", lambda site: [{}]),
-    ApiKind("authorities", "/authorities.json", authorities_listing, list[AuthorityEntry],
-            "Every authority with figures", lambda site: [{}]),
-    ApiKind("statistics", "/statistics/{year}.json", year_records, list[StatisticsRecord],
-            "Every authority's statistics for a year (SPEC 2.3)", _every_year),
-    ApiKind("authority_statistics", "/statistics/{year}/{code}.json", authority_record, StatisticsRecord,
-            "One authority's statistics for a year, by GSS code", _every_record),
-    ApiKind("authority_decisions", "/decisions/{code}/{year}.json", decision_listing, list[DecisionEntry],
-            "Every decision about one authority in a year, by GSS code", _every_decision_listing),
-)
+def _kinds(entry: type[AuthorityEntry], record: type[BaseModel]) -> tuple[ApiKind, ...]:
+    return (
+        ApiKind("years", "/years.json", years_listing, list[YearEntry], "The years with figures", lambda site: [{}]),
+        ApiKind("authorities", "/authorities.json", authorities_listing, list[entry],
+                "Every authority with figures", lambda site: [{}]),
+        ApiKind("statistics", "/statistics/{year}.json", year_records, list[record],
+                "Every authority's statistics for a year (SPEC 2.3)", _every_year),
+        ApiKind("authority_statistics", "/statistics/{year}/{code}.json", authority_record, record,
+                "One authority's statistics for a year, by GSS code", _every_record),
+        ApiKind("authority_decisions", "/decisions/{code}/{year}.json", decision_listing, list[DecisionEntry],
+                "Every decision about one authority in a year, by GSS code", _every_decision_listing),
+    )
 
 
 def _endpoint(kind: ApiKind) -> Callable[..., Response]:
@@ -213,7 +216,17 @@ class Api(NamedTuple):
     not_found: str
 
 
-LGSCO_API = Api(API, PARAMETER_PATTERNS, NOT_FOUND)
+def lgsco_api(scheme: Scheme) -> Api:
+    """An engine "lgsco" scheme's API: its response models' authority `type` is one of the scheme's type ids, so
+    /api/openapi.json lists them."""
+    return _typed_api(scheme.type_ids)
+
+
+@cache
+def _typed_api(type_ids: tuple[str, ...]) -> Api:
+    entry = create_model("AuthorityEntry", __base__=AuthorityEntry, __module__=__name__,
+                         type=(Literal[type_ids], ...))
+    return Api(_kinds(entry, typed_record(type_ids)), PARAMETER_PATTERNS, NOT_FOUND)
 
 
 def api_router(api: Api) -> APIRouter:

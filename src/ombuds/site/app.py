@@ -141,9 +141,9 @@ def api_of(scheme):
         from ombuds.site.measures_api import measures_api
 
         return measures_api(scheme)
-    from ombuds.site.api import LGSCO_API
+    from ombuds.site.api import lgsco_api
 
-    return LGSCO_API
+    return lgsco_api(scheme)
 
 
 def _page_bytes(site: SiteData, kind: PageKind, request: Request, as_json: bool) -> tuple[int, bytes, str]:

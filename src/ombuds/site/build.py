@@ -33,6 +33,7 @@ from ombuds import urls
 from ombuds.errors import OmbudsError
 from ombuds.letters.cache import LetterCache
 from ombuds.processes import alive
+from ombuds.schemes import Scheme
 from ombuds.settings import Settings
 from ombuds.site import assets
 from ombuds.site.compression import MINIMUM, compress
@@ -198,14 +199,12 @@ def _build_chunk(items: list[tuple[int, dict, dict | None]]) -> Result:
     return build_items(_worker["facts"], _worker["kinds"], items, _worker["folder"], _worker["previous"])
 
 
-def kinds(scheme=None) -> list:
-    """The kinds a build makes: the scheme's page kinds and its API's files (without a scheme, the LGSCO's)."""
+def kinds(scheme: Scheme) -> list:
+    """The kinds a build makes: the scheme's page kinds and its API's files."""
     from ombuds.site.app import api_of
-    from ombuds.site.pages.api_files import API_KINDS, file_kinds
+    from ombuds.site.pages.api_files import file_kinds
 
-    if scheme is not None and scheme.engine == "measures":
-        return [*all_page_kinds(scheme), *file_kinds(api_of(scheme).kinds)]
-    return [*all_page_kinds(), *API_KINDS]
+    return [*all_page_kinds(scheme), *file_kinds(api_of(scheme).kinds)]
 
 
 @dataclass

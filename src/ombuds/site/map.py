@@ -32,7 +32,6 @@ from ombuds.schemes import Scheme, load_scheme
 from ombuds.years import Year
 
 Cell = tuple[int, int]
-LONDON = "London Borough"
 
 ROW_STEP = math.sqrt(3) / 2  # between the rows of a grid of pointy-top hexes one unit wide; also a hex's area
 GRID = 128  # density cells along each side of the cartogram's square
@@ -274,19 +273,21 @@ def _cells(points: bytes, count: int) -> tuple[tuple[int, int], ...]:
     return tuple((q - q_low, r - r_low) for q, r in cells)
 
 
-def london_layout(year: Year, scheme: Scheme) -> HexLayout:
-    """The London boroughs (with the City) alone, laid out the same way: the home page's inset, where each hex is
-    large enough to carry a label."""
-    return _london_layout(year, scheme.folder)
+def inset_layout(year: Year, scheme: Scheme) -> HexLayout | None:
+    """The bodies of the scheme's inset type alone (`[map.inset]`: the LGSCO's London boroughs, with the City), laid
+    out the same way: the home page's inset, where each hex is large enough to carry a label; None without one."""
+    return None if scheme.map_inset is None else _inset_layout(year, scheme.folder)
 
 
 @lru_cache(maxsize=16)
-def _london_layout(year: Year, folder: Path) -> HexLayout:
+def _inset_layout(year: Year, folder: Path) -> HexLayout:
     scheme = load_scheme(folder)
-    boroughs = tuple(a for a in tier_councils(year, "lower", scheme) if a.type == LONDON)
-    xy = _separate_duplicates(_project([council_centroid(a, year, registry_of(scheme)) for a in boroughs]))
-    cells = _cells(xy.tobytes(), len(boroughs))
-    return HexLayout(tier="london", year=year, cells={a.code: c for a, c in zip(boroughs, cells, strict=True)},
+    inset = scheme.map_inset
+    view = next(v.id for v in scheme.map_views if inset.type in v.types)
+    members = tuple(a for a in tier_councils(year, view, scheme) if a.type == inset.type)
+    xy = _separate_duplicates(_project([council_centroid(a, year, registry_of(scheme)) for a in members]))
+    cells = _cells(xy.tobytes(), len(members))
+    return HexLayout(tier=inset.id, year=year, cells={a.code: c for a, c in zip(members, cells, strict=True)},
                      columns=max(q for q, _ in cells) + 1, rows=max(r for _, r in cells) + 1)
 
 

@@ -7,19 +7,18 @@ where such figures came from (SPEC 2.3, `ombuds parse`).
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from ombuds.labels import ASSESSED_AND_CLOSED_IDS, FROM_CASE_RECORDS, FROM_PUBLISHED, NOT_FOR_US_IDS, EngineLabels
-from ombuds.registry.authorities import TYPES
 from ombuds.years import Year
 
-AuthorityType = Literal[TYPES]  # the scheme's types (schemes/lgsco/types.toml)
 Classification = Literal["within", "above", "below", "above_95", "below_95"]
 __all__ = ["FROM_CASE_RECORDS", "FROM_PUBLISHED", "AuthorityRef", "Averages", "Changes", "ComplianceCounts",
            "FunnelClasses", "Intervals", "LetterDetails", "Overview", "PublishedDocument", "RateChange",
-           "StatisticsRecord"]
+           "StatisticsRecord", "typed_record"]
 YEAR_PATTERN = r"^\d{4}-\d{2}$"
 
 
@@ -30,7 +29,7 @@ class _Model(BaseModel):
 class AuthorityRef(_Model):
     code: str = Field(description="GSS code, e.g. E07000243")
     name: str = Field(description="Official name")
-    type: AuthorityType
+    type: str  # one of the scheme's type ids (its bodies.csv is checked against its types.toml); see typed_record
 
 
 class ComplianceCounts(_Model):
@@ -184,3 +183,12 @@ class PublishedDocument(StatisticsRecord):
             if data[key] is None:
                 del data[key]
         return data
+
+
+@cache
+def typed_record(type_ids: tuple[str, ...]) -> type[StatisticsRecord]:
+    """The record whose authority's `type` is one of a scheme's type ids (`Scheme.type_ids`): the API's response
+    model, so the OpenAPI document lists the chosen scheme's types."""
+    ref = create_model("AuthorityRef", __base__=AuthorityRef, __module__=__name__, type=(Literal[type_ids], ...))
+    return create_model("StatisticsRecord", __base__=StatisticsRecord, __module__=__name__,
+                        __doc__=StatisticsRecord.__doc__, authority=(ref, ...))

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ombuds.labels import EngineMeasures
-from ombuds.registry import TYPES
 from ombuds.stats.comparison import complied
 from ombuds.stats.model import rate
 from ombuds.stats.record import StatisticsRecord
@@ -61,7 +60,9 @@ def totals(records: Iterable[StatisticsRecord], measures: EngineMeasures) -> Tot
     )
 
 
-def by_type(records: Iterable[StatisticsRecord], measures: EngineMeasures) -> dict[str, Totals]:
+def by_type(records: Iterable[StatisticsRecord], measures: EngineMeasures,
+            type_ids: tuple[str, ...]) -> dict[str, Totals]:
+    """Totals per type with records, in the scheme's order of its types (`Scheme.type_ids`)."""
     records = list(records)
-    return {t: totals((r for r in records if r.authority.type == t), measures) for t in TYPES
+    return {t: totals((r for r in records if r.authority.type == t), measures) for t in type_ids
             if any(r.authority.type == t for r in records)}

@@ -37,6 +37,7 @@ def case_table(kind: CaseKind, into: MetaData) -> Table:
                  *(Index(name, *on) for name, on in kind.indexes.items()))
 
 
+# The engine's case tables, one set for every database: the shipped LGSCO's kinds, which the migrations build.
 TABLES = {kind.id: case_table(kind, metadata) for kind in load_scheme(DEFAULT).case_kinds.values()}
 received, decided, compliance = TABLES["received"], TABLES["decided"], TABLES["compliance"]
 improvements, contacts, population = TABLES["improvements"], TABLES["contacts"], TABLES["population"]

@@ -72,11 +72,10 @@ MEASURES_MODULES = ("measures_bodies", "measures_body", "measures_national", "me
                     "register")
 
 
-def kinds(scheme=None) -> list[PageKind | FileKind]:
-    """Every page and file kind of every page module the scheme's engine uses (the LGSCO's without a scheme), in
-    module order."""
+def kinds(scheme) -> list[PageKind | FileKind]:
+    """Every page and file kind of every page module the scheme's engine uses, in module order."""
     found: list[PageKind | FileKind] = []
-    if scheme is not None and scheme.engine == "measures":
+    if scheme.engine == "measures":
         from ombuds.urls import segment
 
         for name in MEASURES_MODULES:

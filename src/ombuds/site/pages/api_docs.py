@@ -4,7 +4,7 @@ never does): each endpoint, what it returns, and a working example, beside the O
 from __future__ import annotations
 
 from ombuds import urls
-from ombuds.site.api import API
+from ombuds.site.api import lgsco_api
 from ombuds.site.data import SiteData
 from ombuds.site.pages import Page, PageKind
 
@@ -16,7 +16,7 @@ def _example(path: str, site: SiteData) -> str:
 
 def api_docs(site: SiteData, query) -> Page:
     endpoints = []
-    for kind in API:
+    for kind in lgsco_api(site.scheme).kinds:
         path = f"/api{kind.path}"
         endpoints.append({"path": path, "summary": kind.summary,
                           "returns": getattr(kind.model, "__name__", None) or str(kind.model).replace("typing.", ""),

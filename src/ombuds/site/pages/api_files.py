@@ -1,4 +1,4 @@
-"""The JSON API's files as kinds, for the static build: one per kind of an API (`site.api.API`, or a measures
+"""The JSON API's files as kinds, for the static build: one per kind of an API (`site.api.lgsco_api`, or a measures
 scheme's `site.measures_api.measures_api`), built by the same function the live API's route answers with, so the files
 written are the bytes served."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ombuds import urls
-from ombuds.site.api import API, ApiKind
+from ombuds.site.api import ApiKind
 from ombuds.site.pages import File, FileKind
 from ombuds.site.render import json_bytes
 
@@ -21,5 +21,3 @@ def _file_kind(kind: ApiKind) -> FileKind:
 def file_kinds(api: Iterable[ApiKind]) -> tuple[FileKind, ...]:
     return tuple(_file_kind(kind) for kind in api)
 
-
-API_KINDS = file_kinds(API)

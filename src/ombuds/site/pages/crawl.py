@@ -21,7 +21,7 @@ def robots(site: SiteData) -> File:
 def sitemap_paths(site: SiteData) -> list[str]:
     from ombuds.site.pages import kinds
 
-    return [kind.url(**params) for kind in kinds()
+    return [kind.url(**params) for kind in kinds(site.scheme)
             if isinstance(kind, PageKind) and kind.name not in REDIRECTS for params in kind.every(site)]
 
 

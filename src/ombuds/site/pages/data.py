@@ -12,8 +12,7 @@ from ombuds.years import Year
 
 COLUMNS = [
     ("authority.code", "The authority's GSS code, for example E07000243."),
-    ("authority.name, authority.type", "Its official name and type (County, District, Metropolitan, Unitary, "
-                                       "London Borough or Other)."),
+    ("authority.name, authority.type", "Its official name and type ({types})."),  # the scheme's type ids
     ("year", "The year, 1 April to 31 March, for example 2023-24."),
     ("received.<service area>, received.total", "Complaints and enquiries received, by service area, and in all."),
     ("decided.<outcome>, decided.total", "Decisions made, by outcome, and in all."),
@@ -30,12 +29,19 @@ COLUMNS = [
 ]
 
 
+def columns(site: SiteData) -> list[tuple[str, str]]:
+    """What each download column holds, the type ids the scheme's (types.toml: "County, …, London Borough or Other")."""
+    ids = site.scheme.type_ids
+    types = f"{', '.join(ids[:-1])} or {ids[-1]}" if len(ids) > 1 else ", ".join(ids)
+    return [(names, text.replace("{types}", types)) for names, text in COLUMNS]
+
+
 def data(site: SiteData, query) -> Page:
     years = list(reversed(site.years()))
     rows = [{"year": y, "published": site.year_statistics(y).published, "revisions": site.year_revisions(y),
              "files": [(ext.upper(), urls.download(y, ext)) for ext in downloads.EXTENSIONS]} for y in years]
     licence = next(iter(site.scheme.data.licenses), None)  # the first is the one the page names
-    context = {"dataset": dataset_description(site), "rows": rows, "licence": licence, "columns": COLUMNS,
+    context = {"dataset": dataset_description(site), "rows": rows, "licence": licence, "columns": columns(site),
                "datapackage": urls.datapackage(),
                "all_years": [(ext.upper(), urls.download_all(ext)) for ext in downloads.EXTENSIONS],
                "api": {"openapi": urls.api("openapi.json"), "years": urls.api("years.json")}}
@@ -61,12 +67,13 @@ def dataset_description(site: SiteData) -> dict:
     return {
         "@context": "https://schema.org", "@type": "Dataset",
         "name": f"{site.profile.site_title}: complaint statistics by {words.body}",
-        "description": f"Complaints about {words.bodies} in England decided by the {site.profile.name}: complaints "
-                       "received by service area, decisions by outcome, uphold, satisfactory remedy and compliance "
-                       f"rates with their 95% intervals, for every {words.body} and year.",
+        "description": f"Complaints about {words.bodies} in {words.site['area']} decided by the "
+                       f"{site.profile.name}: complaints received by service area, decisions by outcome, uphold, "
+                       "satisfactory remedy and compliance rates with their 95% intervals, for every "
+                       f"{words.body} and year.",
         "url": base + urls.data(), "license": licence.path if licence else None, "isAccessibleForFree": True,
         "creator": {"@type": "Organization", "name": site.profile.name},
-        "spatialCoverage": "England",
+        "spatialCoverage": words.site["area"],
         "temporalCoverage": f"{years[0].start.isoformat()}/{years[-1].end.isoformat()}" if years else None,
         "distribution": [{"@type": "DataDownload", "encodingFormat": downloads.MEDIA_TYPES[ext].split(";")[0],
                           "contentUrl": base + path} for path, ext in files],
@@ -103,9 +110,8 @@ def datapackage(site: SiteData) -> File:
                                            site.labels))
               for label, csv_path, records in every]
     about = {"name": "complaint-statistics", "title": f"{site.profile.site_title}: statistics by authority",
-             "description": f"Complaints about {site.scheme.words.bodies} in England decided by the "
-                            f"{site.profile.name}, by "
-                            "authority and year.",
+             "description": f"Complaints about {site.scheme.words.bodies} in {site.scheme.words.site['area']} "
+                            f"decided by the {site.profile.name}, by authority and year.",
              "homepage": site.profile.base_url + urls.data(),
              "licenses": licenses(site.scheme)}
     return File(package(about, tables), "application/json")

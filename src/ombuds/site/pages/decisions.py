@@ -17,18 +17,22 @@ from ombuds.store.queries import DECISION_FILTERS, Decision, matching_decisions
 from ombuds.years import Year
 
 OUTCOMES = ("upheld", "satisfactory-remedy", "not-upheld")  # the filters with their own address
-TITLES = {"all": "Decisions", "upheld": "Upheld decisions",
-          "satisfactory-remedy": "Decisions with a satisfactory remedy", "not-upheld": "Decisions not upheld"}
-LINK_TEXT = {"all": "All decisions", "satisfactory-remedy": "Satisfactory remedy"}  # the filters that are no outcome
+TITLES = {"all": "decisions", "upheld": "decisions_upheld", "satisfactory-remedy": "decisions_satisfactory_remedy",
+          "not-upheld": "decisions_not_upheld"}  # each filter's title: its key in the scheme's [words.site]
+LINK_TEXT = {"all": "all_decisions", "satisfactory-remedy": "satisfactory_remedy"}  # the filters that are no outcome
 
 
-def link_text(labels: EngineLabels, choice: str) -> str:
+def title(site: SiteData, choice: str) -> str:
+    return site.scheme.words.site[TITLES[choice]]
+
+
+def link_text(site: SiteData, choice: str) -> str:
     """A filter's link: an outcome's words from the scheme's label set, in sentence case ("Not upheld"); the other
-    filters' own words."""
-    if choice in labels.outcome_words:
-        words = labels.outcome(choice)
+    filters' words from the scheme's [words.site]."""
+    if choice in site.labels.outcome_words:
+        words = site.labels.outcome(choice)
         return words[:1] + words[1:].lower()
-    return LINK_TEXT[choice]
+    return site.scheme.words.site[LINK_TEXT[choice]]
 
 
 def area_slug(label: str) -> str:
@@ -117,17 +121,17 @@ def decisions(site: SiteData, query, slug: str, year: str, outcome: str = "all",
     rows, total = _one_page(site, authority, chosen, outcome, area.name if area else None, number)
     pages = _pages(total)
     if number > pages:
-        raise NotFound(f"there is no page {number} of {TITLES[outcome].lower()} about {authority.name} in "
+        raise NotFound(f"there is no page {number} of {title(site, outcome).lower()} about {authority.name} in "
                        f"{chosen}: there {'is' if pages == 1 else 'are'} {fmt.counted(pages, 'page')}, starting at "
                        f"/{urls.decisions(slug, chosen, outcome)}")
-    heading = f"{TITLES[outcome]} about {authority.name}, {chosen.label}"
+    heading = f"{title(site, outcome)} about {authority.name}, {chosen.label}"
     if area:
         heading += f": {area.name}"
     heading += f" ({fmt.number(total)})"
-    filters = [{"outcome": o, "text": link_text(site.labels, o), "href": urls.decisions(slug, chosen, o) + suffix,
+    filters = [{"outcome": o, "text": link_text(site, o), "href": urls.decisions(slug, chosen, o) + suffix,
                 "current": o == outcome} for o in DECISION_FILTERS]
     context = {
-        "authority": authority, "year": chosen, "outcome": outcome, "title": TITLES[outcome], "heading": heading,
+        "authority": authority, "year": chosen, "outcome": outcome, "title": title(site, outcome), "heading": heading,
         "rows": rows, "total": total, "page": number, "pages": pages, "first": (number - 1) * PAGE_SIZE + 1,
         "last": (number - 1) * PAGE_SIZE + len(rows), "area": area.name if area else None,
         "area_slug": area.id if area else "", "unknown_area": unknown_area,

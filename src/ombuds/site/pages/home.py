@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ombuds import urls
+from ombuds.registry import Authority
 from ombuds.site.data import NotFound, SiteData
-from ombuds.site.map import LONDON, MapHex, abbreviations, hex_layout, london_layout, map_svg, tier_councils
+from ombuds.site.map import MapHex, abbreviations, hex_layout, inset_layout, map_svg, tier_councils
 from ombuds.site.pages import Page, PageKind
 from ombuds.stats import format as fmt
 from ombuds.stats.bands import METRIC_LABELS, banding
@@ -33,13 +34,8 @@ def map_context(site: SiteData, year: Year, tier: str, metric: str) -> dict:
         label = f"{a.name}: {METRIC_LABELS[metric].lower()} {shown}"
         hexes[a.code] = MapHex(a.code, urls.council(a.slug, year), label, band.css_class, marked=band.few)
         rows.append({"authority": a, "type": site.labels.type_names[a.type], "shown": shown, "band": band})
-    inset = london_layout(year, site.scheme)
-    short = abbreviations({a.code: a.short_name or a.name for a in councils if a.type == LONDON})
-    london = {code: replace(hexes[code], short=short[code],  # the visible label is part of the link's name
-                            label=f"{short[code]}: {hexes[code].label}")
-              for code in inset.cells if code in hexes}
     return {
-        "london_layout": inset if len(london) == len(inset.cells) else None, "london_hexes": london,
+        **_inset(site, year, councils, hexes),
         "year": year, "tier": tier, "metric": metric, "metric_label": METRIC_LABELS[metric],
         "tier_label": tiers[tier], "legend": bands.legend, "banding": bands, "rows": rows,
         "layout": hex_layout(year, tier, site.scheme), "hexes": hexes, "map_svg": map_svg, "rooted": rooted,
@@ -47,9 +43,28 @@ def map_context(site: SiteData, year: Year, tier: str, metric: str) -> dict:
     }
 
 
+def _inset(site: SiteData, year: Year, councils: tuple[Authority, ...], hexes: dict[str, MapHex]) -> dict:
+    """The scheme's inset (`[map.inset]`: the LGSCO's London), its hexes labelled with short names; shown only where
+    every body of it is on this map."""
+    layout, inset = inset_layout(year, site.scheme), site.scheme.map_inset
+    if layout is None:
+        return {"inset": None, "inset_layout": None, "inset_hexes": {}}
+    short = abbreviations({a.code: a.short_name or a.name for a in councils if a.type == inset.type})
+    labelled = {code: replace(hexes[code], short=short[code],  # the visible label is part of the link's name
+                              label=f"{short[code]}: {hexes[code].label}")
+                for code in layout.cells if code in hexes}
+    return {"inset": inset, "inset_layout": layout if len(labelled) == len(layout.cells) else None,
+            "inset_hexes": labelled}
+
+
+def views(site: SiteData) -> tuple[str, ...]:
+    """The ids of the scheme's map views (`[[map.views]]`), the home page's first."""
+    return tuple(view.id for view in site.scheme.map_views)
+
+
 def _map_page(site: SiteData, year: Year, tier: str, metric: str, template: str) -> Page:
-    if tier not in urls.TIERS:
-        raise NotFound(f"there is no '{tier}' map: choose {' or '.join(urls.TIERS)}")
+    if tier not in views(site):
+        raise NotFound(f"there is no '{tier}' map: choose {' or '.join(views(site))}")
     if metric not in urls.METRICS:
         raise NotFound(f"there is no map of '{metric}'")
     context = map_context(site, year, tier, metric)
@@ -60,7 +75,7 @@ def _map_page(site: SiteData, year: Year, tier: str, metric: str, template: str)
 
 def home(site: SiteData, query) -> Page:
     year = site.latest_year()
-    page = _map_page(site, year, "lower", "uphold_rate", "home.html")
+    page = _map_page(site, year, views(site)[0], "uphold_rate", "home.html")
     held = site.year_statistics(year)
     national = totals(held.records, held.labels.measures)
     page.context.update(national=national, published=site.year_statistics(year).published)
@@ -73,7 +88,7 @@ def map_page(site: SiteData, query, year: str, tier: str, metric: str) -> Page:
 
 def _every_map(site: SiteData):
     for year in site.years():
-        for tier in urls.TIERS:
+        for tier in views(site):
             for metric in urls.METRICS:
                 yield {"year": year.label, "tier": tier, "metric": metric}
 

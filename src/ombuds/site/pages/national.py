@@ -1,5 +1,6 @@
-"""England's figures for a year: the totals, the same by type of authority, and complaints received by service
-area, with two bar charts each followed by a table of the same figures. No council is ranked."""
+"""The national figures for a year (the scheme's area: England): the totals, the same by type of authority, and
+complaints received by service area, with two bar charts each followed by a table of the same figures. No council is
+ranked."""
 
 from __future__ import annotations
 
@@ -30,18 +31,18 @@ def national(site: SiteData, query, year: str) -> Page:
     chosen = site.year(year)
     held = site.year_statistics(chosen)
     records = held.records
+    words = site.scheme.words.site
     england = totals(records, site.labels.measures)
-    types = by_type(records, site.labels.measures)
+    types = by_type(records, site.labels.measures, site.scheme.type_ids)
     areas = received_by_area(records, site.labels)
     area_rows = [(name, n) for name, n in areas.items() if name != "total"]
     uphold_chart = bar_chart(
         [(type_label(site, t), v.uphold_rate, fmt.percent(v.uphold_rate, none="n/a")) for t, v in types.items()],
-        f"{site.scheme.words.site['uphold_by_type']}, {chosen.label}", site.scheme.words.site["uphold_by_type_chart"],
+        f"{words['uphold_by_type']}, {chosen.label}", words["uphold_by_type_chart"],
         chart_id="chart-uphold-by-type")
     area_chart = bar_chart(
         [(name, n, fmt.number(n)) for name, n in area_rows],
-        f"Complaints and enquiries received by service area, {chosen.label}",
-        "How many complaints and enquiries about councils in England were received in each service area.",
+        f"{words['received_by_area']}, {chosen.label}", words["received_by_area_chart"],
         chart_id="chart-received-by-area")
     context = {"year": chosen, "years": site.years(), "published": held.published, "england": england,
                "types": [(type_label(site, t), v) for t, v in types.items()], "areas": area_rows,
@@ -60,8 +61,9 @@ def _every_year(site: SiteData):
 def latest(site: SiteData, query) -> Page:
     """`/national/` sends the reader to the latest year, as a council's own address does."""
     target = urls.national(site.latest_year())
-    return Page("redirect.html", {"target": target, "title": "England",
-                                  "link_text": "Go to the latest figures for England"}, redirect=target)
+    area = site.scheme.words.site["area"]
+    return Page("redirect.html", {"target": target, "title": area, "link_text": f"Go to the latest figures for {area}"},
+                redirect=target)
 
 
 KINDS = [

@@ -79,9 +79,8 @@ def search(site: SiteData, query) -> Page:
                         json={"query": q, "results": [_result(site, councils[0])]})
         if councils:
             context["results"] = [_result(site, a) for a in councils]
-            context["message"] = found.message or (
-                f"{found.postcode} is covered by {len(councils)} councils: the district council and the county "
-                f"council each handle different services.")
+            context["message"] = found.message or site.scheme.words.site["two_tier_postcode"].format(
+                postcode=found.postcode, count=len(councils))
         else:
             context["message"] = found.message or (f"We have no figures for the {site.scheme.words.bodies} that cover "
                                                    f"{found.postcode}.")

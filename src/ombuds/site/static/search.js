@@ -5,6 +5,8 @@ import { answerForm, go, key, list, names, results, show } from "./search-result
 // What to say for a place outside the scheme's area: the scheme's [geography.elsewhere] (place → message with
 // {postcode}), given by the page as data-elsewhere.
 const ELSEWHERE = JSON.parse(results.dataset.elsewhere || "{}");
+// What to say for a postcode two councils cover: the scheme's [words.site] two_tier_postcode ({postcode}, {count}).
+const TWO_TIER = results.dataset.twoTier || "";
 const OUTWARD = "(?:[A-Z]{1,2}[0-9][A-Z0-9]?|NPT)";
 const FULL = new RegExp(`^${OUTWARD}[0-9][A-Z]{2}$`);
 const OUTWARD_ONLY = new RegExp(`^${OUTWARD}$`);
@@ -18,8 +20,7 @@ async function councilsAnswer(place, codes, message) {
   const byCode = new Map(all.map((entry) => [entry.code, entry]));
   const found = codes.map((code) => byCode.get(code)).filter(Boolean);
   if (!found.length) return show(`We have no figures for the councils that cover ${place}.`);
-  return show(message || `${place} is covered by ${found.length} councils: the district council and the county ` +
-    "council each handle different services.", found);
+  return show(message || TWO_TIER.replaceAll("{postcode}", place).replaceAll("{count}", found.length), found);
 }
 
 function findInward(shard, inward) {
