@@ -39,6 +39,7 @@ TYPE, OLD_TYPE = "Borough District", "District"  # the copy's type id for the sh
 VIEWS, OLD_VIEWS = ("local", "strategic"), ("lower", "upper")  # the copy's map view ids
 AREA_NAME, OLD_AREA_NAME = "Albion", "England"  # [words.site] area
 UPHELD_TITLE, OLD_UPHELD_TITLE = "Decisions finding fault", "Upheld decisions"  # [words.site] decisions_upheld
+AREA_SET = ('name = "Subject area"\nplural = "subject areas"', 'name = "Service area"\nplural = "service areas"')
 BY_AREA, OLD_BY_AREA = "Complaints and enquiries by subject", "Complaints and enquiries received by service area"
 INSET = """[map.inset]
 id = "metropolitan"
@@ -71,6 +72,7 @@ def renamed(tmp_path_factory) -> Path:
     replace_once(folder / "labels.toml", 'name = "Housing"\n', f'name = "{AREA}"\naliases = ["Housing"]\n')
     replace_once(folder / "labels.toml", 'name = "Upheld"\n', f'name = "{OUTCOME}"\naliases = ["Upheld"]\n')
     replace_once(folder / "types.toml", f'plural = "{OLD_PLURAL}"', f'plural = "{PLURAL}"')
+    replace_once(folder / "labels.toml", AREA_SET[1], AREA_SET[0])  # the service areas' set renamed
     replace_once(folder / "editions" / "2024-25.toml", 'layout = "overview-2024-25"', 'layout = "appendix-2018-19"')
     renamed_council = STEVENAGE.replace(f"{OLD_COUNCIL},Stevenage,,", f"{COUNCIL},{SHORT},yes,")
     replace_once(folder / "bodies.csv", STEVENAGE, renamed_council.replace(",Stevenage|", f",{ALIAS}|Stevenage|"))
@@ -270,6 +272,16 @@ def test_the_site_says_the_copys_words(renamed, databases):
     shipped_decisions = _page("lgsco", databases["shipped"], urls.decisions("stevenage-borough-council", YEAR, "all"))
     assert ">Fault found</a>" in decisions and ">Upheld</a>" not in decisions  # the outcome set's words
     assert ">Upheld</a>" in shipped_decisions and ">Not upheld</a>" in shipped_decisions
+    # the service areas' label set in its own words: headings, the filter, sentences
+    for page in (national, council):
+        assert '<th scope="col" class="govuk-table__header">Subject area</th>' in page and ">Service area<" not in page
+    assert f"received in {YEAR.label}, by subject area</caption>" in council
+    address = urls.decisions("borough-of-stevenage", YEAR, "all") + "?area=nowhere"
+    filtered = _page(renamed, databases["renamed"], address)
+    assert "There is no subject area called “nowhere”, so every subject area is shown." in filtered
+    assert ">All subject areas</option>" in filtered and 'for="area">Subject area</label>' in filtered
+    assert ">All service areas</option>" in shipped_decisions and "service area" not in filtered
+    assert "by the subject area they were about." in _page(renamed, databases["renamed"], urls.methods())
 
 
 def test_the_shipped_scheme_keeps_its_words_beside_the_copy(renamed):

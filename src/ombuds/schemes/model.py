@@ -121,6 +121,7 @@ class LabelSet:
     id: str
     name: str
     labels: tuple[Label, ...]  # in display order
+    plural: str = ""  # the set's name in the plural as a sentence uses it ("service areas"); "" where none is given
     editions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # edition → label id → words
 
     @property

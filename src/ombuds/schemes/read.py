@@ -68,7 +68,7 @@ REPORT = {"name": ("str", True), "min_records": ("int", False), "min_measure": (
 DATA = {"coverage": ("str", True), "attribution": ("str", True), "licenses": ("tables", False)}
 LICENSE = {"name": ("str", True), "title": ("str", True), "path": ("str", True)}  # a Data Package licence
 TYPE = {"id": ("str", True), "name": ("str", True), "plural": ("str", True), "peer_average": ("bool", True)}
-LABEL_SET = {"name": ("str", True), "labels": ("tables", True), "editions": ("table", False)}
+LABEL_SET = {"name": ("str", True), "plural": ("str", False), "labels": ("tables", True), "editions": ("table", False)}
 LABEL = {"id": ("str", True), "name": ("str", True), "aliases": ("strs", False)}
 PEERS = {"by": ("strs", True), "method": ("str", True), "size_bands": ("tables", False)}
 BAND = {"id": ("str", True), "name": ("str", True), "min": ("int", True), "max": ("int", False)}
@@ -279,7 +279,8 @@ def _label_set(set_id: str, data: Any, problems: Problems) -> LabelSet | None:
             elif not isinstance(text, str):
                 problems.add(file, f"{where}.{label_id}", "must be a string")
         editions[edition] = {k: v for k, v in words.items() if k in ids and isinstance(v, str)}
-    return LabelSet(id=set_id, name=table["name"], labels=tuple(labels), editions=editions)
+    return LabelSet(id=set_id, name=table["name"], labels=tuple(labels), editions=editions,
+                    plural=table.get("plural", ""))
 
 
 def _label_sets(data: dict[str, Any] | None, problems: Problems) -> dict[str, LabelSet]:

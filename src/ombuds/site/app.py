@@ -158,8 +158,7 @@ def _page_bytes(site: SiteData, kind: PageKind, request: Request, as_json: bool)
         return page.status, body, "application/json"
     if page.redirect is not None:
         return 307, ("/" + page.redirect).encode("utf-8"), "redirect"
-    context = {**page.context, "site": site.profile, "words": site.scheme.words,
-               "canonical": kind.url(**request.path_params)}
+    context = {**page.context, **site.shared_context(), "canonical": kind.url(**request.path_params)}
     return page.status, render(page.template, context, root="/"), "text/html; charset=utf-8"
 
 

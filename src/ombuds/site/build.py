@@ -89,7 +89,7 @@ def render_page(site: SiteData, kind: PageKind, params: dict, root: str) -> tupl
     """A page as the static build writes it: its HTML (a redirect as a meta-refresh page) with links from `root`.
     Mirrors the live app's rendering; raises NotFound like it."""
     page = kind.build(site, {}, **params)
-    context = {**page.context, "site": site.profile, "words": site.scheme.words,
+    context = {**page.context, **site.shared_context(),
                "preview": site.preview_notes() if site.preview else None, "canonical": kind.url(**params)}
     if page.redirect is not None:
         template = page.template if page.template.endswith("redirect.html") else "redirect.html"

@@ -95,8 +95,9 @@ class SiteData:
 
     def shared_context(self) -> dict:
         """What every page's template reads besides its own context: who speaks (`site`, the profile) and the
-        scheme's words for its bodies (`words.body` "council", `words.bodies`, `words.body_type`)."""
-        return {"site": self.profile, "words": self.scheme.words}
+        scheme's words for its bodies (`words.body` "council", `words.bodies`, `words.body_type`) and its service
+        areas' label set (`area_set.name` "Service area", `area_set.plural`)."""
+        return {"site": self.profile, "words": self.scheme.words, "area_set": self.scheme.label_sets["service_area"]}
 
     def edition(self, year: Year) -> Edition:
         """The edition the site's letter and notes for `year` follow (OmbudsError if there is none)."""

@@ -65,6 +65,10 @@ class MeasuresSite:
             return sorted(Year.parse(label) for label in self._adopted)
         return self.statistics.years()
 
+    def shared_context(self) -> dict:
+        """What every page's template reads besides its own context: who speaks and the scheme's words."""
+        return {"site": self.profile, "words": self.scheme.words}
+
     def preview_notes(self) -> list[str]:
         return []
 

@@ -8,13 +8,14 @@ from ombuds.site.data import NotFound, SiteData
 from ombuds.site.datapackage import Table, licenses, package, stem
 from ombuds.site.pages import File, FileKind, Page, PageKind
 from ombuds.stats import downloads
+from ombuds.stats import format as fmt
 from ombuds.years import Year
 
 COLUMNS = [
     ("authority.code", "The authority's GSS code, for example E07000243."),
     ("authority.name, authority.type", "Its official name and type ({types})."),  # the scheme's type ids
     ("year", "The year, 1 April to 31 March, for example 2023-24."),
-    ("received.<service area>, received.total", "Complaints and enquiries received, by service area, and in all."),
+    ("received.<{area}>, received.total", "Complaints and enquiries received, by {area}, and in all."),
     ("decided.<outcome>, decided.total", "Decisions made, by outcome, and in all."),
     ("investigated, upheld", "Detailed investigations (upheld plus not upheld), and those upheld."),
     ("uphold_rate", "Upheld divided by detailed investigations, as a fraction (0.5 is 50%); empty where there were "
@@ -30,10 +31,13 @@ COLUMNS = [
 
 
 def columns(site: SiteData) -> list[tuple[str, str]]:
-    """What each download column holds, the type ids the scheme's (types.toml: "County, …, London Borough or Other")."""
+    """What each download column holds, the type ids the scheme's (types.toml: "County, …, London Borough or Other")
+    and the service areas' label set its (labels.toml)."""
     ids = site.scheme.type_ids
     types = f"{', '.join(ids[:-1])} or {ids[-1]}" if len(ids) > 1 else ", ".join(ids)
-    return [(names, text.replace("{types}", types)) for names, text in COLUMNS]
+    area = fmt.in_sentence(site.scheme.label_sets["service_area"].name)
+    return [(names.replace("{area}", area), text.replace("{types}", types).replace("{area}", area))
+            for names, text in COLUMNS]
 
 
 def data(site: SiteData, query) -> Page:
@@ -68,7 +72,8 @@ def dataset_description(site: SiteData) -> dict:
         "@context": "https://schema.org", "@type": "Dataset",
         "name": f"{site.profile.site_title}: complaint statistics by {words.body}",
         "description": f"Complaints about {words.bodies} in {words.site['area']} decided by the "
-                       f"{site.profile.name}: complaints received by service area, decisions by outcome, uphold, "
+                       f"{site.profile.name}: complaints received by "
+                       f"{fmt.in_sentence(site.scheme.label_sets['service_area'].name)}, decisions by outcome, uphold, "
                        "satisfactory remedy and compliance rates with their 95% intervals, for every "
                        f"{words.body} and year.",
         "url": base + urls.data(), "license": licence.path if licence else None, "isAccessibleForFree": True,
