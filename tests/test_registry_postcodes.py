@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import zipfile
 
 import numpy as np
 import pytest
 
+from builders import replace_once
 from conftest import registry
-from ombuds.registry import postcodes
+from ombuds.registry import postcodes, registry_of
 from ombuds.registry.postcodes import (
     INDEX_ENV,
     StaleIndex,
@@ -30,9 +32,10 @@ from ombuds.registry.postcodes import (
     source_version,
     unresolved_districts,
 )
-from ombuds.schemes import load_scheme
+from ombuds.schemes import load_scheme, scheme_folder
 
 ELSEWHERE = load_scheme("lgsco").elsewhere  # what the LGSCO's search says outside England (scheme.toml)
+COUNCILS = registry()  # the LGSCO's councils, which answer for a postcode's district
 
 TINY = [("SG1 1AA", "E07000243"), ("SG1 1AB", "E07000099"), ("B1  1AA", "E08000025"), ("AB113AG", ""),
         ("CF101AA", "W06000015"), ("GIR 0AA", "")]
@@ -69,17 +72,32 @@ def index(tmp_path_factory):
     ("SY10 7AA", "SY10 7AA", ("E06000051",)),  # Shropshire, in an outward code shared with Wales
 ])
 def test_postcodes_lead_to_their_councils(text, postcode, councils):
-    result = lookup_postcode(text, ELSEWHERE)
+    result = lookup_postcode(text, COUNCILS, ELSEWHERE)
     assert (result.kind, result.postcode, result.councils, result.message) == ("found", postcode, councils, "")
     assert result.query == text.strip()
 
 
+def test_the_councils_are_the_chosen_schemes(tmp_path):
+    """The geography places a postcode in a district; which councils answer is the scheme's registry: a copy whose
+    bodies.csv puts Stevenage in Essex answers SG1 with Essex County Council, in its lookup and its shards."""
+    copy = tmp_path / "lgsco-moved"
+    shutil.copytree(scheme_folder("lgsco"), copy)
+    replace_once(copy / "bodies.csv", ",STV,E10000015,", ",STV,E10000012,")
+    moved = registry_of(load_scheme(copy))
+    assert lookup_postcode("SG1 1AA", moved, ELSEWHERE).councils == ("E07000243", "E10000012")
+    outward = lookup_postcode("SG1", moved, ELSEWHERE).councils  # Stevenage, North Hertfordshire, then counties
+    assert outward == ("E07000243", "E07000099", "E10000012", "E10000015")
+    shard = next(shard for code, shard in postcode_shards(moved) if code == "SG1")
+    assert shard["councils"] == list(outward) and {"councils": ["E07000243", "E10000012"]} in shard["groups"]
+    assert lookup_postcode("SG1 1AA", COUNCILS, ELSEWHERE).councils == ("E07000243", "E10000015")  # the shipped
+
+
 def test_every_english_district_has_current_councils(index):
-    assert unresolved_districts(index) == []
+    assert unresolved_districts(COUNCILS, index) == []
     english = [lad for lad in index.lads if lad and nation_of(lad) is None]
     assert len(english) == 296
     for lad in english:
-        authorities = [registry().get(code) for code in councils_of(lad)]
+        authorities = [registry().get(code) for code in councils_of(lad, COUNCILS)]
         assert all(a.end_date is None for a in authorities), lad
         assert authorities[0].type in {"District", "Unitary", "Metropolitan", "London Borough"}, lad
         assert [a.type for a in authorities[1:]] == (["County"] if authorities[0].type == "District" else []), lad
@@ -98,7 +116,7 @@ def test_every_english_district_has_current_councils(index):
     ("IM1 1AA", "Isle of Man", None),
 ])
 def test_postcodes_outside_england_say_where_and_who(text, nation, ombudsman):
-    result = lookup_postcode(text, ELSEWHERE)
+    result = lookup_postcode(text, COUNCILS, ELSEWHERE)
     assert (result.kind, result.nation, result.councils) == ("not_england", nation, ())
     assert result.message.startswith(f"{result.postcode} is in ")
     assert "English councils only" in result.message
@@ -106,46 +124,46 @@ def test_postcodes_outside_england_say_where_and_who(text, nation, ombudsman):
 
 
 def test_the_words_for_places_outside_england_are_the_schemes(index):
-    assert lookup_postcode("CF10 1AA", ELSEWHERE).message == (
+    assert lookup_postcode("CF10 1AA", COUNCILS, ELSEWHERE).message == (
         "CF10 1AA is in Wales: this ombudsman covers English councils only, and complaints about Welsh councils go "
         "to the Public Services Ombudsman for Wales.")
-    assert lookup_postcode("GY1", ELSEWHERE).message == (
+    assert lookup_postcode("GY1", COUNCILS, ELSEWHERE).message == (
         "GY1 is in the Channel Islands, which are not part of England: this ombudsman covers English councils only.")
     other = {**ELSEWHERE, "Wales": "Try {postcode} with the Welsh ombudsman."}
-    assert lookup_postcode("cf101aa", other).message == "Try CF10 1AA with the Welsh ombudsman."
+    assert lookup_postcode("cf101aa", COUNCILS, other).message == "Try CF10 1AA with the Welsh ombudsman."
 
 
 def test_a_postcode_missing_from_a_nations_area_is_still_placed(index):
     assert "BT98" not in index.outward_ids and index.district("BT1", "1AB") is None
-    assert lookup_postcode("BT98 1AA", ELSEWHERE).nation == "Northern Ireland"
-    assert lookup_postcode("BT1 1AB", ELSEWHERE).nation == "Northern Ireland"
+    assert lookup_postcode("BT98 1AA", COUNCILS, ELSEWHERE).nation == "Northern Ireland"
+    assert lookup_postcode("BT1 1AB", COUNCILS, ELSEWHERE).nation == "Northern Ireland"
 
 
 @pytest.mark.parametrize("text", ["12345", "", "   ", "SG1 1A", "SG1 1", "x" * 200, "Stevenage", "SG1 1AAA",
                                   "1SG 1AA", "SG1-1AA", "ＳＧ1 1AA"])
 def test_malformed_text_is_told_what_a_postcode_looks_like(text):
-    result = lookup_postcode(text, ELSEWHERE)
+    result = lookup_postcode(text, COUNCILS, ELSEWHERE)
     assert (result.kind, result.postcode, result.councils) == ("malformed", None, ())
     assert "SW1A 1AA" in result.message and len(result.message) < 100
     assert not looks_like_postcode(text)
 
 
 def test_an_empty_search_asks_for_a_postcode():
-    assert lookup_postcode(" ", ELSEWHERE).message.startswith("Enter a postcode")
+    assert lookup_postcode(" ", COUNCILS, ELSEWHERE).message.startswith("Enter a postcode")
 
 
 def test_well_formed_but_unknown_postcodes(index):
     for text in ("ZZ99 9ZZ", "SG1 9ZY", "zz999zz"):
-        result = lookup_postcode(text, ELSEWHERE)
+        result = lookup_postcode(text, COUNCILS, ELSEWHERE)
         assert result.kind == "unknown" and result.councils == ()
         assert result.message.startswith(f"We cannot find {result.postcode}")
-    assert lookup_postcode("zz999zz", ELSEWHERE).postcode == "ZZ99 9ZZ"
+    assert lookup_postcode("zz999zz", COUNCILS, ELSEWHERE).postcode == "ZZ99 9ZZ"
     assert index.district("SG1", "9ZY") is None
 
 
 @pytest.mark.parametrize("text", ["GIR 0AA", "SR43 4AA"])
 def test_postcodes_without_a_location_have_no_council(text):
-    result = lookup_postcode(text, ELSEWHERE)
+    result = lookup_postcode(text, COUNCILS, ELSEWHERE)
     assert result.kind == "unknown"
     assert "no fixed location" in result.message
 
@@ -157,20 +175,20 @@ def test_postcodes_without_a_location_have_no_council(text):
     ("M1", ("E08000003",), "is in one council area"),  # Manchester
 ])
 def test_an_outward_code_alone_lists_every_council_in_it(text, councils, message):
-    result = lookup_postcode(text, ELSEWHERE)
+    result = lookup_postcode(text, COUNCILS, ELSEWHERE)
     assert (result.kind, result.postcode, result.councils) == ("outward", text.strip().upper(), councils)
     assert message in result.message
     assert looks_like_postcode(text)
 
 
 def test_outward_codes_across_borders_and_beyond():
-    assert lookup_postcode("TD15", ELSEWHERE).councils == ("E06000057",)
-    assert "partly in Scotland" in lookup_postcode("TD15", ELSEWHERE).message
-    assert "partly in Wales" in lookup_postcode("SY10", ELSEWHERE).message
-    welsh = lookup_postcode("CH5", ELSEWHERE)
+    assert lookup_postcode("TD15", COUNCILS, ELSEWHERE).councils == ("E06000057",)
+    assert "partly in Scotland" in lookup_postcode("TD15", COUNCILS, ELSEWHERE).message
+    assert "partly in Wales" in lookup_postcode("SY10", COUNCILS, ELSEWHERE).message
+    welsh = lookup_postcode("CH5", COUNCILS, ELSEWHERE)
     assert (welsh.kind, welsh.nation) == ("not_england", "Wales")
-    assert lookup_postcode("BT1", ELSEWHERE).nation == "Northern Ireland"
-    assert lookup_postcode("ZZ99", ELSEWHERE).kind == "unknown"
+    assert lookup_postcode("BT1", COUNCILS, ELSEWHERE).nation == "Northern Ireland"
+    assert lookup_postcode("ZZ99", COUNCILS, ELSEWHERE).kind == "unknown"
 
 
 @pytest.mark.parametrize("text", ["SG1 1AA", "sg11aa", " Sg1 1aa ", "SG1", "sw1a", "GIR 0AA", "gir0aa", "W1A 1AA"])
@@ -229,7 +247,7 @@ def test_a_missing_damaged_or_stale_index_is_rebuilt(tmp_path, monkeypatch, cont
 
 @pytest.fixture(scope="module")
 def shards(index):
-    return dict(postcode_shards())
+    return dict(postcode_shards(COUNCILS))
 
 
 def _from_shard(shard: dict, inward: str) -> dict | None:
@@ -248,9 +266,9 @@ def test_shards_answer_like_the_server(index, shards):
     for number in rng.sample(range(len(index.outwards)), 300):
         outward = index.outwards[number]
         shard = shards[outward]
-        assert shard["councils"] == list(lookup_postcode(outward, ELSEWHERE).councils)
+        assert shard["councils"] == list(lookup_postcode(outward, COUNCILS, ELSEWHERE).councils)
         for inward in rng.sample(postcodes._INWARDS, 10) + [postcodes._INWARDS[i] for i in index.run(number)[0][:5]]:
-            result, group = lookup_postcode(f"{outward} {inward}", ELSEWHERE), _from_shard(shard, inward)
+            result, group = lookup_postcode(f"{outward} {inward}", COUNCILS, ELSEWHERE), _from_shard(shard, inward)
             if result.kind == "found":
                 assert group == {"councils": list(result.councils)}
             elif index.district(outward, inward) is None:

@@ -21,6 +21,7 @@ import pytest
 import uvicorn
 
 from conftest import demo, demo_database
+from ombuds.registry import registry_of
 from ombuds.registry.postcodes import lookup_postcode
 from ombuds.schemes import load_scheme
 from ombuds.site.app import create_app
@@ -179,7 +180,8 @@ def test_js_search_by_name(page, site):
 
 def test_js_search_by_postcode(page, site):
     """Needs /search/ (fails, not skips, if it is missing). A district postcode lists the district and county."""
-    found = lookup_postcode(STEVENAGE_POSTCODE, load_scheme("lgsco").elsewhere)
+    lgsco = load_scheme("lgsco")
+    found = lookup_postcode(STEVENAGE_POSTCODE, registry_of(lgsco), lgsco.elsewhere)
     assert found.kind == "found" and STEVENAGE in found.councils
     _search_from_home(page, site, STEVENAGE_POSTCODE)
     page.wait_for_url(re.compile(r"/(search|councils)/"))

@@ -352,50 +352,44 @@ def _load_or_build(path: Path) -> PostcodeIndex:
 
 
 @cache
-def _england() -> Registry:
-    """The "england" geography's councils by GSS code, each district's county named (the shipped LGSCO's bodies.csv):
-    the postcode index and the static site's shards are made once from the package, whatever the scheme's names."""
-    return registry_of(load_scheme("lgsco"))
-
-
-@cache
-def councils_of(lad: str) -> tuple[str, ...]:
-    """The councils of an English district code: the council itself, then its county's (a district's); () if
-    unknown."""
-    authority = _authority(lad)
+def councils_of(lad: str, registry: Registry) -> tuple[str, ...]:
+    """The councils of an English district code in the scheme's registry: the council itself, then its county's (a
+    district's); () if unknown. The "england" geography gives a postcode's district code; which councils those are,
+    and which county a district is in, is the scheme's (`bodies.csv`)."""
+    authority = _authority(lad, registry)
     if authority is None:
         return ()
     if authority.county:
-        return authority.code, _england().resolve(authority.county).code
+        return authority.code, registry.resolve(authority.county).code
     return (authority.code,)
 
 
-def _authority(lad: str) -> Authority | None:
+def _authority(lad: str, registry: Registry) -> Authority | None:
     """Through the registry, which also knows ONS's newer codes (Barnsley's E08000038, Sheffield's E08000039)."""
     if not lad:
         return None
     try:
-        return _england().resolve(lad)
+        return registry.resolve(lad)
     except AuthorityNotFound:
         return None
 
 
-def unresolved_districts(index: PostcodeIndex | None = None) -> list[str]:
+def unresolved_districts(registry: Registry, index: PostcodeIndex | None = None) -> list[str]:
     """English district codes in the directory that the registry cannot turn into councils (should be none)."""
     index = postcode_index() if index is None else index
-    return [lad for lad in index.lads if lad and nation_of(lad) is None and not councils_of(lad)]
+    return [lad for lad in index.lads if lad and nation_of(lad) is None and not councils_of(lad, registry)]
 
 
-def lookup_postcode(text: str, elsewhere: Mapping[str, str]) -> PostcodeResult:
-    """Which councils cover a postcode or an outward code (see `PostcodeResult`); `elsewhere` says what to answer
-    for a place outside England (`scheme.elsewhere`: place → message with `{postcode}`)."""
+def lookup_postcode(text: str, registry: Registry, elsewhere: Mapping[str, str]) -> PostcodeResult:
+    """Which of the registry's councils cover a postcode or an outward code (see `PostcodeResult`); `elsewhere` says
+    what to answer for a place outside England (`scheme.elsewhere`: place → message with `{postcode}`)."""
     query = text.strip()
     parsed = parse_postcode(text)
     if parsed:
-        return _lookup_full(query, *parsed, elsewhere)
+        return _lookup_full(query, *parsed, registry, elsewhere)
     outward = parse_outward(text)
     if outward:
-        return _lookup_outward(query, outward, elsewhere)
+        return _lookup_outward(query, outward, registry, elsewhere)
     message = f"Enter a postcode: {_EXAMPLE}." if not query else f"That is not a UK postcode: {_EXAMPLE}."
     return PostcodeResult("malformed", query, None, message=message)
 
@@ -405,13 +399,14 @@ def _outside(query: str, postcode: str, nation: str, elsewhere: Mapping[str, str
                           message=elsewhere[nation].replace("{postcode}", postcode))
 
 
-def _lookup_full(query: str, outward: str, inward: str, elsewhere: Mapping[str, str]) -> PostcodeResult:
+def _lookup_full(query: str, outward: str, inward: str, registry: Registry,
+                 elsewhere: Mapping[str, str]) -> PostcodeResult:
     postcode = f"{outward} {inward}"
     lad = postcode_index().district(outward, inward)
     nation = nation_of(lad) if lad else _nation_around(outward)
     if nation:
         return _outside(query, postcode, nation, elsewhere)
-    councils = councils_of(lad) if lad else ()
+    councils = councils_of(lad, registry) if lad else ()
     if councils:
         return PostcodeResult("found", query, postcode, councils)
     return PostcodeResult("unknown", query, postcode, message=_unknown_message(postcode, lad))
@@ -442,36 +437,37 @@ def _located(districts: Counter[str]) -> Counter[str]:
     return Counter({lad: n for lad, n in districts.items() if lad})
 
 
-def _lookup_outward(query: str, outward: str, elsewhere: Mapping[str, str]) -> PostcodeResult:
+def _lookup_outward(query: str, outward: str, registry: Registry, elsewhere: Mapping[str, str]) -> PostcodeResult:
     districts = _located(postcode_index().districts_in(outward))
     english = Counter({lad: n for lad, n in districts.items() if nation_of(lad) is None})
-    councils = _councils_by_size(english)
+    councils = _councils_by_size(english, registry)
     if not councils:
         nation = _nation_around(outward)
         if nation:
             return _outside(query, outward, nation, elsewhere)
         return PostcodeResult("unknown", query, outward, message=_unknown_outward_message(outward, bool(districts)))
     places = sorted({nation_of(lad) for lad in districts if nation_of(lad)})
-    return PostcodeResult("outward", query, outward, councils, message=_outward_message(outward, english, places))
+    message = _outward_message(outward, english, places, registry)
+    return PostcodeResult("outward", query, outward, councils, message=message)
 
 
-def _councils_by_size(districts: Counter[str]) -> tuple[str, ...]:
+def _councils_by_size(districts: Counter[str], registry: Registry) -> tuple[str, ...]:
     """Lower-tier councils by number of postcodes, then the counties by the postcodes of their districts."""
     lower: list[str] = []
     counties: Counter[str] = Counter()
     for lad, n in sorted(districts.items(), key=lambda item: (-item[1], item[0])):
-        councils = councils_of(lad)
+        councils = councils_of(lad, registry)
         lower.extend(councils[:1])
         for county in councils[1:]:
             counties[county] += n
     return tuple(dict.fromkeys(lower)) + tuple(county for county, _ in counties.most_common())
 
 
-def _outward_message(outward: str, english: Counter[str], elsewhere: list[str]) -> str:
+def _outward_message(outward: str, english: Counter[str], elsewhere: list[str], registry: Registry) -> str:
     if elsewhere:
         return (f"Postcode district {outward} is partly in {' and '.join(elsewhere)}; enter your full postcode to "
                 f"find your council.")
-    lower = {councils_of(lad)[:1] for lad in english}
+    lower = {councils_of(lad, registry)[:1] for lad in english}
     if len(lower) > 1:
         return (f"Postcode district {outward} is split between {len(lower)} council areas; enter your full postcode "
                 f"to find yours.")
@@ -485,8 +481,9 @@ def _unknown_outward_message(outward: str, in_directory: bool) -> str:
     return f"We cannot find postcode district {outward}: check it, or search for your council by name."
 
 
-def postcode_shards() -> Iterator[tuple[str, dict[str, Any]]]:
-    """Per outward code, what the static site's search needs to answer in the browser: `postcodes/<OUTWARD>.json`.
+def postcode_shards(registry: Registry) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Per outward code, in the registry's councils, what the static site's search needs to answer in the browser:
+    `postcodes/<OUTWARD>.json`.
 
     Each shard is `{"groups": [...], "inward": "1AA1AB…", "group": "0010…", "councils": [...]}`:
 
@@ -506,37 +503,38 @@ def postcode_shards() -> Iterator[tuple[str, dict[str, Any]]]:
     index = postcode_index()
     for number, outward in enumerate(index.outwards):
         inwards, groups = index.run(number)
-        yield outward, _shard(inwards, [index.lads[group] for group in groups])
+        yield outward, _shard(inwards, [index.lads[group] for group in groups], registry)
 
 
-def _shard(inwards: list[int], lads: list[str]) -> dict[str, Any]:
+def _shard(inwards: list[int], lads: list[str], registry: Registry) -> dict[str, Any]:
     groups: list[dict[str, Any]] = []
     digits: dict[str, str] = {}
     for lad in dict.fromkeys(lads):
-        group = _shard_group(lad)
+        group = _shard_group(lad, registry)
         if group not in groups:
             groups.append(group)
         digits[lad] = _SHARD_DIGITS[groups.index(group)]
     shard: dict[str, Any] = {"groups": groups, "inward": "".join(_INWARDS[inward] for inward in inwards)}
     if len(groups) > 1:
         shard["group"] = "".join(digits[lad] for lad in lads)
-    shard["councils"] = list(_councils_by_size(Counter(lad for lad in lads if lad and nation_of(lad) is None)))
+    english = Counter(lad for lad in lads if lad and nation_of(lad) is None)
+    shard["councils"] = list(_councils_by_size(english, registry))
     return shard
 
 
-def _shard_group(lad: str) -> dict[str, Any]:
+def _shard_group(lad: str, registry: Registry) -> dict[str, Any]:
     nation = nation_of(lad) if lad else None
     if nation:
         return {"nation": nation}
-    councils = councils_of(lad) if lad else ()
+    councils = councils_of(lad, registry) if lad else ()
     return {"councils": list(councils)} if councils else {}
 
 
-def write_shards(folder: Path) -> tuple[int, int]:
-    """Every shard as `<folder>/<OUTWARD>.json`; returns (files, total bytes)."""
+def write_shards(folder: Path, registry: Registry) -> tuple[int, int]:
+    """Every shard, in the registry's councils, as `<folder>/<OUTWARD>.json`; returns (files, total bytes)."""
     folder.mkdir(parents=True, exist_ok=True)
     files = size = 0
-    for outward, shard in postcode_shards():
+    for outward, shard in postcode_shards(registry):
         data = json.dumps(shard, separators=(",", ":")).encode()
         (folder / f"{outward}.json").write_bytes(data)
         files, size = files + 1, size + len(data)
@@ -553,6 +551,8 @@ def _main(argv: list[str] | None = None) -> int:
     shards.add_argument("folder", type=Path)
     lookup = commands.add_parser("lookup", help="look a postcode up")
     lookup.add_argument("text", nargs="+")
+    for command in (shards, lookup):
+        command.add_argument("--scheme", default="lgsco", help="the scheme whose councils answer (default: lgsco)")
     args = parser.parse_args(argv)
     if args.command == "build":
         started = time.perf_counter()
@@ -561,10 +561,11 @@ def _main(argv: list[str] | None = None) -> int:
         print(f"{len(index):,} postcodes in {len(index.outwards):,} outward codes: {path} "
               f"({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
     elif args.command == "shards":
-        files, size = write_shards(args.folder)
+        files, size = write_shards(args.folder, registry_of(load_scheme(args.scheme)))
         print(f"{files:,} shards, {size / 1e6:.1f} MB, in {args.folder}")
     else:
-        print(lookup_postcode(" ".join(args.text)))
+        scheme = load_scheme(args.scheme)
+        print(lookup_postcode(" ".join(args.text), registry_of(scheme), scheme.elsewhere))
     return 0
 
 

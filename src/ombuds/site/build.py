@@ -318,13 +318,14 @@ def _write_assets(site: SiteData, folder: Path) -> list[str]:
     return [written for path, body in bodies.items() for written in _written_extra(folder, path, body)]
 
 
-SHARDS = "postcode shards"  # the manifest's entry for the search's postcode shards (made from the package alone)
+SHARDS = "postcode shards"  # the manifest's entry for the search's postcode shards (the package and the scheme)
 
 
-def _write_shards(folder: str, previous: Manifest | None = None) -> tuple[int, dict]:
-    """The search's postcode shards, kept from the previous build when its files are intact (they change only with
-    the package, which the build digest covers); (files, the manifest entry). In place, written aside and each
-    renamed into its place."""
+def _write_shards(folder: str, scheme: Scheme, previous: Manifest | None = None) -> tuple[int, dict]:
+    """The search's postcode shards in the scheme's councils, kept from the previous build when its files are intact
+    (they change only with the package and the scheme's folder, which the build digest covers); (files, the
+    manifest entry). In place, written aside and each renamed into its place."""
+    from ombuds.registry import registry_of
     from ombuds.registry.postcodes import write_shards
 
     previous = previous if previous is not None else _worker["previous"]
@@ -333,7 +334,7 @@ def _write_shards(folder: str, previous: Manifest | None = None) -> tuple[int, d
         return len(old["outputs"]), old
     shards = Path(folder) / "search" / "postcodes"
     aside = shards.with_name(f".postcodes.tmp-{os.getpid()}") if _worker.get("in_place") else shards
-    files = write_shards(aside)[0]
+    files = write_shards(aside, registry_of(scheme))[0]
     if aside != shards:
         shards.mkdir(parents=True, exist_ok=True)
         for path in sorted(aside.glob("*.json")):
@@ -443,7 +444,7 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
             with context.Pool(workers, _start_worker,
                               (database.url, settings, str(folder), computed, [kind.name for kind in all_kinds],
                                str(out), facts.reach, preview, precompress, in_place)) as pool:
-                shards = None if shards_here else pool.apply_async(_write_shards, (str(folder),))
+                shards = None if shards_here else pool.apply_async(_write_shards, (str(folder), settings.scheme))
                 results = pool.imap_unordered(_build_chunk, _chunks(pending, CHUNK))
                 extras += _write_assets(site, folder)
                 extras += _write_openapi(database, settings, folder)
@@ -461,7 +462,7 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
             extras += _write_openapi(database, settings, folder)
             shards_here = lgsco
         if shards_here and lgsco:
-            made, entries[SHARDS] = _write_shards(str(folder), previous)
+            made, entries[SHARDS] = _write_shards(str(folder), settings.scheme, previous)
             report.files += made
         extras += _written_extra(folder, "404.html", not_found_html(site))
         report.files += len([path for path in extras if path.startswith("static/")]) + 2  # OpenAPI, 404 page

@@ -70,7 +70,7 @@ def search(site: SiteData, query) -> Page:
         return Page("search.html", context, json={"query": "", "results": []})
     shown = {a.code: a for a in _shown(site)}
     if looks_like_postcode(q):
-        found = lookup_postcode(q, site.scheme.elsewhere)
+        found = lookup_postcode(q, site.authorities, site.scheme.elsewhere)
         councils = [shown[c] for c in found.councils if c in shown]
         context["postcode"] = found.postcode
         if found.kind == "found" and len(councils) == 1:
