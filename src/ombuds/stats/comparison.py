@@ -22,12 +22,11 @@ RATES = ("uphold_rate", "satisfactory_remedy_rate", "compliance_rate")
 def counts(record: StatisticsRecord, rate: str, measures: EngineMeasures) -> tuple[int, int] | None:
     """(numerator, denominator) of a rate, as the scheme's measures count them; None where a published document did
     not state them."""
-    pairs = {
-        "uphold_rate": (record.upheld, record.investigated),
-        "satisfactory_remedy_rate": (record.satisfactory_remedies, record.upheld),
-        "compliance_rate": (complied(record, measures), record.compliance.recorded),
-    }
-    k, n = pairs[rate]
+    if rate == "compliance_rate":
+        k = complied(record, measures)
+    else:
+        k = {"uphold_rate": record.upheld, "satisfactory_remedy_rate": record.satisfactory_remedies}[rate]
+    n = base(record, rate)
     return None if k is None or n is None else (k, n)
 
 
