@@ -212,6 +212,37 @@ def test_first_import_killed_part_way_leaves_no_case(tmp_path, data):
     assert path.read_bytes()[18:20] == b"\x02\x02"  # the write-ahead log again once the import is over
 
 
+@pytest.mark.parametrize("point", ["writing its rows with ADBC", "copying them in"])
+def test_first_import_through_arrow_killed_part_way_leaves_no_case(tmp_path, data, monkeypatch, point):
+    """A first import whose files go through pyarrow and ADBC (ingest.arrow_read): killed while ADBC writes the
+    private temporary database, or while the import's transaction copies its rows in, it leaves a database with no
+    case (and its temporary folder behind), and the rerun imports what one import does."""
+    pytest.importorskip("adbc_driver_sqlite")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temporary))
+    path = tmp_path / "first.db"
+    journal = Path(f"{path}-journal")
+    process = start(["import", *demo_files(data)], str(path))
+    try:
+        wait_for(_reading(process, "rows.db"), process, timeout=60)
+        if point == "copying them in":
+            wait_for(lambda: journal.exists() and path.stat().st_size > 1 << 20, process, timeout=60)
+        else:
+            assert not journal.exists()
+    finally:
+        kill_hard(process)
+    assert [folder.name[:14] for folder in temporary.iterdir()] == ["ombuds-import-"]
+    killed = sqlite_counts(path)
+    assert [table for table, rows in killed.items() if rows and table not in ("data_version", "store_identity")] \
+        == []
+    rerun = run(["import", *demo_files(data)], str(path))
+    assert rerun.returncode == 0, rerun.stderr
+    fresh = tmp_path / "fresh.db"
+    assert run(["import", *demo_files(data)], str(fresh)).returncode == 0
+    assert sqlite_counts(path) == sqlite_counts(fresh)
+
+
 @pytest.fixture(scope="module")
 def letters_db(tmp_path_factory, data) -> Path:
     path = tmp_path_factory.mktemp("letters-db") / "letters.db"
