@@ -10,7 +10,6 @@ reads it as before and words every problem at its line.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from ombuds.ingest.kinds import Kinds
 from ombuds.ingest.read import UnreadableFile, open_table
 from ombuds.schemes import Scheme
 from ombuds.store.aggregate import COUNTED
-from ombuds.store.arrow_load import ArrowRows, tally
+from ombuds.store.arrow_load import ArrowRows, NotWritten, Tally
 from ombuds.store.schema import TABLES
 
 
@@ -32,7 +31,7 @@ class Preloaded:
     kind: str
     table: str
     rows: int
-    counts: Counter[tuple] = field(default_factory=Counter)
+    counts: dict[tuple, int] = field(default_factory=dict)
 
 
 def preload(paths: list[Path], scheme: Scheme, kinds: Kinds, check: ColumnCheck, *, sheet: str | None,
@@ -78,13 +77,14 @@ def _file(path: Path, number: int, scheme: Scheme, kinds: Kinds, check: ColumnCh
             checker = arrow_kind(scheme, kind.name, where, len(table.header), named, columns)
             if checker is None:
                 return None
-            found = Preloaded(kind.name, name, 0)
+            found, counted = Preloaded(kind.name, name, 0), Tally(kind.name)
             for batch in csv_batches(table.csv.handle, table.csv.delimiter, len(table.header)):
                 stored = checker.table(batch, check)
                 rows.add(name, stored)
-                tally(kind.name, stored, found.counts)
+                counted.add(stored)
                 found.rows += stored.num_rows
-    except (UnreadableFile, NotColumnar, Decline):
+            found.counts = counted.counts()
+    except (UnreadableFile, NotColumnar, Decline, NotWritten):
         rows.drop(name)
         return None
     if not found.rows:
