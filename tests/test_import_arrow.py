@@ -170,7 +170,8 @@ def test_a_key_repeated_across_files_is_worded_as_before(tmp_path, monkeypatch, 
 def test_without_adbc_or_into_a_database_with_cases_the_other_path_is_taken(tmp_path, monkeypatch, preloaded):
     paths = files(tmp_path, rows=100)
     with monkeypatch.context() as patch:
-        patch.setitem(sys.modules, "adbc_driver_sqlite.dbapi", None)  # not installed
+        patch.setitem(sys.modules, "adbc_driver_sqlite", None)  # not installed
+        patch.setitem(sys.modules, "adbc_driver_sqlite.dbapi", None)
         assert not arrow_load.available()
         database = open_database(f"sqlite:///{tmp_path / 'none.db'}")
         import_files(database, paths, scheme=LGSCO)
@@ -207,3 +208,11 @@ def test_adbc_writes_only_a_private_temporary_database_which_is_removed(tmp_path
     assert len(opened) == 1 and Path(opened[0]).name == "rows.db"
     assert Path(opened[0]).parent.name.startswith("ombuds-import-") and Path(opened[0]).parent.parent == tmp_path
     assert not Path(opened[0]).parent.exists()  # removed once the import is over
+
+
+def test_counts_summed_block_by_block_are_the_counts_of_the_rows(tmp_path, monkeypatch, preloaded):
+    monkeypatch.setattr(arrow_load, "COMPACT", 1)  # every block's counts summed into the file's at once
+    paths = files(tmp_path)
+    fast = outcome(f"sqlite:///{tmp_path / 'fast.db'}", paths, monkeypatch, arrow=True)
+    assert preloaded == [{1: "received", 2: "decided"}]
+    assert fast == outcome(f"sqlite:///{tmp_path / 'slow.db'}", paths, monkeypatch, arrow=False)

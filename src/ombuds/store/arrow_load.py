@@ -35,11 +35,12 @@ class NotWritten(Exception):
 
 def available() -> bool:
     """Whether ADBC's SQLite driver is installed (without it every import takes the other path)."""
-    try:
-        import adbc_driver_sqlite.dbapi  # noqa: F401
+    from importlib.util import find_spec
+
+    try:  # found, not imported: importing it (and pyarrow.dataset with it) costs 0.05 s, paid only when used
+        return find_spec("adbc_driver_sqlite.dbapi") is not None
     except ImportError:
         return False
-    return True
 
 
 class ArrowRows:
@@ -107,6 +108,9 @@ def attached(connection: Connection, rows: ArrowRows) -> Iterator[None]:
         connection.commit()
 
 
+COMPACT = 200_000  # a file's counted keys held before they are summed: 3 MB
+
+
 class Tally:
     """A file's rows counted as store.aggregate.LoadCounts counts them: cases by (start year, authority, label[, the
     two remedy flags]). Each row's key is packed into one integer (numpy) and the keys of a block counted at once;
@@ -132,6 +136,16 @@ class Tally:
         keys, cases = np.unique(key, return_counts=True)
         self._keys.append(keys)
         self._cases.append(cases)
+        if sum(map(len, self._keys)) > COMPACT:
+            self._compact()
+
+    def _compact(self) -> None:
+        """The blocks' counts summed into one (their size stays that of the distinct keys, whatever the rows)."""
+        import numpy as np
+
+        keys, where = np.unique(np.concatenate(self._keys), return_inverse=True)
+        self._keys = [keys]
+        self._cases = [np.bincount(where, weights=np.concatenate(self._cases)).astype(np.int64)]
 
     @staticmethod
     def _numbers(column: pa.ChunkedArray, numbered: dict[object, int]):
@@ -145,12 +159,11 @@ class Tally:
         return np.array([numbered[value] for value in values], np.int64)[encoded.indices.to_numpy()]
 
     def counts(self) -> dict[tuple, int]:
-        import numpy as np
 
         if not self._keys:
             return {}
-        keys, where = np.unique(np.concatenate(self._keys), return_inverse=True)
-        cases = np.bincount(where, weights=np.concatenate(self._cases)).astype(np.int64)
+        self._compact()
+        keys, cases = self._keys[0], self._cases[0]
         authorities, labels = ({number: value for value, number in numbered.items()} for numbered in self.values)
         out = {}
         for key, n in zip(keys.tolist(), cases.tolist(), strict=True):
