@@ -8,14 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given
 
 from conftest import LGSCO, snapshot, write_csv
 from ombuds.ingest import ImportFailed, import_files
 from ombuds.ingest import run as ingest_run
 from ombuds.store import arrow_load, open_database
 from ombuds.store.aggregate import fresh_counts
-from test_import_paths import DECIDED, RECEIVED, SETTINGS, csv_files
+from test_import_paths import DECIDED, RECEIVED
 
 pytest.importorskip("adbc_driver_sqlite")
 
@@ -128,17 +127,6 @@ def test_a_declined_file_beside_a_loaded_one_gives_the_same_tables(tmp_path, mon
     assert preloaded == [{2: "decided"}]
     assert fast == outcome(f"sqlite:///{tmp_path / 'slow.db'}", paths, monkeypatch, arrow=False)
     assert "received: 29,999 new" in fast[0]
-
-
-@SETTINGS
-@given(body=csv_files())
-def test_any_file_gives_what_the_other_path_gives(tmp_path_factory, monkeypatch, body):
-    folder = tmp_path_factory.mktemp("arrow")
-    path = folder / "cases.csv"
-    path.write_bytes(body)
-    fast = outcome(f"sqlite:///{folder / 'fast.db'}", [path], monkeypatch, arrow=True)
-    slow = outcome(f"sqlite:///{folder / 'slow.db'}", [path], monkeypatch, arrow=False)
-    assert fast == slow
 
 
 @pytest.mark.parametrize("text", ["\u00a0R1", "R1\u3000", "\x0bR1", "r\u00e91", "R\x7f1"])
