@@ -204,3 +204,26 @@ def test_counts_summed_block_by_block_are_the_counts_of_the_rows(tmp_path, monke
     fast = outcome(f"sqlite:///{tmp_path / 'fast.db'}", paths, monkeypatch, arrow=True)
     assert preloaded == [{1: "received", 2: "decided"}]
     assert fast == outcome(f"sqlite:///{tmp_path / 'slow.db'}", paths, monkeypatch, arrow=False)
+
+
+def test_when_adbc_cannot_write_the_import_takes_the_other_path(tmp_path, monkeypatch, preloaded):
+    """A full disk where the temporary database is (here ADBC refusing the second file's rows): nothing of it is
+    kept, and every file is read by the other path, which imports them as ever."""
+    written: list[str] = []
+    real = arrow_load.ArrowRows.add
+
+    def full(self, table, rows):
+        written.append(table)
+        if table == "file2":
+            raise arrow_load.NotWritten("database or disk is full")
+        real(self, table, rows)
+
+    monkeypatch.setattr(arrow_load.ArrowRows, "add", full)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    paths = files(tmp_path, rows=5_000)
+    fast = outcome(f"sqlite:///{tmp_path / 'fast.db'}", paths, monkeypatch, arrow=True)
+    assert written[0] == "file1" and written[-1] == "file2" and preloaded == [{}]
+    assert not list(tmp_path.glob("ombuds-import-*"))
+    assert fast == outcome(f"sqlite:///{tmp_path / 'slow.db'}", paths, monkeypatch, arrow=False)
+    assert fast[0].splitlines()[-2:] == ["received: 5,000 new, 0 changed, 0 unchanged",
+                                         "decided: 2,500 new, 0 changed, 0 unchanged"]

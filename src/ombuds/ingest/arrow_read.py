@@ -35,23 +35,30 @@ class Preloaded:
 
 
 def preload(paths: list[Path], scheme: Scheme, kinds: Kinds, check: ColumnCheck, *, sheet: str | None,
-            encoding: str | None) -> tuple[ArrowRows, dict[int, Preloaded]]:
+            encoding: str | None) -> tuple[ArrowRows | None, dict[int, Preloaded]]:
     """The files that could be, read into a new temporary database (closed), by their number (1 for the first);
-    the caller attaches it, then removes it (ArrowRows.remove)."""
+    the caller attaches it, then removes it (ArrowRows.remove). None and nothing if ADBC could not write it (a full
+    disk): then every file takes the other path."""
     import pyarrow as pa
 
-    rows = ArrowRows()
-    loaded: dict[int, Preloaded] = {}
     usual = pa.default_memory_pool()
     pa.set_memory_pool(reading_pool())  # the checks' columns too: mimalloc kept some 30 MB of them resident
+    rows = None
     try:
+        rows = ArrowRows()
+        loaded: dict[int, Preloaded] = {}
         for number, path in enumerate(paths, start=1):
             found = _file(path, number, scheme, kinds, check, rows, sheet=sheet, encoding=encoding)
             if found is not None:
                 loaded[number] = found
         rows.close()
+    except NotWritten:
+        if rows is not None:
+            rows.remove()
+        return None, {}
     except BaseException:
-        rows.remove()
+        if rows is not None:
+            rows.remove()
         raise
     finally:
         pa.set_memory_pool(usual)
@@ -84,7 +91,7 @@ def _file(path: Path, number: int, scheme: Scheme, kinds: Kinds, check: ColumnCh
                 counted.add(stored)
                 found.rows += stored.num_rows
             found.counts = counted.counts()
-    except (UnreadableFile, NotColumnar, Decline, NotWritten):
+    except (UnreadableFile, NotColumnar, Decline):
         rows.drop(name)
         return None
     if not found.rows:

@@ -12,6 +12,7 @@ nothing: a killed import leaves the database as it was, and a temporary file beh
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -30,7 +31,7 @@ SCHEMA = "arrow_rows"  # the temporary database's name in the import's connectio
 
 
 class NotWritten(Exception):
-    """SQLite refused a file's rows: the file is read by the other path."""
+    """ADBC's SQLite could not write the temporary database (a full disk…): the import takes the other path."""
 
 
 def available() -> bool:
@@ -49,12 +50,20 @@ class ArrowRows:
     def __init__(self) -> None:
         import adbc_driver_sqlite.dbapi as adbc
 
-        self.folder = Path(tempfile.mkdtemp(prefix="ombuds-import-"))
+        try:
+            self.folder = Path(tempfile.mkdtemp(prefix="ombuds-import-"))
+        except OSError as error:
+            raise NotWritten(str(error)) from None
         self.path = self.folder / "rows.db"
-        self._connection = adbc.connect(str(self.path), autocommit=True)
-        self._cursor = self._connection.cursor()
-        for statement in ("PRAGMA journal_mode=OFF", "PRAGMA synchronous=OFF", "BEGIN"):
-            self._execute(statement)
+        self._connection = self._cursor = None
+        try:
+            self._connection = adbc.connect(str(self.path), autocommit=True)
+            self._cursor = self._connection.cursor()
+            for statement in ("PRAGMA journal_mode=OFF", "PRAGMA synchronous=OFF", "BEGIN"):
+                self._execute(statement)
+        except NotWritten:
+            self.remove()
+            raise
 
     def add(self, table: str, rows: pa.Table) -> None:
         """Rows appended to `table`, made at the first rows with their column names and no constraint: the case
@@ -62,36 +71,46 @@ class ArrowRows:
         they could be copied in by SQLite's transfer optimisation, 0.28 s instead of 0.69 s of CPU for the skewed
         generator's 959,337 received and decided rows, but keeping the key here cost 0.7 s more.) NotWritten if
         SQLite refuses them."""
-        from adbc_driver_manager import Error
-
-        try:
+        with _refused():
             self._cursor.adbc_ingest(table, rows, mode="create_append")
-        except Error as error:
-            raise NotWritten(str(error)) from None
 
     def drop(self, table: str) -> None:
         self._execute(f'DROP TABLE IF EXISTS "{table}"')
 
     def _execute(self, statement: str) -> None:
-        self._cursor.execute(statement)
-        self._cursor.fetchall()
+        with _refused():
+            self._cursor.execute(statement)
+            self._cursor.fetchall()
 
     def close(self) -> None:
         """Written and closed: ADBC's SQLite has let go of the file before the import's connection opens it."""
-        if self._connection is None:
-            return
-        self._cursor.execute("COMMIT")
-        self._cursor.fetchall()
-        self._cursor.close()
-        self._connection.close()
-        self._connection = None
+        self._execute("COMMIT")
+        self._release()
 
     def remove(self) -> None:
-        if self._connection is not None:
-            self._cursor.close()
-            self._connection.close()
-            self._connection = None
+        """Closed if it was not, and deleted with its folder."""
+        with contextlib.suppress(NotWritten):
+            self._release()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _release(self) -> None:
+        with _refused():
+            if self._cursor is not None:
+                self._cursor.close()
+            if self._connection is not None:
+                self._connection.close()
+        self._connection = self._cursor = None
+
+
+@contextmanager
+def _refused() -> Iterator[None]:
+    """ADBC's errors (a full disk, a refused statement) as NotWritten."""
+    from adbc_driver_manager import Error
+
+    try:
+        yield
+    except Error as error:
+        raise NotWritten(str(error)) from None
 
 
 @contextmanager
