@@ -4,6 +4,8 @@ database."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -194,7 +196,8 @@ def test_adbc_writes_only_a_private_temporary_database_which_is_removed(tmp_path
     finally:
         database.close()
     assert len(opened) == 1 and Path(opened[0]).name == "rows.db"
-    assert Path(opened[0]).parent.name.startswith("ombuds-import-") and Path(opened[0]).parent.parent == tmp_path
+    assert Path(opened[0]).parent.name.startswith(f"ombuds-import-{os.getpid()}-")
+    assert Path(opened[0]).parent.parent == tmp_path
     assert not Path(opened[0]).parent.exists()  # removed once the import is over
 
 
@@ -227,3 +230,14 @@ def test_when_adbc_cannot_write_the_import_takes_the_other_path(tmp_path, monkey
     assert fast == outcome(f"sqlite:///{tmp_path / 'slow.db'}", paths, monkeypatch, arrow=False)
     assert fast[0].splitlines()[-2:] == ["received: 5,000 new, 0 changed, 0 unchanged",
                                          "decided: 2,500 new, 0 changed, 0 unchanged"]
+
+
+def test_a_killed_imports_folder_is_removed_by_the_next_and_a_running_ones_is_not(tmp_path):
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)
+    for pid in (int(gone.stdout), os.getpid()):
+        (tmp_path / f"ombuds-import-{pid}-x1").mkdir()
+        (tmp_path / f"ombuds-import-{pid}-x1" / "rows.db").write_bytes(b"")
+    (tmp_path / "ombuds-import-notes").mkdir()  # not one of its folders
+    arrow_load.remove_stale(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"ombuds-import-{os.getpid()}-x1", "ombuds-import-notes"]

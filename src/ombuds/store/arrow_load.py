@@ -7,12 +7,14 @@ Database File", 2.2.1). So ADBC never opens the import's database. It writes the
 temporary database (`ArrowRows`: journal and syncing off, as it is thrown away), one table per file, and is closed;
 only then does the import's own connection ATTACH that file and copy the rows into the case tables by
 INSERT … SELECT, inside the import's transaction (store.load.FirstLoad.add_attached). The import stays all or
-nothing: a killed import leaves the database as it was, and a temporary file behind.
+nothing: a killed import leaves the database as it was, and its temporary folder, which the next first load through
+this path removes (its name holds the process id).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 SCHEMA = "arrow_rows"  # the temporary database's name in the import's connection
+PREFIX = "ombuds-import-"  # of its folder, then the importing process's id
 
 
 class NotWritten(Exception):
@@ -51,7 +54,8 @@ class ArrowRows:
         import adbc_driver_sqlite.dbapi as adbc
 
         try:
-            self.folder = Path(tempfile.mkdtemp(prefix="ombuds-import-"))
+            remove_stale(Path(tempfile.gettempdir()))
+            self.folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
         except OSError as error:
             raise NotWritten(str(error)) from None
         self.path = self.folder / "rows.db"
@@ -100,6 +104,24 @@ class ArrowRows:
             if self._connection is not None:
                 self._connection.close()
         self._connection = self._cursor = None
+
+
+def remove_stale(folder: Path) -> None:
+    """The temporary folders that imports killed part-way left in `folder`: those whose process has ended."""
+    for stale in folder.glob(f"{PREFIX}*-*"):
+        pid = stale.name.removeprefix(PREFIX).split("-")[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
 
 
 @contextmanager
