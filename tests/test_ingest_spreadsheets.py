@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from conftest import LGSCO, snapshot, table_counts, write_csv
+from conftest import LGSCO, first_arguments, snapshot, table_counts, write_csv
 from ombuds.errors import OmbudsError
 from ombuds.ingest import ImportFailed, arrow_read, import_files
 from ombuds.ingest.fields import a_year_after, read_date
@@ -146,14 +146,7 @@ def test_read_as_text_is_what_open_table_reads_as_csv(tmp_path):
 
 def test_the_first_load_leaves_a_workbook_unopened(sqlite_db, tmp_path, monkeypatch):
     """The first load reads CSV only: a workbook goes to the other path, opened there once, not also here."""
-    opened: list[Path] = []
-    real = arrow_read.open_table
-
-    def recording(path, *args, **kwargs):
-        opened.append(path)
-        return real(path, *args, **kwargs)
-
-    monkeypatch.setattr(arrow_read, "open_table", recording)
+    opened = first_arguments(monkeypatch, arrow_read, "open_table")
     csv_file = write_csv(tmp_path / "received.csv", RECEIVED, [["X1", "Stevenage", "2019-05-01", "Other"]])
     book = workbook(tmp_path / "decided.xlsx", {"Sheet": [DECIDED, ["X1", "Stevenage", "2019-06-01", "Upheld"]]})
     assert import_files(sqlite_db, [csv_file, book], scheme=LGSCO).lines()[:2] == [
