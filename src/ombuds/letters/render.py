@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from ombuds.glyphs import FALLBACK_FAMILIES, compiler
+from ombuds.glyphs import FALLBACK_FAMILIES, compiler, measure
 from ombuds.letters.pdftags import tag_row_headers
 
 TEMPLATES = resources.files("ombuds.letters").joinpath("templates")
@@ -43,6 +43,9 @@ def shared_renderer() -> Renderer:
 
 class Renderer:
     """One per process: the Typst compiler keeps its fonts, the Jinja environment its compiled template."""
+
+    def __init__(self) -> None:
+        self._widths: dict[str, list] = {}  # the tables' column widths by typeface and tables (`_table_widths`)
 
     @cached_property
     def _typst_source(self) -> bytes:
@@ -78,8 +81,24 @@ class Renderer:
         """PDF/UA-1: tagged (row labels as row headers), with language and title; the statistics JSON attached as
         statistics.json."""
         shown = {key: value for key, value in content.items() if key != "statistics_json"}  # attached, not shown
+        widths = iter(self._table_widths(shown))
+        shown["statistics"] = [{**s, "widths": next(widths)} if s["kind"] == "table" else s
+                               for s in shown["statistics"]]
         data = {"letter.json": json.dumps(shown), "statistics.json": json.dumps(content["statistics_json"], indent=2)}
         return self.compile_pdf(self._typst_source, data, created)
+
+    def _table_widths(self, shown: dict) -> list:
+        """The column widths of the letter's tables, as the template's `widths` measures them in the letter's type,
+        measured once for each typeface and set of tables (their columns and row labels): most letters of a year
+        share their tables' headings, and measuring them was a sixth of each letter's compile."""
+        tables = [[s["columns"], s["row_labels"]] for s in shown["statistics"] if s["kind"] == "table"]
+        key = json.dumps([shown["letterhead"]["typeface"], tables])
+        if key not in self._widths:
+            letter = json.dumps({**shown, "measure_tables": True}).encode()
+            files = {"main.typ": self._typst_source, "letter.json": letter, "statistics.json": b"{}",
+                     "fonts.json": _FONTS_JSON}
+            self._widths[key] = json.loads(measure(files, "<table-widths>"))
+        return self._widths[key]
 
     def compile_pdf(self, source: bytes, data: dict[str, str], created: int) -> bytes:
         """A Typst document (`typst_source`) as PDF/UA-1 in the shipped fonts, its row labels tagged as row headers.
