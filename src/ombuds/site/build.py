@@ -3,7 +3,7 @@ assets, the API's JSON files, the search index and postcode shards, and a 404 pa
 
 The pages are exactly the live app's (`site.pages`), rendered with a root that leads from each page back to the site
 root (`../../`), so the folder can be served by any web server or opened from disk. Pages are rendered by a pool of
-spawned workers, each with its own read-only connection to the database. A build from nothing (no previous build
+forked workers, each with its own read-only connection to the database. A build from nothing (no previous build
 in `out`, or one its manifest does not describe: other code, settings or kinds) is written beside `out` and swapped
 in at the end, so a reader never sees half of it. A rebuild over a build its manifest describes updates `out` in
 place: each file made again is written under a temporary name in its folder and renamed over the old one (a reader
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import multiprocessing
 import os
 import shutil
 import subprocess
@@ -32,7 +31,7 @@ from pathlib import Path, PurePosixPath
 from ombuds import urls
 from ombuds.errors import OmbudsError
 from ombuds.letters.cache import LetterCache
-from ombuds.processes import alive
+from ombuds.processes import alive, pool_context
 from ombuds.schemes import Scheme
 from ombuds.settings import Settings
 from ombuds.site import assets
@@ -439,7 +438,7 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
         shards_here = not lgsco or (SHARDS in previous.items and previous.intact(previous.items[SHARDS]["outputs"]))
         extras: list[str] = []
         if workers > 1 and len(pending) > INLINE:
-            context = multiprocessing.get_context("spawn")  # never fork: a parent thread (a server) may hold a lock
+            context = pool_context()  # forked, unless a thread of this process (a server) may hold a lock
             computed = site.statistics.computed() if lgsco else site.computed()
             with context.Pool(workers, _start_worker,
                               (database.url, settings, str(folder), computed, [kind.name for kind in all_kinds],
