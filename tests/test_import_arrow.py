@@ -225,6 +225,33 @@ def test_when_adbc_cannot_write_the_import_takes_the_other_path(tmp_path, monkey
                                          "decided: 2,500 new, 0 changed, 0 unchanged"]
 
 
+def test_a_block_the_writing_thread_cannot_write_sends_the_import_the_other_path(tmp_path, monkeypatch, preloaded):
+    """ADBC writes each block in a thread of its own while the next is checked: its refusal there (here SQLite's, of
+    the second file's first block) reaches the import at its next use of the temporary database, which is then
+    removed, and every file takes the other path."""
+    import threading
+
+    from adbc_driver_manager import AdbcStatusCode, OperationalError
+
+    writers: set[str] = set()
+    real = arrow_load.ArrowRows._ingest
+
+    def full(self, table, rows):
+        writers.add(threading.current_thread().name)
+        if table == "file2":
+            with arrow_load._refused():
+                raise OperationalError("database or disk is full", status_code=AdbcStatusCode.IO)
+        real(self, table, rows)
+
+    monkeypatch.setattr(arrow_load.ArrowRows, "_ingest", full)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    paths = files(tmp_path, rows=5_000)
+    fast = outcome(f"sqlite:///{tmp_path / 'fast.db'}", paths, monkeypatch, arrow=True)
+    assert [name.split("_")[0] for name in writers] == ["ombuds-rows"] and preloaded == [{}]
+    assert not list(tmp_path.glob("ombuds-import-*"))
+    assert fast == outcome(f"sqlite:///{tmp_path / 'slow.db'}", paths, monkeypatch, arrow=False)
+
+
 def test_a_killed_imports_folder_is_removed_by_the_next_and_a_running_ones_is_not(tmp_path):
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
                           check=True)

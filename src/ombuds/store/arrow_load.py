@@ -9,6 +9,10 @@ only then does the import's own connection ATTACH that file and copy the rows in
 INSERT … SELECT, inside the import's transaction (store.load.FirstLoad.add_attached). The import stays all or
 nothing: a killed import leaves the database as it was, and its temporary folder, which the next first load through
 this path removes (its name holds the process id).
+
+ADBC writes each block in a thread of its own while the import checks the next one: its SQLite works with the GIL
+released, so on two cores the writing is mostly hidden. One block at most is being written; every other use of the
+temporary database waits for it first, so the rows arrive in order and nothing touches the file at the same time.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -60,6 +65,8 @@ class ArrowRows:
             raise NotWritten(str(error)) from None
         self.path = self.folder / "rows.db"
         self._connection = self._cursor = None
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ombuds-rows")
+        self._pending: Future | None = None  # the block being written
         try:
             self._connection = adbc.connect(str(self.path), autocommit=True)
             self._cursor = self._connection.cursor()
@@ -73,12 +80,24 @@ class ArrowRows:
         """Rows appended to `table`, made at the first rows with their column names and no constraint: the case
         table's primary key is kept once, as they are copied in. (Made as the case table is, with its primary key,
         they could be copied in by SQLite's transfer optimisation, 0.28 s instead of 0.69 s of CPU for the skewed
-        generator's 959,337 received and decided rows, but keeping the key here cost 0.7 s more.) NotWritten if
-        SQLite refuses them."""
+        generator's 959,337 received and decided rows, but keeping the key here cost 0.7 s more.) Written by the
+        writing thread once the block before is written; NotWritten, here or at the next use, if SQLite refuses
+        them."""
+        self._written()
+        self._pending = self._writer.submit(self._ingest, table, rows)
+
+    def _ingest(self, table: str, rows: pa.Table) -> None:
         with _refused():
             self._cursor.adbc_ingest(table, rows, mode="create_append")
 
+    def _written(self) -> None:
+        """The block being written finished; its NotWritten raised here."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
     def drop(self, table: str) -> None:
+        self._written()
         self._execute(f'DROP TABLE IF EXISTS "{table}"')
 
     def _execute(self, statement: str) -> None:
@@ -88,6 +107,7 @@ class ArrowRows:
 
     def close(self) -> None:
         """Written and closed: ADBC's SQLite has let go of the file before the import's connection opens it."""
+        self._written()
         self._execute("COMMIT")
         self._release()
 
@@ -98,6 +118,8 @@ class ArrowRows:
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def _release(self) -> None:
+        self._writer.shutdown()  # a block still being written (the import failed or was interrupted) finishes first
+        self._pending = None
         with _refused():
             if self._cursor is not None:
                 self._cursor.close()
