@@ -430,7 +430,8 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
     manifest = None
     try:
         items = [(position, dict(params)) for position, kind in enumerate(all_kinds) for params in kind.every(site)]
-        state = data_state(database, site.statistics.years() if lgsco else [])
+        held = (site.statistics.years(), site.statistics.case_years()) if lgsco else ([], [])
+        state = data_state(database, *held)
         facts = Facts(site, reach_since_build(database, previous, state))
         kept, pending = _keep_unchanged(facts, all_kinds, items, previous)
         _add(report, kept, entries, inner)

@@ -42,7 +42,7 @@ from ombuds.fingerprints import source_digest
 from ombuds.registry import Authority
 from ombuds.years import Year
 
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 # The site data's settings: fixed for a build, and part of its digest (`build_digest`).
 SETTINGS = frozenset({"profile", "scheme", "settings", "authorities", "method", "preview", "editions", "code",
                       "shared_context", "labels"})
@@ -218,28 +218,30 @@ class Facts:
 
 
 BODY_YEAR = frozenset({"all_decisions", "public_reports", "improvements"})  # one body's rows in one year
-YEAR = frozenset({"record", "year_statistics", "has_case_records", "decision_counts", "revisions",
-                  "year_revisions", "edition"})  # one year's figures, which compare with the year before's
+YEAR = frozenset({"record", "year_statistics", "decision_counts", "revisions", "year_revisions",
+                  "edition"})  # one year's figures, which compare with the year before's
 BODY = frozenset({"years_of", "default_year", "recent_decisions"})  # one body's years (and the years held)
-HELD = frozenset({"years", "latest_year", "year", "preview_notes"})  # the years held (releases and day: unknown)
+# the years held and which of them have case records (releases and day: unknown)
+HELD = frozenset({"years", "latest_year", "year", "preview_notes", "has_case_records"})
 NO_CASES = frozenset({"by_slug", "contacts", "self_assessments", "assessment_years", "edition_files", "synthetic"})
 
 
 @dataclasses.dataclass(frozen=True)
 class DataState:
     """What a build read besides its code and settings: its data version and that step's token, the day, the years
-    held."""
+    held and those of them with case records (the others' figures come from published documents)."""
 
     token: str
     version: int
     day: str
     years: tuple[str, ...]
+    case_years: tuple[str, ...] = ()
 
 
 class Reach:
     """Which questions the data's changes since the previous build can have answered differently. `changed`: the
     (year, body) pairs the store's change list gives (None: unknown, every question moved); `years_moved`: the
-    years held are not those the previous build read; `inner`: the questions each derived fact asked then."""
+    years held, or those with case records, are not those the previous build read; `inner`: the questions each derived fact asked then."""
 
     def __init__(self, changed: frozenset[tuple[int, str]] | None, years_moved: bool = False,
                  inner: dict[str, list[str]] | None = None):
@@ -257,7 +259,7 @@ class Reach:
         when the store cannot say it, `store.changes.reach_since`: another history, a step that recorded nothing)."""
         if before is None or before.day != now.day:
             return cls(None)
-        return cls(changed, before.years != now.years, inner)
+        return cls(changed, (before.years, before.case_years) != (now.years, now.case_years), inner)
 
     def still(self, key: str) -> bool:
         """Whether question `key`'s answer cannot have moved (judged once per question)."""
@@ -366,15 +368,16 @@ def _folder_digest(folder: Path) -> str:
     return hashed.hexdigest()
 
 
-def data_state(database: Any, years: Iterable[Year]) -> DataState:
-    """The state of the data a build reads now: the data version and its step's token, today, the years held."""
+def data_state(database: Any, years: Iterable[Year], case_years: Iterable[Year] = ()) -> DataState:
+    """The state of the data a build reads now: the data version and its step's token, today, the years held and
+    those with case records."""
     from ombuds.store.changes import token_at
     from ombuds.store.queries import data_version
 
     with database.read() as connection:
         version = data_version(connection)
         return DataState(token_at(connection, version), version, date.today().isoformat(),
-                         tuple(y.label for y in years))
+                         tuple(y.label for y in years), tuple(y.label for y in case_years))
 
 
 def reach_since_build(database: Any, previous: Manifest, now: DataState) -> Reach:
@@ -415,9 +418,9 @@ class Manifest:
                 table = stored["facts"]
                 items = {key: {**entry, "facts": {table[i][0]: table[i][1] for i in entry["facts"]}}
                          for key, entry in stored["items"].items()}
-                state = stored["state"]
-                return cls(out, build, items, DataState(state[0], state[1], state[2], tuple(state[3])),
-                           stored["inner"])
+                token, version, day, years, case_years = stored["state"]
+                state = DataState(token, version, day, tuple(years), tuple(case_years))
+                return cls(out, build, items, state, stored["inner"])
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             pass
         return cls(out, build)
