@@ -24,9 +24,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
+from multiprocessing.pool import Pool
 from pathlib import Path, PurePosixPath
 
 from ombuds import urls
@@ -41,6 +42,7 @@ from ombuds.site.data import NotFound, SiteData
 from ombuds.site.incremental import (
     Facts,
     Manifest,
+    Moved,
     Reach,
     Recorder,
     build_digest,
@@ -168,18 +170,18 @@ def _written(folder: Path, path: str, body: bytes, previous: Manifest | None = N
 _worker: dict = {}
 
 
-def _start_worker(url: str, settings: Settings, folder: str, computed: tuple, names: list[str],
-                  previous: str, reach: Reach, preview: bool = False, precompress: bool = False,
-                  in_place: bool = False) -> None:
+def _start_worker(url: str, settings: Settings, folder: str, names: list[str], previous: str, preview: bool = False,
+                  precompress: bool = False, in_place: bool = False) -> None:
     """In each worker: a read-only database and site of its own (no object, connection or lock is shared with the
-    parent), taking over the statistics the parent already computed; the previous build's folder (its manifest's
-    entries come with the items), what changed since it and whether the build updates it in place."""
+    parent; it reads the statistics it needs itself, while the parent lists the pages); the previous build's folder
+    (its manifest's entries, and which of their questions can have moved, come with the items) and whether the
+    build updates it in place. Started before the parent knows what is left to make, so it needs nothing the parent
+    works out."""
     from ombuds.site.app import site_data
 
     site = _whole_years(site_data(open_database(url, read_only=True), settings, preview))
-    (site.statistics if isinstance(site, SiteData) else site).adopt(computed)
     _worker["site"] = site
-    _worker["facts"] = Facts(site, reach)
+    _worker["facts"] = Facts(site)
     _worker["folder"] = Path(folder)
     by_name = {kind.name: kind for kind in kinds(settings.scheme)}
     _worker["kinds"] = [by_name[name] for name in names]  # the parent's kinds, in the parent's order
@@ -195,8 +197,12 @@ def _whole_years(site):
     return site
 
 
-def _build_chunk(items: list[tuple[int, dict, dict | None]]) -> Result:
-    return build_items(_worker["facts"], _worker["kinds"], items, _worker["folder"], _worker["previous"])
+def _build_chunk(task: tuple[list[tuple[int, dict, dict | None]], frozenset[str]]) -> Result:
+    """A chunk of items, with the questions of their previous entries that the parent judged can have moved."""
+    items, moved = task
+    facts = _worker["facts"]
+    facts.reach = Moved(moved)
+    return build_items(facts, _worker["kinds"], items, _worker["folder"], _worker["previous"])
 
 
 def kinds(scheme: Scheme) -> list:
@@ -345,8 +351,29 @@ def _write_shards(folder: str, scheme: Scheme, previous: Manifest | None = None)
     return files, {"facts": {}, "outputs": outputs, "tally": [0, 0, files]}
 
 
-def _chunks(items: list, size: int) -> list[list]:
-    return [items[at:at + size] for at in range(0, len(items), size)]
+def _costly_first(pending: list[tuple[int, dict, dict | None]]) -> list[tuple[int, dict, dict | None]]:
+    """The items left, those of the kinds with fewest items first: a kind with a file or two (the all-years
+    download, the data package, the sitemap) makes each from every year's figures, the costliest items of a
+    build, and begun last one of them would keep a worker busy after the other is done."""
+    counts: dict[int, int] = {}
+    for position, _, _ in pending:
+        counts[position] = counts.get(position, 0) + 1
+    return sorted(pending, key=lambda item: counts[item[0]])
+
+
+def _tasks(reach: Reach, pending: list[tuple[int, dict, dict | None]],
+           workers: int) -> list[tuple[list[tuple[int, dict, dict | None]], frozenset[str]]]:
+    """The items left in chunks for the workers (at most CHUNK, smaller when few are left, so that the workers
+    finish together), each with the questions of its items' previous entries that the data's changes can have
+    moved (`Reach`, judged here once: a worker asks again exactly those)."""
+    size = max(1, min(CHUNK, -(-len(pending) // (workers * 16))))
+    tasks = []
+    for at in range(0, len(pending), size):
+        chunk = pending[at:at + size]
+        moved = frozenset(key for _, _, old in chunk if old is not None for key in old["facts"]
+                          if not reach.still(key))
+        tasks.append((chunk, moved))
+    return tasks
 
 
 def build_site(database: Database, out: Path, settings: Settings, workers: int = 2, preview: bool = False,
@@ -429,39 +456,48 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
     inner: dict[str, list[str]] = {}
     manifest = None
     try:
-        items = [(position, dict(params)) for position, kind in enumerate(all_kinds) for params in kind.every(site)]
         held = (site.statistics.years(), site.statistics.case_years()) if lgsco else ([], [])
         state = data_state(database, *held)
         facts = Facts(site, reach_since_build(database, previous, state))
-        kept, pending = _keep_unchanged(facts, all_kinds, items, previous)
-        _add(report, kept, entries, inner)
-        if on_progress is not None:
-            on_progress(len(items) - len(pending), len(items))
-        shards_here = not lgsco or (SHARDS in previous.items and previous.intact(previous.items[SHARDS]["outputs"]))
-        extras: list[str] = []
-        if workers > 1 and len(pending) > INLINE:
-            context = multiprocessing.get_context("spawn")  # never fork: a parent thread (a server) may hold a lock
-            computed = site.statistics.computed() if lgsco else site.computed()
-            with context.Pool(workers, _start_worker,
-                              (database.url, settings, str(folder), computed, [kind.name for kind in all_kinds],
-                               str(out), facts.reach, preview, precompress, in_place)) as pool:
+        with ExitStack() as stack:
+            def start_workers() -> Pool:
+                context = multiprocessing.get_context("spawn")  # never fork: a parent thread (a server) may hold a lock
+                return stack.enter_context(context.Pool(workers, _start_worker, (
+                    database.url, settings, str(folder), [kind.name for kind in all_kinds], str(out), preview,
+                    precompress, in_place)))
+            # started at once when the data's changes leave work to do: they start up while the pages are listed
+            pool = start_workers() if workers > 1 and facts.reach.moves_anything() else None
+            items = [(position, dict(params)) for position, kind in enumerate(all_kinds)
+                     for params in kind.every(site)]
+            kept, pending = _keep_unchanged(facts, all_kinds, items, previous)
+            _add(report, kept, entries, inner)
+            if on_progress is not None:
+                on_progress(len(items) - len(pending), len(items))
+            shards_here = not lgsco or (SHARDS in previous.items and
+                                        previous.intact(previous.items[SHARDS]["outputs"]))
+            extras: list[str] = []
+            if workers > 1 and len(pending) > INLINE:
+                pool = pool or start_workers()
                 shards = None if shards_here else pool.apply_async(_write_shards, (str(folder), settings.scheme))
-                results = pool.imap_unordered(_build_chunk, _chunks(pending, CHUNK))
+                tasks = _tasks(facts.reach, _costly_first(pending), workers)
+                results = pool.imap_unordered(_build_chunk, tasks)
                 extras += _write_assets(site, folder)
                 extras += _write_openapi(database, settings, folder)
-                for done, result in enumerate(results, start=1):
+                done = len(items) - len(pending)
+                for result in results:
                     _add(report, result, entries, inner)
+                    done += len(result.items) + len(result.skipped)
                     if on_progress is not None:
-                        on_progress(len(items) - len(pending) + min(done * CHUNK, len(pending)), len(items))
+                        on_progress(done, len(items))
                 if shards:
                     made, entries[SHARDS] = shards.get()
                     report.files += made
                     shards_here = False
-        else:
-            _add(report, build_items(facts, all_kinds, pending, folder, previous), entries, inner)
-            extras += _write_assets(site, folder)
-            extras += _write_openapi(database, settings, folder)
-            shards_here = lgsco
+            else:
+                _add(report, build_items(facts, all_kinds, pending, folder, previous), entries, inner)
+                extras += _write_assets(site, folder)
+                extras += _write_openapi(database, settings, folder)
+                shards_here = lgsco
         if shards_here and lgsco:
             made, entries[SHARDS] = _write_shards(str(folder), settings.scheme, previous)
             report.files += made

@@ -160,7 +160,7 @@ class Facts:
     """The answers of one site data object, by question, each digested once (one build, one data version); with
     the previous build's `reach`, the questions it judges unmoved are not asked at all."""
 
-    def __init__(self, site: Any, reach: Reach | None = None):
+    def __init__(self, site: Any, reach: Reach | Moved | None = None):
         self.site = site
         self.reach = reach if reach is not None else Reach(None)
         self._digests: dict[str, str] = {}
@@ -241,7 +241,8 @@ class DataState:
 class Reach:
     """Which questions the data's changes since the previous build can have answered differently. `changed`: the
     (year, body) pairs the store's change list gives (None: unknown, every question moved); `years_moved`: the
-    years held, or those with case records, are not those the previous build read; `inner`: the questions each derived fact asked then."""
+    years held, or those with case records, are not those the previous build read; `inner`: the questions each
+    derived fact asked then."""
 
     def __init__(self, changed: frozenset[tuple[int, str]] | None, years_moved: bool = False,
                  inner: dict[str, list[str]] | None = None):
@@ -260,6 +261,10 @@ class Reach:
         if before is None or before.day != now.day:
             return cls(None)
         return cls(changed, (before.years, before.case_years) != (now.years, now.case_years), inner)
+
+    def moves_anything(self) -> bool:
+        """Whether the data's changes can have moved any answer at all."""
+        return self.changed is None or bool(self.changed) or self.years_moved
 
     def still(self, key: str) -> bool:
         """Whether question `key`'s answer cannot have moved (judged once per question)."""
@@ -286,6 +291,17 @@ class Reach:
         if name in HELD:
             return not self.years_moved
         return name in NO_CASES
+
+
+class Moved:
+    """A reach judged beforehand (by the build's parent process, for a worker): the questions that can have moved
+    among those of the items handed over; every other question of theirs cannot have."""
+
+    def __init__(self, keys: frozenset[str]):
+        self.keys = keys
+
+    def still(self, key: str) -> bool:
+        return key not in self.keys
 
 
 class Recorder:
