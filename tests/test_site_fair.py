@@ -93,7 +93,7 @@ def test_a_years_trend_shows_the_years_up_to_it(client):
     """A council's page for a year shows the trend of the years held up to that year, never a later one; the first
     year's page has one year to show, so a table and no chart."""
     years = client.get(f"/councils/{STEVENAGE}/2023-24.json").json()["years"]
-    first, before_last, last = list(years)[0], list(years)[-2], list(years)[-1]
+    first, *_, before_last, last = years
     page = client.get(f"/councils/{STEVENAGE}/{before_last}/").text
     assert f"<h3 class=\"govuk-heading-m\">The uphold rate, {first} to {before_last}</h3>" in page
     assert f"This page is about {before_last}, so its charts and tables stop at {before_last}." in page

@@ -1,9 +1,9 @@
 """The incremental static build: a rebuild updates the previous build in place, keeping every page whose recorded
 inputs (facts) and output hashes are unchanged and making the others; after one council's data change its result is
 byte-identical to a full build from nothing, and only the pages that show that council's figures (or its type's
-average that year) are made again: a council's page for a year shows that year and the years before it, so a
-change to a year leaves every earlier year's page as it is. The manifest lives beside the output folder, never in it, a tampered or deleted
-output file is made again, and a rebuild interrupted part-way is repaired by the next.
+average that year) are made again: a council's page for a year shows that year and the years before it, so a change
+to a year leaves every earlier year's page as it is. The manifest lives beside the output folder, never in it, a
+tampered or deleted output file is made again, and a rebuild interrupted part-way is repaired by the next.
 
 The letters are left out of these builds (their reuse has its own test in test_site_build.py): they are most of a
 build's time and nothing here depends on them."""

@@ -293,11 +293,21 @@ def _make(site: Recorder, kind: PageKind | FileKind, params: dict, folder: Path,
     return {"facts": site.facts, "outputs": outputs, "tally": [1, 0, int(twin)]}
 
 
-def _write_openapi(database: Database, settings: Settings, folder: Path) -> list[str]:
-    """The JSON API's OpenAPI description (its files are kinds: `site.pages.api_files`); the paths written."""
+OPENAPI = "openapi document"  # the manifest's entry for the API's OpenAPI document
+
+
+def _write_openapi(database: Database, settings: Settings, folder: Path, previous: Manifest) -> dict:
+    """The JSON API's OpenAPI description (its files are kinds: `site.pages.api_files`), kept from the previous
+    build when its files are intact: the code and the settings alone make it (no data), and the build digest
+    covers them; its manifest entry."""
     from ombuds.site.app import create_app
 
-    return _written_extra(folder, urls.api("openapi.json"), json_bytes(create_app(database, settings).openapi()))
+    old = previous.items.get(OPENAPI)
+    if old is not None and previous.intact(old["outputs"]):
+        return old
+    body = json_bytes(create_app(database, settings).openapi())
+    return {"facts": {}, "outputs": _written(folder, urls.api("openapi.json"), body, previous,
+                                             old["outputs"] if old is not None else None), "tally": [0, 0, 1]}
 
 
 def _written_extra(folder: Path, path: str, body: bytes) -> list[str]:
@@ -482,7 +492,7 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
                 tasks = _tasks(facts.reach, _costly_first(pending), workers)
                 results = pool.imap_unordered(_build_chunk, tasks)
                 extras += _write_assets(site, folder)
-                extras += _write_openapi(database, settings, folder)
+                entries[OPENAPI] = _write_openapi(database, settings, folder, previous)
                 done = len(items) - len(pending)
                 for result in results:
                     _add(report, result, entries, inner)
@@ -496,7 +506,7 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
             else:
                 _add(report, build_items(facts, all_kinds, pending, folder, previous), entries, inner)
                 extras += _write_assets(site, folder)
-                extras += _write_openapi(database, settings, folder)
+                entries[OPENAPI] = _write_openapi(database, settings, folder, previous)
                 shards_here = lgsco
         if shards_here and lgsco:
             made, entries[SHARDS] = _write_shards(str(folder), settings.scheme, previous)

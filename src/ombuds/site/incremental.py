@@ -441,16 +441,21 @@ class Manifest:
             pass
         return cls(out, build)
 
+    @functools.cached_property
+    def _root(self) -> str:
+        return os.path.join(self.folder, "")
+
     def intact(self, outputs: dict[str, list]) -> bool:
         """Whether every file the item wrote is still in the previous build as it was written. A file with the
         size, modification time and inode recorded is trusted without reading it: writing to a file sets its
         modification time and replacing it gives a new inode, so only a write that puts the old time back by hand
         goes unseen (the check rsync and make rely on). Any other file is hashed."""
+        root = self._root
         try:
             for path, (sha256, *stat) in outputs.items():
-                found = os.stat(self.folder / path)
+                found = os.stat(root + path)
                 if [found.st_size, found.st_mtime_ns, found.st_ino] != stat and (
-                        found.st_size != stat[0] or file_hash(self.folder / path) != sha256):
+                        found.st_size != stat[0] or file_hash(root + path) != sha256):
                     return False
         except (OSError, ValueError):
             return False
