@@ -15,8 +15,10 @@ previous build can have moved (`Reach`). The manifest keeps the state the build 
 step's token, the day, the years held); the store's change list (`store.changes`) says which (year, body) pairs every
 import since then reached. A body's decisions or improvements in a year move only with that pair; a year's figures
 (every record, the type averages, the decision counts, the revisions) with a change in that year or the year before
-(each year's figures compare with the year before's); a body's years with a change to that body; the years shown
-with the years held. A page module's derived fact (`fact`) is asked again only when a question it asked did move
+(each year's figures compare with the year before's); a body's years with a change to that body; the years shown,
+and which of them have case records, with the years held (the state keeps both). A derived fact that asks only some
+years moves with those alone: a council's trend for a year asks the years up to it, so a change to the latest year
+moves no older year's page. A page module's derived fact (`fact`) is asked again only when a question it asked did move
 (the manifest keeps the questions each asked). Anything else, or a change list that cannot say (a first load,
 population, contacts, releases, a migration, another day or database), asks everything again, as a build of
 unknown changes must. A page whose every answer is unchanged by that judgement is kept without a question asked.
