@@ -36,6 +36,8 @@ def _timed(owner: object, name: str, phase: str) -> None:
 
 PHASES = [
     (load, "copy_rows", "staging or loading rows (the driver's executemany)"),
+    (run, "preload", "first load: reading, checking and writing rows with pyarrow and ADBC (ingest.arrow_read)"),
+    (load.FirstLoad, "add_attached", "first load: rows copied in from ADBC's temporary database"),
     (LoadCounts, "add", "counting the rows of a first load"),
     (load.FirstLoad, "merge", "first load: indexes built, counts written"),
     (load.Staging, "merge", "merging staged rows (counts, updates, inserts)"),

@@ -187,11 +187,12 @@ def test_import_killed_part_way_is_all_or_nothing(tmp_path, data, import_outcome
     assert sqlite_counts(path)["imports"] in (after["imports"], after["imports"] + 1)
 
 
-def test_first_import_killed_part_way_leaves_no_case(tmp_path, data):
+def test_first_import_killed_part_way_leaves_no_case(tmp_path, data, monkeypatch):
     """A first import into a new database writes its rows straight into the file under a rollback journal
     (store.load.journal_for_first_load): killed while it reads its last file, with the rows of the files before it
     already in the file, it leaves a database with no case, and the rerun imports what one import does."""
     path = tmp_path / "first.db"
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # where a first load through ADBC keeps its temporary database
     process = start(["import", *demo_files(data)], str(path))
     journal = Path(f"{path}-journal")
     try:
@@ -210,6 +211,38 @@ def test_first_import_killed_part_way_leaves_no_case(tmp_path, data):
     assert run(["import", *demo_files(data)], str(fresh)).returncode == 0
     assert sqlite_counts(path) == sqlite_counts(fresh)
     assert path.read_bytes()[18:20] == b"\x02\x02"  # the write-ahead log again once the import is over
+
+
+@pytest.mark.parametrize("point", ["writing its rows with ADBC", "copying them in"])
+def test_first_import_through_arrow_killed_part_way_leaves_no_case(tmp_path, data, monkeypatch, point):
+    """A first import whose files go through pyarrow and ADBC (ingest.arrow_read): killed while ADBC writes the
+    private temporary database, or while the import's transaction copies its rows in, it leaves a database with no
+    case (and its temporary folder behind), and the rerun imports what one import does."""
+    pytest.importorskip("adbc_driver_sqlite")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temporary))
+    path = tmp_path / "first.db"
+    journal = Path(f"{path}-journal")
+    process = start(["import", *demo_files(data)], str(path))
+    try:
+        wait_for(_reading(process, "rows.db"), process, timeout=60)
+        if point == "copying them in":
+            wait_for(lambda: journal.exists() and path.stat().st_size > 1 << 20, process, timeout=60)
+        else:
+            assert not journal.exists()
+    finally:
+        kill_hard(process)
+    assert [folder.name.split("-")[:3] for folder in temporary.iterdir()] == [["ombuds", "import", str(process.pid)]]
+    killed = sqlite_counts(path)
+    assert [table for table, rows in killed.items() if rows and table not in ("data_version", "store_identity")] \
+        == []
+    rerun = run(["import", *demo_files(data)], str(path))
+    assert rerun.returncode == 0, rerun.stderr
+    assert list(temporary.iterdir()) == []  # the killed import's folder removed by the next
+    fresh = tmp_path / "fresh.db"
+    assert run(["import", *demo_files(data)], str(fresh)).returncode == 0
+    assert sqlite_counts(path) == sqlite_counts(fresh)
 
 
 @pytest.fixture(scope="module")

@@ -97,14 +97,17 @@ def _row_reader_only(*_args, **_kwargs):
 @SETTINGS
 @given(body=csv_files())
 def test_the_column_reader_reads_what_the_row_reader_reads(tmp_path_factory, monkeypatch, body):
+    """And what a first load through pyarrow and ADBC reads (ingest.arrow_read), where it takes the file."""
     folder = tmp_path_factory.mktemp("paths")
     path = folder / "cases.csv"
     path.write_bytes(body)
+    arrow = outcome(f"sqlite:///{folder / 'arrow.db'}", path)
+    monkeypatch.setattr(ingest_run, "arrow_available", lambda: False)
     fast = outcome(f"sqlite:///{folder / 'fast.db'}", path)
     with monkeypatch.context() as patch:
         patch.setattr(ingest_run, "csv_blocks", _row_reader_only)
         slow = outcome(f"sqlite:///{folder / 'slow.db'}", path)
-    assert fast == slow
+    assert arrow == fast == slow
 
 
 def test_a_large_file_is_read_column_by_column(tmp_path, monkeypatch):

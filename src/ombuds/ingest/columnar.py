@@ -36,6 +36,14 @@ def csv_blocks(handle: BinaryIO, delimiter: str, width: int, named: int) -> Iter
     that are not plain: blank rows (every cell empty or white space) and rows with text beyond the `named` first
     columns. The caller reads those few row by row. Raises NotColumnar as soon as pyarrow cannot read a row as the
     row reader would, or at the end if the rows were not one a line."""
+    for batch in csv_batches(handle, delimiter, width):
+        block = [column.to_pylist() for column in batch.columns]
+        yield block, _odd_rows(block, named)
+
+
+def csv_batches(handle: BinaryIO, delimiter: str, width: int) -> Iterator:
+    """The rows below a first-line header as pyarrow record batches of text, their columns named "0", "1", …;
+    NotColumnar as csv_blocks says."""
     import pyarrow as pa
     from pyarrow import csv
 
@@ -54,8 +62,7 @@ def csv_blocks(handle: BinaryIO, delimiter: str, width: int, named: int) -> Iter
             rows = 0
             for batch in reader:
                 rows += batch.num_rows
-                block = [column.to_pylist() for column in batch.columns]
-                yield block, _odd_rows(block, named)
+                yield batch
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         raise NotColumnar(str(error)) from None
     if rows + 1 != lines:

@@ -106,20 +106,20 @@ class ColumnCheck:
     def authority(self, values: Column, days: list, column: str) -> list:
         """As RowCheck.authority for a case dated `days[i]`. A name that gives one authority with no start or end
         date is that authority's code whatever the date; any other name is judged per name and date."""
-        names = self._verdicts.setdefault(("authority", column), {})
+        names = self._names(column)
         distinct = set(values)
         for value in distinct.difference(names):
             names[value] = self._timeless(value)
         if not self.flagged and any(names[value] is BAD for value in distinct):
             self.flagged = True
         out = list(map(names.__getitem__, values))
-        timed = {value for value in distinct if names[value] is _DATED}
+        timed = {value for value in distinct if names[value] is DATED}
         if not timed:
             return out
         dated = self._verdicts.setdefault(("authority on", column), {})
         spans = self._verdicts.setdefault(("authority span", column), {})
         for value in timed.difference(spans):
-            spans[value] = self._span(value)
+            spans[value] = self.span(value)
         within = self._within_spans(values, days, distinct, names, spans)
         if within is not None:
             return within
@@ -143,11 +143,22 @@ class ColumnCheck:
             out[i] = code
         return out
 
+    def names(self, values: Column, column: str) -> list:
+        """Each authority name's verdict whatever the case's date: its authority's code, DATED (the verdict
+        depends on the date: see `span`) or BAD; remembered as `authority` remembers them."""
+        names = self._names(column)
+        for value in set(values).difference(names):
+            names[value] = self._timeless(value)
+        return list(map(names.__getitem__, values))
+
+    def _names(self, column: str) -> dict:
+        return self._verdicts.setdefault(("authority", column), {})
+
     @staticmethod
     def _within_spans(values: Column, days: list, distinct: set[str], names: dict, spans: dict) -> list | None:
         """The common case, in whole columns: every dated name gives one authority and every case's date lies within
         its span, so each name is its authority's code. None otherwise (the caller then goes row by row)."""
-        timed = {value: spans[value] for value in distinct if names[value] is _DATED}
+        timed = {value: spans[value] for value in distinct if names[value] is DATED}
         if any(span is None for span in timed.values()) or any(map(operator.is_, days, repeat(BAD))):
             return None
         first = dict.fromkeys(distinct, date.min) | {v: span[0] or date.min for v, span in timed.items()}
@@ -158,7 +169,7 @@ class ColumnCheck:
         codes = {value: names[value] for value in distinct} | {v: span[2] for v, span in timed.items()}
         return list(map(codes.__getitem__, values))
 
-    def _span(self, value: str) -> tuple[date | None, date | None, str] | None:
+    def span(self, value: str) -> tuple[date | None, date | None, str] | None:
         """For a name that gives one authority: the first and last dates a case about it may have, and its code
         (RowCheck.authority accepts exactly those dates); None for a name that gives several."""
         found = self.check.registry.candidates(value)
@@ -170,10 +181,10 @@ class ColumnCheck:
         found = self.check.registry.candidates(value) if value.strip() else []
         if len(found) == 1 and _timeless(found[0]):
             return found[0].code
-        return _DATED if found else BAD
+        return DATED if found else BAD
 
 
-_DATED = object()  # a name whose verdict depends on the case's date
+DATED = object()  # a name whose verdict depends on the case's date
 _STORED_FLAG = {True: 1, False: 0, BAD: BAD}
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from ombuds.ingest.arrow_read import Preloaded, preload
 from ombuds.ingest.columnar import Block, NotColumnar, csv_blocks
 from ombuds.ingest.columns import BAD, ColumnCheck
 from ombuds.ingest.fields import RowCheck
@@ -20,6 +21,8 @@ from ombuds.ingest.read import Table, UnreadableFile, check_encoding, open_table
 from ombuds.registry import registry_of
 from ombuds.schemes import Scheme
 from ombuds.store import Database
+from ombuds.store.arrow_load import attached
+from ombuds.store.arrow_load import available as arrow_available
 from ombuds.store.kept import FigureInputs, figure_inputs
 from ombuds.store.load import (
     POSITION,
@@ -104,6 +107,7 @@ class _Run:
         self.problems: list[Problem] = []
         self.files: list[FileRead] = []
         self.paths: list[str] = []
+        self.preloaded: dict[int, Preloaded] = {}  # files already read into the attached database (ingest.arrow_read)
 
     def where(self, pos: int) -> tuple[str, int]:
         return self.paths[pos // POSITION - 1], pos % POSITION
@@ -123,7 +127,9 @@ class _Run:
                 ignored = [name for name, key in zip(table.header, keys, strict=True)
                            if key and key not in kind.columns and key not in kind.personal]
                 personal = [name for name, key in zip(table.header, keys, strict=True) if key in kind.personal]
-                count = self._columnar(path, file_no, kind, keys, table)
+                count = self._attached(file_no, kind)
+                if count is None:
+                    count = self._columnar(path, file_no, kind, keys, table)
                 if count is None:
                     count = self._rows_again(path, file_no, kind, keys, table)
                 if count == 0:
@@ -145,6 +151,15 @@ class _Run:
             first = self.first_load and kind.first_load and FirstLoad.can_take(self.connection, kind.name)
             stage = self.staged[kind.name] = (FirstLoad if first else Staging)(self.connection, kind.name)
         return stage
+
+    def _attached(self, file_no: int, kind: Kind) -> int | None:
+        """The file's rows copied in from the attached database if they were read into it, else None."""
+        found = self.preloaded.get(file_no)
+        stage = self._stage(kind) if found is not None and found.kind == kind.name else None
+        if not isinstance(stage, FirstLoad):
+            return None
+        stage.add_attached(found.table, found.rows, found.counts, file_no * POSITION)
+        return found.rows
 
     def _columnar(self, path: Path, file_no: int, kind: Kind, keys: list[str], table: Table) -> int | None:
         """The rows read and checked column by column (ingest.columnar), or None, with nothing of the file kept,
@@ -400,8 +415,13 @@ def _import(database: Database, paths: list[Path | str], *, check: bool, progres
         run = _Run(connection, scheme, bar, first_load=first_load, sheet=sheet, encoding=encoding)
         cache_size = stage_on_disk(connection)
         journal = first_load and not check and journal_for_first_load(connection)
+        rows = None
         try:
-            with connection.begin() as transaction:
+            if journal and arrow_available():
+                rows, run.preloaded = preload([Path(p) for p in paths], scheme, run.kinds, run.columns, sheet=sheet,
+                                              encoding=encoding)
+            with attached(connection, rows) if rows is not None and run.preloaded else contextlib.nullcontext(), \
+                    connection.begin() as transaction:
                 before = None if check else figure_inputs(connection)
                 with bar or contextlib.nullcontext():
                     for path in paths:
@@ -421,6 +441,8 @@ def _import(database: Database, paths: list[Path | str], *, check: bool, progres
                     log_import(connection, run.paths, "\n".join(report.lines()))
                     report.computed = _keep_statistics(connection, scheme, before)
         finally:
+            if rows is not None:
+                rows.remove()
             run.drop_leftovers()
             stage_in_memory(connection, cache_size)
             if journal:

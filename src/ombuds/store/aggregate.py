@@ -12,7 +12,7 @@ without touching the aggregate (tests and benchmarks compare the two).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from operator import itemgetter
 
@@ -123,6 +123,10 @@ class LoadCounts:
         self._seen.update(zip(map(self._years.__getitem__, days), *(map(column, rows) for column in self._counted),
                               strict=True))
 
+    def add_tallied(self, tallies: Mapping[tuple, int]) -> None:
+        """Rows counted elsewhere (store.arrow_load.tally): cases by (start year, the counted columns)."""
+        self._seen.update(tallies)
+
     def write(self, connection: Connection) -> None:
         """The tallied counts as the kind's only ones (an empty table's counts are none: any stored are stale)."""
         totals: dict[CountKey, list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -133,7 +137,8 @@ class LoadCounts:
                 total[1] += cases * bool(remedies[0])
                 total[2] += cases * bool(remedies[1])
         connection.execute(delete(case_counts).where(case_counts.c.kind == self.kind))
-        copy_rows(connection, case_counts.name, _COUNT_COLUMNS, [(*key, *total) for key, total in totals.items()])
+        in_order = sorted(totals.items(), key=lambda item: [str(value) for value in item[0]])  # whatever tallied them
+        copy_rows(connection, case_counts.name, _COUNT_COLUMNS, [(*key, *total) for key, total in in_order])
 
 
 def count_changes(connection: Connection, kind: str, staged: Table) -> None:

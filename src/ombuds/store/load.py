@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ombuds.store.aggregate import COUNTED, LoadCounts, count_changes
+from ombuds.store.arrow_load import SCHEMA as ATTACHED
 from ombuds.store.bulk import copy_rows
 from ombuds.store.changes import merge_reach
 from ombuds.store.queries import bump_data_version
@@ -239,6 +240,20 @@ class FirstLoad:
         if self.counts:
             self.counts.add(rows)
         self.files.add(rows[0][-1] // POSITION * POSITION)
+
+    def add_attached(self, table: str, rows: int, tallies: Mapping[tuple, int], first: int) -> None:
+        """The `rows` rows of a table of the attached temporary database (store.arrow_load), in the case table's
+        columns and counted (`tallies`), copied in; `first`: the first position of their file."""
+        names = ", ".join(self.columns)
+        try:
+            self.connection.exec_driver_sql(
+                f'INSERT INTO main.{self.target.name} ({names}) SELECT {names} FROM {ATTACHED}."{table}"')
+        except IntegrityError:
+            raise NotFirstLoad(f"a {self.target.name} key appears more than once") from None
+        self.rows += rows
+        if self.counts:
+            self.counts.add_tallied(tallies)
+        self.files.add(first)
 
     def forget(self, first: int, end: int) -> None:
         """A first load keeps no positions: if rows of that file are in the table already, the import must start
