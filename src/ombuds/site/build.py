@@ -19,6 +19,7 @@ import fcntl
 import hashlib
 import multiprocessing
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -197,12 +198,29 @@ def _whole_years(site):
     return site
 
 
-def _build_chunk(task: tuple[list[tuple[int, dict, dict | None]], frozenset[str]]) -> Result:
-    """A chunk of items, with the questions of their previous entries that the parent judged can have moved."""
-    items, moved = task
+def _build_chunk(task: tuple[list[tuple[int, dict, dict | None]], frozenset[str], str]) -> Result:
+    """A chunk of items, with the questions of their previous entries that the parent judged can have moved and the
+    file of the statistics the parent computed (taken over with the first chunk: decoding them costs a quarter of
+    computing them)."""
+    items, moved, statistics = task
+    if _worker.get("statistics") != statistics:
+        with open(statistics, "rb") as file:
+            computed = pickle.load(file)  # written by this build's parent process, beside the output folder
+        site = _worker["site"]
+        (site.statistics if isinstance(site, SiteData) else site).adopt(computed)
+        _worker["statistics"] = statistics
     facts = _worker["facts"]
     facts.reach = Moved(moved)
     return build_items(facts, _worker["kinds"], items, _worker["folder"], _worker["previous"])
+
+
+def _statistics_file(out: Path, site) -> Path:
+    """The statistics the parent computed, written once for the workers beside the output folder (deleted when the
+    build ends; a killed build's by the next, `clear_interrupted_builds`)."""
+    path = out.parent / f".{out.name}.statistics-{os.getpid()}"
+    computed = site.statistics.computed() if isinstance(site, SiteData) else site.computed()
+    path.write_bytes(pickle.dumps(computed, protocol=pickle.HIGHEST_PROTOCOL))
+    return path
 
 
 def kinds(scheme: Scheme) -> list:
@@ -371,18 +389,19 @@ def _costly_first(pending: list[tuple[int, dict, dict | None]]) -> list[tuple[in
     return sorted(pending, key=lambda item: counts[item[0]])
 
 
-def _tasks(reach: Reach, pending: list[tuple[int, dict, dict | None]],
-           workers: int) -> list[tuple[list[tuple[int, dict, dict | None]], frozenset[str]]]:
+def _tasks(reach: Reach, pending: list[tuple[int, dict, dict | None]], workers: int,
+           statistics: str) -> list[tuple[list[tuple[int, dict, dict | None]], frozenset[str], str]]:
     """The items left in chunks for the workers (at most CHUNK, smaller when few are left, so that the workers
     finish together), each with the questions of its items' previous entries that the data's changes can have
-    moved (`Reach`, judged here once: a worker asks again exactly those)."""
+    moved (`Reach`, judged here once: a worker asks again exactly those), and the file of the parent's statistics
+    (`_statistics_file`)."""
     size = max(1, min(CHUNK, -(-len(pending) // (workers * 16))))
     tasks = []
     for at in range(0, len(pending), size):
         chunk = pending[at:at + size]
         moved = frozenset(key for _, _, old in chunk if old is not None for key in old["facts"]
                           if not reach.still(key))
-        tasks.append((chunk, moved))
+        tasks.append((chunk, moved, statistics))
     return tasks
 
 
@@ -489,7 +508,9 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
             if workers > 1 and len(pending) > INLINE:
                 pool = pool or start_workers()
                 shards = None if shards_here else pool.apply_async(_write_shards, (str(folder), settings.scheme))
-                tasks = _tasks(facts.reach, _costly_first(pending), workers)
+                statistics = _statistics_file(out, site)
+                stack.callback(statistics.unlink, missing_ok=True)
+                tasks = _tasks(facts.reach, _costly_first(pending), workers, str(statistics))
                 results = pool.imap_unordered(_build_chunk, tasks)
                 extras += _write_assets(site, folder)
                 entries[OPENAPI] = _write_openapi(database, settings, folder, previous)
@@ -555,14 +576,18 @@ def _delete_unnamed(out: Path, named: set[str]) -> None:
 
 
 def clear_interrupted_builds(out: Path) -> None:
-    """What a build killed part-way left beside `out`: its unfinished folder (`.NAME.tmp-PID`) is deleted, and the
-    previous build it had renamed aside (`.NAME.old-PID`) is put back if `out` is missing, else deleted."""
+    """What a build killed part-way left beside `out`: its unfinished folder (`.NAME.tmp-PID`) and its statistics
+    for the workers (`.NAME.statistics-PID`) are deleted, and the previous build it had renamed aside
+    (`.NAME.old-PID`) is put back if `out` is missing, else deleted."""
+    left = (f".{out.name}.tmp", f".{out.name}.old", f".{out.name}.statistics")
     for path in sorted(out.parent.glob(f".{out.name}.*-*")):
         kind, _, pid = path.name.rpartition("-")
-        if kind not in (f".{out.name}.tmp", f".{out.name}.old") or not pid.isdigit() or alive(int(pid)):
+        if kind not in left or not pid.isdigit() or alive(int(pid)):
             continue
         if kind.endswith(".old") and not out.exists():
             path.rename(out)
+        elif path.is_file():
+            path.unlink(missing_ok=True)
         else:
             shutil.rmtree(path, ignore_errors=True)
 
