@@ -174,10 +174,10 @@ _worker: dict = {}
 def _start_worker(url: str, settings: Settings, folder: str, names: list[str], previous: str, preview: bool = False,
                   precompress: bool = False, in_place: bool = False) -> None:
     """In each worker: a read-only database and site of its own (no object, connection or lock is shared with the
-    parent; it reads the statistics it needs itself, while the parent lists the pages); the previous build's folder
-    (its manifest's entries, and which of their questions can have moved, come with the items) and whether the
-    build updates it in place. Started before the parent knows what is left to make, so it needs nothing the parent
-    works out."""
+    parent; the parent's statistics come with the first chunk, `_build_chunk`); the previous build's folder (its
+    manifest's entries, and which of their questions can have moved, come with the items) and whether the build
+    updates it in place. Started before the parent knows what is left to make, so it needs nothing the parent works
+    out."""
     from ombuds.site.app import site_data
 
     site = _whole_years(site_data(open_database(url, read_only=True), settings, preview))
