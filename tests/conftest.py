@@ -157,3 +157,16 @@ def browser():
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def first_arguments(monkeypatch, owner: object, name: str) -> list:
+    """The first argument of each call of `owner.name` from now on (the calls still made), in order."""
+    seen: list = []
+    real = getattr(owner, name)
+
+    def recording(first, *args, **kwargs):
+        seen.append(first)
+        return real(first, *args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recording)
+    return seen

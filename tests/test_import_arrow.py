@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LGSCO, snapshot, write_csv
+from conftest import LGSCO, first_arguments, snapshot, write_csv
 from ombuds.ingest import ImportFailed, import_files
 from ombuds.ingest import run as ingest_run
 from ombuds.store import arrow_load, open_database
@@ -180,14 +180,7 @@ def test_without_adbc_or_into_a_database_with_cases_the_other_path_is_taken(tmp_
 def test_adbc_writes_only_a_private_temporary_database_which_is_removed(tmp_path, monkeypatch):
     import adbc_driver_sqlite.dbapi as adbc
 
-    opened: list[str] = []
-    real = adbc.connect
-
-    def spied(uri, *args, **kwargs):
-        opened.append(uri)
-        return real(uri, *args, **kwargs)
-
-    monkeypatch.setattr(adbc, "connect", spied)
+    opened = first_arguments(monkeypatch, adbc, "connect")
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     target = tmp_path / "cases.db"
     database = open_database(f"sqlite:///{target}")

@@ -3,6 +3,8 @@ datetimes and Excel serial dates, references in any case, and the problems each 
 
 from __future__ import annotations
 
+import re
+import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -10,10 +12,11 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from conftest import LGSCO, snapshot, table_counts, write_csv
+from conftest import LGSCO, first_arguments, snapshot, table_counts, write_csv
 from ombuds.errors import OmbudsError
-from ombuds.ingest import ImportFailed, import_files
+from ombuds.ingest import ImportFailed, arrow_read, import_files
 from ombuds.ingest.fields import a_year_after, read_date
+from ombuds.ingest.read import read_as_text
 from ombuds.store import open_database
 from ombuds.store.schema import decided, received
 
@@ -105,6 +108,50 @@ def test_xlsx_empty_sheet_and_header_beyond_row_20(sqlite_db, tmp_path):
         "improvements: reference, authority, agreed_date, improvement; contacts: authority, name, title, salutation; "
         "population: authority, year, population; own_complaints: reference, authority, stage, received_date, "
         "service_area; self_assessment: authority, year, provision, complies"]
+
+
+def _with_stated_size(path: Path, stated: str | None) -> Path:
+    """The workbook with its sheet's stated size (`<dimension ref=…>`) changed to `stated`, or taken out."""
+    with zipfile.ZipFile(path) as book:
+        parts = {item.filename: book.read(item) for item in book.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    assert re.search(r'<dimension ref="A1:D4"\s*/>', sheet)
+    replaced = f'<dimension ref="{stated}"/>' if stated else ""
+    parts["xl/worksheets/sheet1.xml"] = re.sub(r'<dimension ref="A1:D4"\s*/>', replaced, sheet).encode()
+    with zipfile.ZipFile(path, "w") as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("stated", ["A1:D2", "B3:C3", None])
+def test_xlsx_every_row_is_read_whatever_size_the_sheet_states(sqlite_db, tmp_path, stated):
+    rows = [["X1", "Stevenage", "2019-05-01", "Other"], ["X2", "Stevenage", "2019-05-02", "Other"],
+            ["X3", "Stevenage", "2019-05-03", "Housing"]]
+    path = _with_stated_size(workbook(tmp_path / "received.xlsx", {"Sheet": [RECEIVED, *rows]}), stated)
+    assert import_files(sqlite_db, [path], scheme=LGSCO).lines()[0] == f"{path}: 3 received rows"
+    assert [row[0] for row in stored(sqlite_db, received)] == ["X1", "X2", "X3"]
+
+
+def test_read_as_text_is_what_open_table_reads_as_csv(tmp_path):
+    plain = write_csv(tmp_path / "received.csv", RECEIVED, [["X1", "Stevenage", "2019-05-01", "Other"]])
+    disguised = workbook(tmp_path / "disguised.csv", {"Sheet": [RECEIVED]})
+    named = tmp_path / "empty.xlsx"
+    named.write_text("reference\n")
+    old = tmp_path / "old.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    assert [read_as_text(p) for p in (plain, disguised, named, old, tmp_path / "missing.csv", tmp_path)] == [
+        True, False, False, False, False, False]
+
+
+def test_the_first_load_leaves_a_workbook_unopened(sqlite_db, tmp_path, monkeypatch):
+    """The first load reads CSV only: a workbook goes to the other path, opened there once, not also here."""
+    opened = first_arguments(monkeypatch, arrow_read, "open_table")
+    csv_file = write_csv(tmp_path / "received.csv", RECEIVED, [["X1", "Stevenage", "2019-05-01", "Other"]])
+    book = workbook(tmp_path / "decided.xlsx", {"Sheet": [DECIDED, ["X1", "Stevenage", "2019-06-01", "Upheld"]]})
+    assert import_files(sqlite_db, [csv_file, book], scheme=LGSCO).lines()[:2] == [
+        f"{csv_file}: 1 received row", f"{book}: 1 decided row"]
+    assert opened == [csv_file]
 
 
 def test_xlsx_named_csv_and_old_xls_are_told_by_their_content(sqlite_db, tmp_path):

@@ -4,10 +4,13 @@ a fresh render gives."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import subprocess
 import sys
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,7 +20,7 @@ from conftest import LGSCO, shipped_edition
 from ombuds.ingest import import_files
 from ombuds.letters import render as letters_render
 from ombuds.letters.batch import letter_jobs, render_letters
-from ombuds.letters.cache import LetterCache, default_location, letter_fingerprint
+from ombuds.letters.cache import LetterCache, default_location, letter_fingerprint, renderer_fingerprint
 from ombuds.store import open_database
 from ombuds.years import Year
 
@@ -92,6 +95,20 @@ def test_the_fingerprint_covers_content_format_timestamp_and_images(tmp_path):
     other = tmp_path / "other.svg"
     other.write_text("<svg><g/></svg>", encoding="utf-8")
     assert base != letter_fingerprint({**content, "letterhead": {"logo": str(other)}}, 1000, "pdf")
+
+
+def test_the_fingerprint_is_the_hash_of_the_json_text_of_its_parts(tmp_path):
+    """The content's JSON is written once for a letter's two formats; the fingerprints stay those of the whole list's
+    JSON text, so letters kept by earlier versions are still found."""
+    logo = tmp_path / "logo.svg"
+    logo.write_bytes(b"<svg/>")
+    content = {"letterhead": {"logo": str(logo), "name": "Ombudsman – Région"}, "signature": None,
+               "statistics_json": {"year": "2023-24", "rate": 0.5, "date": date(2024, 7, 1)}, "rows": [["a", "b"]]}
+    for output_format in ("pdf", "html"):  # the same object, one format after the other, as the site build asks
+        parts = [renderer_fingerprint(), output_format, 1000, content,
+                 [hashlib.sha256(b"<svg/>").hexdigest(), None]]
+        whole = json.dumps(parts, sort_keys=True, default=str).encode("utf-8")
+        assert letter_fingerprint(content, 1000, output_format) == hashlib.sha256(whole).hexdigest()
 
 
 def test_the_site_build_takes_the_letters_that_ombuds_letters_made(database, tmp_path, monkeypatch, demo_settings):

@@ -207,6 +207,30 @@ def test_every_edition_renders_both_formats(letters_db, tmp_path):
         assert renderer.html(jobs[0].content).startswith(b"<!DOCTYPE html>")
 
 
+def test_tables_measured_once_are_the_bytes_of_tables_measured_in_each_letter(letters_db, tmp_path, monkeypatch):
+    """The renderer measures a set of tables' column widths once and gives them to each letter with those tables;
+    every edition's letters are the bytes the template gives measuring its tables itself."""
+    from ombuds.glyphs import measure
+    from ombuds.letters import render as letters_render
+
+    measured = []
+    monkeypatch.setattr(letters_render, "measure", lambda *args: measured.append(args) or measure(*args))
+    renderer = Renderer()
+    for year in YEARS:
+        jobs = letter_jobs(letters_db, Year.parse(year), shipped_edition(Year.parse(year)), tmp_path, "pdf",
+                           profile=demo().profile, scheme=LGSCO, allow_missing_contacts=True)
+        tables = {json.dumps([[s["columns"], s["row_labels"]] for s in job.content["statistics"]
+                              if s["kind"] == "table"]) for job in jobs}
+        before = len(measured)
+        for job in jobs:
+            shown = {key: value for key, value in job.content.items() if key != "statistics_json"}
+            in_place = renderer.compile_pdf(letters_render.typst_source("letter.typ"), {
+                "letter.json": json.dumps(shown), "statistics.json": json.dumps(job.content["statistics_json"],
+                                                                                indent=2)}, job.created)
+            assert renderer.pdf(job.content, job.created) == in_place, (year, job.authority.name)
+        assert len(jobs) > len(tables) and len(measured) - before <= len(tables), year
+
+
 def test_edition_problems_name_the_file_key_and_problem(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('year = "2019-20"\nletter_date = "22/07/2020"\npublication_date = 2020-07-29\n'

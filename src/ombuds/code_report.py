@@ -202,10 +202,10 @@ def _html(content: dict) -> bytes:
 def _pdf(content: dict, record: dict, letter: Path | None) -> bytes:
     shown = {**content, "sections": [{**s, "chart": s["chart"] and {**s["chart"], "svg": str(s["chart"]["svg"])}}
                                      for s in content["sections"]]}
-    inputs = {"report": json.dumps(shown), "figures": json.dumps(record, indent=2),
-              "letter": str(letter.resolve()) if letter else ""}
+    shown["attached_letter"] = str(letter.resolve()) if letter else None
+    data = {"report.json": json.dumps(shown), "figures.json": json.dumps(record, indent=2)}
     created = timestamp(Year.parse(record["year"]).end)
-    return shared_renderer().compile_pdf(typst_source("code-report.typ"), inputs, created)
+    return shared_renderer().compile_pdf(typst_source("code-report.typ"), data, created)
 
 
 def write_report(record: dict, profile: Profile, out: Path, *, response: str | None = None,

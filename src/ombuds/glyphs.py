@@ -46,6 +46,16 @@ def compiler() -> typst.Compiler:
     return typst.Compiler(None, root="/", font_paths=[str(FONTS)], ignore_system_fonts=True)
 
 
+def measure(files: dict[str, bytes], label: str) -> str:
+    """The JSON value of the document's metadata labelled `label` (one), from a compile of `files` ("main.typ" and
+    the files it reads) in the same fonts as `compiler()`'s. A compiler of its own: a compiler given files in
+    memory cannot be asked again after it compiled them."""
+    import typst
+
+    return typst.query(files, label, field="value", one=True, root="/", font_paths=[str(FONTS)],
+                       ignore_system_fonts=True)
+
+
 @lru_cache(maxsize=4096)  # bounded: most files repeat the same few names and titles
 def _shown(text: str) -> bool:
     """Whether a tagged (PDF/UA-1) letter can show the text: Typst refuses a glyph no font has."""

@@ -17,7 +17,7 @@ from ombuds.ingest.arrow_columns import Decline, arrow_kind
 from ombuds.ingest.columnar import NotColumnar, csv_batches, reading_pool
 from ombuds.ingest.columns import ColumnCheck
 from ombuds.ingest.kinds import Kinds
-from ombuds.ingest.read import UnreadableFile, open_table
+from ombuds.ingest.read import UnreadableFile, open_table, read_as_text
 from ombuds.schemes import Scheme
 from ombuds.store.aggregate import COUNTED
 from ombuds.store.arrow_load import ArrowRows, NotWritten, Tally
@@ -68,6 +68,8 @@ def preload(paths: list[Path], scheme: Scheme, kinds: Kinds, check: ColumnCheck,
 def _file(path: Path, number: int, scheme: Scheme, kinds: Kinds, check: ColumnCheck, rows: ArrowRows, *,
           sheet: str | None, encoding: str | None) -> Preloaded | None:
     name = f"file{number}"
+    if not read_as_text(path):  # a workbook takes the other path: not opened here only to be declined
+        return None
     try:
         with open_table(path, kinds.rank, None, sheet=sheet, encoding=encoding) as table:
             if table.csv is None or table.line != 1 or scheme.engine != "lgsco":

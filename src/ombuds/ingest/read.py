@@ -81,17 +81,33 @@ def open_table(path: Path, rank: Rank, progress: Progress | None = None, *, shee
     problem = not_a_file(path)
     if problem is not None:
         raise UnreadableFile(path, 1, problem)
-    with open(path, "rb") as handle:
-        start = handle.read(len(_OLE))
+    start = _start(path)
     if start.startswith(_OLE):
         raise UnreadableFile(path, 1, "an Excel 97-2003 workbook (.xls), which cannot be read: save it as .xlsx "
                                       "or as CSV")
-    if path.suffix.lower() in (".xlsx", ".xlsm") or start.startswith(_ZIP):
+    if _is_workbook(path, start):
         with _xlsx(path, rank, sheet) as table:
             yield table
     else:
         with _csv(path, rank, progress, encoding, start) as table:
             yield table
+
+
+def read_as_text(path: Path) -> bool:
+    """Whether `open_table` would read the file as CSV text (not as a workbook, and not refused before reading)."""
+    if not_a_file(path) is not None:
+        return False
+    start = _start(path)
+    return not start.startswith(_OLE) and not _is_workbook(path, start)
+
+
+def _start(path: Path) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(len(_OLE))
+
+
+def _is_workbook(path: Path, start: bytes) -> bool:
+    return path.suffix.lower() in (".xlsx", ".xlsm") or start.startswith(_ZIP)
 
 
 def _find_header(path: Path, rows: Rows, rank: Rank, empty: str = "empty, with no header row") -> Table:
@@ -225,12 +241,11 @@ def _workbook_rows(path: Path, worksheet) -> Iterator[tuple[int, list[str]]]:
 @contextmanager
 def _xlsx(path: Path, rank: Rank, sheet: str | None):
     from defusedxml import DefusedXmlException
-    from openpyxl import load_workbook  # imported here: only XLSX imports pay for it (defusedxml guards its XML)
 
     with open(path, "rb") as handle:  # a handle, not a name: openpyxl would refuse a workbook named .csv
         _within_limits(path, handle)
         try:
-            workbook = load_workbook(handle, read_only=True, data_only=True)
+            workbook = _read_only_workbook(handle)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, DefusedXmlException) as error:
             if isinstance(error, zipfile.BadZipFile | KeyError | OSError):
                 raise UnreadableFile(path, 1, f"not a readable XLSX workbook ({error})") from None
@@ -238,11 +253,44 @@ def _xlsx(path: Path, rank: Rank, sheet: str | None):
         try:
             _serial_dates(workbook)
             worksheet = _worksheet(path, workbook, sheet)
-            worksheet.reset_dimensions()  # a workbook's stated size may be wrong; read every row there is
             rows = _workbook_rows(path, worksheet)
             yield _find_header(path, rows, rank, f"the sheet '{worksheet.title}' is empty, with no header row")
         finally:
             workbook.close()
+
+
+def _read_only_workbook(handle: BinaryIO):
+    """openpyxl's read-only workbook (values, not formulas) whose sheets take no stated size: a workbook's stated
+    size may be wrong, so every row there is is read. openpyxl would look for the size when opening each sheet, and
+    in a sheet that states none (openpyxl's own write-only workbooks) that look parses the whole sheet, a second
+    pass over it (a third of a large workbook's reading)."""
+    # imported here: only XLSX imports pay for openpyxl (defusedxml guards its XML)
+    from openpyxl.packaging.relationship import get_dependents, get_rels_path
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    class UnsizedSheet(ReadOnlyWorksheet):
+        def _get_size(self) -> None:
+            """No size: its rows end where the sheet's XML does."""
+
+    class RowsReader(ExcelReader):
+        def read_worksheets(self) -> None:
+            """As openpyxl's in read-only mode, with sheets of no stated size."""
+            for found, rel in self.parser.find_sheets():
+                if rel.target not in self.valid_files:
+                    continue
+                if "chartsheet" in rel.Type:
+                    self.read_chartsheet(found, rel)
+                    continue
+                if get_rels_path(rel.target) in self.valid_files:  # read, and refused if unreadable, as openpyxl does
+                    get_dependents(self.archive, get_rels_path(rel.target))
+                worksheet = UnsizedSheet(self.wb, found.name, rel.target, self.shared_strings)
+                worksheet.sheet_state = found.state
+                self.wb._sheets.append(worksheet)
+
+    reader = RowsReader(handle, read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
 
 
 def _serial_dates(workbook) -> None:

@@ -8,11 +8,9 @@ import ctypes
 import ctypes.util
 import hashlib
 import io
-import multiprocessing
 import os
 import re
 import signal
-import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -25,7 +23,7 @@ from ombuds.letters.cache import LetterCache, cached_render, letter_fingerprint
 from ombuds.letters.content import Contact, MissingContact
 from ombuds.letters.editions import Edition
 from ombuds.letters.render import Renderer
-from ombuds.processes import alive
+from ombuds.processes import alive, pool_context
 from ombuds.profile import Profile
 from ombuds.registry import Authority, registry_of
 from ombuds.schemes import Scheme
@@ -166,16 +164,6 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
     return removed
 
 
-def _pool_context() -> multiprocessing.context.BaseContext:
-    """Fork (quick), unless this process runs other threads: a Python thread (the demo's live site) or Typst's own
-    (a letter already rendered here, or an import's font check). A forked child would inherit the locks those threads
-    hold without the threads, and wait for ever; a spawned one starts clean."""
-    from ombuds.glyphs import compiler  # the one Typst compiler of the process: rendering and font checks
-
-    threaded = threading.active_count() > 1 or compiler.cache_info().currsize
-    return multiprocessing.get_context("spawn" if threaded else "fork")
-
-
 def _render_one(job: LetterJob) -> Written:
     global _renderer  # one renderer per worker process: fonts and templates are loaded once
     if _renderer is None:
@@ -203,7 +191,7 @@ def render_letters(jobs: list[LetterJob], *, workers: int | None = None,
             results = map(_render_one, jobs)
         else:
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent,
-                                                           mp_context=_pool_context()))
+                                                           mp_context=pool_context()))
             # small chunks: the last one is all that keeps a core busy while the other waits
             results = pool.map(_render_one, jobs, chunksize=max(1, len(jobs) // (workers * 32)))
         for w in results:

@@ -47,11 +47,26 @@ def _file_digest(path: str) -> str:
 
 
 def letter_fingerprint(content: dict, created: int, output_format: str) -> str:
-    """The SHA-256 of everything a letter's bytes are made from (see the module's description)."""
+    """The SHA-256 of everything a letter's bytes are made from (see the module's description): of the JSON text
+    of [renderer, format, timestamp, content, image digests], keys sorted."""
     images = [content.get("letterhead", {}).get("logo"), content.get("signature")]
-    parts = [renderer_fingerprint(), output_format, created, content,
-             [_file_digest(path) if path else None for path in images]]
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+    parts = [_canonical(part) for part in (renderer_fingerprint(), output_format, created)]
+    parts += [_content_json(content), _canonical([_file_digest(path) if path else None for path in images])]
+    return hashlib.sha256(f"[{', '.join(parts)}]".encode()).hexdigest()
+
+
+def _canonical(value: object) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+_last_content: list = [None, ""]  # the latest content and its JSON text: a letter's two formats ask one after another
+
+
+def _content_json(content: dict) -> str:
+    """The content's JSON text, written once for a letter's PDF and HTML (the same object, asked twice)."""
+    if _last_content[0] is not content:
+        _last_content[:] = [content, _canonical(content)]
+    return _last_content[1]
 
 
 def default_location(db_url: str | None) -> Path | None:

@@ -3,7 +3,7 @@ assets, the API's JSON files, the search index and postcode shards, and a 404 pa
 
 The pages are exactly the live app's (`site.pages`), rendered with a root that leads from each page back to the site
 root (`../../`), so the folder can be served by any web server or opened from disk. Pages are rendered by a pool of
-spawned workers, each with its own read-only connection to the database. A build from nothing (no previous build
+forked workers, each with its own read-only connection to the database. A build from nothing (no previous build
 in `out`, or one its manifest does not describe: other code, settings or kinds) is written beside `out` and swapped
 in at the end, so a reader never sees half of it. A rebuild over a build its manifest describes updates `out` in
 place: each file made again is written under a temporary name in its folder and renamed over the old one (a reader
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import multiprocessing
 import os
 import pickle
 import shutil
@@ -34,7 +33,7 @@ from pathlib import Path, PurePosixPath
 from ombuds import urls
 from ombuds.errors import OmbudsError
 from ombuds.letters.cache import LetterCache
-from ombuds.processes import alive
+from ombuds.processes import alive, pool_context
 from ombuds.schemes import Scheme
 from ombuds.settings import Settings
 from ombuds.site import assets
@@ -172,7 +171,7 @@ _worker: dict = {}
 
 
 def _start_worker(url: str, settings: Settings, folder: str, names: list[str], previous: str, preview: bool = False,
-                  precompress: bool = False, in_place: bool = False) -> None:
+                  precompress: bool = False, in_place: bool = False, computed: tuple | None = None) -> None:
     """In each worker: a read-only database and site of its own (no object, connection or lock is shared with the
     parent; the parent's statistics come with the first chunk, `_build_chunk`); the previous build's folder (its
     manifest's entries, and which of their questions can have moved, come with the items) and whether the build
@@ -181,6 +180,8 @@ def _start_worker(url: str, settings: Settings, folder: str, names: list[str], p
     from ombuds.site.app import site_data
 
     site = _whole_years(site_data(open_database(url, read_only=True), settings, preview))
+    if computed is not None:  # a forked worker, given the parent's statistics as they are in its memory
+        (site.statistics if isinstance(site, SiteData) else site).adopt(computed)
     _worker["site"] = site
     _worker["facts"] = Facts(site)
     _worker["folder"] = Path(folder)
@@ -198,12 +199,12 @@ def _whole_years(site):
     return site
 
 
-def _build_chunk(task: tuple[list[tuple[int, dict, dict | None]], frozenset[str], str]) -> Result:
+def _build_chunk(task: tuple[list[tuple[int, dict, dict | None]], frozenset[str], str | None]) -> Result:
     """A chunk of items, with the questions of their previous entries that the parent judged can have moved and the
     file of the statistics the parent computed (taken over with the first chunk: decoding them costs a quarter of
     computing them)."""
     items, moved, statistics = task
-    if _worker.get("statistics") != statistics:
+    if statistics is not None and _worker.get("statistics") != statistics:
         with open(statistics, "rb") as file:
             computed = pickle.load(file)  # written by this build's parent process, beside the output folder
         site = _worker["site"]
@@ -214,12 +215,16 @@ def _build_chunk(task: tuple[list[tuple[int, dict, dict | None]], frozenset[str]
     return build_items(facts, _worker["kinds"], items, _worker["folder"], _worker["previous"])
 
 
+def _computed(site) -> tuple:
+    """The statistics the parent computed, for its workers to take over."""
+    return site.statistics.computed() if isinstance(site, SiteData) else site.computed()
+
+
 def _statistics_file(out: Path, site) -> Path:
-    """The statistics the parent computed, written once for the workers beside the output folder (deleted when the
-    build ends; a killed build's by the next, `clear_interrupted_builds`)."""
+    """The statistics the parent computed, written once for spawned workers beside the output folder (deleted when
+    the build ends; a killed build's by the next, `clear_interrupted_builds`)."""
     path = out.parent / f".{out.name}.statistics-{os.getpid()}"
-    computed = site.statistics.computed() if isinstance(site, SiteData) else site.computed()
-    path.write_bytes(pickle.dumps(computed, protocol=pickle.HIGHEST_PROTOCOL))
+    path.write_bytes(pickle.dumps(_computed(site), protocol=pickle.HIGHEST_PROTOCOL))
     return path
 
 
@@ -390,7 +395,7 @@ def _costly_first(pending: list[tuple[int, dict, dict | None]]) -> list[tuple[in
 
 
 def _tasks(reach: Reach, pending: list[tuple[int, dict, dict | None]], workers: int,
-           statistics: str) -> list[tuple[list[tuple[int, dict, dict | None]], frozenset[str], str]]:
+           statistics: str | None) -> list[tuple[list[tuple[int, dict, dict | None]], frozenset[str], str | None]]:
     """The items left in chunks for the workers (at most CHUNK, smaller when few are left, so that the workers
     finish together), each with the questions of its items' previous entries that the data's changes can have
     moved (`Reach`, judged here once: a worker asks again exactly those), and the file of the parent's statistics
@@ -488,14 +493,17 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
         held = (site.statistics.years(), site.statistics.case_years()) if lgsco else ([], [])
         state = data_state(database, *held)
         facts = Facts(site, reach_since_build(database, previous, state))
+        context = pool_context()  # forked, unless a thread of this process (a server) may hold a lock
+        forked = context.get_start_method() == "fork"
         with ExitStack() as stack:
-            def start_workers() -> Pool:
-                context = multiprocessing.get_context("spawn")  # never fork: a parent thread (a server) may hold a lock
+            def start_workers(computed: tuple | None = None) -> Pool:
                 return stack.enter_context(context.Pool(workers, _start_worker, (
                     database.url, settings, str(folder), [kind.name for kind in all_kinds], str(out), preview,
-                    precompress, in_place)))
-            # started at once when the data's changes leave work to do: they start up while the pages are listed
-            pool = start_workers() if workers > 1 and facts.reach.moves_anything() else None
+                    precompress, in_place, computed)))
+            # spawned workers start at once when the data's changes leave work to do, while the pages are listed
+            # (each imports everything); forked ones start in an instant, with the parent's statistics, once listed
+            early = workers > 1 and not forked and facts.reach.moves_anything()
+            pool = start_workers() if early else None
             items = [(position, dict(params)) for position, kind in enumerate(all_kinds)
                      for params in kind.every(site)]
             kept, pending = _keep_unchanged(facts, all_kinds, items, previous)
@@ -506,11 +514,13 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
                                         previous.intact(previous.items[SHARDS]["outputs"]))
             extras: list[str] = []
             if workers > 1 and len(pending) > INLINE:
-                pool = pool or start_workers()
+                pool = pool or start_workers(_computed(site) if forked else None)
                 shards = None if shards_here else pool.apply_async(_write_shards, (str(folder), settings.scheme))
-                statistics = _statistics_file(out, site)
-                stack.callback(statistics.unlink, missing_ok=True)
-                tasks = _tasks(facts.reach, _costly_first(pending), workers, str(statistics))
+                statistics = None
+                if not forked:  # a spawned worker takes over the parent's statistics from a file
+                    statistics = _statistics_file(out, site)
+                    stack.callback(statistics.unlink, missing_ok=True)
+                tasks = _tasks(facts.reach, _costly_first(pending), workers, statistics and str(statistics))
                 results = pool.imap_unordered(_build_chunk, tasks)
                 extras += _write_assets(site, folder)
                 entries[OPENAPI] = _write_openapi(database, settings, folder, previous)

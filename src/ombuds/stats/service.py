@@ -227,10 +227,12 @@ class StatisticsService(DataVersionCache):
 
 
 def _case_year(year: Year, method: str, stats: list[Stats], previous: dict[str, StatisticsRecord] | None,
-               labels: EngineLabels) -> YearStatistics:
+               labels: EngineLabels, plain: list[StatisticsRecord] | None = None) -> YearStatistics:
+    """`plain`: the stats' records (`Stats.to_record`, in their order), when the caller has them already."""
     groups = {s.authority.code: s.authority.type for s in stats
               if s.authority.current_in(year) and s.authority.has_type_average}
-    records = comparison.compared((s.to_record() for s in stats), groups, labels.measures, previous)
+    records = comparison.compared(plain if plain is not None else (s.to_record() for s in stats), groups,
+                                  labels.measures, previous)
     return YearStatistics(year, method, FROM_CASE_RECORDS, records, labels, _type_averages(records, labels))
 
 
@@ -274,13 +276,15 @@ def statistics_as_seen_by(connection: Connection, scheme: Scheme, year: Year, me
 def years_as_seen_by(connection: Connection, scheme: Scheme, years: list[Year],
                      method: str = "pooled") -> dict[Year, YearStatistics]:
     """Several years' statistics as one connection sees them (inside an import's transaction), exactly as the
-    statistics service computes them from the same data, each year's counts read once."""
+    statistics service computes them from the same data, each year's counts read and its records built once (a
+    year's plain records are also the next year's before its tested change; `compared` copies, never changes them)."""
     authorities, labels, case = registry_of(scheme), engine_labels(scheme), set(case_record_years(connection))
-    counted: dict[Year, list[Stats]] = {}
+    counted: dict[Year, tuple[list[Stats], list[StatisticsRecord]]] = {}
 
-    def plain(year: Year) -> list[Stats]:
+    def plain(year: Year) -> tuple[list[Stats], list[StatisticsRecord]]:
         if year not in counted:
-            counted[year] = statistics_from_counts(year, year_counts(connection, year), method, authorities, labels)
+            stats = statistics_from_counts(year, year_counts(connection, year), method, authorities, labels)
+            counted[year] = stats, [s.to_record() for s in stats]
         return counted[year]
 
     found = {}
@@ -291,10 +295,11 @@ def years_as_seen_by(connection: Connection, scheme: Scheme, years: list[Year],
         before = Year(year.start_year - 1)
         previous = None
         if before in case:
-            previous = {s.authority.code: s.to_record() for s in plain(before)}
+            previous = {r.authority.code: r for r in plain(before)[1]}
         elif rows := published_figures(connection, before):
             previous = _published_year(before, method, rows, labels).by_code
-        found[year] = _case_year(year, method, plain(year), previous, labels)
+        stats, records = plain(year)
+        found[year] = _case_year(year, method, stats, previous, labels, records)
     return found
 
 
