@@ -500,10 +500,8 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
                 return stack.enter_context(context.Pool(workers, _start_worker, (
                     database.url, settings, str(folder), [kind.name for kind in all_kinds], str(out), preview,
                     precompress, in_place, computed)))
-            # spawned workers start at once when the data's changes leave work to do, while the pages are listed
-            # (each imports everything); forked ones start in an instant, with the parent's statistics, once listed
-            early = workers > 1 and not forked and facts.reach.moves_anything()
-            pool = start_workers() if early else None
+            # started at once when the data's changes leave work to do: they start up while the pages are listed
+            pool = start_workers() if workers > 1 and facts.reach.moves_anything() else None
             items = [(position, dict(params)) for position, kind in enumerate(all_kinds)
                      for params in kind.every(site)]
             kept, pending = _keep_unchanged(facts, all_kinds, items, previous)
@@ -514,10 +512,11 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
                                         previous.intact(previous.items[SHARDS]["outputs"]))
             extras: list[str] = []
             if workers > 1 and len(pending) > INLINE:
-                pool = pool or start_workers(_computed(site) if forked else None)
+                inherited = pool is None and forked  # forked now: the parent's statistics are in its memory
+                pool = pool or start_workers(_computed(site) if inherited else None)
                 shards = None if shards_here else pool.apply_async(_write_shards, (str(folder), settings.scheme))
                 statistics = None
-                if not forked:  # a spawned worker takes over the parent's statistics from a file
+                if not inherited:  # a worker started earlier takes over the parent's statistics from a file
                     statistics = _statistics_file(out, site)
                     stack.callback(statistics.unlink, missing_ok=True)
                 tasks = _tasks(facts.reach, _costly_first(pending), workers, statistics and str(statistics))
