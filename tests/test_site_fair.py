@@ -87,3 +87,20 @@ def test_minimum_numbers_on_and_off(demo_settings, url):
         page = on.get(f"/councils/{STEVENAGE}/2023-24/").text
         assert f"Uphold rate: {fmt.TOO_FEW}" in page
         assert "Based on 4 investigations" not in page
+
+
+def test_a_years_trend_shows_the_years_up_to_it(client):
+    """A council's page for a year shows the trend of the years held up to that year, never a later one; the first
+    year's page has one year to show, so a table and no chart."""
+    years = client.get(f"/councils/{STEVENAGE}/2023-24.json").json()["years"]
+    first, *_, before_last, last = years
+    page = client.get(f"/councils/{STEVENAGE}/{before_last}/").text
+    assert f"<h3 class=\"govuk-heading-m\">The uphold rate, {first} to {before_last}</h3>" in page
+    assert f"This page is about {before_last}, so its charts and tables stop at {before_last}." in page
+    assert f'href="/councils/{STEVENAGE}/{last}/">Stevenage Borough Council in {last}</a>' in page
+    assert f'<th scope="row" class="govuk-table__header">{last}' not in page
+    latest = client.get(f"/councils/{STEVENAGE}/{last}/").text
+    assert f"The uphold rate, {first} to {last}</h3>" in latest and "This page is about" not in latest
+    oldest = client.get(f"/councils/{STEVENAGE}/{first}/").text
+    assert f"The uphold rate, {first}</h3>" in oldest and "trend-line" not in oldest
+    assert f"The uphold rate by year, {first}</caption>" in oldest

@@ -1,8 +1,9 @@
 """The incremental static build: a rebuild updates the previous build in place, keeping every page whose recorded
 inputs (facts) and output hashes are unchanged and making the others; after one council's data change its result is
 byte-identical to a full build from nothing, and only the pages that show that council's figures (or its type's
-average that year) are made again. The manifest lives beside the output folder, never in it, a tampered or deleted
-output file is made again, and a rebuild interrupted part-way is repaired by the next.
+average that year) are made again: a council's page for a year shows that year and the years before it, so a change
+to a year leaves every earlier year's page as it is. The manifest lives beside the output folder, never in it, a
+tampered or deleted output file is made again, and a rebuild interrupted part-way is repaired by the next.
 
 The letters are left out of these builds (their reuse has its own test in test_site_build.py): they are most of a
 build's time and nothing here depends on them."""
@@ -84,24 +85,31 @@ def test_after_one_council_changes_the_rebuild_is_byte_identical_to_a_full_build
     assert rebuilt != {p: h for p, (_, h) in builds["made"].items()}  # the change shows
 
 
-def test_only_the_pages_that_show_the_changed_figures_are_made_again(builds):
+def _council_pages(before: dict, after: dict) -> list[str]:
+    """The council pages (`councils/<slug>/<year>/index.html`) a rebuild wrote again (a new inode)."""
+    return sorted(p for p, (inode, _) in after.items() if p.startswith("councils/") and p.count("/") == 3
+                  and p.endswith("/index.html") and before.get(p, (None,))[0] != inode)
+
+
+def _districts(year: str) -> set[str]:
+    return {a.slug for a in registry() if a.type == "District" and a.current_in(Year.parse(year))}
+
+
+def test_a_change_to_the_latest_year_leaves_every_older_years_page_untouched(builds):
+    """Stevenage's 2023-24 (the latest year) changes: a page for a year shows that year and the years before it,
+    so no 2022-23 file is written again, Stevenage's own 2022-23 page included; of 2023-24, Stevenage's pages and
+    those of the other districts (their figures compare with the district average that moved, and their trend
+    chart ends on it); no county's or metropolitan borough's."""
     before, after = builds["unchanged"], builds["rebuilt"]
-    rewritten = sorted(p for p, (inode, _) in after.items() if p.startswith("councils/") and before[p][0] != inode)
-    pages = [p for p in rewritten if p.endswith("/index.html")]
-    districts = {a.slug for a in registry() if a.type == "District" and a.current_in(Year.parse("2023-24"))}
-    stevenage = [p for p in pages if p.startswith(f"councils/{STEVENAGE}/")]
-    others = [p for p in pages if not p.startswith(f"councils/{STEVENAGE}/")]
-    # Stevenage: both years' pages (the trend chart shows 2023-24 on each) and its 2023-24 decisions
-    assert f"councils/{STEVENAGE}/2022-23/index.html" in stevenage
-    assert f"councils/{STEVENAGE}/2023-24/index.html" in stevenage
-    assert f"councils/{STEVENAGE}/2023-24/decisions/index.html" in stevenage
-    # other councils: only districts' pages, whose 2023-24 figures compare with the district average that moved
-    # (each year's page shows it in its trend table); no county's or metropolitan borough's page
-    assert others and [p for p in others if p.split("/")[1] not in districts] == []
-    assert not any("hertfordshire-county-council" in p or "birmingham" in p for p in rewritten)
-    assert len(pages) == len(stevenage) + len(others)
-    print(f"council pages made again: {len(stevenage)} of Stevenage, {len(others)} of other districts; "
-          f"{builds['changed'].reused} of {builds['changed'].pages + builds['changed'].redirects} items reused")
+    assert [p for p in after if "/2022-23" in p and before[p][0] != after[p][0]] == []
+    pages = _council_pages(before, after)
+    assert {p.split("/")[2] for p in pages} == {"2023-24"}
+    assert {p.split("/")[1] for p in pages} == _districts("2023-24")
+    rewritten = {p for p in after if p.startswith(f"councils/{STEVENAGE}/2023-24/") and before[p][0] != after[p][0]}
+    assert {f"councils/{STEVENAGE}/2023-24/decisions/index.html",
+            f"councils/{STEVENAGE}/2023-24/decisions/upheld/index.html"} <= rewritten
+    print(f"council pages made again: {len(pages)}; {builds['changed'].reused} of "
+          f"{builds['changed'].pages + builds['changed'].redirects} items reused")
 
 
 def test_the_manifest_is_beside_the_output_never_in_it(builds):
@@ -153,18 +161,28 @@ def test_with_nothing_changed_no_question_is_asked_again(builds, demo_settings, 
 
 def test_the_change_list_decides_which_questions_are_asked_again(builds, demo_settings, monkeypatch, tmp_path):
     """Birmingham's 2022-23 decisions change: of one body's rows in one year only Birmingham's 2022-23 are read
-    again; the year's figures of 2022-23 and of 2023-24 (which compares with it) are asked again; the result is the
-    build from nothing of the changed data."""
+    again; the year's figures of 2022-23 and of 2023-24 (which compares with it) are asked again, and no question
+    of any year before 2022-23; the council pages made again are the metropolitan boroughs' of 2022-23 (their
+    type's average moved) and of 2023-24 (whose trend charts show 2022-23), and the result is the build from
+    nothing of the changed data."""
     late = Cases(tmp_path, "K")
     late.decided("Birmingham", "2022-12-01", {"Upheld": 2})
     import_files(open_database(builds["url"]), late.files(), scheme=LGSCO)
     asked = _asked_in(monkeypatch)
+    before = files(builds["out"])
     _rebuild(builds["url"], builds["out"], demo_settings)
+    after = files(builds["out"])
     questions = [json.loads(key) for key in asked]
     one_body = [(args[0][1], args[1][1]) for name, args, _ in questions if name in incremental.BODY_YEAR]
     assert one_body and set(one_body) == {("E08000025", "2022-23")}
     years = {args[0][1] for name, args, _ in questions if name == "year_statistics"}
     assert years == {"2022-23", "2023-24"}
+    assert not [q for q in questions if any(tag == "y" and value < "2022-23" for tag, value in q[1])]
+    boroughs = {a.slug for a in registry() if a.type == "Metropolitan" and a.current_in(Year.parse("2022-23"))}
+    pages = _council_pages(before, after)
+    assert {p.split("/")[1] for p in pages} == boroughs
+    assert {p.split("/")[2] for p in pages} == {"2022-23", "2023-24"}
+    assert len(pages) == 2 * len(boroughs)
     fresh = builds["folder"] / "fresh-birmingham"
     _rebuild(builds["url"], fresh, demo_settings)
     assert {p: h for p, (_, h) in files(builds["out"]).items()} == {p: h for p, (_, h) in files(fresh).items()}

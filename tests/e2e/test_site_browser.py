@@ -29,6 +29,7 @@ from ombuds.stats import format as fmt
 from ombuds.stats.bands import SMALL_BASE
 from ombuds.stats.summary import totals
 from ombuds.store import open_database
+from ombuds.years import Year
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -374,6 +375,56 @@ def test_trend_lines_are_lines_with_a_key_that_matches_them(sized, site):
         own = key_by_class["trend-line trend-line--own"]
         average = key_by_class["trend-line trend-line--average"]
         assert (own["stroke"], own["dash"]) != (average["stroke"], average["dash"])
+
+
+TREND_RATES = ("uphold_rate", "satisfactory_remedy_rate", "compliance_rate")  # the council page's charts, in order
+
+
+@pytest.mark.parametrize("which", ["older", "latest"])
+def test_a_years_trend_charts_end_at_that_year(sized, site, which):
+    """A council's page for a year is that year's statistics: its trend charts and tables show the years up to it
+    (2017-18 to 2019-20 on the 2019-20 page, every year on the latest year's), say so in their headings and titles,
+    and an older year's page says where every year is shown. Each chart draws one point per year shown for the
+    council and for the average, left to right, the latest year shown at the right end, inside the chart."""
+    year = site.years[2] if which == "older" else site.latest
+    shown = site.years[:site.years.index(year) + 1]
+    span = f"{shown[0]} to {shown[-1]}"
+    stevenage = site.data.by_slug(STEVENAGE_SLUG)
+    visit(sized, site.url(council_path(STEVENAGE_SLUG, year)))
+    shot(sized, f"council-trend-{which}", ".trend-figure")
+    names = [fmt.RATE_NAMES[rate] for rate in TREND_RATES]
+    headings = [h.strip() for h in sized.locator("h2:has-text('Over the years') ~ h3").all_inner_texts()]
+    assert headings[:3] == [f"The {name}, {span}" for name in names]
+    note = sized.locator("h2:has-text('Over the years') + p")
+    if which == "older":
+        assert note.inner_text().strip() == (f"This page is about {year}, so its charts and tables stop at {year}. "
+                                             f"{STEVENAGE_NAME} in {site.latest} shows every year to {site.latest}.")
+        assert note.locator("a").get_attribute("href") == council_path(STEVENAGE_SLUG, site.latest)
+    else:
+        assert note.count() == 0 or not note.inner_text().startswith("This page is about")
+    charts = sized.locator("svg.fair-chart[aria-labelledby^='trend-']")
+    assert charts.count() == 3
+    every_other = shown if len(shown) <= 5 else shown[len(shown) - 1::-2][::-1]
+    for index, name in enumerate(names):
+        chart = charts.nth(index)
+        assert chart.locator("title").first.text_content() == f"{STEVENAGE_NAME}: the {name} by year, {span}"
+        assert chart.locator("text.chart-axis[text-anchor='middle']").all_text_contents() == every_other
+        box = chart.bounding_box()
+        rate = TREND_RATES[index]
+        records = [site.data.record(stevenage, Year.parse(y)) for y in shown]
+        held = {"own": [getattr(r, rate) for r in records], "average": [getattr(r.average, rate) for r in records]}
+        for series, values in held.items():
+            points = [p["box"] for p in styles(sized, f"svg[aria-labelledby^='trend-{rate}-title'] "
+                                                      f"circle.trend-point--{series}")]
+            assert len(points) == len([v for v in values if v is not None]) > 0, f"{name}: {series}"
+            centres = [(left + right) / 2 for left, _, right, _ in points]
+            assert centres == sorted(centres) and len(set(centres)) == len(centres)
+            for left, top, right, bottom in points:
+                assert box["x"] <= left and right <= box["x"] + box["width"]
+                assert box["y"] <= top and bottom <= box["y"] + box["height"]
+        caption = sized.locator(f"caption:has-text('The {name} by year, {span}')")
+        rows = caption.locator("xpath=..").locator("tbody tr th").all_inner_texts()
+        assert [r.split()[0] for r in rows] == shown
 
 
 def test_funnel_has_a_key_and_keeps_the_highlighted_council_inside(sized, site):

@@ -18,14 +18,16 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import pickle
 import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
+from multiprocessing.pool import Pool
 from pathlib import Path, PurePosixPath
 
 from ombuds import urls
@@ -40,6 +42,7 @@ from ombuds.site.data import NotFound, SiteData
 from ombuds.site.incremental import (
     Facts,
     Manifest,
+    Moved,
     Reach,
     Recorder,
     build_digest,
@@ -167,18 +170,20 @@ def _written(folder: Path, path: str, body: bytes, previous: Manifest | None = N
 _worker: dict = {}
 
 
-def _start_worker(url: str, settings: Settings, folder: str, computed: tuple, names: list[str],
-                  previous: str, reach: Reach, preview: bool = False, precompress: bool = False,
-                  in_place: bool = False) -> None:
+def _start_worker(url: str, settings: Settings, folder: str, names: list[str], previous: str, preview: bool = False,
+                  precompress: bool = False, in_place: bool = False, computed: tuple | None = None) -> None:
     """In each worker: a read-only database and site of its own (no object, connection or lock is shared with the
-    parent), taking over the statistics the parent already computed; the previous build's folder (its manifest's
-    entries come with the items), what changed since it and whether the build updates it in place."""
+    parent; the parent's statistics come with the first chunk, `_build_chunk`); the previous build's folder (its
+    manifest's entries, and which of their questions can have moved, come with the items) and whether the build
+    updates it in place. Started before the parent knows what is left to make, so it needs nothing the parent works
+    out."""
     from ombuds.site.app import site_data
 
     site = _whole_years(site_data(open_database(url, read_only=True), settings, preview))
-    (site.statistics if isinstance(site, SiteData) else site).adopt(computed)
+    if computed is not None:  # a forked worker, given the parent's statistics as they are in its memory
+        (site.statistics if isinstance(site, SiteData) else site).adopt(computed)
     _worker["site"] = site
-    _worker["facts"] = Facts(site, reach)
+    _worker["facts"] = Facts(site)
     _worker["folder"] = Path(folder)
     by_name = {kind.name: kind for kind in kinds(settings.scheme)}
     _worker["kinds"] = [by_name[name] for name in names]  # the parent's kinds, in the parent's order
@@ -194,8 +199,33 @@ def _whole_years(site):
     return site
 
 
-def _build_chunk(items: list[tuple[int, dict, dict | None]]) -> Result:
-    return build_items(_worker["facts"], _worker["kinds"], items, _worker["folder"], _worker["previous"])
+def _build_chunk(task: tuple[list[tuple[int, dict, dict | None]], frozenset[str], str | None]) -> Result:
+    """A chunk of items, with the questions of their previous entries that the parent judged can have moved and the
+    file of the statistics the parent computed (taken over with the first chunk: decoding them costs a quarter of
+    computing them)."""
+    items, moved, statistics = task
+    if statistics is not None and _worker.get("statistics") != statistics:
+        with open(statistics, "rb") as file:
+            computed = pickle.load(file)  # written by this build's parent process, beside the output folder
+        site = _worker["site"]
+        (site.statistics if isinstance(site, SiteData) else site).adopt(computed)
+        _worker["statistics"] = statistics
+    facts = _worker["facts"]
+    facts.reach = Moved(moved)
+    return build_items(facts, _worker["kinds"], items, _worker["folder"], _worker["previous"])
+
+
+def _computed(site) -> tuple:
+    """The statistics the parent computed, for its workers to take over."""
+    return site.statistics.computed() if isinstance(site, SiteData) else site.computed()
+
+
+def _statistics_file(out: Path, site) -> Path:
+    """The statistics the parent computed, written once for spawned workers beside the output folder (deleted when
+    the build ends; a killed build's by the next, `clear_interrupted_builds`)."""
+    path = out.parent / f".{out.name}.statistics-{os.getpid()}"
+    path.write_bytes(pickle.dumps(_computed(site), protocol=pickle.HIGHEST_PROTOCOL))
+    return path
 
 
 def kinds(scheme: Scheme) -> list:
@@ -286,11 +316,21 @@ def _make(site: Recorder, kind: PageKind | FileKind, params: dict, folder: Path,
     return {"facts": site.facts, "outputs": outputs, "tally": [1, 0, int(twin)]}
 
 
-def _write_openapi(database: Database, settings: Settings, folder: Path) -> list[str]:
-    """The JSON API's OpenAPI description (its files are kinds: `site.pages.api_files`); the paths written."""
+OPENAPI = "openapi document"  # the manifest's entry for the API's OpenAPI document
+
+
+def _write_openapi(database: Database, settings: Settings, folder: Path, previous: Manifest) -> dict:
+    """The JSON API's OpenAPI description (its files are kinds: `site.pages.api_files`), kept from the previous
+    build when its files are intact: the code and the settings alone make it (no data), and the build digest
+    covers them; its manifest entry."""
     from ombuds.site.app import create_app
 
-    return _written_extra(folder, urls.api("openapi.json"), json_bytes(create_app(database, settings).openapi()))
+    old = previous.items.get(OPENAPI)
+    if old is not None and previous.intact(old["outputs"]):
+        return old
+    body = json_bytes(create_app(database, settings).openapi())
+    return {"facts": {}, "outputs": _written(folder, urls.api("openapi.json"), body, previous,
+                                             old["outputs"] if old is not None else None), "tally": [0, 0, 1]}
 
 
 def _written_extra(folder: Path, path: str, body: bytes) -> list[str]:
@@ -344,8 +384,30 @@ def _write_shards(folder: str, scheme: Scheme, previous: Manifest | None = None)
     return files, {"facts": {}, "outputs": outputs, "tally": [0, 0, files]}
 
 
-def _chunks(items: list, size: int) -> list[list]:
-    return [items[at:at + size] for at in range(0, len(items), size)]
+def _costly_first(pending: list[tuple[int, dict, dict | None]]) -> list[tuple[int, dict, dict | None]]:
+    """The items left, those of the kinds with fewest items first: a kind with a file or two (the all-years
+    download, the data package, the sitemap) makes each from every year's figures, the costliest items of a
+    build, and begun last one of them would keep a worker busy after the other is done."""
+    counts: dict[int, int] = {}
+    for position, _, _ in pending:
+        counts[position] = counts.get(position, 0) + 1
+    return sorted(pending, key=lambda item: counts[item[0]])
+
+
+def _tasks(reach: Reach, pending: list[tuple[int, dict, dict | None]], workers: int,
+           statistics: str | None) -> list[tuple[list[tuple[int, dict, dict | None]], frozenset[str], str | None]]:
+    """The items left in chunks for the workers (at most CHUNK, smaller when few are left, so that the workers
+    finish together), each with the questions of its items' previous entries that the data's changes can have
+    moved (`Reach`, judged here once: a worker asks again exactly those), and the file of the parent's statistics
+    (`_statistics_file`)."""
+    size = max(1, min(CHUNK, -(-len(pending) // (workers * 16))))
+    tasks = []
+    for at in range(0, len(pending), size):
+        chunk = pending[at:at + size]
+        moved = frozenset(key for _, _, old in chunk if old is not None for key in old["facts"]
+                          if not reach.still(key))
+        tasks.append((chunk, moved, statistics))
+    return tasks
 
 
 def build_site(database: Database, out: Path, settings: Settings, workers: int = 2, preview: bool = False,
@@ -428,38 +490,54 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
     inner: dict[str, list[str]] = {}
     manifest = None
     try:
-        items = [(position, dict(params)) for position, kind in enumerate(all_kinds) for params in kind.every(site)]
-        state = data_state(database, site.statistics.years() if lgsco else [])
+        held = (site.statistics.years(), site.statistics.case_years()) if lgsco else ([], [])
+        state = data_state(database, *held)
         facts = Facts(site, reach_since_build(database, previous, state))
-        kept, pending = _keep_unchanged(facts, all_kinds, items, previous)
-        _add(report, kept, entries, inner)
-        if on_progress is not None:
-            on_progress(len(items) - len(pending), len(items))
-        shards_here = not lgsco or (SHARDS in previous.items and previous.intact(previous.items[SHARDS]["outputs"]))
-        extras: list[str] = []
-        if workers > 1 and len(pending) > INLINE:
-            context = pool_context()  # forked, unless a thread of this process (a server) may hold a lock
-            computed = site.statistics.computed() if lgsco else site.computed()
-            with context.Pool(workers, _start_worker,
-                              (database.url, settings, str(folder), computed, [kind.name for kind in all_kinds],
-                               str(out), facts.reach, preview, precompress, in_place)) as pool:
+        context = pool_context()  # forked, unless a thread of this process (a server) may hold a lock
+        forked = context.get_start_method() == "fork"
+        with ExitStack() as stack:
+            def start_workers(computed: tuple | None = None) -> Pool:
+                return stack.enter_context(context.Pool(workers, _start_worker, (
+                    database.url, settings, str(folder), [kind.name for kind in all_kinds], str(out), preview,
+                    precompress, in_place, computed)))
+            # started at once when the data's changes leave work to do: they start up while the pages are listed
+            pool = start_workers() if workers > 1 and facts.reach.moves_anything() else None
+            items = [(position, dict(params)) for position, kind in enumerate(all_kinds)
+                     for params in kind.every(site)]
+            kept, pending = _keep_unchanged(facts, all_kinds, items, previous)
+            _add(report, kept, entries, inner)
+            if on_progress is not None:
+                on_progress(len(items) - len(pending), len(items))
+            shards_here = not lgsco or (SHARDS in previous.items and
+                                        previous.intact(previous.items[SHARDS]["outputs"]))
+            extras: list[str] = []
+            if workers > 1 and len(pending) > INLINE:
+                inherited = pool is None and forked  # forked now: the parent's statistics are in its memory
+                pool = pool or start_workers(_computed(site) if inherited else None)
                 shards = None if shards_here else pool.apply_async(_write_shards, (str(folder), settings.scheme))
-                results = pool.imap_unordered(_build_chunk, _chunks(pending, CHUNK))
+                statistics = None
+                if not inherited:  # a worker started earlier takes over the parent's statistics from a file
+                    statistics = _statistics_file(out, site)
+                    stack.callback(statistics.unlink, missing_ok=True)
+                tasks = _tasks(facts.reach, _costly_first(pending), workers, statistics and str(statistics))
+                results = pool.imap_unordered(_build_chunk, tasks)
                 extras += _write_assets(site, folder)
-                extras += _write_openapi(database, settings, folder)
-                for done, result in enumerate(results, start=1):
+                entries[OPENAPI] = _write_openapi(database, settings, folder, previous)
+                done = len(items) - len(pending)
+                for result in results:
                     _add(report, result, entries, inner)
+                    done += len(result.items) + len(result.skipped)
                     if on_progress is not None:
-                        on_progress(len(items) - len(pending) + min(done * CHUNK, len(pending)), len(items))
+                        on_progress(done, len(items))
                 if shards:
                     made, entries[SHARDS] = shards.get()
                     report.files += made
                     shards_here = False
-        else:
-            _add(report, build_items(facts, all_kinds, pending, folder, previous), entries, inner)
-            extras += _write_assets(site, folder)
-            extras += _write_openapi(database, settings, folder)
-            shards_here = lgsco
+            else:
+                _add(report, build_items(facts, all_kinds, pending, folder, previous), entries, inner)
+                extras += _write_assets(site, folder)
+                entries[OPENAPI] = _write_openapi(database, settings, folder, previous)
+                shards_here = lgsco
         if shards_here and lgsco:
             made, entries[SHARDS] = _write_shards(str(folder), settings.scheme, previous)
             report.files += made
@@ -507,14 +585,18 @@ def _delete_unnamed(out: Path, named: set[str]) -> None:
 
 
 def clear_interrupted_builds(out: Path) -> None:
-    """What a build killed part-way left beside `out`: its unfinished folder (`.NAME.tmp-PID`) is deleted, and the
-    previous build it had renamed aside (`.NAME.old-PID`) is put back if `out` is missing, else deleted."""
+    """What a build killed part-way left beside `out`: its unfinished folder (`.NAME.tmp-PID`) and its statistics
+    for the workers (`.NAME.statistics-PID`) are deleted, and the previous build it had renamed aside
+    (`.NAME.old-PID`) is put back if `out` is missing, else deleted."""
+    left = (f".{out.name}.tmp", f".{out.name}.old", f".{out.name}.statistics")
     for path in sorted(out.parent.glob(f".{out.name}.*-*")):
         kind, _, pid = path.name.rpartition("-")
-        if kind not in (f".{out.name}.tmp", f".{out.name}.old") or not pid.isdigit() or alive(int(pid)):
+        if kind not in left or not pid.isdigit() or alive(int(pid)):
             continue
         if kind.endswith(".old") and not out.exists():
             path.rename(out)
+        elif path.is_file():
+            path.unlink(missing_ok=True)
         else:
             shutil.rmtree(path, ignore_errors=True)
 

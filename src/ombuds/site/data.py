@@ -258,18 +258,22 @@ class SiteData:
         """The newest decisions across every year held, for the council's feed."""
         found: list[queries.Decision] = []
         years = reversed([y for y in self.statistics.case_years() if y in self.years()])
-        if self.whole_years:
-            for year in years:
-                found += self.all_decisions(authority, year)[:limit - len(found)]
-                if len(found) >= limit:
-                    break
-            return found
         with self.database.read() as connection:
             for year in years:
-                found += queries.decisions(connection, authority.code, year, self.labels, limit=limit - len(found))
+                if self.whole_years and self._read_whole("decisions", year):
+                    found += self.all_decisions(authority, year)[:limit - len(found)]
+                else:  # a year not read whole (a rebuild making a few pages): this authority's rows alone
+                    found += queries.decisions(connection, authority.code, year, self.labels,
+                                               limit=limit - len(found))
                 if len(found) >= limit:
                     break
         return found
+
+    def _read_whole(self, what: str, year: Year) -> bool:
+        """Whether a year's rows of every authority (`_by_authority`) are read already."""
+        key = (what, self.version(), year)
+        with self._lock:
+            return key in self._memo
 
     def improvements(self, authority: Authority, year: Year) -> list[queries.Improvement]:
         if self.whole_years:

@@ -15,8 +15,10 @@ previous build can have moved (`Reach`). The manifest keeps the state the build 
 step's token, the day, the years held); the store's change list (`store.changes`) says which (year, body) pairs every
 import since then reached. A body's decisions or improvements in a year move only with that pair; a year's figures
 (every record, the type averages, the decision counts, the revisions) with a change in that year or the year before
-(each year's figures compare with the year before's); a body's years with a change to that body; the years shown
-with the years held. A page module's derived fact (`fact`) is asked again only when a question it asked did move
+(each year's figures compare with the year before's); a body's years with a change to that body; the years shown,
+and which of them have case records, with the years held (the state keeps both). A derived fact that asks only some
+years moves with those alone: a council's trend for a year asks the years up to it, so a change to the latest year
+moves no older year's page. A page module's derived fact (`fact`) is asked again only when a question it asked did move
 (the manifest keeps the questions each asked). Anything else, or a change list that cannot say (a first load,
 population, contacts, releases, a migration, another day or database), asks everything again, as a build of
 unknown changes must. A page whose every answer is unchanged by that judgement is kept without a question asked.
@@ -42,7 +44,7 @@ from ombuds.fingerprints import source_digest
 from ombuds.registry import Authority
 from ombuds.years import Year
 
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 # The site data's settings: fixed for a build, and part of its digest (`build_digest`).
 SETTINGS = frozenset({"profile", "scheme", "settings", "authorities", "method", "preview", "editions", "code",
                       "shared_context", "labels"})
@@ -160,7 +162,7 @@ class Facts:
     """The answers of one site data object, by question, each digested once (one build, one data version); with
     the previous build's `reach`, the questions it judges unmoved are not asked at all."""
 
-    def __init__(self, site: Any, reach: Reach | None = None):
+    def __init__(self, site: Any, reach: Reach | Moved | None = None):
         self.site = site
         self.reach = reach if reach is not None else Reach(None)
         self._digests: dict[str, str] = {}
@@ -218,28 +220,31 @@ class Facts:
 
 
 BODY_YEAR = frozenset({"all_decisions", "public_reports", "improvements"})  # one body's rows in one year
-YEAR = frozenset({"record", "year_statistics", "has_case_records", "decision_counts", "revisions",
-                  "year_revisions", "edition"})  # one year's figures, which compare with the year before's
+YEAR = frozenset({"record", "year_statistics", "decision_counts", "revisions", "year_revisions",
+                  "edition"})  # one year's figures, which compare with the year before's
 BODY = frozenset({"years_of", "default_year", "recent_decisions"})  # one body's years (and the years held)
-HELD = frozenset({"years", "latest_year", "year", "preview_notes"})  # the years held (releases and day: unknown)
+# the years held and which of them have case records (releases and day: unknown)
+HELD = frozenset({"years", "latest_year", "year", "preview_notes", "has_case_records"})
 NO_CASES = frozenset({"by_slug", "contacts", "self_assessments", "assessment_years", "edition_files", "synthetic"})
 
 
 @dataclasses.dataclass(frozen=True)
 class DataState:
     """What a build read besides its code and settings: its data version and that step's token, the day, the years
-    held."""
+    held and those of them with case records (the others' figures come from published documents)."""
 
     token: str
     version: int
     day: str
     years: tuple[str, ...]
+    case_years: tuple[str, ...] = ()
 
 
 class Reach:
     """Which questions the data's changes since the previous build can have answered differently. `changed`: the
     (year, body) pairs the store's change list gives (None: unknown, every question moved); `years_moved`: the
-    years held are not those the previous build read; `inner`: the questions each derived fact asked then."""
+    years held, or those with case records, are not those the previous build read; `inner`: the questions each
+    derived fact asked then."""
 
     def __init__(self, changed: frozenset[tuple[int, str]] | None, years_moved: bool = False,
                  inner: dict[str, list[str]] | None = None):
@@ -257,7 +262,11 @@ class Reach:
         when the store cannot say it, `store.changes.reach_since`: another history, a step that recorded nothing)."""
         if before is None or before.day != now.day:
             return cls(None)
-        return cls(changed, before.years != now.years, inner)
+        return cls(changed, (before.years, before.case_years) != (now.years, now.case_years), inner)
+
+    def moves_anything(self) -> bool:
+        """Whether the data's changes can have moved any answer at all."""
+        return self.changed is None or bool(self.changed) or self.years_moved
 
     def still(self, key: str) -> bool:
         """Whether question `key`'s answer cannot have moved (judged once per question)."""
@@ -284,6 +293,17 @@ class Reach:
         if name in HELD:
             return not self.years_moved
         return name in NO_CASES
+
+
+class Moved:
+    """A reach judged beforehand (by the build's parent process, for a worker): the questions that can have moved
+    among those of the items handed over; every other question of theirs cannot have."""
+
+    def __init__(self, keys: frozenset[str]):
+        self.keys = keys
+
+    def still(self, key: str) -> bool:
+        return key not in self.keys
 
 
 class Recorder:
@@ -366,15 +386,16 @@ def _folder_digest(folder: Path) -> str:
     return hashed.hexdigest()
 
 
-def data_state(database: Any, years: Iterable[Year]) -> DataState:
-    """The state of the data a build reads now: the data version and its step's token, today, the years held."""
+def data_state(database: Any, years: Iterable[Year], case_years: Iterable[Year] = ()) -> DataState:
+    """The state of the data a build reads now: the data version and its step's token, today, the years held and
+    those with case records."""
     from ombuds.store.changes import token_at
     from ombuds.store.queries import data_version
 
     with database.read() as connection:
         version = data_version(connection)
         return DataState(token_at(connection, version), version, date.today().isoformat(),
-                         tuple(y.label for y in years))
+                         tuple(y.label for y in years), tuple(y.label for y in case_years))
 
 
 def reach_since_build(database: Any, previous: Manifest, now: DataState) -> Reach:
@@ -415,23 +436,28 @@ class Manifest:
                 table = stored["facts"]
                 items = {key: {**entry, "facts": {table[i][0]: table[i][1] for i in entry["facts"]}}
                          for key, entry in stored["items"].items()}
-                state = stored["state"]
-                return cls(out, build, items, DataState(state[0], state[1], state[2], tuple(state[3])),
-                           stored["inner"])
+                token, version, day, years, case_years = stored["state"]
+                state = DataState(token, version, day, tuple(years), tuple(case_years))
+                return cls(out, build, items, state, stored["inner"])
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             pass
         return cls(out, build)
+
+    @functools.cached_property
+    def _root(self) -> str:
+        return os.path.join(self.folder, "")
 
     def intact(self, outputs: dict[str, list]) -> bool:
         """Whether every file the item wrote is still in the previous build as it was written. A file with the
         size, modification time and inode recorded is trusted without reading it: writing to a file sets its
         modification time and replacing it gives a new inode, so only a write that puts the old time back by hand
         goes unseen (the check rsync and make rely on). Any other file is hashed."""
+        root = self._root
         try:
             for path, (sha256, *stat) in outputs.items():
-                found = os.stat(self.folder / path)
+                found = os.stat(root + path)
                 if [found.st_size, found.st_mtime_ns, found.st_ino] != stat and (
-                        found.st_size != stat[0] or file_hash(self.folder / path) != sha256):
+                        found.st_size != stat[0] or file_hash(root + path) != sha256):
                     return False
         except (OSError, ValueError):
             return False

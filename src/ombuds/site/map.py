@@ -21,10 +21,6 @@ from pathlib import Path
 
 import numpy as np
 from markupsafe import Markup, escape
-from scipy.fft import dctn, idctn
-from scipy.ndimage import map_coordinates
-from scipy.optimize import linear_sum_assignment
-from scipy.spatial import cKDTree
 
 from ombuds.errors import OmbudsError
 from ombuds.registry import Authority, Registry, registry_of
@@ -192,6 +188,8 @@ def _density(points: np.ndarray) -> tuple[np.ndarray, int]:
     """Each council's unit of mass spread over its Voronoi cell on a GRID × GRID raster, clipped to the land near
     the councils; the sea has the land's mean density, so the coast neither swells nor shrinks. Returns the
     density and the number of land cells."""
+    from scipy.spatial import cKDTree  # here, not at the top: scipy takes 0.4 s to import, and most builds draw no map
+
     centres = np.indices((GRID, GRID)).reshape(2, -1).T + 0.5
     tree = cKDTree(points)
     spacing = tree.query(points, k=min(LOCAL_NEIGHBOUR + 1, len(points)))[0][:, -1]
@@ -209,6 +207,9 @@ def _density(points: np.ndarray) -> tuple[np.ndarray, int]:
 def _flow(points: np.ndarray, density: np.ndarray) -> np.ndarray:
     """Carry the points along the velocity field -∇ρ/ρ of the density diffusing towards uniform (reflecting edges,
     solved exactly in cosine modes), by the midpoint method, until the slowest mode has faded."""
+    from scipy.fft import dctn, idctn
+    from scipy.ndimage import map_coordinates
+
     modes = dctn(density, type=2)
     wave = (np.pi * np.arange(GRID) / GRID) ** 2
     decay = wave[:, None] + wave[None, :]
@@ -232,6 +233,8 @@ def _flow(points: np.ndarray, density: np.ndarray) -> np.ndarray:
 def _assign(points: np.ndarray) -> list[Cell]:
     """Each point's hex: the assignment of points to distinct grid cells with the least total squared
     displacement, among the cells near enough to some point."""
+    from scipy.optimize import linear_sum_assignment
+
     points = points - points.min(axis=0) + 2.0
     columns = int(points[:, 0].max()) + 4
     rows = int(points[:, 1].max() / ROW_STEP) + 4

@@ -66,15 +66,12 @@ def service_areas(record, layout: layouts.Layout) -> list[dict] | None:
 
 
 @fact
-def trends(site: SiteData, authority: Authority) -> list[dict]:
-    """Per rate: the council's rate in every year against its type's average (a chart and a table); years before it
-    existed show its predecessors' combined figures, marked as such. Made once for a council's pages of every
-    year (the same data version)."""
-    return _latest("trends", (site, site.version(), authority), lambda: _trends(site, authority))
-
-
-def _trends(site: SiteData, authority: Authority) -> list[dict]:
-    held = [(y.label, site.year_statistics(y).by_code) for y in site.years()]
+def trends(site: SiteData, authority: Authority, year: Year) -> list[dict]:
+    """Per rate: the council's rate in each year up to and including `year` against its type's average (a chart,
+    when there are two years or more, and a table); years before it existed show its predecessors' combined figures,
+    marked as such. A page for a year is that year's statistics: it shows the years before it, never a later one
+    (its latest year's page shows them all), so a change to a year's figures moves no earlier year's page."""
+    held = [(y.label, site.year_statistics(y).by_code) for y in site.years() if y <= year]
     minimum = site.profile.minimum_denominator
     out = []
     for rate in comparison.RATES:
@@ -84,18 +81,19 @@ def _trends(site: SiteData, authority: Authority) -> list[dict]:
             continue
         name = fmt.RATE_NAMES[rate]
         labels = [p.year for p in points]
+        span = labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
         plural = site.labels.type_plurals[authority.type]
         series = [(authority.name, "own", [None if p.combined else p.rate for p in points]),
                   ("Predecessors' combined figures", "predecessors", [p.rate if p.combined else None for p in points]),
                   (f"Average for {plural}", "average", [p.average for p in points])]
-        chart = trend_chart(labels, series, f"{authority.name}: the {name} by year",
+        chart = trend_chart(labels, series, f"{authority.name}: the {name} by year, {span}",
                             f"The {name} of {authority.name} in each year from {labels[0]} to {labels[-1]}, with the "
                             f"average for {plural}; the same figures are in the table below.",
-                            chart_id=f"trend-{rate}")
+                            chart_id=f"trend-{rate}") if len(labels) > 1 else None
         rows = [{"year": p.year, "shown": fmt.reliable_rate(p.rate, p.denominator, minimum, zero=fmt.NOT_AVAILABLE),
                  "cases": fmt.number(p.denominator), "average": fmt.average(p.average),
                  "predecessors": ", ".join(p.predecessors)} for p in points]
-        out.append({"rate": rate, "name": name, "chart": chart, "rows": rows,
+        out.append({"rate": rate, "name": name, "span": span, "chart": chart, "rows": rows,
                     "combined": any(p.combined for p in points)})
     return out
 
@@ -120,7 +118,7 @@ def council(site: SiteData, query, slug: str, year: str) -> Page:
         "improvements": [] if published else site.improvements(authority, chosen),
         "letters": letters, "predecessors": _linked(site, authority.predecessors),
         "successors": _linked(site, authority.successors),
-        "fair": fair_comparison(site, authority, chosen, record), "trends": trends(site, authority),
+        "fair": fair_comparison(site, authority, chosen, record), "trends": trends(site, authority, chosen),
         "revisions": site.revisions(authority, chosen),
         "self_assessment": council_self_assessment(site, authority, chosen),
     }
@@ -194,8 +192,8 @@ _LATEST: dict[str, tuple] = {}
 
 
 def _latest(use: str, inputs: tuple, make: Callable[[], Any]) -> Any:
-    """`make()`, unless the latest call for `use` had the same inputs (the same objects, or equal ones): a council's
-    pages for every year, and a letter's two formats, are made one after another."""
+    """`make()`, unless the latest call for `use` had the same inputs (the same objects, or equal ones): a letter's
+    two formats are made one after another."""
     found = _LATEST.get(use)
     if found is None or any(a is not b and a != b for a, b in zip(found[0], inputs, strict=True)):
         found = _LATEST[use] = (inputs, make())
