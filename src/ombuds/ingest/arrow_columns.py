@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 
 from ombuds.ingest.columns import BAD, DATED, ColumnCheck
 from ombuds.ingest.fields import MAX_REFERENCE
-from ombuds.ingest.kinds import _choices, _Formats
+from ombuds.ingest.kinds import _choices, _Formats, kinds_source
 from ombuds.labels import UPHELD_ID
-from ombuds.schemes import DEFAULT, Scheme, load_scheme
+from ombuds.schemes import Scheme
 from ombuds.schemes.model import CaseColumn, CaseKind
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def arrow_kind(scheme: Scheme, kind: str, where: dict[str, int], width: int, nam
                columns: list[str]) -> ArrowKind | None:
     """The kind's block check, or None if a column or rule of it has none (ingest.kinds' column checker must exist
     for the kind: the caller asks only for those)."""
-    source = scheme if scheme.engine == "lgsco" and scheme.case_kinds else load_scheme(DEFAULT)  # as kinds_of
+    source = kinds_source(scheme)
     spec = source.case_kinds.get(kind)
     if spec is None or any(rule not in _RULES for rule in spec.rules):
         return None

@@ -336,11 +336,17 @@ class Kinds:
 _BUILT: dict[object, tuple[Scheme, Kinds]] = {}  # by folder: the scheme they were built from, and its kinds
 
 
+def kinds_source(scheme: Scheme) -> Scheme:
+    """The scheme whose kinds.toml defines `scheme`'s input kinds: its own (engine "lgsco"), else the shipped
+    LGSCO's, the engine's kinds and the case tables' (store.schema.TABLES)."""
+    own = scheme.engine == "lgsco" and bool(scheme.case_kinds)
+    return scheme if own else load_scheme(DEFAULT)
+
+
 def kinds_of(scheme: Scheme) -> Kinds:
     """The scheme's input kinds: those of its kinds.toml (engine "lgsco"), else the shipped LGSCO's (the Complaint
     Handling Code's kinds, which any scheme imports, are defined with them)."""
-    own = scheme.engine == "lgsco" and bool(scheme.case_kinds)
-    source = scheme if own else load_scheme(DEFAULT)  # the engine's kinds: the case tables' (store.schema.TABLES)
+    source = kinds_source(scheme)
     built = _BUILT.get(source.folder)
     if built is None or built[0] is not source:  # a folder loaded again (changed) is built again
         specs = source.case_kinds.values()
