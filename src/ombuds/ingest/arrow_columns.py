@@ -67,10 +67,10 @@ class ArrowKind:
             got[name] = reader(batch, k, got)
         for rule in self.rules:
             rule(got)
-        for name in self.flags:
-            got[name] = pc.cast(got[name], pa.int64())  # ColumnCheck.stored_flags: 1 and 0
+        for name in self.flags:  # ColumnCheck.stored_flags: 1 and 0 (ADBC writes no dictionary of numbers)
+            got[name] = _decoded(_on_dictionary(got[name], lambda flags: pc.cast(flags, pa.int64())))
         empty = pa.nulls(batch.num_rows, pa.string())  # a personal column's
-        return pa.table([got.get(name, empty) for name in self.stored], names=self.columns)
+        return pa.table([_written(got.get(name, empty)) for name in self.stored], names=self.columns)
 
 
 def arrow_kind(scheme: Scheme, kind: str, where: dict[str, int], width: int, named: int,
@@ -109,8 +109,9 @@ def _reader(column: CaseColumn, choices, index: int | None) -> Reader:
     return lambda b, k, got: _text(cells(b), required=required)
 
 
-def _distinct(values: pa.Array, judge: Callable[[list[str]], list]) -> pa.Array:
-    """Each distinct value judged once (`judge` takes and gives a list), spread over the rows."""
+def _distinct(values: pa.Array, judge: Callable[[list[str]], list]) -> pa.DictionaryArray:
+    """Each distinct value judged once (`judge` takes and gives a list): the verdicts, with each row's index into
+    them (a dictionary array: the verdicts are not spread over the rows, a copy of every value)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -122,7 +123,44 @@ def _distinct(values: pa.Array, judge: Callable[[list[str]], list]) -> pa.Array:
         judged = pa.array(verdicts)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         raise Decline("verdicts of mixed types") from None
-    return judged.take(encoded.indices)
+    return pa.DictionaryArray.from_arrays(encoded.indices, judged)
+
+
+def _on_dictionary(column: pa.Array, change: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """`change` applied to a dictionary array's values (the rows keep their indices), or to a plain array."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(column.type):
+        return pa.DictionaryArray.from_arrays(column.indices, change(column.dictionary))
+    return change(column)
+
+
+def _decoded(column: pa.Array) -> pa.Array:
+    """A dictionary array's values spread over its rows; a plain array as it is."""
+    import pyarrow as pa
+
+    return column.dictionary.take(column.indices) if pa.types.is_dictionary(column.type) else column
+
+
+def _written(column: pa.Array) -> pa.Array:
+    """A column as ADBC's SQLite driver writes it: a dictionary of text as it is (each row's value bound as the
+    text it indexes), any other dictionary spread over the rows."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(column.type) and pa.types.is_string(column.type.value_type):
+        return column
+    return _decoded(column)
+
+
+def _per_row(column: pa.Array, test: Callable[[object], bool]):
+    """`test` of each row's value, as a numpy array of booleans; judged once per value of a dictionary array."""
+    import numpy as np
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(column.type):
+        tested = np.array([test(value) for value in column.dictionary.to_pylist()], dtype=bool)
+        return tested[column.indices.to_numpy()] if len(tested) else np.zeros(len(column), dtype=bool)
+    return np.array([test(value) for value in column.to_pylist()], dtype=bool)
 
 
 def _references(values: pa.Array) -> pa.Array:
@@ -158,8 +196,10 @@ def _text(values: pa.Array, *, required: bool) -> pa.Array:
 
 def _authorities(values: pa.Array, days: pa.Array, k: ColumnCheck, column: str) -> pa.Array:
     """As ColumnCheck.authority: a name that gives one authority whatever the date is its code; a name that gives
-    one authority for a span of dates is its code when every case's date (ISO text) is within the span; anything
-    else is judged row by row in Python by ColumnCheck.authority."""
+    one authority for a span of dates is its code when every case's date (ISO text, `days`: a dictionary array) is
+    within the span; anything else is judged row by row in Python by ColumnCheck.authority. The codes come as a
+    dictionary array (each distinct name's code) where they can."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -170,34 +210,40 @@ def _authorities(values: pa.Array, days: pa.Array, k: ColumnCheck, column: str) 
         raise Decline("an authority with a problem")
     dated = [i for i, verdict in enumerate(verdicts) if verdict is DATED]
     if not dated:
-        return pa.array(verdicts, pa.string()).take(encoded.indices)
-    spans = [k.span(names[i]) for i in dated]
-    if all(span is not None for span in spans):
-        first = [""] * len(names)
-        last = ["9999-12-31"] * len(names)
+        return pa.DictionaryArray.from_arrays(encoded.indices, pa.array(verdicts, pa.string()))
+    spans = k.spans([names[i] for i in dated], column)
+    if all(span is not None for span in spans) and pa.types.is_dictionary(days.type):
+        first = np.zeros(len(names), np.int32)  # each name's first and last day, as the number 20190724
+        last = np.full(len(names), 99991231, np.int32)
         for i, (start, end, code) in zip(dated, spans, strict=True):
             verdicts[i] = code
-            first[i] = start.isoformat() if start else ""
-            last[i] = end.isoformat() if end else "9999-12-31"
-        within = pc.and_(pc.greater_equal(days, pa.array(first).take(encoded.indices)),
-                         pc.less_equal(days, pa.array(last).take(encoded.indices)))
-        if pc.all(within).as_py():
-            return pa.array(verdicts, pa.string()).take(encoded.indices)
-    on = [date.fromisoformat(day) for day in days.to_pylist()]
+            first[i] = _day_number(start) if start else 0
+            last[i] = _day_number(end) if end else 99991231
+        on = pc.cast(pc.replace_substring(days.dictionary, "-", ""), pa.int32()).to_numpy()[days.indices.to_numpy()]
+        which = encoded.indices.to_numpy()
+        if bool(np.all((first[which] <= on) & (on <= last[which]))):
+            return pa.DictionaryArray.from_arrays(encoded.indices, pa.array(verdicts, pa.string()))
+    on = [date.fromisoformat(day) for day in _decoded(days).to_pylist()]
     codes = k.authority(values.to_pylist(), on, column)
     if any(code is BAD for code in codes):
         raise Decline("an authority with a problem")
     return pa.array(codes, pa.string())
 
 
+def _day_number(day: date) -> int:
+    """A date as the number its ISO text gives without the dashes (2019-07-24: 20190724): they sort alike."""
+    return day.year * 10_000 + day.month * 100 + day.day
+
+
 def _remedy_only_when_upheld(got: Got) -> None:
     """As kinds._remedy_columns: a remedy on a decision that is not Upheld declines."""
-    import pyarrow.compute as pc
-
-    remedy = pc.or_(pc.equal(got["satisfactory_remedy"], True), pc.equal(got["remedied_by_ombudsman"], True))
-    other = pc.fill_null(pc.not_equal(got["outcome"], UPHELD_ID), True)
-    if pc.any(pc.and_(remedy, other)).as_py():
+    remedy = _per_row(got["satisfactory_remedy"], _is_true) | _per_row(got["remedied_by_ombudsman"], _is_true)
+    if bool((remedy & _per_row(got["outcome"], lambda outcome: outcome != UPHELD_ID)).any()):
         raise Decline("a remedy on a decision that is not upheld")
+
+
+def _is_true(value: object) -> bool:
+    return value is True
 
 
 _RULES = {"remedy_only_when_upheld": _remedy_only_when_upheld}  # kinds.RULES' column checks, over blocks

@@ -117,7 +117,7 @@ class ColumnCheck:
         if not timed:
             return out
         dated = self._verdicts.setdefault(("authority on", column), {})
-        spans = self._verdicts.setdefault(("authority span", column), {})
+        spans = self._spans(column)
         for value in timed.difference(spans):
             spans[value] = self.span(value)
         within = self._within_spans(values, days, distinct, names, spans)
@@ -153,6 +153,16 @@ class ColumnCheck:
 
     def _names(self, column: str) -> dict:
         return self._verdicts.setdefault(("authority", column), {})
+
+    def spans(self, values: Column, column: str) -> list:
+        """`span` of each name, remembered as `authority` remembers them."""
+        spans = self._spans(column)
+        for value in set(values).difference(spans):
+            spans[value] = self.span(value)
+        return list(map(spans.__getitem__, values))
+
+    def _spans(self, column: str) -> dict:
+        return self._verdicts.setdefault(("authority span", column), {})
 
     @staticmethod
     def _within_spans(values: Column, days: list, distinct: set[str], names: dict, spans: dict) -> list | None:

@@ -177,7 +177,9 @@ COMPACT = 200_000  # a file's counted keys held before they are summed: 3 MB
 class Tally:
     """A file's rows counted as store.aggregate.LoadCounts counts them: cases by (start year, authority, label[, the
     two remedy flags]). Each row's key is packed into one integer (numpy) and the keys of a block counted at once;
-    pyarrow's own group_by took 0.4 s of CPU for the skewed generator's 1M rows, this a tenth of it."""
+    pyarrow's own group_by took 0.4 s of CPU for the skewed generator's 1M rows, this a tenth of it. A column that
+    comes as a dictionary array (the checks' distinct values, ingest.arrow_columns) is reckoned once per value of
+    its dictionary, then spread over the rows by their indices."""
 
     def __init__(self, kind: str):
         _, self.day, label = COUNTED[kind]
@@ -191,7 +193,8 @@ class Tally:
         """A block's rows, in the case table's columns (dates as the store's ISO text)."""
         import numpy as np
 
-        key = start_years(rows.column(self.day)).to_numpy().astype(np.int64) << 40
+        values, rows_of = _coded(rows.column(self.day))
+        key = start_years(values).to_numpy().astype(np.int64)[rows_of] << 40
         for shift, column, numbered in zip((20, 2), self.counted, self.values, strict=True):
             key |= self._numbers(rows.column(column), numbered) << shift
         for shift, column in zip((1, 0), self.flags, strict=False):
@@ -213,13 +216,11 @@ class Tally:
     @staticmethod
     def _numbers(column: pa.ChunkedArray, numbered: dict[object, int]):
         import numpy as np
-        import pyarrow.compute as pc
 
-        encoded = pc.dictionary_encode(column.combine_chunks(), null_encoding="encode")
-        values = encoded.dictionary.to_pylist()
-        for value in values:
+        values, rows_of = _coded(column)
+        for value in (values := values.to_pylist()):
             numbered.setdefault(value, len(numbered))
-        return np.array([numbered[value] for value in values], np.int64)[encoded.indices.to_numpy()]
+        return np.array([numbered[value] for value in values], np.int64)[rows_of]
 
     def counts(self) -> dict[tuple, int]:
 
@@ -233,6 +234,18 @@ class Tally:
             flags = ((key >> 1) & 1, key & 1) if self.flags else ()
             out[(key >> 40, authorities[(key >> 20) & 0xFFFFF], labels[(key >> 2) & 0x3FFFF], *flags)] = n
         return out
+
+
+def _coded(column: pa.ChunkedArray):
+    """A column's values (each distinct one at least once) and each row's index into them (numpy): a dictionary
+    array's own, or the column dictionary-encoded (nulls as a value)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    if not pa.types.is_dictionary(array.type):
+        array = pc.dictionary_encode(array, null_encoding="encode")
+    return array.dictionary, array.indices.to_numpy(zero_copy_only=False)
 
 
 def start_years(days: pa.ChunkedArray) -> pa.Array:
