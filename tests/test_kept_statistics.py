@@ -255,3 +255,22 @@ def test_a_population_figure_touches_its_year_and_the_year_after(db_url, tmp_pat
     assert [y.label for y in report.computed] == ["2021-22", "2022-23"]
     assert {y: b for (y, _), (_, b) in kept_bodies(db_url).items() if y} == fresh_bodies(db_url)
     assert '"population": 90000' in kept_bodies(db_url)[("2021-22", "pooled")][1]
+
+
+def test_the_years_with_figure_inputs_are_those_figure_inputs_digests(db_url, tmp_path):
+    """A first import (nothing held before) takes every year with figure inputs as changed without digesting them
+    (store.kept.figure_input_years): the same years as the digests', from counts, population and published figures."""
+    from ombuds.store.kept import figure_input_years, figure_inputs
+
+    import_rows(db_url, tmp_path, YEARS_ROWS, "years.csv")
+    database = open_database(db_url)
+    with database.transaction() as connection:
+        connection.exec_driver_sql("INSERT INTO population (authority_code, year, population) "
+                                   f"VALUES ('{STEVENAGE}', '2016-17', 87000)")
+        connection.exec_driver_sql("INSERT INTO published (authority_code, year, source, figures) "
+                                   f"VALUES ('{HERTSMERE}', '2015-16', 'letter.pdf', '{{}}')")
+    with database.read() as connection:
+        years = figure_input_years(connection)
+        assert years == set(figure_inputs(connection).years)
+    database.close()
+    assert years == {2015, 2016, 2018, 2019, 2021, 2022, 2023}

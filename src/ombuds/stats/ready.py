@@ -14,7 +14,14 @@ from sqlalchemy import Connection
 from ombuds.schemes import Scheme
 from ombuds.stats.kept import body, statistics_fingerprint
 from ombuds.stats.service import years_as_seen_by
-from ombuds.store.kept import FigureInputs, carry_forward, figure_inputs, keep, kept_methods
+from ombuds.store.kept import (
+    FigureInputs,
+    carry_forward,
+    figure_input_years,
+    figure_inputs,
+    keep,
+    kept_methods,
+)
 from ombuds.store.queries import case_record_years, data_version, published_years
 from ombuds.years import Year
 
@@ -25,8 +32,11 @@ def keep_after_import(connection: Connection, scheme: Scheme, before: FigureInpu
     version = data_version(connection)
     if version == before.version:
         return []
-    inputs = figure_inputs(connection).years
-    changed = {y for y in set(inputs) | set(before.years) if inputs.get(y) != before.years.get(y)}
+    if before.years:
+        inputs = figure_inputs(connection).years
+        changed = {y for y in set(inputs) | set(before.years) if inputs.get(y) != before.years.get(y)}
+    else:  # nothing held before (a first import): every year held now is changed, and its digest not needed
+        changed = figure_input_years(connection)
     affected = changed | {y + 1 for y in changed}
     case = case_record_years(connection)
     held = sorted(set(case) | set(published_years(connection)))

@@ -130,6 +130,19 @@ def figure_inputs(connection) -> FigureInputs:
     return FigureInputs(data_version(connection), {year: digest.hexdigest() for year, digest in digests.items()})
 
 
+def figure_input_years(connection) -> set[int]:
+    """The years that `figure_inputs` digests (those with case counts, population figures or published figures),
+    without digesting them: enough where nothing was held before, when every such year is new."""
+    from sqlalchemy import select
+
+    from ombuds.store.schema import case_counts, population, published
+
+    years = set(connection.execute(select(case_counts.c.start_year).distinct()).scalars().all())
+    for table in (population, published):
+        years.update(int(year[:4]) for year in connection.execute(select(table.c.year).distinct()).scalars().all())
+    return years
+
+
 def kept_methods(connection, fingerprint: str, version: int) -> set[str]:
     """The averaging methods with statistics kept for data `version` and `fingerprint`."""
     from sqlalchemy import select
