@@ -172,7 +172,7 @@ def _references(values: pa.Array) -> pa.Array:
     out = pc.ascii_upper(pc.utf8_trim(values, characters=_ASCII_SPACE))
     length = pc.utf8_length(out)
     if len(out) and (pc.min(length).as_py() == 0 or pc.max(length).as_py() > MAX_REFERENCE
-                     or pc.any(pc.match_substring_regex(out, _CONTROL)).as_py()):
+                     or (not _printable(out) and pc.any(pc.match_substring_regex(out, _CONTROL)).as_py())):
         raise Decline("a reference with a problem")
     return out
 
@@ -183,8 +183,7 @@ def _text(values: pa.Array, *, required: bool) -> pa.Array:
     import pyarrow.compute as pc
 
     out = pc.utf8_trim(values, characters=_ASCII_SPACE)
-    if pc.any(pc.match_substring_regex(out, _ENDS_IN_OTHER_SPACE)).as_py() \
-            or pc.any(pc.match_substring_regex(out, _CONTROL)).as_py():
+    if not _printable(out) and pc.any(pc.match_substring_regex(out, f"{_ENDS_IN_OTHER_SPACE}|{_CONTROL}")).as_py():
         raise Decline("text pyarrow might trim otherwise, or with a control character or line break")
     empty = pc.equal(pc.utf8_length(out), 0)
     if not pc.any(empty).as_py():
@@ -192,6 +191,14 @@ def _text(values: pa.Array, *, required: bool) -> pa.Array:
     if required:
         raise Decline("a required text is empty")
     return pc.if_else(empty, pa.scalar(None, pa.string()), out)
+
+
+def _printable(values: pa.Array) -> bool:
+    """Whether every value is printable ASCII: then it has no control character, line break or other white space,
+    and the regular expressions that look for those (a tenth of the checks' time) need not run."""
+    import pyarrow.compute as pc
+
+    return bool(pc.all(pc.string_is_ascii(values)).as_py()) and bool(pc.all(pc.ascii_is_printable(values)).as_py())
 
 
 def _authorities(values: pa.Array, days: pa.Array, k: ColumnCheck, column: str) -> pa.Array:
