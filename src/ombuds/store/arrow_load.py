@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 SCHEMA = "arrow_rows"  # the temporary database's name in the import's connection
 PREFIX = "ombuds-import-"  # of its folder, then the importing process's id
+PAGE_SIZE = 16_384  # the temporary database's pages: with SQLite's 4 KB, writing it and copying it in took a fifth more
 
 
 class NotWritten(Exception):
@@ -70,7 +71,8 @@ class ArrowRows:
         try:
             self._connection = adbc.connect(str(self.path), autocommit=True)
             self._cursor = self._connection.cursor()
-            for statement in ("PRAGMA journal_mode=OFF", "PRAGMA synchronous=OFF", "BEGIN"):
+            for statement in (f"PRAGMA page_size={PAGE_SIZE}", "PRAGMA journal_mode=OFF", "PRAGMA synchronous=OFF",
+                              "BEGIN"):
                 self._execute(statement)
         except NotWritten:
             self.remove()
