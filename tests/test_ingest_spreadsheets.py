@@ -367,3 +367,65 @@ def test_the_examples_import_cleanly_together(db):
         assert table_counts(connection) == {"received": 6, "decided": 5, "compliance": 2, "improvements": 2,
                                             "contacts": 6, "population": 5}
     assert import_files(db, paths, scheme=LGSCO).unchanged
+
+
+SHEET_CELLS = """<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+ xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+<row r="1"><c r="A1" t="inlineStr"><is><t>reference</t></is></c>
+<c r="C1" t="inlineStr" s="1"><is><t xml:space="preserve"> two  spaces </t></is></c></row>
+<row r="3"><c t="inlineStr"><is><t/></is></c><c t="inlineStr"><is><x:t>prefixed</x:t></is></c>
+<c r="E3" t="inlineStr"><is><r><t>rich</t></r><r><rPr><b/></rPr><t> runs</t></r></is></c></row>
+<row r="4"><c r="A4" t="inlineStr"><is><t>with</t><rPh sb="0" eb="1"><t>phonetic</t></rPh></is></c>
+<c r="B4" t="s"><v>0</v></c><c r="C4"><v>42</v></c><c r="D4"><v>1.5</v></c><c r="E4" t="b"><v>1</v></c></row>
+<row r="5"><c r="A5" t="str"><f>A1</f><v>reference</v></c><c r="B5" t="e"><v>#N/A</v></c>
+<c r="C5" t="inlineStr"><is></is></c><c r="D5" t="inlineStr"/></row>
+</sheetData></worksheet>"""
+
+
+@pytest.mark.parametrize("data_only", [True, False])
+def test_plain_inline_text_is_read_as_openpyxl_reads_it(data_only):
+    """ingest.read reads a cell of plain inline text (`<is><t>…</t></is>`, what openpyxl's write-only mode writes)
+    straight from its element: every cell, of every kind, comes out as openpyxl's own parser gives it."""
+    import io
+
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    from ombuds.ingest.read import _plain_text_parser
+
+    def cells(parser) -> list:
+        return list(parser(io.BytesIO(SHEET_CELLS.encode()), ["shared"], data_only=data_only).parse())
+
+    ours = cells(_plain_text_parser())
+    assert ours == cells(WorkSheetParser)
+    assert [[cell["value"] for cell in row] for _, row in ours] == [
+        ["reference", " two  spaces "], ["", "prefixed", "rich runs"], ["with", "shared", 42, 1.5, True],
+        ["reference" if data_only else "=A1", "#N/A", "", None]]
+
+
+def test_a_workbook_of_inline_text_reads_as_openpyxl_reads_it(tmp_path):
+    """A sheet written by openpyxl's write-only mode (every text inline), rows with gaps and empty rows between:
+    the rows `open_table` reads are those of openpyxl's own read-only reader (the sheet's stated size reset)."""
+    from openpyxl import load_workbook
+
+    from ombuds.ingest.kinds import kinds_of
+    from ombuds.ingest.read import open_table
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("cases")
+    written = [RECEIVED, ["R1", "Stevenage", "2021-05-01", "Planning"], [], [None, "Hertsmere ", None, " x"],
+               ["r2", "E07000243", "31/03/2022", 3.0], ["", "", "", ""]]
+    for row in written:
+        sheet.append(row)
+    book.save(path := tmp_path / "inline.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        assert b"inlineStr" in archive.read("xl/worksheets/sheet1.xml")
+    with open_table(path, kinds_of(LGSCO).rank) as table:
+        ours = [table.header, *(cells for _, cells in table.rows)]
+    stock = load_workbook(path, read_only=True, data_only=True)
+    stock.active.reset_dimensions()
+    theirs = [["" if v is None else v.date().isoformat() if isinstance(v, datetime) else
+               str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in row]
+              for row in stock.active.iter_rows(values_only=True)]
+    stock.close()
+    assert ours == theirs
+    assert ours[1] == ["R1", "Stevenage", "2021-05-01", "Planning"] and ours[3] == ["", "Hertsmere ", "", " x"]

@@ -265,13 +265,40 @@ def _read_only_workbook(handle: BinaryIO):
     in a sheet that states none (openpyxl's own write-only workbooks) that look parses the whole sheet, a second
     pass over it (a third of a large workbook's reading)."""
     # imported here: only XLSX imports pay for openpyxl (defusedxml guards its XML)
+    from openpyxl.cell.read_only import EMPTY_CELL
     from openpyxl.packaging.relationship import get_dependents, get_rels_path
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+    parser = _plain_text_parser()
+
     class UnsizedSheet(ReadOnlyWorksheet):
         def _get_size(self) -> None:
             """No size: its rows end where the sheet's XML does."""
+
+        def _cells_by_row(self, min_col, min_row, max_col, max_row, values_only=False):
+            """openpyxl's own (ReadOnlyWorksheet._cells_by_row), its sheet parsed by `parser`."""
+            filler = None if values_only else EMPTY_CELL
+            max_col = max_col or self.max_column
+            max_row = max_row or self.max_row
+            empty_row = (filler,) * (max_col + 1 - min_col) if max_col is not None else []
+            counter, idx = min_row, 1
+            with self._get_source() as src:
+                book = self.parent
+                rows = parser(src, self._shared_strings, data_only=book.data_only, epoch=book.epoch,
+                              date_formats=book._date_formats, timedelta_formats=book._timedelta_formats).parse()
+                for idx, row in rows:
+                    if max_row is not None and idx > max_row:
+                        break
+                    for _ in range(counter, idx):  # rows missing from the sheet's XML
+                        counter += 1
+                        yield empty_row
+                    if counter <= idx:
+                        counter += 1
+                        yield self._get_row(row, min_col, max_col, values_only)
+            if max_row is not None and max_row < idx:
+                for _ in range(counter, max_row + 1):
+                    yield empty_row
 
     class RowsReader(ExcelReader):
         def read_worksheets(self) -> None:
@@ -291,6 +318,28 @@ def _read_only_workbook(handle: BinaryIO):
     reader = RowsReader(handle, read_only=True, data_only=True)
     reader.read()
     return reader.wb
+
+
+def _plain_text_parser():
+    """openpyxl's sheet parser, with a cell of plain inline text (`<is><t>text</t></is>`, as openpyxl's write-only
+    mode writes every text) read straight from its one element: openpyxl builds its rich-text object for each
+    (a third of reading such a sheet) only to join the one run it holds. Any other cell is openpyxl's to read."""
+    from openpyxl.worksheet._reader import INLINE_STRING, WorkSheetParser
+    from openpyxl.xml.functions import localname
+
+    class PlainTextParser(WorkSheetParser):
+        def parse_cell(self, element):
+            if self.data_only and element.get("t") == "inlineStr":
+                inline = element.find(INLINE_STRING)
+                if inline is not None and not inline.attrib and len(inline) == 1 and localname(inline[0]) == "t":
+                    text = inline[0].text or ""  # as openpyxl's Text(t=…).content
+                    element.remove(inline)  # the cell's place and style read by openpyxl, as always
+                    cell = super().parse_cell(element)
+                    cell["value"], cell["data_type"] = text, "s"
+                    return cell
+            return super().parse_cell(element)
+
+    return PlainTextParser
 
 
 def _serial_dates(workbook) -> None:
