@@ -137,7 +137,7 @@ class LoadCounts:
                 total[1] += cases * bool(remedies[0])
                 total[2] += cases * bool(remedies[1])
         connection.execute(delete(case_counts).where(case_counts.c.kind == self.kind))
-        in_order = sorted(totals.items(), key=lambda item: [str(value) for value in item[0]])  # whatever tallied them
+        in_order = sorted(totals.items(), key=lambda item: tuple(map(str, item[0])))  # whatever tallied them
         copy_rows(connection, case_counts.name, _COUNT_COLUMNS, [(*key, *total) for key, total in in_order])
 
 
