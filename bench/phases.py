@@ -23,17 +23,25 @@ from ombuds.store import load, open_database
 from ombuds.store.aggregate import LoadCounts
 
 SPENT: Counter[str] = Counter()
+OUTERMOST: Counter[str] = Counter()  # the time of calls made outside any other phase: these add up to the whole
+ACTIVE: list[str] = []
 
 
 def _timed(owner: object, name: str, phase: str) -> None:
     function: Callable = getattr(owner, name)
 
     def timed(*args, **kwargs):
+        outermost = not ACTIVE
+        ACTIVE.append(phase)
         started = time.thread_time()
         try:
             return function(*args, **kwargs)
         finally:
-            SPENT[phase] += time.thread_time() - started
+            spent = time.thread_time() - started
+            ACTIVE.pop()
+            SPENT[phase] += spent
+            if outermost:
+                OUTERMOST[phase] += spent
 
     setattr(owner, name, timed)
 
@@ -44,7 +52,7 @@ PHASES = [
     (load.FirstLoad, "add_attached", "first load: rows copied in from ADBC's temporary database"),
     (LoadCounts, "add", "counting the rows of a first load"),
     (LoadCounts, "write", "writing the counts"),
-    (load.FirstLoad, "merge", "first load: indexes built (and the counts written, above)"),
+    (load.FirstLoad, "merge", "first load: indexes built, counts written"),
     (load.Staging, "merge", "merging staged rows (counts, updates, inserts)"),
     (run._Run, "cross_checks", "cross-checks (decisions before receipts, repeated keys)"),
     (run, "figure_inputs", "statistics: what each year's figures come from, before"),
@@ -62,8 +70,9 @@ def main(url: str, files: list[str]) -> None:
     database.close()
     total, own = time.process_time() - started, time.thread_time() - own
     for phase, seconds in SPENT.most_common():
-        print(f"{seconds:6.2f} s  {phase}")
-    print(f"{own - sum(SPENT.values()):6.2f} s  reading and checking (the rest)")
+        within = "" if OUTERMOST[phase] >= seconds else " (within the phases above, in part or whole)"
+        print(f"{seconds:6.2f} s  {phase}{within}")
+    print(f"{own - sum(OUTERMOST.values()):6.2f} s  reading and checking (the rest)")
     print(f"{total - own:6.2f} s  the other threads (ADBC writing blocks, the statistics' code imported)")
     print(f"{total:6.2f} s  CPU in all, in-process (process start and the commit's end not included)")
 
