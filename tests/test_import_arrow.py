@@ -131,6 +131,21 @@ def test_a_declined_file_beside_a_loaded_one_gives_the_same_tables(tmp_path, mon
     assert "received: 29,999 new" in fast[0]
 
 
+@pytest.mark.parametrize("first", ["reference", "authority"])
+def test_a_blank_row_declines_its_file_whichever_column_comes_first(tmp_path, monkeypatch, preloaded, first):
+    """A blank row sends its file the other path, wherever the reference column is: its empty reference declines
+    the block (the Arrow path no longer looks for blank rows where a kind has a reference)."""
+    order = [RECEIVED.index(first), *(i for i, name in enumerate(RECEIVED) if name != first)]
+    rows = [[row[i] for i in order] for row in received_rows(30_000)]
+    rows[100] = [" ", "", "\t", ""]
+    paths = [write_csv(tmp_path / "received.csv", [RECEIVED[i] for i in order], rows),
+             write_csv(tmp_path / "decided.csv", DECIDED, decided_rows(30_000))]
+    fast = outcome(f"sqlite:///{tmp_path / 'fast.db'}", paths, monkeypatch, arrow=True)
+    assert preloaded == [{2: "decided"}]
+    assert fast == outcome(f"sqlite:///{tmp_path / 'slow.db'}", paths, monkeypatch, arrow=False)
+    assert "received: 29,999 new" in fast[0]
+
+
 @pytest.mark.parametrize("text", ["\u00a0R1", "R1\u3000", "\x0bR1", "r\u00e91", "R\x7f1"])
 def test_references_and_text_pyarrow_might_read_otherwise_give_what_python_gives(tmp_path, monkeypatch, text):
     rows = received_rows(200)

@@ -56,12 +56,14 @@ class ArrowKind:
         self.stored = [spec.column(field).name for field in spec.order]
         self.columns = columns  # the table's, in the order of `stored`
         self.width, self.named = width, named
+        # a blank row's reference is empty (or the file has none): the reference's check declines the block anyway
+        self.blanks_declined = any(c.type == "reference" for c in read)
 
     def table(self, batch: pa.RecordBatch, k: ColumnCheck) -> pa.Table:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        _plain_rows(batch, self.width, self.named)
+        _plain_rows(batch, self.width, self.named, blanks=not self.blanks_declined)
         got: Got = {}
         for name, reader in self.readers:
             got[name] = reader(batch, k, got)
@@ -256,9 +258,9 @@ def _is_true(value: object) -> bool:
 _RULES = {"remedy_only_when_upheld": _remedy_only_when_upheld}  # kinds.RULES' column checks, over blocks
 
 
-def _plain_rows(batch: pa.RecordBatch, width: int, named: int) -> None:
-    """Declines a block with a blank row (every cell empty or white space) or text beyond the `named` first
-    columns: columnar._odd_rows' rows, which the other path reads row by row."""
+def _plain_rows(batch: pa.RecordBatch, width: int, named: int, *, blanks: bool = True) -> None:
+    """Declines a block with a blank row (every cell empty or white space; looked for only if `blanks`) or text
+    beyond the `named` first columns: columnar._odd_rows' rows, which the other path reads row by row."""
     import pyarrow.compute as pc
 
     def empty(column: pa.Array) -> pa.Array:  # ASCII white space only: other white space declines elsewhere
@@ -267,7 +269,7 @@ def _plain_rows(batch: pa.RecordBatch, width: int, named: int) -> None:
     for i in range(named, width):
         if not pc.all(empty(batch.column(i))).as_py():
             raise Decline("text beyond the header's columns")
-    if not width or not pc.any(empty(batch.column(0))).as_py():
+    if not blanks or not width or not pc.any(empty(batch.column(0))).as_py():
         return
     blank = empty(batch.column(0))
     for i in range(1, width):
