@@ -146,20 +146,14 @@ class ColumnCheck:
     def names(self, values: Column, column: str) -> list:
         """Each authority name's verdict whatever the case's date: its authority's code, DATED (the verdict
         depends on the date: see `span`) or BAD; remembered as `authority` remembers them."""
-        names = self._names(column)
-        for value in set(values).difference(names):
-            names[value] = self._timeless(value)
-        return list(map(names.__getitem__, values))
+        return _remembered(self._names(column), values, self._timeless)
 
     def _names(self, column: str) -> dict:
         return self._verdicts.setdefault(("authority", column), {})
 
     def spans(self, values: Column, column: str) -> list:
         """`span` of each name, remembered as `authority` remembers them."""
-        spans = self._spans(column)
-        for value in set(values).difference(spans):
-            spans[value] = self.span(value)
-        return list(map(spans.__getitem__, values))
+        return _remembered(self._spans(column), values, self.span)
 
     def _spans(self, column: str) -> dict:
         return self._verdicts.setdefault(("authority span", column), {})
@@ -195,6 +189,13 @@ class ColumnCheck:
 
 
 DATED = object()  # a name whose verdict depends on the case's date
+
+
+def _remembered(known: dict, values: Column, judge: Callable[[str], object]) -> list:
+    """Each value's verdict by `judge`, judged once per distinct value and kept in `known`."""
+    for value in set(values).difference(known):
+        known[value] = judge(value)
+    return list(map(known.__getitem__, values))
 _STORED_FLAG = {True: 1, False: 0, BAD: BAD}
 
 
