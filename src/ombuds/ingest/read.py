@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import chain, islice
+from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -227,7 +227,7 @@ def _workbook_rows(path: Path, worksheet) -> Iterator[tuple[int, list[str]]]:
 
     number = 0
     try:
-        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        for number, values in enumerate(worksheet.value_rows(), start=1):
             cells = [_cell(v) for v in values]
             longest = max(map(len, cells), default=0)
             if longest > FIELD_LIMIT:  # as in a CSV file: kept in memory until its batch is staged
@@ -265,7 +265,6 @@ def _read_only_workbook(handle: BinaryIO):
     in a sheet that states none (openpyxl's own write-only workbooks) that look parses the whole sheet, a second
     pass over it (a third of a large workbook's reading)."""
     # imported here: only XLSX imports pay for openpyxl (defusedxml guards its XML)
-    from openpyxl.cell.read_only import EMPTY_CELL
     from openpyxl.packaging.relationship import get_dependents, get_rels_path
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -276,29 +275,21 @@ def _read_only_workbook(handle: BinaryIO):
         def _get_size(self) -> None:
             """No size: its rows end where the sheet's XML does."""
 
-        def _cells_by_row(self, min_col, min_row, max_col, max_row, values_only=False):
-            """openpyxl's own (ReadOnlyWorksheet._cells_by_row), its sheet parsed by `parser`."""
-            filler = None if values_only else EMPTY_CELL
-            max_col = max_col or self.max_column
-            max_row = max_row or self.max_row
-            empty_row = (filler,) * (max_col + 1 - min_col) if max_col is not None else []
-            counter, idx = min_row, 1
-            with self._get_source() as src:
-                book = self.parent
-                rows = parser(src, self._shared_strings, data_only=book.data_only, epoch=book.epoch,
-                              date_formats=book._date_formats, timedelta_formats=book._timedelta_formats).parse()
-                for idx, row in rows:
-                    if max_row is not None and idx > max_row:
-                        break
-                    for _ in range(counter, idx):  # rows missing from the sheet's XML
-                        counter += 1
-                        yield empty_row
-                    if counter <= idx:
-                        counter += 1
-                        yield self._get_row(row, min_col, max_col, values_only)
-            if max_row is not None and max_row < idx:
-                for _ in range(counter, max_row + 1):
-                    yield empty_row
+        def value_rows(self) -> Iterator[tuple]:
+            """Each row's values from the first column to its last cell, as openpyxl's `iter_rows(values_only=True)`
+            gives them, the sheet parsed by `parser`: a row the sheet's XML leaves out comes as an empty row, and a
+            row numbered out of order is skipped."""
+            book = self.parent
+            expected = 1
+            with self._get_source() as source:
+                for number, cells in parser(source, self._shared_strings, data_only=book.data_only, epoch=book.epoch,
+                                            date_formats=book._date_formats,
+                                            timedelta_formats=book._timedelta_formats).parse():
+                    if number < expected:
+                        continue
+                    yield from repeat((), number - expected)
+                    yield self._get_row(cells, 1, None, True)
+                    expected = number + 1
 
     class RowsReader(ExcelReader):
         def read_worksheets(self) -> None:
