@@ -65,7 +65,8 @@ from ombuds.store.queries import data_version
 
 CHUNK = 40  # pages per task handed to a worker
 INLINE = 200  # items left to check or make, at most, that the build makes itself, starting no worker
-WHOLE_YEARS = 2000  # items left, at least, for which each year's decisions are read at once for every council
+WHOLE_YEARS = 5000  # items left, at least, for which each year's decisions are read at once for every council (a
+# build from nothing lists about 28,000 for the demo's 8 years; a rebuild after one council's change about 2,000)
 ATTEMPTS = 3  # builds started before giving up on data that keeps changing
 
 
@@ -579,6 +580,7 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
         if not in_place:
             _swap(folder, out)
         manifest.replace(manifest_path(out))
+        manifest_path(out).with_suffix(".json").unlink(missing_ok=True)  # what builds kept before as JSON
     except BaseException:
         if listing is not None:
             listing.thread.join()

@@ -55,9 +55,10 @@ OPAQUE = "?"  # a fact that cannot be asked again: the page is always made again
 
 
 def manifest_path(out: Path) -> Path:
-    """Where a build's manifest is kept: beside the output folder (`site/` → `.site.build.json`), so a host that
-    publishes the folder never publishes it."""
-    return out.parent / f".{out.name}.build.json"
+    """Where a build's manifest is kept: beside the output folder (`site/` → `.site.build.msgpack`), so a host that
+    publishes the folder never publishes it. MessagePack: a rebuild reads and writes it whole, several times faster
+    than the same as JSON."""
+    return out.parent / f".{out.name}.build.msgpack"
 
 
 def canonical(value: Any) -> Any:
@@ -461,7 +462,7 @@ class Manifest:
         """The manifest of the build in `out`, if it was made with the same `build` digest; else an empty one."""
         try:
             with _collection_paused():
-                stored = json.loads(manifest_path(out).read_bytes())
+                stored = msgpack.unpackb(manifest_path(out).read_bytes())
                 if stored["version"] == MANIFEST_VERSION and stored["build"] == build and out.is_dir():
                     table = stored["facts"]
                     items = {key: {**entry, "facts": {table[i][0]: table[i][1] for i in entry["facts"]}}
@@ -469,7 +470,7 @@ class Manifest:
                     token, version, day, years, case_years = stored["state"]
                     state = DataState(token, version, day, tuple(years), tuple(case_years))
                     return cls(out, build, items, state, stored["inner"])
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
+        except (OSError, ValueError, KeyError, TypeError, IndexError, msgpack.UnpackException):
             pass
         return cls(out, build)
 
@@ -509,11 +510,10 @@ def write_manifest(out: Path, build: str, items: dict[str, dict], state: DataSta
             if key in inner and key not in kept:
                 kept[key] = inner[key]
                 asked += inner[key]
-        text = json.dumps({"version": MANIFEST_VERSION, "build": build, "facts": [list(p) for p in numbers],
-                           "items": compact, "state": dataclasses.astuple(state), "inner": kept},
-                          separators=(",", ":"))
+        packed = msgpack.packb({"version": MANIFEST_VERSION, "build": build, "facts": [list(p) for p in numbers],
+                                "items": compact, "state": dataclasses.astuple(state), "inner": kept})
     temporary = manifest_path(out).with_name(manifest_path(out).name + f".tmp-{os.getpid()}")
-    temporary.write_text(text, encoding="utf-8")
+    temporary.write_bytes(packed)
     return temporary
 
 
