@@ -31,7 +31,9 @@ import functools
 import gc
 import hashlib
 import json
+import operator
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -64,6 +66,8 @@ def manifest_path(out: Path) -> Path:
 def canonical(value: Any) -> Any:
     """`value` as plain JSON data, the same in every process (sets sorted, records as their fields)."""
     kind = type(value)
+    if kind in _PLAIN:
+        return value
     form = _FORMS.get(kind)
     if form is None:
         form = _FORMS[kind] = _form_of(kind)
@@ -78,8 +82,7 @@ def _form_of(kind: type) -> Callable[[Any], Any]:
         if issubclass(kind, base):
             return form
     if dataclasses.is_dataclass(kind) and not issubclass(kind, type):
-        names = _field_names(kind)
-        return lambda value: [kind.__name__, *(canonical(getattr(value, name)) for name in names)]
+        return _record_form(kind)
     for base, form in _CONTAINER_FORMS:
         if issubclass(kind, base):
             return form
@@ -90,13 +93,27 @@ def _itself(value: Any) -> Any:
     return value
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # written as they are (most fields and list members)
+
+
+def _record_form(kind: type) -> Callable[[Any], list]:
+    """A dataclass's form: its name, then its fields' forms in order."""
+    names = _field_names(kind)
+    fields = operator.attrgetter(*names) if len(names) > 1 else lambda value: tuple(getattr(value, n) for n in names)
+    return lambda value: [kind.__name__, *_members(fields(value))]
+
+
+def _members(values: Iterable) -> list:
+    return [v if type(v) in _PLAIN else canonical(v) for v in values]
+
+
 def _no_form(value: Any) -> Any:
     raise TypeError(f"no canonical form for {type(value).__name__}")
 
 
 def _mapping(value: dict) -> list:
     if all(isinstance(k, str) for k in value):
-        return [[k, canonical(value[k])] for k in sorted(value)]
+        return [[k, v if type(v := value[k]) in _PLAIN else canonical(v)] for k in sorted(value)]
     return sorted(([canonical(k), canonical(v)] for k, v in value.items()), key=_sort_key)
 
 
@@ -109,7 +126,7 @@ _FIXED_FORMS: tuple[tuple[type, Callable[[Any], Any]], ...] = (
 )
 _CONTAINER_FORMS: tuple[tuple[type, Callable[[Any], Any]], ...] = (
     (dict, _mapping),
-    (list | tuple, lambda value: [canonical(v) for v in value]),
+    (list | tuple, _members),
     (set | frozenset, lambda value: sorted((canonical(v) for v in value), key=_sort_key)),
     (Path, str),
     (range, lambda value: ["range", value.start, value.stop, value.step]),
@@ -361,10 +378,9 @@ class Recorder:
         """Record the answer to question `key` (None: a question that cannot be written down) and return it."""
         if key is None:
             self.facts[OPAQUE] = OPAQUE
-        else:
-            self.facts[key] = "" if self._keys_only else self._digest(key, answer)
+        else:  # one string for each question in the process: the pages' facts sent back share them
+            self.facts[sys.intern(key)] = "" if self._keys_only else self._digest(key, answer)
         return answer
-
 
     def _digest(self, key: str, answer: Any) -> str:
         """The answer's digest: the previous build's where the data's changes cannot have moved it."""
