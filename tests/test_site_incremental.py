@@ -357,3 +357,31 @@ def test_whole_years_are_read_only_for_many_items():
     many = build._tasks(incremental.Reach(None), [(0, {"n": n}, None) for n in range(build.WHOLE_YEARS)], 2, None)
     assert {chunk.whole_years for chunk in few} == {False} and {chunk.whole_years for chunk in many} == {True}
     assert sum(len(chunk.items) for chunk in many) == build.WHOLE_YEARS
+
+
+class _Site:
+    """Site data that counts the questions asked of it."""
+
+    def __init__(self):
+        self.asked: list[str] = []
+
+    def years(self) -> list[Year]:
+        self.asked.append("years")
+        return [Year(2023), Year(2024)]
+
+
+@incremental.fact
+def _year_count(site) -> int:
+    return len(site.years())
+
+
+def test_a_derived_fact_asked_by_several_pages_is_worked_out_once_a_process():
+    site = _Site()
+    facts = incremental.Facts(site)
+    pages = [incremental.Recorder(facts) for _ in range(3)]
+    assert [_year_count(page) for page in pages] == [2, 2, 2]
+    assert site.asked == ["years"]
+    key = f'["{__name__}:_year_count",[],{{}}]'
+    assert [page.facts for page in pages] == [{key: incremental.digest(2)}] * 3
+    assert facts.inner == {key: ['["years",[],{}]']}
+    assert _year_count(site) == 2 and site.asked == ["years", "years"]  # outside a build, asked each time

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import msgpack
+from cachetools import LRUCache
 from pydantic import BaseModel
 
 from ombuds.fingerprints import source_digest
@@ -54,6 +55,7 @@ MANIFEST_VERSION = 4
 SETTINGS = frozenset({"profile", "scheme", "settings", "authorities", "method", "preview", "editions", "code",
                       "shared_context", "labels"})
 OPAQUE = "?"  # a fact that cannot be asked again: the page is always made again
+DERIVED_KEPT = 32  # derived facts' answers a process keeps (`fact`)
 
 
 def manifest_path(out: Path) -> Path:
@@ -209,6 +211,9 @@ class Facts:
         self.reach = reach if reach is not None else Reach(None)
         self._digests: dict[str, str] = {}
         self.inner: dict[str, list[str]] = {}  # the questions each derived fact asked, as asked in this process
+        # the last derived facts' answers and questions (`fact`): one the pages of a kind all show (the comparison
+        # form's council names) is worked out once, not once a page
+        self.derived: LRUCache = LRUCache(DERIVED_KEPT)
 
     def digest_of(self, key: str) -> str:
         """The digest of a question's answer now, asking it if no page of this process has."""
@@ -394,7 +399,8 @@ def fact(function: Callable) -> Callable:
     """A page module's function `function(site, *args)` whose answer a page shows as it is (strings, a chart): a
     page built through a Recorder records it as one fact, by the answer's digest, instead of every question it
     asks of the site data; so a page whose shown words and figures are the same is not made again even though the
-    data behind them moved (a type's average by a thousandth)."""
+    data behind them moved (a type's average by a thousandth). The answer is shared by the pages that ask the same
+    of one build's data in one process (the last DERIVED_KEPT), so no page changes it."""
     name = f"{function.__module__}:{function.__qualname__}"
 
     @functools.wraps(function)
@@ -402,10 +408,16 @@ def fact(function: Callable) -> Callable:
         if not isinstance(site, Recorder):
             return function(site, *args)
         key = fact_key(name, args, {})
-        asking = Recorder(site._facts, keys_only=True)
-        answer = function(asking, *args)
+        facts = site._facts
+        found = facts.derived.get(key) if key is not None else None
+        if found is None:
+            asking = Recorder(facts, keys_only=True)
+            found = function(asking, *args), list(asking.facts)
+            if key is not None:
+                facts.derived[key] = found
+        answer, questions = found
         if key is not None:
-            site._facts.inner[key] = list(asking.facts)
+            facts.inner[key] = questions
         return site.note(key, answer)
     return asked
 
