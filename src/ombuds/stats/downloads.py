@@ -15,13 +15,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import zipfile
 from collections.abc import Iterable
 from functools import cache
 
 from ombuds.labels import EngineLabels
 from ombuds.stats.export import flatten, neutralise
 from ombuds.stats.record import StatisticsRecord
+from ombuds.stats.workbook import workbook
 
 EXTENSIONS = ("csv", "json", "xlsx")
 MEDIA_TYPES = {
@@ -29,7 +29,6 @@ MEDIA_TYPES = {
     "json": "application/json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 
 
 def received_by_area(records: Iterable[StatisticsRecord], labels: EngineLabels) -> dict[str, int | None]:
@@ -187,37 +186,7 @@ def objects_xlsx(objects: list[dict], header: list[str] | None = None) -> bytes:
 
 def _xlsx(flat: list[dict], header: list[str]) -> bytes:
     """One sheet, "statistics", a header row then one row per body; the same bytes for the same figures."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("statistics")
-    sheet.append(header)
-    for row in flat:
-        sheet.append([_cell(row.get(k), for_csv=False) for k in header])
-    out = io.BytesIO()
-    book.save(out)
-    return _deterministic(out.getvalue())
-
-
-def _deterministic(body: bytes) -> bytes:
-    """The workbook rewritten with fixed timestamps: its zip entries' dates and the document's created date."""
-    source = zipfile.ZipFile(io.BytesIO(body))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = _fixed_dates(data)
-            entry = zipfile.ZipInfo(info.filename, FIXED_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(entry, data)
-    return out.getvalue()
-
-
-def _fixed_dates(core: bytes) -> bytes:
-    import re
-
-    return re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>2000-01-01T00:00:00Z\g<3>", core)
+    return workbook("statistics", header, ([_cell(row.get(k), for_csv=False) for k in header] for row in flat))
 
 
 def download(records: Iterable[StatisticsRecord], extension: str, labels: EngineLabels) -> tuple[bytes, str]:
