@@ -352,7 +352,7 @@ def test_site_build_killed_part_way_leaves_the_published_build_alone(tmp_path, s
     rerun = run(["site", "build", "--out", str(out)], str(site_db))
     assert rerun.returncode == 0, rerun.stderr
     # the killed builds' folders are gone; the build's manifest lives beside the site, never in it
-    assert sorted(p.name for p in out.parent.iterdir()) == [".site.build.json", "site"]
+    assert sorted(p.name for p in out.parent.iterdir()) == [".site.build.msgpack", "site"]
     rebuilt = tree_digest(out)
     assert "councils/old/index.html" not in rebuilt and len(rebuilt) > 5000
     for page in out.rglob("*.html"):

@@ -7,6 +7,7 @@ import os
 import re
 from dataclasses import replace
 
+import msgpack
 import pytest
 from fastapi.testclient import TestClient
 
@@ -113,7 +114,7 @@ def test_a_second_build_replaces_the_first_whole(demo_settings, built, tmp_path,
     # no .tmp or .old folder left beside it (once the replaced build's deletion, after the build, is done); the
     # manifest beside it, not in it
     build.finish_deleting()
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".again.build.json", "again"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".again.build.msgpack", "again"]
 
 
 def test_a_rebuild_reuses_letters_made_from_the_same_inputs(demo_settings, tmp_path, monkeypatch):
@@ -150,10 +151,10 @@ def test_a_rebuild_reuses_letters_made_from_the_same_inputs(demo_settings, tmp_p
     changed = build_site(database, out, demo_settings, workers=1)
     assert changed.reused == 2  # Hertfordshire's two letters only
     assert letter.read_bytes() != pdf
-    manifest = json.loads((tmp_path / ".site.build.json").read_text(encoding="utf-8"))["items"]
+    manifest = msgpack.unpackb((tmp_path / ".site.build.msgpack").read_bytes())["items"]
     assert sorted(path for key, item in manifest.items() if key.startswith("[") for path in item["outputs"]) == sorted(
         str(p.relative_to(out)) for p in out.rglob("letter.*"))
-    assert not list(out.rglob("*build.json"))
+    assert not list(out.rglob("*build.msgpack"))
     database.close()
 
 

@@ -16,7 +16,10 @@ import json
 import os
 from pathlib import Path
 
+import msgpack
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from builders import Cases
 from conftest import LGSCO, registry
@@ -37,7 +40,8 @@ def files(folder: Path) -> dict[str, tuple[int, str]]:
 
 def items(folder: Path) -> int:
     """The pages and files (each with its JSON twin) the manifest beside `site/` lists, the shards aside."""
-    return sum(1 for key in json.loads((folder / ".site.build.json").read_text())["items"] if key.startswith("["))
+    return sum(1 for key in msgpack.unpackb((folder / ".site.build.msgpack").read_bytes())["items"]
+               if key.startswith("["))
 
 
 @pytest.fixture(scope="module")
@@ -114,8 +118,8 @@ def test_a_change_to_the_latest_year_leaves_every_older_years_page_untouched(bui
 
 def test_the_manifest_is_beside_the_output_never_in_it(builds):
     out = builds["out"]
-    assert (builds["folder"] / ".site.build.json").is_file()
-    assert not [p for p in out.rglob("*") if "build" in p.name and p.suffix == ".json"]
+    assert (builds["folder"] / ".site.build.msgpack").is_file()
+    assert not list(out.rglob("*build.msgpack")) and not list(out.rglob("*build.json"))
     assert not (out / ".ombuds-build.json").exists()
 
 
@@ -223,7 +227,7 @@ def test_a_rebuild_interrupted_part_way_is_repaired_by_the_next(builds, demo_set
     late.decided("Stevenage", "2022-11-01", {"Upheld": 4})
     late.decided("Hertfordshire", "2023-12-01", {"Not Upheld": 2})
     import_files(open_database(builds["url"]), late.files(), scheme=LGSCO)
-    out, manifest = builds["out"], builds["folder"] / ".site.build.json"
+    out, manifest = builds["out"], builds["folder"] / ".site.build.msgpack"
     before, written = files(out), manifest.read_bytes()
     record, calls = build.file_record, []
 
@@ -249,3 +253,135 @@ def test_a_rebuild_interrupted_part_way_is_repaired_by_the_next(builds, demo_set
     assert {p: h for p, (_, h) in files(out).items()} == {p: h for p, (_, h) in files(fresh).items()}
     assert not (out / "councils" / "gone-council").exists()
     assert 0 < repaired.reused < items(builds["folder"])
+
+
+# The build machinery's parts, each on its own.
+
+def _as_json(name: str, args: tuple, kwargs: dict) -> str:
+    """A question as `json.dumps` writes it: what `fact_key` must give, character for character."""
+    def encoded(value):
+        if isinstance(value, incremental.Authority):
+            return ["a", value.code]
+        if isinstance(value, Year):
+            return ["y", value.label]
+        if isinstance(value, list):
+            return ["l", [encoded(v) for v in value]]
+        return ["v", value]
+    return json.dumps([name, [encoded(a) for a in args], {k: encoded(v) for k, v in kwargs.items()}],
+                      separators=(",", ":"), sort_keys=True)
+
+
+def test_a_question_is_written_as_its_json():
+    stevenage = registry().by_code["E07000243"]
+    assert incremental.fact_key("all_decisions", (stevenage, Year(2024)), {}) == \
+        '["all_decisions",[["a","E07000243"],["y","2024-25"]],{}]'
+    assert incremental.fact_key("x:y", ('q"\\é\t', None, True, -3, [Year(2017), "s"]), {"z": 1, "a": [False]}) == \
+        '["x:y",[["v","q\\"\\\\\\u00e9\\t"],["v",null],["v",true],["v",-3],["l",[["y","2017-18"],["v","s"]]]],' \
+        '{"a":["l",[["v",false]]],"z":["v",1]}]'
+    assert incremental.fact_key("record", (1.5,), {}) is None
+    assert incremental.fact_key("record", ([stevenage, {"a": 1}],), {}) is None
+    assert incremental.fact_key("record", (), {"year": object()}) is None
+
+
+@given(st.text(max_size=12), st.lists(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8),
+                                                 st.builds(Year, st.integers(1990, 2090)),
+                                                 st.lists(st.text(max_size=4), max_size=3)), max_size=4),
+       st.dictionaries(st.text(max_size=6), st.one_of(st.integers(), st.text(max_size=6)), max_size=3))
+@settings(max_examples=300, deadline=None)
+def test_every_question_is_written_as_json_dumps_writes_it(name, args, kwargs):
+    assert incremental.fact_key(name, tuple(args), kwargs) == _as_json(name, tuple(args), kwargs)
+
+
+def test_an_answer_is_digested_by_its_canonical_form():
+    assert incremental.digest({"b": 1, "a": {2, 1}}) == incremental.digest({"a": {1, 2}, "b": 1})
+    assert incremental.digest([1, 2]) == incremental.digest((1, 2)) != incremental.digest([2, 1])
+    assert incremental.digest(1.0) != incremental.digest(1) != incremental.digest("1")
+    # the blake2b of the canonical form's MessagePack: the same in every process
+    assert incremental.digest({"a": [Year(2024), None]}) == hashlib.blake2b(
+        msgpack.packb([["a", [["year", "2024-25"], None]]]), digest_size=16).hexdigest()
+    assert incremental.digest(2 ** 70) == hashlib.blake2b(b"1180591620717411303424", digest_size=16).hexdigest()
+    assert incremental.digest(object()) == incremental.OPAQUE
+
+
+def test_the_manifest_reads_back_as_written_and_a_damaged_one_as_none(tmp_path):
+    out = tmp_path / "site"
+    out.mkdir()
+    entries = {'["council",{"slug":"s"}]': {"facts": {'["years",[],{}]': "d1", '["year",[["v","2024-25"]],{}]': "d2"},
+                                            "outputs": {"councils/s/index.html": ["ab" * 32, 10, 1796462175820200911,
+                                                                                  2745865]},
+                                            "tally": [1, 0, 0]},
+               "openapi document": {"facts": {'["years",[],{}]': "d1"}, "outputs": {}, "tally": [0, 0, 1],
+                                    "fingerprint": None}}
+    state = incremental.DataState("token", 7, "2026-12-05", ("2023-24", "2024-25"), ("2024-25",))
+    inner = {'["m:f",[],{}]': ['["years",[],{}]'], '["m:g",[],{}]': []}
+    written = incremental.write_manifest(out, "digest", entries, state, inner)
+    written.replace(incremental.manifest_path(out))
+    assert incremental.manifest_path(out) == tmp_path / ".site.build.msgpack"
+    read = incremental.Manifest.read(out, "digest")
+    assert (read.items, read.state, read.inner) == (entries, state, {})  # no item asked a derived fact
+    assert incremental.Manifest.read(out, "another build").state is None
+    incremental.manifest_path(out).write_bytes(incremental.manifest_path(out).read_bytes()[:-20])
+    assert incremental.Manifest.read(out, "digest") == incremental.Manifest(out, "digest")
+
+
+def test_the_files_a_build_does_not_name_are_deleted_and_the_folders_left_empty(tmp_path):
+    for path in ("a/keep.html", "a/b/gone.html", "f/.index.html.tmp-1", "d/e/gone.json", "g/h/keep.json"):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(b"x")
+    (tmp_path / "c").mkdir()
+    (tmp_path / "d" / "empty").mkdir()
+    listed = build._Listing(tmp_path).result()
+    assert sorted(listed[0]) == ["a/b/gone.html", "a/keep.html", "d/e/gone.json", "f/.index.html.tmp-1",
+                                 "g/h/keep.json"]
+    assert listed[1].index("a") < listed[1].index("a/b") and listed[1].index("d") < listed[1].index("d/e")
+    (tmp_path / "d" / "e" / "gone.json").unlink()  # gone since it was listed (a temporary file renamed)
+    build._delete_unnamed(tmp_path, {"a/keep.html", "g/h/keep.json"}, *listed)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        "a", "a/keep.html", "g", "g/h", "g/h/keep.json"]
+
+
+def test_a_file_written_in_place_is_recorded_as_a_fresh_look_at_it_finds_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(build._worker, "in_place", True)
+    body = b"<html>a page</html>"
+    record = build._write(tmp_path, "councils/s/index.html", body)
+    path = tmp_path / "councils" / "s" / "index.html"
+    assert path.read_bytes() == body and [p.name for p in path.parent.iterdir()] == ["index.html"]
+    assert record == incremental.file_record(path, hashlib.sha256(body).hexdigest())
+    monkeypatch.setitem(build._worker, "in_place", False)
+    assert build._write(tmp_path, "other.html", body) == incremental.file_record(
+        tmp_path / "other.html", hashlib.sha256(body).hexdigest())
+
+
+def test_whole_years_are_read_only_for_many_items():
+    few = build._tasks(incremental.Reach(None), [(0, {"n": n}, None) for n in range(100)], 2, None)
+    many = build._tasks(incremental.Reach(None), [(0, {"n": n}, None) for n in range(build.WHOLE_YEARS)], 2, None)
+    assert {chunk.whole_years for chunk in few} == {False} and {chunk.whole_years for chunk in many} == {True}
+    assert sum(len(chunk.items) for chunk in many) == build.WHOLE_YEARS
+
+
+class _Site:
+    """Site data that counts the questions asked of it."""
+
+    def __init__(self):
+        self.asked: list[str] = []
+
+    def years(self) -> list[Year]:
+        self.asked.append("years")
+        return [Year(2023), Year(2024)]
+
+
+@incremental.fact
+def _year_count(site) -> int:
+    return len(site.years())
+
+
+def test_a_derived_fact_asked_by_several_pages_is_worked_out_once_a_process():
+    site = _Site()
+    facts = incremental.Facts(site)
+    pages = [incremental.Recorder(facts) for _ in range(3)]
+    assert [_year_count(page) for page in pages] == [2, 2, 2]
+    assert site.asked == ["years"]
+    key = f'["{__name__}:_year_count",[],{{}}]'
+    assert [page.facts for page in pages] == [{key: incremental.digest(2)}] * 3
+    assert facts.inner == {key: ['["years",[],{}]']}
+    assert _year_count(site) == 2 and site.asked == ["years", "years"]  # outside a build, asked each time

@@ -16,19 +16,22 @@ again unless its bytes are still the recorded ones, and every file the new manif
 from __future__ import annotations
 
 import fcntl
+import gc
 import hashlib
+import heapq
 import os
 import pickle
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
-from multiprocessing.pool import Pool
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from ombuds import urls
 from ombuds.errors import OmbudsError
@@ -62,6 +65,8 @@ from ombuds.store.queries import data_version
 
 CHUNK = 40  # pages per task handed to a worker
 INLINE = 200  # items left to check or make, at most, that the build makes itself, starting no worker
+WHOLE_YEARS = 5000  # items left, at least, for which each year's decisions are read at once for every council (a
+# build from nothing lists about 28,000 for the demo's 8 years; a rebuild after one council's change about 2,000)
 ATTEMPTS = 3  # builds started before giving up on data that keeps changing
 
 
@@ -122,19 +127,28 @@ def _write(folder: Path, path: str, body: bytes, previous: Manifest | None = Non
         os.makedirs(parent, exist_ok=True)
         _made_folders.add(parent)
     if not _worker.get("in_place"):
-        with open(target, "wb") as file:
-            file.write(body)
-        return file_record(target, sha256)
+        return file_record(target, sha256, _write_file(target, body))
     temporary = os.path.join(parent, f".{os.path.basename(target)}.tmp-{os.getpid()}")
     try:
-        with open(temporary, "wb") as file:
-            file.write(body)
-        os.replace(temporary, target)
+        written = _write_file(temporary, body)
+        os.replace(temporary, target)  # the same file (inode, size, modification time) under the target's name
     except BaseException:
         with suppress(OSError):
             os.unlink(temporary)
         raise
-    return file_record(target, sha256)
+    return file_record(target, sha256, written)
+
+
+def _write_file(path: str, body: bytes) -> os.stat_result:
+    """Write `body` to a new file at `path`; the file's status as written (read from the open file)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(body)
+        while view:
+            view = view[os.write(descriptor, view):]
+        return os.fstat(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _write_unless_same(folder: Path, path: str, body: bytes) -> None:
@@ -179,7 +193,7 @@ def _start_worker(url: str, settings: Settings, folder: str, names: list[str], p
     out."""
     from ombuds.site.app import site_data
 
-    site = _whole_years(site_data(open_database(url, read_only=True), settings, preview))
+    site = site_data(open_database(url, read_only=True), settings, preview)
     if computed is not None:  # a forked worker, given the parent's statistics as they are in its memory
         (site.statistics if isinstance(site, SiteData) else site).adopt(computed)
     _worker["site"] = site
@@ -192,24 +206,35 @@ def _start_worker(url: str, settings: Settings, folder: str, names: list[str], p
     _worker["in_place"] = in_place
 
 
-def _whole_years(site):
-    """The site data as the build reads it: each year's decisions at once (every council's pages are made)."""
+def _whole_years(site, whole: bool) -> None:
+    """Whether the site data reads each year's decisions and improvements at once, for every council (a build
+    making many pages), or each council's as its pages ask (a rebuild making a few: WHOLE_YEARS)."""
     if isinstance(site, SiteData):
-        site.whole_years = True
-    return site
+        site.whole_years = whole
 
 
-def _build_chunk(task: tuple[list[tuple[int, dict, dict | None]], frozenset[str], str | None]) -> Result:
-    """A chunk of items, with the questions of their previous entries that the parent judged can have moved and the
-    file of the statistics the parent computed (taken over with the first chunk: decoding them costs a quarter of
-    computing them)."""
-    items, moved, statistics = task
+class Chunk(NamedTuple):
+    """Items for a worker to make (kind position, params, the previous build's entry), with the questions of their
+    previous entries that the parent judged can have moved, whether to read whole years (`_whole_years`) and the
+    file of the statistics the parent computed (for spawned workers: forked ones have them in their memory)."""
+
+    items: list[tuple[int, dict, dict | None]]
+    moved: frozenset[str]
+    whole_years: bool
+    statistics: str | None
+
+
+def _build_chunk(chunk: Chunk) -> Result:
+    """A chunk of items (`Chunk`); a spawned worker takes over the statistics the parent computed with its first
+    (decoding them costs a quarter of computing them)."""
+    items, moved, whole_years, statistics = chunk
     if statistics is not None and _worker.get("statistics") != statistics:
         with open(statistics, "rb") as file:
             computed = pickle.load(file)  # written by this build's parent process, beside the output folder
         site = _worker["site"]
         (site.statistics if isinstance(site, SiteData) else site).adopt(computed)
         _worker["statistics"] = statistics
+    _whole_years(_worker["site"], whole_years)
     facts = _worker["facts"]
     facts.reach = Moved(moved)
     return build_items(facts, _worker["kinds"], items, _worker["folder"], _worker["previous"])
@@ -395,7 +420,7 @@ def _costly_first(pending: list[tuple[int, dict, dict | None]]) -> list[tuple[in
 
 
 def _tasks(reach: Reach, pending: list[tuple[int, dict, dict | None]], workers: int,
-           statistics: str | None) -> list[tuple[list[tuple[int, dict, dict | None]], frozenset[str], str | None]]:
+           statistics: str | None) -> list[Chunk]:
     """The items left in chunks for the workers (at most CHUNK, smaller when few are left, so that the workers
     finish together), each with the questions of its items' previous entries that the data's changes can have
     moved (`Reach`, judged here once: a worker asks again exactly those), and the file of the parent's statistics
@@ -406,7 +431,7 @@ def _tasks(reach: Reach, pending: list[tuple[int, dict, dict | None]], workers: 
         chunk = pending[at:at + size]
         moved = frozenset(key for _, _, old in chunk if old is not None for key in old["facts"]
                           if not reach.still(key))
-        tasks.append((chunk, moved, statistics))
+        tasks.append(Chunk(chunk, moved, len(pending) >= WHOLE_YEARS, statistics))
     return tasks
 
 
@@ -471,7 +496,7 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
     place is then left for the next attempt to repair)."""
     from ombuds.site.app import site_data
 
-    site = _whole_years(site_data(database, settings, preview))
+    site = site_data(database, settings, preview)
     lgsco = isinstance(site, SiteData)
     report = BuildReport(out)
     _made_folders.clear()  # a folder made by an earlier build in this process may be gone
@@ -488,7 +513,7 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
     _worker.update(precompress=precompress, in_place=in_place)
     entries: dict[str, dict] = {}
     inner: dict[str, list[str]] = {}
-    manifest = None
+    manifest = listing = None
     try:
         held = (site.statistics.years(), site.statistics.case_years()) if lgsco else ([], [])
         state = data_state(database, *held)
@@ -496,15 +521,10 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
         context = pool_context()  # forked, unless a thread of this process (a server) may hold a lock
         forked = context.get_start_method() == "fork"
         with ExitStack() as stack:
-            def start_workers(computed: tuple | None = None) -> Pool:
-                return stack.enter_context(context.Pool(workers, _start_worker, (
-                    database.url, settings, str(folder), [kind.name for kind in all_kinds], str(out), preview,
-                    precompress, in_place, computed)))
-            # started at once when the data's changes leave work to do: they start up while the pages are listed
-            pool = start_workers() if workers > 1 and facts.reach.moves_anything() else None
             items = [(position, dict(params)) for position, kind in enumerate(all_kinds)
                      for params in kind.every(site)]
             kept, pending = _keep_unchanged(facts, all_kinds, items, previous)
+            _whole_years(site, len(pending) >= WHOLE_YEARS)
             _add(report, kept, entries, inner)
             if on_progress is not None:
                 on_progress(len(items) - len(pending), len(items))
@@ -512,11 +532,15 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
                                         previous.intact(previous.items[SHARDS]["outputs"]))
             extras: list[str] = []
             if workers > 1 and len(pending) > INLINE:
-                inherited = pool is None and forked  # forked now: the parent's statistics are in its memory
-                pool = pool or start_workers(_computed(site) if inherited else None)
+                # started once the pages are listed: forked, they have the parent's statistics in their memory
+                with _collection_frozen():
+                    pool = stack.enter_context(context.Pool(workers, _start_worker, (
+                        database.url, settings, str(folder), [kind.name for kind in all_kinds], str(out), preview,
+                        precompress, in_place, _computed(site) if forked else None)))
+                listing = _Listing(out) if in_place else None  # once forked: a child never inherits its thread
                 shards = None if shards_here else pool.apply_async(_write_shards, (str(folder), settings.scheme))
                 statistics = None
-                if not inherited:  # a worker started earlier takes over the parent's statistics from a file
+                if not forked:  # spawned workers take over the parent's statistics from a file
                     statistics = _statistics_file(out, site)
                     stack.callback(statistics.unlink, missing_ok=True)
                 tasks = _tasks(facts.reach, _costly_first(pending), workers, statistics and str(statistics))
@@ -534,6 +558,7 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
                     report.files += made
                     shards_here = False
             else:
+                listing = _Listing(out) if in_place else None
                 _add(report, build_items(facts, all_kinds, pending, folder, previous), entries, inner)
                 extras += _write_assets(site, folder)
                 entries[OPENAPI] = _write_openapi(database, settings, folder, previous)
@@ -543,8 +568,9 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
             report.files += made
         extras += _written_extra(folder, "404.html", not_found_html(site))
         report.files += len([path for path in extras if path.startswith("static/")]) + 2  # OpenAPI, 404 page
-        if in_place:
-            _delete_unnamed(out, {path for entry in entries.values() for path in entry["outputs"]} | set(extras))
+        if listing is not None:
+            _delete_unnamed(out, {path for entry in entries.values() for path in entry["outputs"]} | set(extras),
+                            *listing.result())
         manifest = write_manifest(out, build, entries, state, {**previous.inner, **inner})
         if not unchanged():
             if not in_place:
@@ -554,7 +580,10 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
         if not in_place:
             _swap(folder, out)
         manifest.replace(manifest_path(out))
+        manifest_path(out).with_suffix(".json").unlink(missing_ok=True)  # what builds kept before as JSON
     except BaseException:
+        if listing is not None:
+            listing.thread.join()
         if not in_place:
             shutil.rmtree(folder, ignore_errors=True)
         if manifest is not None:
@@ -563,25 +592,77 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
     return report
 
 
-def _delete_unnamed(out: Path, named: set[str]) -> None:
-    """Delete every file under `out` that the build does not name (the files of a page no longer made, a temporary
-    file a killed build left, anything put there by hand), and every folder that leaves empty."""
-    def clear(folder: str, prefix: str) -> bool:
-        empty = True
-        with os.scandir(folder) as found:
-            for entry in found:
-                path = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    if clear(entry.path, path + "/"):
-                        os.rmdir(entry.path)
+@contextmanager
+def _collection_frozen() -> Iterator[None]:
+    """The parent's objects set aside from the cyclic garbage collector while its workers are forked: a child's
+    collections then never walk them (each walk would write to every page of the parent's memory it inherited,
+    the previous build's manifest among it, copying them all)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+class _Listing:
+    """Every file and folder under the previous build's folder, listed by a thread of its own while the pages are
+    made (the files this build writes are named in its manifest; those it does not name are deleted at the end)."""
+
+    def __init__(self, out: Path):
+        self.found: tuple[list[str], list[str]] = ([], [])
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._list, args=(str(out),), name="listing the build", daemon=True)
+        self.thread.start()
+
+    def _list(self, out: str) -> None:
+        files, folders = self.found
+
+        def walk(folder: str, prefix: str) -> None:
+            with os.scandir(folder) as found:
+                for entry in found:
+                    path = prefix + entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(path)
+                        walk(entry.path, path + "/")
                     else:
-                        empty = False
-                elif path in named:
-                    empty = False
-                else:
-                    os.unlink(entry.path)
-        return empty
-    clear(str(out), "")
+                        files.append(path)
+        try:
+            walk(out, "")
+        except BaseException as error:  # raised where the listing is read
+            self.error = error
+
+    def result(self) -> tuple[list[str], list[str]]:
+        """(files, folders), relative paths with `/`, each folder before what it holds."""
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.found
+
+
+def _delete_unnamed(out: Path, named: set[str], files: list[str], folders: list[str]) -> None:
+    """Delete every file listed under `out` (`_Listing`: what was there when the build began, and what it wrote
+    while the listing ran) that the build does not name (the files of a page no longer made, a temporary file a
+    killed build left, anything put there by hand), and every folder that leaves empty, or was."""
+    root = os.path.join(out, "")
+    emptied = {folder: None for folder in folders}  # any folder may be empty; those holding a named file are not
+    for path in files:
+        folder = path.rpartition("/")[0]
+        if path in named:
+            emptied.pop(folder, None)
+        else:
+            with suppress(FileNotFoundError):  # a temporary file of this build's, renamed since it was listed
+                os.unlink(root + path)
+    deepest = [(-folder.count("/"), folder) for folder in emptied if folder]
+    heapq.heapify(deepest)
+    while deepest:
+        _, folder = heapq.heappop(deepest)
+        try:
+            os.rmdir(root + folder)
+        except OSError:  # not empty
+            continue
+        parent = folder.rpartition("/")[0]
+        if parent:
+            heapq.heappush(deepest, (-parent.count("/"), parent))
 
 
 def clear_interrupted_builds(out: Path) -> None:

@@ -28,38 +28,48 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
 import hashlib
 import json
+import operator
 import os
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import Enum
 from importlib import import_module
 from pathlib import Path
 from typing import Any
 
+import msgpack
+from cachetools import LRUCache
 from pydantic import BaseModel
 
 from ombuds.fingerprints import source_digest
 from ombuds.registry import Authority
 from ombuds.years import Year
 
-MANIFEST_VERSION = 3
+MANIFEST_VERSION = 4
 # The site data's settings: fixed for a build, and part of its digest (`build_digest`).
 SETTINGS = frozenset({"profile", "scheme", "settings", "authorities", "method", "preview", "editions", "code",
                       "shared_context", "labels"})
 OPAQUE = "?"  # a fact that cannot be asked again: the page is always made again
+DERIVED_KEPT = 32  # derived facts' answers a process keeps (`fact`)
 
 
 def manifest_path(out: Path) -> Path:
-    """Where a build's manifest is kept: beside the output folder (`site/` → `.site.build.json`), so a host that
-    publishes the folder never publishes it."""
-    return out.parent / f".{out.name}.build.json"
+    """Where a build's manifest is kept: beside the output folder (`site/` → `.site.build.msgpack`), so a host that
+    publishes the folder never publishes it. MessagePack: a rebuild reads and writes it whole, several times faster
+    than the same as JSON."""
+    return out.parent / f".{out.name}.build.msgpack"
 
 
 def canonical(value: Any) -> Any:
     """`value` as plain JSON data, the same in every process (sets sorted, records as their fields)."""
     kind = type(value)
+    if kind in _PLAIN:
+        return value
     form = _FORMS.get(kind)
     if form is None:
         form = _FORMS[kind] = _form_of(kind)
@@ -74,8 +84,7 @@ def _form_of(kind: type) -> Callable[[Any], Any]:
         if issubclass(kind, base):
             return form
     if dataclasses.is_dataclass(kind) and not issubclass(kind, type):
-        names = _field_names(kind)
-        return lambda value: [kind.__name__, *(canonical(getattr(value, name)) for name in names)]
+        return _record_form(kind)
     for base, form in _CONTAINER_FORMS:
         if issubclass(kind, base):
             return form
@@ -86,13 +95,27 @@ def _itself(value: Any) -> Any:
     return value
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # written as they are (most fields and list members)
+
+
+def _record_form(kind: type) -> Callable[[Any], list]:
+    """A dataclass's form: its name, then its fields' forms in order."""
+    names = _field_names(kind)
+    fields = operator.attrgetter(*names) if len(names) > 1 else lambda value: tuple(getattr(value, n) for n in names)
+    return lambda value: [kind.__name__, *_members(fields(value))]
+
+
+def _members(values: Iterable) -> list:
+    return [v if type(v) in _PLAIN else canonical(v) for v in values]
+
+
 def _no_form(value: Any) -> Any:
     raise TypeError(f"no canonical form for {type(value).__name__}")
 
 
 def _mapping(value: dict) -> list:
     if all(isinstance(k, str) for k in value):
-        return [[k, canonical(value[k])] for k in sorted(value)]
+        return [[k, v if type(v := value[k]) in _PLAIN else canonical(v)] for k in sorted(value)]
     return sorted(([canonical(k), canonical(v)] for k, v in value.items()), key=_sort_key)
 
 
@@ -105,7 +128,7 @@ _FIXED_FORMS: tuple[tuple[type, Callable[[Any], Any]], ...] = (
 )
 _CONTAINER_FORMS: tuple[tuple[type, Callable[[Any], Any]], ...] = (
     (dict, _mapping),
-    (list | tuple, lambda value: [canonical(v) for v in value]),
+    (list | tuple, _members),
     (set | frozenset, lambda value: sorted((canonical(v) for v in value), key=_sort_key)),
     (Path, str),
     (range, lambda value: ["range", value.start, value.stop, value.step]),
@@ -123,12 +146,17 @@ def _sort_key(value: Any) -> str:
 
 
 def digest(value: Any) -> str:
-    """A hash of `value`'s canonical form; OPAQUE when it has none."""
+    """A hash of `value`'s canonical form, packed as MessagePack (plain lists, strings and numbers have one packing,
+    the same in every process); OPAQUE when it has none."""
     try:
-        text = json.dumps(canonical(value), sort_keys=True, separators=(",", ":"))
+        form = canonical(value)
     except TypeError:
         return OPAQUE
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+    try:
+        packed = msgpack.packb(form)
+    except OverflowError:  # an integer beyond 64 bits, which MessagePack cannot hold: its JSON text instead
+        packed = json.dumps(form).encode("utf-8")
+    return hashlib.blake2b(packed, digest_size=16).hexdigest()
 
 
 def file_hash(path: Path) -> str:
@@ -136,26 +164,42 @@ def file_hash(path: Path) -> str:
         return hashlib.file_digest(file, "sha256").hexdigest()
 
 
-def _encode(value: Any) -> list | None:
+def _encode(value: Any) -> str | None:
+    """An argument of a question as JSON text (`["a", code]`, `["y", label]`, `["v", value]`, `["l", [...]]`), or
+    None when it cannot be written down."""
     if isinstance(value, Authority):
-        return ["a", value.code]
+        return f'["a",{_text(value.code)}]'
     if isinstance(value, Year):
-        return ["y", value.label]
+        return f'["y",{_text(value.label)}]'
     if value is None or isinstance(value, bool | int | str):
-        return ["v", value]
+        return f'["v",{_text(value)}]'
     if isinstance(value, list):
         encoded = [_encode(v) for v in value]
-        return None if any(e is None for e in encoded) else ["l", encoded]
+        return None if None in encoded else f'["l",[{",".join(encoded)}]]'
     return None
 
 
+def _text(value: str | int | bool | None) -> str:
+    """`value` as `json.dumps` writes it (a plain ASCII string needs no escapes, so it is only quoted)."""
+    if type(value) is str and value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
+        return f'"{value}"'
+    return json.dumps(value)
+
+
 def fact_key(name: str, args: tuple, kwargs: dict) -> str | None:
-    """The question `site.name(*args, **kwargs)` as text, or None when an argument cannot be written down."""
+    """The question `site.name(*args, **kwargs)` as text, or None when an argument cannot be written down: the JSON
+    `[name, [argument, …], {keyword: argument, …}]` (keywords sorted, no spaces), written out directly (a page asks
+    hundreds of questions; `json.dumps` of the same lists costs several times as much)."""
     encoded = [_encode(a) for a in args]
-    named = {k: _encode(v) for k, v in kwargs.items()}
-    if any(e is None for e in encoded) or any(e is None for e in named.values()):
+    if None in encoded:
         return None
-    return json.dumps([name, encoded, named], separators=(",", ":"), sort_keys=True)
+    named = ""
+    if kwargs:
+        pairs = [(k, _encode(kwargs[k])) for k in sorted(kwargs)]
+        if any(e is None for _, e in pairs):
+            return None
+        named = ",".join(f"{_text(k)}:{e}" for k, e in pairs)
+    return f'[{_text(name)},[{",".join(encoded)}],{{{named}}}]'
 
 
 class Facts:
@@ -167,6 +211,9 @@ class Facts:
         self.reach = reach if reach is not None else Reach(None)
         self._digests: dict[str, str] = {}
         self.inner: dict[str, list[str]] = {}  # the questions each derived fact asked, as asked in this process
+        # the last derived facts' answers and questions (`fact`): one the pages of a kind all show (the comparison
+        # form's council names) is worked out once, not once a page
+        self.derived: LRUCache = LRUCache(DERIVED_KEPT)
 
     def digest_of(self, key: str) -> str:
         """The digest of a question's answer now, asking it if no page of this process has."""
@@ -317,8 +364,11 @@ class Recorder:
         self.facts: dict[str, str] = {}
 
     def __getattr__(self, name: str) -> Any:
+        """A setting as it is, a method as one that notes its questions (both kept on the recorder: the page asks
+        again without coming here), anything else as it is, the page's facts made opaque."""
         value = getattr(self._facts.site, name)
         if name in SETTINGS:
+            self.__dict__[name] = value
             return value
         if name.startswith("_") or not callable(value):
             self.facts[OPAQUE] = OPAQUE
@@ -326,16 +376,16 @@ class Recorder:
 
         def asked(*args, **kwargs):
             return self.note(fact_key(name, args, kwargs), value(*args, **kwargs))
+        self.__dict__[name] = asked
         return asked
 
     def note(self, key: str | None, answer: Any) -> Any:
         """Record the answer to question `key` (None: a question that cannot be written down) and return it."""
         if key is None:
             self.facts[OPAQUE] = OPAQUE
-        else:
-            self.facts[key] = "" if self._keys_only else self._digest(key, answer)
+        else:  # one string for each question in the process: the pages' facts sent back share them
+            self.facts[sys.intern(key)] = "" if self._keys_only else self._digest(key, answer)
         return answer
-
 
     def _digest(self, key: str, answer: Any) -> str:
         """The answer's digest: the previous build's where the data's changes cannot have moved it."""
@@ -349,7 +399,8 @@ def fact(function: Callable) -> Callable:
     """A page module's function `function(site, *args)` whose answer a page shows as it is (strings, a chart): a
     page built through a Recorder records it as one fact, by the answer's digest, instead of every question it
     asks of the site data; so a page whose shown words and figures are the same is not made again even though the
-    data behind them moved (a type's average by a thousandth)."""
+    data behind them moved (a type's average by a thousandth). The answer is shared by the pages that ask the same
+    of one build's data in one process (the last DERIVED_KEPT), so no page changes it."""
     name = f"{function.__module__}:{function.__qualname__}"
 
     @functools.wraps(function)
@@ -357,10 +408,16 @@ def fact(function: Callable) -> Callable:
         if not isinstance(site, Recorder):
             return function(site, *args)
         key = fact_key(name, args, {})
-        asking = Recorder(site._facts, keys_only=True)
-        answer = function(asking, *args)
+        facts = site._facts
+        found = facts.derived.get(key) if key is not None else None
+        if found is None:
+            asking = Recorder(facts, keys_only=True)
+            found = function(asking, *args), list(asking.facts)
+            if key is not None:
+                facts.derived[key] = found
+        answer, questions = found
         if key is not None:
-            site._facts.inner[key] = list(asking.facts)
+            facts.inner[key] = questions
         return site.note(key, answer)
     return asked
 
@@ -409,9 +466,10 @@ def reach_since_build(database: Any, previous: Manifest, now: DataState) -> Reac
     return Reach.between(previous.state, now, changed, previous.inner)
 
 
-def file_record(path: Path | str, sha256: str) -> list:
-    """A file's entry in the manifest: its SHA-256, size, modification time (ns) and inode."""
-    stat = os.stat(path)
+def file_record(path: Path | str, sha256: str, stat: os.stat_result | None = None) -> list:
+    """A file's entry in the manifest: its SHA-256, size, modification time (ns) and inode (from `stat`, the file's
+    status as written, if given)."""
+    stat = stat if stat is not None else os.stat(path)
     return [sha256, stat.st_size, stat.st_mtime_ns, stat.st_ino]
 
 
@@ -431,15 +489,16 @@ class Manifest:
     def read(cls, out: Path, build: str) -> Manifest:
         """The manifest of the build in `out`, if it was made with the same `build` digest; else an empty one."""
         try:
-            stored = json.loads(manifest_path(out).read_text(encoding="utf-8"))
-            if stored["version"] == MANIFEST_VERSION and stored["build"] == build and out.is_dir():
-                table = stored["facts"]
-                items = {key: {**entry, "facts": {table[i][0]: table[i][1] for i in entry["facts"]}}
-                         for key, entry in stored["items"].items()}
-                token, version, day, years, case_years = stored["state"]
-                state = DataState(token, version, day, tuple(years), tuple(case_years))
-                return cls(out, build, items, state, stored["inner"])
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            with _collection_paused():
+                stored = msgpack.unpackb(manifest_path(out).read_bytes())
+                if stored["version"] == MANIFEST_VERSION and stored["build"] == build and out.is_dir():
+                    table = stored["facts"]
+                    items = {key: {**entry, "facts": {table[i][0]: table[i][1] for i in entry["facts"]}}
+                             for key, entry in stored["items"].items()}
+                    token, version, day, years, case_years = stored["state"]
+                    state = DataState(token, version, day, tuple(years), tuple(case_years))
+                    return cls(out, build, items, state, stored["inner"])
+        except (OSError, ValueError, KeyError, TypeError, IndexError, msgpack.UnpackException):
             pass
         return cls(out, build)
 
@@ -468,21 +527,35 @@ def write_manifest(out: Path, build: str, items: dict[str, dict], state: DataSta
                    inner: dict[str, list[str]]) -> Path:
     """Write the manifest beside `out` under a temporary name and return it (to be renamed into place); of the
     derived facts' questions, those of the facts the items asked."""
-    numbers: dict[tuple[str, str], int] = {}
-    compact = {key: {**entry, "facts": [numbers.setdefault(pair, len(numbers)) for pair in entry["facts"].items()]}
-               for key, entry in items.items()}
-    asked = [key for key, _ in numbers]
-    kept: dict[str, list[str]] = {}
-    while asked:
-        key = asked.pop()
-        if key in inner and key not in kept:
-            kept[key] = inner[key]
-            asked += inner[key]
+    with _collection_paused():
+        numbers: dict[tuple[str, str], int] = {}
+        compact = {key: {**entry, "facts": [numbers.setdefault(pair, len(numbers)) for pair in entry["facts"].items()]}
+                   for key, entry in items.items()}
+        asked = [key for key, _ in numbers]
+        kept: dict[str, list[str]] = {}
+        while asked:
+            key = asked.pop()
+            if key in inner and key not in kept:
+                kept[key] = inner[key]
+                asked += inner[key]
+        packed = msgpack.packb({"version": MANIFEST_VERSION, "build": build, "facts": [list(p) for p in numbers],
+                                "items": compact, "state": dataclasses.astuple(state), "inner": kept})
     temporary = manifest_path(out).with_name(manifest_path(out).name + f".tmp-{os.getpid()}")
-    temporary.write_text(json.dumps({"version": MANIFEST_VERSION, "build": build, "facts": [list(p) for p in numbers],
-                                     "items": compact, "state": dataclasses.astuple(state), "inner": kept},
-                                    separators=(",", ":")), encoding="utf-8")
+    temporary.write_bytes(packed)
     return temporary
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """The cyclic garbage collector held off while the manifest's hundreds of thousands of lists, dicts and
+    strings are made (it would walk them over and over; none of them forms a cycle)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def item_key(kind: str, params: dict) -> str:

@@ -27,9 +27,9 @@ def _latest_years(site: SiteData) -> dict[str, Year]:
     return latest
 
 
-def _shown(site: SiteData) -> list[Authority]:
-    """Every authority with figures, A to Z."""
-    latest = _latest_years(site)
+def _shown(site: SiteData, latest: dict[str, Year] | None = None) -> list[Authority]:
+    """Every authority with figures, A to Z (`latest`: `_latest_years`, if worked out already)."""
+    latest = latest if latest is not None else _latest_years(site)
     return sorted((a for a in site.authorities if a.code in latest), key=lambda a: a.name)
 
 
@@ -106,8 +106,10 @@ def search(site: SiteData, query) -> Page:
 def names_index(site: SiteData) -> list[dict]:
     """Every authority with figures, for the browser's search: name, other names, path of its latest page, and
     what `static/search.js` ranks by (`registry.search.index_entry`)."""
+    latest = _latest_years(site)  # once for the whole index, not once per authority
     return [{"name": a.name, "aliases": [n for n in _names(a) if n != a.name], "code": a.code,
-             "url": _latest_url(site, a), "note": note(site, a), **index_entry(a)} for a in _shown(site)]
+             "url": urls.council(a.slug, latest[a.code]), "note": note(site, a), **index_entry(a)}
+            for a in _shown(site, latest)]
 
 
 def names_file(site: SiteData) -> File:
