@@ -5,7 +5,6 @@ at import, naming the file, line, column and the character's script."""
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 from pathlib import Path
@@ -112,30 +111,3 @@ def test_a_script_no_font_has_is_refused_at_import_naming_line_column_and_script
     assert refused.stderr == (
         f"{file}:3: title: U+10600 LINEAR A SIGN AB001, Linear A script: no font of the letters can show it, so no "
         "letter could be made\n1 problem found; nothing was imported\n")
-
-
-def test_only_documents_with_a_character_dejavu_lacks_need_the_fallback_families():
-    from ombuds.glyphs import needs_fallbacks
-
-    assert not needs_fallbacks([json.dumps({"name": 'Sam "Lee" \\ Co'}), json.dumps({"figures": [1, 2.5]}, indent=2)])
-    assert not needs_fallbacks([json.dumps({"name": "Zoë O’Brien – £1,000 · Łódź Ελλάδα Київ"})])
-    assert needs_fallbacks([json.dumps({"name": "Somchai"}), json.dumps({"title": "ประธาน"})])
-    assert needs_fallbacks([json.dumps({"name": "李小龍"})])
-    assert needs_fallbacks([json.dumps({"ประธาน": "a key too"})])
-
-
-def test_a_letter_compiled_without_the_fallback_families_has_the_same_bytes():
-    """What makes leaving them out safe where no character needs them: Typst never reaches a family after DejaVu
-    Sans for text DejaVu Sans can show."""
-    from ombuds.glyphs import FALLBACK_FAMILIES, compiler
-
-    source = (b'#set document(title: "t")\n#set text(lang: "en", font: ("DejaVu Sans", ..json("fonts.json")))\n'
-              b'#let letter = json("letter.json")\n= #letter.title\n#strong(letter.name) #emph(letter.name) '
-              b'#text(stretch: 87.5%, letter.name)\n')
-    letter = json.dumps({"title": "Annual review", "name": "Zoë O’Brien – £1,000"}).encode()
-
-    def pdf(fonts: tuple[str, ...]) -> bytes:
-        return compiler().compile(input={"main.typ": source, "letter.json": letter,
-                                         "fonts.json": json.dumps(fonts).encode()},
-                                  format="pdf", pdf_standards=["ua-1"], timestamp=0)
-    assert pdf(()) == pdf(FALLBACK_FAMILIES)

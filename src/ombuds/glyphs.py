@@ -76,44 +76,6 @@ def unshowable(text: str) -> str | None:
     return next((c for c in text if not c.isascii() and not _shown(c)), None)
 
 
-def needs_fallbacks(documents: list[str]) -> bool:
-    """Whether the JSON documents (as `json.dumps` writes them) hold a character that some shipped face of DejaVu
-    Sans lacks, so that a letter showing them needs the fallback families. Most letters need none, and a compile
-    given no fallbacks is about a tenth quicker with the same bytes: Typst resolves every family of the list for
-    each run of text, used or not."""
-    escaped = [document for document in documents if not _plain_ascii(document)]
-    if not escaped:
-        return False
-    shown = set().union(*(_strings(json.loads(document)) for document in escaped))
-    return not shown <= _dejavu_characters()
-
-
-def _plain_ascii(document: str) -> bool:
-    """Whether a JSON document's strings are all printable ASCII: no escape but those of quote and backslash (any
-    other, such as \\n or \\u00e9, is a character outside that range)."""
-    return document.isascii() and "\\" not in document.replace("\\\\", "").replace('\\"', "")
-
-
-def _strings(value: object) -> set[str]:
-    """The characters of every string in a JSON value (its keys too)."""
-    if isinstance(value, str):
-        return set(value)
-    if isinstance(value, dict):
-        return set().union(*map(_strings, value), *map(_strings, value.values()))
-    if isinstance(value, list):
-        return set().union(*map(_strings, value))
-    return set()
-
-
-@cache
-def _dejavu_characters() -> frozenset[str]:
-    """The characters every shipped face of DejaVu Sans has (regular, bold, oblique, condensed, condensed bold)."""
-    from fontTools.ttLib import TTFont
-
-    faces = [set(TTFont(path, lazy=True).getBestCmap()) for path in sorted(FONTS.glob("DejaVuSans*.ttf"))]
-    return frozenset(chr(code) for code in set.intersection(*faces))
-
-
 def describe(character: str) -> str:
     """'U+0E2A THAI CHARACTER SO SO, Thai script'."""
     from fontTools import unicodedata as scripts

@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from ombuds.glyphs import FALLBACK_FAMILIES, compiler, measure, needs_fallbacks
+from ombuds.glyphs import FALLBACK_FAMILIES, compiler, measure
 from ombuds.letters.pdftags import tag_row_headers
 
 TEMPLATES = resources.files("ombuds.letters").joinpath("templates")
@@ -104,10 +104,9 @@ class Renderer:
         """A Typst document (`typst_source`) as PDF/UA-1 in the shipped fonts, its row labels tagged as row headers.
         `data`: the files the document reads, by name, given with it (fonts.json, the fallbacks after DejaVu Sans,
         added); passed as files, not `sys.inputs`, so that the compiler keeps its standard library between
-        documents instead of building it again around each one's inputs (the same bytes, 5 to 10% less CPU). The
-        fallback families only where a document has a character DejaVu Sans lacks (`glyphs.needs_fallbacks`)."""
-        fonts = _FONTS_JSON if needs_fallbacks(list(data.values())) else b"[]"  # the same bytes either way
-        files = {"main.typ": source, **{name: text.encode("utf-8") for name, text in data.items()}, "fonts.json": fonts}
+        documents instead of building it again around each one's inputs (the same bytes, 5 to 10% less CPU)."""
+        files = {"main.typ": source, **{name: text.encode("utf-8") for name, text in data.items()},
+                 "fonts.json": _FONTS_JSON}
         pdf = compiler().compile(input=files, format="pdf", pdf_standards=["ua-1"], timestamp=created)
         return tag_row_headers(pdf)
 
