@@ -196,6 +196,8 @@ def _remembered(known: dict, values: Column, judge: Callable[[str], object]) -> 
     for value in set(values).difference(known):
         known[value] = judge(value)
     return list(map(known.__getitem__, values))
+
+
 _STORED_FLAG = {True: 1, False: 0, BAD: BAD}
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import fcntl
 import gc
 import hashlib
-import heapq
 import os
 import pickle
 import shutil
@@ -644,25 +643,14 @@ def _delete_unnamed(out: Path, named: set[str], files: list[str], folders: list[
     while the listing ran) that the build does not name (the files of a page no longer made, a temporary file a
     killed build left, anything put there by hand), and every folder that leaves empty, or was."""
     root = os.path.join(out, "")
-    emptied = {folder: None for folder in folders}  # any folder may be empty; those holding a named file are not
+    holding = {path.rpartition("/")[0] for path in files if path in named}  # folders a named file keeps
     for path in files:
-        folder = path.rpartition("/")[0]
-        if path in named:
-            emptied.pop(folder, None)
-        else:
+        if path not in named:
             with suppress(FileNotFoundError):  # a temporary file of this build's, renamed since it was listed
                 os.unlink(root + path)
-    deepest = [(-folder.count("/"), folder) for folder in emptied if folder]
-    heapq.heapify(deepest)
-    while deepest:
-        _, folder = heapq.heappop(deepest)
-        try:
+    for folder in sorted((f for f in folders if f not in holding), key=lambda f: f.count("/"), reverse=True):
+        with suppress(OSError):  # not empty: a subfolder holds a named file
             os.rmdir(root + folder)
-        except OSError:  # not empty
-            continue
-        parent = folder.rpartition("/")[0]
-        if parent:
-            heapq.heappush(deepest, (-parent.count("/"), parent))
 
 
 def clear_interrupted_builds(out: Path) -> None:

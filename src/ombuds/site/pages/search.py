@@ -33,8 +33,9 @@ def _shown(site: SiteData, latest: dict[str, Year] | None = None) -> list[Author
     return sorted((a for a in site.authorities if a.code in latest), key=lambda a: a.name)
 
 
-def _latest_url(site: SiteData, authority: Authority) -> str:
-    return urls.council(authority.slug, _latest_years(site)[authority.code])
+def _latest_url(authority: Authority, latest: dict[str, Year]) -> str:
+    """The address of the authority's page for its latest year with figures (`latest`: `_latest_years`)."""
+    return urls.council(authority.slug, latest[authority.code])
 
 
 def _names(a: Authority) -> list[str]:
@@ -59,7 +60,7 @@ def note(site: SiteData, a: Authority) -> str | None:
 
 
 def _result(site: SiteData, a: Authority) -> dict:
-    return {"name": a.name, "code": a.code, "url": _latest_url(site, a), "note": note(site, a)}
+    return {"name": a.name, "code": a.code, "url": _latest_url(a, _latest_years(site)), "note": note(site, a)}
 
 
 def search(site: SiteData, query) -> Page:
@@ -74,7 +75,7 @@ def search(site: SiteData, query) -> Page:
         councils = [shown[c] for c in found.councils if c in shown]
         context["postcode"] = found.postcode
         if found.kind == "found" and len(councils) == 1:
-            target = _latest_url(site, councils[0])
+            target = _latest_url(councils[0], _latest_years(site))
             return Page("redirect.html", {"target": target, "authority": councils[0]}, redirect=target,
                         json={"query": q, "results": [_result(site, councils[0])]})
         if councils:
@@ -88,7 +89,7 @@ def search(site: SiteData, query) -> Page:
         found = name_matches(site, q)
         matches = found.authorities
         if found.sure:
-            target = _latest_url(site, matches[0])
+            target = _latest_url(matches[0], _latest_years(site))
             return Page("redirect.html", {"target": target, "authority": matches[0]}, redirect=target,
                         json={"query": q, "results": [_result(site, matches[0])]})
         if matches:
@@ -108,7 +109,7 @@ def names_index(site: SiteData) -> list[dict]:
     what `static/search.js` ranks by (`registry.search.index_entry`)."""
     latest = _latest_years(site)  # once for the whole index, not once per authority
     return [{"name": a.name, "aliases": [n for n in _names(a) if n != a.name], "code": a.code,
-             "url": urls.council(a.slug, latest[a.code]), "note": note(site, a), **index_entry(a)}
+             "url": _latest_url(a, latest), "note": note(site, a), **index_entry(a)}
             for a in _shown(site, latest)]
 
 
