@@ -167,6 +167,26 @@ def test_the_command_writes_html_pdf_and_json(tmp_path):
     assert (out / f"{stem}.pdf").read_bytes().startswith(b"%PDF-")
 
 
+def test_the_ombudsmans_letter_is_attached_by_its_own_file_name(tmp_path):
+    """Attached under its file name, not the full path it had on the machine that made the report."""
+    from pypdf import PdfReader
+
+    url = f"sqlite:///{tmp_path / 'o.db'}"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", url, "import", str(EXAMPLES / "own-complaints.csv"),
+                               str(EXAMPLES / "self-assessment.csv")]).exit_code == 0
+    letter = tmp_path / "letters" / "stevenage-2025-26.pdf"
+    letter.parent.mkdir()
+    letter.write_bytes(b"%PDF-1.7 the ombudsman's letter")
+    out = tmp_path / "report"
+    result = runner.invoke(cli, ["--db", url, "code-report", "--year", "2025-26", "--body", "Stevenage",
+                                 "--out", str(out), "--letter", str(letter)])
+    assert result.exit_code == 0, result.output
+    attachments = PdfReader(out / "code-report-stevenage-borough-council-2025-26.pdf").attachments
+    assert sorted(attachments) == ["figures.json", "stevenage-2025-26.pdf"]
+    assert attachments["stevenage-2025-26.pdf"] == [letter.read_bytes()]
+
+
 def test_a_bad_area_mapping_is_listed_by_line(tmp_path):
     mapping = write_csv(tmp_path / "areas.csv", ["own_area", "service_area"], [["Bins", "Rubbish"]])
     result = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'x.db'}", "code-report", "--year", "2025-26",

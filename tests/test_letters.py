@@ -226,7 +226,8 @@ def test_tables_measured_once_are_the_bytes_of_tables_measured_in_each_letter(le
             shown = {key: value for key, value in job.content.items() if key != "statistics_json"}
             in_place = renderer.compile_pdf(letters_render.typst_source("letter.typ"), {
                 "letter.json": json.dumps(shown), "statistics.json": json.dumps(job.content["statistics_json"],
-                                                                                indent=2)}, job.created)
+                                                                                indent=2)}, job.created,
+                (shown["letterhead"]["logo"], shown["signature"]))
             assert renderer.pdf(job.content, job.created) == in_place, (year, job.authority.name)
         assert len(jobs) > len(tables) and len(measured) - before <= len(tables), year
 

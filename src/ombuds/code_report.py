@@ -199,13 +199,20 @@ def _html(content: dict) -> bytes:
     return page.encode("utf-8")
 
 
+_DATA_FILES = ("report.json", "figures.json", "fonts.json")  # what the report's template reads beside it
+
+
 def _pdf(content: dict, record: dict, letter: Path | None) -> bytes:
     shown = {**content, "sections": [{**s, "chart": s["chart"] and {**s["chart"], "svg": str(s["chart"]["svg"])}}
                                      for s in content["sections"]]}
-    shown["attached_letter"] = str(letter.resolve()) if letter else None
-    data = {"report.json": json.dumps(shown), "figures.json": json.dumps(record, indent=2)}
+    attached = {}  # the letter, by its own file name beside the report's data files
+    if letter is not None:
+        attached[f"letter-{letter.name}" if letter.name in _DATA_FILES else letter.name] = letter.read_bytes()
+    shown["attached_letter"] = next(iter(attached), None)
+    data = {"report.json": json.dumps(shown), "figures.json": json.dumps(record, indent=2), **attached}
     created = timestamp(Year.parse(record["year"]).end)
-    return shared_renderer().compile_pdf(typst_source("code-report.typ"), data, created)
+    return shared_renderer().compile_pdf(typst_source("code-report.typ"), data, created,
+                                         (content["letterhead"]["logo"],))
 
 
 def write_report(record: dict, profile: Profile, out: Path, *, response: str | None = None,

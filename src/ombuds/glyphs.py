@@ -5,6 +5,7 @@ Here, not in `letters`, because imports ask it and an import never renders lette
 from __future__ import annotations
 
 import json
+import threading
 import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
@@ -37,13 +38,24 @@ so text it can show never falls back."""
 _PROBE = b'#set document(title: "glyphs")\n#set text(font: json(bytes(sys.inputs.fonts)))\n#sys.inputs.text\n'
 
 
+_ONE_AT_A_TIME = threading.Lock()
+"""The compiler typesets one document at a time: typst-py refuses a second call while one runs ("Already borrowed"),
+as when the live site renders two letters at once."""
+
+
 @cache
 def compiler() -> typst.Compiler:
-    """One per process, with only the shipped fonts (and Typst's own) loaded. Root "/": a letter's logo and signature
-    are named by absolute path; the template reads nothing else."""
+    """One per process, with only the shipped fonts (and Typst's own) loaded; used through `typeset`."""
     import typst
 
     return typst.Compiler(None, root="/", font_paths=[str(FONTS)], ignore_system_fonts=True)
+
+
+def typeset(*, root: str = "/", **options) -> bytes:
+    """`compiler().compile(**options)` in the world whose root is `root` (root "/": a document names the files it
+    reads, such as a logo, by absolute path), one call at a time."""
+    with _ONE_AT_A_TIME:
+        return compiler().compile(root=root, **options)
 
 
 def measure(files: dict[str, bytes], label: str) -> str:
@@ -62,8 +74,8 @@ def _shown(text: str) -> bool:
     import typst
 
     try:
-        compiler().compile(input=_PROBE, format="pdf", pdf_standards=["ua-1"],
-                           sys_inputs={"fonts": json.dumps(("DejaVu Sans", *FALLBACK_FAMILIES)), "text": text})
+        typeset(input=_PROBE, format="pdf", pdf_standards=["ua-1"],
+                sys_inputs={"fonts": json.dumps(("DejaVu Sans", *FALLBACK_FAMILIES)), "text": text})
     except typst.TypstError:
         return False
     return True

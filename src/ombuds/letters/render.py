@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from functools import cache, cached_property
 from importlib import resources
@@ -12,8 +13,9 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from ombuds.glyphs import FALLBACK_FAMILIES, compiler, measure
+from ombuds.glyphs import FALLBACK_FAMILIES, measure, typeset
 from ombuds.letters.pdftags import tag_row_headers
+from ombuds.letters.workspace import workspace
 
 TEMPLATES = resources.files("ombuds.letters").joinpath("templates")
 _FONTS_JSON = json.dumps(FALLBACK_FAMILIES).encode("utf-8")
@@ -85,7 +87,8 @@ class Renderer:
         shown["statistics"] = [{**s, "widths": next(widths)} if s["kind"] == "table" else s
                                for s in shown["statistics"]]
         data = {"letter.json": json.dumps(shown), "statistics.json": json.dumps(content["statistics_json"], indent=2)}
-        return self.compile_pdf(self._typst_source, data, created)
+        named = (shown["letterhead"]["logo"], shown.get("signature"))
+        return self.compile_pdf(self._typst_source, data, created, named)
 
     def _table_widths(self, shown: dict) -> list:
         """The column widths of the letter's tables, as the template's `widths` measures them in the letter's type,
@@ -100,14 +103,16 @@ class Renderer:
             self._widths[key] = json.loads(measure(files, "<table-widths>"))
         return self._widths[key]
 
-    def compile_pdf(self, source: bytes, data: dict[str, str], created: int) -> bytes:
+    def compile_pdf(self, source: bytes, data: dict[str, str | bytes], created: int,
+                    named: Iterable[str | None] = ()) -> bytes:
         """A Typst document (`typst_source`) as PDF/UA-1 in the shipped fonts, its row labels tagged as row headers.
-        `data`: the files the document reads, by name, given with it (fonts.json, the fallbacks after DejaVu Sans,
-        added); passed as files, not `sys.inputs`, so that the compiler keeps its standard library between
-        documents instead of building it again around each one's inputs (the same bytes, 5 to 10% less CPU)."""
-        files = {"main.typ": source, **{name: text.encode("utf-8") for name, text in data.items()},
+        `data`: the files the document reads, by name, as text or bytes (fonts.json, the fallbacks after DejaVu Sans,
+        added); `named`: those its data name by absolute path (`letters.workspace`). Data as files, not
+        `sys.inputs`, so that the compiler keeps its standard library between documents instead of building it again
+        around each one's inputs (5 to 10% less CPU)."""
+        files = {**{name: body.encode("utf-8") if isinstance(body, str) else body for name, body in data.items()},
                  "fonts.json": _FONTS_JSON}
-        pdf = compiler().compile(input=files, format="pdf", pdf_standards=["ua-1"], timestamp=created)
+        pdf = workspace().typeset(source, files, named, format="pdf", pdf_standards=["ua-1"], timestamp=created)
         return tag_row_headers(pdf)
 
     def stylesheet(self, head: dict) -> Markup:
@@ -142,7 +147,7 @@ class Renderer:
             return Path(path).read_bytes()
         source = (f'#set page(width: 48pt, height: auto, margin: 0pt, fill: none)\n'
                   f'#image({json.dumps(path)}, width: 48pt)\n').encode()
-        return compiler().compile(input=source, format="png", ppi=288.0)
+        return typeset(input=source, format="png", ppi=288.0)
 
     def render(self, content: dict, created: int, output_format: str) -> bytes:
         return self.pdf(content, created) if output_format == "pdf" else self.html(content)

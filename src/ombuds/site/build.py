@@ -556,6 +556,8 @@ def _build_once(database: Database, out: Path, settings: Settings, workers: int,
                     made, entries[SHARDS] = shards.get()
                     report.files += made
                     shards_here = False
+                pool.close()  # the workers end as a process ends normally (removing their `letters.workspace`)
+                pool.join()
             else:
                 listing = _Listing(out) if in_place else None
                 _add(report, build_items(facts, all_kinds, pending, folder, previous), entries, inner)
