@@ -50,7 +50,8 @@ from ombuds.years import Year
 
 __all__ = ["FigureChange", "ReleaseError", "before_commit", "case_checksum", "create_release", "describe",
            "embargo_note", "figure_changes", "frozen_statistics", "public_years", "publish_release",
-           "refresh_letter_checksums", "release_status", "revision_history", "site_releases", "subject_name"]
+           "refresh_letter_checksums", "release_status", "revisions_told", "site_releases", "subject_name",
+           "year_revisions"]
 
 # The letters a release checksums: the ones the site publishes (`ombuds.letters.assemble`)
 
@@ -201,12 +202,18 @@ def site_releases(database: Database) -> dict[Year, Release]:
         return store.all_releases(connection)
 
 
-def revision_history(database: Database, scheme: Scheme, year: Year,
-                     subjects: tuple[str, ...] | None = None) -> list[dict]:
-    """The revisions of a year touching these subjects (an authority's code and its type's average; None: any),
-    oldest first, each with its date, reason and the figures changed (labels in the scheme's words)."""
+def year_revisions(database: Database, year: Year) -> list[store.Revision]:
+    """Every revision of a year's figures, in the order they were made (`revisions_told` tells them)."""
     with database.read() as connection:
-        rows = [r for r in store.revisions_of(connection, year) if subjects is None or r.authority in subjects]
+        return store.revisions_of(connection, year)
+
+
+def revisions_told(revisions: list[store.Revision], scheme: Scheme, subjects: tuple[str, ...] | None = None
+                   ) -> list[dict]:
+    """The revisions (of a year, `year_revisions`) touching these subjects (an authority's code and its type's
+    average; None: any), oldest first, each with its date, reason and the figures changed (labels in the scheme's
+    words)."""
+    rows = [r for r in revisions if subjects is None or r.authority in subjects]
     grouped: dict[tuple[date, str], list] = {}
     for r in rows:
         grouped.setdefault((r.revised_on, r.reason), []).append(r)

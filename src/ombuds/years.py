@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property, lru_cache
 
 from ombuds.errors import OmbudsError
 
@@ -25,13 +26,7 @@ class Year:
     @classmethod
     def parse(cls, text: str) -> Year:
         """`2019-20` (also `2019/20`, `2019-2020`); anything else is an error saying what is expected."""
-        match = _LABEL.match(str(text))
-        if match:
-            first, second = int(match[1]), match[2]
-            expected = first + 1
-            if int(second) in (expected % 100, expected) and len(second) in (2, 4) and first in FIRST_TO_LAST:
-                return cls(first)
-        raise OmbudsError(f"'{text}' is not a year: write it as 2019-20 (1 April 2019 to 31 March 2020)")
+        return _parsed(str(text))
 
     @classmethod
     def of(cls, day: date) -> Year:
@@ -41,8 +36,8 @@ class Year:
     def span(cls, first: Year, last: Year) -> list[Year]:
         return [cls(y) for y in range(first.start_year, last.start_year + 1)]
 
-    @property
-    def label(self) -> str:
+    @cached_property
+    def label(self) -> str:  # kept: a build asks a year's label hundreds of thousands of times
         return f"{self.start_year}-{(self.start_year + 1) % 100:02d}"
 
     @property
@@ -68,6 +63,17 @@ class Year:
 
     def __str__(self) -> str:
         return self.label
+
+
+@lru_cache(maxsize=1024)  # bounded: the labels of a few years, in the spellings met
+def _parsed(text: str) -> Year:
+    match = _LABEL.match(text)
+    if match:
+        first, second = int(match[1]), match[2]
+        expected = first + 1
+        if int(second) in (expected % 100, expected) and len(second) in (2, 4) and first in FIRST_TO_LAST:
+            return Year(first)
+    raise OmbudsError(f"'{text}' is not a year: write it as 2019-20 (1 April 2019 to 31 March 2020)")
 
 
 EARLIEST_YEAR = Year(EARLIEST_START_YEAR)

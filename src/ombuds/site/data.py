@@ -157,13 +157,15 @@ class SiteData:
 
     def revisions(self, authority: Authority, year: Year) -> list[dict]:
         """The revisions of the authority's figures (and its type's average) in a year, oldest first."""
-        return self._once(("revisions", self.version(), year, authority.code), lambda: releases.revision_history(
-            self.database, self.scheme, year, (authority.code, authority.type)))
+        return releases.revisions_told(self._revisions(year), self.scheme, (authority.code, authority.type))
 
     def year_revisions(self, year: Year) -> list[dict]:
         """Every revision of a year's figures, oldest first (the data page)."""
-        return self._once(("year revisions", self.version(), year),
-                          lambda: releases.revision_history(self.database, self.scheme, year))
+        return releases.revisions_told(self._revisions(year), self.scheme)
+
+    def _revisions(self, year: Year) -> list:
+        """A year's revisions as stored, read once for every council's page."""
+        return self._once(("revisions", self.version(), year), lambda: releases.year_revisions(self.database, year))
 
     def latest_year(self) -> Year:
         return latest_of(self.years())
