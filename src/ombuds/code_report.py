@@ -18,6 +18,7 @@ from ombuds.letters.content import markdown_blocks, profile_letterhead
 from ombuds.letters.render import TEMPLATES, shared_renderer, timestamp, typst_source
 from ombuds.profile import Profile
 from ombuds.stats import format as fmt
+from ombuds.templating import Environment
 from ombuds.years import Year
 
 TITLE = "Complaints performance and service improvement report"
@@ -190,7 +191,7 @@ def report_content(r: dict, profile: Profile, *, response: str | None = None, le
 
 
 def _html(content: dict) -> bytes:
-    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
+    environment = Environment(autoescape=True, undefined=jinja2.StrictUndefined,
                                      loader=jinja2.FunctionLoader(lambda n: TEMPLATES.joinpath(n).read_text()))
     renderer = shared_renderer()
     head = content["letterhead"]

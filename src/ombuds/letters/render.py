@@ -16,6 +16,7 @@ from markupsafe import Markup
 from ombuds.glyphs import FALLBACK_FAMILIES, measure, typeset
 from ombuds.letters.pdftags import tag_row_headers
 from ombuds.letters.workspace import workspace
+from ombuds.templating import Environment
 
 TEMPLATES = resources.files("ombuds.letters").joinpath("templates")
 _FONTS_JSON = json.dumps(FALLBACK_FAMILIES).encode("utf-8")
@@ -55,7 +56,7 @@ class Renderer:
 
     @cached_property
     def _html_template(self) -> jinja2.Template:
-        environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
+        environment = Environment(autoescape=True, undefined=jinja2.StrictUndefined,
                                          loader=jinja2.FunctionLoader(lambda n: TEMPLATES.joinpath(n).read_text()))
         return environment.get_template("letter.html.j2")
 

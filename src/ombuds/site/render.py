@@ -10,23 +10,7 @@ import jinja2
 
 from ombuds import urls
 from ombuds.stats import format as fmt
-
-
-class _Environment(jinja2.Environment):
-    """Jinja's environment, looking a dictionary's key up first: `page.title` on a dict is `page["title"]` (as in
-    Jinja) without first failing to find an attribute, which raised and caught an exception at every such lookup
-    of every page. A name of a dict method (`items`, `get` …) is looked up as Jinja does."""
-
-    def getattr(self, obj, attribute):
-        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
-            try:
-                return obj[attribute]
-            except KeyError:
-                return self.undefined(obj=obj, name=attribute)
-        return super().getattr(obj, attribute)
-
-
-_DICT_ATTRIBUTES = frozenset(dir(dict))
+from ombuds.templating import Environment
 
 
 @cache
@@ -35,8 +19,8 @@ def environment() -> jinja2.Environment:
         jinja2.PackageLoader("ombuds.site", "templates"),
         jinja2.PrefixLoader({"govuk_frontend_jinja": jinja2.PackageLoader("govuk_frontend_jinja")}),
     ])
-    env = _Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
-                       lstrip_blocks=True, auto_reload=False)
+    env = Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+                      lstrip_blocks=True, auto_reload=False)
     env.globals.update(fmt=fmt, urls=urls, asset=asset)
     env.filters["sentence"] = sentence
     return env
