@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+
+from cachetools import LRUCache
 
 from ombuds import urls
 from ombuds.registry import Authority
@@ -36,14 +39,30 @@ def similar(site: SiteData, authority: Authority) -> list[Authority]:
     return [site.authorities.get(code) for *_, code in sorted(others)[:SIMILAR]]
 
 
+NO_FIGURES = {"shown": "no figures", "value": None, "low": None, "high": None, "denominator": None}
+CELLS_KEPT = 16384  # a record's cells by rate, kept: a council is in its own comparison and its neighbours'
+_cells: LRUCache = LRUCache(CELLS_KEPT)
+_cells_lock = threading.Lock()
+
+
 def _cell(record, rate: str) -> dict:
+    """A council's rate in a year as a comparison shows it, made once for every comparison it is in (records are
+    frozen; each is kept with its cell, so an identity is never taken for another's). Not to be changed."""
     if record is None:
-        return {"shown": "no figures", "value": None, "low": None, "high": None, "denominator": None}
-    n = comparison.base(record, rate)
-    interval = getattr(record.interval, rate) if record.interval is not None else None
-    value = getattr(record, rate)
-    return {"shown": fmt.rate_with_interval(rate, value, n, interval), "value": value,
-            "low": interval[0] if interval else None, "high": interval[1] if interval else None, "denominator": n}
+        return NO_FIGURES
+    key = (id(record), rate)
+    with _cells_lock:
+        found = _cells.get(key)
+    if found is None or found[0] is not record:
+        n = comparison.base(record, rate)
+        interval = getattr(record.interval, rate) if record.interval is not None else None
+        value = getattr(record, rate)
+        found = record, {"shown": fmt.rate_with_interval(rate, value, n, interval), "value": value,
+                         "low": interval[0] if interval else None, "high": interval[1] if interval else None,
+                         "denominator": n}
+        with _cells_lock:
+            _cells[key] = found
+    return found[1]
 
 
 @fact
@@ -51,13 +70,14 @@ def comparison_tables(site: SiteData, chosen: list[Authority]) -> tuple[list[Yea
     """The years any chosen council has figures in, and per rate one row per council (in the order chosen) with a
     cell per year."""
     codes = {a.code for a in chosen}
-    years = [y for y in site.years() if any(site.year_statistics(y).get(c) is not None for c in codes)]
+    held = [(y, site.year_statistics(y)) for y in site.years()]  # each year asked once, not once a cell
+    shown = [(y, statistics) for y, statistics in held if any(statistics.get(c) is not None for c in codes)]
     tables = []
     for rate in comparison.RATES:
-        rows = [{"authority": a, "cells": [_cell(site.year_statistics(y).get(a.code), rate) for y in years]}
+        rows = [{"authority": a, "cells": [_cell(statistics.get(a.code), rate) for _, statistics in shown]}
                 for a in chosen]
         tables.append({"rate": rate, "name": fmt.RATE_NAMES[rate], "rows": rows})
-    return years, tables
+    return [y for y, _ in shown], tables
 
 
 @fact
