@@ -23,6 +23,8 @@ def environment() -> jinja2.Environment:
                       lstrip_blocks=True, auto_reload=False)
     env.globals.update(fmt=fmt, urls=urls, asset=asset)
     env.filters["sentence"] = sentence
+    env.filters["long_date"] = fmt.long_date  # a filter, not `fmt.long_date(…)`: Jinja calls a filter directly, where
+    # a call through the context cost more than the date's words, once a row of every page of decisions
     return env
 
 
