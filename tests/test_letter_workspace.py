@@ -43,10 +43,10 @@ def test_letters_typeset_at_once_in_threads_are_the_bytes_of_one_at_a_time(lette
 
 def test_the_logo_named_by_absolute_path_is_drawn_and_the_statistics_attached_by_name(letters_db, tmp_path):  # noqa: F811
     job = _jobs(letters_db, tmp_path)[0]
-    logo = Path(job.content["letterhead"]["logo"])
-    assert logo.is_absolute() and (workspace().folder / logo.relative_to("/")).resolve() == logo.resolve()
     path = tmp_path / "letter.pdf"
     path.write_bytes(Renderer().pdf(job.content, job.created))
+    logo = Path(job.content["letterhead"]["logo"])
+    assert logo.is_absolute() and (workspace().folder / logo.relative_to("/")).resolve() == logo.resolve()
     reader = PdfReader(path)
     assert list(reader.attachments) == ["statistics.json"]
     assert json.loads(reader.attachments["statistics.json"][0]) == job.content["statistics_json"]

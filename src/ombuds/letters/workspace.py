@@ -4,9 +4,9 @@ Typst keeps what it parsed of a file only for files it reads from disk: handed a
 (typst-py's `input={name: bytes}`), it parses each of them again for every document, the data files as markup too,
 and that was a tenth of a letter's compile. So each process has a folder of its own, the root of the documents it
 typesets: the template is written there once (named by its digest, so a letter's and a report's stay side by side),
-and each document's data files before it is typeset. Files that the data name by absolute path (a logo, a signature,
-a letter to attach) are linked into the folder at that same path, so a document reads them, and names them in the
-PDF, exactly as it would with "/" as its root.
+and each document's data files before it is typeset. Files that the data name by absolute path (a logo, a
+signature) are linked into the folder at that same path, so a document reads them exactly as it would with "/" as
+its root.
 
 The folder goes when its process ends normally (a pool's workers included); one left by a killed process (its id is
 in the name) is cleared by the next workspace made while that process is gone."""

@@ -15,13 +15,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import threading
 from collections.abc import Iterable
 from functools import cache
 
-from cachetools import LRUCache
-
 from ombuds.labels import EngineLabels
+from ombuds.memo import KeptByIdentity
 from ombuds.stats.export import flatten, neutralise
 from ombuds.stats.record import StatisticsRecord
 from ombuds.stats.workbook import workbook
@@ -76,26 +74,16 @@ def rows(records: Iterable[StatisticsRecord], labels: EngineLabels) -> list[dict
     """One flat row per record (`flatten` of the SPEC object), every cell neutralised; a nested part that is absent
     as a whole (`funnel`, `change.uphold_rate`) leaves no cell of its own."""
     fixed = fixed_columns(labels)
-    return [_row(r, fixed) for r in records]
+    return [_rows.get(r, labels, lambda r=r: _row(r, fixed)) for r in records]
 
 
-ROWS_KEPT = 8192  # records whose flat rows are kept: every year's of the demo, whose rows every download repeats
-_rows: LRUCache = LRUCache(ROWS_KEPT)
-_rows_lock = threading.Lock()
+def _row(record: StatisticsRecord, fixed: dict[str, str]) -> dict:
+    return {k: neutralise(v) for k, v in flatten(record.to_json()).items() if k in fixed or _extra(k)}
 
 
-def _row(record: StatisticsRecord, fixed: dict) -> dict:
-    """A record's flat row, made once for the year's file, the all-years file and the data package (records are
-    frozen; each is kept with its row, so an identity is never taken for another's). Not to be changed."""
-    key = (id(record), id(fixed))
-    with _rows_lock:
-        found = _rows.get(key)
-    if found is None or found[0] is not record or found[1] is not fixed:
-        found = record, fixed, {k: neutralise(v) for k, v in flatten(record.to_json()).items()
-                                if k in fixed or _extra(k)}
-        with _rows_lock:
-            _rows[key] = found
-    return found[2]
+_rows: KeptByIdentity[dict] = KeptByIdentity(8192)
+"""Records' flat rows (every year's of the demo), made once for the year's files, the all-years files and the data
+package."""
 
 
 def object_rows(objects: Iterable[dict]) -> list[dict]:

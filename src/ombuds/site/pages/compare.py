@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
-
-from cachetools import LRUCache
 
 from ombuds import urls
+from ombuds.memo import KeptByIdentity
 from ombuds.registry import Authority
 from ombuds.site.data import NotFound, SiteData
 from ombuds.site.incremental import fact
@@ -40,29 +38,23 @@ def similar(site: SiteData, authority: Authority) -> list[Authority]:
 
 
 NO_FIGURES = {"shown": "no figures", "value": None, "low": None, "high": None, "denominator": None}
-CELLS_KEPT = 16384  # a record's cells by rate, kept: a council is in its own comparison and its neighbours'
-_cells: LRUCache = LRUCache(CELLS_KEPT)
-_cells_lock = threading.Lock()
+_cells: KeptByIdentity[dict] = KeptByIdentity(16384)
+"""Records' cells by rate: a council is in its own comparison and its neighbours'."""
 
 
 def _cell(record, rate: str) -> dict:
-    """A council's rate in a year as a comparison shows it, made once for every comparison it is in (records are
-    frozen; each is kept with its cell, so an identity is never taken for another's). Not to be changed."""
+    """A council's rate in a year as a comparison shows it, made once for every comparison it is in."""
     if record is None:
         return NO_FIGURES
-    key = (id(record), rate)
-    with _cells_lock:
-        found = _cells.get(key)
-    if found is None or found[0] is not record:
-        n = comparison.base(record, rate)
-        interval = getattr(record.interval, rate) if record.interval is not None else None
-        value = getattr(record, rate)
-        found = record, {"shown": fmt.rate_with_interval(rate, value, n, interval), "value": value,
-                         "low": interval[0] if interval else None, "high": interval[1] if interval else None,
-                         "denominator": n}
-        with _cells_lock:
-            _cells[key] = found
-    return found[1]
+    return _cells.get(record, rate, lambda: _made_cell(record, rate))
+
+
+def _made_cell(record, rate: str) -> dict:
+    n = comparison.base(record, rate)
+    interval = getattr(record.interval, rate) if record.interval is not None else None
+    value = getattr(record, rate)
+    return {"shown": fmt.rate_with_interval(rate, value, n, interval), "value": value,
+            "low": interval[0] if interval else None, "high": interval[1] if interval else None, "denominator": n}
 
 
 @fact
